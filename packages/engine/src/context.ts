@@ -1,0 +1,23 @@
+import type { SimEvent } from './events';
+import type { Metrics } from './metrics';
+import type { Scenario } from './scenario';
+import type { Scheduler } from './scheduler';
+
+/** The stream's special values, as the sample's IntegerEvent defines them. */
+export const START_MARKER = -1;
+export const END_MARKER = -9999;
+
+/** What every part of the simulated system shares: the scenario, the clock and the event sink. */
+export interface SimContext {
+  readonly scenario: Scenario;
+  readonly scheduler: Scheduler;
+  readonly metrics: Metrics;
+  emit(event: SimEvent): void;
+  /** A console line of the sample's writer or checker, at virtual time t. */
+  console(source: 'writer' | 'checker', line: string, t: number): void;
+}
+
+/** Fails loudly when an invariant of the model breaks: a bug in the engine, never bad input. */
+export function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`engine invariant violated: ${message}`);
+}

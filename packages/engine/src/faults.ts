@@ -1,0 +1,38 @@
+import type { CheckpointFaultKind, Fault } from './scenario';
+
+/**
+ * Which checkpoint-stage faults apply to which checkpoint. A fault names its checkpoint K, or
+ * (when injected by a click or scheduled by time) applies to the first checkpoint that reaches its
+ * stage at or after `atMs`. Each fault fires at most once.
+ */
+export class CheckpointFaultPlan {
+  private readonly armed: { fault: Fault & { kind: CheckpointFaultKind }; fired: boolean }[] = [];
+
+  add(fault: Fault): void {
+    if (isCheckpointFault(fault)) this.armed.push({ fault, fired: false });
+  }
+
+  /** Consumes and returns the fault of this kind that applies to checkpoint `id` at time t, if any. */
+  take(kind: CheckpointFaultKind, checkpointId: number, t: number): Fault | null {
+    for (const entry of this.armed) {
+      if (entry.fired || entry.fault.kind !== kind) continue;
+      const f = entry.fault;
+      const applies = f.checkpoint !== undefined ? f.checkpoint === checkpointId : (f.atMs ?? 0) <= t;
+      if (applies) {
+        entry.fired = true;
+        return f;
+      }
+    }
+    return null;
+  }
+}
+
+export function isCheckpointFault(fault: Fault): fault is Fault & { kind: CheckpointFaultKind } {
+  return (
+    fault.kind === 'crash-after-precommit' ||
+    fault.kind === 'crash-before-notify' ||
+    fault.kind === 'notify-lost' ||
+    fault.kind === 'crash-during-commit' ||
+    fault.kind === 'checkpoint-abort'
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * A log-linear histogram of non-negative integer milliseconds: exact below 128 ms, then 16 bins per
+ * power of two (about 6% resolution). Fixed size, so recording a latency costs a few instructions.
+ */
+const LINEAR_LIMIT = 128;
+const SUB_BINS = 16;
+const BIN_COUNT = LINEAR_LIMIT + (32 - 7) * SUB_BINS;
+
+function binOf(value: number): number {
+  const v = value < 0 ? 0 : Math.floor(value);
+  if (v < LINEAR_LIMIT) return v;
+  const exponent = 31 - Math.clz32(v);
+  const sub = (v >>> (exponent - 4)) & (SUB_BINS - 1);
+  return LINEAR_LIMIT + (exponent - 7) * SUB_BINS + sub;
+}
+
+function lowerBoundOf(bin: number): number {
+  if (bin < LINEAR_LIMIT) return bin;
+  const exponent = Math.floor((bin - LINEAR_LIMIT) / SUB_BINS) + 7;
+  const sub = (bin - LINEAR_LIMIT) % SUB_BINS;
+  return (SUB_BINS + sub) * 2 ** (exponent - 4);
+}
+
+export class LatencyHistogram {
+  private readonly bins = new Float64Array(BIN_COUNT);
+  count = 0;
+  max = 0;
+
+  record(valueMs: number): void {
+    this.bins[binOf(valueMs)]! += 1;
+    this.count += 1;
+    if (valueMs > this.max) this.max = valueMs;
+  }
+
+  /** The smallest recorded bin bound below which `fraction` of the values fall (0 when empty). */
+  percentile(fraction: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.max(1, Math.ceil(fraction * this.count));
+    let seen = 0;
+    for (let bin = 0; bin < BIN_COUNT; bin++) {
+      seen += this.bins[bin]!;
+      if (seen >= rank) return Math.min(lowerBoundOf(bin), this.max);
+    }
+    return this.max;
+  }
+
+  reset(): void {
+    if (this.count === 0) return;
+    this.bins.fill(0);
+    this.count = 0;
+    this.max = 0;
+  }
+}

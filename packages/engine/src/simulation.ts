@@ -1,0 +1,558 @@
+import { Checker } from './checker';
+import { invariant, type SimContext } from './context';
+import { CheckpointCoordinator } from './coordinator';
+import type { EventListener, SimEvent } from './events';
+import { CheckpointFaultPlan, isCheckpointFault } from './faults';
+import { Attempt, type TaskFailure } from './job';
+import { Metrics } from './metrics';
+import { Prng } from './prng';
+import { REPORT_LOG_LIMIT, type Report, verdictOf } from './report';
+import {
+  CHECKPOINT_FAULT_KINDS,
+  type DurationFaultKind,
+  type Fault,
+  type FaultKind,
+  MAX_VIRTUAL_TIME_MS,
+  type Scenario,
+} from './scenario';
+import { Scheduler } from './scheduler';
+import { StreamStore } from './store';
+
+export type JobState = 'running' | 'restarting' | 'finished' | 'failed';
+
+export interface SimulationOptions {
+  /** Width of a metrics bucket in virtual ms at the start (it doubles as the run grows). */
+  bucketMs?: number;
+  /** Most buckets the metrics series holds. */
+  maxBuckets?: number;
+}
+
+/** A fault to inject now: the simulation stamps it with the current virtual time. */
+export interface InjectRequest {
+  kind: FaultKind;
+  durationMs?: number;
+}
+
+/** Durations for click-injected faults that do not name one. */
+export const DEFAULT_FAULT_DURATION_MS: Record<DurationFaultKind, number> = {
+  'store-outage': 300,
+  'controller-outage': 500,
+  'job-pause': 1_000,
+  'zombie-writer': 300,
+};
+
+/**
+ * A deterministic discrete-event simulation of the sample's writer job, the Pravega store and the
+ * checker, in virtual time (integer ms). Same scenario, same event log, byte for byte: all
+ * randomness comes from one PRNG seeded by the scenario, and the engine never reads the clock.
+ *
+ * Drive it with `advanceTo(t)` (a server pacing it in real time) or `runToEnd()` (the CLI, tests).
+ */
+export class Simulation {
+  readonly scenario: Scenario;
+  readonly metrics: Metrics;
+  private readonly scheduler = new Scheduler();
+  private readonly listeners: EventListener[] = [];
+  private readonly ctx: SimContext;
+  private readonly prng: Prng;
+  private readonly checker: Checker;
+  private readonly store: StreamStore;
+  private readonly coordinator: CheckpointCoordinator;
+  private readonly checkpointFaults = new CheckpointFaultPlan();
+  private readonly timeline: Fault[] = [];
+  private readonly live = new Map<number, Attempt>();
+  private current: Attempt | null = null;
+  private attemptCount = 0;
+  private restartsUsed = 0;
+  private readonly restores: Report['restores'] = [];
+  private readonly logLines: string[] = [];
+  private logOmitted = 0;
+  private now = 0;
+  private state: JobState = 'running';
+  private ended = false;
+  private readonly horizonMs: number;
+
+  constructor(scenario: Scenario, options: SimulationOptions = {}) {
+    this.scenario = scenario;
+    this.metrics = new Metrics(options.bucketMs ?? 10, options.maxBuckets ?? 1_000);
+    this.prng = new Prng(scenario.seed);
+    this.ctx = {
+      scenario,
+      scheduler: this.scheduler,
+      metrics: this.metrics,
+      emit: (event) => this.emit(event),
+      console: (source, line, t) => this.console(source, line, t),
+    };
+    this.checker = new Checker(this.ctx, scenario.numEvents);
+    this.store = new StreamStore(this.ctx, this.checker, (id) => this.live.get(id)?.renewing ?? false);
+    this.coordinator = new CheckpointCoordinator(this.ctx, this.checkpointFaults, {
+      runningAttempt: () => (this.state === 'running' && this.current?.alive === true ? this.current : null),
+      crashJob: (attempt, t, detail) => this.onTaskFailure(attempt, { t, reason: 'injected-crash', detail }),
+    });
+    this.horizonMs = horizonOf(scenario);
+    this.scheduler.schedule(0, () => this.begin());
+    for (const fault of scenario.faults) this.schedule(fault);
+  }
+
+  // ---- public API ----
+
+  on(listener: EventListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  get nowMs(): number {
+    return this.now;
+  }
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  get jobState(): JobState {
+    return this.state;
+  }
+
+  /** The scenario's faults plus every injected one, stamped with its virtual time. */
+  faultTimeline(): Fault[] {
+    return this.timeline.map((f) => ({ ...f }));
+  }
+
+  /** Runs the model up to virtual time `targetMs` (inclusive). */
+  advanceTo(targetMs: number): void {
+    invariant(Number.isFinite(targetMs) || targetMs === Number.POSITIVE_INFINITY, 'advanceTo needs a time');
+    while (!this.ended) {
+      const next = this.scheduler.peekTime();
+      const until = Math.min(next, targetMs, this.horizonMs);
+      const failure = this.runDataPlanes(until);
+      if (failure !== null) {
+        this.settle(failure.failure.t);
+        this.onTaskFailure(failure.attempt, failure.failure);
+        continue;
+      }
+      if (this.scheduler.essentialSize === 0 && this.isTerminal()) {
+        this.end();
+        continue;
+      }
+      const timerAt = this.scheduler.peekTime();
+      const reached = Math.min(until, timerAt);
+      this.settle(reached);
+      if (timerAt <= reached) {
+        this.scheduler.pop()();
+        continue;
+      }
+      if (reached >= this.horizonMs) {
+        this.hitHorizon();
+        continue;
+      }
+      if (reached >= targetMs) break;
+    }
+  }
+
+  runToEnd(): Report {
+    this.advanceTo(Number.POSITIVE_INFINITY);
+    return this.report();
+  }
+
+  /** Injects a fault now; it is recorded in the fault timeline so the run can be replayed exactly. */
+  inject(request: InjectRequest): Fault {
+    const atMs = this.now;
+    let fault: Fault;
+    if (request.kind === 'mapper-exception' || isCheckpointFaultKind(request.kind)) {
+      fault = { kind: request.kind, atMs } as Fault;
+    } else {
+      const durationMs = request.durationMs ?? DEFAULT_FAULT_DURATION_MS[request.kind as DurationFaultKind];
+      invariant(Number.isInteger(durationMs) && durationMs >= 1, 'durationMs must be a positive integer');
+      fault = { kind: request.kind, atMs, durationMs };
+    }
+    this.schedule(fault);
+    this.emit({ t: atMs, kind: 'fault-injected', fault });
+    return fault;
+  }
+
+  report(): Report {
+    const totals = this.metrics.totals;
+    const duplicates = this.checker.duplicateValues();
+    const missing = this.ended ? this.checker.missingValues() : [];
+    const duplicateCount = totals.duplicates;
+    const missingCount = this.ended ? this.checker.missingCount : 0;
+    const latency = this.checker.latency;
+    return {
+      version: 1,
+      name: this.scenario.name,
+      mode: this.scenario.mode,
+      seed: this.scenario.seed,
+      numEvents: this.scenario.numEvents,
+      verdict: verdictOf(duplicateCount, missingCount),
+      duplicates,
+      missing,
+      markerWindow: this.checker.markerWindow(),
+      counts: {
+        emitted: totals.emitted,
+        written: totals.written,
+        committed: totals.committed,
+        read: totals.read,
+        duplicates: duplicateCount,
+        duplicateReads: totals.duplicateReads,
+        missing: missingCount,
+        writeFailures: totals.writeFailures,
+      },
+      checkpoints: { ...this.coordinator.counts },
+      restores: this.restores.map((r) => ({ ...r })),
+      transactions: {
+        begun: this.store.counters.txnBegun,
+        committed: this.store.counters.txnCommitted,
+        aborted: this.store.counters.txnAborted,
+        expired: this.store.counters.txnExpired,
+        commitFailed: this.store.counters.txnCommitFailed,
+      },
+      latencyMs: { p50: latency.percentile(0.5), p99: latency.percentile(0.99), max: latency.max },
+      log: [...this.logLines],
+      logOmitted: this.logOmitted,
+      finished: this.state === 'finished',
+      durationMs: this.now,
+      faults: this.faultTimeline(),
+    };
+  }
+
+  // ---- the loop ----
+
+  private runDataPlanes(until: number): { attempt: Attempt; failure: TaskFailure } | null {
+    for (const attempt of this.live.values()) {
+      const failure = attempt.runUntil(Math.min(until, this.scheduler.peekTime()));
+      if (failure !== null) return { attempt, failure };
+    }
+    return null;
+  }
+
+  /** Delivers acknowledged writes to the reader up to t and moves the clock there. */
+  private settle(t: number): void {
+    const at = Math.max(this.now, t);
+    this.store.deliverUntil(at);
+    this.checker.flush(at);
+    this.now = at;
+  }
+
+  private begin(): void {
+    const s = this.scenario;
+    this.emit({ t: 0, kind: 'run-started', seed: s.seed, mode: s.mode, numEvents: s.numEvents });
+    this.startAttempt(0, null);
+    this.scheduler.schedule(s.checkpoint.intervalMs, () => this.tick(s.checkpoint.intervalMs), false);
+  }
+
+  /** The coordinator's periodic trigger; it stops when the job has ended. */
+  private tick(t: number): void {
+    if (this.isTerminal()) return;
+    this.coordinator.trigger(t);
+    const next = t + this.scenario.checkpoint.intervalMs;
+    this.scheduler.schedule(next, () => this.tick(next), false);
+  }
+
+  private startAttempt(t: number, restoredFrom: Attempt['restoredFrom']): void {
+    this.attemptCount++;
+    const attempt = new Attempt(
+      this.attemptCount,
+      restoredFrom,
+      t,
+      restoredFrom === null ? this.mapperFailElement() : 0,
+      // Flink's rebalance partitioner starts at a random channel; ours comes from the seeded PRNG.
+      this.prng.int(0, this.scenario.sink.parallelism - 1),
+      this.ctx,
+      this.store,
+      this.checker,
+      {
+        acknowledge: (a, id, task, sink, at) => this.coordinator.acknowledge(a, id, task, sink, at),
+        fail: (a, failure) => this.onTaskFailure(a, failure),
+        sourceFinished: (a, at) => this.onSourceFinished(a, at),
+      },
+    );
+    this.current = attempt;
+    this.live.set(attempt.id, attempt);
+    this.state = 'running';
+    const failure = attempt.start(t);
+    if (failure !== null) this.onTaskFailure(attempt, failure);
+  }
+
+  /** The sample's mapper fails at element N/2 + 1 in every attempt started fresh. */
+  private mapperFailElement(): number {
+    let element = 0;
+    for (const f of this.timeline) {
+      if (f.kind === 'mapper-exception' && f.atElement !== undefined) {
+        element = element === 0 ? f.atElement : Math.min(element, f.atElement);
+      }
+    }
+    return element;
+  }
+
+  private onTaskFailure(attempt: Attempt, failure: TaskFailure): void {
+    if (!attempt.alive) return;
+    const t = failure.t;
+    if (attempt.zombie) {
+      attempt.stop();
+      this.live.delete(attempt.id);
+      this.emit({ t, kind: 'zombie-stopped', attempt: attempt.id });
+      this.store.refreshLeases(t);
+      return;
+    }
+    invariant(attempt === this.current, 'only the current attempt fails over');
+    this.emit({
+      t,
+      kind: 'task-failed',
+      attempt: attempt.id,
+      reason: failure.reason,
+      position: attempt.position,
+      detail: failure.detail,
+    });
+    this.console('writer', failure.detail, t);
+    attempt.cancel(t);
+    this.live.delete(attempt.id);
+    this.current = null;
+    this.coordinator.abortPending('job-failover', t);
+    this.store.refreshLeases(t);
+    this.restartOrFail(t);
+  }
+
+  private restartOrFail(t: number): void {
+    const { attempts, delayMs } = this.scenario.restart;
+    if (this.restartsUsed >= attempts) {
+      this.state = 'failed';
+      this.emit({ t, kind: 'job-failed', attempt: this.attemptCount, reason: 'restart attempts exhausted' });
+      this.console('writer', 'Job failed: restart attempts exhausted', t);
+      this.afterJobEnded();
+      return;
+    }
+    this.restartsUsed++;
+    this.state = 'restarting';
+    this.emit({
+      t,
+      kind: 'job-restarting',
+      attempt: this.attemptCount,
+      delayMs,
+      restartsLeft: attempts - this.restartsUsed,
+    });
+    this.scheduler.schedule(t + delayMs, () => this.restore(t + delayMs));
+  }
+
+  /** Restores from the latest completed checkpoint, or starts fresh when there is none. */
+  private restore(t: number): void {
+    const checkpoint = this.coordinator.latest;
+    const position = checkpoint?.position ?? -1;
+    this.emit({
+      t,
+      kind: 'job-restored',
+      attempt: this.attemptCount + 1,
+      checkpointId: checkpoint?.id ?? null,
+      position,
+    });
+    if (checkpoint !== null) this.console('writer', `Restore from checkpoint at position ${position}`, t);
+    this.restores.push({ checkpointId: checkpoint?.id ?? null, position, atMs: t });
+    this.startAttempt(t, checkpoint);
+    this.store.refreshLeases(t);
+  }
+
+  private onSourceFinished(attempt: Attempt, t: number): void {
+    if (attempt !== this.current) return;
+    // The job finishes once the sinks have drained the channel; then they close.
+    const at = Math.max(t, attempt.channelDrainedAtMs);
+    this.scheduler.schedule(at, () =>
+      attempt.whenRunning(at, (now) => {
+        if (attempt !== this.current) return;
+        invariant(attempt.channelEmpty, 'job finishing with events still in the channel');
+        attempt.finish(now);
+        this.live.delete(attempt.id);
+        this.current = null;
+        this.state = 'finished';
+        this.emit({ t: now, kind: 'job-finished', attempt: attempt.id });
+        this.store.refreshLeases(now);
+        this.afterJobEnded();
+      }),
+    );
+  }
+
+  /** Lets in-flight writes land before the run can end. */
+  private afterJobEnded(): void {
+    this.coordinator.abortPending('job-failover', this.now);
+    let lastAck = this.now;
+    for (let id = 1; id <= this.attemptCount; id++) lastAck = Math.max(lastAck, this.store.lastAckAt(id));
+    this.scheduler.schedule(lastAck, () => {});
+  }
+
+  private isTerminal(): boolean {
+    return (this.state === 'finished' || this.state === 'failed') && this.live.size === 0;
+  }
+
+  private hitHorizon(): void {
+    if (!this.isTerminal()) {
+      for (const attempt of this.live.values()) attempt.stop();
+      this.live.clear();
+      this.current = null;
+      if (this.state !== 'finished') {
+        this.state = 'failed';
+        this.emit({
+          t: this.now,
+          kind: 'job-failed',
+          attempt: this.attemptCount,
+          reason: 'simulation horizon reached',
+        });
+      }
+    }
+    this.end();
+  }
+
+  private end(): void {
+    this.checker.finish(this.now);
+    this.metrics.flush(this.now);
+    this.ended = true;
+    this.emit({ t: this.now, kind: 'run-ended', finished: this.state === 'finished' });
+  }
+
+  // ---- faults ----
+
+  private schedule(fault: Fault): void {
+    this.timeline.push(fault);
+    this.checkpointFaults.add(fault);
+    if (fault.kind === 'mapper-exception') {
+      if (fault.atMs !== undefined) {
+        const at = fault.atMs;
+        this.scheduler.schedule(at, () => this.fireMapperException(at));
+      }
+      return;
+    }
+    if (isCheckpointFault(fault)) return;
+    const { atMs, durationMs } = fault as Fault & { atMs: number; durationMs: number };
+    this.scheduler.schedule(atMs, () => this.startOutage(fault.kind as DurationFaultKind, atMs, durationMs));
+  }
+
+  private fireMapperException(t: number): void {
+    const attempt = this.current;
+    if (attempt === null || !attempt.alive) {
+      this.emit({
+        t,
+        kind: 'fault-fired',
+        faultKind: 'mapper-exception',
+        checkpointId: null,
+        detail: 'no running job: nothing to fail',
+      });
+      return;
+    }
+    this.emit({
+      t,
+      kind: 'fault-fired',
+      faultKind: 'mapper-exception',
+      checkpointId: null,
+      detail: 'artificial exception in the mapper',
+    });
+    this.onTaskFailure(attempt, {
+      t,
+      reason: 'artificial-exception',
+      detail: 'Artificial failure (injected)',
+    });
+  }
+
+  private startOutage(kind: DurationFaultKind, t: number, durationMs: number): void {
+    const end = t + durationMs;
+    this.emit({
+      t,
+      kind: 'fault-fired',
+      faultKind: kind,
+      checkpointId: null,
+      detail: `${kind} for ${durationMs} ms`,
+    });
+    if (kind === 'store-outage') {
+      this.store.setStoreOutage(true);
+      this.scheduler.schedule(end, () => {
+        this.store.setStoreOutage(false);
+        this.emit({ t: end, kind: 'outage-ended', faultKind: kind });
+      });
+    } else if (kind === 'controller-outage') {
+      this.store.setControllerOutage(true, t);
+      this.scheduler.schedule(end, () => {
+        this.store.setControllerOutage(false, end);
+        this.emit({ t: end, kind: 'outage-ended', faultKind: kind });
+      });
+    } else if (kind === 'job-pause') {
+      this.pauseJob(t, end);
+    } else {
+      this.zombify(t, end);
+    }
+  }
+
+  private pauseJob(t: number, end: number): void {
+    const frozen = [...this.live.values()];
+    for (const attempt of frozen) attempt.freeze();
+    this.store.refreshLeases(t);
+    this.scheduler.schedule(end, () => {
+      for (const attempt of frozen) attempt.unfreeze(end);
+      this.store.refreshLeases(end);
+      this.emit({ t: end, kind: 'outage-ended', faultKind: 'job-pause' });
+    });
+  }
+
+  /** The job fails over, but the old attempt keeps running outside the coordinator's reach. */
+  private zombify(t: number, end: number): void {
+    const attempt = this.current;
+    if (attempt === null || !attempt.alive) return;
+    attempt.zombie = true;
+    this.current = null;
+    const detail = `TaskManager lost: the job fails over while attempt ${attempt.id} keeps running for ${end - t} ms`;
+    this.emit({
+      t,
+      kind: 'task-failed',
+      attempt: attempt.id,
+      reason: 'injected-crash',
+      position: attempt.position,
+      detail,
+    });
+    this.coordinator.abortPending('job-failover', t);
+    this.restartOrFail(t);
+    this.scheduler.schedule(end, () => {
+      if (!attempt.alive) return;
+      attempt.stop();
+      this.live.delete(attempt.id);
+      this.emit({ t: end, kind: 'zombie-stopped', attempt: attempt.id });
+      this.store.refreshLeases(end);
+    });
+  }
+
+  // ---- events and console ----
+
+  private emit(event: SimEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private console(source: 'writer' | 'checker', line: string, t: number): void {
+    if (this.logLines.length < REPORT_LOG_LIMIT) this.logLines.push(line);
+    else this.logOmitted++;
+    this.emit({ t, kind: 'console', source, line });
+  }
+}
+
+function isCheckpointFaultKind(kind: FaultKind): boolean {
+  return (CHECKPOINT_FAULT_KINDS as readonly FaultKind[]).includes(kind);
+}
+
+/**
+ * A bound on virtual time, so a run whose job can never finish still ends: far beyond anything the
+ * scenario's own timing and faults can explain.
+ */
+function horizonOf(s: Scenario): number {
+  const perEvent = Math.max(s.source.eventIntervalMs, 1);
+  const natural = s.source.throttleUntilPosition * s.source.throttleIntervalMs + s.numEvents * perEvent;
+  let faultsEnd = 0;
+  for (const f of s.faults) {
+    const at = 'atMs' in f && f.atMs !== undefined ? f.atMs : 0;
+    const duration = 'durationMs' in f && typeof f.durationMs === 'number' ? f.durationMs : 0;
+    faultsEnd = Math.max(faultsEnd, at + duration);
+  }
+  const perAttempt = natural + s.restart.delayMs + s.checkpoint.intervalMs * (s.source.finalCheckpoints + 3);
+  const bound =
+    faultsEnd +
+    (s.restart.attempts + 2) * perAttempt * 2 +
+    s.sink.txnLeaseMs * 3 +
+    s.checkpoint.timeoutMs * 2 +
+    60_000;
+  return Math.min(bound, MAX_VIRTUAL_TIME_MS);
+}

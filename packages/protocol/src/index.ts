@@ -1,0 +1,141 @@
+import {
+  FAULT_KINDS,
+  type Fault,
+  type MetricsBucket,
+  type MetricsTotals,
+  type Report,
+  type Scenario,
+  type SimEvent,
+  scenarioInputSchema,
+  type Verdict,
+  WRITER_MODES,
+} from '@eolab/engine';
+import { z } from 'zod';
+
+/**
+ * The shared contract between the server and the dashboard. Both import it; nothing is declared
+ * twice. Event names are `domain:verb`. Types are not validation: every client payload is parsed
+ * with the schemas below before use.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const RUN_STATES = ['created', 'running', 'paused', 'finished', 'failed', 'stopped', 'interrupted'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+/** Virtual milliseconds per wall millisecond; 'max' runs as fast as the machine allows. */
+export const SPEEDS = ['1x', '10x', '100x', 'max'] as const;
+export type Speed = (typeof SPEEDS)[number];
+
+export const MAX_RUN_NAME = 200;
+/** Protocol events sent in one delta; the rest are counted in `eventsDropped`. */
+export const MAX_EVENTS_PER_DELTA = 500;
+/** Recent protocol events in a snapshot. */
+export const MAX_SNAPSHOT_EVENTS = 2000;
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  mode: Scenario['mode'];
+  state: RunState;
+  verdict: Verdict | null;
+  numEvents: number;
+  faultCount: number;
+  createdAt: string;
+  finishedAt: string | null;
+  /** The run this one replays, for comparisons. */
+  replayOf: string | null;
+}
+
+export interface RunSnapshot {
+  protocolVersion: number;
+  run: RunSummary;
+  scenario: Scenario;
+  /** The scenario's faults plus the ones injected while running, with their virtual times. */
+  faultTimeline: Fault[];
+  speed: Speed;
+  nowMs: number;
+  totals: MetricsTotals;
+  bucketMs: number;
+  layoutVersion: number;
+  buckets: MetricsBucket[];
+  /** The most recent protocol events (at most MAX_SNAPSHOT_EVENTS). */
+  events: SimEvent[];
+  eventsDropped: number;
+  report: Report | null;
+}
+
+export interface RunDelta {
+  runId: string;
+  /** Increments by one per delta of a run, so a client can tell when it missed one. */
+  seq: number;
+  state: RunState;
+  speed: Speed;
+  nowMs: number;
+  totals: MetricsTotals;
+  bucketMs: number;
+  layoutVersion: number;
+  /** Buckets from `fromBucket` on, replacing what the client holds there (the last one may have grown). */
+  fromBucket: number;
+  buckets: MetricsBucket[];
+  events: SimEvent[];
+  /** Protocol events left out of this delta because of MAX_EVENTS_PER_DELTA. */
+  eventsDropped: number;
+  report: Report | null;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: string };
+
+export interface ServerToClientEvents {
+  'run:snapshot': (snapshot: RunSnapshot) => void;
+  'run:delta': (delta: RunDelta) => void;
+  'runs:changed': (summary: RunSummary) => void;
+  'runs:deleted': (payload: { runId: string }) => void;
+}
+
+export interface ClientToServerEvents {
+  'run:create': (payload: unknown, ack: (result: Ack<{ runId: string }>) => void) => void;
+  'run:watch': (payload: unknown, ack: (result: Ack<RunSnapshot>) => void) => void;
+  'run:unwatch': (payload: unknown, ack: (result: Ack<null>) => void) => void;
+  'run:control': (payload: unknown, ack: (result: Ack<RunSummary>) => void) => void;
+  'run:speed': (payload: unknown, ack: (result: Ack<RunSummary>) => void) => void;
+  'run:inject': (payload: unknown, ack: (result: Ack<{ fault: Fault }>) => void) => void;
+}
+
+// ---- Schemas for everything a client may send (REST bodies and socket payloads) ----
+
+export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a run id' });
+
+export const createRunSchema = z
+  .strictObject({
+    preset: z.string().max(64).optional(),
+    scenario: scenarioInputSchema.optional(),
+    mode: z.enum(WRITER_MODES).optional(),
+    name: z.string().max(MAX_RUN_NAME).optional(),
+    speed: z.enum(SPEEDS).optional(),
+    /** Start at once (default true). */
+    start: z.boolean().optional(),
+    replayOf: runIdSchema.optional(),
+  })
+  .refine((p) => (p.preset === undefined) !== (p.scenario === undefined), {
+    error: 'give exactly one of preset or scenario',
+  });
+export type CreateRunRequest = z.output<typeof createRunSchema>;
+
+export const watchSchema = z.strictObject({ runId: runIdSchema });
+
+export const controlSchema = z.strictObject({
+  runId: runIdSchema,
+  action: z.enum(['start', 'pause', 'resume', 'stop']),
+});
+
+export const speedSchema = z.strictObject({ runId: runIdSchema, speed: z.enum(SPEEDS) });
+
+/** A fault injected now: the server stamps it with the run's current virtual time. */
+export const injectSchema = z.strictObject({
+  runId: runIdSchema,
+  fault: z.strictObject({
+    kind: z.enum(FAULT_KINDS),
+    durationMs: z.int().min(1).max(3_600_000).optional(),
+  }),
+});
+export type InjectRequest = z.output<typeof injectSchema>;
