@@ -1,5 +1,6 @@
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import { LatencyHistogram } from './histogram';
+import { Counter, type Metrics } from './metrics';
 import { type MarkerWindowResult, REPORT_LIST_LIMIT } from './report';
 
 export const CHECKER_STARTS = '============== Checker starts ===============';
@@ -33,10 +34,13 @@ export class Checker {
   private pendingDuplicateCount = 0;
   private missingTotal = 0;
 
+  private readonly metrics: Metrics;
+
   constructor(
     private readonly ctx: SimContext,
     private readonly numEvents: number,
   ) {
+    this.metrics = ctx.metrics;
     this.readCount = new Uint8Array(numEvents + 1);
     this.windowSeen = new Uint8Array(numEvents + 1);
     this.firstEmitPlusOne = new Int32Array(numEvents + 1);
@@ -56,23 +60,23 @@ export class Checker {
       this.endMarker(tMs);
       return;
     }
-    invariant(value >= 1 && value <= this.numEvents, `read a value out of range: ${value}`);
-    this.ctx.metrics.add('read', tMs, 1);
+    if (!(value >= 1 && value <= this.numEvents)) invariant(false, `read a value out of range: ${value}`);
+    this.metrics.count(Counter.read, tMs, 1);
     const count = this.readCount[value]!;
     if (count === 0) {
       const emittedPlusOne = this.firstEmitPlusOne[value]!;
-      invariant(emittedPlusOne > 0, `value ${value} read before it was emitted`);
+      if (emittedPlusOne === 0) invariant(false, `value ${value} read before it was emitted`);
       const latencyMs = tMs - (emittedPlusOne - 1);
       this.latency.record(latencyMs);
-      this.ctx.metrics.recordLatency(tMs, latencyMs);
+      this.metrics.recordLatency(tMs, latencyMs);
     } else if (count === 1) {
-      this.ctx.metrics.add('duplicates', tMs, 1);
+      this.metrics.count(Counter.duplicates, tMs, 1);
       this.pendingDuplicateCount++;
       if (this.pendingDuplicates.length < EVENT_SAMPLE) this.pendingDuplicates.push(value);
     }
     // The per-value count saturates at 255; duplicateReads keeps the exact total.
     if (count < 255) this.readCount[value] = count + 1;
-    if (count >= 1) this.ctx.metrics.totals.duplicateReads++;
+    if (count >= 1) this.metrics.extra.duplicateReads++;
     if (this.windowSeen[value] === 1) {
       this.windowDuplicateCount++;
       if (this.windowDuplicates.length < WINDOW_LINES_LIMIT) this.windowDuplicates.push(value);
@@ -122,7 +126,7 @@ export class Checker {
       }
     }
     this.missingTotal = missing;
-    this.ctx.metrics.totals.missing = missing;
+    this.metrics.extra.missing = missing;
     if (missing > 0) this.ctx.emit({ t: tMs, kind: 'value-missing', count: missing, values: sample });
   }
 

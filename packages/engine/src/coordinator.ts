@@ -11,12 +11,23 @@ export interface CoordinatorHooks {
   crashJob(attempt: Attempt, t: number, detail: string): void;
 }
 
+export const SOURCE_TASK = -1;
+
+const SINK_NAMES = Array.from({ length: 16 }, (_, i) => `sink-${i}`);
+
+/** The task names events carry: `source`, `sink-0`, `sink-1`, ... */
+export function taskName(task: number): string {
+  return task === SOURCE_TASK ? 'source' : (SINK_NAMES[task] ?? `sink-${task}`);
+}
+
 interface PendingCheckpoint {
   id: number;
   attempt: Attempt;
   triggeredAtMs: number;
   position: number;
-  acknowledged: Set<string>;
+  /** Tasks that acknowledged: index 0 is the source, 1 + i is sink subtask i. */
+  acknowledged: Uint8Array;
+  acknowledgedCount: number;
   sinks: SinkSnapshot[];
 }
 
@@ -37,8 +48,16 @@ export class CheckpointCoordinator {
     private readonly hooks: CoordinatorHooks,
   ) {}
 
-  /** The periodic trigger. A trigger while a checkpoint is still pending is skipped (at most one at a time). */
+  /**
+   * The periodic trigger. A checkpoint pending longer than the timeout is aborted here (so the
+   * timeout is noticed at the first trigger at or after it); a trigger while another checkpoint is
+   * still pending is skipped, as at most one runs at a time.
+   */
   trigger(t: number): void {
+    const current = this.pending;
+    if (current !== null && t >= current.triggeredAtMs + this.ctx.scenario.checkpoint.timeoutMs) {
+      this.abortPending('timeout', t);
+    }
     const attempt = this.hooks.runningAttempt();
     if (attempt === null || this.pending !== null) return;
     const id = this.nextId++;
@@ -47,7 +66,8 @@ export class CheckpointCoordinator {
       attempt,
       triggeredAtMs: t,
       position: -1,
-      acknowledged: new Set(),
+      acknowledged: new Uint8Array(this.ctx.scenario.sink.parallelism + 1),
+      acknowledgedCount: 0,
       sinks: [],
     };
     this.pending = pending;
@@ -56,32 +76,28 @@ export class CheckpointCoordinator {
       if (this.pending !== pending) return;
       pending.position = attempt.snapshotSource(id, at);
       this.ctx.emit({ t: at, kind: 'checkpoint-triggered', checkpointId: id, position: pending.position });
-      this.acknowledge(attempt, id, 'source', null, at);
+      this.acknowledge(attempt, id, SOURCE_TASK, null, at);
     });
-    const timeoutAt = t + this.ctx.scenario.checkpoint.timeoutMs;
-    this.ctx.scheduler.schedule(
-      timeoutAt,
-      () => {
-        if (this.pending === pending) this.abortPending('timeout', timeoutAt);
-      },
-      false,
-    );
   }
 
+  /** A task's acknowledgement: `task` is SOURCE_TASK or a sink subtask's index. */
   acknowledge(
     attempt: Attempt,
     checkpointId: number,
-    task: string,
+    task: number,
     sink: SinkSnapshot | null,
     t: number,
   ): void {
     const pending = this.pending;
     if (pending === null || pending.id !== checkpointId || pending.attempt !== attempt) return;
-    pending.acknowledged.add(task);
-    if (sink !== null) pending.sinks[Number(task.slice('sink-'.length))] = sink;
-    this.ctx.emit({ t, kind: 'checkpoint-acknowledged', checkpointId, task });
-    if (pending.acknowledged.size === this.ctx.scenario.sink.parallelism + 1)
-      this.allAcknowledged(pending, t);
+    const slot = task + 1;
+    if (pending.acknowledged[slot] === 0) {
+      pending.acknowledged[slot] = 1;
+      pending.acknowledgedCount++;
+    }
+    if (sink !== null) pending.sinks[task] = sink;
+    this.ctx.emit({ t, kind: 'checkpoint-acknowledged', checkpointId, task: taskName(task) });
+    if (pending.acknowledgedCount === pending.acknowledged.length) this.allAcknowledged(pending, t);
   }
 
   abortPending(reason: CheckpointAbortReason, t: number): void {
@@ -132,7 +148,7 @@ export class CheckpointCoordinator {
     for (let subtask = 0; subtask < this.ctx.scenario.sink.parallelism; subtask++) {
       if (!attempt.alive) return;
       attempt.notifySink(subtask, id, t);
-      this.ctx.emit({ t, kind: 'checkpoint-notified', checkpointId: id, task: `sink-${subtask}` });
+      this.ctx.emit({ t, kind: 'checkpoint-notified', checkpointId: id, task: taskName(subtask) });
       if (
         subtask === 0 &&
         this.fire('crash-during-commit', id, t, 'subtask 0 committed; the job fails before subtask 1')

@@ -1,6 +1,7 @@
 import type { Checker } from './checker';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import type { TaskFailureReason } from './events';
+import { Counter } from './metrics';
 import { TripleQueue } from './ring';
 import type { StreamStore, Transaction } from './store';
 
@@ -36,10 +37,11 @@ export interface TaskFailure {
 
 /** How the attempt reaches the rest of the system; implemented by the simulation. */
 export interface AttemptHooks {
+  /** `task` is the sink subtask's index (the source acknowledges to the coordinator directly). */
   acknowledge(
     attempt: Attempt,
     checkpointId: number,
-    task: string,
+    task: number,
     sink: SinkSnapshot | null,
     t: number,
   ): void;
@@ -89,6 +91,11 @@ export class Attempt {
   private readonly barriers: Barrier[] = [];
   private readonly sinks: SinkSubtask[];
   private readonly p: number;
+  // Scenario values read once per data event, cached for the hot loop.
+  private readonly numEvents: number;
+  private readonly travelMs: number;
+  private readonly eventIntervalMs: number;
+  private readonly transactional: boolean;
 
   constructor(
     readonly id: number,
@@ -103,6 +110,10 @@ export class Attempt {
     private readonly hooks: AttemptHooks,
   ) {
     this.p = ctx.scenario.sink.parallelism;
+    this.numEvents = ctx.scenario.numEvents;
+    this.travelMs = ctx.scenario.checkpoint.barrierTravelMs;
+    this.eventIntervalMs = ctx.scenario.source.eventIntervalMs;
+    this.transactional = ctx.scenario.mode === 'EXACTLY_ONCE';
     this.sinks = Array.from({ length: this.p }, (_, i) => new SinkSubtask(i));
     this.position = restoredFrom?.position ?? -1;
     this.confirmedId = restoredFrom === null ? 0 : restoredFrom.id;
@@ -191,7 +202,7 @@ export class Attempt {
   // ---- source and mapper ----
 
   private emit(t: number): TaskFailure | null {
-    const n = this.ctx.scenario.numEvents;
+    const n = this.numEvents;
     let value: number;
     if (this.startMarkerPending) {
       value = START_MARKER;
@@ -208,7 +219,7 @@ export class Attempt {
     this.elementsSeen++;
     if (value > 0) {
       this.checker.emitted(value, t);
-      this.ctx.metrics.add('emitted', t, 1);
+      this.ctx.metrics.count(Counter.emitted, t, 1);
     } else {
       this.ctx.emit({
         t,
@@ -224,7 +235,7 @@ export class Attempt {
         detail: `Artificial failure at position ${this.elementsSeen}`,
       };
     }
-    this.channel.push(value, t + this.ctx.scenario.checkpoint.barrierTravelMs, this.nextChannel);
+    this.channel.push(value, t + this.travelMs, this.nextChannel);
     // Flink's rebalance partitioner: round robin over the sink subtasks.
     this.nextChannel = this.nextChannel + 1 === this.p ? 0 : this.nextChannel + 1;
     this.nextEmitAtMs = this.nextEmitTime(t);
@@ -238,8 +249,8 @@ export class Attempt {
       this.checkFinalCheckpoints(t);
       return Number.POSITIVE_INFINITY;
     }
-    if (this.position >= this.ctx.scenario.numEvents) return t;
-    if (this.confirmedId >= 1) return t + source.eventIntervalMs;
+    if (this.position >= this.numEvents) return t;
+    if (this.confirmedId >= 1) return t + this.eventIntervalMs;
     const current = Math.max(this.position, 0);
     if (current < source.throttleUntilPosition || !source.waitForFirstCheckpoint)
       return t + source.throttleIntervalMs;
@@ -281,7 +292,7 @@ export class Attempt {
   // ---- sink ----
 
   private sinkWrite(sink: SinkSubtask, value: number, t: number): TaskFailure | null {
-    if (this.ctx.scenario.mode === 'EXACTLY_ONCE') {
+    if (this.transactional) {
       invariant(sink.current !== null, 'transactional sink has no open transaction');
       this.store.txnWrite(sink.current, value, t);
       return null;
@@ -296,7 +307,7 @@ export class Attempt {
   }
 
   private noteWriteFailure(sink: SinkSubtask, value: number, errorAt: number, t: number): void {
-    this.ctx.metrics.totals.writeFailures++;
+    this.ctx.metrics.extra.writeFailures++;
     if (sink.firstFailureAtMs === Number.POSITIVE_INFINITY) {
       this.ctx.emit({ t, kind: 'write-failed', attempt: this.id, subtask: sink.index, value });
     }
@@ -325,9 +336,7 @@ export class Attempt {
     t: number,
   ): void {
     this.ctx.scheduler.schedule(t, () =>
-      this.whenRunning(t, (at) =>
-        this.hooks.acknowledge(this, checkpointId, `sink-${sink.index}`, snapshot, at),
-      ),
+      this.whenRunning(t, (at) => this.hooks.acknowledge(this, checkpointId, sink.index, snapshot, at)),
     );
   }
 
@@ -344,7 +353,7 @@ export class Attempt {
           });
           return;
         }
-        this.hooks.acknowledge(this, checkpointId, `sink-${sink.index}`, null, at);
+        this.hooks.acknowledge(this, checkpointId, sink.index, null, at);
       }),
     );
   }
@@ -376,8 +385,16 @@ export class Attempt {
           this.hooks.fail(this, { t: at, reason: 'flush-failed', detail });
           return;
         }
-        this.ctx.emit({ t: at, kind: 'txn-flushed', ...txn.ref(), checkpointId, events: txn.dataEvents() });
-        this.hooks.acknowledge(this, checkpointId, `sink-${sink.index}`, snapshot, at);
+        this.ctx.emit({
+          t: at,
+          kind: 'txn-flushed',
+          txnId: txn.txnId,
+          subtask: txn.subtask,
+          attempt: txn.attempt,
+          checkpointId,
+          events: txn.dataCount,
+        });
+        this.hooks.acknowledge(this, checkpointId, sink.index, snapshot, at);
       }),
     );
     return null;

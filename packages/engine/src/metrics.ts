@@ -4,10 +4,14 @@ import { LatencyHistogram } from './histogram';
  * Counts per virtual-time bucket. Data events are only counted here, never logged. The series is
  * bounded: when it would exceed `maxBuckets`, neighbouring buckets are merged and the bucket width
  * doubles, so a chart never holds more than `maxBuckets` points whatever the run's length.
+ *
+ * `count` runs once or more per data event, so the columns are preallocated typed arrays and the
+ * current bucket is cached.
  */
 
-export const COUNTER_FIELDS = ['emitted', 'written', 'committed', 'read', 'duplicates'] as const;
-export type CounterField = (typeof COUNTER_FIELDS)[number];
+export const Counter = { emitted: 0, written: 1, committed: 2, read: 3, duplicates: 4 } as const;
+export type CounterId = (typeof Counter)[keyof typeof Counter];
+const COUNTERS = 5;
 
 export interface MetricsBucket {
   /** Start of the bucket in virtual ms. */
@@ -48,31 +52,23 @@ export interface MetricsSeries {
 export class Metrics {
   bucketMs: number;
   layoutVersion = 0;
-  readonly totals: MetricsTotals = {
-    emitted: 0,
-    written: 0,
-    committed: 0,
-    read: 0,
-    duplicates: 0,
-    duplicateReads: 0,
-    missing: 0,
-    writeFailures: 0,
-    openTxns: 0,
-  };
-  private readonly columns: Record<CounterField, number[]> = {
-    emitted: [],
-    written: [],
-    committed: [],
-    read: [],
-    duplicates: [],
-  };
-  private readonly openTxns: number[] = [];
-  private readonly latP50: number[] = [];
-  private readonly latP99: number[] = [];
-  private readonly latMax: number[] = [];
-  private readonly latCount: number[] = [];
+  /** Buckets in use. */
+  length = 0;
+  private readonly counters = new Float64Array(COUNTERS);
+  readonly extra = { duplicateReads: 0, missing: 0, writeFailures: 0, openTxns: 0 };
+  /** counts[field * capacity + bucket] */
+  private readonly counts: Float64Array;
+  private readonly openTxns: Float64Array;
+  private readonly latP50: Float64Array;
+  private readonly latP99: Float64Array;
+  private readonly latMax: Float64Array;
+  private readonly latCount: Float64Array;
+  private readonly capacity: number;
   private readonly bucketLatency = new LatencyHistogram();
   private latencyBucket = -1;
+  private cachedIndex = -1;
+  private cachedStart = 0;
+  private cachedEnd = 0;
 
   constructor(
     bucketMs: number,
@@ -81,36 +77,49 @@ export class Metrics {
     if (!(bucketMs >= 1 && maxBuckets >= 2))
       throw new Error('metrics need bucketMs >= 1 and maxBuckets >= 2');
     this.bucketMs = bucketMs;
+    this.capacity = maxBuckets;
+    this.counts = new Float64Array(COUNTERS * maxBuckets);
+    this.openTxns = new Float64Array(maxBuckets);
+    this.latP50 = new Float64Array(maxBuckets);
+    this.latP99 = new Float64Array(maxBuckets);
+    this.latMax = new Float64Array(maxBuckets);
+    this.latCount = new Float64Array(maxBuckets);
   }
 
-  get length(): number {
-    return this.openTxns.length;
+  get totals(): MetricsTotals {
+    const c = this.counters;
+    return {
+      emitted: c[Counter.emitted]!,
+      written: c[Counter.written]!,
+      committed: c[Counter.committed]!,
+      read: c[Counter.read]!,
+      duplicates: c[Counter.duplicates]!,
+      ...this.extra,
+    };
   }
 
-  add(field: CounterField, tMs: number, n: number): void {
-    const column = this.columns[field];
-    const index = this.ensure(tMs);
-    column[index] = column[index]! + n;
-    this.totals[field] += n;
+  count(field: CounterId, tMs: number, n: number): void {
+    const index = tMs >= this.cachedStart && tMs < this.cachedEnd ? this.cachedIndex : this.locate(tMs);
+    this.counts[field * this.capacity + index]! += n;
+    this.counters[field]! += n;
   }
 
   /** Records one value's visibility latency, read at tMs. Reads arrive in time order. */
   recordLatency(tMs: number, latencyMs: number): void {
-    const index = this.ensure(tMs);
+    const index = tMs >= this.cachedStart && tMs < this.cachedEnd ? this.cachedIndex : this.locate(tMs);
     if (index !== this.latencyBucket) this.closeLatencyBucket(index);
     this.bucketLatency.record(latencyMs);
   }
 
   /** Samples the open-transaction gauge; the last sample in a bucket wins. */
   setOpenTxns(tMs: number, open: number): void {
-    this.totals.openTxns = open;
-    const index = this.ensure(tMs);
-    this.openTxns[index] = open;
+    this.extra.openTxns = open;
+    this.openTxns[this.locate(tMs)] = open;
   }
 
   /** Brings the series up to tMs, carrying the gauge forward, and closes the latency bucket. */
   flush(tMs: number): void {
-    this.ensure(tMs);
+    this.locate(tMs);
     this.closeLatencyBucket(this.latencyBucket);
   }
 
@@ -121,18 +130,37 @@ export class Metrics {
   }
 
   bucket(i: number): MetricsBucket {
+    const c = this.counts;
+    const n = this.capacity;
     return {
       t: i * this.bucketMs,
-      emitted: this.columns.emitted[i]!,
-      written: this.columns.written[i]!,
-      committed: this.columns.committed[i]!,
-      read: this.columns.read[i]!,
-      duplicates: this.columns.duplicates[i]!,
+      emitted: c[Counter.emitted * n + i]!,
+      written: c[Counter.written * n + i]!,
+      committed: c[Counter.committed * n + i]!,
+      read: c[Counter.read * n + i]!,
+      duplicates: c[Counter.duplicates * n + i]!,
       openTxns: this.openTxns[i]!,
       latencyP50Ms: this.latP50[i]!,
       latencyP99Ms: this.latP99[i]!,
       latencyMaxMs: this.latMax[i]!,
     };
+  }
+
+  /** Finds (and opens, carrying the gauge forward) the bucket holding tMs. */
+  private locate(tMs: number): number {
+    let index = Math.floor(tMs / this.bucketMs);
+    while (index >= this.maxBuckets) {
+      this.downsample();
+      index = Math.floor(tMs / this.bucketMs);
+    }
+    while (this.length <= index) {
+      this.openTxns[this.length] = this.extra.openTxns;
+      this.length++;
+    }
+    this.cachedIndex = index;
+    this.cachedStart = index * this.bucketMs;
+    this.cachedEnd = this.cachedStart + this.bucketMs;
+    return index;
   }
 
   private closeLatencyBucket(next: number): void {
@@ -154,45 +182,39 @@ export class Metrics {
     this.latencyBucket = next;
   }
 
-  private ensure(tMs: number): number {
-    let index = Math.floor(tMs / this.bucketMs);
-    while (index >= this.maxBuckets) {
-      this.downsample();
-      index = Math.floor(tMs / this.bucketMs);
-    }
-    while (this.openTxns.length <= index) {
-      for (const field of COUNTER_FIELDS) this.columns[field].push(0);
-      this.openTxns.push(this.totals.openTxns);
-      this.latP50.push(0);
-      this.latP99.push(0);
-      this.latMax.push(0);
-      this.latCount.push(0);
-    }
-    return index;
-  }
-
-  /** Merges bucket pairs and doubles the bucket width. */
+  /** Merges bucket pairs and doubles the bucket width. Merged latency percentiles are approximate. */
   private downsample(): void {
     this.closeLatencyBucket(-1);
-    const merge = (column: number[], combine: (a: number, b: number, i: number) => number) => {
-      const out: number[] = [];
-      for (let i = 0; i < column.length; i += 2) out.push(combine(column[i]!, column[i + 1] ?? 0, i));
-      column.length = 0;
-      column.push(...out);
-    };
-    for (const field of COUNTER_FIELDS) merge(this.columns[field], (a, b) => a + b);
-    const counts = this.latCount.slice();
-    merge(this.latP50, (a, b, i) => {
-      const ca = counts[i]!;
-      const cb = counts[i + 1] ?? 0;
-      return ca + cb === 0 ? 0 : (a * ca + b * cb) / (ca + cb);
-    });
-    merge(this.latP99, Math.max);
-    merge(this.latMax, Math.max);
-    merge(this.latCount, (a, b) => a + b);
-    const gauges = this.openTxns;
-    merge(gauges, (a, b, i) => (i + 1 < counts.length ? b : a));
+    const half = Math.ceil(this.length / 2);
+    const n = this.capacity;
+    for (let i = 0; i < half; i++) {
+      const a = 2 * i;
+      const b = a + 1;
+      const hasB = b < this.length;
+      for (let f = 0; f < COUNTERS; f++) {
+        this.counts[f * n + i] = this.counts[f * n + a]! + (hasB ? this.counts[f * n + b]! : 0);
+      }
+      const ca = this.latCount[a]!;
+      const cb = hasB ? this.latCount[b]! : 0;
+      this.latP50[i] =
+        ca + cb === 0 ? 0 : (this.latP50[a]! * ca + (hasB ? this.latP50[b]! * cb : 0)) / (ca + cb);
+      this.latP99[i] = Math.max(this.latP99[a]!, hasB ? this.latP99[b]! : 0);
+      this.latMax[i] = Math.max(this.latMax[a]!, hasB ? this.latMax[b]! : 0);
+      this.latCount[i] = ca + cb;
+      this.openTxns[i] = hasB ? this.openTxns[b]! : this.openTxns[a]!;
+    }
+    for (let i = half; i < this.length; i++) {
+      for (let f = 0; f < COUNTERS; f++) this.counts[f * n + i] = 0;
+      this.latP50[i] = 0;
+      this.latP99[i] = 0;
+      this.latMax[i] = 0;
+      this.latCount[i] = 0;
+    }
+    this.length = half;
     this.bucketMs *= 2;
     this.layoutVersion += 1;
+    this.cachedIndex = -1;
+    this.cachedStart = 0;
+    this.cachedEnd = 0;
   }
 }

@@ -1,6 +1,7 @@
 import type { Checker } from './checker';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import type { TxnRef, TxnState } from './events';
+import { Counter } from './metrics';
 import { TripleQueue } from './ring';
 
 /**
@@ -15,10 +16,13 @@ import { TripleQueue } from './ring';
 const WRITE_FAILED = 0;
 const PLAIN_WRITE = 1;
 const UNCOMMITTED_TXN_WRITE = 2;
+const EMPTY = new Int32Array(0);
 
 export class Transaction implements TxnRef {
   state: TxnState = 'OPEN';
-  readonly values: number[] = [];
+  /** The events written into it, in order: values[0..length). */
+  values: Int32Array;
+  length = 0;
   /** Set when a write into it was rejected; the next flush fails. */
   writeFailed = false;
   /** The checkpoint it was pre-committed under, once flushed. */
@@ -33,17 +37,22 @@ export class Transaction implements TxnRef {
     readonly subtask: number,
     readonly attempt: number,
     readonly begunAtMs: number,
-  ) {}
-
-  ref(): TxnRef {
-    return { txnId: this.txnId, subtask: this.subtask, attempt: this.attempt };
+    buffer: Int32Array,
+  ) {
+    this.values = buffer;
   }
 
-  dataEvents(): number {
-    let n = 0;
-    for (const v of this.values) if (v > 0) n++;
-    return n;
+  append(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
   }
+
+  /** Data values written into it (markers excluded). */
+  dataCount = 0;
 }
 
 /** Tells the store whether an attempt's writer is alive and able to renew leases. */
@@ -72,11 +81,24 @@ export class StreamStore {
     txnCommitFailed: 0,
   };
 
+  private readonly readUncommitted: boolean;
+  private readonly txnCapacityHint: number;
+  /** Event buffers of ended transactions, reused: allocating a typed array per transaction is slow. */
+  private readonly freeBuffers: Int32Array[] = [];
+
   constructor(
     private readonly ctx: SimContext,
     private readonly checker: Checker,
     private readonly isRenewer: RenewerCheck,
-  ) {}
+  ) {
+    this.readUncommitted = ctx.scenario.checker.isolation === 'read_uncommitted';
+    // Sized for one checkpoint interval of events per subtask, so a transaction rarely grows.
+    const s = ctx.scenario;
+    this.txnCapacityHint = Math.max(
+      8,
+      Math.ceil(s.checkpoint.intervalMs / s.source.eventIntervalMs / s.sink.parallelism) + 4,
+    );
+  }
 
   get storeUp(): boolean {
     return this.storeOutages === 0;
@@ -111,7 +133,7 @@ export class StreamStore {
     const ackAt = tMs + this.ctx.scenario.sink.writeLatencyMs;
     const ok = this.storeOutages === 0;
     this.queueFor(attempt).push(value, ackAt, ok ? PLAIN_WRITE : WRITE_FAILED);
-    if (value > 0) this.ctx.metrics.add('written', tMs, 1);
+    if (value > 0) this.ctx.metrics.count(Counter.written, tMs, 1);
     return ok ? ackAt : -ackAt;
   }
 
@@ -137,7 +159,7 @@ export class StreamStore {
         const tag = best.headTag();
         best.shift();
         if (tag === WRITE_FAILED) continue;
-        if (tag === PLAIN_WRITE && value > 0) this.ctx.metrics.add('committed', at, 1);
+        if (tag === PLAIN_WRITE && value > 0) this.ctx.metrics.count(Counter.committed, at, 1);
         this.checker.read(value, at);
       }
     }
@@ -165,13 +187,31 @@ export class StreamStore {
 
   // ---- transactions ----
 
+  private takeBuffer(): Int32Array {
+    return this.freeBuffers.pop() ?? new Int32Array(this.txnCapacityHint);
+  }
+
+  /** A transaction that ended (committed and read, aborted or expired) gives its buffer back. */
+  private release(txn: Transaction): void {
+    if (this.freeBuffers.length < 64 && txn.values.length <= this.txnCapacityHint * 4)
+      this.freeBuffers.push(txn.values);
+    txn.values = EMPTY;
+    txn.length = 0;
+  }
+
   /** Begins a transaction, or returns null when the controller is unreachable. */
   beginTxn(subtask: number, attempt: number, tMs: number): Transaction | null {
     if (!this.controllerUp) return null;
-    const txn = new Transaction(this.nextTxnId++, subtask, attempt, tMs);
+    const txn = new Transaction(this.nextTxnId++, subtask, attempt, tMs, this.takeBuffer());
     this.open.add(txn);
     this.counters.txnBegun++;
-    this.ctx.emit({ t: tMs, kind: 'txn-begun', ...txn.ref() });
+    this.ctx.emit({
+      t: tMs,
+      kind: 'txn-begun',
+      txnId: txn.txnId,
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+    });
     this.refreshLease(txn, tMs);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
     return txn;
@@ -183,9 +223,12 @@ export class StreamStore {
       txn.writeFailed = true;
       return;
     }
-    txn.values.push(value);
-    if (value > 0) this.ctx.metrics.add('written', tMs, 1);
-    if (this.ctx.scenario.checker.isolation === 'read_uncommitted') {
+    txn.append(value);
+    if (value > 0) {
+      txn.dataCount++;
+      this.ctx.metrics.count(Counter.written, tMs, 1);
+    }
+    if (this.readUncommitted) {
       // A read_uncommitted reader sees the write as soon as the store has it, whatever the
       // transaction's fate (Kafka's default isolation; Pravega has no such mode).
       this.queueFor(txn.attempt).push(
@@ -212,7 +255,9 @@ export class StreamStore {
       this.ctx.emit({
         t: tMs,
         kind: 'txn-commit-failed',
-        ...txn.ref(),
+        txnId: txn.txnId,
+        subtask: txn.subtask,
+        attempt: txn.attempt,
         checkpointId,
         why: 'not-open',
         state: txn.state,
@@ -226,7 +271,9 @@ export class StreamStore {
       this.ctx.emit({
         t: tMs,
         kind: 'txn-commit-failed',
-        ...txn.ref(),
+        txnId: txn.txnId,
+        subtask: txn.subtask,
+        attempt: txn.attempt,
         checkpointId,
         why: 'controller-unreachable',
         state: txn.state,
@@ -236,31 +283,43 @@ export class StreamStore {
       return;
     }
     txn.state = 'COMMITTING';
-    this.ctx.emit({ t: tMs, kind: 'txn-committing', ...txn.ref(), checkpointId, recovery });
+    this.ctx.emit({
+      t: tMs,
+      kind: 'txn-committing',
+      txnId: txn.txnId,
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+      checkpointId,
+      recovery,
+    });
     this.ctx.scheduler.schedule(tMs + this.ctx.scenario.sink.commitLatencyMs, () =>
       this.completeCommit(txn, tMs + this.ctx.scenario.sink.commitLatencyMs),
     );
   }
 
   private completeCommit(txn: Transaction, tMs: number): void {
-    invariant(txn.state === 'COMMITTING', `txn ${txn.txnId} completes a commit from ${txn.state}`);
+    if (txn.state !== 'COMMITTING') invariant(false, `txn ${txn.txnId} completes a commit from ${txn.state}`);
     txn.state = 'COMMITTED';
     this.open.delete(txn);
     this.counters.txnCommitted++;
     const values = txn.values;
-    const data = txn.dataEvents();
-    if (data > 0) this.ctx.metrics.add('committed', tMs, data);
-    if (this.ctx.scenario.checker.isolation === 'read_committed') {
-      for (let i = 0; i < values.length; i++) this.checker.read(values[i]!, tMs);
+    const length = txn.length;
+    const data = txn.dataCount;
+    if (data > 0) this.ctx.metrics.count(Counter.committed, tMs, data);
+    if (!this.readUncommitted) {
+      for (let i = 0; i < length; i++) this.checker.read(values[i]!, tMs);
     }
     this.ctx.emit({
       t: tMs,
       kind: 'txn-committed',
-      ...txn.ref(),
+      txnId: txn.txnId,
+      subtask: txn.subtask,
+      attempt: txn.attempt,
       events: data,
-      firstValue: firstData(values),
-      lastValue: lastData(values),
+      firstValue: firstData(values, length),
+      lastValue: lastData(values, length),
     });
+    this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
 
@@ -276,7 +335,16 @@ export class StreamStore {
     txn.state = 'ABORTED';
     this.open.delete(txn);
     this.counters.txnAborted++;
-    this.ctx.emit({ t: tMs, kind: 'txn-aborted', ...txn.ref(), events: txn.dataEvents(), why });
+    this.ctx.emit({
+      t: tMs,
+      kind: 'txn-aborted',
+      txnId: txn.txnId,
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+      events: txn.dataCount,
+      why,
+    });
+    this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
 
@@ -306,19 +374,30 @@ export class StreamStore {
     txn.state = 'ABORTED';
     this.open.delete(txn);
     this.counters.txnExpired++;
-    this.ctx.emit({ t: tMs, kind: 'txn-expired', ...txn.ref(), events: txn.dataEvents() });
+    this.ctx.emit({
+      t: tMs,
+      kind: 'txn-expired',
+      txnId: txn.txnId,
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+      events: txn.dataCount,
+    });
     this.ctx.console('writer', `Transaction ${txn.txnId} lease expired: the store aborted it`, tMs);
+    this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
 }
 
-function firstData(values: readonly number[]): number | null {
-  for (const v of values) if (v !== START_MARKER && v !== END_MARKER) return v;
+function firstData(values: Int32Array, length: number): number | null {
+  for (let i = 0; i < length; i++) {
+    const v = values[i]!;
+    if (v !== START_MARKER && v !== END_MARKER) return v;
+  }
   return null;
 }
 
-function lastData(values: readonly number[]): number | null {
-  for (let i = values.length - 1; i >= 0; i--) {
+function lastData(values: Int32Array, length: number): number | null {
+  for (let i = length - 1; i >= 0; i--) {
     const v = values[i]!;
     if (v !== START_MARKER && v !== END_MARKER) return v;
   }
