@@ -36,7 +36,7 @@ function scenario() {
     name: 'bench',
     mode: 'EXACTLY_ONCE',
     numEvents,
-    source: { throttleUntilPosition: 0 },
+    source: { throttleUntilPosition: 1 },
     checkpoint: { intervalMs: 100 },
     sink: { parallelism: 2 },
     restart: { attempts: Math.min(100, faults.length + 1) },

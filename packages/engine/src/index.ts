@@ -6,3 +6,4 @@ export * from './prng';
 export * from './report';
 export * from './scenario';
 export * from './simulation';
+export * from './sweep';

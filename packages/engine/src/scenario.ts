@@ -249,6 +249,11 @@ function crossFieldErrors(s: Scenario): string[] {
   if (s.source.throttleUntilPosition > s.numEvents) {
     errors.push(`source.throttleUntilPosition: must be at most numEvents (${s.numEvents})`);
   }
+  if (s.source.throttleUntilPosition === 0 && s.source.waitForFirstCheckpoint) {
+    errors.push(
+      'source.throttleUntilPosition: must be at least 1 while source.waitForFirstCheckpoint is true: the source would block before its first value, waiting for a checkpoint of a position above -1 that can never come',
+    );
+  }
   s.faults.forEach((fault, i) => {
     if (
       fault.kind === 'mapper-exception' &&

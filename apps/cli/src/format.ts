@@ -1,0 +1,44 @@
+import type { Report, SweepResult } from '@eolab/engine';
+
+/** Our whole-stream checker's findings, after the sample's lines. */
+export function formatSummary(report: Report): string {
+  const { counts, latencyMs } = report;
+  const lines = [
+    `Whole-stream checker: ${report.verdict} (${report.mode}, seed=${report.seed})`,
+    `  duplicates: ${counts.duplicates}${listed(report.duplicates, counts.duplicates)}`,
+    `  missing:    ${counts.missing}${listed(report.missing, counts.missing)}`,
+    `  emitted ${counts.emitted}, written ${counts.written}, committed ${counts.committed}, read ${counts.read}`,
+    `  checkpoints ${report.checkpoints.completed} completed, ${report.checkpoints.aborted} aborted; restores ${report.restores.length}; transactions ${report.transactions.committed} committed, ${report.transactions.aborted} aborted, ${report.transactions.expired} expired`,
+    `  visibility latency: p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, max ${latencyMs.max} ms`,
+    `  job ${report.finished ? 'finished' : 'failed'} at ${report.durationMs} ms of virtual time`,
+  ];
+  return lines.join('\n');
+}
+
+function listed(values: number[], total: number): string {
+  if (total === 0) return '';
+  const shown = values.slice(0, 20).join(', ');
+  return ` (${shown}${total > 20 ? ', ...' : ''})`;
+}
+
+export function formatSweepTable(result: SweepResult): string {
+  const header = ['mode', 'fault kind', 'runs', 'with duplicates', 'with loss', 'violations'];
+  const rows = result.rows.map((r) => [
+    r.mode,
+    r.faultKind,
+    String(r.runs),
+    String(r.withDuplicates),
+    String(r.withLoss),
+    String(r.violations),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const format = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [
+    format(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(format),
+    '',
+    `${result.runs} runs (a run with several fault kinds counts in each of their rows); ${result.violations.length} guarantee violations`,
+  ].join('\n');
+}

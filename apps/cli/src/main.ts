@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import {
+  PRESETS,
+  parseScenarioText,
+  presetScenario,
+  type Report,
+  type Scenario,
+  Simulation,
+  sweep,
+  WRITER_MODES,
+  type WriterMode,
+} from '@eolab/engine';
+import { parseFlags, UsageError } from './args';
+import { formatSummary, formatSweepTable } from './format';
+
+export const EXIT_OK = 0;
+export const EXIT_VIOLATION = 1;
+export const EXIT_BAD_INPUT = 2;
+
+const USAGE = `eolab — the Pravega/Flink exactly-once sample, simulated
+
+Usage:
+  eolab run --preset NAME [--mode MODE] [--json]
+  eolab run --scenario FILE [--mode MODE] [--json]
+  eolab sweep [--schedules N] [--seed S]
+  eolab presets
+
+  MODE is one of ${WRITER_MODES.join(', ')}.
+  run     prints the sample's writer and checker lines (or the full report with --json)
+  sweep   runs random fault schedules in every mode and prints a table of outcomes;
+          exits 1 when a mode breaks its guarantee where its preconditions hold
+Exit codes: 0 success, 1 a guarantee was violated, 2 bad input.`;
+
+interface Output {
+  write(text: string): unknown;
+}
+
+export async function main(argv: readonly string[], out: Output, err: Output): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return run(rest, out);
+      case 'sweep':
+        return runSweep(rest, out, err);
+      case 'presets':
+        for (const p of PRESETS) out.write(`${p.id.padEnd(14)} ${p.description}\n`);
+        return EXIT_OK;
+      case undefined:
+      case 'help':
+      case '--help':
+        out.write(`${USAGE}\n`);
+        return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+      default:
+        throw new UsageError(`unknown command '${command}' (expected run, sweep or presets)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err.write(`eolab: ${error.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw error;
+  }
+}
+
+function run(args: readonly string[], out: Output): number {
+  const flags = parseFlags(args, {
+    preset: { type: 'string' },
+    scenario: { type: 'string' },
+    mode: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const mode = flags.mode === undefined ? undefined : parseMode(String(flags.mode));
+  const scenario = loadScenario(
+    flags.preset as string | undefined,
+    flags.scenario as string | undefined,
+    mode,
+  );
+  const report = new Simulation(scenario).runToEnd();
+  if (flags.json === true) out.write(`${JSON.stringify(report, null, 2)}\n`);
+  else printRun(report, out);
+  return EXIT_OK;
+}
+
+function loadScenario(
+  preset: string | undefined,
+  file: string | undefined,
+  mode: WriterMode | undefined,
+): Scenario {
+  if ((preset === undefined) === (file === undefined))
+    throw new UsageError('give exactly one of --preset or --scenario');
+  if (preset !== undefined) {
+    const scenario = presetScenario(preset, mode ?? 'EXACTLY_ONCE');
+    if (scenario === undefined) {
+      throw new UsageError(
+        `--preset: unknown preset '${preset}' (expected one of ${PRESETS.map((p) => p.id).join(', ')})`,
+      );
+    }
+    return scenario;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file!, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `--scenario: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+  const parsed = parseScenarioText(text);
+  if (!parsed.ok) throw new UsageError(`${file} is not a valid scenario:\n  ${parsed.errors.join('\n  ')}`);
+  return mode === undefined ? parsed.value : { ...parsed.value, mode };
+}
+
+function parseMode(value: string): WriterMode {
+  if (!(WRITER_MODES as readonly string[]).includes(value)) {
+    throw new UsageError(`--mode: expected one of ${WRITER_MODES.join(', ')}, got '${value}'`);
+  }
+  return value as WriterMode;
+}
+
+/** The sample's console lines (writer and checker, in order), then our whole-stream summary. */
+function printRun(report: Report, out: Output): void {
+  for (const line of report.log) out.write(`${line}\n`);
+  if (report.logOmitted > 0) out.write(`... (${report.logOmitted} more lines)\n`);
+  out.write(`\n${formatSummary(report)}\n`);
+}
+
+function runSweep(args: readonly string[], out: Output, err: Output): number {
+  const flags = parseFlags(args, { schedules: { type: 'integer' }, seed: { type: 'integer' } });
+  const schedules = (flags.schedules as number | undefined) ?? 200;
+  const seed = (flags.seed as number | undefined) ?? 1;
+  if (schedules < 1 || schedules > 1_000_000) throw new UsageError('--schedules: expected 1 to 1,000,000');
+  err.write(`sweep: ${schedules} schedules x ${WRITER_MODES.length} modes from seed=${seed}\n`);
+  const step = Math.max(1, Math.floor(schedules / 20));
+  const result = sweep(schedules, seed, (done) => {
+    if (done % step === 0 || done === schedules) err.write(`sweep: ${done}/${schedules} schedules\n`);
+  });
+  out.write(`${formatSweepTable(result)}\n`);
+  if (result.violations.length === 0) return EXIT_OK;
+  for (const v of result.violations.slice(0, 10)) {
+    out.write(
+      `VIOLATION seed=${v.seed}: ${v.message}\n  reproduce: eolab run --scenario <file with this JSON>\n  ${JSON.stringify(v.scenario)}\n`,
+    );
+  }
+  return EXIT_VIOLATION;
+}
