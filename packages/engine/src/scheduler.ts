@@ -31,10 +31,22 @@ export class Scheduler {
   }
 
   schedule(timeMs: number, action: TimerAction, essential = true): void {
+    this.insert(timeMs, this.nextSeq++, action, essential);
+  }
+
+  /**
+   * A timer that runs before every ordinary timer of the same millisecond: faults use it, so a
+   * fault injected during a run and the same fault replayed from the timeline act at the same step.
+   */
+  scheduleFirst(timeMs: number, action: TimerAction): void {
+    this.insert(timeMs, -1 / (1 + this.nextSeq++), action, true);
+  }
+
+  private insert(timeMs: number, seq: number, action: TimerAction, essential: boolean): void {
     if (!Number.isFinite(timeMs)) throw new Error(`timer at non-finite time ${timeMs}`);
     let i = this.times.length;
     this.times.push(timeMs);
-    this.seqs.push(this.nextSeq++);
+    this.seqs.push(seq);
     this.actions.push(action);
     this.essential.push(essential);
     if (essential) this.essentialCount++;

@@ -129,7 +129,7 @@ export class Simulation {
       const until = Math.min(next, targetMs, this.horizonMs);
       const failure = this.runDataPlanes(until);
       if (failure !== null) {
-        this.settle(failure.failure.t);
+        this.settle(failure.failure.t, true);
         this.onTaskFailure(failure.attempt, failure.failure);
         continue;
       }
@@ -139,7 +139,7 @@ export class Simulation {
       }
       const timerAt = this.scheduler.peekTime();
       const reached = Math.min(until, timerAt);
-      this.settle(reached);
+      this.settle(reached, timerAt <= reached);
       if (timerAt <= reached) {
         this.scheduler.pop()();
         continue;
@@ -157,9 +157,13 @@ export class Simulation {
     return this.report();
   }
 
-  /** Injects a fault now; it is recorded in the fault timeline so the run can be replayed exactly. */
+  /**
+   * Injects a fault at the next millisecond (the current one has already been simulated); it is
+   * recorded in the fault timeline so the run can be replayed exactly.
+   */
   inject(request: InjectRequest): Fault {
-    const atMs = this.now;
+    if (this.ended) throw new Error('the run has ended: no fault can be injected');
+    const atMs = this.now + 1;
     let fault: Fault;
     if (request.kind === 'mapper-exception' || isCheckpointFaultKind(request.kind)) {
       fault = { kind: request.kind, atMs } as Fault;
@@ -228,11 +232,14 @@ export class Simulation {
     return null;
   }
 
-  /** Delivers acknowledged writes to the reader up to t and moves the clock there. */
-  private settle(t: number): void {
+  /**
+   * Delivers acknowledged writes to the reader up to t and moves the clock there. Duplicate
+   * events are batched per protocol step, not per `advanceTo` call, so pacing never changes the log.
+   */
+  private settle(t: number, step: boolean): void {
     const at = Math.max(this.now, t);
     this.store.deliverUntil(at);
-    this.checker.flush(at);
+    if (step) this.checker.flush(at);
     this.now = at;
   }
 
@@ -417,13 +424,15 @@ export class Simulation {
     if (fault.kind === 'mapper-exception') {
       if (fault.atMs !== undefined) {
         const at = fault.atMs;
-        this.scheduler.schedule(at, () => this.fireMapperException(at));
+        this.scheduler.scheduleFirst(at, () => this.fireMapperException(at));
       }
       return;
     }
     if (isCheckpointFault(fault)) return;
     const { atMs, durationMs } = fault as Fault & { atMs: number; durationMs: number };
-    this.scheduler.schedule(atMs, () => this.startOutage(fault.kind as DurationFaultKind, atMs, durationMs));
+    this.scheduler.scheduleFirst(atMs, () =>
+      this.startOutage(fault.kind as DurationFaultKind, atMs, durationMs),
+    );
   }
 
   private fireMapperException(t: number): void {

@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { EXIT_BAD_INPUT, EXIT_OK, main } from '../src/main';
+
+/** Runs the CLI in-process, capturing what it prints. */
+async function eolab(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(
+    args,
+    { write: (s: string) => (stdout += s) },
+    { write: (s: string) => (stderr += s) },
+  );
+  return { code, stdout, stderr };
+}
+
+function scenarioFile(content: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'eolab-')), 'scenario.json');
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('eolab run', () => {
+  it('--preset seed --mode ATLEAST_ONCE prints the sample lines with duplicates 17..24', async () => {
+    const { code, stdout } = await eolab('run', '--preset', 'seed', '--mode', 'ATLEAST_ONCE');
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toContain('Restore from checkpoint at position 16');
+    for (let v = 17; v <= 24; v++) expect(stdout).toContain(`Duplicate event: ${v}\n`);
+    expect(stdout).toContain('Found duplicates\n============== Checker ends  ===============');
+  });
+
+  it('--mode EXACTLY_ONCE prints No duplicate found. EXACTLY_ONCE!', async () => {
+    const { code, stdout } = await eolab('run', '--preset', 'seed', '--mode', 'EXACTLY_ONCE');
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toContain('No duplicate found. EXACTLY_ONCE!');
+    expect(stdout).not.toContain('Duplicate event');
+  });
+
+  it('--scenario FILE --json prints the report', async () => {
+    const file = scenarioFile(
+      JSON.stringify({
+        mode: 'ATLEAST_ONCE',
+        numEvents: 50,
+        faults: [{ kind: 'mapper-exception', atElement: 26 }],
+      }),
+    );
+    const { code, stdout } = await eolab('run', '--scenario', file, '--json');
+    expect(code).toBe(EXIT_OK);
+    const report = JSON.parse(stdout);
+    expect(report.duplicates).toEqual([17, 18, 19, 20, 21, 22, 23, 24]);
+    expect(report.verdict).toBe('DUPLICATES');
+  });
+
+  it.each([
+    [['run', '--preset', 'nope'], "--preset: unknown preset 'nope'"],
+    [['run', '--preset', 'seed', '--mode', 'SOMETIMES'], '--mode: expected one of'],
+    [['run'], 'give exactly one of --preset or --scenario'],
+    [['run', '--preset', 'seed', '--colour'], 'unknown flag --colour'],
+    [['run', '--preset'], '--preset needs a value'],
+    [['run', '--scenario', '/nonexistent/x.json'], '--scenario: cannot read /nonexistent/x.json: ENOENT'],
+    [['sweep', '--schedules', 'many'], "--schedules: expected a whole number, got 'many'"],
+    [['fly'], "unknown command 'fly'"],
+  ])('%j exits 2 with a message naming the problem', async (args, message) => {
+    const { code, stderr } = await eolab(...args);
+    expect(code).toBe(EXIT_BAD_INPUT);
+    expect(stderr).toContain(message);
+  });
+
+  it('a scenario file with a bad field exits 2 and names the field', async () => {
+    const file = scenarioFile(
+      JSON.stringify({ mode: 'EXACTLY_ONCE', numEvents: 50, sink: { txnLeaseMs: -5 } }),
+    );
+    const { code, stderr } = await eolab('run', '--scenario', file);
+    expect(code).toBe(EXIT_BAD_INPUT);
+    expect(stderr).toContain('sink.txnLeaseMs');
+  });
+});
+
+describe('eolab sweep', () => {
+  it('prints a table per mode and fault kind, progress on stderr, and exits 0 without violations', async () => {
+    const { code, stdout, stderr } = await eolab('sweep', '--schedules', '40', '--seed', '7');
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toMatch(/mode\s+fault kind\s+runs\s+with duplicates\s+with loss/);
+    expect(stdout).toContain('EXACTLY_ONCE');
+    expect(stdout).toContain('0 guarantee violations');
+    expect(stderr).toContain('sweep: 40/40 schedules');
+  });
+});
+
+describe('the installed binary', () => {
+  it('npx eolab runs from the repository root', async () => {
+    const root = join(import.meta.dirname, '../../..');
+    const { stdout } = await promisify(execFile)(
+      'node',
+      [join(root, 'node_modules/.bin/eolab'), 'run', '--preset', 'seed', '--mode', 'ATLEAST_ONCE'],
+      { cwd: root },
+    );
+    expect(stdout).toContain('Duplicate event: 17');
+  });
+
+  it('exits 2 on bad input', async () => {
+    const root = join(import.meta.dirname, '../../..');
+    const result = await promisify(execFile)('node', [
+      join(root, 'node_modules/.bin/eolab'),
+      'run',
+      '--mode',
+      'X',
+    ]).catch((e) => e);
+    expect(result.code).toBe(2);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { Checker } from '../src/checker';
+import { END_MARKER, type SimContext, START_MARKER } from '../src/context';
+import type { SimEvent } from '../src/events';
+import { Metrics } from '../src/metrics';
+import { Scheduler } from '../src/scheduler';
+import { scenario } from './helpers';
+
+function checker(numEvents: number) {
+  const events: SimEvent[] = [];
+  const lines: string[] = [];
+  const ctx: SimContext = {
+    scenario: scenario({ mode: 'EXACTLY_ONCE', numEvents, source: { throttleUntilPosition: 1 } }),
+    scheduler: new Scheduler(),
+    metrics: new Metrics(10, 100),
+    emit: (e) => events.push(e),
+    console: (_source, line) => lines.push(line),
+  };
+  const c = new Checker(ctx, numEvents);
+  for (let v = 1; v <= numEvents; v++) c.emitted(v, 0);
+  return { c, events, lines, metrics: ctx.metrics };
+}
+
+describe('checker canary', () => {
+  it('catches a duplicate planted on purpose, in both checkers', () => {
+    const { c, events, lines } = checker(5);
+    for (const v of [START_MARKER, 1, 2, 3, 2, 4, 5, END_MARKER]) c.read(v, 10);
+    c.finish(20);
+    expect(c.duplicateValues()).toEqual([2]);
+    expect(c.missingValues()).toEqual([]);
+    expect(lines).toContain('Duplicate event: 2');
+    expect(lines).toContain('Found duplicates');
+    expect(events.some((e) => e.kind === 'duplicate-found' && e.values.includes(2))).toBe(true);
+  });
+
+  it('catches a value that never arrived', () => {
+    const { c, events } = checker(5);
+    for (const v of [START_MARKER, 1, 2, 4, 5, END_MARKER]) c.read(v, 10);
+    c.finish(20);
+    expect(c.missingValues()).toEqual([3]);
+    expect(events.find((e) => e.kind === 'value-missing')).toMatchObject({ count: 1, values: [3] });
+  });
+
+  it('the marker-window checker forgets everything before a start marker; the whole-stream one does not', () => {
+    const { c } = checker(3);
+    for (const v of [START_MARKER, 1, 2, START_MARKER, 1, 2, 3, END_MARKER]) c.read(v, 10);
+    c.finish(20);
+    expect(c.markerWindow().verdict).toBe('EXACTLY_ONCE');
+    expect(c.duplicateValues()).toEqual([1, 2]);
+  });
+
+  it('measures visibility latency from first emission to first read', () => {
+    const { c } = checker(2);
+    c.read(1, 40);
+    c.read(2, 90);
+    expect(c.latency.max).toBe(90);
+    expect(c.latency.percentile(0.5)).toBe(40);
+  });
+});
