@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `npm test`: lint, typecheck and unit tests of every package, the guarantee sweep, then the
+# browser tests in Debian's Chromium (installed here when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== lint (biome)"
+npx biome check .
+
+echo "== typecheck and unit tests (turbo)"
+npx turbo run typecheck test --output-logs=new-only --log-order=grouped
+
+echo "== guarantee sweep: 2000 random fault schedules in every mode"
+npx eolab sweep --schedules 2000 --seed 1 2>/dev/null | tail -n 3
+
+echo "== browser tests (playwright + Debian chromium)"
+bash scripts/ensure-chromium.sh
+npx playwright test
