@@ -176,7 +176,7 @@ export class Attempt {
       const arrival = barrierNext ? barrier.arrivalMs : channel.headTime();
       const emitAt = this.nextEmitAtMs;
       if (arrival <= emitAt) {
-        const at = arrival < this.resumeAtMs ? this.resumeAtMs : arrival;
+        const at = Math.max(arrival, this.resumeAtMs);
         if (at > until) return null;
         if (barrierNext) {
           this.barriers.shift();

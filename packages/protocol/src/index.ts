@@ -19,7 +19,15 @@ import { z } from 'zod';
  */
 export const PROTOCOL_VERSION = 1;
 
-export const RUN_STATES = ['created', 'running', 'paused', 'finished', 'failed', 'stopped', 'interrupted'] as const;
+export const RUN_STATES = [
+  'created',
+  'running',
+  'paused',
+  'finished',
+  'failed',
+  'stopped',
+  'interrupted',
+] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 /** Virtual milliseconds per wall millisecond; 'max' runs as fast as the machine allows. */
