@@ -89,6 +89,8 @@ export interface RunDelta {
   /** Protocol events left out of this delta because of MAX_EVENTS_PER_DELTA. */
   eventsDropped: number;
   report: Report | null;
+  /** The server's wall-clock time (ms since the epoch) when it sent this delta, for latency figures. */
+  sentAt: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: string };

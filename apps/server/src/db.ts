@@ -1,0 +1,195 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Fault, MetricsBucket, Report, Scenario, SimEvent } from '@eolab/engine';
+import type { RunState, RunSummary } from '@eolab/protocol';
+import Database from 'better-sqlite3';
+
+/** What the database keeps of a run: everything needed to show it again or reproduce it. */
+export interface StoredRun {
+  summary: RunSummary;
+  scenario: Scenario;
+  faultTimeline: Fault[];
+  report: Report | null;
+  bucketMs: number;
+  buckets: MetricsBucket[];
+  nowMs: number;
+}
+
+interface RunRow {
+  id: string;
+  name: string;
+  mode: string;
+  state: string;
+  verdict: string | null;
+  num_events: number;
+  scenario: string;
+  faults: string;
+  report: string | null;
+  bucket_ms: number;
+  buckets: string;
+  now_ms: number;
+  created_at: string;
+  finished_at: string | null;
+  replay_of: string | null;
+}
+
+export interface RunFilter {
+  mode?: string;
+  verdict?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Run history in SQLite (WAL), in the data directory. */
+export class RunStore {
+  private readonly db: Database.Database;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, 'eolab.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS runs (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, mode TEXT NOT NULL, state TEXT NOT NULL,
+        verdict TEXT, num_events INTEGER NOT NULL, scenario TEXT NOT NULL, faults TEXT NOT NULL,
+        report TEXT, bucket_ms INTEGER NOT NULL DEFAULT 10, buckets TEXT NOT NULL DEFAULT '[]',
+        now_ms INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, finished_at TEXT, replay_of TEXT
+      );
+      CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at DESC, id DESC);
+      CREATE TABLE IF NOT EXISTS run_events (
+        run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq)
+      );
+    `);
+  }
+
+  /** Runs that were live when the server died can never resume: mark them interrupted. */
+  markInterrupted(): number {
+    return this.db
+      .prepare("UPDATE runs SET state = 'interrupted' WHERE state IN ('created', 'running', 'paused')")
+      .run().changes;
+  }
+
+  insert(run: StoredRun): void {
+    const s = run.summary;
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of)
+         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of)`,
+      )
+      .run(this.toRow(run));
+  }
+
+  /** Saves the run's current state; the events are replaced by the bounded list given. */
+  save(run: StoredRun, events: SimEvent[] | null): void {
+    const row = this.toRow(run);
+    const tx = this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
+           bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at WHERE id=@id`,
+        )
+        .run(row);
+      if (events !== null) {
+        this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(run.summary.id);
+        const insert = this.db.prepare('INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)');
+        events.forEach((e, i) => insert.run(run.summary.id, i, JSON.stringify(e)));
+      }
+    });
+    tx();
+  }
+
+  setState(id: string, state: RunState): void {
+    this.db.prepare('UPDATE runs SET state = ? WHERE id = ?').run(state, id);
+  }
+
+  get(id: string): StoredRun | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row === undefined ? null : this.fromRow(row);
+  }
+
+  events(id: string): SimEvent[] {
+    const rows = this.db.prepare('SELECT event FROM run_events WHERE run_id = ? ORDER BY seq').all(id) as {
+      event: string;
+    }[];
+    return rows.map((r) => JSON.parse(r.event) as SimEvent);
+  }
+
+  list(filter: RunFilter): { runs: RunSummary[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
+    if (filter.mode !== undefined) {
+      where.push('mode = @mode');
+      params.mode = filter.mode;
+    }
+    if (filter.verdict !== undefined) {
+      where.push('verdict = @verdict');
+      params.verdict = filter.verdict;
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .all(params) as RunRow[];
+    const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM runs ${clause}`).get(params) as {
+      total: number;
+    };
+    return { runs: rows.map((r) => this.fromRow(r).summary), total };
+  }
+
+  delete(id: string): boolean {
+    const tx = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(id);
+      return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
+    });
+    return tx();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private toRow(run: StoredRun): RunRow {
+    const s = run.summary;
+    return {
+      id: s.id,
+      name: s.name,
+      mode: s.mode,
+      state: s.state,
+      verdict: s.verdict,
+      num_events: s.numEvents,
+      scenario: JSON.stringify(run.scenario),
+      faults: JSON.stringify(run.faultTimeline),
+      report: run.report === null ? null : JSON.stringify(run.report),
+      bucket_ms: run.bucketMs,
+      buckets: JSON.stringify(run.buckets),
+      now_ms: run.nowMs,
+      created_at: s.createdAt,
+      finished_at: s.finishedAt,
+      replay_of: s.replayOf,
+    };
+  }
+
+  private fromRow(row: RunRow): StoredRun {
+    const faults = JSON.parse(row.faults) as Fault[];
+    return {
+      summary: {
+        id: row.id,
+        name: row.name,
+        mode: row.mode as RunSummary['mode'],
+        state: row.state as RunState,
+        verdict: row.verdict as RunSummary['verdict'],
+        numEvents: row.num_events,
+        faultCount: faults.length,
+        createdAt: row.created_at,
+        finishedAt: row.finished_at,
+        replayOf: row.replay_of,
+      },
+      scenario: JSON.parse(row.scenario) as Scenario,
+      faultTimeline: faults,
+      report: row.report === null ? null : (JSON.parse(row.report) as Report),
+      bucketMs: row.bucket_ms,
+      buckets: JSON.parse(row.buckets) as MetricsBucket[],
+      nowMs: row.now_ms,
+    };
+  }
+}
