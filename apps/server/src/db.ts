@@ -93,7 +93,7 @@ export class RunStore {
       if (events !== null) {
         this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(run.summary.id);
         const insert = this.db.prepare('INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)');
-        events.forEach((e, i) => insert.run(run.summary.id, i, JSON.stringify(e)));
+        for (const [i, e] of events.entries()) insert.run(run.summary.id, i, JSON.stringify(e));
       }
     });
     tx();
