@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Ack, ClientToServerEvents, RunDelta, RunSummary, ServerToClientEvents } from '@eolab/protocol';
+import { pino } from 'pino';
+import { io as connect, type Socket } from 'socket.io-client';
+import { type App, createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+
+export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface Harness {
+  app: App;
+  url: string;
+  dataDir: string;
+  client(): Promise<Client>;
+  close(): Promise<void>;
+}
+
+/** A real server on port 0 with a fresh (or given) data directory. */
+export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'eolab-server-'))): Promise<Harness> {
+  const config = loadConfig({ EOLAB_DATA_DIR: dataDir, EOLAB_WEB_DIR: join(dataDir, 'no-web'), PORT: '0' });
+  const app = createApp({ config, logger: pino({ level: 'silent' }) });
+  await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
+  const clients: Client[] = [];
+  return {
+    app,
+    url,
+    dataDir,
+    client: async () => {
+      const socket: Client = connect(url, { transports: ['websocket'], forceNew: true });
+      clients.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    },
+    close: async () => {
+      for (const c of clients) c.disconnect();
+      await app.close();
+      await new Promise<void>((resolve) => app.http.close(() => resolve()));
+    },
+  };
+}
+
+/** Sends a command and resolves with its acknowledgement. */
+export function command<T>(
+  socket: Client,
+  event: keyof ClientToServerEvents,
+  payload: unknown,
+): Promise<Ack<T>> {
+  return new Promise((resolve) => {
+    (socket.emit as (e: string, p: unknown, ack: (r: Ack<T>) => void) => void)(event, payload, resolve);
+  });
+}
+
+export async function ok<T>(socket: Client, event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
+  const result = await command<T>(socket, event, payload);
+  if (!result.ok) throw new Error(`${event} failed: ${result.error}`);
+  return result.data;
+}
+
+/** Collects a run's deltas until the one that carries its final report. */
+export function deltasUntilEnd(socket: Client, runId: string): Promise<RunDelta[]> {
+  return new Promise((resolve) => {
+    const seen: RunDelta[] = [];
+    const onDelta = (delta: RunDelta) => {
+      if (delta.runId !== runId) return;
+      seen.push(delta);
+      if (delta.report !== null && delta.state !== 'running' && delta.state !== 'paused') {
+        socket.off('run:delta', onDelta);
+        resolve(seen);
+      }
+    };
+    socket.on('run:delta', onDelta);
+  });
+}
+
+/** Resolves when the server announces the run reached a final state. */
+export function runEnded(socket: Client, runId: string): Promise<RunSummary> {
+  return new Promise((resolve) => {
+    const onChanged = (summary: RunSummary) => {
+      if (summary.id === runId && ['finished', 'failed', 'stopped'].includes(summary.state)) {
+        socket.off('runs:changed', onChanged);
+        resolve(summary);
+      }
+    };
+    socket.on('runs:changed', onChanged);
+  });
+}

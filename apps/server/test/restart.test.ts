@@ -1,0 +1,37 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { deltasUntilEnd, ok, startServer } from './harness';
+
+describe('server restart', () => {
+  it('keeps finished runs intact and marks a running one interrupted', async () => {
+    const first = await startServer();
+    const socket = await first.client();
+    const { runId: finishedId } = await ok<{ runId: string }>(socket, 'run:create', {
+      preset: 'seed',
+      mode: 'ATLEAST_ONCE',
+      speed: 'max',
+      start: false,
+    });
+    await ok(socket, 'run:watch', { runId: finishedId });
+    const done = deltasUntilEnd(socket, finishedId);
+    await ok(socket, 'run:control', { runId: finishedId, action: 'start' });
+    const report = (await done).at(-1)!.report;
+    const { runId: runningId } = await ok<{ runId: string }>(socket, 'run:create', {
+      scenario: { mode: 'EXACTLY_ONCE', numEvents: 100_000 },
+      speed: '1x',
+    });
+    await first.close();
+
+    const second = await startServer(first.dataDir);
+    try {
+      const finished = await request(second.app.http).get(`/api/runs/${finishedId}`).expect(200);
+      expect(finished.body.run.state).toBe('finished');
+      expect(finished.body.report).toEqual(report);
+      expect(finished.body.events.length).toBeGreaterThan(10);
+      const interrupted = await request(second.app.http).get(`/api/runs/${runningId}`).expect(200);
+      expect(interrupted.body.run.state).toBe('interrupted');
+    } finally {
+      await second.close();
+    }
+  });
+});
