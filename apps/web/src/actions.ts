@@ -1,0 +1,196 @@
+import { FAULT_KINDS, type FaultKind, presetScenario, type Scenario, type WriterMode } from '@eolab/engine';
+import type { Ack, RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/protocol';
+import { getSocket } from './socket';
+import { cumulative, emptyRun, type Knobs, knobsOf, MAX_EVENTS, useStore } from './store';
+
+/**
+ * Module-level actions: the components and the socket call these; none of them reads the whole
+ * store. Deltas are buffered outside React and flushed into the store at most 10 times a second.
+ */
+
+const FLUSH_MS = 100;
+let pending: RunDelta[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+export function choosePreset(presetId: string): void {
+  const { mode } = useStore.getState();
+  const scenario = presetScenario(presetId, mode);
+  if (scenario === undefined) return;
+  useStore.setState({ presetId, knobs: knobsOf(scenario) });
+}
+
+export function chooseMode(mode: WriterMode): void {
+  useStore.setState({ mode });
+}
+
+export function setKnob<K extends keyof Knobs>(key: K, value: Knobs[K]): void {
+  useStore.setState((s) => ({ knobs: { ...s.knobs, [key]: value } }));
+}
+
+export function chooseSpeed(speed: Speed): void {
+  useStore.setState({ speed });
+  const { runId, run } = useStore.getState();
+  if (runId !== null && run !== null && ['created', 'running', 'paused'].includes(run.state)) {
+    void send('run:speed', { runId, speed });
+  }
+}
+
+export function highlight(ms: number | null): void {
+  useStore.setState({ highlightMs: ms });
+}
+
+export function toggleTheme(): void {
+  useStore.setState((s) => ({ theme: s.theme === 'dark' ? 'light' : 'dark' }));
+}
+
+/** The scenario the controls describe: the preset, in the chosen mode, with the knobs applied. */
+export function scenarioFromControls(): Scenario {
+  const { presetId, mode, knobs } = useStore.getState();
+  const base = presetScenario(presetId, mode)!;
+  const numEvents = knobs.numEvents;
+  // A preset's sample failure sits at element N/2 + 1 of its own N; keep it there when N changes.
+  const faults = base.faults.map((f) =>
+    f.kind === 'mapper-exception' && f.atElement !== undefined && numEvents !== base.numEvents
+      ? { ...f, atElement: Math.floor(numEvents / 2) + 1 }
+      : f,
+  );
+  return {
+    ...base,
+    seed: knobs.seed,
+    numEvents,
+    source: { ...base.source, throttleUntilPosition: Math.min(base.source.throttleUntilPosition, Math.max(1, Math.floor(numEvents / 3))) },
+    checkpoint: { ...base.checkpoint, intervalMs: knobs.checkpointIntervalMs },
+    sink: { ...base.sink, parallelism: knobs.parallelism, txnLeaseMs: knobs.txnLeaseMs },
+    restart: { attempts: knobs.restartAttempts, delayMs: knobs.restartDelayMs },
+    checker: { isolation: knobs.isolation },
+    faults,
+  };
+}
+
+function send<T>(event: string, payload: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const socket = getSocket();
+    (socket.emit as (e: string, p: unknown, ack: (r: Ack<T>) => void) => void)(event, payload, (result) => {
+      if (result.ok) resolve(result.data);
+      else {
+        useStore.setState({ lastError: result.error });
+        reject(new Error(result.error));
+      }
+    });
+  });
+}
+
+/** Starts a new run from the controls and watches it. */
+export async function startRun(): Promise<void> {
+  const { speed } = useStore.getState();
+  const scenario = scenarioFromControls();
+  const { runId } = await send<{ runId: string }>('run:create', { scenario, speed, start: false });
+  await watchRun(runId);
+  await send('run:control', { runId, action: 'start' });
+}
+
+export async function watchRun(runId: string): Promise<void> {
+  const previous = useStore.getState().runId;
+  if (previous !== null && previous !== runId) void send('run:unwatch', { runId: previous }).catch(() => {});
+  pending = [];
+  const snapshot = await send<RunSnapshot>('run:watch', { runId });
+  applySnapshot(snapshot);
+}
+
+export function control(action: 'pause' | 'resume' | 'stop'): void {
+  const { runId } = useStore.getState();
+  if (runId !== null) void send<RunSummary>('run:control', { runId, action }).then(applySummary, () => {});
+}
+
+export function inject(kind: FaultKind, durationMs?: number): Promise<void> {
+  const { runId } = useStore.getState();
+  if (runId === null) return Promise.resolve();
+  if (!FAULT_KINDS.includes(kind)) return Promise.resolve();
+  return send<{ fault: unknown }>('run:inject', { runId, fault: durationMs === undefined ? { kind } : { kind, durationMs } }).then(
+    () => {},
+  );
+}
+
+export function applySummary(run: RunSummary): void {
+  if (useStore.getState().runId === run.id) useStore.setState({ run });
+}
+
+export function applySnapshot(s: RunSnapshot): void {
+  useStore.setState({
+    ...emptyRun,
+    runId: s.run.id,
+    run: s.run,
+    scenario: s.scenario,
+    faultTimeline: s.faultTimeline,
+    nowMs: s.nowMs,
+    runSpeed: s.speed,
+    totals: s.totals,
+    bucketMs: s.bucketMs,
+    layoutVersion: s.layoutVersion,
+    buckets: s.buckets,
+    series: cumulative(s.buckets),
+    events: s.events.slice(-MAX_EVENTS),
+    eventsDropped: s.eventsDropped,
+    report: s.report,
+    lastError: null,
+  });
+}
+
+/** Called by the socket for every delta; the store sees them in batches. */
+export function receiveDelta(delta: RunDelta): void {
+  if (delta.runId !== useStore.getState().runId) return;
+  pending.push(delta);
+  if (flushTimer === null) flushTimer = setTimeout(flushDeltas, FLUSH_MS);
+}
+
+export function flushDeltas(): void {
+  flushTimer = null;
+  const batch = pending;
+  pending = [];
+  if (batch.length === 0) return;
+  const s = useStore.getState();
+  let buckets = s.buckets;
+  let layoutVersion = s.layoutVersion;
+  let bucketMs = s.bucketMs;
+  let events = s.events;
+  let dropped = s.eventsDropped;
+  for (const d of batch) {
+    if (d.layoutVersion !== layoutVersion || d.bucketMs !== bucketMs) {
+      buckets = d.fromBucket === 0 ? d.buckets : [];
+      layoutVersion = d.layoutVersion;
+      bucketMs = d.bucketMs;
+    } else {
+      buckets = [...buckets.slice(0, d.fromBucket), ...d.buckets];
+    }
+    if (d.events.length > 0) events = [...events, ...d.events];
+    dropped += d.eventsDropped;
+  }
+  if (events.length > MAX_EVENTS) events = events.slice(-MAX_EVENTS);
+  const last = batch[batch.length - 1]!;
+  const faultTimeline = [...s.faultTimeline];
+  for (const d of batch) for (const e of d.events) if (e.kind === 'fault-injected') faultTimeline.push(e.fault);
+  useStore.setState({
+    buckets,
+    series: cumulative(buckets),
+    layoutVersion,
+    bucketMs,
+    events,
+    eventsDropped: dropped,
+    nowMs: last.nowMs,
+    totals: last.totals,
+    runSpeed: last.speed,
+    report: last.report ?? s.report,
+    run: s.run === null ? null : { ...s.run, state: last.state, verdict: last.report?.verdict ?? s.run.verdict },
+    faultTimeline,
+  });
+}
+
+/** After a reconnect the server may have moved on: take a fresh snapshot of the run on screen. */
+export function rewatch(): void {
+  const { runId } = useStore.getState();
+  if (runId !== null) void watchRun(runId).catch(() => {});
+}
+
+export function clearRun(): void {
+  useStore.setState(emptyRun);
+}

@@ -1,0 +1,93 @@
+import type { Report } from '@eolab/engine';
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useStore } from '../store';
+
+export const NO_DUPLICATE = 'No duplicate found. EXACTLY_ONCE!';
+export const FOUND_DUPLICATES = 'Found duplicates';
+
+/** The verdict line: the sample's wording, plus loss, which the sample's checker cannot see. */
+export function verdictText(report: Report | null, duplicatesSoFar: number, running: boolean): string {
+  if (report === null) {
+    if (duplicatesSoFar > 0) return `${FOUND_DUPLICATES} (so far)`;
+    return running ? 'Checking… no duplicate so far' : 'No run yet';
+  }
+  const lost = report.counts.missing;
+  const loss = lost > 0 ? ` · ${lost.toLocaleString('en')} value${lost === 1 ? '' : 's'} lost` : '';
+  if (report.counts.duplicates > 0) return `${FOUND_DUPLICATES}${loss}`;
+  if (lost > 0) return `No duplicate found, but ${lost.toLocaleString('en')} value${lost === 1 ? '' : 's'} lost`;
+  return NO_DUPLICATE;
+}
+
+/** Where the sample's marker-window checker and our whole-stream checker disagree, and why. */
+function disagreement(report: Report): string | null {
+  const windowFound = report.markerWindow.verdict === 'DUPLICATES';
+  const streamFound = report.counts.duplicates > 0;
+  if (report.markerWindow.verdict === null) {
+    return "The sample's checker never saw an end marker, so it printed nothing; the whole-stream checker still judged every value.";
+  }
+  if (streamFound && !windowFound) {
+    return "The sample's checker found no duplicate because it forgets everything at each start marker (a fresh restart emits a new one); the whole-stream checker never resets.";
+  }
+  if (!streamFound && windowFound) return "The sample's checker counted a value twice within its window that the whole stream saw only once more in total.";
+  if (report.counts.missing > 0) {
+    return "The sample's checker cannot see loss: it only looks for values that arrive twice. The whole-stream checker also reports values that never arrived.";
+  }
+  return null;
+}
+
+export function CheckerPanel() {
+  const { events, report, totals, runState } = useStore(
+    useShallow((s) => ({ events: s.events, report: s.report, totals: s.totals, runState: s.run?.state ?? null })),
+  );
+  const lines = useMemo(
+    () => events.flatMap((e) => (e.kind === 'console' && e.source === 'checker' ? [e.line] : [])).slice(-400),
+    [events],
+  );
+  const running = runState === 'running' || runState === 'paused' || runState === 'created';
+  const text = verdictText(report, totals?.duplicates ?? 0, running);
+  const tone = text === NO_DUPLICATE ? 'good' : text.startsWith('Checking') || text === 'No run yet' ? 'neutral' : 'bad';
+  const note = report === null ? null : disagreement(report);
+  return (
+    <section className="panel checker" aria-labelledby="checker-title">
+      <h2 id="checker-title">Checker</h2>
+      <div role="status" aria-label="Checker verdict" aria-live="polite" className={`verdict ${tone}`}>
+        {text}
+      </div>
+      <dl className="counts">
+        <div>
+          <dt>duplicates</dt>
+          <dd data-testid="duplicate-count">{(totals?.duplicates ?? 0).toLocaleString('en')}</dd>
+        </div>
+        <div>
+          <dt>missing</dt>
+          <dd data-testid="missing-count">{report === null ? '—' : report.counts.missing.toLocaleString('en')}</dd>
+        </div>
+        <div>
+          <dt>read</dt>
+          <dd>{(totals?.read ?? 0).toLocaleString('en')}</dd>
+        </div>
+      </dl>
+      {report !== null && report.duplicates.length > 0 && (
+        <p className="dup-list">
+          Duplicated values: <span data-testid="duplicate-values">{summarizeValues(report.duplicates)}</span>
+        </p>
+      )}
+      {note !== null && <p className="note">{note}</p>}
+      <pre className="console" aria-label="Checker output">{lines.length === 0 ? 'Waiting for the end marker…' : lines.join('\n')}</pre>
+    </section>
+  );
+}
+
+/** 17, 18, 19, 20 → "17..20"; long lists are cut. */
+export function summarizeValues(values: number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length && parts.length < 12) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j++;
+    parts.push(j > i ? `${values[i]}..${values[j]}` : `${values[i]}`);
+    i = j + 1;
+  }
+  return parts.join(', ') + (i < values.length ? ', …' : '');
+}

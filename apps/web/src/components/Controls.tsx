@@ -1,0 +1,132 @@
+import { PRESETS, WRITER_MODES, type WriterMode } from '@eolab/engine';
+import { SPEEDS, type Speed } from '@eolab/protocol';
+import { useShallow } from 'zustand/react/shallow';
+import { chooseMode, choosePreset, chooseSpeed, control, setKnob, startRun } from '../actions';
+import { type Knobs, useStore } from '../store';
+
+interface KnobSpec {
+  key: Exclude<keyof Knobs, 'isolation'>;
+  label: string;
+  help: string;
+  min: number;
+  max: number;
+}
+
+const KNOBS: KnobSpec[] = [
+  { key: 'numEvents', label: 'Events', help: 'How many integers the source emits (1..N).', min: 1, max: 20_000_000 },
+  { key: 'checkpointIntervalMs', label: 'Checkpoint interval (ms)', help: 'How often Flink snapshots the job.', min: 1, max: 600_000 },
+  { key: 'parallelism', label: 'Sink parallelism', help: 'Writer subtasks; each has its own transaction per checkpoint.', min: 1, max: 16 },
+  { key: 'txnLeaseMs', label: 'Transaction lease (ms)', help: 'An open transaction not renewed for this long is aborted by Pravega.', min: 1, max: 3_600_000 },
+  { key: 'restartAttempts', label: 'Restart attempts', help: 'Failures the job survives before it fails for good.', min: 0, max: 100 },
+  { key: 'restartDelayMs', label: 'Restart delay (ms)', help: 'Time between a failure and the restore.', min: 0, max: 600_000 },
+  { key: 'seed', label: 'Seed', help: 'Same seed, same run: every random choice comes from it.', min: 0, max: 4_294_967_295 },
+];
+
+export function Controls() {
+  const { presetId, mode, knobs, speed, runState } = useStore(
+    useShallow((s) => ({ presetId: s.presetId, mode: s.mode, knobs: s.knobs, speed: s.speed, runState: s.run?.state ?? null })),
+  );
+  const live = runState === 'running' || runState === 'paused' || runState === 'created';
+  const exactlyOnce = mode === 'EXACTLY_ONCE';
+  return (
+    <section className="panel controls" aria-labelledby="controls-title">
+      <h2 id="controls-title">Scenario</h2>
+      <label className="field">
+        <span>Preset</span>
+        <select value={presetId} onChange={(e) => choosePreset(e.target.value)} aria-label="Preset">
+          {PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.id} — {p.title}
+            </option>
+          ))}
+        </select>
+        <small>{PRESETS.find((p) => p.id === presetId)?.description}</small>
+      </label>
+
+      <div className="mode-row">
+        <label className="switch">
+          <input
+            type="checkbox"
+            role="switch"
+            aria-label="Exactly-once"
+            checked={exactlyOnce}
+            onChange={(e) => chooseMode(e.target.checked ? 'EXACTLY_ONCE' : 'ATLEAST_ONCE')}
+          />
+          <span className="track" aria-hidden="true" />
+          <span>Exactly-once</span>
+        </label>
+        <label className="field inline">
+          <span className="sr-only">Writer mode</span>
+          <select value={mode} onChange={(e) => chooseMode(e.target.value as WriterMode)} aria-label="Writer mode">
+            {WRITER_MODES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <small className="help">
+        {mode === 'EXACTLY_ONCE'
+          ? 'Two-phase commit: one Pravega transaction per subtask per checkpoint, committed on completion.'
+          : mode === 'ATLEAST_ONCE'
+            ? 'Plain writes, flushed at every checkpoint: nothing lost, duplicates after a restore.'
+            : 'Plain writes, never flushed: may lose data and duplicate it.'}
+      </small>
+
+      <details className="knobs">
+        <summary>Knobs</summary>
+        {KNOBS.map((k) => (
+          <label key={k.key} className="field">
+            <span>{k.label}</span>
+            <input
+              type="number"
+              min={k.min}
+              max={k.max}
+              value={knobs[k.key]}
+              onChange={(e) => {
+                const v = Math.round(Number(e.target.value));
+                if (Number.isFinite(v)) setKnob(k.key, Math.min(k.max, Math.max(k.min, v)));
+              }}
+            />
+            <small>{k.help}</small>
+          </label>
+        ))}
+        <label className="field">
+          <span>Checker isolation</span>
+          <select value={knobs.isolation} onChange={(e) => setKnob('isolation', e.target.value as Knobs['isolation'])}>
+            <option value="read_committed">read_committed (Pravega)</option>
+            <option value="read_uncommitted">read_uncommitted (Kafka's default)</option>
+          </select>
+          <small>Whether the checker also sees writes of open and aborted transactions.</small>
+        </label>
+      </details>
+
+      <div className="buttons">
+        <button type="button" className="primary" onClick={() => void startRun().catch(() => {})}>
+          Start
+        </button>
+        {runState === 'paused' ? (
+          <button type="button" onClick={() => control('resume')}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" onClick={() => control('pause')} disabled={runState !== 'running'}>
+            Pause
+          </button>
+        )}
+        <button type="button" onClick={() => control('stop')} disabled={!live}>
+          Stop
+        </button>
+      </div>
+      <fieldset className="speed">
+        <legend>Speed</legend>
+        {SPEEDS.map((s: Speed) => (
+          <label key={s}>
+            <input type="radio" name="speed" value={s} checked={speed === s} onChange={() => chooseSpeed(s)} /> {s}
+          </label>
+        ))}
+      </fieldset>
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+import { EVENT_GROUPS, type EventGroup, groupOf, type SimEvent } from '@eolab/engine';
+import { useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useStore } from '../store';
+
+const SHOWN = 250;
+const GROUP_LABELS: Record<EventGroup, string> = {
+  checkpoint: 'Checkpoints',
+  transaction: 'Transactions',
+  fault: 'Faults & job',
+  checker: 'Checker',
+};
+
+function describe(e: SimEvent): string {
+  const { t: _t, kind: _k, ...rest } = e;
+  return Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+}
+
+export function EventLog() {
+  const { events, dropped } = useStore(useShallow((s) => ({ events: s.events, dropped: s.eventsDropped })));
+  const [groups, setGroups] = useState<Set<EventGroup>>(() => new Set(Object.keys(EVENT_GROUPS) as EventGroup[]));
+  const shown = useMemo(() => events.filter((e) => groups.has(groupOf(e.kind))).slice(-SHOWN).reverse(), [events, groups]);
+  const toggle = (g: EventGroup) =>
+    setGroups((prev) => {
+      const next = new Set(prev);
+      if (next.has(g)) next.delete(g);
+      else next.add(g);
+      return next;
+    });
+  return (
+    <section className="panel log" aria-labelledby="log-title">
+      <h2 id="log-title">Protocol events</h2>
+      <fieldset className="filters">
+        <legend className="sr-only">Show</legend>
+        {(Object.keys(EVENT_GROUPS) as EventGroup[]).map((g) => (
+          <label key={g}>
+            <input type="checkbox" checked={groups.has(g)} onChange={() => toggle(g)} /> {GROUP_LABELS[g]}
+          </label>
+        ))}
+      </fieldset>
+      <p className="hint">
+        Newest first; the last {SHOWN} shown{dropped > 0 ? `, ${dropped.toLocaleString('en')} routine events not streamed at this speed` : ''}.
+      </p>
+      <table className="events">
+        <thead>
+          <tr>
+            <th scope="col">t (ms)</th>
+            <th scope="col">event</th>
+            <th scope="col">details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((e, i) => (
+            <tr key={`${e.t}-${e.kind}-${i}`} className={`g-${groupOf(e.kind)}`}>
+              <td>{e.t}</td>
+              <td>{e.kind}</td>
+              <td>{describe(e)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

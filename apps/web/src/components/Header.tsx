@@ -1,0 +1,55 @@
+import { useShallow } from 'zustand/react/shallow';
+import { toggleTheme } from '../actions';
+import { useStore } from '../store';
+
+export function Header() {
+  const { connection, theme, run, nowMs, runSpeed, lastError } = useStore(
+    useShallow((s) => ({
+      connection: s.connection,
+      theme: s.theme,
+      run: s.run,
+      nowMs: s.nowMs,
+      runSpeed: s.runSpeed,
+      lastError: s.lastError,
+    })),
+  );
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <span className="logo" aria-hidden="true">
+          1×
+        </span>
+        <div>
+          <h1>Exactly-Once Lab</h1>
+          <p>Flink checkpoints · Pravega transactions · the sample's checker</p>
+        </div>
+      </div>
+      <div className="run-status" aria-live="off">
+        {run === null ? (
+          <span>No run</span>
+        ) : (
+          <>
+            <span className={`pill state-${run.state}`}>{run.state}</span>
+            <span>{run.mode}</span>
+            <span>t = {nowMs.toLocaleString('en')} ms</span>
+            <span>{runSpeed}</span>
+            <span className="muted">run {run.id}</span>
+          </>
+        )}
+      </div>
+      <button type="button" className="ghost" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+        {theme === 'dark' ? '☀' : '☾'}
+      </button>
+      {connection !== 'connected' && (
+        <div className="banner" role="alert">
+          {connection === 'connecting' ? 'Connecting to the server…' : 'The server is unreachable. Reconnecting…'}
+        </div>
+      )}
+      {lastError !== null && connection === 'connected' && (
+        <div className="banner error" role="alert">
+          {lastError}
+        </div>
+      )}
+    </header>
+  );
+}

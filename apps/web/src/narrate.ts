@@ -1,0 +1,145 @@
+import { FAULT_DESCRIPTIONS, type SimEvent, type WriterMode } from '@eolab/engine';
+import { txnLabel } from './derive';
+
+export interface Sentence {
+  t: number;
+  kind: 'info' | 'good' | 'bad' | 'fault';
+  text: string;
+}
+
+const range = (a: number, b: number) => (a === b ? `${a}` : `${a}–${b}`);
+const joinLabels = (labels: string[]) =>
+  labels.length <= 1 ? (labels[0] ?? '') : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+
+/**
+ * One readable sentence per protocol step that matters, derived from the event stream only.
+ * Commits of the same instant are told together, with the range of values they made visible.
+ */
+export function narrate(events: readonly SimEvent[], mode: WriterMode | null): Sentence[] {
+  const out: Sentence[] = [];
+  const checkpointOf = new Map<number, number>();
+  let lastCompletedPosition = -1;
+  let commitBatch: { t: number; labels: string[]; lo: number; hi: number; n: number } | null = null;
+  const flushCommits = () => {
+    if (commitBatch === null) return;
+    const b = commitBatch;
+    const values = b.n === 0 ? 'no values' : `values ${range(b.lo, b.hi)} are now visible`;
+    const plural = b.labels.length > 1 ? 'Transactions' : 'Transaction';
+    out.push({ t: b.t, kind: 'good', text: `${plural} ${joinLabels(b.labels)} committed: ${values}.` });
+    commitBatch = null;
+  };
+
+  for (const e of events) {
+    if (e.kind !== 'txn-committed') flushCommits();
+    switch (e.kind) {
+      case 'run-started':
+        out.push({ t: e.t, kind: 'info', text: `Run started in ${e.mode}: ${e.numEvents.toLocaleString('en')} events, seed ${e.seed}.` });
+        break;
+      case 'checkpoint-completed':
+        lastCompletedPosition = e.position;
+        out.push({
+          t: e.t,
+          kind: 'good',
+          text: `Checkpoint ${e.checkpointId} completed at position ${e.position} (${e.durationMs} ms after its trigger).`,
+        });
+        break;
+      case 'checkpoint-aborted':
+        out.push({ t: e.t, kind: 'bad', text: `Checkpoint ${e.checkpointId} aborted (${e.reason}).` });
+        break;
+      case 'txn-flushed':
+        checkpointOf.set(e.txnId, e.checkpointId);
+        break;
+      case 'txn-committed': {
+        const label = txnLabel(checkpointOf.get(e.txnId) ?? null, e.subtask, e.txnId);
+        if (commitBatch === null || commitBatch.t !== e.t) {
+          flushCommits();
+          commitBatch = { t: e.t, labels: [], lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY, n: 0 };
+        }
+        commitBatch.labels.push(label);
+        commitBatch.n += e.events;
+        if (e.firstValue !== null) commitBatch.lo = Math.min(commitBatch.lo, e.firstValue);
+        if (e.lastValue !== null) commitBatch.hi = Math.max(commitBatch.hi, e.lastValue);
+        break;
+      }
+      case 'txn-aborted':
+        if (e.events > 0) {
+          const label = txnLabel(checkpointOf.get(e.txnId) ?? null, e.subtask, e.txnId);
+          const why = e.why === 'restore' ? 'on restore' : 'as the failed task closed';
+          out.push({ t: e.t, kind: 'info', text: `Transaction ${label} aborted ${why}: its ${e.events} values never become visible from it.` });
+        }
+        break;
+      case 'txn-expired':
+        out.push({
+          t: e.t,
+          kind: 'bad',
+          text: `The lease of transaction ${txnLabel(checkpointOf.get(e.txnId) ?? null, e.subtask, e.txnId)} ran out: the store aborted it with ${e.events} values.`,
+        });
+        break;
+      case 'txn-commit-failed':
+        out.push({
+          t: e.t,
+          kind: 'bad',
+          text:
+            e.why === 'controller-unreachable'
+              ? `Commit of transaction ${txnLabel(e.checkpointId, e.subtask, e.txnId)} failed (controller unreachable): dropped, never retried.`
+              : `Transaction ${txnLabel(e.checkpointId, e.subtask, e.txnId)} was ${e.state} at commit time: its data is lost.`,
+        });
+        break;
+      case 'task-failed': {
+        const replay =
+          lastCompletedPosition >= 0 && e.position > lastCompletedPosition
+            ? mode === 'EXACTLY_ONCE'
+              ? ` Values ${range(lastCompletedPosition + 1, e.position)} sat in open transactions: they are aborted and will be written once more, visible once.`
+              : ` Values ${range(lastCompletedPosition + 1, e.position)} were already written and will be written again.`
+            : '';
+        out.push({ t: e.t, kind: 'bad', text: `${e.detail} at position ${e.position}; the job fails over.${replay}` });
+        break;
+      }
+      case 'job-restored':
+        out.push({
+          t: e.t,
+          kind: 'info',
+          text:
+            e.checkpointId === null
+              ? 'No completed checkpoint: the job restarts from scratch, start marker included.'
+              : `Restored from checkpoint ${e.checkpointId} at position ${e.position}: the source resumes at ${e.position + 1}.`,
+        });
+        break;
+      case 'job-failed':
+        out.push({ t: e.t, kind: 'bad', text: `The job failed: ${e.reason}.` });
+        break;
+      case 'job-finished':
+        out.push({ t: e.t, kind: 'good', text: 'The source is done and the job finished; the sinks closed.' });
+        break;
+      case 'zombie-stopped':
+        out.push({ t: e.t, kind: 'info', text: `The zombie attempt ${e.attempt} finally stopped writing.` });
+        break;
+      case 'fault-fired':
+        out.push({ t: e.t, kind: 'fault', text: `Fault: ${e.detail}. ${FAULT_DESCRIPTIONS[e.faultKind]}` });
+        break;
+      case 'outage-ended':
+        out.push({ t: e.t, kind: 'info', text: `${e.faultKind} ended.` });
+        break;
+      case 'duplicate-found':
+        out.push({
+          t: e.t,
+          kind: 'bad',
+          text: `Checker: ${e.count} value${e.count === 1 ? '' : 's'} read a second time (${e.values.slice(0, 8).join(', ')}${e.count > 8 ? ', …' : ''}).`,
+        });
+        break;
+      case 'value-missing':
+        out.push({
+          t: e.t,
+          kind: 'bad',
+          text: `Checker: ${e.count} value${e.count === 1 ? '' : 's'} never arrived (${e.values.slice(0, 8).join(', ')}${e.count > 8 ? ', …' : ''}).`,
+        });
+        break;
+      case 'run-ended':
+        out.push({ t: e.t, kind: e.finished ? 'good' : 'bad', text: `Run ended at ${e.t} ms of virtual time.` });
+        break;
+      default:
+    }
+  }
+  flushCommits();
+  return out;
+}

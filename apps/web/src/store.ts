@@ -1,0 +1,148 @@
+import {
+  type Fault,
+  type MetricsBucket,
+  type MetricsTotals,
+  type Report,
+  type Scenario,
+  type SimEvent,
+  presetScenario,
+  type WriterMode,
+} from '@eolab/engine';
+import type { RunSummary, Speed } from '@eolab/protocol';
+import { create } from 'zustand';
+
+/** Protocol events the browser keeps for the log, the timelines and the narration. */
+export const MAX_EVENTS = 4_000;
+
+export interface Knobs {
+  numEvents: number;
+  checkpointIntervalMs: number;
+  parallelism: number;
+  txnLeaseMs: number;
+  restartAttempts: number;
+  restartDelayMs: number;
+  isolation: 'read_committed' | 'read_uncommitted';
+  seed: number;
+}
+
+export interface ControlsSlice {
+  presetId: string;
+  mode: WriterMode;
+  knobs: Knobs;
+  speed: Speed;
+}
+
+export interface ConnectionSlice {
+  connection: 'connecting' | 'connected' | 'disconnected';
+  lastError: string | null;
+}
+
+export interface CumulativePoint {
+  t: number;
+  emitted: number;
+  written: number;
+  committed: number;
+  read: number;
+  duplicates: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+export interface RunSlice {
+  runId: string | null;
+  run: RunSummary | null;
+  scenario: Scenario | null;
+  faultTimeline: Fault[];
+  nowMs: number;
+  runSpeed: Speed;
+  totals: MetricsTotals | null;
+  bucketMs: number;
+  layoutVersion: number;
+  buckets: MetricsBucket[];
+  /** Running sums over the buckets, one point per bucket: what the charts plot. */
+  series: CumulativePoint[];
+  events: SimEvent[];
+  eventsDropped: number;
+  report: Report | null;
+}
+
+export interface UiSlice {
+  /** A virtual time the user picked (a narration sentence); every chart marks it. */
+  highlightMs: number | null;
+  theme: 'light' | 'dark';
+}
+
+export type State = ControlsSlice & ConnectionSlice & RunSlice & UiSlice;
+
+export function knobsOf(scenario: Scenario): Knobs {
+  return {
+    numEvents: scenario.numEvents,
+    checkpointIntervalMs: scenario.checkpoint.intervalMs,
+    parallelism: scenario.sink.parallelism,
+    txnLeaseMs: scenario.sink.txnLeaseMs,
+    restartAttempts: scenario.restart.attempts,
+    restartDelayMs: scenario.restart.delayMs,
+    isolation: scenario.checker.isolation,
+    seed: scenario.seed,
+  };
+}
+
+export const emptyRun: RunSlice = {
+  runId: null,
+  run: null,
+  scenario: null,
+  faultTimeline: [],
+  nowMs: 0,
+  runSpeed: '10x',
+  totals: null,
+  bucketMs: 10,
+  layoutVersion: 0,
+  buckets: [],
+  series: [],
+  events: [],
+  eventsDropped: 0,
+  report: null,
+};
+
+const initialTheme = (): 'light' | 'dark' =>
+  typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+
+export const useStore = create<State>()(() => ({
+  presetId: 'seed',
+  mode: 'ATLEAST_ONCE',
+  knobs: knobsOf(presetScenario('seed', 'ATLEAST_ONCE')!),
+  speed: '10x',
+  connection: 'connecting',
+  lastError: null,
+  ...emptyRun,
+  highlightMs: null,
+  theme: initialTheme(),
+}));
+
+/** Running sums of the per-bucket counts. */
+export function cumulative(buckets: readonly MetricsBucket[]): CumulativePoint[] {
+  const out: CumulativePoint[] = [];
+  let emitted = 0;
+  let written = 0;
+  let committed = 0;
+  let read = 0;
+  let duplicates = 0;
+  for (const b of buckets) {
+    emitted += b.emitted;
+    written += b.written;
+    committed += b.committed;
+    read += b.read;
+    duplicates += b.duplicates;
+    out.push({
+      t: b.t,
+      emitted,
+      written,
+      committed,
+      read,
+      duplicates,
+      latencyP50Ms: b.latencyP50Ms,
+      latencyP99Ms: b.latencyP99Ms,
+    });
+  }
+  return out;
+}
