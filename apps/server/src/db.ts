@@ -71,7 +71,6 @@ export class RunStore {
   }
 
   insert(run: StoredRun): void {
-    const s = run.summary;
     this.db
       .prepare(
         `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of)

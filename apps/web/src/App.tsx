@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { CheckerPanel } from './components/CheckerPanel';
 import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './components/Charts';
+import { CheckerPanel } from './components/CheckerPanel';
 import { Controls } from './components/Controls';
 import { EventLog } from './components/EventLog';
 import { FaultPanel } from './components/FaultPanel';

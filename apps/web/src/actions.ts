@@ -58,7 +58,13 @@ export function scenarioFromControls(): Scenario {
     ...base,
     seed: knobs.seed,
     numEvents,
-    source: { ...base.source, throttleUntilPosition: Math.min(base.source.throttleUntilPosition, Math.max(1, Math.floor(numEvents / 3))) },
+    source: {
+      ...base.source,
+      throttleUntilPosition: Math.min(
+        base.source.throttleUntilPosition,
+        Math.max(1, Math.floor(numEvents / 3)),
+      ),
+    },
     checkpoint: { ...base.checkpoint, intervalMs: knobs.checkpointIntervalMs },
     sink: { ...base.sink, parallelism: knobs.parallelism, txnLeaseMs: knobs.txnLeaseMs },
     restart: { attempts: knobs.restartAttempts, delayMs: knobs.restartDelayMs },
@@ -86,6 +92,8 @@ export async function startRun(): Promise<void> {
   const scenario = scenarioFromControls();
   const { runId } = await send<{ runId: string }>('run:create', { scenario, speed, start: false });
   await watchRun(runId);
+  // The address names the run, so another page (or a colleague on this server) can watch it too.
+  window.history.replaceState(null, '', `?run=${encodeURIComponent(runId)}`);
   await send('run:control', { runId, action: 'start' });
 }
 
@@ -106,9 +114,10 @@ export function inject(kind: FaultKind, durationMs?: number): Promise<void> {
   const { runId } = useStore.getState();
   if (runId === null) return Promise.resolve();
   if (!FAULT_KINDS.includes(kind)) return Promise.resolve();
-  return send<{ fault: unknown }>('run:inject', { runId, fault: durationMs === undefined ? { kind } : { kind, durationMs } }).then(
-    () => {},
-  );
+  return send<{ fault: unknown }>('run:inject', {
+    runId,
+    fault: durationMs === undefined ? { kind } : { kind, durationMs },
+  }).then(() => {});
 }
 
 export function applySummary(run: RunSummary): void {
@@ -168,7 +177,8 @@ export function flushDeltas(): void {
   if (events.length > MAX_EVENTS) events = events.slice(-MAX_EVENTS);
   const last = batch[batch.length - 1]!;
   const faultTimeline = [...s.faultTimeline];
-  for (const d of batch) for (const e of d.events) if (e.kind === 'fault-injected') faultTimeline.push(e.fault);
+  for (const d of batch)
+    for (const e of d.events) if (e.kind === 'fault-injected') faultTimeline.push(e.fault);
   useStore.setState({
     buckets,
     series: cumulative(buckets),
@@ -180,14 +190,16 @@ export function flushDeltas(): void {
     totals: last.totals,
     runSpeed: last.speed,
     report: last.report ?? s.report,
-    run: s.run === null ? null : { ...s.run, state: last.state, verdict: last.report?.verdict ?? s.run.verdict },
+    run:
+      s.run === null ? null : { ...s.run, state: last.state, verdict: last.report?.verdict ?? s.run.verdict },
     faultTimeline,
   });
 }
 
-/** After a reconnect the server may have moved on: take a fresh snapshot of the run on screen. */
+/** After a (re)connect the server may have moved on: take a fresh snapshot of the run on screen, or of the one the address names. */
 export function rewatch(): void {
-  const { runId } = useStore.getState();
+  const fromUrl = new URLSearchParams(window.location.search).get('run');
+  const runId = useStore.getState().runId ?? fromUrl;
   if (runId !== null) void watchRun(runId).catch(() => {});
 }
 

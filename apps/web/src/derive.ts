@@ -28,7 +28,13 @@ export function checkpointSpans(events: readonly SimEvent[]): CheckpointSpan[] {
   const spans = new Map<number, CheckpointSpan>();
   for (const e of events) {
     if (e.kind === 'checkpoint-triggered') {
-      spans.set(e.checkpointId, { id: e.checkpointId, startMs: e.t, endMs: null, outcome: 'pending', position: e.position });
+      spans.set(e.checkpointId, {
+        id: e.checkpointId,
+        startMs: e.t,
+        endMs: null,
+        outcome: 'pending',
+        position: e.position,
+      });
     } else if (e.kind === 'checkpoint-completed' || e.kind === 'checkpoint-aborted') {
       const span = spans.get(e.checkpointId) ?? {
         id: e.checkpointId,

@@ -33,7 +33,11 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
     if (e.kind !== 'txn-committed') flushCommits();
     switch (e.kind) {
       case 'run-started':
-        out.push({ t: e.t, kind: 'info', text: `Run started in ${e.mode}: ${e.numEvents.toLocaleString('en')} events, seed ${e.seed}.` });
+        out.push({
+          t: e.t,
+          kind: 'info',
+          text: `Run started in ${e.mode}: ${e.numEvents.toLocaleString('en')} events, seed ${e.seed}.`,
+        });
         break;
       case 'checkpoint-completed':
         lastCompletedPosition = e.position;
@@ -53,7 +57,13 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
         const label = txnLabel(checkpointOf.get(e.txnId) ?? null, e.subtask, e.txnId);
         if (commitBatch === null || commitBatch.t !== e.t) {
           flushCommits();
-          commitBatch = { t: e.t, labels: [], lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY, n: 0 };
+          commitBatch = {
+            t: e.t,
+            labels: [],
+            lo: Number.POSITIVE_INFINITY,
+            hi: Number.NEGATIVE_INFINITY,
+            n: 0,
+          };
         }
         commitBatch.labels.push(label);
         commitBatch.n += e.events;
@@ -65,7 +75,11 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
         if (e.events > 0) {
           const label = txnLabel(checkpointOf.get(e.txnId) ?? null, e.subtask, e.txnId);
           const why = e.why === 'restore' ? 'on restore' : 'as the failed task closed';
-          out.push({ t: e.t, kind: 'info', text: `Transaction ${label} aborted ${why}: its ${e.events} values never become visible from it.` });
+          out.push({
+            t: e.t,
+            kind: 'info',
+            text: `Transaction ${label} aborted ${why}: its ${e.events} values never become visible from it.`,
+          });
         }
         break;
       case 'txn-expired':
@@ -92,7 +106,11 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
               ? ` Values ${range(lastCompletedPosition + 1, e.position)} sat in open transactions: they are aborted and will be written once more, visible once.`
               : ` Values ${range(lastCompletedPosition + 1, e.position)} were already written and will be written again.`
             : '';
-        out.push({ t: e.t, kind: 'bad', text: `${e.detail} at position ${e.position}; the job fails over.${replay}` });
+        out.push({
+          t: e.t,
+          kind: 'bad',
+          text: `${e.detail} at position ${e.position}; the job fails over.${replay}`,
+        });
         break;
       }
       case 'job-restored':
@@ -109,7 +127,11 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
         out.push({ t: e.t, kind: 'bad', text: `The job failed: ${e.reason}.` });
         break;
       case 'job-finished':
-        out.push({ t: e.t, kind: 'good', text: 'The source is done and the job finished; the sinks closed.' });
+        out.push({
+          t: e.t,
+          kind: 'good',
+          text: 'The source is done and the job finished; the sinks closed.',
+        });
         break;
       case 'zombie-stopped':
         out.push({ t: e.t, kind: 'info', text: `The zombie attempt ${e.attempt} finally stopped writing.` });
@@ -135,7 +157,11 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
         });
         break;
       case 'run-ended':
-        out.push({ t: e.t, kind: e.finished ? 'good' : 'bad', text: `Run ended at ${e.t} ms of virtual time.` });
+        out.push({
+          t: e.t,
+          kind: e.finished ? 'good' : 'bad',
+          text: `Run ended at ${e.t} ms of virtual time.`,
+        });
         break;
       default:
     }

@@ -2,10 +2,10 @@ import {
   type Fault,
   type MetricsBucket,
   type MetricsTotals,
+  presetScenario,
   type Report,
   type Scenario,
   type SimEvent,
-  presetScenario,
   type WriterMode,
 } from '@eolab/engine';
 import type { RunSummary, Speed } from '@eolab/protocol';
@@ -105,7 +105,9 @@ export const emptyRun: RunSlice = {
 };
 
 const initialTheme = (): 'light' | 'dark' =>
-  typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches
+    ? 'dark'
+    : 'light';
 
 export const useStore = create<State>()(() => ({
   presetId: 'seed',

@@ -24,11 +24,16 @@ export interface Marker {
 const MAX_CHECKPOINT_MARKERS = 60;
 
 export function useMarkers(): Marker[] {
-  const { events, faultTimeline } = useStore(useShallow((s) => ({ events: s.events, faultTimeline: s.faultTimeline })));
+  const { events, faultTimeline } = useStore(
+    useShallow((s) => ({ events: s.events, faultTimeline: s.faultTimeline })),
+  );
   return useMemo(() => markersOf(events, faultTimeline), [events, faultTimeline]);
 }
 
-function markersOf(events: readonly SimEvent[], faults: readonly { kind: string; atMs?: number }[]): Marker[] {
+function markersOf(
+  events: readonly SimEvent[],
+  faults: readonly { kind: string; atMs?: number }[],
+): Marker[] {
   const markers: Marker[] = [];
   const completed = events.filter((e) => e.kind === 'checkpoint-completed');
   const step = Math.max(1, Math.ceil(completed.length / MAX_CHECKPOINT_MARKERS));
@@ -39,9 +44,11 @@ function markersOf(events: readonly SimEvent[], faults: readonly { kind: string;
   });
   for (const e of events) {
     if (e.kind === 'task-failed') markers.push({ t: e.t, label: 'failure', color: 'var(--bad)' });
-    if (e.kind === 'job-restored') markers.push({ t: e.t, label: `restore @${e.position}`, color: 'var(--restore)' });
+    if (e.kind === 'job-restored')
+      markers.push({ t: e.t, label: `restore @${e.position}`, color: 'var(--restore)' });
   }
-  for (const f of faults) if (f.atMs !== undefined) markers.push({ t: f.atMs, label: f.kind, color: 'var(--fault)' });
+  for (const f of faults)
+    if (f.atMs !== undefined) markers.push({ t: f.atMs, label: f.kind, color: 'var(--fault)' });
   return markers;
 }
 
@@ -58,7 +65,9 @@ function MarkerLines({ markers, highlightMs }: { markers: Marker[]; highlightMs:
           ifOverflow="extendDomain"
         />
       ))}
-      {highlightMs !== null && <ReferenceLine x={highlightMs} stroke="var(--accent)" strokeWidth={3} ifOverflow="extendDomain" />}
+      {highlightMs !== null && (
+        <ReferenceLine x={highlightMs} stroke="var(--accent)" strokeWidth={3} ifOverflow="extendDomain" />
+      )}
     </>
   );
 }
@@ -82,7 +91,12 @@ function timeAxis(nowMs: number) {
 }
 
 const tooltipStyle = {
-  contentStyle: { background: 'var(--panel)', border: '1px solid var(--border)', borderRadius: 6, fontSize: 12 },
+  contentStyle: {
+    background: 'var(--panel)',
+    border: '1px solid var(--border)',
+    borderRadius: 6,
+    fontSize: 12,
+  },
   labelFormatter: (v: unknown) => `t = ${v} ms (virtual)`,
 };
 
@@ -99,13 +113,47 @@ const ThroughputChart = memo(function ThroughputChart({ series, nowMs, markers, 
       <LineChart data={series} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" />
         {timeAxis(nowMs)}
-        <YAxis {...axisProps} width={56} label={{ value: 'events', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }} />
+        <YAxis
+          {...axisProps}
+          width={56}
+          label={{ value: 'events', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }}
+        />
         <Tooltip {...tooltipStyle} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line type="stepAfter" dataKey="emitted" name="emitted" stroke="var(--c1)" dot={false} isAnimationActive={false} />
-        <Line type="stepAfter" dataKey="written" name="written" stroke="var(--c2)" dot={false} isAnimationActive={false} />
-        <Line type="stepAfter" dataKey="committed" name="visible" stroke="var(--c3)" dot={false} isAnimationActive={false} strokeWidth={2} />
-        <Line type="stepAfter" dataKey="read" name="read by checker" stroke="var(--c4)" dot={false} isAnimationActive={false} strokeDasharray="4 2" />
+        <Line
+          type="stepAfter"
+          dataKey="emitted"
+          name="emitted"
+          stroke="var(--c1)"
+          dot={false}
+          isAnimationActive={false}
+        />
+        <Line
+          type="stepAfter"
+          dataKey="written"
+          name="written"
+          stroke="var(--c2)"
+          dot={false}
+          isAnimationActive={false}
+        />
+        <Line
+          type="stepAfter"
+          dataKey="committed"
+          name="visible"
+          stroke="var(--c3)"
+          dot={false}
+          isAnimationActive={false}
+          strokeWidth={2}
+        />
+        <Line
+          type="stepAfter"
+          dataKey="read"
+          name="read by checker"
+          stroke="var(--c4)"
+          dot={false}
+          isAnimationActive={false}
+          strokeDasharray="4 2"
+        />
         {MarkerLines({ markers, highlightMs })}
       </LineChart>
     </ResponsiveContainer>
@@ -118,10 +166,23 @@ const DuplicatesChart = memo(function DuplicatesChart({ series, nowMs, markers, 
       <LineChart data={series} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" />
         {timeAxis(nowMs)}
-        <YAxis {...axisProps} width={56} allowDecimals={false} label={{ value: 'values', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }} />
+        <YAxis
+          {...axisProps}
+          width={56}
+          allowDecimals={false}
+          label={{ value: 'values', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }}
+        />
         <Tooltip {...tooltipStyle} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line type="stepAfter" dataKey="duplicates" name="duplicates (cumulative)" stroke="var(--bad)" dot={false} isAnimationActive={false} strokeWidth={2} />
+        <Line
+          type="stepAfter"
+          dataKey="duplicates"
+          name="duplicates (cumulative)"
+          stroke="var(--bad)"
+          dot={false}
+          isAnimationActive={false}
+          strokeWidth={2}
+        />
         {MarkerLines({ markers, highlightMs })}
       </LineChart>
     </ResponsiveContainer>
@@ -135,11 +196,29 @@ const LatencyChart = memo(function LatencyChart({ series, nowMs, markers, highli
       <LineChart data={withReads} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" />
         {timeAxis(nowMs)}
-        <YAxis {...axisProps} width={56} label={{ value: 'ms', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }} />
+        <YAxis
+          {...axisProps}
+          width={56}
+          label={{ value: 'ms', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }}
+        />
         <Tooltip {...tooltipStyle} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line type="monotone" dataKey="latencyP50Ms" name="visibility p50 (ms)" stroke="var(--c3)" dot={false} isAnimationActive={false} />
-        <Line type="monotone" dataKey="latencyP99Ms" name="visibility p99 (ms)" stroke="var(--c5)" dot={false} isAnimationActive={false} />
+        <Line
+          type="monotone"
+          dataKey="latencyP50Ms"
+          name="visibility p50 (ms)"
+          stroke="var(--c3)"
+          dot={false}
+          isAnimationActive={false}
+        />
+        <Line
+          type="monotone"
+          dataKey="latencyP99Ms"
+          name="visibility p99 (ms)"
+          stroke="var(--c5)"
+          dot={false}
+          isAnimationActive={false}
+        />
         {MarkerLines({ markers, highlightMs })}
       </LineChart>
     </ResponsiveContainer>
@@ -158,7 +237,10 @@ export function ThroughputPanel() {
   return (
     <section className="panel" aria-labelledby="throughput-title">
       <h2 id="throughput-title">Events over virtual time</h2>
-      <p className="hint">Cumulative counts. Dashed lines: completed checkpoints; red: failures; green: restores; orange: faults.</p>
+      <p className="hint">
+        Cumulative counts. Dashed lines: completed checkpoints; red: failures; green: restores; orange:
+        faults.
+      </p>
       <ThroughputChart {...useChartProps()} />
     </section>
   );

@@ -15,7 +15,8 @@ export function verdictText(report: Report | null, duplicatesSoFar: number, runn
   const lost = report.counts.missing;
   const loss = lost > 0 ? ` · ${lost.toLocaleString('en')} value${lost === 1 ? '' : 's'} lost` : '';
   if (report.counts.duplicates > 0) return `${FOUND_DUPLICATES}${loss}`;
-  if (lost > 0) return `No duplicate found, but ${lost.toLocaleString('en')} value${lost === 1 ? '' : 's'} lost`;
+  if (lost > 0)
+    return `No duplicate found, but ${lost.toLocaleString('en')} value${lost === 1 ? '' : 's'} lost`;
   return NO_DUPLICATE;
 }
 
@@ -29,7 +30,8 @@ function disagreement(report: Report): string | null {
   if (streamFound && !windowFound) {
     return "The sample's checker found no duplicate because it forgets everything at each start marker (a fresh restart emits a new one); the whole-stream checker never resets.";
   }
-  if (!streamFound && windowFound) return "The sample's checker counted a value twice within its window that the whole stream saw only once more in total.";
+  if (!streamFound && windowFound)
+    return "The sample's checker counted a value twice within its window that the whole stream saw only once more in total.";
   if (report.counts.missing > 0) {
     return "The sample's checker cannot see loss: it only looks for values that arrive twice. The whole-stream checker also reports values that never arrived.";
   }
@@ -38,7 +40,12 @@ function disagreement(report: Report): string | null {
 
 export function CheckerPanel() {
   const { events, report, totals, runState } = useStore(
-    useShallow((s) => ({ events: s.events, report: s.report, totals: s.totals, runState: s.run?.state ?? null })),
+    useShallow((s) => ({
+      events: s.events,
+      report: s.report,
+      totals: s.totals,
+      runState: s.run?.state ?? null,
+    })),
   );
   const lines = useMemo(
     () => events.flatMap((e) => (e.kind === 'console' && e.source === 'checker' ? [e.line] : [])).slice(-400),
@@ -46,7 +53,8 @@ export function CheckerPanel() {
   );
   const running = runState === 'running' || runState === 'paused' || runState === 'created';
   const text = verdictText(report, totals?.duplicates ?? 0, running);
-  const tone = text === NO_DUPLICATE ? 'good' : text.startsWith('Checking') || text === 'No run yet' ? 'neutral' : 'bad';
+  const tone =
+    text === NO_DUPLICATE ? 'good' : text.startsWith('Checking') || text === 'No run yet' ? 'neutral' : 'bad';
   const note = report === null ? null : disagreement(report);
   return (
     <section className="panel checker" aria-labelledby="checker-title">
@@ -61,7 +69,9 @@ export function CheckerPanel() {
         </div>
         <div>
           <dt>missing</dt>
-          <dd data-testid="missing-count">{report === null ? '—' : report.counts.missing.toLocaleString('en')}</dd>
+          <dd data-testid="missing-count">
+            {report === null ? '—' : report.counts.missing.toLocaleString('en')}
+          </dd>
         </div>
         <div>
           <dt>read</dt>
@@ -74,7 +84,9 @@ export function CheckerPanel() {
         </p>
       )}
       {note !== null && <p className="note">{note}</p>}
-      <pre className="console" aria-label="Checker output">{lines.length === 0 ? 'Waiting for the end marker…' : lines.join('\n')}</pre>
+      <div role="log" aria-label="Checker output">
+        <pre className="console">{lines.length === 0 ? 'Waiting for the end marker…' : lines.join('\n')}</pre>
+      </div>
     </section>
   );
 }

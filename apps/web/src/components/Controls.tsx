@@ -13,18 +13,66 @@ interface KnobSpec {
 }
 
 const KNOBS: KnobSpec[] = [
-  { key: 'numEvents', label: 'Events', help: 'How many integers the source emits (1..N).', min: 1, max: 20_000_000 },
-  { key: 'checkpointIntervalMs', label: 'Checkpoint interval (ms)', help: 'How often Flink snapshots the job.', min: 1, max: 600_000 },
-  { key: 'parallelism', label: 'Sink parallelism', help: 'Writer subtasks; each has its own transaction per checkpoint.', min: 1, max: 16 },
-  { key: 'txnLeaseMs', label: 'Transaction lease (ms)', help: 'An open transaction not renewed for this long is aborted by Pravega.', min: 1, max: 3_600_000 },
-  { key: 'restartAttempts', label: 'Restart attempts', help: 'Failures the job survives before it fails for good.', min: 0, max: 100 },
-  { key: 'restartDelayMs', label: 'Restart delay (ms)', help: 'Time between a failure and the restore.', min: 0, max: 600_000 },
-  { key: 'seed', label: 'Seed', help: 'Same seed, same run: every random choice comes from it.', min: 0, max: 4_294_967_295 },
+  {
+    key: 'numEvents',
+    label: 'Events',
+    help: 'How many integers the source emits (1..N).',
+    min: 1,
+    max: 20_000_000,
+  },
+  {
+    key: 'checkpointIntervalMs',
+    label: 'Checkpoint interval (ms)',
+    help: 'How often Flink snapshots the job.',
+    min: 1,
+    max: 600_000,
+  },
+  {
+    key: 'parallelism',
+    label: 'Sink parallelism',
+    help: 'Writer subtasks; each has its own transaction per checkpoint.',
+    min: 1,
+    max: 16,
+  },
+  {
+    key: 'txnLeaseMs',
+    label: 'Transaction lease (ms)',
+    help: 'An open transaction not renewed for this long is aborted by Pravega.',
+    min: 1,
+    max: 3_600_000,
+  },
+  {
+    key: 'restartAttempts',
+    label: 'Restart attempts',
+    help: 'Failures the job survives before it fails for good.',
+    min: 0,
+    max: 100,
+  },
+  {
+    key: 'restartDelayMs',
+    label: 'Restart delay (ms)',
+    help: 'Time between a failure and the restore.',
+    min: 0,
+    max: 600_000,
+  },
+  {
+    key: 'seed',
+    label: 'Seed',
+    help: 'Same seed, same run: every random choice comes from it.',
+    min: 0,
+    max: 4_294_967_295,
+  },
 ];
 
 export function Controls() {
   const { presetId, mode, knobs, speed, runState } = useStore(
-    useShallow((s) => ({ presetId: s.presetId, mode: s.mode, knobs: s.knobs, speed: s.speed, runState: s.run?.state ?? null })),
+    useShallow((s) => ({
+      presetId: s.presetId,
+      mode: s.mode,
+      knobs: s.knobs,
+      speed: s.speed,
+      runState: s.run?.state ?? null,
+    })),
   );
   const live = runState === 'running' || runState === 'paused' || runState === 'created';
   const exactlyOnce = mode === 'EXACTLY_ONCE';
@@ -48,6 +96,7 @@ export function Controls() {
           <input
             type="checkbox"
             role="switch"
+            aria-checked={exactlyOnce}
             aria-label="Exactly-once"
             checked={exactlyOnce}
             onChange={(e) => chooseMode(e.target.checked ? 'EXACTLY_ONCE' : 'ATLEAST_ONCE')}
@@ -57,7 +106,11 @@ export function Controls() {
         </label>
         <label className="field inline">
           <span className="sr-only">Writer mode</span>
-          <select value={mode} onChange={(e) => chooseMode(e.target.value as WriterMode)} aria-label="Writer mode">
+          <select
+            value={mode}
+            onChange={(e) => chooseMode(e.target.value as WriterMode)}
+            aria-label="Writer mode"
+          >
             {WRITER_MODES.map((m) => (
               <option key={m} value={m}>
                 {m}
@@ -81,6 +134,8 @@ export function Controls() {
             <span>{k.label}</span>
             <input
               type="number"
+              aria-label={k.label}
+              aria-describedby={`help-${k.key}`}
               min={k.min}
               max={k.max}
               value={knobs[k.key]}
@@ -89,12 +144,16 @@ export function Controls() {
                 if (Number.isFinite(v)) setKnob(k.key, Math.min(k.max, Math.max(k.min, v)));
               }}
             />
-            <small>{k.help}</small>
+            <small id={`help-${k.key}`}>{k.help}</small>
           </label>
         ))}
         <label className="field">
           <span>Checker isolation</span>
-          <select value={knobs.isolation} onChange={(e) => setKnob('isolation', e.target.value as Knobs['isolation'])}>
+          <select
+            aria-label="Checker isolation"
+            value={knobs.isolation}
+            onChange={(e) => setKnob('isolation', e.target.value as Knobs['isolation'])}
+          >
             <option value="read_committed">read_committed (Pravega)</option>
             <option value="read_uncommitted">read_uncommitted (Kafka's default)</option>
           </select>
@@ -123,7 +182,14 @@ export function Controls() {
         <legend>Speed</legend>
         {SPEEDS.map((s: Speed) => (
           <label key={s}>
-            <input type="radio" name="speed" value={s} checked={speed === s} onChange={() => chooseSpeed(s)} /> {s}
+            <input
+              type="radio"
+              name="speed"
+              value={s}
+              checked={speed === s}
+              onChange={() => chooseSpeed(s)}
+            />{' '}
+            {s}
           </label>
         ))}
       </fieldset>

@@ -20,8 +20,17 @@ function describe(e: SimEvent): string {
 
 export function EventLog() {
   const { events, dropped } = useStore(useShallow((s) => ({ events: s.events, dropped: s.eventsDropped })));
-  const [groups, setGroups] = useState<Set<EventGroup>>(() => new Set(Object.keys(EVENT_GROUPS) as EventGroup[]));
-  const shown = useMemo(() => events.filter((e) => groups.has(groupOf(e.kind))).slice(-SHOWN).reverse(), [events, groups]);
+  const [groups, setGroups] = useState<Set<EventGroup>>(
+    () => new Set(Object.keys(EVENT_GROUPS) as EventGroup[]),
+  );
+  const shown = useMemo(
+    () =>
+      events
+        .filter((e) => groups.has(groupOf(e.kind)))
+        .slice(-SHOWN)
+        .reverse(),
+    [events, groups],
+  );
   const toggle = (g: EventGroup) =>
     setGroups((prev) => {
       const next = new Set(prev);
@@ -41,26 +50,29 @@ export function EventLog() {
         ))}
       </fieldset>
       <p className="hint">
-        Newest first; the last {SHOWN} shown{dropped > 0 ? `, ${dropped.toLocaleString('en')} routine events not streamed at this speed` : ''}.
+        Newest first; the last {SHOWN} shown
+        {dropped > 0 ? `, ${dropped.toLocaleString('en')} routine events not streamed at this speed` : ''}.
       </p>
-      <table className="events">
-        <thead>
-          <tr>
-            <th scope="col">t (ms)</th>
-            <th scope="col">event</th>
-            <th scope="col">details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((e, i) => (
-            <tr key={`${e.t}-${e.kind}-${i}`} className={`g-${groupOf(e.kind)}`}>
-              <td>{e.t}</td>
-              <td>{e.kind}</td>
-              <td>{describe(e)}</td>
+      <div className="events-scroll">
+        <table className="events">
+          <thead>
+            <tr>
+              <th scope="col">t (ms)</th>
+              <th scope="col">event</th>
+              <th scope="col">details</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {shown.map((e, i) => (
+              <tr key={`${e.t}-${e.kind}-${i}`} className={`g-${groupOf(e.kind)}`}>
+                <td>{e.t}</td>
+                <td>{e.kind}</td>
+                <td>{describe(e)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -30,7 +30,12 @@ export function FaultPanel() {
           {FAULT_KINDS.filter((k) => k !== 'mapper-exception').map((kind) => (
             <li key={kind}>
               <div className="fault-row">
-                <button type="button" disabled={!live} onClick={() => fire(kind)} aria-label={`Inject ${kind}`}>
+                <button
+                  type="button"
+                  disabled={!live}
+                  onClick={() => fire(kind)}
+                  aria-label={`Inject ${kind}`}
+                >
                   {kind}
                 </button>
                 {(DURATION_KINDS as string[]).includes(kind) && (
@@ -41,7 +46,12 @@ export function FaultPanel() {
                       max={3_600_000}
                       value={durations[kind]}
                       aria-label={`${kind} duration (ms)`}
-                      onChange={(e) => setDurations((d) => ({ ...d, [kind]: Math.max(1, Math.round(Number(e.target.value)) || 1) }))}
+                      onChange={(e) =>
+                        setDurations((d) => ({
+                          ...d,
+                          [kind]: Math.max(1, Math.round(Number(e.target.value)) || 1),
+                        }))
+                      }
                     />
                     ms
                   </label>
@@ -53,7 +63,10 @@ export function FaultPanel() {
         </ul>
       </details>
       <p className="hint" aria-live="polite">
-        {last ?? (live ? 'Faults act at the current virtual time and are recorded for replay.' : 'Start a run to inject faults.')}
+        {last ??
+          (live
+            ? 'Faults act at the current virtual time and are recorded for replay.'
+            : 'Start a run to inject faults.')}
       </p>
     </section>
   );

@@ -37,12 +37,19 @@ export function Header() {
           </>
         )}
       </div>
-      <button type="button" className="ghost" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+      <button
+        type="button"
+        className="ghost"
+        onClick={toggleTheme}
+        aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+      >
         {theme === 'dark' ? '☀' : '☾'}
       </button>
       {connection !== 'connected' && (
         <div className="banner" role="alert">
-          {connection === 'connecting' ? 'Connecting to the server…' : 'The server is unreachable. Reconnecting…'}
+          {connection === 'connecting'
+            ? 'Connecting to the server…'
+            : 'The server is unreachable. Reconnecting…'}
         </div>
       )}
       {lastError !== null && connection === 'connected' && (

@@ -1,16 +1,24 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { highlight } from '../actions';
-import { narrate } from '../narrate';
+import { narrate, type Sentence } from '../narrate';
 import { useStore } from '../store';
 
-const MAX_SENTENCES = 300;
+const RECENT_SENTENCES = 250;
+
+/** The recent sentences, plus every failure, fault and restore: the story must survive long runs. */
+function keep(sentences: Sentence[]): Sentence[] {
+  const cut = sentences.length - RECENT_SENTENCES;
+  return sentences.filter(
+    (s, i) => i >= cut || s.kind === 'bad' || s.kind === 'fault' || s.text.startsWith('Restored'),
+  );
+}
 
 export function Narration() {
   const { events, mode, highlightMs } = useStore(
     useShallow((s) => ({ events: s.events, mode: s.scenario?.mode ?? null, highlightMs: s.highlightMs })),
   );
-  const sentences = useMemo(() => narrate(events, mode).slice(-MAX_SENTENCES), [events, mode]);
+  const sentences = useMemo(() => keep(narrate(events, mode)), [events, mode]);
   return (
     <section className="panel narration" aria-labelledby="narration-title">
       <h2 id="narration-title">What happened</h2>

@@ -32,9 +32,26 @@ function MarkerRules({ height }: { height: number }) {
   return (
     <>
       {markers.map((m, i) => (
-        <line key={`${m.t}-${i}`} x1={x(m.t)} x2={x(m.t)} y1={0} y2={height} stroke={m.color} strokeWidth={1.5} />
+        <line
+          key={`${m.t}-${i}`}
+          x1={x(m.t)}
+          x2={x(m.t)}
+          y1={0}
+          y2={height}
+          stroke={m.color}
+          strokeWidth={1.5}
+        />
       ))}
-      {highlightMs !== null && <line x1={x(highlightMs)} x2={x(highlightMs)} y1={0} y2={height} stroke="var(--accent)" strokeWidth={3} />}
+      {highlightMs !== null && (
+        <line
+          x1={x(highlightMs)}
+          x2={x(highlightMs)}
+          y1={0}
+          y2={height}
+          stroke="var(--accent)"
+          strokeWidth={3}
+        />
+      )}
     </>
   );
 }
@@ -47,14 +64,24 @@ export const CheckpointTimeline = memo(function CheckpointTimeline() {
   return (
     <section className="panel" aria-labelledby="cp-title">
       <h2 id="cp-title">Checkpoints</h2>
-      <p className="hint">Each bar runs from trigger to completion (green) or abort (red); grey while pending.</p>
-      <svg viewBox={`0 0 ${WIDTH} ${height}`} className="timeline" role="img" aria-label={`${spans.length} checkpoints`}>
-        <text x={4} y={30} className="lane-label">checkpoint</text>
+      <p className="hint">
+        Each bar runs from trigger to completion (green) or abort (red); grey while pending.
+      </p>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${height}`}
+        className="timeline"
+        role="img"
+        aria-label={`${spans.length} checkpoints`}
+      >
+        <text x={4} y={30} className="lane-label">
+          checkpoint
+        </text>
         {spans.map((s, i) => {
           const x1 = x(s.startMs);
           const x2 = Math.max(x(s.endMs ?? nowMs), x1 + 2);
           const y = 10 + (i % 3) * 14;
-          const color = s.outcome === 'aborted' ? 'var(--bad)' : s.outcome === 'completed' ? 'var(--c3)' : 'var(--muted)';
+          const color =
+            s.outcome === 'aborted' ? 'var(--bad)' : s.outcome === 'completed' ? 'var(--c3)' : 'var(--muted)';
           return (
             <rect key={s.id} x={x1} y={y} width={x2 - x1} height={10} rx={2} fill={color}>
               <title>{`checkpoint ${s.id}: position ${s.position}, ${s.startMs}–${s.endMs ?? '…'} ms, ${s.outcome}${s.reason ? ` (${s.reason})` : ''}`}</title>
@@ -84,11 +111,20 @@ export const TransactionTimeline = memo(function TransactionTimeline() {
     <section className="panel" aria-labelledby="txn-title">
       <h2 id="txn-title">Transactions per sink subtask</h2>
       {mode !== 'EXACTLY_ONCE' ? (
-        <p className="hint">This writer mode uses plain writes: no transactions. Switch exactly-once on to see them.</p>
+        <p className="hint">
+          This writer mode uses plain writes: no transactions. Switch exactly-once on to see them.
+        </p>
       ) : (
-        <p className="hint">Open (blue), pre-committed (purple), committed (green), aborted (red), lease expired (orange).</p>
+        <p className="hint">
+          Open (blue), pre-committed (purple), committed (green), aborted (red), lease expired (orange).
+        </p>
       )}
-      <svg viewBox={`0 0 ${WIDTH} ${height}`} className="timeline" role="img" aria-label={`${spans.length} transactions`}>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${height}`}
+        className="timeline"
+        role="img"
+        aria-label={`${spans.length} transactions`}
+      >
         {Array.from({ length: parallelism }, (_, lane) => (
           <text key={lane} x={4} y={lane * laneHeight + 16} className="lane-label">{`subtask ${lane}`}</text>
         ))}
@@ -98,10 +134,27 @@ export const TransactionTimeline = memo(function TransactionTimeline() {
           const y = s.subtask * laneHeight + 5;
           return (
             <g key={s.txnId}>
-              <rect x={x1} y={y} width={x2 - x1} height={14} rx={2} fill={OUTCOME_COLOR[s.outcome]} opacity={0.85}>
+              <rect
+                x={x1}
+                y={y}
+                width={x2 - x1}
+                height={14}
+                rx={2}
+                fill={OUTCOME_COLOR[s.outcome]}
+                opacity={0.85}
+              >
                 <title>{`transaction ${txnLabel(s.checkpointId, s.subtask, s.txnId)} (attempt ${s.attempt}): ${s.outcome}, ${s.events} values, ${s.startMs}–${s.endMs ?? '…'} ms`}</title>
               </rect>
-              {s.flushedMs !== null && <line x1={x(s.flushedMs)} x2={x(s.flushedMs)} y1={y} y2={y + 14} stroke="var(--panel)" strokeWidth={1.5} />}
+              {s.flushedMs !== null && (
+                <line
+                  x1={x(s.flushedMs)}
+                  x2={x(s.flushedMs)}
+                  y1={y}
+                  y2={y + 14}
+                  stroke="var(--panel)"
+                  strokeWidth={1.5}
+                />
+              )}
             </g>
           );
         })}

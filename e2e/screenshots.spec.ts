@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { Dashboard } from './dashboard';
+
+/** Screenshots for the README, taken from real runs. */
+const dir = join(import.meta.dirname, '../docs/screenshots');
+
+test('screenshots: during a run and after each verdict', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('live-demo');
+  await d.setExactlyOnce(false);
+  await d.setSpeed('10x');
+  await d.start.click();
+  await expect(page.getByText(/Artificial failure/).first()).toBeVisible();
+  await expect(d.verdict).toContainText('Found duplicates');
+  await page.screenshot({ path: join(dir, 'dashboard-running.png'), fullPage: true });
+  await d.setSpeed('max');
+  await expect(d.verdict).toHaveText('Found duplicates');
+  await page.screenshot({ path: join(dir, 'verdict-duplicates.png'), fullPage: true });
+
+  await d.choosePreset('seed');
+  await d.setExactlyOnce(true);
+  await d.setSpeed('10x');
+  await d.start.click();
+  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await page
+    .getByText(/Transactions? 1\.\d and 1\.\d committed/)
+    .first()
+    .click();
+  await page.screenshot({ path: join(dir, 'verdict-exactly-once.png'), fullPage: true });
+
+  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+  await page.screenshot({ path: join(dir, 'verdict-exactly-once-other-theme.png'), fullPage: true });
+});
