@@ -53,7 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       maxInjectionsPerSecond: e.EOLAB_MAX_INJECTIONS_PER_SECOND,
       maxBodyBytes: 512 * 1024,
       maxStoredEvents: 5_000,
-      deltaRateHz: 15,
+      deltaRateHz: 12,
     },
   };
 }

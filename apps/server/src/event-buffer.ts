@@ -43,10 +43,15 @@ export class EventBuffer {
     private readonly kept: number,
   ) {}
 
-  push(event: SimEvent): void {
+  /**
+   * Records an event. Routine events go into the next delta while there is room, and not at all
+   * when `milestonesOnly` (max speed, where no one can read them anyway); both are bounded per delta.
+   */
+  push(event: SimEvent, milestonesOnly: boolean): void {
     this.order.set(event, this.nextOrder++);
     const milestone = isMilestone(event);
-    if (this.pending.length < this.perDelta || milestone) this.pending.push(event);
+    const room = this.pending.length < this.perDelta;
+    if (room && (milestone || !milestonesOnly)) this.pending.push(event);
     else this.droppedSinceDelta++;
     this.recent.push(event);
     if (this.recent.length > this.kept * 2) this.recent.splice(0, this.recent.length - this.kept);

@@ -22,8 +22,8 @@ import { EventBuffer } from './event-buffer';
 /** Virtual milliseconds per wall millisecond for each paced speed. */
 const SPEED_FACTOR: Record<Exclude<Speed, 'max'>, number> = { '1x': 1, '10x': 10, '100x': 100 };
 
-/** Metric buckets kept per run (and so, points per chart). */
-const MAX_BUCKETS = 1_000;
+/** Metric buckets kept per run (and so, points per chart): enough for a chart, small enough to resend. */
+const MAX_BUCKETS = 300;
 
 /**
  * One simulation being paced in real time: its state, its speed, and what its watchers have
@@ -52,7 +52,7 @@ export class LiveRun {
     this.summary = summary;
     this.speed = speed;
     this.sim = new Simulation(scenario, { maxBuckets: MAX_BUCKETS });
-    this.sim.on((e) => this.events.push(e));
+    this.sim.on((e) => this.events.push(e, this.speed === 'max'));
   }
 
   get id(): string {

@@ -100,16 +100,19 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
         });
         break;
       case 'task-failed': {
+        // A mapper failure at an element kills that element before the sink: it never reached the store.
+        const atElement = e.detail.startsWith('Artificial failure at position');
+        const lastWritten = atElement ? e.position - 1 : e.position;
         const replay =
-          lastCompletedPosition >= 0 && e.position > lastCompletedPosition
+          lastCompletedPosition >= 0 && lastWritten > lastCompletedPosition
             ? mode === 'EXACTLY_ONCE'
-              ? ` Values ${range(lastCompletedPosition + 1, e.position)} sat in open transactions: they are aborted and will be written once more, visible once.`
-              : ` Values ${range(lastCompletedPosition + 1, e.position)} were already written and will be written again.`
+              ? ` Values ${range(lastCompletedPosition + 1, lastWritten)} sat in open transactions: they are aborted, written again after the restore, and become visible once.`
+              : ` Values ${range(lastCompletedPosition + 1, lastWritten)} were already visible and will be written again.`
             : '';
         out.push({
           t: e.t,
           kind: 'bad',
-          text: `${e.detail} at position ${e.position}; the job fails over.${replay}`,
+          text: `${e.detail} (source at position ${e.position}); the job fails over.${replay}`,
         });
         break;
       }

@@ -36,7 +36,7 @@ export type Speed = (typeof SPEEDS)[number];
 
 export const MAX_RUN_NAME = 200;
 /** Protocol events sent in one delta; the rest are counted in `eventsDropped`. */
-export const MAX_EVENTS_PER_DELTA = 500;
+export const MAX_EVENTS_PER_DELTA = 100;
 /** Recent protocol events in a snapshot. */
 export const MAX_SNAPSHOT_EVENTS = 2000;
 
