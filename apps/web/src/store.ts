@@ -12,7 +12,7 @@ import type { RunSummary, Speed } from '@eolab/protocol';
 import { create } from 'zustand';
 
 /** Protocol events the browser keeps for the log, the timelines and the narration. */
-export const MAX_EVENTS = 4_000;
+export const MAX_EVENTS = 1_500;
 
 export interface Knobs {
   numEvents: number;

@@ -21,7 +21,8 @@ export interface Marker {
   color: string;
 }
 
-const MAX_CHECKPOINT_MARKERS = 60;
+/** Reference lines are costly in Recharts 3 (each registers in its store): keep the chart markers few. */
+const MAX_MARKERS = 24;
 
 export function useMarkers(): Marker[] {
   const { events, faultTimeline } = useStore(
@@ -30,18 +31,12 @@ export function useMarkers(): Marker[] {
   return useMemo(() => markersOf(events, faultTimeline), [events, faultTimeline]);
 }
 
+/** Failures, restores and faults; completed checkpoints have their own timeline. */
 function markersOf(
   events: readonly SimEvent[],
   faults: readonly { kind: string; atMs?: number }[],
 ): Marker[] {
   const markers: Marker[] = [];
-  const completed = events.filter((e) => e.kind === 'checkpoint-completed');
-  const step = Math.max(1, Math.ceil(completed.length / MAX_CHECKPOINT_MARKERS));
-  completed.forEach((e, i) => {
-    if (i % step === 0 && e.kind === 'checkpoint-completed') {
-      markers.push({ t: e.t, label: `cp ${e.checkpointId}`, color: 'var(--cp)' });
-    }
-  });
   for (const e of events) {
     if (e.kind === 'task-failed') markers.push({ t: e.t, label: 'failure', color: 'var(--bad)' });
     if (e.kind === 'job-restored')
@@ -49,7 +44,7 @@ function markersOf(
   }
   for (const f of faults)
     if (f.atMs !== undefined) markers.push({ t: f.atMs, label: f.kind, color: 'var(--fault)' });
-  return markers;
+  return markers.slice(-MAX_MARKERS);
 }
 
 function MarkerLines({ markers, highlightMs }: { markers: Marker[]; highlightMs: number | null }) {
@@ -60,8 +55,7 @@ function MarkerLines({ markers, highlightMs }: { markers: Marker[]; highlightMs:
           key={`${m.label}-${m.t}-${i}`}
           x={m.t}
           stroke={m.color}
-          strokeDasharray={m.color === 'var(--cp)' ? '2 4' : undefined}
-          strokeOpacity={m.color === 'var(--cp)' ? 0.5 : 0.9}
+          strokeOpacity={0.9}
           ifOverflow="extendDomain"
         />
       ))}

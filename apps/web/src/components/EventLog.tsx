@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store';
 
-const SHOWN = 250;
+const SHOWN = 120;
 const GROUP_LABELS: Record<EventGroup, string> = {
   checkpoint: 'Checkpoints',
   transaction: 'Transactions',

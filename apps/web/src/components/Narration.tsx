@@ -4,7 +4,7 @@ import { highlight } from '../actions';
 import { narrate, type Sentence } from '../narrate';
 import { useStore } from '../store';
 
-const RECENT_SENTENCES = 250;
+const RECENT_SENTENCES = 120;
 
 /** The recent sentences, plus every failure, fault and restore: the story must survive long runs. */
 function keep(sentences: Sentence[]): Sentence[] {

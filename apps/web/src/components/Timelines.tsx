@@ -6,7 +6,7 @@ import { useMarkers } from './Charts';
 
 const WIDTH = 1000;
 const LEFT = 64;
-const MAX_SPANS = 400;
+const MAX_SPANS = 160;
 
 function useTimeScale() {
   const nowMs = useStore((s) => s.nowMs);
@@ -27,7 +27,7 @@ const OUTCOME_COLOR: Record<TxnOutcome | 'completed' | 'pending', string> = {
 
 function MarkerRules({ height }: { height: number }) {
   const x = useTimeScale();
-  const markers = useMarkers().filter((m) => m.color !== 'var(--cp)');
+  const markers = useMarkers();
   const highlightMs = useStore((s) => s.highlightMs);
   return (
     <>
