@@ -7,6 +7,29 @@ export interface Sentence {
   text: string;
 }
 
+/** Events that may come between two commits of the same instant without splitting their sentence. */
+const QUIET_BETWEEN_COMMITS = new Set<SimEvent['kind']>([
+  'txn-committed',
+  'console',
+  'marker-emitted',
+  'duplicate-found',
+]);
+
+/** Events that end a stretch of routine checkpoints. */
+const NOTABLE = new Set<SimEvent['kind']>([
+  'checkpoint-aborted',
+  'task-failed',
+  'job-restored',
+  'job-failed',
+  'job-finished',
+  'fault-fired',
+  'txn-expired',
+  'txn-commit-failed',
+  'duplicate-found',
+  'value-missing',
+  'run-ended',
+]);
+
 const range = (a: number, b: number) => (a === b ? `${a}` : `${a}–${b}`);
 const joinLabels = (labels: string[]) =>
   labels.length <= 1 ? (labels[0] ?? '') : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
@@ -15,22 +38,42 @@ const joinLabels = (labels: string[]) =>
  * One readable sentence per protocol step that matters, derived from the event stream only.
  * Commits of the same instant are told together, with the range of values they made visible.
  */
+/** Routine checkpoints told one by one before they are summed up until something happens. */
+const ROUTINE_TOLD = 3;
+
 export function narrate(events: readonly SimEvent[], mode: WriterMode | null): Sentence[] {
   const out: Sentence[] = [];
+  // Steady-state checkpoints and commits are summed up, so the story stays readable in long runs.
+  let routineRun = 0;
+  let quiet: { from: number; to: number; t: number } | null = null;
+  const notable = () => {
+    routineRun = 0;
+    if (quiet !== null) {
+      out.push({
+        t: quiet.t,
+        kind: 'info',
+        text: `Checkpoints ${range(quiet.from, quiet.to)} completed and committed as usual.`,
+      });
+      quiet = null;
+    }
+  };
   const checkpointOf = new Map<number, number>();
   let lastCompletedPosition = -1;
   let commitBatch: { t: number; labels: string[]; lo: number; hi: number; n: number } | null = null;
   const flushCommits = () => {
     if (commitBatch === null) return;
     const b = commitBatch;
+    commitBatch = null;
+    if (routineRun > ROUTINE_TOLD) return;
     const values = b.n === 0 ? 'no values' : `values ${range(b.lo, b.hi)} are now visible`;
     const plural = b.labels.length > 1 ? 'Transactions' : 'Transaction';
     out.push({ t: b.t, kind: 'good', text: `${plural} ${joinLabels(b.labels)} committed: ${values}.` });
-    commitBatch = null;
   };
 
   for (const e of events) {
-    if (e.kind !== 'txn-committed') flushCommits();
+    // Commits of one instant are told together, whatever the checker printed in between.
+    if (commitBatch !== null && (e.t !== commitBatch.t || !QUIET_BETWEEN_COMMITS.has(e.kind))) flushCommits();
+    if (NOTABLE.has(e.kind)) notable();
     switch (e.kind) {
       case 'run-started':
         out.push({
@@ -41,6 +84,12 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
         break;
       case 'checkpoint-completed':
         lastCompletedPosition = e.position;
+        routineRun++;
+        if (routineRun > ROUTINE_TOLD) {
+          const stretch = quiet as { from: number; to: number; t: number } | null;
+          quiet = { from: stretch?.from ?? e.checkpointId, to: e.checkpointId, t: e.t };
+          break;
+        }
         out.push({
           t: e.t,
           kind: 'good',
@@ -109,11 +158,9 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
               ? ` Values ${range(lastCompletedPosition + 1, lastWritten)} sat in open transactions: they are aborted, written again after the restore, and become visible once.`
               : ` Values ${range(lastCompletedPosition + 1, lastWritten)} were already visible and will be written again.`
             : '';
-        out.push({
-          t: e.t,
-          kind: 'bad',
-          text: `${e.detail} (source at position ${e.position}); the job fails over.${replay}`,
-        });
+        const element = /at position (\d+)/.exec(e.detail)?.[1];
+        const what = atElement ? `The mapper throws at element ${element} (value ${e.position})` : e.detail;
+        out.push({ t: e.t, kind: 'bad', text: `${what}; the job fails over.${replay}` });
         break;
       }
       case 'job-restored':

@@ -232,8 +232,7 @@ export function ThroughputPanel() {
     <section className="panel" aria-labelledby="throughput-title">
       <h2 id="throughput-title">Events over virtual time</h2>
       <p className="hint">
-        Cumulative counts. Dashed lines: completed checkpoints; red: failures; green: restores; orange:
-        faults.
+        Cumulative counts. Vertical lines: failures (red), restores (green), faults (orange).
       </p>
       <ThroughputChart {...useChartProps()} />
     </section>
