@@ -30,6 +30,10 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
     .click();
   await page.screenshot({ path: join(dir, 'verdict-exactly-once.png'), fullPage: true });
 
+  await page.getByRole('button', { name: 'Compare modes' }).click();
+  await expect(page.getByRole('table').filter({ hasText: 'Visibility latency' })).not.toContainText('running…');
+  await page.screenshot({ path: join(dir, 'compare-modes.png'), fullPage: true });
+
   await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
   await page.screenshot({ path: join(dir, 'verdict-exactly-once-other-theme.png'), fullPage: true });
 });

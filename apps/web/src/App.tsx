@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './components/Charts';
 import { CheckerPanel } from './components/CheckerPanel';
+import { ComparePanel } from './components/ComparePanel';
 import { Controls } from './components/Controls';
 import { EventLog } from './components/EventLog';
 import { FaultPanel } from './components/FaultPanel';
@@ -27,6 +28,7 @@ export function App() {
           <FaultPanel />
         </aside>
         <div className="content">
+          <ComparePanel />
           <div className="row">
             <CheckerPanel />
             <Narration />

@@ -117,3 +117,39 @@ export function txnSpans(events: readonly SimEvent[]): TxnSpan[] {
 export function txnLabel(checkpointId: number | null, subtask: number, txnId: number): string {
   return checkpointId === null ? `#${txnId} (subtask ${subtask})` : `${checkpointId}.${subtask}`;
 }
+
+export interface DuplicateCause {
+  values: number[];
+  text: string;
+}
+
+/**
+ * Why values were read twice: each restore replays the values between its checkpoint's position
+ * and what the failed attempt had already written; the duplicates in that range are its doing.
+ */
+export function duplicateCauses(
+  events: readonly SimEvent[],
+  duplicates: readonly number[],
+): DuplicateCause[] {
+  const causes: DuplicateCause[] = [];
+  let failure: (SimEvent & { kind: 'task-failed' }) | null = null;
+  for (const e of events) {
+    if (e.kind === 'task-failed') failure = e;
+    if (e.kind !== 'job-restored' || failure === null) continue;
+    const atElement = failure.detail.startsWith('Artificial failure at position');
+    const hi = atElement ? failure.position - 1 : failure.position;
+    const values = duplicates.filter((v) => v > e.position && v <= hi);
+    if (values.length > 0) {
+      const zombie = failure.detail.startsWith('TaskManager lost');
+      causes.push({
+        values,
+        text:
+          `first visible from attempt ${failure.attempt} before the failure at ${failure.t} ms (${failure.detail}); ` +
+          `written again by attempt ${e.attempt} after the restore from checkpoint ${e.checkpointId ?? '—'} at position ${e.position}` +
+          (zombie ? ', while the zombie attempt kept writing too' : ''),
+      });
+    }
+    failure = null;
+  }
+  return causes;
+}

@@ -1,6 +1,7 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@eolab/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { applySummary, receiveDelta, rewatch } from './actions';
+import { noteSummary } from './compare';
 import { useStore } from './store';
 
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -19,6 +20,9 @@ export function getSocket(): AppSocket {
   s.on('disconnect', () => useStore.setState({ connection: 'disconnected' }));
   s.on('connect_error', () => useStore.setState({ connection: 'disconnected' }));
   s.on('run:delta', receiveDelta);
-  s.on('runs:changed', applySummary);
+  s.on('runs:changed', (summary) => {
+    applySummary(summary);
+    noteSummary(summary);
+  });
   return s;
 }

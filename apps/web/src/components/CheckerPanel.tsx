@@ -1,6 +1,8 @@
 import type { Report } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { compareModes } from '../compare';
+import { duplicateCauses } from '../derive';
 import { useStore } from '../store';
 
 export const NO_DUPLICATE = 'No duplicate found. EXACTLY_ONCE!';
@@ -56,9 +58,16 @@ export function CheckerPanel() {
   const tone =
     text === NO_DUPLICATE ? 'good' : text.startsWith('Checking') || text === 'No run yet' ? 'neutral' : 'bad';
   const note = report === null ? null : disagreement(report);
+  const causes = useMemo(
+    () => (report === null ? [] : duplicateCauses(events, report.duplicates)),
+    [events, report],
+  );
   return (
     <section className="panel checker" aria-labelledby="checker-title">
-      <h2 id="checker-title">Checker</h2>
+      <div className="compare-head">
+        <h2 id="checker-title">Checker</h2>
+        <CompareButton />
+      </div>
       <div role="status" aria-label="Checker verdict" aria-live="polite" className={`verdict ${tone}`}>
         {text}
       </div>
@@ -83,11 +92,36 @@ export function CheckerPanel() {
           Duplicated values: <span data-testid="duplicate-values">{summarizeValues(report.duplicates)}</span>
         </p>
       )}
+      {causes.length > 0 && (
+        <ul className="causes" aria-label="Why the duplicates">
+          {causes.map((c) => (
+            <li key={c.text}>
+              <strong>{summarizeValues(c.values)}</strong>: {c.text}.
+            </li>
+          ))}
+        </ul>
+      )}
       {note !== null && <p className="note">{note}</p>}
       <div role="log" aria-label="Checker output">
         <pre className="console">{lines.length === 0 ? 'Waiting for the end marker…' : lines.join('\n')}</pre>
       </div>
     </section>
+  );
+}
+
+function CompareButton() {
+  const { runId, mode } = useStore(useShallow((s) => ({ runId: s.runId, mode: s.scenario?.mode ?? null })));
+  return (
+    <button
+      type="button"
+      className="small"
+      disabled={runId === null || mode === null}
+      onClick={() => {
+        if (runId !== null && mode !== null) void compareModes(runId, mode);
+      }}
+    >
+      Compare modes
+    </button>
   );
 }
 

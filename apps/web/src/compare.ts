@@ -1,0 +1,94 @@
+import { type Report, WRITER_MODES, type WriterMode } from '@eolab/engine';
+import type { RunSnapshot, RunSummary } from '@eolab/protocol';
+import { create } from 'zustand';
+
+/**
+ * Compare modes: the run on screen replayed, with its exact fault timeline (clicked faults
+ * included), in the other writer modes; the reports side by side.
+ */
+export interface ComparedRun {
+  mode: WriterMode;
+  runId: string;
+  report: Report | null;
+}
+
+interface CompareState {
+  baseRunId: string | null;
+  runs: ComparedRun[];
+  error: string | null;
+}
+
+export const useCompare = create<CompareState>()(() => ({ baseRunId: null, runs: [], error: null }));
+
+async function json<T>(response: Response): Promise<T> {
+  const body = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+  return body;
+}
+
+export async function compareModes(baseRunId: string, baseMode: WriterMode): Promise<void> {
+  useCompare.setState({ baseRunId, runs: [{ mode: baseMode, runId: baseRunId, report: null }], error: null });
+  try {
+    const others = WRITER_MODES.filter((m) => m !== baseMode);
+    const created = await Promise.all(
+      others.map((mode) =>
+        fetch(`/api/runs/${baseRunId}/replay`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ mode, speed: 'max' }),
+        }).then((r) => json<{ runId: string }>(r)),
+      ),
+    );
+    const runs: ComparedRun[] = [
+      { mode: baseMode, runId: baseRunId, report: null },
+      ...others.map((mode, i) => ({ mode, runId: created[i]!.runId, report: null })),
+    ];
+    runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
+    useCompare.setState({ runs });
+    await Promise.all(runs.map((r) => refresh(r.runId)));
+  } catch (error) {
+    useCompare.setState({ error: (error as Error).message });
+  }
+}
+
+/** Fetches a compared run's report once it has one. */
+export async function refresh(runId: string): Promise<void> {
+  const snapshot = await json<RunSnapshot>(await fetch(`/api/runs/${runId}`));
+  if (snapshot.report === null) return;
+  useCompare.setState((s) => ({
+    runs: s.runs.map((r) => (r.runId === runId ? { ...r, report: snapshot.report } : r)),
+  }));
+}
+
+/** The socket tells us when a compared run ends. */
+export function noteSummary(summary: RunSummary): void {
+  const { runs } = useCompare.getState();
+  if (runs.some((r) => r.runId === summary.id) && ['finished', 'failed', 'stopped'].includes(summary.state)) {
+    void refresh(summary.id).catch(() => {});
+  }
+}
+
+export function closeCompare(): void {
+  useCompare.setState({ baseRunId: null, runs: [], error: null });
+}
+
+/** The differences, in words. */
+export function summarize(runs: readonly ComparedRun[]): string[] {
+  const done = runs.filter((r): r is ComparedRun & { report: Report } => r.report !== null);
+  const by = (mode: WriterMode) => done.find((r) => r.mode === mode)?.report;
+  const out: string[] = [];
+  const eo = by('EXACTLY_ONCE');
+  const alo = by('ATLEAST_ONCE');
+  const be = by('BEST_EFFORT');
+  if (eo !== undefined && alo !== undefined) {
+    const extra = eo.latencyMs.p99 - alo.latencyMs.p99;
+    const cost = extra >= 0 ? `${extra} ms more` : `${-extra} ms less`;
+    out.push(
+      `exactly-once: ${eo.counts.duplicates} duplicates and ${eo.counts.missing} missing, against ${alo.counts.duplicates} duplicates for at-least-once, at the cost of ${cost} p99 visibility latency (${eo.latencyMs.p99} vs ${alo.latencyMs.p99} ms).`,
+    );
+  }
+  if (be !== undefined) {
+    out.push(`best-effort: ${be.counts.duplicates} duplicates, ${be.counts.missing} values lost.`);
+  }
+  return out;
+}
