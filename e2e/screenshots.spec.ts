@@ -31,7 +31,9 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
   await page.screenshot({ path: join(dir, 'verdict-exactly-once.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Compare modes' }).click();
-  await expect(page.getByRole('table').filter({ hasText: 'Visibility latency' })).not.toContainText('running…');
+  await expect(page.getByRole('table').filter({ hasText: 'Visibility latency' })).not.toContainText(
+    'running…',
+  );
   await page.screenshot({ path: join(dir, 'compare-modes.png'), fullPage: true });
 
   await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
