@@ -7,7 +7,14 @@ export class Dashboard {
   readonly start: Locator;
   readonly injectFailure: Locator;
 
+  /** Errors the page logged; a person would see a broken page where a test sees one of these. */
+  readonly consoleErrors: string[] = [];
+
   constructor(readonly page: Page) {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') this.consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (error) => this.consoleErrors.push(error.message));
     this.verdict = page.getByRole('status', { name: 'Checker verdict' });
     this.exactlyOnce = page.getByRole('switch', { name: 'Exactly-once' });
     this.start = page.getByRole('button', { name: 'Start', exact: true });

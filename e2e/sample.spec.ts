@@ -13,6 +13,7 @@ test.describe("the sample's story", () => {
     const console = page.getByLabel('Checker output');
     for (let v = 17; v <= 24; v++) await expect(console).toContainText(`Duplicate event: ${v}`);
     await expect(page.getByText(/Restored from checkpoint 1 at position 16/)).toBeVisible();
+    expect(d.consoleErrors).toEqual([]);
   });
 
   test('exactly-once on: No duplicate found. EXACTLY_ONCE!', async ({ page }) => {
@@ -25,6 +26,7 @@ test.describe("the sample's story", () => {
     await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
     await expect(page.getByLabel('Checker output')).toContainText('No duplicate found. EXACTLY_ONCE!');
     await expect(page.getByRole('img', { name: /transactions/ })).toBeVisible();
+    expect(d.consoleErrors).toEqual([]);
   });
 
   test('the writer-mode choice also offers BEST_EFFORT', async ({ page }) => {
@@ -98,6 +100,7 @@ test.describe('injecting failures', () => {
     );
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect(page.locator('.run-status .pill')).toHaveText('stopped');
+    expect(d.consoleErrors).toEqual([]);
   });
 });
 

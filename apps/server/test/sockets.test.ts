@@ -45,7 +45,7 @@ describe('runs over socket.io', () => {
     const b = await server.client();
     const { runId } = await ok<{ runId: string }>(a, 'run:create', {
       scenario: longScenario('ATLEAST_ONCE'),
-      speed: '100x',
+      speed: '1x',
       start: false,
     });
     await ok(a, 'run:watch', { runId });
@@ -67,7 +67,7 @@ describe('runs over socket.io', () => {
     const socket = await server.client();
     const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
       scenario: longScenario('ATLEAST_ONCE'),
-      speed: '100x',
+      speed: '1x',
     });
     await ok(socket, 'run:watch', { runId });
     // Wait until the job runs unthrottled, then inject the sample's failure.

@@ -31,12 +31,20 @@ export function useMarkers(): Marker[] {
   return useMemo(() => markersOf(events, faultTimeline), [events, faultTimeline]);
 }
 
-/** Failures, restores and faults; completed checkpoints have their own timeline. */
+/** Completed checkpoints drawn on the charts; more are thinned out (the checkpoint timeline shows all). */
+const MAX_CHECKPOINT_MARKERS = 12;
+
+/** A thinned-out set of completed checkpoints, then failures, restores and faults. */
 function markersOf(
   events: readonly SimEvent[],
   faults: readonly { kind: string; atMs?: number }[],
 ): Marker[] {
   const markers: Marker[] = [];
+  const completed = events.filter((e) => e.kind === 'checkpoint-completed');
+  const step = Math.ceil(completed.length / MAX_CHECKPOINT_MARKERS);
+  completed.forEach((e, i) => {
+    if (i % step === 0) markers.push({ t: e.t, label: 'checkpoint', color: 'var(--cp)' });
+  });
   for (const e of events) {
     if (e.kind === 'task-failed') markers.push({ t: e.t, label: 'failure', color: 'var(--bad)' });
     if (e.kind === 'job-restored')
@@ -44,7 +52,7 @@ function markersOf(
   }
   for (const f of faults)
     if (f.atMs !== undefined) markers.push({ t: f.atMs, label: f.kind, color: 'var(--fault)' });
-  return markers.slice(-MAX_MARKERS);
+  return markers.slice(-(MAX_MARKERS + MAX_CHECKPOINT_MARKERS));
 }
 
 function MarkerLines({ markers, highlightMs }: { markers: Marker[]; highlightMs: number | null }) {
@@ -55,7 +63,8 @@ function MarkerLines({ markers, highlightMs }: { markers: Marker[]; highlightMs:
           key={`${m.label}-${m.t}-${i}`}
           x={m.t}
           stroke={m.color}
-          strokeOpacity={0.9}
+          strokeDasharray={m.color === 'var(--cp)' ? '2 4' : undefined}
+          strokeOpacity={m.color === 'var(--cp)' ? 0.6 : 0.9}
           ifOverflow="extendDomain"
         />
       ))}
@@ -154,7 +163,13 @@ const ThroughputChart = memo(function ThroughputChart({ series, nowMs, markers, 
   );
 });
 
-const DuplicatesChart = memo(function DuplicatesChart({ series, nowMs, markers, highlightMs }: ChartProps) {
+const DuplicatesChart = memo(function DuplicatesChart({
+  series,
+  nowMs,
+  markers,
+  highlightMs,
+  missing,
+}: ChartProps & { missing: number | null }) {
   return (
     <ResponsiveContainer width="100%" height={170}>
       <LineChart data={series} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
@@ -168,6 +183,19 @@ const DuplicatesChart = memo(function DuplicatesChart({ series, nowMs, markers, 
         />
         <Tooltip {...tooltipStyle} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
+        {missing !== null && missing > 0 && (
+          <ReferenceLine
+            y={missing}
+            stroke="var(--fault)"
+            strokeDasharray="6 3"
+            label={{
+              value: `missing at the end: ${missing}`,
+              fill: 'var(--fault)',
+              fontSize: 11,
+              position: 'insideTopLeft',
+            }}
+          />
+        )}
         <Line
           type="stepAfter"
           dataKey="duplicates"
@@ -242,8 +270,8 @@ export function ThroughputPanel() {
 export function DuplicatesPanel() {
   return (
     <section className="panel" aria-labelledby="dups-title">
-      <h2 id="dups-title">Duplicates over time</h2>
-      <DuplicatesChart {...useChartProps()} />
+      <h2 id="dups-title">Duplicates and missing values</h2>
+      <DuplicatesChart {...useChartProps()} missing={useStore((s) => s.report?.counts.missing ?? null)} />
     </section>
   );
 }
