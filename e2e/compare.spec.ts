@@ -5,10 +5,7 @@ test('Compare modes on the seed shows duplicates 17..24 at-least-once, none exac
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('seed');
-  await d.setExactlyOnce(false);
-  await d.start.click();
+  await d.runSeed(false);
   await expect(d.verdict).toHaveText('Found duplicates');
   await page.getByRole('button', { name: 'Compare modes' }).click();
   const table = page.getByRole('table').filter({ hasText: 'Visibility latency' });
@@ -34,10 +31,7 @@ test('Compare modes on the seed shows duplicates 17..24 at-least-once, none exac
 
 test('the cause of duplicate 17 names the failure and the restore from position 16', async ({ page }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('seed');
-  await d.setExactlyOnce(false);
-  await d.start.click();
+  await d.runSeed(false);
   await expect(d.verdict).toHaveText('Found duplicates');
   const causes = page.getByRole('list', { name: 'Why the duplicates' });
   await expect(causes).toContainText('17..24');

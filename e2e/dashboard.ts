@@ -27,6 +27,14 @@ export class Dashboard {
     await expect(this.page.getByRole('alert')).toHaveCount(0);
   }
 
+  /** Opens the dashboard and runs the sample (the seed preset) with exactly-once on or off. */
+  async runSeed(exactlyOnce: boolean): Promise<void> {
+    await this.open();
+    await this.choosePreset('seed');
+    await this.setExactlyOnce(exactlyOnce);
+    await this.start.click();
+  }
+
   async choosePreset(id: string): Promise<void> {
     await this.page.getByLabel('Preset').selectOption(id);
   }

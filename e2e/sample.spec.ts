@@ -4,10 +4,7 @@ import { Dashboard } from './dashboard';
 test.describe("the sample's story", () => {
   test('exactly-once off: the checker finds duplicates 17..24', async ({ page }) => {
     const d = new Dashboard(page);
-    await d.open();
-    await d.choosePreset('seed');
-    await d.setExactlyOnce(false);
-    await d.start.click();
+    await d.runSeed(false);
     await expect(d.verdict).toHaveText('Found duplicates');
     await expect(page.getByTestId('duplicate-values')).toHaveText('17..24');
     const console = page.getByLabel('Checker output');

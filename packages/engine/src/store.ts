@@ -251,34 +251,24 @@ export class StreamStore {
   commitTxn(txn: Transaction, checkpointId: number, tMs: number, recovery: boolean): void {
     if (recovery && (txn.state === 'COMMITTED' || txn.state === 'COMMITTING')) return;
     if (txn.state !== 'OPEN') {
-      this.counters.txnCommitFailed++;
-      this.ctx.emit({
-        t: tMs,
-        kind: 'txn-commit-failed',
-        txnId: txn.txnId,
-        subtask: txn.subtask,
-        attempt: txn.attempt,
+      this.commitFailed(
+        txn,
         checkpointId,
-        why: 'not-open',
-        state: txn.state,
-      });
-      this.ctx.console('writer', `Transaction ${txn.txnId} is ${txn.state}, not OPEN: cannot commit it`, tMs);
+        tMs,
+        'not-open',
+        `Transaction ${txn.txnId} is ${txn.state}, not OPEN: cannot commit it`,
+      );
       return;
     }
     if (!this.controllerUp) {
-      this.counters.txnCommitFailed++;
       txn.dropped = true;
-      this.ctx.emit({
-        t: tMs,
-        kind: 'txn-commit-failed',
-        txnId: txn.txnId,
-        subtask: txn.subtask,
-        attempt: txn.attempt,
+      this.commitFailed(
+        txn,
         checkpointId,
-        why: 'controller-unreachable',
-        state: txn.state,
-      });
-      this.ctx.console('writer', `Failed to commit transaction ${txn.txnId}: controller unreachable`, tMs);
+        tMs,
+        'controller-unreachable',
+        `Failed to commit transaction ${txn.txnId}: controller unreachable`,
+      );
       this.refreshLease(txn, tMs);
       return;
     }
@@ -295,6 +285,27 @@ export class StreamStore {
     this.ctx.scheduler.schedule(tMs + this.ctx.scenario.sink.commitLatencyMs, () =>
       this.completeCommit(txn, tMs + this.ctx.scenario.sink.commitLatencyMs),
     );
+  }
+
+  private commitFailed(
+    txn: Transaction,
+    checkpointId: number,
+    tMs: number,
+    why: 'not-open' | 'controller-unreachable',
+    line: string,
+  ): void {
+    this.counters.txnCommitFailed++;
+    this.ctx.emit({
+      t: tMs,
+      kind: 'txn-commit-failed',
+      txnId: txn.txnId,
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+      checkpointId,
+      why,
+      state: txn.state,
+    });
+    this.ctx.console('writer', line, tMs);
   }
 
   private completeCommit(txn: Transaction, tMs: number): void {

@@ -1,5 +1,5 @@
 import type { SimEvent } from '@eolab/engine';
-import { memo, useMemo } from 'react';
+import { memo, type ReactNode, useMemo } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -110,140 +110,100 @@ interface ChartProps {
   highlightMs: number | null;
 }
 
-const ThroughputChart = memo(function ThroughputChart({ series, nowMs, markers, highlightMs }: ChartProps) {
-  return (
-    <ResponsiveContainer width="100%" height={230}>
-      <LineChart data={series} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke="var(--grid)" />
-        {timeAxis(nowMs)}
-        <YAxis
-          {...axisProps}
-          width={56}
-          label={{ value: 'events', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }}
-        />
-        <Tooltip {...tooltipStyle} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line
-          type="stepAfter"
-          dataKey="emitted"
-          name="emitted"
-          stroke="var(--c1)"
-          dot={false}
-          isAnimationActive={false}
-        />
-        <Line
-          type="stepAfter"
-          dataKey="written"
-          name="written"
-          stroke="var(--c2)"
-          dot={false}
-          isAnimationActive={false}
-        />
-        <Line
-          type="stepAfter"
-          dataKey="committed"
-          name="visible"
-          stroke="var(--c3)"
-          dot={false}
-          isAnimationActive={false}
-          strokeWidth={2}
-        />
-        <Line
-          type="stepAfter"
-          dataKey="read"
-          name="read by checker"
-          stroke="var(--c4)"
-          dot={false}
-          isAnimationActive={false}
-          strokeDasharray="4 2"
-        />
-        {MarkerLines({ markers, highlightMs })}
-      </LineChart>
-    </ResponsiveContainer>
-  );
-});
-
-const DuplicatesChart = memo(function DuplicatesChart({
-  series,
+/** The frame every chart shares: one virtual-time axis, a y axis with its unit, tooltip, legend, markers. */
+function TimeChart({
+  data,
   nowMs,
   markers,
   highlightMs,
-  missing,
-}: ChartProps & { missing: number | null }) {
+  height,
+  yUnit,
+  children,
+}: Omit<ChartProps, 'series'> & {
+  data: readonly object[];
+  height: number;
+  yUnit: string;
+  children: ReactNode;
+}) {
   return (
-    <ResponsiveContainer width="100%" height={170}>
-      <LineChart data={series} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+    <ResponsiveContainer width="100%" height={height}>
+      <LineChart data={data as object[]} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" />
         {timeAxis(nowMs)}
         <YAxis
           {...axisProps}
           width={56}
           allowDecimals={false}
-          label={{ value: 'values', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }}
+          label={{ value: yUnit, angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }}
         />
         <Tooltip {...tooltipStyle} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        {missing !== null && missing > 0 && (
-          <ReferenceLine
-            y={missing}
-            stroke="var(--fault)"
-            strokeDasharray="6 3"
-            label={{
-              value: `missing at the end: ${missing}`,
-              fill: 'var(--fault)',
-              fontSize: 11,
-              position: 'insideTopLeft',
-            }}
-          />
-        )}
-        <Line
-          type="stepAfter"
-          dataKey="duplicates"
-          name="duplicates (cumulative)"
-          stroke="var(--bad)"
-          dot={false}
-          isAnimationActive={false}
-          strokeWidth={2}
-        />
+        {children}
         {MarkerLines({ markers, highlightMs })}
       </LineChart>
     </ResponsiveContainer>
   );
+}
+
+/** One series; animation off, as every chart here updates ten times a second. */
+function series(dataKey: keyof CumulativePoint, name: string, stroke: string, extra: object = {}) {
+  return (
+    <Line
+      key={dataKey}
+      type="stepAfter"
+      dataKey={dataKey}
+      name={name}
+      stroke={stroke}
+      dot={false}
+      isAnimationActive={false}
+      {...extra}
+    />
+  );
+}
+
+const ThroughputChart = memo(function ThroughputChart({ series: data, ...rest }: ChartProps) {
+  return (
+    <TimeChart data={data} height={230} yUnit="events" {...rest}>
+      {series('emitted', 'emitted', 'var(--c1)')}
+      {series('written', 'written', 'var(--c2)')}
+      {series('committed', 'visible', 'var(--c3)', { strokeWidth: 2 })}
+      {series('read', 'read by checker', 'var(--c4)', { strokeDasharray: '4 2' })}
+    </TimeChart>
+  );
 });
 
-const LatencyChart = memo(function LatencyChart({ series, nowMs, markers, highlightMs }: ChartProps) {
-  const withReads = useMemo(() => series.filter((p) => p.latencyP99Ms > 0), [series]);
+const DuplicatesChart = memo(function DuplicatesChart({
+  series: data,
+  missing,
+  ...rest
+}: ChartProps & { missing: number | null }) {
   return (
-    <ResponsiveContainer width="100%" height={170}>
-      <LineChart data={withReads} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke="var(--grid)" />
-        {timeAxis(nowMs)}
-        <YAxis
-          {...axisProps}
-          width={56}
-          label={{ value: 'ms', angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }}
+    <TimeChart data={data} height={170} yUnit="values" {...rest}>
+      {missing !== null && missing > 0 && (
+        <ReferenceLine
+          y={missing}
+          stroke="var(--fault)"
+          strokeDasharray="6 3"
+          label={{
+            value: `missing at the end: ${missing}`,
+            fill: 'var(--fault)',
+            fontSize: 11,
+            position: 'insideTopLeft',
+          }}
         />
-        <Tooltip {...tooltipStyle} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line
-          type="monotone"
-          dataKey="latencyP50Ms"
-          name="visibility p50 (ms)"
-          stroke="var(--c3)"
-          dot={false}
-          isAnimationActive={false}
-        />
-        <Line
-          type="monotone"
-          dataKey="latencyP99Ms"
-          name="visibility p99 (ms)"
-          stroke="var(--c5)"
-          dot={false}
-          isAnimationActive={false}
-        />
-        {MarkerLines({ markers, highlightMs })}
-      </LineChart>
-    </ResponsiveContainer>
+      )}
+      {series('duplicates', 'duplicates (cumulative)', 'var(--bad)', { strokeWidth: 2 })}
+    </TimeChart>
+  );
+});
+
+const LatencyChart = memo(function LatencyChart({ series: data, ...rest }: ChartProps) {
+  const withReads = useMemo(() => data.filter((p) => p.latencyP99Ms > 0), [data]);
+  return (
+    <TimeChart data={withReads} height={170} yUnit="ms" {...rest}>
+      {series('latencyP50Ms', 'visibility p50 (ms)', 'var(--c3)', { type: 'monotone' })}
+      {series('latencyP99Ms', 'visibility p99 (ms)', 'var(--c5)', { type: 'monotone' })}
+    </TimeChart>
   );
 });
 
@@ -260,7 +220,8 @@ export function ThroughputPanel() {
     <section className="panel" aria-labelledby="throughput-title">
       <h2 id="throughput-title">Events over virtual time</h2>
       <p className="hint">
-        Cumulative counts. Vertical lines: failures (red), restores (green), faults (orange).
+        Cumulative counts. Vertical lines: failures (red), restores (green), faults (orange), some completed
+        checkpoints (dashed grey).
       </p>
       <ThroughputChart {...useChartProps()} />
     </section>

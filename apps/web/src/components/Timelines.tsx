@@ -27,7 +27,8 @@ const OUTCOME_COLOR: Record<TxnOutcome | 'completed' | 'pending', string> = {
 
 function MarkerRules({ height }: { height: number }) {
   const x = useTimeScale();
-  const markers = useMarkers();
+  // Checkpoints have their own timeline; here only failures, restores and faults.
+  const markers = useMarkers().filter((m) => m.color !== 'var(--cp)');
   const highlightMs = useStore((s) => s.highlightMs);
   return (
     <>
