@@ -36,6 +36,12 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
   );
   await page.screenshot({ path: join(dir, 'compare-modes.png'), fullPage: true });
 
+  await page.getByRole('link', { name: 'Runs' }).click();
+  await expect(page.getByRole('table').getByRole('row').nth(3)).toBeVisible();
+  await page.screenshot({ path: join(dir, 'history.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+
   await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
   await page.screenshot({ path: join(dir, 'verdict-exactly-once-other-theme.png'), fullPage: true });
 });

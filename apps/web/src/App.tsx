@@ -6,8 +6,10 @@ import { Controls } from './components/Controls';
 import { EventLog } from './components/EventLog';
 import { FaultPanel } from './components/FaultPanel';
 import { Header } from './components/Header';
+import { History } from './components/History';
 import { Narration } from './components/Narration';
 import { CheckpointTimeline, TransactionTimeline } from './components/Timelines';
+import { useRoute } from './route';
 import { getSocket } from './socket';
 import { useStore } from './store';
 
@@ -19,9 +21,18 @@ export function App() {
   useEffect(() => {
     getSocket();
   }, []);
+  const screen = useRoute((s) => s.screen);
   return (
     <div className="app">
       <Header />
+      {screen === 'history' ? <History /> : <Dashboard />}
+    </div>
+  );
+}
+
+function Dashboard() {
+  return (
+    <>
       <main className="layout">
         <aside className="sidebar">
           <Controls />
@@ -43,6 +54,6 @@ export function App() {
           <EventLog />
         </div>
       </main>
-    </div>
+    </>
   );
 }

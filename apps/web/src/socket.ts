@@ -23,6 +23,7 @@ export function getSocket(): AppSocket {
   s.on('runs:changed', (summary) => {
     applySummary(summary);
     noteSummary(summary);
+    useStore.setState((st) => ({ runsVersion: st.runsVersion + 1 }));
   });
   return s;
 }

@@ -70,6 +70,8 @@ export interface UiSlice {
   /** A virtual time the user picked (a narration sentence); every chart marks it. */
   highlightMs: number | null;
   theme: 'light' | 'dark';
+  /** Counts the server's run announcements, so lists know to reload. */
+  runsVersion: number;
 }
 
 export type State = ControlsSlice & ConnectionSlice & RunSlice & UiSlice;
@@ -119,6 +121,7 @@ export const useStore = create<State>()(() => ({
   ...emptyRun,
   highlightMs: null,
   theme: initialTheme(),
+  runsVersion: 0,
 }));
 
 /** Running sums of the per-bucket counts. */

@@ -1,8 +1,17 @@
+import type { MouseEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { toggleTheme } from '../actions';
+import { navigate, useRoute } from '../route';
 import { useStore } from '../store';
 
+function go(e: MouseEvent<HTMLAnchorElement>, url: string): void {
+  e.preventDefault();
+  const run = useStore.getState().runId;
+  navigate(url === '/' && run !== null ? `/?run=${encodeURIComponent(run)}` : url);
+}
+
 export function Header() {
+  const screen = useRoute((s) => s.screen);
   const { connection, theme, run, nowMs, runSpeed, lastError } = useStore(
     useShallow((s) => ({
       connection: s.connection,
@@ -37,6 +46,18 @@ export function Header() {
           </>
         )}
       </div>
+      <nav className="nav" aria-label="Screens">
+        <a href="/" aria-current={screen === 'dashboard' ? 'page' : undefined} onClick={(e) => go(e, '/')}>
+          Dashboard
+        </a>
+        <a
+          href="/runs"
+          aria-current={screen === 'history' ? 'page' : undefined}
+          onClick={(e) => go(e, '/runs')}
+        >
+          Runs
+        </a>
+      </nav>
       <button
         type="button"
         className="ghost"

@@ -1,0 +1,185 @@
+import { VERDICTS, WRITER_MODES } from '@eolab/engine';
+import type { RunSummary } from '@eolab/protocol';
+import { useCallback, useEffect, useState } from 'react';
+import { watchRun } from '../actions';
+import { navigate } from '../route';
+import { useStore } from '../store';
+
+interface Page {
+  runs: RunSummary[];
+  total: number;
+}
+
+async function readJson<T>(response: Response): Promise<T> {
+  const body = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+  return body;
+}
+
+/** Every stored run, newest first: filter, open, export, delete, import. */
+export function History() {
+  const [mode, setMode] = useState('');
+  const [verdict, setVerdict] = useState('');
+  const [page, setPage] = useState<Page | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const version = useStore((s) => s.runsVersion);
+
+  const load = useCallback(async () => {
+    const query = new URLSearchParams({ limit: '100' });
+    if (mode !== '') query.set('mode', mode);
+    if (verdict !== '') query.set('verdict', verdict);
+    try {
+      setPage(await readJson<Page>(await fetch(`/api/runs?${query}`)));
+    } catch (error) {
+      setMessage((error as Error).message);
+    }
+  }, [mode, verdict]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload whenever the server announces a change to any run.
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+
+  const open = (id: string) => {
+    navigate(`/?run=${encodeURIComponent(id)}`);
+    void watchRun(id).catch(() => {});
+  };
+  const remove = async (id: string) => {
+    await fetch(`/api/runs/${id}`, { method: 'DELETE' });
+    setMessage(`Deleted run ${id}`);
+    await load();
+  };
+  const importFile = async (file: File) => {
+    try {
+      const text = await file.text();
+      const created = await readJson<{ runId: string }>(
+        await fetch('/api/runs/import', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: text,
+        }),
+      );
+      setMessage(`Imported ${file.name} as run ${created.runId}`);
+      open(created.runId);
+    } catch (error) {
+      setMessage(`Import failed: ${(error as Error).message}`);
+    }
+  };
+
+  return (
+    <main className="history">
+      <section className="panel" aria-labelledby="history-title">
+        <div className="compare-head">
+          <h2 id="history-title">Runs</h2>
+          <span className="muted">{page === null ? '' : `${page.total} stored`}</span>
+        </div>
+        <div className="history-tools">
+          <label>
+            Mode{' '}
+            <select aria-label="Filter by mode" value={mode} onChange={(e) => setMode(e.target.value)}>
+              <option value="">all</option>
+              {WRITER_MODES.map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Verdict{' '}
+            <select
+              aria-label="Filter by verdict"
+              value={verdict}
+              onChange={(e) => setVerdict(e.target.value)}
+            >
+              <option value="">all</option>
+              {VERDICTS.map((v) => (
+                <option key={v}>{v}</option>
+              ))}
+            </select>
+          </label>
+          <label
+            className="drop"
+            onDragOver={(e) => e.preventDefault()}
+            onDrop={(e) => {
+              e.preventDefault();
+              const file = e.dataTransfer.files[0];
+              if (file !== undefined) void importFile(file);
+            }}
+          >
+            Import a run (file or drop here){' '}
+            <input
+              type="file"
+              accept="application/json,.json"
+              aria-label="Import a run"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file !== undefined) void importFile(file);
+              }}
+            />
+          </label>
+        </div>
+        {message !== null && (
+          <p className="hint" aria-live="polite">
+            {message}
+          </p>
+        )}
+        <table className="runs-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Mode</th>
+              <th scope="col">Verdict</th>
+              <th scope="col">Events</th>
+              <th scope="col">Faults</th>
+              <th scope="col">State</th>
+              <th scope="col">Created</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(page?.runs ?? []).map((r) => (
+              <tr key={r.id}>
+                <td>{r.name}</td>
+                <td>{r.mode}</td>
+                <td>
+                  {r.verdict === null ? '—' : <span className={`badge v-${r.verdict}`}>{r.verdict}</span>}
+                </td>
+                <td>{r.numEvents.toLocaleString('en')}</td>
+                <td>{r.faultCount}</td>
+                <td>{r.state}</td>
+                <td>{new Date(r.createdAt).toLocaleString('en-GB')}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => open(r.id)}
+                    aria-label={`Open run ${r.id}`}
+                  >
+                    Open
+                  </button>
+                  <a
+                    className="small-link"
+                    href={`/api/runs/${r.id}/export`}
+                    download
+                    aria-label={`Export run ${r.id}`}
+                  >
+                    Export
+                  </a>
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => void remove(r.id)}
+                    aria-label={`Delete run ${r.id}`}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </main>
+  );
+}
