@@ -8,6 +8,7 @@ import { FaultPanel } from './components/FaultPanel';
 import { Header } from './components/Header';
 import { History } from './components/History';
 import { Narration } from './components/Narration';
+import { Scrubber } from './components/Scrubber';
 import { CheckpointTimeline, TransactionTimeline } from './components/Timelines';
 import { useRoute } from './route';
 import { getSocket } from './socket';
@@ -32,28 +33,27 @@ export function App() {
 
 function Dashboard() {
   return (
-    <>
-      <main className="layout">
-        <aside className="sidebar">
-          <Controls />
-          <FaultPanel />
-        </aside>
-        <div className="content">
-          <ComparePanel />
-          <div className="row">
-            <CheckerPanel />
-            <Narration />
-          </div>
-          <ThroughputPanel />
-          <div className="row">
-            <DuplicatesPanel />
-            <LatencyPanel />
-          </div>
-          <CheckpointTimeline />
-          <TransactionTimeline />
-          <EventLog />
+    <main className="layout">
+      <aside className="sidebar">
+        <Controls />
+        <FaultPanel />
+      </aside>
+      <div className="content">
+        <Scrubber />
+        <ComparePanel />
+        <div className="row">
+          <CheckerPanel />
+          <Narration />
         </div>
-      </main>
-    </>
+        <ThroughputPanel />
+        <div className="row">
+          <DuplicatesPanel />
+          <LatencyPanel />
+        </div>
+        <CheckpointTimeline />
+        <TransactionTimeline />
+        <EventLog />
+      </div>
+    </main>
   );
 }

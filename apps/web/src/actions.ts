@@ -1,5 +1,6 @@
 import { FAULT_KINDS, type FaultKind, presetScenario, type Scenario, type WriterMode } from '@eolab/engine';
 import type { Ack, RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/protocol';
+import { forgetScrub } from './scrub';
 import { getSocket } from './socket';
 import { cumulative, emptyRun, type Knobs, knobsOf, MAX_EVENTS, useStore } from './store';
 
@@ -125,7 +126,9 @@ export function applySummary(run: RunSummary): void {
 }
 
 export function applySnapshot(s: RunSnapshot): void {
+  forgetScrub();
   useStore.setState({
+    scrubMs: null,
     ...emptyRun,
     runId: s.run.id,
     run: s.run,

@@ -72,6 +72,8 @@ export interface UiSlice {
   theme: 'light' | 'dark';
   /** Counts the server's run announcements, so lists know to reload. */
   runsVersion: number;
+  /** The virtual time a finished run is scrubbed to, or null at its end. */
+  scrubMs: number | null;
 }
 
 export type State = ControlsSlice & ConnectionSlice & RunSlice & UiSlice;
@@ -122,6 +124,7 @@ export const useStore = create<State>()(() => ({
   highlightMs: null,
   theme: initialTheme(),
   runsVersion: 0,
+  scrubMs: null,
 }));
 
 /** Running sums of the per-bucket counts. */

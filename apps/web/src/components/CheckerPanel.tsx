@@ -53,7 +53,8 @@ export function CheckerPanel() {
     () => events.flatMap((e) => (e.kind === 'console' && e.source === 'checker' ? [e.line] : [])).slice(-400),
     [events],
   );
-  const running = runState === 'running' || runState === 'paused' || runState === 'created';
+  const scrubbing = useStore((s) => s.scrubMs !== null);
+  const running = scrubbing || runState === 'running' || runState === 'paused' || runState === 'created';
   const text = verdictText(report, totals?.duplicates ?? 0, running);
   const tone =
     text === NO_DUPLICATE ? 'good' : text.startsWith('Checking') || text === 'No run yet' ? 'neutral' : 'bad';
