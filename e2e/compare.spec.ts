@@ -38,3 +38,16 @@ test('the cause of duplicate 17 names the failure and the restore from position 
   await expect(causes).toContainText('Artificial failure at position 26');
   await expect(causes).toContainText('restore from checkpoint 1 at position 16');
 });
+
+test('a missing value names the transaction that held it and what happened to it', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('lease-expiry');
+  await d.setExactlyOnce(true);
+  await d.setSpeed('max');
+  await d.start.click();
+  await expect(d.verdict).toHaveText(/No duplicate found, but \d+ values lost/);
+  const causes = page.getByRole('list', { name: 'Why values are missing' });
+  await expect(causes).toContainText('its lease ran out');
+  await expect(causes).toContainText('held in transaction');
+});

@@ -153,3 +153,47 @@ export function duplicateCauses(
   }
   return causes;
 }
+
+/**
+ * Why values never arrived: the transaction that held them and what happened to it (its lease ran
+ * out, after a failed commit call or a long pause), a job that failed before writing them, or
+ * plain writes that failed after a checkpoint had moved past them.
+ */
+export function lossCauses(events: readonly SimEvent[], missing: readonly number[]): DuplicateCause[] {
+  const causes: DuplicateCause[] = [];
+  const explained = new Set<number>();
+  const commitFailures = new Map<number, SimEvent & { kind: 'txn-commit-failed' }>();
+  for (const e of events) {
+    if (e.kind === 'txn-commit-failed') commitFailures.set(e.txnId, e);
+    if (e.kind === 'txn-expired' && e.firstValue !== null && e.lastValue !== null) {
+      const lo = e.firstValue;
+      const hi = e.lastValue;
+      const values = missing.filter((v) => v >= lo && v <= hi && !explained.has(v));
+      if (values.length === 0) continue;
+      for (const v of values) explained.add(v);
+      const failed = commitFailures.get(e.txnId);
+      const why =
+        failed === undefined
+          ? 'its lease ran out before anyone committed it'
+          : `its commit call failed at ${failed.t} ms (${failed.why === 'controller-unreachable' ? 'controller unreachable' : `the transaction was ${failed.state}`}), it was dropped, and its lease ran out`;
+      causes.push({
+        values,
+        text: `held in transaction ${txnLabel(null, e.subtask, e.txnId)} of attempt ${e.attempt}; ${why} at ${e.t} ms, so the store aborted it`,
+      });
+    }
+    if (e.kind === 'write-failed') {
+      causes.push({
+        values: [],
+        text: `plain writes failed from ${e.t} ms (first: value ${e.value} on subtask ${e.subtask}); a checkpoint that did not wait for them let the restore skip them`,
+      });
+    }
+    if (e.kind === 'job-failed') {
+      const rest = missing.filter((v) => !explained.has(v));
+      if (rest.length > 0) {
+        for (const v of rest) explained.add(v);
+        causes.push({ values: rest, text: `never made visible: the job failed at ${e.t} ms (${e.reason})` });
+      }
+    }
+  }
+  return causes.filter((c) => c.values.length > 0 || missing.length > 0);
+}

@@ -41,8 +41,16 @@ export type SimEvent =
   | (At & TxnRef & { kind: 'txn-committing'; checkpointId: number; recovery: boolean })
   | (At &
       TxnRef & { kind: 'txn-committed'; events: number; firstValue: number | null; lastValue: number | null })
-  | (At & TxnRef & { kind: 'txn-aborted'; events: number; why: 'restore' | 'task-closed' })
-  | (At & TxnRef & { kind: 'txn-expired'; events: number })
+  | (At &
+      TxnRef & {
+        kind: 'txn-aborted';
+        events: number;
+        why: 'restore' | 'task-closed';
+        firstValue: number | null;
+        lastValue: number | null;
+      })
+  | (At &
+      TxnRef & { kind: 'txn-expired'; events: number; firstValue: number | null; lastValue: number | null })
   | (At &
       TxnRef & {
         kind: 'txn-commit-failed';

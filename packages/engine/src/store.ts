@@ -354,6 +354,8 @@ export class StreamStore {
       attempt: txn.attempt,
       events: txn.dataCount,
       why,
+      firstValue: firstData(txn.values, txn.length),
+      lastValue: lastData(txn.values, txn.length),
     });
     this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
@@ -392,6 +394,8 @@ export class StreamStore {
       subtask: txn.subtask,
       attempt: txn.attempt,
       events: txn.dataCount,
+      firstValue: firstData(txn.values, txn.length),
+      lastValue: lastData(txn.values, txn.length),
     });
     this.ctx.console('writer', `Transaction ${txn.txnId} lease expired: the store aborted it`, tMs);
     this.release(txn);

@@ -2,7 +2,7 @@ import type { Report } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { compareModes } from '../compare';
-import { duplicateCauses } from '../derive';
+import { duplicateCauses, lossCauses } from '../derive';
 import { useStore } from '../store';
 
 export const NO_DUPLICATE = 'No duplicate found. EXACTLY_ONCE!';
@@ -63,6 +63,10 @@ export function CheckerPanel() {
     () => (report === null ? [] : duplicateCauses(events, report.duplicates)),
     [events, report],
   );
+  const losses = useMemo(
+    () => (report === null || report.missing.length === 0 ? [] : lossCauses(events, report.missing)),
+    [events, report],
+  );
   return (
     <section className="panel checker" aria-labelledby="checker-title">
       <div className="compare-head">
@@ -98,6 +102,17 @@ export function CheckerPanel() {
           {causes.map((c) => (
             <li key={c.text}>
               <strong>{summarizeValues(c.values)}</strong>: {c.text}.
+            </li>
+          ))}
+        </ul>
+      )}
+      {losses.length > 0 && (
+        <ul className="causes" aria-label="Why values are missing">
+          {losses.map((c) => (
+            <li key={c.text}>
+              {c.values.length > 0 && <strong>{summarizeValues(c.values)}</strong>}
+              {c.values.length > 0 ? ': ' : ''}
+              {c.text}.
             </li>
           ))}
         </ul>
