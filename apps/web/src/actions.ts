@@ -88,9 +88,12 @@ function send<T>(event: string, payload: unknown): Promise<T> {
 }
 
 /** Starts a new run from the controls and watches it. */
-export async function startRun(): Promise<void> {
+export function startRun(): Promise<void> {
+  return startScenario(scenarioFromControls());
+}
+
+export async function startScenario(scenario: Scenario): Promise<void> {
   const { speed } = useStore.getState();
-  const scenario = scenarioFromControls();
   const { runId } = await send<{ runId: string }>('run:create', { scenario, speed, start: false });
   await watchRun(runId);
   // The address names the run, so another page (or a colleague on this server) can watch it too.

@@ -2,6 +2,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@eolab/protocol
 import { io, type Socket } from 'socket.io-client';
 import { applySummary, receiveDelta, rewatch } from './actions';
 import { noteSummary } from './compare';
+import { runSharedScenario } from './share';
 import { useStore } from './store';
 
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -13,8 +14,11 @@ export function getSocket(): AppSocket {
   if (socket !== null) return socket;
   const s: AppSocket = io({ transports: ['websocket', 'polling'], reconnectionDelayMax: 2_000 });
   socket = s;
+  let first = true;
   s.on('connect', () => {
     useStore.setState({ connection: 'connected' });
+    if (first) runSharedScenario();
+    first = false;
     rewatch();
   });
   s.on('disconnect', () => useStore.setState({ connection: 'disconnected' }));

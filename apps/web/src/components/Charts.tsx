@@ -1,5 +1,5 @@
 import type { SimEvent } from '@eolab/engine';
-import { memo, type ReactNode, useMemo } from 'react';
+import { type MouseEvent, memo, type ReactNode, useMemo } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -12,6 +12,7 @@ import {
   YAxis,
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
+import { chartPng, download, seriesCsv } from '../exporting';
 import { type CumulativePoint, useStore } from '../store';
 
 /** Virtual times worth a vertical line on every chart. */
@@ -215,10 +216,43 @@ function useChartProps(): ChartProps {
   return { series, nowMs, markers, highlightMs };
 }
 
+/** CSV of the data and PNG of the chart, for the panel the buttons sit in. */
+function ExportButtons({ name }: { name: string }) {
+  const exportCsv = () =>
+    download(`${name}.csv`, new Blob([seriesCsv(useStore.getState().series)], { type: 'text/csv' }));
+  const exportPng = (e: MouseEvent<HTMLButtonElement>) => {
+    // The chart's own surface is the largest SVG in the panel (legend icons are SVGs too).
+    const surfaces = [
+      ...(e.currentTarget.closest('section')?.querySelectorAll<SVGSVGElement>('svg.recharts-surface') ?? []),
+    ];
+    const area = (el: SVGSVGElement) => el.getBoundingClientRect().width * el.getBoundingClientRect().height;
+    const svg = surfaces.sort((a, b) => area(b) - area(a))[0];
+    if (svg !== undefined) void chartPng(svg).then((blob) => download(`${name}.png`, blob));
+  };
+  return (
+    <span className="exports">
+      <button type="button" className="small" onClick={exportCsv} aria-label={`Download ${name} data as CSV`}>
+        CSV
+      </button>
+      <button
+        type="button"
+        className="small"
+        onClick={exportPng}
+        aria-label={`Download ${name} chart as PNG`}
+      >
+        PNG
+      </button>
+    </span>
+  );
+}
+
 export function ThroughputPanel() {
   return (
     <section className="panel" aria-labelledby="throughput-title">
-      <h2 id="throughput-title">Events over virtual time</h2>
+      <div className="compare-head">
+        <h2 id="throughput-title">Events over virtual time</h2>
+        <ExportButtons name="events" />
+      </div>
       <p className="hint">
         Cumulative counts. Vertical lines: failures (red), restores (green), faults (orange), some completed
         checkpoints (dashed grey).
@@ -231,7 +265,10 @@ export function ThroughputPanel() {
 export function DuplicatesPanel() {
   return (
     <section className="panel" aria-labelledby="dups-title">
-      <h2 id="dups-title">Duplicates and missing values</h2>
+      <div className="compare-head">
+        <h2 id="dups-title">Duplicates and missing values</h2>
+        <ExportButtons name="duplicates" />
+      </div>
       <DuplicatesChart {...useChartProps()} missing={useStore((s) => s.report?.counts.missing ?? null)} />
     </section>
   );
@@ -240,7 +277,10 @@ export function DuplicatesPanel() {
 export function LatencyPanel() {
   return (
     <section className="panel" aria-labelledby="latency-title">
-      <h2 id="latency-title">Visibility latency</h2>
+      <div className="compare-head">
+        <h2 id="latency-title">Visibility latency</h2>
+        <ExportButtons name="latency" />
+      </div>
       <p className="hint">From a value's first emission to the checker reading it, per time bucket.</p>
       <LatencyChart {...useChartProps()} />
     </section>

@@ -1,7 +1,9 @@
 import { PRESETS, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import { SPEEDS, type Speed } from '@eolab/protocol';
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { chooseMode, choosePreset, chooseSpeed, control, setKnob, startRun } from '../actions';
+import { shareLink } from '../share';
 import { type Knobs, useStore } from '../store';
 
 interface KnobSpec {
@@ -63,6 +65,20 @@ const KNOBS: KnobSpec[] = [
     max: 4_294_967_295,
   },
 ];
+
+function ShareLink() {
+  const [link, setLink] = useState<string | null>(null);
+  return (
+    <div className="share">
+      <button type="button" className="small" onClick={() => setLink(shareLink())}>
+        Share scenario link
+      </button>
+      {link !== null && (
+        <input readOnly value={link} aria-label="Share link" onFocus={(e) => e.currentTarget.select()} />
+      )}
+    </div>
+  );
+}
 
 export function Controls() {
   const { presetId, mode, knobs, speed, runState } = useStore(
@@ -178,6 +194,7 @@ export function Controls() {
           Stop
         </button>
       </div>
+      <ShareLink />
       <fieldset className="speed">
         <legend>Speed</legend>
         {SPEEDS.map((s: Speed) => (

@@ -1,0 +1,40 @@
+import { parseScenario, type Scenario } from '@eolab/engine';
+import { scenarioFromControls, startScenario } from './actions';
+import { useStore } from './store';
+
+/**
+ * A scenario travels inside the address (`?scenario=`, base64url JSON), so a colleague with their
+ * own server gets the same run: same knobs, same seed, same fault timeline.
+ */
+export function encodeScenario(scenario: Scenario): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(scenario));
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+export function decodeScenario(text: string): Scenario {
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+  const json = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  const parsed = parseScenario(JSON.parse(json));
+  if (!parsed.ok) throw new Error(`the shared scenario does not fit: ${parsed.errors.join('; ')}`);
+  return parsed.value;
+}
+
+/** The link for the run on screen (with every fault it saw), or for the scenario the controls describe. */
+export function shareLink(): string {
+  const { scenario, faultTimeline } = useStore.getState();
+  const shared = scenario === null ? scenarioFromControls() : { ...scenario, faults: faultTimeline };
+  return `${window.location.origin}/?scenario=${encodeScenario(shared)}`;
+}
+
+/** Runs the scenario an address carries, once, when the page opens. */
+export function runSharedScenario(): void {
+  const encoded = new URLSearchParams(window.location.search).get('scenario');
+  if (encoded === null) return;
+  try {
+    void startScenario(decodeScenario(encoded)).catch(() => {});
+  } catch (error) {
+    useStore.setState({ lastError: (error as Error).message });
+  }
+}
