@@ -51,3 +51,57 @@ test('a missing value names the transaction that held it and what happened to it
   await expect(causes).toContainText('its lease ran out');
   await expect(causes).toContainText('held in transaction');
 });
+
+test('a comparison has an address that opens the same view in a fresh page', async ({ page, browser }) => {
+  const d = new Dashboard(page);
+  await d.runSeed(false);
+  await expect(d.verdict).toHaveText('Found duplicates');
+  await page.getByRole('button', { name: 'Compare modes' }).click();
+  await expect(page).toHaveURL(/\/compare\?runs=/);
+  const table = page.getByRole('table').filter({ hasText: 'Visibility latency' });
+  await expect(table.getByRole('row', { name: /^Verdict/ }).getByRole('cell')).toHaveText([
+    'DUPLICATES',
+    'DUPLICATES',
+    'EXACTLY_ONCE',
+  ]);
+
+  const fresh = await browser.newPage();
+  await fresh.goto(page.url());
+  const again = fresh.getByRole('table').filter({ hasText: 'Visibility latency' });
+  await expect(again.getByRole('row', { name: /^Verdict/ }).getByRole('cell')).toHaveText([
+    'DUPLICATES',
+    'DUPLICATES',
+    'EXACTLY_ONCE',
+  ]);
+  await expect(fresh.getByRole('status', { name: 'Checker verdict' })).toHaveText(
+    /Found duplicates|No duplicate found/,
+  );
+});
+
+test('a fault injected by a click appears at the same virtual time in every compared run', async ({
+  page,
+}) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('notify-lost');
+  await d.setExactlyOnce(false);
+  await d.setKnob('Events', 5_000);
+  await d.setSpeed('1x');
+  await d.start.click();
+  await expect(page.getByText(/Checkpoint 2 completed/)).toBeVisible();
+  await d.injectFailure.click();
+  await expect(page.getByText('Injected mapper-exception')).toBeVisible();
+  await page.getByRole('button', { name: 'Compare modes' }).click();
+  await expect(page).toHaveURL(/\/compare\?runs=/);
+  const ids = new URL(page.url()).searchParams.get('runs')!.split(',');
+  expect(ids).toHaveLength(3);
+  const timelines = await Promise.all(
+    ids.map(async (id) => (await (await page.request.get(`/api/runs/${id}`)).json()).faultTimeline),
+  );
+  const clicked = timelines.map((t: { kind: string; atMs?: number }[]) =>
+    t.find((f) => f.kind === 'mapper-exception'),
+  );
+  expect(clicked[0]?.atMs).toBeGreaterThan(0);
+  expect(clicked.map((f) => f?.atMs)).toEqual([clicked[0]?.atMs, clicked[0]?.atMs, clicked[0]?.atMs]);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+});

@@ -1,5 +1,6 @@
 import { FAULT_KINDS, type FaultKind, presetScenario, type Scenario, type WriterMode } from '@eolab/engine';
 import type { Ack, RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/protocol';
+import { runIdFromAddress } from './route';
 import { forgetScrub } from './scrub';
 import { getSocket } from './socket';
 import { cumulative, emptyRun, type Knobs, knobsOf, MAX_EVENTS, useStore } from './store';
@@ -204,7 +205,8 @@ export function flushDeltas(): void {
 
 /** After a (re)connect the server may have moved on: take a fresh snapshot of the run on screen, or of the one the address names. */
 export function rewatch(): void {
-  const fromUrl = new URLSearchParams(window.location.search).get('run');
+  const fromUrl =
+    runIdFromAddress() ?? new URLSearchParams(window.location.search).get('runs')?.split(',')[0] ?? null;
   const runId = useStore.getState().runId ?? fromUrl;
   if (runId !== null) void watchRun(runId).catch(() => {});
 }

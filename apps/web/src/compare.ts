@@ -45,7 +45,27 @@ export async function compareModes(baseRunId: string, baseMode: WriterMode): Pro
     ];
     runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
     useCompare.setState({ runs });
+    // The comparison has an address of its own.
+    window.history.replaceState(null, '', `/compare?runs=${runs.map((r) => r.runId).join(',')}`);
     await Promise.all(runs.map((r) => refresh(r.runId)));
+  } catch (error) {
+    useCompare.setState({ error: (error as Error).message });
+  }
+}
+
+/** Opens the comparison an address names (`/compare?runs=A,B,C`). */
+export async function openComparison(): Promise<void> {
+  if (window.location.pathname !== '/compare') return;
+  const ids = (new URLSearchParams(window.location.search).get('runs') ?? '')
+    .split(',')
+    .filter((id) => id !== '');
+  try {
+    const snapshots = await Promise.all(
+      ids.map(async (id) => json<RunSnapshot>(await fetch(`/api/runs/${id}`))),
+    );
+    const runs = snapshots.map((s) => ({ mode: s.run.mode, runId: s.run.id, report: s.report }));
+    runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
+    useCompare.setState({ baseRunId: ids[0] ?? null, runs, error: null });
   } catch (error) {
     useCompare.setState({ error: (error as Error).message });
   }
@@ -69,7 +89,11 @@ export function noteSummary(summary: RunSummary): void {
 }
 
 export function closeCompare(): void {
+  const base = useCompare.getState().baseRunId;
   useCompare.setState({ baseRunId: null, runs: [], error: null });
+  if (base !== null && window.location.pathname === '/compare') {
+    window.history.replaceState(null, '', `/?run=${encodeURIComponent(base)}`);
+  }
 }
 
 /** The differences, in words. */

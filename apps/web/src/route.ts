@@ -3,7 +3,14 @@ import { create } from 'zustand';
 /** Two screens: the live dashboard (`/`, `/?run=ID`) and the run history (`/runs`). */
 export type Screen = 'dashboard' | 'history';
 
-const screenOf = (path: string): Screen => (path.startsWith('/runs') ? 'history' : 'dashboard');
+/** `/runs` is the history; `/runs/ID`, `/?run=ID` and `/compare?runs=A,B,C` are dashboard views. */
+const screenOf = (path: string): Screen => (/^\/runs\/?$/.test(path) ? 'history' : 'dashboard');
+
+/** The run an address names: `/runs/ID` or `?run=ID`. */
+export function runIdFromAddress(): string | null {
+  const match = /^\/runs\/([A-Za-z0-9_-]{1,64})$/.exec(window.location.pathname);
+  return match?.[1] ?? new URLSearchParams(window.location.search).get('run');
+}
 
 export const useRoute = create<{ screen: Screen }>()(() => ({
   screen: typeof window === 'undefined' ? 'dashboard' : screenOf(window.location.pathname),

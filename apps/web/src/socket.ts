@@ -1,7 +1,7 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@eolab/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { applySummary, receiveDelta, rewatch } from './actions';
-import { noteSummary } from './compare';
+import { noteSummary, openComparison } from './compare';
 import { runSharedScenario } from './share';
 import { useStore } from './store';
 
@@ -17,7 +17,10 @@ export function getSocket(): AppSocket {
   let first = true;
   s.on('connect', () => {
     useStore.setState({ connection: 'connected' });
-    if (first) runSharedScenario();
+    if (first) {
+      runSharedScenario();
+      void openComparison();
+    }
     first = false;
     rewatch();
   });
