@@ -1,6 +1,7 @@
 import { type Report, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import type { RunSnapshot, RunSummary } from '@eolab/protocol';
 import { create } from 'zustand';
+import { type CumulativePoint, cumulative } from './store';
 
 /**
  * Compare modes: the run on screen replayed, with its exact fault timeline (clicked faults
@@ -10,6 +11,8 @@ export interface ComparedRun {
   mode: WriterMode;
   runId: string;
   report: Report | null;
+  /** Cumulative visible values and duplicates over virtual time, for the overlaid chart. */
+  series: CumulativePoint[];
 }
 
 interface CompareState {
@@ -27,7 +30,11 @@ async function json<T>(response: Response): Promise<T> {
 }
 
 export async function compareModes(baseRunId: string, baseMode: WriterMode): Promise<void> {
-  useCompare.setState({ baseRunId, runs: [{ mode: baseMode, runId: baseRunId, report: null }], error: null });
+  useCompare.setState({
+    baseRunId,
+    runs: [{ mode: baseMode, runId: baseRunId, report: null, series: [] }],
+    error: null,
+  });
   try {
     const others = WRITER_MODES.filter((m) => m !== baseMode);
     const created = await Promise.all(
@@ -40,8 +47,8 @@ export async function compareModes(baseRunId: string, baseMode: WriterMode): Pro
       ),
     );
     const runs: ComparedRun[] = [
-      { mode: baseMode, runId: baseRunId, report: null },
-      ...others.map((mode, i) => ({ mode, runId: created[i]!.runId, report: null })),
+      { mode: baseMode, runId: baseRunId, report: null, series: [] },
+      ...others.map((mode, i) => ({ mode, runId: created[i]!.runId, report: null, series: [] })),
     ];
     runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
     useCompare.setState({ runs });
@@ -63,7 +70,12 @@ export async function openComparison(): Promise<void> {
     const snapshots = await Promise.all(
       ids.map(async (id) => json<RunSnapshot>(await fetch(`/api/runs/${id}`))),
     );
-    const runs = snapshots.map((s) => ({ mode: s.run.mode, runId: s.run.id, report: s.report }));
+    const runs = snapshots.map((s) => ({
+      mode: s.run.mode,
+      runId: s.run.id,
+      report: s.report,
+      series: cumulative(s.buckets),
+    }));
     runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
     useCompare.setState({ baseRunId: ids[0] ?? null, runs, error: null });
   } catch (error) {
@@ -76,7 +88,9 @@ export async function refresh(runId: string): Promise<void> {
   const snapshot = await json<RunSnapshot>(await fetch(`/api/runs/${runId}`));
   if (snapshot.report === null) return;
   useCompare.setState((s) => ({
-    runs: s.runs.map((r) => (r.runId === runId ? { ...r, report: snapshot.report } : r)),
+    runs: s.runs.map((r) =>
+      r.runId === runId ? { ...r, report: snapshot.report, series: cumulative(snapshot.buckets) } : r,
+    ),
   }));
 }
 

@@ -1,6 +1,8 @@
 import type { Report } from '@eolab/engine';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import { closeCompare, summarize, useCompare } from '../compare';
+import { watchRun } from '../actions';
+import { type ComparedRun, closeCompare, summarize, useCompare } from '../compare';
 import { summarizeValues } from './CheckerPanel';
 
 const ROWS: { label: string; value: (r: Report) => string }[] = [
@@ -33,6 +35,63 @@ const ROWS: { label: string; value: (r: Report) => string }[] = [
   { label: 'Job', value: (r) => (r.finished ? 'finished' : 'failed') },
 ];
 
+const MODE_COLOR: Record<string, string> = {
+  BEST_EFFORT: 'var(--fault)',
+  ATLEAST_ONCE: 'var(--c1)',
+  EXACTLY_ONCE: 'var(--c3)',
+};
+
+/** The compared runs overlaid on one virtual-time axis: values made visible, and duplicates. */
+function OverlayChart({ runs }: { runs: ComparedRun[] }) {
+  const end = Math.max(1, ...runs.map((r) => r.series.at(-1)?.t ?? 0));
+  return (
+    <ResponsiveContainer width="100%" height={200}>
+      <LineChart margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke="var(--grid)" />
+        <XAxis
+          dataKey="t"
+          type="number"
+          domain={[0, end]}
+          stroke="var(--muted)"
+          tick={{ fill: 'var(--muted)', fontSize: 11 }}
+          tickFormatter={(v: number) => `${v} ms`}
+        />
+        <YAxis stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 11 }} width={56} />
+        <Tooltip
+          contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', fontSize: 12 }}
+          labelFormatter={(v: unknown) => `t = ${v} ms (virtual)`}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        {runs.map((r) => (
+          <Line
+            key={`v-${r.runId}`}
+            data={r.series}
+            type="stepAfter"
+            dataKey="committed"
+            name={`${r.mode} visible`}
+            stroke={MODE_COLOR[r.mode]}
+            dot={false}
+            isAnimationActive={false}
+          />
+        ))}
+        {runs.map((r) => (
+          <Line
+            key={`d-${r.runId}`}
+            data={r.series}
+            type="stepAfter"
+            dataKey="duplicates"
+            name={`${r.mode} duplicates`}
+            stroke={MODE_COLOR[r.mode]}
+            strokeDasharray="4 3"
+            dot={false}
+            isAnimationActive={false}
+          />
+        ))}
+      </LineChart>
+    </ResponsiveContainer>
+  );
+}
+
 export function ComparePanel() {
   const { runs, error } = useCompare(useShallow((s) => ({ runs: s.runs, error: s.error })));
   if (runs.length === 0 && error === null) return null;
@@ -57,7 +116,15 @@ export function ComparePanel() {
             <th scope="col">Run</th>
             {runs.map((r) => (
               <th key={r.runId} scope="col">
-                {r.mode}
+                {r.mode}{' '}
+                <button
+                  type="button"
+                  className="small"
+                  aria-label={`Open the ${r.mode} run`}
+                  onClick={() => void watchRun(r.runId).catch(() => {})}
+                >
+                  open
+                </button>
               </th>
             ))}
           </tr>
@@ -78,6 +145,7 @@ export function ComparePanel() {
           ))}
         </tbody>
       </table>
+      <OverlayChart runs={runs} />
       {sentences.map((s) => (
         <p key={s} className="compare-summary">
           {s}
