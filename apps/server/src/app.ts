@@ -36,7 +36,7 @@ export function createApp({ config, logger }: AppDeps): App {
   const app = express();
   const http = createServer(app);
   const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
-    maxHttpBufferSize: 64 * 1024,
+    maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     serveClient: false,
   });
   const manager = new RunManager(
@@ -49,6 +49,10 @@ export function createApp({ config, logger }: AppDeps): App {
         else room.volatile.emit('run:delta', delta);
       },
       changed: (summary) => io.emit('runs:changed', summary),
+      deleted: (runId) => {
+        io.emit('runs:deleted', { runId });
+        io.in(roomOf(runId)).socketsLeave(roomOf(runId));
+      },
     },
     log,
   );
@@ -62,7 +66,7 @@ export function createApp({ config, logger }: AppDeps): App {
     }),
   );
   app.use(express.json({ limit: config.limits.maxBodyBytes }));
-  app.use('/api', apiRoutes(manager, Date.now()));
+  app.use('/api', apiRoutes(manager, { startedAtMs: Date.now(), sockets: () => io.engine.clientsCount }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such API endpoint' });
   });

@@ -16,9 +16,10 @@ export interface Limits {
   maxEventsPerRun: number;
   maxActiveRuns: number;
   maxInjectionsPerSecond: number;
+  /** Largest REST body (an exported run with its report must fit). */
   maxBodyBytes: number;
-  /** Protocol events kept per run in the database. */
-  maxStoredEvents: number;
+  /** Largest socket.io message a client may send (a scenario fits easily). */
+  maxSocketPayloadBytes: number;
   /** Deltas per second sent to each run's watchers. */
   deltaRateHz: number;
 }
@@ -32,6 +33,12 @@ const envSchema = z.object({
   EOLAB_MAX_EVENTS_PER_RUN: z.coerce.number().int().min(1).default(20_000_000),
   EOLAB_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).default(8),
   EOLAB_MAX_INJECTIONS_PER_SECOND: z.coerce.number().int().min(1).default(5),
+  EOLAB_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(1_024 * 1_024),
+  EOLAB_DELTA_RATE_HZ: z.coerce.number().int().min(1).max(30).default(12),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -51,9 +58,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       maxEventsPerRun: e.EOLAB_MAX_EVENTS_PER_RUN,
       maxActiveRuns: e.EOLAB_MAX_ACTIVE_RUNS,
       maxInjectionsPerSecond: e.EOLAB_MAX_INJECTIONS_PER_SECOND,
-      maxBodyBytes: 512 * 1024,
-      maxStoredEvents: 5_000,
-      deltaRateHz: 12,
+      maxBodyBytes: e.EOLAB_MAX_BODY_BYTES,
+      maxSocketPayloadBytes: 64 * 1024,
+      deltaRateHz: e.EOLAB_DELTA_RATE_HZ,
     },
   };
 }

@@ -13,6 +13,8 @@ export interface StoredRun {
   bucketMs: number;
   buckets: MetricsBucket[];
   nowMs: number;
+  /** For an imported run: the exported report it must reproduce. */
+  expectedReport?: unknown;
 }
 
 interface RunRow {
@@ -31,6 +33,8 @@ interface RunRow {
   created_at: string;
   finished_at: string | null;
   replay_of: string | null;
+  expected_report: string | null;
+  reproduces: number | null;
 }
 
 export interface RunFilter {
@@ -56,11 +60,20 @@ export class RunStore {
         report TEXT, bucket_ms INTEGER NOT NULL DEFAULT 10, buckets TEXT NOT NULL DEFAULT '[]',
         now_ms INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, finished_at TEXT, replay_of TEXT
       );
-      CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS runs_mode ON runs (mode);
+      CREATE INDEX IF NOT EXISTS runs_verdict ON runs (verdict);
       CREATE TABLE IF NOT EXISTS run_events (
         run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq)
       );
     `);
+    this.addColumnIfMissing('expected_report', 'TEXT');
+    this.addColumnIfMissing('reproduces', 'INTEGER');
+  }
+
+  /** Databases written by an older server lack the newer columns; add them in place. */
+  private addColumnIfMissing(name: string, type: string): void {
+    const columns = this.db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === name)) this.db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
   }
 
   /** Runs that were live when the server died can never resume: mark them interrupted. */
@@ -73,20 +86,21 @@ export class RunStore {
   insert(run: StoredRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of)
-         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of)`,
+        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces)
+         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces)`,
       )
       .run(this.toRow(run));
   }
 
-  /** Saves the run's current state; the events are replaced by the bounded list given. */
+  /** Saves the run's current state; when `events` are given, they replace the run's stored events. */
   save(run: StoredRun, events: SimEvent[] | null): void {
     const row = this.toRow(run);
     const tx = this.db.transaction(() => {
       this.db
         .prepare(
           `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
-           bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at WHERE id=@id`,
+           bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces
+           WHERE id=@id`,
         )
         .run(row);
       if (events !== null) {
@@ -127,7 +141,7 @@ export class RunStore {
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const rows = this.db
-      .prepare(`SELECT * FROM runs ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .prepare(`SELECT * FROM runs ${clause} ORDER BY rowid DESC LIMIT @limit OFFSET @offset`)
       .all(params) as RunRow[];
     const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM runs ${clause}`).get(params) as {
       total: number;
@@ -165,6 +179,8 @@ export class RunStore {
       created_at: s.createdAt,
       finished_at: s.finishedAt,
       replay_of: s.replayOf,
+      expected_report: run.expectedReport === undefined ? null : JSON.stringify(run.expectedReport),
+      reproduces: s.reproducesExport == null ? null : Number(s.reproducesExport),
     };
   }
 
@@ -182,6 +198,7 @@ export class RunStore {
         createdAt: row.created_at,
         finishedAt: row.finished_at,
         replayOf: row.replay_of,
+        reproducesExport: row.reproduces === null ? null : row.reproduces === 1,
       },
       scenario: JSON.parse(row.scenario) as Scenario,
       faultTimeline: faults,
@@ -189,6 +206,7 @@ export class RunStore {
       bucketMs: row.bucket_ms,
       buckets: JSON.parse(row.buckets) as MetricsBucket[],
       nowMs: row.now_ms,
+      expectedReport: row.expected_report === null ? undefined : (JSON.parse(row.expected_report) as unknown),
     };
   }
 }

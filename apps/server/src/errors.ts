@@ -1,6 +1,6 @@
 import { formatZodError } from '@eolab/engine';
 import type { z } from 'zod';
-import { RunError } from './live-run';
+import { RunError } from './run-error';
 
 /** Parses untrusted input with a schema, or throws a 400 whose message names each bad field. */
 export function parseOr400<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

@@ -1,9 +1,11 @@
 import type { SimEvent } from '@eolab/engine';
 
-/** Events that tell the story of a run; they are kept (bounded) even when routine ones are dropped. */
-const MILESTONES = new Set<SimEvent['kind']>([
+/**
+ * Events that tell the story of a run. They are rare, so a snapshot keeps them for the whole run
+ * (bounded) even when thousands of routine ones have pushed them out of the recent window.
+ */
+const STORY = new Set<SimEvent['kind']>([
   'run-started',
-  'checkpoint-completed',
   'checkpoint-aborted',
   'task-failed',
   'job-restarting',
@@ -22,60 +24,110 @@ const MILESTONES = new Set<SimEvent['kind']>([
   'run-ended',
 ]);
 
+/** Events worth sending even at max speed (a completed checkpoint is how a chart shows progress). */
 function isMilestone(e: SimEvent): boolean {
-  return MILESTONES.has(e.kind) || (e.kind === 'console' && e.source === 'checker');
+  return (
+    STORY.has(e.kind) || e.kind === 'checkpoint-completed' || (e.kind === 'console' && e.source === 'checker')
+  );
+}
+
+function isStory(e: SimEvent): boolean {
+  return STORY.has(e.kind) || (e.kind === 'console' && e.source === 'checker');
 }
 
 /**
- * A run's protocol events for watchers: what is new since the last delta (bounded per delta), and
- * what a newcomer's snapshot shows (the recent ones plus every milestone, both bounded).
+ * At max speed a delta carries at most this many events of one kind: thousands of checkpoints a
+ * second would otherwise fill every delta with `checkpoint-completed` and make each 20 KB, which is
+ * what a thousand watchers cannot parse. Injected faults are exempt: the dashboard builds its fault
+ * timeline from them, and injections are rate-limited anyway.
+ */
+const SAME_KIND_PER_THINNED_DELTA = 4;
+
+/** A bounded FIFO of events with their arrival order, oldest first. */
+class EventRing {
+  private readonly events: SimEvent[] = [];
+  private readonly orders: number[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  push(event: SimEvent, order: number): void {
+    this.events.push(event);
+    this.orders.push(order);
+    // Trim in batches so a push stays O(1) amortised.
+    if (this.events.length >= this.capacity * 2) {
+      this.events.splice(0, this.events.length - this.capacity);
+      this.orders.splice(0, this.orders.length - this.capacity);
+    }
+  }
+
+  /** The last `capacity` entries. */
+  entries(): { events: SimEvent[]; orders: number[] } {
+    const from = Math.max(0, this.events.length - this.capacity);
+    return { events: this.events.slice(from), orders: this.orders.slice(from) };
+  }
+}
+
+/**
+ * A run's protocol events for watchers: what is new since the last delta (bounded per delta, with
+ * a count of what was left out), and what a newcomer's snapshot shows (the recent window plus the
+ * story events before it, at most `snapshotLimit` in all, in the order they happened).
  */
 export class EventBuffer {
   private pending: SimEvent[] = [];
   private droppedSinceDelta = 0;
-  private readonly recent: SimEvent[] = [];
-  private readonly milestones: SimEvent[] = [];
-  private readonly order = new WeakMap<SimEvent, number>();
-  private nextOrder = 0;
+  private readonly sameKind = new Map<SimEvent['kind'], number>();
+  private readonly recent: EventRing;
+  private readonly story: EventRing;
+  private total = 0;
 
   constructor(
     private readonly perDelta: number,
-    private readonly kept: number,
-  ) {}
-
-  /**
-   * Records an event. Routine events go into the next delta while there is room, and not at all
-   * when `milestonesOnly` (max speed, where no one can read them anyway); both are bounded per delta.
-   */
-  push(event: SimEvent, milestonesOnly: boolean): void {
-    this.order.set(event, this.nextOrder++);
-    const milestone = isMilestone(event);
-    const room = this.pending.length < this.perDelta;
-    if (room && (milestone || !milestonesOnly)) this.pending.push(event);
-    else this.droppedSinceDelta++;
-    this.recent.push(event);
-    if (this.recent.length > this.kept * 2) this.recent.splice(0, this.recent.length - this.kept);
-    if (milestone) {
-      this.milestones.push(event);
-      if (this.milestones.length > this.kept * 2)
-        this.milestones.splice(0, this.milestones.length - this.kept);
-    }
+    snapshotLimit: number,
+  ) {
+    // A quarter of the snapshot for story events older than the recent window.
+    this.story = new EventRing(Math.floor(snapshotLimit / 4));
+    this.recent = new EventRing(snapshotLimit - Math.floor(snapshotLimit / 4));
   }
 
-  /** Events since the last call, and how many routine ones were left out. */
+  /**
+   * Records an event. When `thinned` (max speed, where no one can read them anyway), routine
+   * events stay out of deltas and each kind is capped per delta; every delta is bounded.
+   */
+  push(event: SimEvent, thinned: boolean): void {
+    const order = this.total++;
+    this.recent.push(event, order);
+    if (isStory(event)) this.story.push(event, order);
+    if (this.admit(event, thinned)) this.pending.push(event);
+    else this.droppedSinceDelta++;
+  }
+
+  private admit(event: SimEvent, thinned: boolean): boolean {
+    if (this.pending.length >= this.perDelta) return false;
+    if (!thinned) return true;
+    if (!isMilestone(event)) return false;
+    if (event.kind === 'fault-injected') return true;
+    const seen = this.sameKind.get(event.kind) ?? 0;
+    if (seen >= SAME_KIND_PER_THINNED_DELTA) return false;
+    this.sameKind.set(event.kind, seen + 1);
+    return true;
+  }
+
+  /** Events since the last call, and how many were left out. */
   takeDelta(): { events: SimEvent[]; dropped: number } {
     const out = { events: this.pending, dropped: this.droppedSinceDelta };
     this.pending = [];
     this.droppedSinceDelta = 0;
+    this.sameKind.clear();
     return out;
   }
 
-  /** Recent events and milestones, in the order they happened, at most `kept` of each. */
+  /** The recent window and the story before it, in order; `dropped` counts every event not included. */
   snapshot(): { events: SimEvent[]; dropped: number } {
-    const recent = this.recent.slice(-this.kept);
-    const seen = new Set(recent);
-    const merged = [...this.milestones.slice(-this.kept).filter((e) => !seen.has(e)), ...recent];
-    merged.sort((a, b) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
-    return { events: merged, dropped: Math.max(0, this.nextOrder - merged.length) };
+    const recent = this.recent.entries();
+    const story = this.story.entries();
+    const firstRecent = recent.orders[0] ?? Number.POSITIVE_INFINITY;
+    const older = story.events.filter((_, i) => story.orders[i]! < firstRecent);
+    const events = [...older, ...recent.events];
+    return { events, dropped: this.total - events.length };
   }
 }

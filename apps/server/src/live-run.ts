@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   type Fault,
   type InjectRequest,
+  MAX_FAULTS,
   type Report,
   type Scenario,
   type SimEvent,
@@ -18,12 +20,38 @@ import {
 } from '@eolab/protocol';
 import type { StoredRun } from './db';
 import { EventBuffer } from './event-buffer';
+import { RunError } from './run-error';
 
 /** Virtual milliseconds per wall millisecond for each paced speed. */
 const SPEED_FACTOR: Record<Exclude<Speed, 'max'>, number> = { '1x': 1, '10x': 10, '100x': 100 };
 
 /** Metric buckets kept per run (and so, points per chart): enough for a chart, small enough to resend. */
-const MAX_BUCKETS = 300;
+export const MAX_BUCKETS = 300;
+
+/** A slice of simulation between two clock reads: long enough to be cheap, short enough to stop on budget. */
+const SLICE_TARGET_MIN_MS = 2;
+const SLICE_TARGET_MAX_MS = 6;
+
+/** A paced run that cannot keep up forgets virtual time owed beyond one wall second, rather than bursting. */
+const MAX_DEBT_WALL_MS = 1_000;
+
+/**
+ * The bucket width for a run: wide enough that its natural length fills about three quarters of
+ * the buckets. Starting at a width that fits means the series is rarely re-bucketed, and every
+ * re-bucketing makes each watcher's next delta carry the whole series again.
+ */
+export function bucketMsFor(scenario: Scenario): number {
+  const s = scenario.source;
+  const naturalMs =
+    s.throttleUntilPosition * s.throttleIntervalMs +
+    scenario.numEvents * s.eventIntervalMs +
+    (s.finalCheckpoints + 2) * scenario.checkpoint.intervalMs;
+  const needed = naturalMs / (MAX_BUCKETS * 0.75);
+  // Round up to 1, 2 or 5 times a power of ten so chart ticks stay readable.
+  for (let decade = 10; ; decade *= 10) {
+    for (const step of [1, 2, 5]) if (step * decade >= needed) return step * decade;
+  }
+}
 
 /**
  * One simulation being paced in real time: its state, its speed, and what its watchers have
@@ -38,20 +66,26 @@ export class LiveRun {
   private sentBuckets = 0;
   private sentLayout = 0;
   private finalDeltaSent = false;
+  private sentNowMs = -1;
+  private finalReport: Report | null = null;
+  /** Set by a command (state, speed, fault) so the next delta goes out even if the model did not move. */
+  changedSinceDelta = false;
   /** Virtual time owed to the run by wall time already elapsed (paced speeds). */
   private debtMs = 0;
-  /** Virtual ms advanced per slice at max speed, tuned to the time a slice takes. */
-  private maxSliceMs = 200;
+  /** Virtual ms advanced per slice, tuned so a slice takes a few milliseconds. */
+  private sliceMs = 100;
   private readonly injections: number[] = [];
 
   constructor(
     readonly scenario: Scenario,
     summary: RunSummary,
     speed: Speed,
+    /** The report an imported run must reproduce. */
+    private readonly expectedReport: unknown = undefined,
   ) {
     this.summary = summary;
     this.speed = speed;
-    this.sim = new Simulation(scenario, { maxBuckets: MAX_BUCKETS });
+    this.sim = new Simulation(scenario, { bucketMs: bucketMsFor(scenario), maxBuckets: MAX_BUCKETS });
     this.sim.on((e) => this.events.push(e, this.speed === 'max'));
   }
 
@@ -70,53 +104,78 @@ export class LiveRun {
   setState(state: RunState, nowIso: string): void {
     this.summary = { ...this.summary, state };
     if (state === 'finished' || state === 'failed' || state === 'stopped') {
-      this.summary = { ...this.summary, finishedAt: nowIso, verdict: this.sim.report().verdict };
+      const report = this.report()!;
+      this.summary = { ...this.summary, finishedAt: nowIso, verdict: report.verdict };
+      if (this.expectedReport !== undefined && this.sim.done) {
+        this.summary.reproducesExport = sameJson(report, this.expectedReport);
+      }
     }
   }
 
+  setSpeed(speed: Speed): void {
+    this.speed = speed;
+    this.debtMs = 0;
+  }
+
   /**
-   * Advances the simulation for `wallMs` of elapsed wall time, spending at most `budgetMs` of CPU.
-   * Returns true when the run ended during this step.
+   * Advances the simulation by the virtual time `wallMs` of elapsed wall time is worth at this
+   * speed (as far as it goes at max speed), spending at most `budgetMs` of wall time, in slices.
+   * Returns the wall time spent.
    */
-  step(wallMs: number, budgetMs: number, clock: () => number): boolean {
-    if (this.state !== 'running' || this.sim.done) return false;
-    if (this.speed === 'max') {
-      const started = clock();
-      while (!this.sim.done && clock() - started < budgetMs) {
-        const sliceStart = clock();
-        this.sim.advanceTo(this.sim.nowMs + this.maxSliceMs);
-        const took = clock() - sliceStart;
-        // Aim for slices of about 4 ms so a slow scenario never blocks the event loop for long.
-        if (took < 2) this.maxSliceMs = Math.min(this.maxSliceMs * 2, 1_000_000);
-        else if (took > 8) this.maxSliceMs = Math.max(1, Math.floor(this.maxSliceMs / 2));
-      }
-    } else {
-      this.debtMs += wallMs * SPEED_FACTOR[this.speed];
-      const whole = Math.floor(this.debtMs);
-      if (whole >= 1) {
-        this.debtMs -= whole;
-        this.sim.advanceTo(this.sim.nowMs + whole);
-      }
+  step(wallMs: number, budgetMs: number, clock: () => number): number {
+    if (this.state !== 'running' || this.sim.done) return 0;
+    let targetMs = Number.POSITIVE_INFINITY;
+    if (this.speed !== 'max') {
+      const factor = SPEED_FACTOR[this.speed];
+      this.debtMs = Math.min(this.debtMs + wallMs * factor, MAX_DEBT_WALL_MS * factor);
+      targetMs = this.sim.nowMs + Math.floor(this.debtMs);
     }
-    return this.sim.done;
+    const started = clock();
+    let sliceStart = started;
+    while (!this.sim.done && this.sim.nowMs < targetMs && sliceStart - started < budgetMs) {
+      const before = this.sim.nowMs;
+      this.sim.advanceTo(Math.min(targetMs, before + this.sliceMs));
+      const now = clock();
+      this.tuneSlice(now - sliceStart);
+      this.debtMs = Math.max(0, this.debtMs - (this.sim.nowMs - before));
+      sliceStart = now;
+    }
+    return sliceStart - started;
+  }
+
+  private tuneSlice(tookMs: number): void {
+    if (tookMs < SLICE_TARGET_MIN_MS) this.sliceMs = Math.min(this.sliceMs * 2, 10_000_000);
+    else if (tookMs > SLICE_TARGET_MAX_MS) this.sliceMs = Math.max(1, Math.floor(this.sliceMs / 2));
   }
 
   /** Injects a fault now, at most `perSecond` per wall second. */
   inject(request: InjectRequest, perSecond: number, wallNowMs: number): Fault {
+    if (!this.active || this.sim.done)
+      throw new RunError(409, `run ${this.id} is ${this.state}: no fault can be injected`);
     while (this.injections.length > 0 && wallNowMs - this.injections[0]! >= 1_000) this.injections.shift();
     if (this.injections.length >= perSecond) {
       throw new RunError(429, `too many fault injections: at most ${perSecond} per second per run`);
     }
-    if (!this.active || this.sim.done)
-      throw new RunError(409, `run ${this.id} is ${this.state}: no fault can be injected`);
+    if (this.sim.faultTimeline().length >= MAX_FAULTS) {
+      throw new RunError(
+        409,
+        `fault: a run holds at most ${MAX_FAULTS} faults, so that its export (scenario.faults) can be replayed`,
+      );
+    }
     this.injections.push(wallNowMs);
     const fault = this.sim.inject(request);
     this.summary = { ...this.summary, faultCount: this.sim.faultTimeline().length };
     return fault;
   }
 
+  /**
+   * The report once the run has ended (or was stopped), else null. Computed once: for a large run
+   * it scans every value (tens of milliseconds for millions), and the model no longer moves.
+   */
   report(): Report | null {
-    return this.sim.done || !this.active ? this.sim.report() : null;
+    if (!this.sim.done && this.active) return null;
+    this.finalReport ??= this.sim.report();
+    return this.finalReport;
   }
 
   snapshot(): RunSnapshot {
@@ -150,17 +209,13 @@ export class LiveRun {
     const fromBucket = Math.max(0, this.sentBuckets - 1);
     const { events, dropped } = this.events.takeDelta();
     const ended = !this.active;
-    if (
-      events.length === 0 &&
-      fromBucket >= metrics.length - 1 &&
-      this.sentBuckets === metrics.length &&
-      !ended
-    ) {
-      return null;
-    }
+    const grew = this.sentBuckets !== metrics.length || this.sim.nowMs > this.sentNowMs;
+    if (!ended && events.length === 0 && dropped === 0 && !grew && !this.changedSinceDelta) return null;
     if (ended && this.finalDeltaSent && events.length === 0) return null;
     const series = metrics.series(fromBucket);
     this.sentBuckets = metrics.length;
+    this.sentNowMs = this.sim.nowMs;
+    this.changedSinceDelta = false;
     if (ended) this.finalDeltaSent = true;
     return {
       runId: this.id,
@@ -180,30 +235,28 @@ export class LiveRun {
     };
   }
 
-  /** What the database keeps; events are the snapshot's bounded list. */
-  stored(): { run: StoredRun; events: SimEvent[] } {
+  /** What the database keeps of the run. */
+  stored(): StoredRun {
     const series = this.sim.metrics.series();
     return {
-      run: {
-        summary: this.summary,
-        scenario: this.scenario,
-        faultTimeline: this.sim.faultTimeline(),
-        report: this.report(),
-        bucketMs: series.bucketMs,
-        buckets: series.buckets,
-        nowMs: this.sim.nowMs,
-      },
-      events: this.events.snapshot().events,
+      summary: this.summary,
+      scenario: this.scenario,
+      faultTimeline: this.sim.faultTimeline(),
+      report: this.report(),
+      bucketMs: series.bucketMs,
+      buckets: series.buckets,
+      nowMs: this.sim.nowMs,
+      expectedReport: this.expectedReport,
     };
+  }
+
+  /** The events a snapshot shows, which is also what the database keeps. */
+  storedEvents(): SimEvent[] {
+    return this.events.snapshot().events;
   }
 }
 
-/** A request that cannot be carried out, with the HTTP status that says why. */
-export class RunError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
+/** Equal as JSON documents: an exported report has been through JSON, so compare it that way. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 }

@@ -7,50 +7,56 @@ import {
   VERDICTS,
   WRITER_MODES,
 } from '@eolab/engine';
-import { createRunSchema, PROTOCOL_VERSION, runIdSchema } from '@eolab/protocol';
-import { type Request, Router } from 'express';
+import {
+  type CreatedRun,
+  createRunSchema,
+  type ExportedRun,
+  type HealthResponse,
+  importRunSchema,
+  PROTOCOL_VERSION,
+  type RunSnapshot,
+  type RunsPage,
+  replaySchema,
+  runIdSchema,
+} from '@eolab/protocol';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { parseOr400 } from './errors';
-import { RunError } from './live-run';
+import { RunError } from './run-error';
 import type { RunManager } from './run-manager';
 import { scenarioOf } from './scenario-source';
 
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
   mode: z.enum(WRITER_MODES).optional(),
   verdict: z.enum(VERDICTS).optional(),
 });
 
-const replayBody = z.strictObject({
-  mode: z.enum(WRITER_MODES),
-  speed: z.enum(['1x', '10x', '100x', 'max']).optional(),
-});
+/** Figures about the process that `/api/health` reports beside liveness. */
+export interface HealthSources {
+  startedAtMs: number;
+  sockets: () => number;
+}
 
-/** An exported run: one JSON document that reproduces it (its scenario carries the whole fault timeline). */
-export const EXPORT_FORMAT = 'eolab-run';
-const importBody = z.object({
-  format: z.literal(EXPORT_FORMAT, { error: `format: expected '${EXPORT_FORMAT}'` }),
-  version: z.literal(1),
-  name: z.string().max(200).optional(),
-  scenario: z.unknown(),
-  report: z.unknown().optional(),
-});
-
-export function apiRoutes(manager: RunManager, started: number): Router {
+/** The REST API, mounted under /api. Every body and parameter is parsed before use. */
+export function apiRoutes(manager: RunManager, health: HealthSources): Router {
   const api = Router();
   const id = (req: Request) => parseOr400(runIdSchema, req.params.id);
+  const created = (res: Response, body: CreatedRun) => res.status(201).json(body);
 
   api.get('/health', (_req, res) => {
     const memory = process.memoryUsage();
     res.json({
       ok: true,
       protocolVersion: PROTOCOL_VERSION,
-      uptimeS: Math.round((Date.now() - started) / 1000),
+      uptimeS: Math.round((Date.now() - health.startedAtMs) / 1000),
       cpu: process.cpuUsage(),
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
-    });
+      activeRuns: manager.activeCount,
+      sockets: health.sockets(),
+    } satisfies HealthResponse);
   });
 
   api.get('/presets', (_req, res) => {
@@ -62,8 +68,7 @@ export function apiRoutes(manager: RunManager, started: number): Router {
   });
 
   api.get('/runs', (req, res) => {
-    const q = parseOr400(listQuery, req.query);
-    res.json(manager.list(q));
+    res.json(manager.list(parseOr400(listQuery, req.query)) satisfies RunsPage);
   });
 
   api.post('/runs', (req, res) => {
@@ -74,12 +79,11 @@ export function apiRoutes(manager: RunManager, started: number): Router {
       start: body.start,
       replayOf: body.replayOf,
     });
-    res.status(201).json({ runId: run.id, run });
+    created(res, { runId: run.id, run });
   });
 
   api.get('/runs/:id', (req, res) => {
-    const snapshot = manager.snapshot(id(req));
-    res.json(snapshot);
+    res.json(manager.snapshot(id(req)) satisfies RunSnapshot);
   });
 
   api.delete('/runs/:id', (req, res) => {
@@ -91,36 +95,38 @@ export function apiRoutes(manager: RunManager, started: number): Router {
     const stored = manager.stored(id(req));
     res.setHeader('Content-Disposition', `attachment; filename="eolab-run-${stored.summary.id}.json"`);
     res.json({
-      format: EXPORT_FORMAT,
+      format: 'eolab-run',
       version: 1,
       exportedAt: new Date().toISOString(),
       name: stored.summary.name,
+      // The scenario's faults become the whole timeline, clicked faults included: replaying it is exact.
       scenario: { ...stored.scenario, faults: stored.faultTimeline },
       report: stored.report,
-    });
+    } satisfies ExportedRun);
   });
 
   api.post('/runs/import', (req, res) => {
-    const body = parseOr400(importBody, req.body ?? {});
+    const body = parseOr400(importRunSchema, req.body ?? {});
     const parsed = parseScenario(body.scenario);
     if (!parsed.ok) throw new RunError(400, parsed.errors.map((e) => `scenario.${e}`).join('; '));
     const run = manager.create(parsed.value, {
       name: body.name ?? `${parsed.value.name} (imported)`,
       speed: 'max',
+      expectedReport: body.report ?? undefined,
     });
-    res.status(201).json({ runId: run.id, run });
+    created(res, { runId: run.id, run });
   });
 
   api.post('/runs/:id/replay', (req, res) => {
     const original = manager.stored(id(req));
-    const body = parseOr400(replayBody, req.body ?? {});
+    const body = parseOr400(replaySchema, req.body ?? {});
     const scenario = { ...original.scenario, mode: body.mode, faults: original.faultTimeline };
     const run = manager.create(scenario, {
       name: `${original.summary.name} · ${body.mode}`,
       speed: body.speed ?? 'max',
       replayOf: original.summary.id,
     });
-    res.status(201).json({ runId: run.id, run });
+    created(res, { runId: run.id, run });
   });
 
   return api;

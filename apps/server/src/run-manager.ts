@@ -5,11 +5,13 @@ import { PROTOCOL_VERSION } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import type { Limits } from './config';
 import type { RunFilter, RunStore, StoredRun } from './db';
-import { LiveRun, RunError } from './live-run';
+import { LiveRun } from './live-run';
+import { RunError } from './run-error';
 
 export interface RunListener {
   delta(run: LiveRun, delta: RunDelta, mustArrive: boolean): void;
   changed(summary: RunSummary): void;
+  deleted(runId: string): void;
 }
 
 export interface CreateOptions {
@@ -17,12 +19,19 @@ export interface CreateOptions {
   speed?: Speed;
   start?: boolean;
   replayOf?: string | null;
+  /** For an import: the exported report the re-run must reproduce. */
+  expectedReport?: unknown;
 }
 
-/** Pacing ticks per second; each tick advances every running run by the wall time elapsed. */
+/** Pacing ticks: each advances every running run by the wall time elapsed since the last one. */
 const TICK_MS = 16;
-/** CPU a tick may spend on max-speed runs, shared between them. */
-const MAX_SPEED_BUDGET_MS = 12;
+/**
+ * Wall time a tick may spend simulating, shared by the running runs. The rest of the tick is left
+ * to sockets and HTTP, so a run at max speed never makes the server unresponsive.
+ */
+const TICK_BUDGET_MS = 11;
+/** Live runs are saved this often, so a server that dies keeps their metrics up to then. */
+const PERSIST_EVERY_MS = 5_000;
 
 /**
  * Owns the live runs: creates them, paces them in real time, sends their deltas at a bounded
@@ -33,6 +42,7 @@ export class RunManager {
   private timer: NodeJS.Timeout | null = null;
   private lastTick = 0;
   private lastDelta = 0;
+  private lastPersist = 0;
 
   constructor(
     private readonly store: RunStore,
@@ -60,8 +70,7 @@ export class RunManager {
         `numEvents: at most ${this.limits.maxEventsPerRun} events per run on this server`,
       );
     }
-    const active = [...this.live.values()].filter((r) => r.active).length;
-    if (active >= this.limits.maxActiveRuns) {
+    if (this.activeCount >= this.limits.maxActiveRuns) {
       throw new RunError(429, `too many active runs: at most ${this.limits.maxActiveRuns}; stop one first`);
     }
     const summary: RunSummary = {
@@ -76,9 +85,9 @@ export class RunManager {
       finishedAt: null,
       replayOf: options.replayOf ?? null,
     };
-    const run = new LiveRun(scenario, summary, options.speed ?? '10x');
+    const run = new LiveRun(scenario, summary, options.speed ?? '10x', options.expectedReport);
     this.live.set(run.id, run);
-    this.store.insert(run.stored().run);
+    this.store.insert(run.stored());
     this.log.info(
       { runId: run.id, mode: scenario.mode, numEvents: scenario.numEvents, seed: scenario.seed },
       'run created',
@@ -100,6 +109,7 @@ export class RunManager {
     };
     if (!allowed[action].includes(from)) throw new RunError(409, `cannot ${action} a run that is ${from}`);
     run.setState(action === 'pause' ? 'paused' : action === 'stop' ? 'stopped' : 'running', now);
+    run.changedSinceDelta = true;
     this.store.setState(id, run.state);
     if (action === 'stop') this.finish(run);
     else this.announce(run, true);
@@ -108,7 +118,8 @@ export class RunManager {
 
   setSpeed(id: string, speed: Speed): RunSummary {
     const run = this.requireLive(id);
-    run.speed = speed;
+    run.setSpeed(speed);
+    run.changedSinceDelta = true;
     this.announce(run, true);
     return run.summary;
   }
@@ -117,7 +128,8 @@ export class RunManager {
     const run = this.requireLive(id);
     const fault = run.inject(request, this.limits.maxInjectionsPerSecond, this.clock());
     this.log.info({ runId: id, fault }, 'fault injected');
-    this.store.save(run.stored().run, null);
+    run.changedSinceDelta = true;
+    this.store.save(run.stored(), null);
     this.announce(run, true);
     return fault;
   }
@@ -137,7 +149,7 @@ export class RunManager {
 
   stored(id: string): StoredRun {
     const run = this.live.get(id);
-    if (run !== undefined) return run.stored().run;
+    if (run !== undefined) return run.stored();
     const stored = this.store.get(id);
     if (stored === null) throw new RunError(404, `run ${id} not found`);
     return stored;
@@ -150,31 +162,58 @@ export class RunManager {
       run.setState('stopped', new Date().toISOString());
     }
     if (!this.store.delete(id) && run === undefined) throw new RunError(404, `run ${id} not found`);
+    this.listener.deleted(id);
   }
 
-  /** Wall-clock pacing: every running run advances by the elapsed time times its speed. */
+  /** Runs created, running or paused: what the concurrency limit counts. */
+  get activeCount(): number {
+    let n = 0;
+    for (const run of this.live.values()) if (run.active) n++;
+    return n;
+  }
+
+  /**
+   * Wall-clock pacing: every running run advances by the elapsed wall time times its speed, max-speed
+   * runs as far as the tick's budget allows. Paced runs go first (they need little); the budget
+   * left is shared evenly, and what one run does not use passes to the next.
+   */
   private tick(): void {
     const now = this.clock();
     const wallMs = Math.min(now - this.lastTick, 250);
     this.lastTick = now;
     const running = [...this.live.values()].filter((r) => r.state === 'running');
-    const maxRuns = running.filter((r) => r.speed === 'max').length;
-    for (const run of running) {
-      try {
-        const ended = run.step(wallMs, MAX_SPEED_BUDGET_MS / Math.max(1, maxRuns), this.clock);
-        if (ended) {
-          run.setState(run.sim.report().finished ? 'finished' : 'failed', new Date().toISOString());
-          this.finish(run);
-        }
-      } catch (error) {
-        this.log.error({ runId: run.id, err: error }, 'run crashed: an engine invariant broke');
-        run.setState('failed', new Date().toISOString());
-        this.finish(run);
-      }
+    running.sort((a, b) => Number(a.speed === 'max') - Number(b.speed === 'max'));
+    let budgetMs = TICK_BUDGET_MS;
+    for (const [i, run] of running.entries()) {
+      budgetMs -= this.stepRun(run, wallMs, budgetMs / (running.length - i));
     }
     if (now - this.lastDelta >= 1_000 / this.limits.deltaRateHz) {
       this.lastDelta = now;
       for (const run of this.live.values()) this.announce(run, false);
+    }
+    if (now - this.lastPersist >= PERSIST_EVERY_MS) {
+      this.lastPersist = now;
+      for (const run of this.live.values()) this.store.save(run.stored(), null);
+    }
+  }
+
+  /** Steps one run; returns the wall time spent. An engine invariant that breaks fails the run, not the server. */
+  private stepRun(run: LiveRun, wallMs: number, budgetMs: number): number {
+    try {
+      const spent = run.step(wallMs, Math.max(budgetMs, 1), this.clock);
+      if (run.sim.done) {
+        run.setState(run.sim.jobState === 'finished' ? 'finished' : 'failed', new Date().toISOString());
+        this.finish(run);
+      }
+      return spent;
+    } catch (error) {
+      this.log.error(
+        { runId: run.id, err: error, seed: run.scenario.seed },
+        'run crashed: an engine invariant broke',
+      );
+      run.setState('failed', new Date().toISOString());
+      this.finish(run);
+      return 0;
     }
   }
 
@@ -190,11 +229,16 @@ export class RunManager {
     this.live.delete(run.id);
     const report = run.report();
     this.log.info({ runId: run.id, state: run.state, verdict: report?.verdict }, 'run ended');
+    if (run.summary.reproducesExport === false) {
+      this.log.error(
+        { runId: run.id, seed: run.scenario.seed },
+        'an imported run did not reproduce its exported report: the simulation is not deterministic',
+      );
+    }
   }
 
   private persist(run: LiveRun): void {
-    const { run: stored, events } = run.stored();
-    this.store.save(stored, events);
+    this.store.save(run.stored(), run.storedEvents());
   }
 
   private requireLive(id: string): LiveRun {

@@ -1,6 +1,6 @@
 import { PRESETS, parseScenario, presetScenario, type Scenario } from '@eolab/engine';
 import type { CreateRunRequest } from '@eolab/protocol';
-import { RunError } from './live-run';
+import { RunError } from './run-error';
 
 /** The scenario a create request names: a preset (in a mode) or a scenario given in full. */
 export function scenarioOf(request: CreateRunRequest): Scenario {

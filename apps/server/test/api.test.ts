@@ -114,7 +114,7 @@ describe('REST API', () => {
     expect(broken.body.error).toContain('not valid JSON');
     const huge = await request(server.app.http)
       .post('/api/runs')
-      .send({ name: 'x'.repeat(600_000), preset: 'seed' })
+      .send({ name: 'x'.repeat(1_100_000), preset: 'seed' })
       .expect(413);
     expect(huge.body.error).toContain('too large');
   });

@@ -52,6 +52,12 @@ export interface RunSummary {
   finishedAt: string | null;
   /** The run this one replays, for comparisons. */
   replayOf: string | null;
+  /**
+   * For a run created by `POST /api/runs/import` from an export that carried a report: whether the
+   * re-run produced exactly that report (null until it ends, and for every other run). Optional so
+   * older clients and stored rows stay valid.
+   */
+  reproducesExport?: boolean | null;
 }
 
 export interface RunSnapshot {
@@ -91,6 +97,51 @@ export interface RunDelta {
   report: Report | null;
   /** The server's wall-clock time (ms since the epoch) when it sent this delta, for latency figures. */
   sentAt: number;
+}
+
+// ---- REST responses (under /api) ----
+
+/** `GET /api/health`: liveness plus the server process's own load figures (used by the load benchmark). */
+export interface HealthResponse {
+  ok: true;
+  protocolVersion: number;
+  uptimeS: number;
+  /** `process.cpuUsage()` since the process started, in microseconds. */
+  cpu: { user: number; system: number };
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Runs created, running or paused right now. */
+  activeRuns: number;
+  /** Connected socket.io clients. */
+  sockets: number;
+}
+
+/** `GET /api/runs?limit&offset&mode&verdict`: newest first; `total` counts every run the filters match. */
+export interface RunsPage {
+  runs: RunSummary[];
+  total: number;
+}
+
+/** `POST /api/runs`, `POST /api/runs/import`, `POST /api/runs/:id/replay` (status 201). */
+export interface CreatedRun {
+  runId: string;
+  run: RunSummary;
+}
+
+/** `GET /api/runs/:id/export`: one document that reproduces the run (the scenario's faults are the full fault timeline). */
+export interface ExportedRun {
+  format: 'eolab-run';
+  version: 1;
+  exportedAt: string;
+  name: string;
+  scenario: Scenario;
+  /** The run's report; null when it was exported before it ended. */
+  report: Report | null;
+}
+
+/** Every REST error: the message names the field (`field.path: message`) where there is one. */
+export interface ErrorResponse {
+  error: string;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: string };
@@ -136,6 +187,26 @@ export const watchSchema = z.strictObject({ runId: runIdSchema });
 export const controlSchema = z.strictObject({
   runId: runIdSchema,
   action: z.enum(['start', 'pause', 'resume', 'stop']),
+});
+
+/**
+ * `POST /api/runs/import`: a document from `GET /api/runs/:id/export`. The scenario is parsed
+ * again on the server; when a report is given, the re-run is checked against it
+ * (`RunSummary.reproducesExport`).
+ */
+export const importRunSchema = z.strictObject({
+  format: z.literal('eolab-run', { error: "expected 'eolab-run' (a file from GET /api/runs/:id/export)" }),
+  version: z.literal(1, { error: 'expected 1' }),
+  exportedAt: z.string().max(100).optional(),
+  name: z.string().max(MAX_RUN_NAME).optional(),
+  scenario: z.unknown(),
+  report: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+/** `POST /api/runs/:id/replay`: the same scenario and fault timeline in another writer mode. */
+export const replaySchema = z.strictObject({
+  mode: z.enum(WRITER_MODES),
+  speed: z.enum(SPEEDS).optional(),
 });
 
 export const speedSchema = z.strictObject({ runId: runIdSchema, speed: z.enum(SPEEDS) });
