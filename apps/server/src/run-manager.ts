@@ -244,7 +244,8 @@ export class RunManager {
   private requireLive(id: string): LiveRun {
     const run = this.live.get(id);
     if (run !== undefined) return run;
-    if (this.store.get(id) !== null) throw new RunError(409, `run ${id} has ended`);
+    const stored = this.store.get(id);
+    if (stored !== null) throw new RunError(409, `run ${id} has ended (${stored.summary.state})`);
     throw new RunError(404, `run ${id} not found`);
   }
 }

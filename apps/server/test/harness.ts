@@ -19,8 +19,16 @@ export interface Harness {
 }
 
 /** A real server on port 0 with a fresh (or given) data directory. */
-export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'eolab-server-'))): Promise<Harness> {
-  const config = loadConfig({ EOLAB_DATA_DIR: dataDir, EOLAB_WEB_DIR: join(dataDir, 'no-web'), PORT: '0' });
+export async function startServer(
+  dataDir = mkdtempSync(join(tmpdir(), 'eolab-server-')),
+  env: Record<string, string> = {},
+): Promise<Harness> {
+  const config = loadConfig({
+    EOLAB_DATA_DIR: dataDir,
+    EOLAB_WEB_DIR: join(dataDir, 'no-web'),
+    PORT: '0',
+    ...env,
+  });
   const app = createApp({ config, logger: pino({ level: 'silent' }) });
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;

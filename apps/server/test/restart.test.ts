@@ -1,6 +1,7 @@
+import type { RunDelta } from '@eolab/protocol';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { deltasUntilEnd, ok, startServer } from './harness';
+import { command, deltasUntilEnd, ok, startServer } from './harness';
 
 describe('server restart', () => {
   it('keeps finished runs intact and marks a running one interrupted', async () => {
@@ -20,6 +21,17 @@ describe('server restart', () => {
       scenario: { mode: 'EXACTLY_ONCE', numEvents: 100_000 },
       speed: '1x',
     });
+    await ok(socket, 'run:watch', { runId: runningId });
+    // Let it make some progress, so there is something to keep.
+    await new Promise<void>((resolve) => {
+      const onDelta = (d: RunDelta) => {
+        if (d.runId === runningId && d.nowMs > 0) {
+          socket.off('run:delta', onDelta);
+          resolve();
+        }
+      };
+      socket.on('run:delta', onDelta);
+    });
     await first.close();
 
     const second = await startServer(first.dataDir);
@@ -30,6 +42,14 @@ describe('server restart', () => {
       expect(finished.body.events.length).toBeGreaterThan(10);
       const interrupted = await request(second.app.http).get(`/api/runs/${runningId}`).expect(200);
       expect(interrupted.body.run.state).toBe('interrupted');
+      expect(interrupted.body.nowMs).toBeGreaterThan(0);
+      expect(interrupted.body.report).toBeNull();
+      // An interrupted run cannot be resumed, and says so.
+      const again = await second.client();
+      expect(await command(again, 'run:control', { runId: runningId, action: 'resume' })).toEqual({
+        ok: false,
+        error: `run ${runningId} has ended (interrupted)`,
+      });
     } finally {
       await second.close();
     }

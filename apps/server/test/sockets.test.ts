@@ -133,7 +133,7 @@ describe('runs over socket.io', () => {
     );
     expect(await command(socket, 'run:control', { runId, action: 'start' })).toEqual({
       ok: false,
-      error: `run ${runId} has ended`,
+      error: `run ${runId} has ended (stopped)`,
     });
   });
 });
