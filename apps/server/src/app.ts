@@ -103,8 +103,8 @@ function serveDashboard(app: express.Express, webDir: string, log: Logger): void
   }
   app.use(express.static(webDir, { index: false, maxAge: '1h' }));
   app.use((req, res, next) => {
-    if (req.method !== 'GET' || req.path.startsWith('/api') || req.path.startsWith('/socket.io'))
-      return next();
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (!read || req.path.startsWith('/api') || req.path.startsWith('/socket.io')) return next();
     res.sendFile(index);
   });
 }

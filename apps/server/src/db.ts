@@ -37,6 +37,39 @@ interface RunRow {
   reproduces: number | null;
 }
 
+const SUMMARY_COLUMNS =
+  'id, name, mode, state, verdict, num_events, created_at, finished_at, replay_of, reproduces';
+
+type SummaryRow = Pick<
+  RunRow,
+  | 'id'
+  | 'name'
+  | 'mode'
+  | 'state'
+  | 'verdict'
+  | 'num_events'
+  | 'created_at'
+  | 'finished_at'
+  | 'replay_of'
+  | 'reproduces'
+> & { fault_count: number };
+
+function summaryOf(row: SummaryRow): RunSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    mode: row.mode as RunSummary['mode'],
+    state: row.state as RunState,
+    verdict: row.verdict as RunSummary['verdict'],
+    numEvents: row.num_events,
+    faultCount: row.fault_count,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    replayOf: row.replay_of,
+    reproducesExport: row.reproduces === null ? null : row.reproduces === 1,
+  };
+}
+
 export interface RunFilter {
   mode?: string;
   verdict?: string;
@@ -116,6 +149,14 @@ export class RunStore {
     this.db.prepare('UPDATE runs SET state = ? WHERE id = ?').run(state, id);
   }
 
+  /** The stored state of a run, without reading the rest of it. */
+  stateOf(id: string): RunState | null {
+    const row = this.db.prepare('SELECT state FROM runs WHERE id = ?').get(id) as
+      | { state: RunState }
+      | undefined;
+    return row?.state ?? null;
+  }
+
   get(id: string): StoredRun | null {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return row === undefined ? null : this.fromRow(row);
@@ -140,13 +181,17 @@ export class RunStore {
       params.verdict = filter.verdict;
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    // Only the summary columns: a page of runs must not parse every run's series and report.
     const rows = this.db
-      .prepare(`SELECT * FROM runs ${clause} ORDER BY rowid DESC LIMIT @limit OFFSET @offset`)
-      .all(params) as RunRow[];
+      .prepare(
+        `SELECT ${SUMMARY_COLUMNS}, json_array_length(faults) AS fault_count FROM runs ${clause}
+         ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all(params) as SummaryRow[];
     const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM runs ${clause}`).get(params) as {
       total: number;
     };
-    return { runs: rows.map((r) => this.fromRow(r).summary), total };
+    return { runs: rows.map(summaryOf), total };
   }
 
   delete(id: string): boolean {
@@ -187,19 +232,7 @@ export class RunStore {
   private fromRow(row: RunRow): StoredRun {
     const faults = JSON.parse(row.faults) as Fault[];
     return {
-      summary: {
-        id: row.id,
-        name: row.name,
-        mode: row.mode as RunSummary['mode'],
-        state: row.state as RunState,
-        verdict: row.verdict as RunSummary['verdict'],
-        numEvents: row.num_events,
-        faultCount: faults.length,
-        createdAt: row.created_at,
-        finishedAt: row.finished_at,
-        replayOf: row.replay_of,
-        reproducesExport: row.reproduces === null ? null : row.reproduces === 1,
-      },
+      summary: summaryOf({ ...row, fault_count: faults.length }),
       scenario: JSON.parse(row.scenario) as Scenario,
       faultTimeline: faults,
       report: row.report === null ? null : (JSON.parse(row.report) as Report),

@@ -244,8 +244,8 @@ export class RunManager {
   private requireLive(id: string): LiveRun {
     const run = this.live.get(id);
     if (run !== undefined) return run;
-    const stored = this.store.get(id);
-    if (stored !== null) throw new RunError(409, `run ${id} has ended (${stored.summary.state})`);
+    const state = this.store.stateOf(id);
+    if (state !== null) throw new RunError(409, `run ${id} has ended (${state})`);
     throw new RunError(404, `run ${id} not found`);
   }
 }
