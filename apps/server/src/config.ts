@@ -14,6 +14,8 @@ export interface ServerConfig {
 
 export interface Limits {
   maxEventsPerRun: number;
+  /** Checkpoints a run may ask for (estimated from its length): bounds the work of one run. */
+  maxCheckpointsPerRun: number;
   maxActiveRuns: number;
   maxInjectionsPerSecond: number;
   /** Largest REST body (an exported run with its report must fit). */
@@ -31,6 +33,7 @@ const envSchema = z.object({
   EOLAB_WEB_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EOLAB_MAX_EVENTS_PER_RUN: z.coerce.number().int().min(1).default(20_000_000),
+  EOLAB_MAX_CHECKPOINTS_PER_RUN: z.coerce.number().int().min(1).default(2_000_000),
   EOLAB_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).default(8),
   EOLAB_MAX_INJECTIONS_PER_SECOND: z.coerce.number().int().min(1).default(5),
   EOLAB_MAX_BODY_BYTES: z.coerce
@@ -56,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: e.LOG_LEVEL,
     limits: {
       maxEventsPerRun: e.EOLAB_MAX_EVENTS_PER_RUN,
+      maxCheckpointsPerRun: e.EOLAB_MAX_CHECKPOINTS_PER_RUN,
       maxActiveRuns: e.EOLAB_MAX_ACTIVE_RUNS,
       maxInjectionsPerSecond: e.EOLAB_MAX_INJECTIONS_PER_SECOND,
       maxBodyBytes: e.EOLAB_MAX_BODY_BYTES,

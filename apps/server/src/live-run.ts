@@ -21,6 +21,7 @@ import {
 import type { StoredRun } from './db';
 import { EventBuffer } from './event-buffer';
 import { RunError } from './run-error';
+import { naturalLengthMs } from './work-limits';
 
 /** Virtual milliseconds per wall millisecond for each paced speed. */
 const SPEED_FACTOR: Record<Exclude<Speed, 'max'>, number> = { '1x': 1, '10x': 10, '100x': 100 };
@@ -41,12 +42,7 @@ const MAX_DEBT_WALL_MS = 1_000;
  * re-bucketing makes each watcher's next delta carry the whole series again.
  */
 export function bucketMsFor(scenario: Scenario): number {
-  const s = scenario.source;
-  const naturalMs =
-    s.throttleUntilPosition * s.throttleIntervalMs +
-    scenario.numEvents * s.eventIntervalMs +
-    (s.finalCheckpoints + 2) * scenario.checkpoint.intervalMs;
-  const needed = naturalMs / (MAX_BUCKETS * 0.75);
+  const needed = naturalLengthMs(scenario) / (MAX_BUCKETS * 0.75);
   // Round up to 1, 2 or 5 times a power of ten so chart ticks stay readable.
   for (let decade = 10; ; decade *= 10) {
     for (const step of [1, 2, 5]) if (step * decade >= needed) return step * decade;

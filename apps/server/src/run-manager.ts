@@ -7,6 +7,7 @@ import type { Limits } from './config';
 import type { RunFilter, RunStore, StoredRun } from './db';
 import { LiveRun } from './live-run';
 import { RunError } from './run-error';
+import { checkRunWork } from './work-limits';
 
 export interface RunListener {
   delta(run: LiveRun, delta: RunDelta, mustArrive: boolean): void;
@@ -64,12 +65,7 @@ export class RunManager {
   }
 
   create(scenario: Scenario, options: CreateOptions = {}): RunSummary {
-    if (scenario.numEvents > this.limits.maxEventsPerRun) {
-      throw new RunError(
-        413,
-        `numEvents: at most ${this.limits.maxEventsPerRun} events per run on this server`,
-      );
-    }
+    checkRunWork(scenario, this.limits);
     if (this.activeCount >= this.limits.maxActiveRuns) {
       throw new RunError(429, `too many active runs: at most ${this.limits.maxActiveRuns}; stop one first`);
     }

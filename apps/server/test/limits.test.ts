@@ -28,6 +28,27 @@ describe('limits', () => {
     await request(http).post('/api/runs').send(long).expect(201);
   });
 
+  it.each([
+    [
+      { numEvents: 1_000, source: { eventIntervalMs: 10_000_000 } },
+      400,
+      "source: the run would need about 10000002065 ms of virtual time (numEvents × source.eventIntervalMs plus the throttled start), more than the model's limit of 1073741823 ms",
+    ],
+    [
+      { numEvents: 10_000_000, checkpoint: { intervalMs: 1 } },
+      413,
+      'checkpoint.intervalMs: about 26666669 checkpoints (26666669 ms of virtual time, one every 1 ms); at most 2000000 per run on this server',
+    ],
+    [{ numEvents: 30_000_000 }, 413, 'numEvents: at most 20000000 events per run on this server'],
+  ])('refuses a run that asks for too much work: %j', async (input, status, message) => {
+    server = await startServer();
+    const res = await request(server.app.http)
+      .post('/api/runs')
+      .send({ scenario: { mode: 'EXACTLY_ONCE', ...input } })
+      .expect(status);
+    expect(res.body.error).toBe(message);
+  });
+
   it('caps a run’s fault timeline at what a scenario may hold, so its export can always be imported', async () => {
     server = await startServer(undefined, { EOLAB_MAX_INJECTIONS_PER_SECOND: '100000' });
     const socket = await server.client();

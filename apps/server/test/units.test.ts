@@ -1,8 +1,18 @@
-import { parseScenario, presetScenario, type Scenario, type SimEvent, Simulation } from '@eolab/engine';
+import {
+  PRESETS,
+  parseScenario,
+  presetScenario,
+  type Scenario,
+  type SimEvent,
+  Simulation,
+  WRITER_MODES,
+} from '@eolab/engine';
 import type { RunSummary } from '@eolab/protocol';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
 import { EventBuffer } from '../src/event-buffer';
 import { bucketMsFor, LiveRun, MAX_BUCKETS } from '../src/live-run';
+import { checkRunWork } from '../src/work-limits';
 
 function scenario(input: object): Scenario {
   const parsed = parseScenario(input);
@@ -54,11 +64,20 @@ describe('bucket width', () => {
     expect(huge.numEvents / widthMs).toBeLessThanOrEqual(MAX_BUCKETS * 0.75);
   });
 
-  it('leaves the series un-merged through a whole seed run with its failure and restore', () => {
+  it('leaves the series un-merged through a whole live-demo run with its failure and restore', () => {
     const run = liveRun(presetScenario('live-demo', 'ATLEAST_ONCE')!, 'max');
     run.step(0, Number.POSITIVE_INFINITY, frozen);
     expect(run.sim.done).toBe(true);
     expect(run.sim.metrics.layoutVersion).toBe(0);
+  });
+});
+
+describe('work limits', () => {
+  it('accept every preset in every mode with the default limits', () => {
+    const { limits } = loadConfig({});
+    for (const { id } of PRESETS)
+      for (const mode of WRITER_MODES)
+        expect(() => checkRunWork(presetScenario(id, mode)!, limits)).not.toThrow();
   });
 });
 
