@@ -3,7 +3,7 @@ import type { Ack, RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/proto
 import { runIdFromAddress } from './route';
 import { forgetScrub } from './scrub';
 import { getSocket } from './socket';
-import { cumulative, emptyRun, type Knobs, knobsOf, MAX_EVENTS, useStore } from './store';
+import { cumulative, emptyRun, extendCumulative, type Knobs, knobsOf, MAX_EVENTS, useStore } from './store';
 
 /**
  * Module-level actions: the components and the socket call these; none of them reads the whole
@@ -170,13 +170,17 @@ export function flushDeltas(): void {
   let bucketMs = s.bucketMs;
   let events = s.events;
   let dropped = s.eventsDropped;
+  // The first bucket any delta of the batch replaced: the series is summed again from there only.
+  let changedFrom = buckets.length;
   for (const d of batch) {
     if (d.layoutVersion !== layoutVersion || d.bucketMs !== bucketMs) {
       buckets = d.fromBucket === 0 ? d.buckets : [];
       layoutVersion = d.layoutVersion;
       bucketMs = d.bucketMs;
+      changedFrom = 0;
     } else {
       buckets = [...buckets.slice(0, d.fromBucket), ...d.buckets];
+      changedFrom = Math.min(changedFrom, d.fromBucket);
     }
     if (d.events.length > 0) events = [...events, ...d.events];
     dropped += d.eventsDropped;
@@ -188,7 +192,7 @@ export function flushDeltas(): void {
     for (const e of d.events) if (e.kind === 'fault-injected') faultTimeline.push(e.fault);
   useStore.setState({
     buckets,
-    series: cumulative(buckets),
+    series: extendCumulative(s.series, buckets, changedFrom),
     layoutVersion,
     bucketMs,
     events,

@@ -73,10 +73,12 @@ export function txnSpans(events: readonly SimEvent[]): TxnSpan[] {
     }
     return span;
   };
+  const namer = new TxnNamer();
   for (const e of events) {
+    namer.observe(e);
     switch (e.kind) {
       case 'txn-begun':
-        get(e);
+        get(e).checkpointId = namer.checkpointOfTxn(e.txnId);
         break;
       case 'txn-flushed': {
         const s = get(e);
@@ -116,6 +118,31 @@ export function txnSpans(events: readonly SimEvent[]): TxnSpan[] {
 /** How a transaction is named in the UI: checkpoint.subtask once known (1.0, 1.1), else its id. */
 export function txnLabel(checkpointId: number | null, subtask: number, txnId: number): string {
   return checkpointId === null ? `#${txnId} (subtask ${subtask})` : `${checkpointId}.${subtask}`;
+}
+
+/**
+ * Names transactions `checkpoint.subtask` as they stream by. A transaction is pre-committed under
+ * the first checkpoint triggered after it began (checkpoint ids count up across restores), so one
+ * that is aborted or expires while still open is named after the checkpoint it was waiting for.
+ */
+export class TxnNamer {
+  private lastTriggered = 0;
+  private readonly checkpointOf = new Map<number, number>();
+
+  observe(e: SimEvent): void {
+    if (e.kind === 'checkpoint-triggered') this.lastTriggered = Math.max(this.lastTriggered, e.checkpointId);
+    else if (e.kind === 'txn-begun') this.checkpointOf.set(e.txnId, this.lastTriggered + 1);
+    else if (e.kind === 'txn-flushed' || e.kind === 'txn-committing' || e.kind === 'txn-commit-failed')
+      this.checkpointOf.set(e.txnId, e.checkpointId);
+  }
+
+  checkpointOfTxn(txnId: number): number | null {
+    return this.checkpointOf.get(txnId) ?? null;
+  }
+
+  name(txnId: number, subtask: number): string {
+    return txnLabel(this.checkpointOfTxn(txnId), subtask, txnId);
+  }
 }
 
 export interface DuplicateCause {
@@ -163,7 +190,9 @@ export function lossCauses(events: readonly SimEvent[], missing: readonly number
   const causes: DuplicateCause[] = [];
   const explained = new Set<number>();
   const commitFailures = new Map<number, SimEvent & { kind: 'txn-commit-failed' }>();
+  const namer = new TxnNamer();
   for (const e of events) {
+    namer.observe(e);
     if (e.kind === 'txn-commit-failed') commitFailures.set(e.txnId, e);
     if (e.kind === 'txn-expired' && e.firstValue !== null && e.lastValue !== null) {
       const lo = e.firstValue;
@@ -178,7 +207,7 @@ export function lossCauses(events: readonly SimEvent[], missing: readonly number
           : `its commit call failed at ${failed.t} ms (${failed.why === 'controller-unreachable' ? 'controller unreachable' : `the transaction was ${failed.state}`}), it was dropped, and its lease ran out`;
       causes.push({
         values,
-        text: `held in transaction ${txnLabel(null, e.subtask, e.txnId)} of attempt ${e.attempt}; ${why} at ${e.t} ms, so the store aborted it`,
+        text: `held in transaction ${namer.name(e.txnId, e.subtask)} of attempt ${e.attempt}; ${why} at ${e.t} ms, so the store aborted it`,
       });
     }
     if (e.kind === 'write-failed') {

@@ -1,5 +1,5 @@
 import { FAULT_DESCRIPTIONS, type SimEvent, type WriterMode } from '@eolab/engine';
-import { txnLabel } from './derive';
+import { TxnNamer } from './derive';
 
 export interface Sentence {
   t: number;
@@ -57,7 +57,7 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
       quiet = null;
     }
   };
-  const checkpointOf = new Map<number, number>();
+  const namer = new TxnNamer();
   let lastCompletedPosition = -1;
   let commitBatch: { t: number; labels: string[]; lo: number; hi: number; n: number } | null = null;
   const flushCommits = () => {
@@ -71,6 +71,7 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
   };
 
   for (const e of events) {
+    namer.observe(e);
     // Commits of one instant are told together, whatever the checker printed in between.
     if (commitBatch !== null && (e.t !== commitBatch.t || !QUIET_BETWEEN_COMMITS.has(e.kind))) flushCommits();
     if (NOTABLE.has(e.kind)) notable();
@@ -99,11 +100,8 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
       case 'checkpoint-aborted':
         out.push({ t: e.t, kind: 'bad', text: `Checkpoint ${e.checkpointId} aborted (${e.reason}).` });
         break;
-      case 'txn-flushed':
-        checkpointOf.set(e.txnId, e.checkpointId);
-        break;
       case 'txn-committed': {
-        const label = txnLabel(checkpointOf.get(e.txnId) ?? null, e.subtask, e.txnId);
+        const label = namer.name(e.txnId, e.subtask);
         if (commitBatch === null || commitBatch.t !== e.t) {
           flushCommits();
           commitBatch = {
@@ -122,7 +120,7 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
       }
       case 'txn-aborted':
         if (e.events > 0) {
-          const label = txnLabel(checkpointOf.get(e.txnId) ?? null, e.subtask, e.txnId);
+          const label = namer.name(e.txnId, e.subtask);
           const why = e.why === 'restore' ? 'on restore' : 'as the failed task closed';
           out.push({
             t: e.t,
@@ -135,7 +133,7 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
         out.push({
           t: e.t,
           kind: 'bad',
-          text: `The lease of transaction ${txnLabel(checkpointOf.get(e.txnId) ?? null, e.subtask, e.txnId)} ran out: the store aborted it with ${e.events} values.`,
+          text: `The lease of transaction ${namer.name(e.txnId, e.subtask)} ran out: the store aborted it with ${e.events} values.`,
         });
         break;
       case 'txn-commit-failed':
@@ -144,8 +142,8 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
           kind: 'bad',
           text:
             e.why === 'controller-unreachable'
-              ? `Commit of transaction ${txnLabel(e.checkpointId, e.subtask, e.txnId)} failed (controller unreachable): dropped, never retried.`
-              : `Transaction ${txnLabel(e.checkpointId, e.subtask, e.txnId)} was ${e.state} at commit time: its data is lost.`,
+              ? `Commit of transaction ${namer.name(e.txnId, e.subtask)} failed (controller unreachable): dropped, never retried.`
+              : `Transaction ${namer.name(e.txnId, e.subtask)} was ${e.state} at commit time: its data is lost.`,
         });
         break;
       case 'task-failed': {

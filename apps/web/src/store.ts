@@ -10,6 +10,7 @@ import {
 } from '@eolab/engine';
 import type { RunSummary, Speed } from '@eolab/protocol';
 import { create } from 'zustand';
+import { axisEndMs } from './axis';
 
 /** Protocol events the browser keeps for the log, the timelines and the narration. */
 export const MAX_EVENTS = 1_500;
@@ -78,6 +79,15 @@ export interface UiSlice {
 
 export type State = ControlsSlice & ConnectionSlice & RunSlice & UiSlice;
 
+/** Whether the run on screen may still move on. */
+export function isLive(state: RunSummary['state'] | undefined): boolean {
+  return state === 'created' || state === 'running' || state === 'paused';
+}
+
+/** The axis end every chart and timeline shares. */
+export const useAxisEndMs = (): number =>
+  useStore((s) => axisEndMs(s.nowMs, s.scrubMs === null && isLive(s.run?.state)));
+
 export function knobsOf(scenario: Scenario): Knobs {
   return {
     numEvents: scenario.numEvents,
@@ -129,13 +139,28 @@ export const useStore = create<State>()(() => ({
 
 /** Running sums of the per-bucket counts. */
 export function cumulative(buckets: readonly MetricsBucket[]): CumulativePoint[] {
-  const out: CumulativePoint[] = [];
-  let emitted = 0;
-  let written = 0;
-  let committed = 0;
-  let read = 0;
-  let duplicates = 0;
-  for (const b of buckets) {
+  return extendCumulative([], buckets, 0);
+}
+
+/**
+ * Running sums again from bucket `from` on; the points before it are kept as they are (the same
+ * objects), so the charts see unchanged data where nothing changed.
+ */
+export function extendCumulative(
+  previous: readonly CumulativePoint[],
+  buckets: readonly MetricsBucket[],
+  from: number,
+): CumulativePoint[] {
+  const start = Math.max(0, Math.min(from, previous.length, buckets.length));
+  const out = previous.slice(0, start);
+  const before = out.at(-1);
+  let emitted = before?.emitted ?? 0;
+  let written = before?.written ?? 0;
+  let committed = before?.committed ?? 0;
+  let read = before?.read ?? 0;
+  let duplicates = before?.duplicates ?? 0;
+  for (let i = start; i < buckets.length; i++) {
+    const b = buckets[i]!;
     emitted += b.emitted;
     written += b.written;
     committed += b.committed;

@@ -1,29 +1,43 @@
 import type { SimEvent } from '@eolab/engine';
-import { type MouseEvent, memo, type ReactNode, useMemo } from 'react';
 import {
+  type MouseEvent,
+  memo,
+  type ReactNode,
+  startTransition,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import {
+  type BaseTickContentProps,
   CartesianGrid,
   Legend,
   Line,
   LineChart,
-  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
+  usePlotArea,
+  useXAxisScale,
   XAxis,
   YAxis,
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
+import { formatCount, formatTick, niceCeil, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from '../axis';
 import { chartPng, download, seriesCsv } from '../exporting';
-import { type CumulativePoint, useStore } from '../store';
+import { type CumulativePoint, useAxisEndMs, useStore } from '../store';
 
 /** Virtual times worth a vertical line on every chart. */
 export interface Marker {
   t: number;
   label: string;
   color: string;
+  /** Dashed lines: checkpoints, and restores (so a failure at the same moment still shows through). */
+  dash?: string;
 }
 
-/** Reference lines are costly in Recharts 3 (each registers in its store): keep the chart markers few. */
-const MAX_MARKERS = 24;
+/** Failures, restores and faults drawn on every chart (the newest ones when there are more). */
+const MAX_MARKERS = 48;
 
 export function useMarkers(): Marker[] {
   const { events, faultTimeline } = useStore(
@@ -33,7 +47,7 @@ export function useMarkers(): Marker[] {
 }
 
 /** Completed checkpoints drawn on the charts; more are thinned out (the checkpoint timeline shows all). */
-const MAX_CHECKPOINT_MARKERS = 12;
+const MAX_CHECKPOINT_MARKERS = 24;
 
 /** A thinned-out set of completed checkpoints, then failures, restores and faults. */
 function markersOf(
@@ -44,69 +58,137 @@ function markersOf(
   const completed = events.filter((e) => e.kind === 'checkpoint-completed');
   const step = Math.ceil(completed.length / MAX_CHECKPOINT_MARKERS);
   completed.forEach((e, i) => {
-    if (i % step === 0) markers.push({ t: e.t, label: 'checkpoint', color: 'var(--cp)' });
+    if (i % step === 0)
+      markers.push({ t: e.t, label: 'checkpoint completed', color: 'var(--cp)', dash: '2 4' });
   });
+  const incidents: Marker[] = [];
   for (const e of events) {
-    if (e.kind === 'task-failed') markers.push({ t: e.t, label: 'failure', color: 'var(--bad)' });
+    if (e.kind === 'task-failed') incidents.push({ t: e.t, label: 'failure', color: 'var(--bad)' });
     if (e.kind === 'job-restored')
-      markers.push({ t: e.t, label: `restore @${e.position}`, color: 'var(--restore)' });
+      incidents.push({ t: e.t, label: `restore @${e.position}`, color: 'var(--restore)', dash: '5 3' });
   }
   for (const f of faults)
-    if (f.atMs !== undefined) markers.push({ t: f.atMs, label: f.kind, color: 'var(--fault)' });
-  return markers.slice(-(MAX_MARKERS + MAX_CHECKPOINT_MARKERS));
+    if (f.atMs !== undefined) incidents.push({ t: f.atMs, label: f.kind, color: 'var(--fault)' });
+  return [...markers, ...incidents.slice(-MAX_MARKERS)];
 }
 
-function MarkerLines({ markers, highlightMs }: { markers: Marker[]; highlightMs: number | null }) {
+/**
+ * The markers as plain SVG lines inside the chart, placed with the chart's own x scale. Recharts'
+ * ReferenceLine registers each line in the chart's store, which costs a store update per marker per
+ * change; these cost nothing but their DOM.
+ */
+function MarkerOverlay({ markers, highlightMs }: { markers: Marker[]; highlightMs: number | null }) {
+  const x = useXAxisScale();
+  const area = usePlotArea();
+  if (x === undefined || area === undefined) return null;
+  const y1 = area.y;
+  const y2 = area.y + area.height;
+  const highlightX = highlightMs === null ? undefined : x(highlightMs);
   return (
-    <>
-      {markers.map((m, i) => (
-        <ReferenceLine
-          key={`${m.label}-${m.t}-${i}`}
-          x={m.t}
-          stroke={m.color}
-          strokeDasharray={m.color === 'var(--cp)' ? '2 4' : undefined}
-          strokeOpacity={m.color === 'var(--cp)' ? 0.6 : 0.9}
-          ifOverflow="extendDomain"
+    <g className="chart-markers">
+      {markers.map((m) => {
+        const px = x(m.t);
+        if (px === undefined) return null;
+        const checkpoint = m.color === 'var(--cp)';
+        return (
+          <line
+            key={`${m.label}-${m.t}`}
+            x1={px}
+            x2={px}
+            y1={y1}
+            y2={y2}
+            stroke={m.color}
+            strokeDasharray={m.dash}
+            strokeOpacity={checkpoint ? 0.6 : 0.9}
+            strokeWidth={checkpoint ? 1 : 1.5}
+          >
+            <title>{`${m.label} at ${m.t} ms`}</title>
+          </line>
+        );
+      })}
+      {highlightX !== undefined && (
+        <line
+          x1={highlightX}
+          x2={highlightX}
+          y1={y1}
+          y2={y2}
+          stroke="var(--accent)"
+          strokeWidth={3}
+          className="highlight-marker"
         />
-      ))}
-      {highlightMs !== null && (
-        <ReferenceLine x={highlightMs} stroke="var(--accent)" strokeWidth={3} ifOverflow="extendDomain" />
       )}
-    </>
+    </g>
   );
 }
 
+/**
+ * `interval: 0` shows every tick the axis computes (about five, never crowded), so Recharts does not
+ * measure tick labels in the DOM on every update to thin them out.
+ */
 const axisProps = {
   stroke: 'var(--muted)',
-  tick: { fill: 'var(--muted)', fontSize: 11 },
-};
+  interval: 0,
+} as const;
 
-function timeAxis(nowMs: number) {
+type TickProps = Pick<BaseTickContentProps, 'x' | 'y' | 'payload'>;
+
+/*
+ * Tick labels as plain SVG text: Recharts' own Text measures every word in the DOM on every update
+ * to wrap it, which a number never needs.
+ */
+/** Time ticks for an axis ending at `endMs`: milliseconds, or seconds on a long axis. */
+const timeTicks = new Map<boolean, (props: TickProps) => ReactNode>();
+function timeTickFor(endMs: number): (props: TickProps) => ReactNode {
+  const seconds = endMs >= 10_000;
+  let tick = timeTicks.get(seconds);
+  if (tick === undefined) {
+    tick = ({ x, y, payload }: TickProps) => (
+      <text x={x} y={Number(y) + 12} textAnchor="middle" className="tick">
+        {formatTick(Number(payload.value), seconds ? 10_000 : 0)}
+      </text>
+    );
+    timeTicks.set(seconds, tick);
+  }
+  return tick;
+}
+
+function CountTick({ x, y, payload }: TickProps) {
   return (
-    <XAxis
-      dataKey="t"
-      type="number"
-      domain={[0, Math.max(nowMs, 1)]}
-      allowDataOverflow
-      tickFormatter={(v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(0)} s` : `${v} ms`)}
-      {...axisProps}
-    />
+    <text x={Number(x) - 4} y={Number(y) + 4} textAnchor="end" className="tick">
+      {formatCount(Number(payload.value))}
+    </text>
   );
 }
 
-const tooltipStyle = {
-  contentStyle: {
-    background: 'var(--panel)',
-    border: '1px solid var(--border)',
-    borderRadius: 6,
-    fontSize: 12,
-  },
-  labelFormatter: (v: unknown) => `t = ${v} ms (virtual)`,
+/*
+ * The parts of every chart that never change are built once: an element React sees again is not
+ * rendered again, and Recharts does not re-register its settings.
+ */
+const GRID = <CartesianGrid stroke="var(--grid)" />;
+const TOOLTIP = (
+  <Tooltip
+    contentStyle={{
+      background: 'var(--panel)',
+      border: '1px solid var(--border)',
+      borderRadius: 6,
+      fontSize: 12,
+    }}
+    labelFormatter={(v: unknown) => `t = ${Number(v).toLocaleString('en')} ms (virtual)`}
+    formatter={(v: unknown) => (typeof v === 'number' ? v.toLocaleString('en') : String(v))}
+  />
+);
+const LEGEND = <Legend wrapperStyle={{ fontSize: 12 }} />;
+const MARGIN = { top: 8, right: PLOT_RIGHT_PX, bottom: 0, left: 0 };
+const Y_LABELS: Record<string, object> = {};
+const yLabel = (unit: string): object => {
+  Y_LABELS[unit] ??= { value: unit, angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 };
+  return Y_LABELS[unit]!;
 };
 
 interface ChartProps {
   series: CumulativePoint[];
-  nowMs: number;
+  /** The end of the virtual-time axis every chart shares. */
+  endMs: number;
   markers: Marker[];
   highlightMs: number | null;
 }
@@ -114,40 +196,66 @@ interface ChartProps {
 /** The frame every chart shares: one virtual-time axis, a y axis with its unit, tooltip, legend, markers. */
 function TimeChart({
   data,
-  nowMs,
+  endMs,
   markers,
   highlightMs,
   height,
   yUnit,
+  yMax,
   children,
 }: Omit<ChartProps, 'series'> & {
   data: readonly object[];
   height: number;
   yUnit: string;
+  /** The largest value plotted; the y axis ends at the next nice number above it. */
+  yMax: number;
   children: ReactNode;
 }) {
+  // Stable domain objects that move in steps: Recharts recomputes its ticks only when an axis moves.
+  const domain = useMemo(() => [0, endMs] as [number, number], [endMs]);
+  const xTicks = useMemo(() => niceTicks(endMs), [endMs]);
+  const yEnd = niceCeil(yMax);
+  const yDomain = useMemo(() => [0, yEnd] as [number, number], [yEnd]);
+  const yTicks = useMemo(() => niceTicks(yEnd), [yEnd]);
   return (
     <ResponsiveContainer width="100%" height={height}>
-      <LineChart data={data as object[]} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke="var(--grid)" />
-        {timeAxis(nowMs)}
+      <LineChart data={data as object[]} margin={MARGIN}>
+        {GRID}
+        <XAxis
+          dataKey="t"
+          type="number"
+          domain={domain}
+          ticks={xTicks}
+          allowDataOverflow
+          tick={timeTickFor(endMs)}
+          {...axisProps}
+        />
         <YAxis
           {...axisProps}
-          width={56}
+          width={PLOT_LEFT_PX}
+          domain={yDomain}
+          ticks={yTicks}
+          allowDataOverflow
           allowDecimals={false}
-          label={{ value: yUnit, angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 11 }}
+          tick={CountTick}
+          label={yLabel(yUnit)}
         />
-        <Tooltip {...tooltipStyle} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        {TOOLTIP}
+        {LEGEND}
         {children}
-        {MarkerLines({ markers, highlightMs })}
+        <MarkerOverlay markers={markers} highlightMs={highlightMs} />
       </LineChart>
     </ResponsiveContainer>
   );
 }
 
 /** One series; animation off, as every chart here updates ten times a second. */
-function series(dataKey: keyof CumulativePoint, name: string, stroke: string, extra: object = {}) {
+function series(
+  dataKey: keyof CumulativePoint | keyof DuplicatesPoint,
+  name: string,
+  stroke: string,
+  extra: object = {},
+) {
   return (
     <Line
       key={dataKey}
@@ -162,58 +270,137 @@ function series(dataKey: keyof CumulativePoint, name: string, stroke: string, ex
   );
 }
 
+/*
+ * No dashed series: Recharts measures the length of a dashed path on every update. The checker's
+ * reads are a wide translucent band under the others, so they stay visible where the lines meet.
+ */
+const THROUGHPUT_LINES = [
+  series('read', 'read by checker', 'var(--c4)', { strokeWidth: 5, strokeOpacity: 0.35 }),
+  series('emitted', 'emitted', 'var(--c1)'),
+  series('written', 'written', 'var(--c2)'),
+  series('committed', 'visible', 'var(--c3)', { strokeWidth: 2 }),
+];
+
 const ThroughputChart = memo(function ThroughputChart({ series: data, ...rest }: ChartProps) {
+  const last = data.at(-1);
+  const yMax = last === undefined ? 0 : Math.max(last.emitted, last.written, last.committed, last.read);
   return (
-    <TimeChart data={data} height={230} yUnit="events" {...rest}>
-      {series('emitted', 'emitted', 'var(--c1)')}
-      {series('written', 'written', 'var(--c2)')}
-      {series('committed', 'visible', 'var(--c3)', { strokeWidth: 2 })}
-      {series('read', 'read by checker', 'var(--c4)', { strokeDasharray: '4 2' })}
+    <TimeChart data={data} height={230} yUnit="events" yMax={yMax} {...rest}>
+      {THROUGHPUT_LINES}
     </TimeChart>
   );
 });
+
+interface DuplicatesPoint {
+  t: number;
+  duplicates: number;
+  /** What the checker knows is missing: nothing until it has read the end of the stream. */
+  missing: number;
+}
+
+const DUPLICATE_LINES = [
+  series('duplicates', 'duplicates (cumulative)', 'var(--bad)', { strokeWidth: 2 }),
+  series('missing', 'missing (known at the end)', 'var(--fault)', { strokeWidth: 2 }),
+];
 
 const DuplicatesChart = memo(function DuplicatesChart({
   series: data,
   missing,
   ...rest
 }: ChartProps & { missing: number | null }) {
+  const points = useMemo(
+    () =>
+      data.map(
+        (p, i): DuplicatesPoint => ({
+          t: p.t,
+          duplicates: p.duplicates,
+          missing: i === data.length - 1 ? (missing ?? 0) : 0,
+        }),
+      ),
+    [data, missing],
+  );
+  const yMax = Math.max(data.at(-1)?.duplicates ?? 0, missing ?? 0);
   return (
-    <TimeChart data={data} height={170} yUnit="values" {...rest}>
-      {missing !== null && missing > 0 && (
-        <ReferenceLine
-          y={missing}
-          stroke="var(--fault)"
-          strokeDasharray="6 3"
-          label={{
-            value: `missing at the end: ${missing}`,
-            fill: 'var(--fault)',
-            fontSize: 11,
-            position: 'insideTopLeft',
-          }}
-        />
-      )}
-      {series('duplicates', 'duplicates (cumulative)', 'var(--bad)', { strokeWidth: 2 })}
+    <TimeChart data={points} height={170} yUnit="values" yMax={yMax} {...rest}>
+      {DUPLICATE_LINES}
     </TimeChart>
   );
 });
+
+const LATENCY_LINES = [
+  series('latencyP50Ms', 'visibility p50 (ms)', 'var(--c3)', { type: 'monotone' }),
+  series('latencyP99Ms', 'visibility p99 (ms)', 'var(--c5)', { type: 'monotone' }),
+];
 
 const LatencyChart = memo(function LatencyChart({ series: data, ...rest }: ChartProps) {
   const withReads = useMemo(() => data.filter((p) => p.latencyP99Ms > 0), [data]);
+  const yMax = useMemo(() => withReads.reduce((m, p) => Math.max(m, p.latencyP99Ms), 0), [withReads]);
   return (
-    <TimeChart data={withReads} height={170} yUnit="ms" {...rest}>
-      {series('latencyP50Ms', 'visibility p50 (ms)', 'var(--c3)', { type: 'monotone' })}
-      {series('latencyP99Ms', 'visibility p99 (ms)', 'var(--c5)', { type: 'monotone' })}
+    <TimeChart data={withReads} height={170} yUnit="ms" yMax={yMax} {...rest}>
+      {LATENCY_LINES}
     </TimeChart>
   );
 });
 
-function useChartProps(): ChartProps {
-  const { series, nowMs, highlightMs } = useStore(
-    useShallow((s) => ({ series: s.series, nowMs: s.nowMs, highlightMs: s.highlightMs })),
+/** Milliseconds between the updates of two charts after a flush. */
+const STAGGER_MS = 40;
+/** A chart takes new data at most this often (the store is flushed more often). */
+const CHART_REFRESH_MS = 200;
+/** Points a chart draws at most; the series has more when the run is long. */
+const MAX_CHART_POINTS = 150;
+
+/**
+ * A value that follows `value` a little later, in its own task and as a transition: each chart
+ * takes its new data in a different slot, at most every CHART_REFRESH_MS, so the charts never add
+ * up to one long task, and React renders them in interruptible slices. Recharts then redraws in
+ * the next animation frame, one chart per frame.
+ */
+function useStaggered<T>(value: T, slot: number): T {
+  const [shown, setShown] = useState(value);
+  const lastMs = useRef(Number.NEGATIVE_INFINITY);
+  useEffect(() => {
+    const waitMs = Math.max(slot * STAGGER_MS, lastMs.current + CHART_REFRESH_MS - performance.now());
+    const id = setTimeout(() => {
+      lastMs.current = performance.now();
+      startTransition(() => setShown(value));
+    }, waitMs);
+    return () => clearTimeout(id);
+  }, [value, slot]);
+  return shown;
+}
+
+/**
+ * At most MAX_CHART_POINTS points: the last point of every group of neighbours (the series are
+ * running sums, so the last one holds the group's counts), with the group's worst latencies.
+ */
+export function downsample(series: readonly CumulativePoint[], max = MAX_CHART_POINTS): CumulativePoint[] {
+  if (series.length <= max) return series as CumulativePoint[];
+  const group = Math.ceil(series.length / max);
+  const out: CumulativePoint[] = [];
+  for (let start = 0; start < series.length; start += group) {
+    const end = Math.min(series.length, start + group);
+    let p50 = 0;
+    let p99 = 0;
+    for (let i = start; i < end; i++) {
+      p50 = Math.max(p50, series[i]!.latencyP50Ms);
+      p99 = Math.max(p99, series[i]!.latencyP99Ms);
+    }
+    out.push({ ...series[end - 1]!, latencyP50Ms: p50, latencyP99Ms: p99 });
+  }
+  return out;
+}
+
+/** What a chart draws; `slot` says when it takes its data after a flush. */
+function useChartProps(slot: number): ChartProps {
+  const { series, highlightMs } = useStore(
+    useShallow((s) => ({ series: s.series, highlightMs: s.highlightMs })),
   );
+  const endMs = useAxisEndMs();
   const markers = useMarkers();
-  return { series, nowMs, markers, highlightMs };
+  const latest = useMemo(() => ({ series, endMs, markers }), [series, endMs, markers]);
+  const shown = useStaggered(latest, slot);
+  const points = useMemo(() => downsample(shown.series), [shown.series]);
+  return { series: points, endMs: shown.endMs, markers: shown.markers, highlightMs };
 }
 
 /** CSV of the data and PNG of the chart, for the panel the buttons sit in. */
@@ -257,7 +444,7 @@ export function ThroughputPanel() {
         Cumulative counts. Vertical lines: failures (red), restores (green), faults (orange), some completed
         checkpoints (dashed grey).
       </p>
-      <ThroughputChart {...useChartProps()} />
+      <ThroughputChart {...useChartProps(0)} />
     </section>
   );
 }
@@ -269,7 +456,7 @@ export function DuplicatesPanel() {
         <h2 id="dups-title">Duplicates and missing values</h2>
         <ExportButtons name="duplicates" />
       </div>
-      <DuplicatesChart {...useChartProps()} missing={useStore((s) => s.report?.counts.missing ?? null)} />
+      <DuplicatesChart {...useChartProps(1)} missing={useStore((s) => s.report?.counts.missing ?? null)} />
     </section>
   );
 }
@@ -282,7 +469,7 @@ export function LatencyPanel() {
         <ExportButtons name="latency" />
       </div>
       <p className="hint">From a value's first emission to the checker reading it, per time bucket.</p>
-      <LatencyChart {...useChartProps()} />
+      <LatencyChart {...useChartProps(2)} />
     </section>
   );
 }

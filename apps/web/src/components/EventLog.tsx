@@ -1,5 +1,5 @@
 import { EVENT_GROUPS, type EventGroup, groupOf, type SimEvent } from '@eolab/engine';
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store';
 
@@ -11,12 +11,37 @@ const GROUP_LABELS: Record<EventGroup, string> = {
   checker: 'Checker',
 };
 
+/**
+ * A key per event object, given the first time the log sees it: rows keep their keys as newer
+ * events push them down, so a flush only creates the new rows.
+ */
+const rowKeys = new WeakMap<SimEvent, number>();
+let nextRowKey = 0;
+function rowKey(e: SimEvent): number {
+  let key = rowKeys.get(e);
+  if (key === undefined) {
+    key = nextRowKey++;
+    rowKeys.set(e, key);
+  }
+  return key;
+}
+
 function describe(e: SimEvent): string {
   const { t: _t, kind: _k, ...rest } = e;
   return Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' ');
 }
+
+const EventRow = memo(function EventRow({ event }: { event: SimEvent }) {
+  return (
+    <tr className={`g-${groupOf(event.kind)}`}>
+      <td>{event.t}</td>
+      <td>{event.kind}</td>
+      <td>{describe(event)}</td>
+    </tr>
+  );
+});
 
 export function EventLog() {
   const { events, dropped } = useStore(useShallow((s) => ({ events: s.events, dropped: s.eventsDropped })));
@@ -63,12 +88,8 @@ export function EventLog() {
             </tr>
           </thead>
           <tbody>
-            {shown.map((e, i) => (
-              <tr key={`${e.t}-${e.kind}-${i}`} className={`g-${groupOf(e.kind)}`}>
-                <td>{e.t}</td>
-                <td>{e.kind}</td>
-                <td>{describe(e)}</td>
-              </tr>
+            {shown.map((e) => (
+              <EventRow key={rowKey(e)} event={e} />
             ))}
           </tbody>
         </table>

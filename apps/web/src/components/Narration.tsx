@@ -14,18 +14,29 @@ function keep(sentences: Sentence[]): Sentence[] {
   );
 }
 
+/** Keys from what a sentence says and when, so older sentences keep theirs as the story grows. */
+function withKeys(sentences: Sentence[]): (Sentence & { key: string })[] {
+  const seen = new Map<string, number>();
+  return sentences.map((s) => {
+    const base = `${s.t}-${s.text}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return { ...s, key: n === 0 ? base : `${base}-${n}` };
+  });
+}
+
 export function Narration() {
   const { events, mode, highlightMs } = useStore(
     useShallow((s) => ({ events: s.events, mode: s.scenario?.mode ?? null, highlightMs: s.highlightMs })),
   );
-  const sentences = useMemo(() => keep(narrate(events, mode)), [events, mode]);
+  const sentences = useMemo(() => withKeys(keep(narrate(events, mode))), [events, mode]);
   return (
     <section className="panel narration" aria-labelledby="narration-title">
       <h2 id="narration-title">What happened</h2>
       <p className="hint">Click a sentence to mark its moment on every chart.</p>
       <ol className="sentences">
-        {sentences.map((s, i) => (
-          <li key={`${s.t}-${i}`}>
+        {sentences.map((s) => (
+          <li key={s.key}>
             <button
               type="button"
               className={`sentence ${s.kind} ${highlightMs === s.t ? 'selected' : ''}`}

@@ -1,47 +1,107 @@
-import { memo, useMemo } from 'react';
+import { memo, type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { checkpointSpans, type TxnOutcome, txnLabel, txnSpans } from '../derive';
-import { useStore } from '../store';
+import { formatTick, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from '../axis';
+import { checkpointSpans, type TxnSpan, txnLabel, txnSpans } from '../derive';
+import { useAxisEndMs, useStore } from '../store';
 import { useMarkers } from './Charts';
 
-const WIDTH = 1000;
-const LEFT = 64;
 const MAX_SPANS = 160;
+/** Height of the time axis drawn under each timeline. */
+const AXIS_PX = 18;
 
-function useTimeScale() {
-  const nowMs = useStore((s) => s.nowMs);
-  const domain = Math.max(nowMs, 1);
-  return (t: number) => LEFT + ((WIDTH - LEFT - 8) * Math.min(t, domain)) / domain;
+/** The width an element is laid out at, followed as the window resizes. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(800);
+  useEffect(() => {
+    const el = ref.current;
+    if (el === null) return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry !== undefined) setWidth(Math.round(entry.contentRect.width));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
 }
 
-const OUTCOME_COLOR: Record<TxnOutcome | 'completed' | 'pending', string> = {
+type Scale = (t: number) => number;
+
+/**
+ * The charts' virtual-time axis in pixels: the timeline's plot area starts and ends where the
+ * charts' do, so a moment sits at the same x in every panel.
+ */
+function timeScale(widthPx: number, endMs: number): Scale {
+  const span = Math.max(1, widthPx - PLOT_LEFT_PX - PLOT_RIGHT_PX);
+  return (t: number) => PLOT_LEFT_PX + (span * Math.min(Math.max(t, 0), endMs)) / endMs;
+}
+
+const COLORS = {
   open: 'var(--c2)',
-  flushed: 'var(--c5)',
-  committing: 'var(--c5)',
+  precommitted: 'var(--c5)',
   committed: 'var(--c3)',
   aborted: 'var(--bad)',
   expired: 'var(--fault)',
-  completed: 'var(--c3)',
-  pending: 'var(--c2)',
-};
+  pending: 'var(--muted)',
+} as const;
 
-function MarkerRules({ height }: { height: number }) {
-  const x = useTimeScale();
-  // Checkpoints have their own timeline; here only failures, restores and faults.
+/** The frame both timelines share: a pixel-wide SVG, lanes, markers and the time axis below. */
+function TimelineFrame({
+  label,
+  lanesPx,
+  children,
+}: {
+  label: string;
+  lanesPx: number;
+  children: (x: Scale, widthPx: number) => ReactNode;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const width = useWidth(ref);
+  const endMs = useAxisEndMs();
+  const x = timeScale(width, endMs);
+  const height = lanesPx + AXIS_PX;
+  return (
+    <div ref={ref} className="timeline-box">
+      <svg width={width} height={height} className="timeline" role="img" aria-label={label}>
+        {children(x, width)}
+        <MarkerRules x={x} height={lanesPx} />
+        <TimeAxis x={x} endMs={endMs} y={lanesPx} />
+      </svg>
+    </div>
+  );
+}
+
+function TimeAxis({ x, endMs, y }: { x: Scale; endMs: number; y: number }) {
+  return (
+    <g className="timeline-axis">
+      <line x1={x(0)} x2={x(endMs)} y1={y} y2={y} stroke="var(--border)" />
+      {niceTicks(endMs).map((t) => (
+        <text key={t} x={x(t)} y={y + 13} textAnchor="middle" className="tick">
+          {formatTick(t, endMs)}
+        </text>
+      ))}
+    </g>
+  );
+}
+
+/** Failures, restores and faults, and the moment picked in the narration. */
+function MarkerRules({ x, height }: { x: Scale; height: number }) {
   const markers = useMarkers().filter((m) => m.color !== 'var(--cp)');
   const highlightMs = useStore((s) => s.highlightMs);
   return (
-    <>
-      {markers.map((m, i) => (
+    <g>
+      {markers.map((m) => (
         <line
-          key={`${m.t}-${i}`}
+          key={`${m.label}-${m.t}`}
           x1={x(m.t)}
           x2={x(m.t)}
           y1={0}
           y2={height}
           stroke={m.color}
+          strokeDasharray={m.dash}
           strokeWidth={1.5}
-        />
+        >
+          <title>{`${m.label} at ${m.t} ms`}</title>
+        </line>
       ))}
       {highlightMs !== null && (
         <line
@@ -53,47 +113,125 @@ function MarkerRules({ height }: { height: number }) {
           strokeWidth={3}
         />
       )}
-    </>
+    </g>
   );
 }
+
+function Legend({ items }: { items: [string, string][] }) {
+  return (
+    <ul className="legend">
+      {items.map(([name, color]) => (
+        <li key={name}>
+          <span className="swatch" style={{ background: color }} aria-hidden="true" />
+          {name}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const CHECKPOINT_ROWS = 3;
+const CHECKPOINT_ROW_PX = 14;
 
 export const CheckpointTimeline = memo(function CheckpointTimeline() {
   const { events, nowMs } = useStore(useShallow((s) => ({ events: s.events, nowMs: s.nowMs })));
   const spans = useMemo(() => checkpointSpans(events).slice(-MAX_SPANS), [events]);
-  const x = useTimeScale();
-  const height = 56;
+  const lanesPx = CHECKPOINT_ROWS * CHECKPOINT_ROW_PX + 8;
   return (
     <section className="panel" aria-labelledby="cp-title">
-      <h2 id="cp-title">Checkpoints</h2>
-      <p className="hint">
-        Each bar runs from trigger to completion (green) or abort (red); grey while pending.
-      </p>
-      <svg
-        viewBox={`0 0 ${WIDTH} ${height}`}
-        className="timeline"
-        role="img"
-        aria-label={`${spans.length} checkpoints`}
-      >
-        <text x={4} y={30} className="lane-label">
-          checkpoint
-        </text>
-        {spans.map((s, i) => {
-          const x1 = x(s.startMs);
-          const x2 = Math.max(x(s.endMs ?? nowMs), x1 + 2);
-          const y = 10 + (i % 3) * 14;
-          const color =
-            s.outcome === 'aborted' ? 'var(--bad)' : s.outcome === 'completed' ? 'var(--c3)' : 'var(--muted)';
-          return (
-            <rect key={s.id} x={x1} y={y} width={x2 - x1} height={10} rx={2} fill={color}>
-              <title>{`checkpoint ${s.id}: position ${s.position}, ${s.startMs}–${s.endMs ?? '…'} ms, ${s.outcome}${s.reason ? ` (${s.reason})` : ''}`}</title>
-            </rect>
-          );
-        })}
-        <MarkerRules height={height} />
-      </svg>
+      <div className="panel-head">
+        <h2 id="cp-title">Checkpoints</h2>
+        <Legend
+          items={[
+            ['pending', COLORS.pending],
+            ['completed', COLORS.committed],
+            ['aborted', COLORS.aborted],
+          ]}
+        />
+      </div>
+      <p className="hint">Each bar runs from a checkpoint's trigger to its completion or abort.</p>
+      <TimelineFrame label={`${spans.length} checkpoints`} lanesPx={lanesPx}>
+        {(x) => (
+          <>
+            <text x={4} y={lanesPx / 2 + 4} className="lane-label">
+              checkpoints
+            </text>
+            {spans.map((s, i) => {
+              const x1 = x(s.startMs);
+              const x2 = Math.max(x(s.endMs ?? nowMs), x1 + 3);
+              const color =
+                s.outcome === 'aborted'
+                  ? COLORS.aborted
+                  : s.outcome === 'completed'
+                    ? COLORS.committed
+                    : COLORS.pending;
+              return (
+                <rect
+                  key={s.id}
+                  x={x1}
+                  y={4 + (i % CHECKPOINT_ROWS) * CHECKPOINT_ROW_PX}
+                  width={x2 - x1}
+                  height={10}
+                  rx={2}
+                  fill={color}
+                >
+                  <title>{`checkpoint ${s.id}: position ${s.position}, ${s.startMs}–${s.endMs ?? '…'} ms, ${s.outcome}${s.reason ? ` (${s.reason})` : ''}`}</title>
+                </rect>
+              );
+            })}
+          </>
+        )}
+      </TimelineFrame>
     </section>
   );
 });
+
+const LANE_PX = 24;
+const BAR_PX = 14;
+/** Width of the cap that shows how a transaction ended. */
+const CAP_PX = 5;
+
+/** One transaction: open (collecting values), then pre-committed (flushed, waiting), then how it ended. */
+function TxnBar({ span, x, nowMs }: { span: TxnSpan; x: Scale; nowMs: number }) {
+  const y = span.subtask * LANE_PX + 5;
+  const start = x(span.startMs);
+  const flushed = span.flushedMs === null ? null : x(span.flushedMs);
+  const end = Math.max(x(span.endMs ?? nowMs), start + 2);
+  const ended = span.outcome === 'committed' || span.outcome === 'aborted' || span.outcome === 'expired';
+  const title = `transaction ${txnLabel(span.checkpointId, span.subtask, span.txnId)} (attempt ${span.attempt}): ${span.outcome}, ${span.events} values, ${span.startMs}–${span.endMs ?? '…'} ms`;
+  return (
+    <g>
+      <title>{title}</title>
+      <rect
+        x={start}
+        y={y}
+        width={(flushed ?? end) - start}
+        height={BAR_PX}
+        fill={COLORS.open}
+        opacity={0.6}
+      />
+      {flushed !== null && (
+        <rect
+          x={flushed}
+          y={y}
+          width={Math.max(end - flushed, 1)}
+          height={BAR_PX}
+          fill={COLORS.precommitted}
+        />
+      )}
+      {ended && (
+        <rect
+          x={end - CAP_PX}
+          y={y - 2}
+          width={CAP_PX}
+          height={BAR_PX + 4}
+          rx={1}
+          fill={COLORS[span.outcome as 'committed' | 'aborted' | 'expired']}
+        />
+      )}
+    </g>
+  );
+}
 
 export const TransactionTimeline = memo(function TransactionTimeline() {
   const { events, nowMs, parallelism, mode } = useStore(
@@ -105,62 +243,38 @@ export const TransactionTimeline = memo(function TransactionTimeline() {
     })),
   );
   const spans = useMemo(() => txnSpans(events).slice(-MAX_SPANS), [events]);
-  const x = useTimeScale();
-  const laneHeight = 22;
-  const height = parallelism * laneHeight + 24;
+  const lanesPx = parallelism * LANE_PX + 4;
   return (
     <section className="panel" aria-labelledby="txn-title">
-      <h2 id="txn-title">Transactions per sink subtask</h2>
-      {mode !== 'EXACTLY_ONCE' ? (
-        <p className="hint">
-          This writer mode uses plain writes: no transactions. Switch exactly-once on to see them.
-        </p>
-      ) : (
-        <p className="hint">
-          Open (blue), pre-committed (purple), committed (green), aborted (red), lease expired (orange).
-        </p>
-      )}
-      <svg
-        viewBox={`0 0 ${WIDTH} ${height}`}
-        className="timeline"
-        role="img"
-        aria-label={`${spans.length} transactions`}
-      >
-        {Array.from({ length: parallelism }, (_, lane) => (
-          <text key={lane} x={4} y={lane * laneHeight + 16} className="lane-label">{`subtask ${lane}`}</text>
-        ))}
-        {spans.map((s) => {
-          const x1 = x(s.startMs);
-          const x2 = Math.max(x(s.endMs ?? nowMs), x1 + 2);
-          const y = s.subtask * laneHeight + 5;
-          return (
-            <g key={s.txnId}>
-              <rect
-                x={x1}
-                y={y}
-                width={x2 - x1}
-                height={14}
-                rx={2}
-                fill={OUTCOME_COLOR[s.outcome]}
-                opacity={0.85}
-              >
-                <title>{`transaction ${txnLabel(s.checkpointId, s.subtask, s.txnId)} (attempt ${s.attempt}): ${s.outcome}, ${s.events} values, ${s.startMs}–${s.endMs ?? '…'} ms`}</title>
-              </rect>
-              {s.flushedMs !== null && (
-                <line
-                  x1={x(s.flushedMs)}
-                  x2={x(s.flushedMs)}
-                  y1={y}
-                  y2={y + 14}
-                  stroke="var(--panel)"
-                  strokeWidth={1.5}
-                />
-              )}
-            </g>
-          );
-        })}
-        <MarkerRules height={height} />
-      </svg>
+      <div className="panel-head">
+        <h2 id="txn-title">Transactions per sink subtask</h2>
+        <Legend
+          items={[
+            ['open', COLORS.open],
+            ['pre-committed', COLORS.precommitted],
+            ['committed', COLORS.committed],
+            ['aborted', COLORS.aborted],
+            ['lease expired', COLORS.expired],
+          ]}
+        />
+      </div>
+      <p className="hint">
+        {mode !== null && mode !== 'EXACTLY_ONCE'
+          ? 'This writer mode uses plain writes: no transactions. Switch exactly-once on to see them.'
+          : 'One Pravega transaction per subtask per checkpoint: open while it collects values, pre-committed once flushed at the barrier, then committed when the checkpoint completes (or aborted, or expired).'}
+      </p>
+      <TimelineFrame label={`${spans.length} transactions`} lanesPx={lanesPx}>
+        {(x) => (
+          <>
+            {Array.from({ length: parallelism }, (_, lane) => (
+              <text key={lane} x={4} y={lane * LANE_PX + 16} className="lane-label">{`subtask ${lane}`}</text>
+            ))}
+            {spans.map((s) => (
+              <TxnBar key={s.txnId} span={s} x={x} nowMs={nowMs} />
+            ))}
+          </>
+        )}
+      </TimelineFrame>
     </section>
   );
 });
