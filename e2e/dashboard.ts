@@ -6,6 +6,10 @@ export class Dashboard {
   readonly exactlyOnce: Locator;
   readonly start: Locator;
   readonly injectFailure: Locator;
+  /** The duplicates chart, with its latest values in words under it. */
+  readonly duplicatesChart: Locator;
+  /** The chart's latest values, in words under it. */
+  readonly duplicatesReadout: Locator;
 
   /** Errors the page logged; a person would see a broken page where a test sees one of these. */
   readonly consoleErrors: string[] = [];
@@ -19,6 +23,8 @@ export class Dashboard {
     this.exactlyOnce = page.getByRole('switch', { name: 'Exactly-once' });
     this.start = page.getByRole('button', { name: 'Start', exact: true });
     this.injectFailure = page.getByRole('button', { name: 'Inject failure', exact: true });
+    this.duplicatesChart = page.getByRole('figure', { name: 'Duplicates and missing values chart' });
+    this.duplicatesReadout = this.duplicatesChart.locator('figcaption');
   }
 
   async open(path = '/'): Promise<void> {
@@ -57,6 +63,32 @@ export class Dashboard {
 
   async runState(): Promise<Locator> {
     return this.page.locator('.run-status .pill');
+  }
+
+  /**
+   * Waits until the charts have taken the latest data (each refreshes a little after the store,
+   * in its own slot): the two cumulative charts read the same moment and latency is drawn.
+   */
+  async chartsSettled(): Promise<void> {
+    const readout = (name: string) =>
+      this.page.getByRole('figure', { name: `${name} chart` }).locator('figcaption');
+    const momentOf = async (name: string) =>
+      /^at ([\d,]+) ms/.exec((await readout(name).textContent()) ?? '')?.[1];
+    await expect(readout('Visibility latency')).not.toHaveText('no value read yet');
+    await expect
+      .poll(
+        async () =>
+          (await momentOf('Events over virtual time')) === (await momentOf('Duplicates and missing values')),
+      )
+      .toBe(true);
+    await expect(readout('Events over virtual time')).toContainText(`at ${await this.lastBucketMs()} ms`);
+  }
+
+  /** The start of the last metrics bucket of the run on screen, as the server holds it. */
+  private async lastBucketMs(): Promise<string> {
+    const runId = new URL(this.page.url()).searchParams.get('run');
+    const run = await (await this.page.request.get(`/api/runs/${runId}`)).json();
+    return (run.buckets.at(-1)?.t ?? 0).toLocaleString('en');
   }
 
   duplicateCount(): Locator {

@@ -49,12 +49,16 @@ test.describe('injecting failures', () => {
     await d.start.click();
     await expect(page.locator('.run-status .pill')).toHaveText('running');
     await expect(d.duplicateCount()).toHaveText('0');
+    await expect(d.duplicatesReadout).toContainText(' 0 duplicates');
     // Let the job get past its first checkpoint, then fail it.
     await expect(page.getByText(/Checkpoint 2 completed/)).toBeVisible();
     await d.injectFailure.click();
     await expect(page.getByText('Injected mapper-exception')).toBeVisible();
     await expect.poll(async () => Number(await d.duplicateCount().textContent())).toBeGreaterThan(0);
     await expect(d.verdict).toContainText('Found duplicates');
+    // The chart shows them too, and marks the injected fault at its virtual time.
+    await expect(d.duplicatesReadout).toContainText(/ [1-9][\d,]* duplicates/);
+    await expect(d.duplicatesChart.locator('line title', { hasText: 'mapper-exception at' })).toHaveCount(1);
     await d.setSpeed('max');
     await expect(d.verdict).toHaveText('Found duplicates');
     await expect(page.getByText(/Restored from checkpoint \d+ at position \d+/)).toBeVisible();

@@ -8,15 +8,27 @@ const dir = join(import.meta.dirname, '../docs/screenshots');
 test('screenshots: during a run and after each verdict', async ({ page }) => {
   const d = new Dashboard(page);
   await d.open();
+  // During a run: the live demo in real time, just after its failure, still streaming.
   await d.choosePreset('live-demo');
   await d.setExactlyOnce(false);
-  await d.setSpeed('10x');
+  await d.setSpeed('1x');
   await d.start.click();
-  await expect(page.getByText(/Artificial failure/).first()).toBeVisible();
+  await expect(page.getByText(/The mapper throws at element/)).toBeVisible();
   await expect(d.verdict).toContainText('Found duplicates');
+  await expect(d.duplicatesReadout).toContainText(/[1-9][\d,]* duplicates/);
+  await expect(page.locator('.run-status .pill')).toHaveText('running');
   await page.screenshot({ path: join(dir, 'dashboard-running.png'), fullPage: true });
   await d.setSpeed('max');
   await expect(d.verdict).toHaveText('Found duplicates');
+
+  // The sample with exactly-once off, its failure picked in the narration.
+  await d.choosePreset('seed');
+  await d.setSpeed('10x');
+  await d.start.click();
+  await expect(d.verdict).toHaveText('Found duplicates');
+  await expect(page.getByTestId('duplicate-values')).toHaveText('17..24');
+  await page.getByText(/The mapper throws at element 26/).click();
+  await d.chartsSettled();
   await page.screenshot({ path: join(dir, 'verdict-duplicates.png'), fullPage: true });
 
   await d.choosePreset('seed');
@@ -28,6 +40,7 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
     .getByText(/Transactions? 1\.\d and 1\.\d committed/)
     .first()
     .click();
+  await d.chartsSettled();
   await page.screenshot({ path: join(dir, 'verdict-exactly-once.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Compare modes' }).click();
@@ -43,5 +56,6 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
   await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
 
   await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+  await d.chartsSettled();
   await page.screenshot({ path: join(dir, 'verdict-exactly-once-other-theme.png'), fullPage: true });
 });

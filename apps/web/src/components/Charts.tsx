@@ -194,6 +194,22 @@ interface ChartProps {
 }
 
 /** The frame every chart shares: one virtual-time axis, a y axis with its unit, tooltip, legend, markers. */
+/**
+ * A chart and, under it, its latest values in words: exact figures for a person, and what a test
+ * (or a screen reader) can check the chart shows.
+ */
+function Figure({ name, readout, children }: { name: string; readout: string; children: ReactNode }) {
+  return (
+    <figure className="chart" aria-label={`${name} chart`}>
+      {children}
+      <figcaption className="readout">{readout}</figcaption>
+    </figure>
+  );
+}
+
+const fmt = (v: number) => v.toLocaleString('en');
+const at = (p: { t: number } | undefined) => (p === undefined ? 'no data yet' : `at ${fmt(p.t)} ms:`);
+
 function TimeChart({
   data,
   endMs,
@@ -285,9 +301,18 @@ const ThroughputChart = memo(function ThroughputChart({ series: data, ...rest }:
   const last = data.at(-1);
   const yMax = last === undefined ? 0 : Math.max(last.emitted, last.written, last.committed, last.read);
   return (
-    <TimeChart data={data} height={230} yUnit="events" yMax={yMax} {...rest}>
-      {THROUGHPUT_LINES}
-    </TimeChart>
+    <Figure
+      name="Events over virtual time"
+      readout={
+        last === undefined
+          ? at(last)
+          : `${at(last)} emitted ${fmt(last.emitted)} · written ${fmt(last.written)} · visible ${fmt(last.committed)} · read ${fmt(last.read)}`
+      }
+    >
+      <TimeChart data={data} height={230} yUnit="events" yMax={yMax} {...rest}>
+        {THROUGHPUT_LINES}
+      </TimeChart>
+    </Figure>
   );
 });
 
@@ -321,9 +346,18 @@ const DuplicatesChart = memo(function DuplicatesChart({
   );
   const yMax = Math.max(data.at(-1)?.duplicates ?? 0, missing ?? 0);
   return (
-    <TimeChart data={points} height={170} yUnit="values" yMax={yMax} {...rest}>
-      {DUPLICATE_LINES}
-    </TimeChart>
+    <Figure
+      name="Duplicates and missing values"
+      readout={
+        points.length === 0
+          ? at(undefined)
+          : `${at(points.at(-1))} ${fmt(points.at(-1)!.duplicates)} duplicates · ${missing === null ? 'missing known at the end' : `${fmt(missing)} missing`}`
+      }
+    >
+      <TimeChart data={points} height={170} yUnit="values" yMax={yMax} {...rest}>
+        {DUPLICATE_LINES}
+      </TimeChart>
+    </Figure>
   );
 });
 
@@ -336,9 +370,18 @@ const LatencyChart = memo(function LatencyChart({ series: data, ...rest }: Chart
   const withReads = useMemo(() => data.filter((p) => p.latencyP99Ms > 0), [data]);
   const yMax = useMemo(() => withReads.reduce((m, p) => Math.max(m, p.latencyP99Ms), 0), [withReads]);
   return (
-    <TimeChart data={withReads} height={170} yUnit="ms" yMax={yMax} {...rest}>
-      {LATENCY_LINES}
-    </TimeChart>
+    <Figure
+      name="Visibility latency"
+      readout={
+        withReads.length === 0
+          ? 'no value read yet'
+          : `${at(withReads.at(-1))} p50 ${fmt(withReads.at(-1)!.latencyP50Ms)} ms · p99 ${fmt(withReads.at(-1)!.latencyP99Ms)} ms · worst p99 ${fmt(yMax)} ms`
+      }
+    >
+      <TimeChart data={withReads} height={170} yUnit="ms" yMax={yMax} {...rest}>
+        {LATENCY_LINES}
+      </TimeChart>
+    </Figure>
   );
 });
 
