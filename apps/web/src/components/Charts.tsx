@@ -484,8 +484,8 @@ export function ThroughputPanel() {
         <ExportButtons name="events" />
       </div>
       <p className="hint">
-        Cumulative counts. Vertical lines: failures (red), restores (green), faults (orange), some completed
-        checkpoints (dashed grey).
+        Cumulative counts. Vertical lines: failures (red), restores (dashed green), injected faults (orange),
+        the moment picked in the narration (blue), some completed checkpoints (dashed grey).
       </p>
       <ThroughputChart {...useChartProps(0)} />
     </section>

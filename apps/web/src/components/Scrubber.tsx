@@ -21,9 +21,9 @@ export function Scrubber() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-  if (!finished) return null;
-  const end = endOfRun();
-  const at = scrubMs ?? nowMs;
+  // Always laid out, so the page does not jump when a run ends; usable once it has.
+  const end = finished ? endOfRun() : Math.max(nowMs, 1);
+  const at = finished ? (scrubMs ?? nowMs) : nowMs;
   return (
     <section className="panel scrubber" aria-labelledby="scrub-title">
       <h2 id="scrub-title">Replay</h2>
@@ -32,6 +32,7 @@ export function Scrubber() {
           type="button"
           className="small"
           onClick={() => stepEvent(-1)}
+          disabled={!finished}
           aria-label="Previous protocol event"
         >
           ◀ [
@@ -42,11 +43,18 @@ export function Scrubber() {
           max={end}
           step={1}
           value={at}
+          disabled={!finished}
           aria-label="Virtual time"
           aria-valuetext={`${at} ms`}
           onChange={(e) => scrubTo(Number(e.target.value))}
         />
-        <button type="button" className="small" onClick={() => stepEvent(1)} aria-label="Next protocol event">
+        <button
+          type="button"
+          className="small"
+          onClick={() => stepEvent(1)}
+          disabled={!finished}
+          aria-label="Next protocol event"
+        >
           ] ▶
         </button>
         <output className="scrub-time">
@@ -54,7 +62,9 @@ export function Scrubber() {
         </output>
       </div>
       <p className="hint">
-        Every chart, the checker and the narration show the run as it was at this virtual time.
+        {finished
+          ? 'Every chart, the checker and the narration show the run as it was at this virtual time.'
+          : 'Once the run has ended, move through it here: every chart, the checker and the narration follow.'}
       </p>
     </section>
   );
