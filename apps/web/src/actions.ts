@@ -14,6 +14,36 @@ const FLUSH_MS = 100;
 let pending: RunDelta[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
+/**
+ * Deltas may be dropped on the way (the server sends them volatile). Each carries a sequence
+ * number; a gap means the browser missed buckets and protocol events, so it takes a fresh
+ * snapshot instead of drawing a run with holes in it.
+ */
+let lastSeq: number | null = null;
+let resyncing = false;
+
+/**
+ * A snapshot already holds the events the server will also put in its next delta (those since
+ * its previous one): the first delta after a snapshot leaves them out. The snapshot holds every
+ * event up to its virtual time; of the ones at that very millisecond, the ones it holds.
+ */
+let overlap: { nowMs: number; atNow: Map<string, number> } | null = null;
+
+function withoutOverlap(events: RunDelta['events']): RunDelta['events'] {
+  const seen = overlap;
+  overlap = null;
+  if (seen === null) return events;
+  return events.filter((e) => {
+    if (e.t < seen.nowMs) return false;
+    if (e.t > seen.nowMs) return true;
+    const key = JSON.stringify(e);
+    const n = seen.atNow.get(key) ?? 0;
+    if (n === 0) return true;
+    seen.atNow.set(key, n - 1);
+    return false;
+  });
+}
+
 export function choosePreset(presetId: string): void {
   const { mode } = useStore.getState();
   const scenario = presetScenario(presetId, mode);
@@ -131,6 +161,16 @@ export function applySummary(run: RunSummary): void {
 
 export function applySnapshot(s: RunSnapshot): void {
   forgetScrub();
+  pending = [];
+  lastSeq = null;
+  resyncing = false;
+  const atNow = new Map<string, number>();
+  for (const e of s.events) {
+    if (e.t !== s.nowMs) continue;
+    const key = JSON.stringify(e);
+    atNow.set(key, (atNow.get(key) ?? 0) + 1);
+  }
+  overlap = { nowMs: s.nowMs, atNow };
   useStore.setState({
     scrubMs: null,
     ...emptyRun,
@@ -154,9 +194,30 @@ export function applySnapshot(s: RunSnapshot): void {
 
 /** Called by the socket for every delta; the store sees them in batches. */
 export function receiveDelta(delta: RunDelta): void {
-  if (delta.runId !== useStore.getState().runId) return;
-  pending.push(delta);
+  const { runId, buckets } = useStore.getState();
+  if (delta.runId !== runId || resyncing) return;
+  const missed = lastSeq !== null && delta.seq !== lastSeq + 1;
+  // Buckets must continue what is held: from a bucket already there, or from 0 after a new layout.
+  const lastHeld = pending.at(-1);
+  const layout = lastHeld?.layoutVersion ?? useStore.getState().layoutVersion;
+  const held = lastHeld === undefined ? buckets.length : lastHeld.fromBucket + lastHeld.buckets.length;
+  const hole = delta.layoutVersion === layout ? delta.fromBucket > held : delta.fromBucket !== 0;
+  if (missed || hole) {
+    resync(runId);
+    return;
+  }
+  lastSeq = delta.seq;
+  pending.push(overlap === null ? delta : { ...delta, events: withoutOverlap(delta.events) });
   if (flushTimer === null) flushTimer = setTimeout(flushDeltas, FLUSH_MS);
+}
+
+/** Drops what is buffered and takes a fresh snapshot of the run; deltas wait until it arrives. */
+function resync(runId: string): void {
+  resyncing = true;
+  pending = [];
+  void watchRun(runId).catch(() => {
+    resyncing = false;
+  });
 }
 
 export function flushDeltas(): void {

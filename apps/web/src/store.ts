@@ -179,3 +179,27 @@ export function extendCumulative(
   }
   return out;
 }
+
+/** Points a chart draws at most; the series has more when the run is long. */
+export const MAX_CHART_POINTS = 150;
+
+/**
+ * At most MAX_CHART_POINTS points: the last point of every group of neighbours (the series are
+ * running sums, so the last one holds the group's counts), with the group's worst latencies.
+ */
+export function downsample(series: readonly CumulativePoint[], max = MAX_CHART_POINTS): CumulativePoint[] {
+  if (series.length <= max) return series as CumulativePoint[];
+  const group = Math.ceil(series.length / max);
+  const out: CumulativePoint[] = [];
+  for (let start = 0; start < series.length; start += group) {
+    const end = Math.min(series.length, start + group);
+    let p50 = 0;
+    let p99 = 0;
+    for (let i = start; i < end; i++) {
+      p50 = Math.max(p50, series[i]!.latencyP50Ms);
+      p99 = Math.max(p99, series[i]!.latencyP99Ms);
+    }
+    out.push({ ...series[end - 1]!, latencyP50Ms: p50, latencyP99Ms: p99 });
+  }
+  return out;
+}

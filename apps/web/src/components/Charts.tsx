@@ -25,7 +25,7 @@ import {
 import { useShallow } from 'zustand/react/shallow';
 import { formatCount, formatTick, niceCeil, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from '../axis';
 import { chartPng, download, seriesCsv } from '../exporting';
-import { type CumulativePoint, useAxisEndMs, useStore } from '../store';
+import { type CumulativePoint, downsample, useAxisEndMs, useStore } from '../store';
 
 /** Virtual times worth a vertical line on every chart. */
 export interface Marker {
@@ -389,8 +389,6 @@ const LatencyChart = memo(function LatencyChart({ series: data, ...rest }: Chart
 const STAGGER_MS = 40;
 /** A chart takes new data at most this often (the store is flushed more often). */
 const CHART_REFRESH_MS = 200;
-/** Points a chart draws at most; the series has more when the run is long. */
-const MAX_CHART_POINTS = 150;
 
 /**
  * A value that follows `value` a little later, in its own task and as a transition: each chart
@@ -410,27 +408,6 @@ function useStaggered<T>(value: T, slot: number): T {
     return () => clearTimeout(id);
   }, [value, slot]);
   return shown;
-}
-
-/**
- * At most MAX_CHART_POINTS points: the last point of every group of neighbours (the series are
- * running sums, so the last one holds the group's counts), with the group's worst latencies.
- */
-export function downsample(series: readonly CumulativePoint[], max = MAX_CHART_POINTS): CumulativePoint[] {
-  if (series.length <= max) return series as CumulativePoint[];
-  const group = Math.ceil(series.length / max);
-  const out: CumulativePoint[] = [];
-  for (let start = 0; start < series.length; start += group) {
-    const end = Math.min(series.length, start + group);
-    let p50 = 0;
-    let p99 = 0;
-    for (let i = start; i < end; i++) {
-      p50 = Math.max(p50, series[i]!.latencyP50Ms);
-      p99 = Math.max(p99, series[i]!.latencyP99Ms);
-    }
-    out.push({ ...series[end - 1]!, latencyP50Ms: p50, latencyP99Ms: p99 });
-  }
-  return out;
 }
 
 /** What a chart draws; `slot` says when it takes its data after a flush. */

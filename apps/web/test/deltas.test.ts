@@ -1,0 +1,116 @@
+import type { MetricsBucket, SimEvent } from '@eolab/engine';
+import type { RunDelta, RunSnapshot } from '@eolab/protocol';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+/** The socket as the actions see it: every `run:watch` is answered with the next snapshot. */
+const sent: string[] = [];
+let nextSnapshot: RunSnapshot | null = null;
+vi.mock('../src/socket', () => ({
+  getSocket: () => ({
+    emit: (event: string, _payload: unknown, ack: (r: { ok: true; data: unknown }) => void) => {
+      sent.push(event);
+      ack({ ok: true, data: nextSnapshot });
+    },
+  }),
+}));
+
+const { applySnapshot, flushDeltas, receiveDelta } = await import('../src/actions');
+const { useStore } = await import('../src/store');
+
+const bucket = (t: number, n: number): MetricsBucket => ({
+  t,
+  emitted: n,
+  written: n,
+  committed: n,
+  read: n,
+  duplicates: 0,
+  openTxns: 0,
+  latencyP50Ms: 1,
+  latencyP99Ms: 2,
+  latencyMaxMs: 2,
+});
+const completed = (checkpointId: number, t: number): SimEvent =>
+  ({ kind: 'checkpoint-completed', t, checkpointId, position: checkpointId * 10, durationMs: 3 }) as SimEvent;
+
+function snapshot(nowMs: number, buckets: MetricsBucket[], events: SimEvent[]): RunSnapshot {
+  return {
+    protocolVersion: 1,
+    run: { id: 'r1', state: 'running', verdict: null },
+    scenario: null,
+    faultTimeline: [],
+    speed: '10x',
+    nowMs,
+    totals: null,
+    bucketMs: 10,
+    layoutVersion: 0,
+    buckets,
+    events,
+    eventsDropped: 0,
+    report: null,
+  } as unknown as RunSnapshot;
+}
+
+function delta(seq: number, fromBucket: number, buckets: MetricsBucket[], events: SimEvent[]): RunDelta {
+  const nowMs = buckets.at(-1)?.t ?? 0;
+  return {
+    runId: 'r1',
+    seq,
+    state: 'running',
+    speed: '10x',
+    nowMs,
+    totals: null,
+    bucketMs: 10,
+    layoutVersion: 0,
+    fromBucket,
+    buckets,
+    events,
+    eventsDropped: 0,
+    report: null,
+    sentAt: 0,
+  } as unknown as RunDelta;
+}
+
+describe('deltas after a snapshot', () => {
+  beforeEach(() => {
+    sent.length = 0;
+    applySnapshot(
+      snapshot(20, [bucket(0, 1), bucket(10, 1), bucket(20, 1)], [completed(1, 10), completed(2, 20)]),
+    );
+  });
+
+  it('replaces buckets from fromBucket on and sums the series again', () => {
+    receiveDelta(delta(5, 2, [bucket(20, 3), bucket(30, 4)], []));
+    flushDeltas();
+    const { buckets, series } = useStore.getState();
+    expect(buckets.map((b) => b.emitted)).toEqual([1, 1, 3, 4]);
+    expect(series.at(-1)!.read).toBe(9);
+  });
+
+  it('leaves out the events the snapshot already held', () => {
+    receiveDelta(delta(5, 2, [bucket(20, 1)], [completed(2, 20), completed(3, 30)]));
+    flushDeltas();
+    expect(useStore.getState().events.map((e) => (e as { checkpointId: number }).checkpointId)).toEqual([
+      1, 2, 3,
+    ]);
+  });
+
+  it('takes a fresh snapshot when a delta went missing', async () => {
+    receiveDelta(delta(5, 2, [bucket(20, 1)], []));
+    nextSnapshot = snapshot(
+      40,
+      [bucket(0, 1), bucket(10, 1), bucket(20, 1), bucket(30, 1), bucket(40, 7)],
+      [],
+    );
+    receiveDelta(delta(7, 4, [bucket(40, 7)], []));
+    expect(sent).toContain('run:watch');
+    await vi.waitFor(() => expect(useStore.getState().nowMs).toBe(40));
+    expect(useStore.getState().buckets.at(-1)!.emitted).toBe(7);
+  });
+
+  it('takes a fresh snapshot when buckets would leave a hole', async () => {
+    nextSnapshot = snapshot(50, [bucket(0, 2)], []);
+    receiveDelta(delta(5, 6, [bucket(60, 1)], []));
+    expect(sent).toContain('run:watch');
+    await vi.waitFor(() => expect(useStore.getState().buckets.map((b) => b.emitted)).toEqual([2]));
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { narrate } from '../src/narrate';
+import { runPreset } from './sim';
+
+const texts = (mode: 'ATLEAST_ONCE' | 'EXACTLY_ONCE') => {
+  const { events } = runPreset('seed', mode);
+  return narrate(events, mode).map((s) => s.text);
+};
+
+describe('narration of the seed', () => {
+  it('tells the at-least-once story: checkpoint at 16, failure at element 26, values 17-24 written twice', () => {
+    const story = texts('ATLEAST_ONCE');
+    expect(story).toContain('Checkpoint 1 completed at position 16 (3 ms after its trigger).');
+    expect(story).toContainEqual(
+      expect.stringMatching(
+        /^The mapper throws at element 26 \(value 25\); the job fails over\. Values 17–24 were already visible and will be written again\.$/,
+      ),
+    );
+    expect(story).toContain('Restored from checkpoint 1 at position 16: the source resumes at 17.');
+    expect(story).toContainEqual(expect.stringMatching(/^Checker: 8 values read a second time \(17, 18/));
+  });
+
+  it('names transactions checkpoint.subtask, the open ones after the checkpoint they waited for', () => {
+    const story = texts('EXACTLY_ONCE');
+    expect(story).toContain('Transactions 1.0 and 1.1 committed: values 1–16 are now visible.');
+    expect(story).toContainEqual(
+      expect.stringMatching(/^Transaction 2\.0 aborted as the failed task closed/),
+    );
+    expect(story).toContainEqual(
+      expect.stringMatching(/^Transaction 2\.1 aborted as the failed task closed/),
+    );
+    expect(story).toContainEqual(expect.stringMatching(/Values 17–24 sat in open transactions/));
+    expect(story.join('\n')).not.toMatch(/#\d/);
+  });
+
+  it('puts every sentence at the virtual time of its event, in order', () => {
+    const { events } = runPreset('seed', 'EXACTLY_ONCE');
+    const sentences = narrate(events, 'EXACTLY_ONCE');
+    const times = new Set(events.map((e) => e.t));
+    for (const s of sentences) expect(times.has(s.t)).toBe(true);
+    expect(sentences.map((s) => s.t)).toEqual([...sentences.map((s) => s.t)].sort((a, b) => a - b));
+  });
+});
