@@ -91,9 +91,15 @@ export interface RunDelta {
   /** Buckets from `fromBucket` on, replacing what the client holds there (the last one may have grown). */
   fromBucket: number;
   buckets: MetricsBucket[];
+  /**
+   * Protocol events since the previous delta, at most MAX_EVENTS_PER_DELTA. At max speed only
+   * milestones (checkpoints completed, failures, restores, faults, the checker's lines), at most a
+   * few of each kind per delta, every `fault-injected` included.
+   */
   events: SimEvent[];
-  /** Protocol events left out of this delta because of MAX_EVENTS_PER_DELTA. */
+  /** Protocol events since the previous delta that were left out of this one. */
   eventsDropped: number;
+  /** The final report: set on the run's last delta (and on every delta after a stop), else null. */
   report: Report | null;
   /** The server's wall-clock time (ms since the epoch) when it sent this delta, for latency figures. */
   sentAt: number;

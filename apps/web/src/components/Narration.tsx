@@ -40,6 +40,7 @@ export function Narration() {
             <button
               type="button"
               className={`sentence ${s.kind} ${highlightMs === s.t ? 'selected' : ''}`}
+              aria-pressed={highlightMs === s.t}
               onClick={() => highlight(highlightMs === s.t ? null : s.t)}
             >
               <span className="time">{s.t} ms</span> {s.text}

@@ -111,6 +111,7 @@ function MarkerRules({ x, height }: { x: Scale; height: number }) {
           y2={height}
           stroke="var(--accent)"
           strokeWidth={3}
+          className="highlight-marker"
         />
       )}
     </g>
