@@ -8,7 +8,8 @@ export function formatSummary(report: Report): string {
     `  duplicates: ${counts.duplicates}${listed(report.duplicates, counts.duplicates)}`,
     `  missing:    ${counts.missing}${listed(report.missing, counts.missing)}`,
     `  emitted ${counts.emitted}, written ${counts.written}, committed ${counts.committed}, read ${counts.read}`,
-    `  checkpoints ${report.checkpoints.completed} completed, ${report.checkpoints.aborted} aborted; restores ${report.restores.length}; transactions ${report.transactions.committed} committed, ${report.transactions.aborted} aborted, ${report.transactions.expired} expired`,
+    `  checkpoints ${report.checkpoints.completed} completed, ${report.checkpoints.aborted} aborted (${report.checkpoints.failed} declined or expired); restarts ${report.restarts.used} of ${report.restarts.attempts}`,
+    `  transactions ${report.transactions.committed} committed, ${report.transactions.aborted} aborted, ${report.transactions.expired} expired, ${report.transactions.commitFailed} commits failed, ${report.transactions.open} left open`,
     `  visibility latency: p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, max ${latencyMs.max} ms`,
     `  job ${report.finished ? 'finished' : 'failed'} at ${report.durationMs} ms of virtual time`,
   ];

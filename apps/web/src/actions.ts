@@ -99,7 +99,7 @@ export function scenarioFromControls(): Scenario {
     },
     checkpoint: { ...base.checkpoint, intervalMs: knobs.checkpointIntervalMs },
     sink: { ...base.sink, parallelism: knobs.parallelism, txnLeaseMs: knobs.txnLeaseMs },
-    restart: { attempts: knobs.restartAttempts, delayMs: knobs.restartDelayMs },
+    restart: { ...base.restart, attempts: knobs.restartAttempts, delayMs: knobs.restartDelayMs },
     checker: { isolation: knobs.isolation },
     faults,
   };

@@ -204,7 +204,7 @@ export function lossCauses(events: readonly SimEvent[], missing: readonly number
       const why =
         failed === undefined
           ? 'its lease ran out before anyone committed it'
-          : `its commit call failed at ${failed.t} ms (${failed.why === 'controller-unreachable' ? 'controller unreachable' : `the transaction was ${failed.state}`}), it was dropped, and its lease ran out`;
+          : `its commit failed at ${failed.t} ms (${commitFailure(failed.why, failed.state)}) and its lease ran out`;
       causes.push({
         values,
         text: `held in transaction ${namer.name(e.txnId, e.subtask)} of attempt ${e.attempt}; ${why} at ${e.t} ms, so the store aborted it`,
@@ -213,7 +213,7 @@ export function lossCauses(events: readonly SimEvent[], missing: readonly number
     if (e.kind === 'write-failed') {
       causes.push({
         values: [],
-        text: `plain writes failed from ${e.t} ms (first: value ${e.value} on subtask ${e.subtask}); a checkpoint that did not wait for them let the restore skip them`,
+        text: `${e.writes} plain writes failed at ${e.t} ms on subtask ${e.subtask}: the writers' reconnect retries ran out`,
       });
     }
     if (e.kind === 'job-failed') {
@@ -225,4 +225,10 @@ export function lossCauses(events: readonly SimEvent[], missing: readonly number
     }
   }
   return causes.filter((c) => c.values.length > 0 || missing.length > 0);
+}
+
+function commitFailure(why: 'not-open' | 'rejected' | 'retries-exhausted', state: string): string {
+  if (why === 'rejected') return 'the store rejected it: dropped, never retried';
+  if (why === 'retries-exhausted') return 'controller unreachable, retries exhausted: the task failed';
+  return `the transaction was already ${state}`;
 }

@@ -141,9 +141,11 @@ export function narrate(events: readonly SimEvent[], mode: WriterMode | null): S
           t: e.t,
           kind: 'bad',
           text:
-            e.why === 'controller-unreachable'
-              ? `Commit of transaction ${namer.name(e.txnId, e.subtask)} failed (controller unreachable): dropped, never retried.`
-              : `Transaction ${namer.name(e.txnId, e.subtask)} was ${e.state} at commit time: its data is lost.`,
+            e.why === 'rejected'
+              ? `The store rejected the commit of transaction ${namer.name(e.txnId, e.subtask)} (TxnFailedException): dropped, never retried, its data is lost.`
+              : e.why === 'retries-exhausted'
+                ? `Commit of transaction ${namer.name(e.txnId, e.subtask)} failed: the controller stayed unreachable past the retries, so the task fails and the restore commits it again.`
+                : `Transaction ${namer.name(e.txnId, e.subtask)} was ${e.state} at commit time: its data is lost.`,
         });
         break;
       case 'task-failed': {

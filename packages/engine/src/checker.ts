@@ -10,14 +10,17 @@ export const FOUND_DUPLICATES = 'Found duplicates';
 
 /** Values listed per duplicate-found or value-missing event; the count says how many there were. */
 const EVENT_SAMPLE = 20;
-/** Marker-window lines kept for the report. */
+/** `Duplicate event` lines printed per marker window; past it the rest are counted in one line. */
 const WINDOW_LINES_LIMIT = 2_000;
 
 /**
  * The two checkers, fed every value the reader sees, in stream order.
  *
- * The marker-window checker is the sample's: it clears its sets at every start marker and, at the
- * end marker, prints its verdict block. The whole-stream checker is never reset: it counts every
+ * The marker-window checker is the sample's ExactlyOnceChecker, which prints as it reads:
+ * `Checker starts` at a start marker (clearing its sets), each `Duplicate event: V` when the
+ * duplicate arrives, and the verdict and `Checker ends` at an end marker (clearing its sets again
+ * when it found duplicates). Markers go through its set too, so a second end marker in one window
+ * is itself a duplicate. A job that dies before its end marker leaves the first lines, no verdict. The whole-stream checker is never reset: it counts every
  * read of every value 1..N and, at the end, reports duplicates and the values that never arrived.
  * It also measures visibility latency: from a value's first emission to its first read.
  */
@@ -27,9 +30,10 @@ export class Checker {
   /** Virtual time + 1 of each value's first emission (0: never emitted). */
   private readonly firstEmitPlusOne: Int32Array;
   readonly latency = new LatencyHistogram();
-  private windowDuplicates: number[] = [];
   private windowDuplicateCount = 0;
-  private readonly window: MarkerWindowResult = { lines: [], verdict: null, duplicates: 0 };
+  /** Whether an end marker went through the sample's set since it was last cleared. */
+  private windowSeenEnd = false;
+  private window: MarkerWindowResult = { lines: [], verdict: null, duplicates: 0 };
   private pendingDuplicates: number[] = [];
   private pendingDuplicateCount = 0;
   private missingTotal = 0;
@@ -53,7 +57,7 @@ export class Checker {
 
   read(value: number, tMs: number): void {
     if (value === START_MARKER) {
-      this.startMarker();
+      this.startMarker(tMs);
       return;
     }
     if (value === END_MARKER) {
@@ -77,28 +81,44 @@ export class Checker {
     // The per-value count saturates at 255; duplicateReads keeps the exact total.
     if (count < 255) this.readCount[value] = count + 1;
     if (count >= 1) this.metrics.extra.duplicateReads++;
-    if (this.windowSeen[value] === 1) {
-      this.windowDuplicateCount++;
-      if (this.windowDuplicates.length < WINDOW_LINES_LIMIT) this.windowDuplicates.push(value);
-    } else this.windowSeen[value] = 1;
+    if (this.windowSeen[value] === 1) this.windowDuplicate(value, tMs);
+    else this.windowSeen[value] = 1;
   }
 
-  private startMarker(): void {
+  private print(line: string, tMs: number): void {
+    if (this.window.lines.length < WINDOW_LINES_LIMIT + 4) this.window.lines.push(line);
+    this.ctx.console('checker', line, tMs);
+  }
+
+  private windowDuplicate(value: number, tMs: number): void {
+    this.windowDuplicateCount++;
+    if (this.windowDuplicateCount <= WINDOW_LINES_LIMIT) this.print(`Duplicate event: ${value}`, tMs);
+  }
+
+  private clearWindow(): void {
     this.windowSeen.fill(0);
-    this.windowDuplicates = [];
+    this.windowSeenEnd = false;
     this.windowDuplicateCount = 0;
   }
 
+  private startMarker(tMs: number): void {
+    this.clearWindow();
+    this.window = { lines: [], verdict: null, duplicates: 0 };
+    this.print(CHECKER_STARTS, tMs);
+  }
+
   private endMarker(tMs: number): void {
-    const lines = [CHECKER_STARTS];
-    for (const value of this.windowDuplicates) lines.push(`Duplicate event: ${value}`);
     const found = this.windowDuplicateCount > 0;
-    lines.push(found ? FOUND_DUPLICATES : NO_DUPLICATE, CHECKER_ENDS);
-    for (const line of lines) this.ctx.console('checker', line, tMs);
-    // The report keeps the last block the checker printed, as a person reading the terminal would.
-    this.window.lines = lines;
+    const omitted = this.windowDuplicateCount - WINDOW_LINES_LIMIT;
+    if (omitted > 0) this.print(`... (${omitted} more duplicate events)`, tMs);
     this.window.verdict = found ? 'DUPLICATES' : 'EXACTLY_ONCE';
     this.window.duplicates = this.windowDuplicateCount;
+    this.print(found ? FOUND_DUPLICATES : NO_DUPLICATE, tMs);
+    this.print(CHECKER_ENDS, tMs);
+    if (found) this.clearWindow();
+    // The end marker itself then goes into the sample's set: a second one in the window is a duplicate.
+    if (this.windowSeenEnd) this.windowDuplicate(END_MARKER, tMs);
+    else this.windowSeenEnd = true;
   }
 
   /** Emits one duplicate-found event for the duplicates seen since the last flush. */

@@ -2,13 +2,19 @@ import type { SimContext } from './context';
 import type { CheckpointAbortReason } from './events';
 import type { CheckpointFaultPlan } from './faults';
 import type { Attempt, CompletedCheckpoint, SinkSnapshot } from './job';
-import type { CheckpointFaultKind } from './scenario';
+import type { Prng } from './prng';
+import type { CheckpointFaultKind, Fault, NotifyTarget } from './scenario';
 
-/** What the coordinator needs from the job: the running attempt, and a way to fail it. */
+/** What the coordinator needs from the job: the running attempt, and a way to fail it over. */
 export interface CoordinatorHooks {
   /** The attempt checkpoints are taken of, or null while the job restarts or has ended. */
   runningAttempt(): Attempt | null;
-  crashJob(attempt: Attempt, t: number, detail: string): void;
+  crashJob(
+    attempt: Attempt,
+    t: number,
+    reason: 'injected-crash' | 'checkpoint-failures',
+    detail: string,
+  ): void;
 }
 
 export const SOURCE_TASK = -1;
@@ -40,11 +46,16 @@ export class CheckpointCoordinator {
   private nextId = 1;
   private pending: PendingCheckpoint | null = null;
   latest: CompletedCheckpoint | null = null;
-  readonly counts = { triggered: 0, completed: 0, aborted: 0 };
+  /** `failed`: declined or expired, the aborts Flink's CheckpointFailureManager counts. */
+  readonly counts = { triggered: 0, completed: 0, aborted: 0, failed: 0 };
+  // Flink's CheckpointFailureManager: consecutive declined or expired checkpoints since the last success.
+  private consecutiveFailures = 0;
+  private lastSucceededId = 0;
 
   constructor(
     private readonly ctx: SimContext,
     private readonly faults: CheckpointFaultPlan,
+    private readonly prng: Prng,
     private readonly hooks: CoordinatorHooks,
   ) {}
 
@@ -106,22 +117,57 @@ export class CheckpointCoordinator {
     this.pending = null;
     this.counts.aborted++;
     this.ctx.emit({ t, kind: 'checkpoint-aborted', checkpointId: pending.id, reason });
+    if (reason === 'declined' || reason === 'timeout') this.countFailure(pending, reason, t);
+  }
+
+  /**
+   * CheckpointFailureManager.checkFailureAgainstCounter: a declined or expired checkpoint newer than
+   * the last success counts; beyond `tolerableFailures` in a row the job fails over (Flink's default
+   * tolerates none). Aborts caused by a failover or the job's end do not count.
+   */
+  private countFailure(pending: PendingCheckpoint, reason: 'declined' | 'timeout', t: number): void {
+    this.counts.failed++;
+    if (pending.id <= this.lastSucceededId) return;
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures <= this.ctx.scenario.checkpoint.tolerableFailures) return;
+    this.consecutiveFailures = 0;
+    if (!pending.attempt.alive) return;
+    this.hooks.crashJob(
+      pending.attempt,
+      t,
+      'checkpoint-failures',
+      `Exceeded checkpoint tolerable failure threshold: checkpoint ${pending.id} ${reason === 'timeout' ? 'expired' : 'was declined'}`,
+    );
   }
 
   private allAcknowledged(pending: PendingCheckpoint, t: number): void {
     const { id, attempt } = pending;
     if (
-      this.fire('crash-after-precommit', id, t, 'every sink pre-committed; the job fails before completion')
+      this.fire(
+        'crash-after-precommit',
+        id,
+        t,
+        'every sink pre-committed; the job fails before completion',
+      ) !== null
     ) {
-      this.hooks.crashJob(attempt, t, `crash after every sink pre-committed checkpoint ${id}`);
+      this.hooks.crashJob(
+        attempt,
+        t,
+        'injected-crash',
+        `crash after every sink pre-committed checkpoint ${id}`,
+      );
       return;
     }
-    if (this.fire('checkpoint-abort', id, t, 'declined after the sinks pre-committed')) {
+    if (this.fire('checkpoint-abort', id, t, 'declined after the sinks pre-committed') !== null) {
       this.abortPending('declined', t);
       return;
     }
     this.pending = null;
     this.counts.completed++;
+    if (id > this.lastSucceededId) {
+      this.lastSucceededId = id;
+      this.consecutiveFailures = 0;
+    }
     this.latest = { id, position: pending.position, sinks: pending.sinks, completedAtMs: t };
     this.ctx.emit({
       t,
@@ -130,37 +176,69 @@ export class CheckpointCoordinator {
       position: pending.position,
       durationMs: t - pending.triggeredAtMs,
     });
-    if (this.fire('crash-before-notify', id, t, 'completed; the job fails before notifying the tasks')) {
-      this.hooks.crashJob(attempt, t, `crash after checkpoint ${id} completed, before notification`);
+    if (
+      this.fire('crash-before-notify', id, t, 'completed; the job fails before notifying the tasks') !== null
+    ) {
+      this.hooks.crashJob(
+        attempt,
+        t,
+        'injected-crash',
+        `crash after checkpoint ${id} completed, before notification`,
+      );
       return;
     }
-    if (this.fire('notify-lost', id, t, 'the completion notification is lost')) return;
-    const notifyAt = t + this.ctx.scenario.checkpoint.notifyLatencyMs;
-    this.ctx.scheduler.schedule(notifyAt, () =>
-      attempt.whenRunning(notifyAt, (at) => this.notify(attempt, id, at)),
+    const lost = this.fire('notify-lost', id, t, 'the completion notification is lost');
+    this.notifyTasks(attempt, id, t, lost === null ? null : targetOf(lost));
+  }
+
+  /**
+   * notifyCheckpointComplete is one message per task: each arrives on its own (after
+   * notifyLatencyMs, plus up to notifyJitterMs drawn per task), can be lost alone, and is ignored by
+   * a task that is no longer running. Messages due in the same millisecond share one timer.
+   */
+  private notifyTasks(attempt: Attempt, id: number, t: number, lostTo: NotifyTarget | null): void {
+    const { notifyLatencyMs, notifyJitterMs } = this.ctx.scenario.checkpoint;
+    const tasks: number[] = [];
+    for (let task = SOURCE_TASK; task < this.ctx.scenario.sink.parallelism; task++) {
+      if (lostTo !== null && reaches(lostTo, task)) continue;
+      if (notifyJitterMs === 0) tasks.push(task);
+      else this.deliver(attempt, id, [task], t + notifyLatencyMs + this.prng.int(0, notifyJitterMs));
+    }
+    if (tasks.length > 0) this.deliver(attempt, id, tasks, t + notifyLatencyMs);
+  }
+
+  private deliver(attempt: Attempt, id: number, tasks: number[], at: number): void {
+    this.ctx.scheduler.schedule(at, () => {
+      for (const task of tasks) attempt.whenRunning(at, (now) => this.notifyTask(attempt, id, task, now));
+    });
+  }
+
+  private notifyTask(attempt: Attempt, id: number, task: number, t: number): void {
+    this.ctx.emit({ t, kind: 'checkpoint-notified', checkpointId: id, task: taskName(task) });
+    if (task === SOURCE_TASK) {
+      attempt.notifySource(id, t);
+      return;
+    }
+    attempt.notifySink(
+      task,
+      id,
+      t,
+      task === 0 ? (at) => this.afterSubtaskZeroCommitted(attempt, id, at) : null,
     );
   }
 
-  /** notifyCheckpointComplete reaches the source, then each sink subtask in order. */
-  private notify(attempt: Attempt, id: number, t: number): void {
-    attempt.notifySource(id, t);
-    this.ctx.emit({ t, kind: 'checkpoint-notified', checkpointId: id, task: 'source' });
-    for (let subtask = 0; subtask < this.ctx.scenario.sink.parallelism; subtask++) {
-      if (!attempt.alive) return;
-      attempt.notifySink(subtask, id, t);
-      this.ctx.emit({ t, kind: 'checkpoint-notified', checkpointId: id, task: taskName(subtask) });
-      if (
-        subtask === 0 &&
-        this.fire('crash-during-commit', id, t, 'subtask 0 committed; the job fails before subtask 1')
-      ) {
-        this.hooks.crashJob(attempt, t, `crash while committing checkpoint ${id}`);
-        return;
-      }
+  private afterSubtaskZeroCommitted(attempt: Attempt, id: number, t: number): void {
+    if (!attempt.alive) return;
+    if (
+      this.fire('crash-during-commit', id, t, 'subtask 0 committed; the job fails before the others') !== null
+    ) {
+      this.hooks.crashJob(attempt, t, 'injected-crash', `crash while committing checkpoint ${id}`);
     }
   }
 
-  private fire(kind: CheckpointFaultKind, id: number, t: number, detail: string): boolean {
-    if (this.faults.take(kind, id, t) === null) return false;
+  private fire(kind: CheckpointFaultKind, id: number, t: number, detail: string): Fault | null {
+    const fault = this.faults.take(kind, id, t);
+    if (fault === null) return null;
     this.ctx.emit({
       t,
       kind: 'fault-fired',
@@ -168,6 +246,18 @@ export class CheckpointCoordinator {
       checkpointId: id,
       detail: `checkpoint ${id}: ${detail}`,
     });
-    return true;
+    return fault;
   }
+}
+
+function targetOf(fault: Fault): NotifyTarget {
+  return fault.kind === 'notify-lost' ? (fault.target ?? 'all') : 'all';
+}
+
+/** Whether a notification lost to `target` is the one for `task` (SOURCE_TASK or a sink subtask). */
+function reaches(target: NotifyTarget, task: number): boolean {
+  if (target === 'all') return true;
+  if (target === 'source') return task === SOURCE_TASK;
+  if (target === 'sinks') return task !== SOURCE_TASK;
+  return task === target;
 }

@@ -8,14 +8,22 @@ import type { Fault, FaultKind } from './scenario';
 
 export type TxnState = 'OPEN' | 'COMMITTING' | 'COMMITTED' | 'ABORTING' | 'ABORTED';
 
-export type CheckpointAbortReason = 'declined' | 'timeout' | 'job-failover' | 'flush-failed';
+/** Why a pending checkpoint never completed; only `declined` and `timeout` count against Flink's tolerable failures. */
+export type CheckpointAbortReason = 'declined' | 'timeout' | 'job-failover' | 'job-finished';
 
 export type TaskFailureReason =
   | 'artificial-exception'
   | 'write-error'
   | 'flush-failed'
   | 'txn-begin-failed'
-  | 'injected-crash';
+  | 'commit-failed'
+  | 'abort-failed'
+  | 'injected-crash'
+  | 'heartbeat-timeout'
+  | 'checkpoint-failures';
+
+/** Client calls that are retried while their service is unreachable. */
+export type CallKind = 'txn-begin' | 'txn-commit' | 'txn-abort' | 'writer-reconnect';
 
 interface At {
   /** Virtual time in milliseconds. */
@@ -45,7 +53,7 @@ export type SimEvent =
       TxnRef & {
         kind: 'txn-aborted';
         events: number;
-        why: 'restore' | 'task-closed';
+        why: 'restore' | 'task-closed' | 'commit-rejected';
         firstValue: number | null;
         lastValue: number | null;
       })
@@ -55,10 +63,24 @@ export type SimEvent =
       TxnRef & {
         kind: 'txn-commit-failed';
         checkpointId: number;
-        why: 'controller-unreachable' | 'not-open';
+        /** not-open: logged by the connector; rejected: TxnFailedException, logged and dropped; retries-exhausted: fails the task. */
+        why: 'not-open' | 'rejected' | 'retries-exhausted';
         state: TxnState;
       })
-  | (At & { kind: 'write-failed'; attempt: number; subtask: number; value: number })
+  | (At & { kind: 'write-failed'; attempt: number; subtask: number; writes: number })
+  | (At & {
+      kind: 'call-retried';
+      service: 'controller' | 'segment-store';
+      call: CallKind;
+      /** retrying: the first attempt failed; then succeeded or exhausted after `attempts` attempts. */
+      outcome: 'retrying' | 'succeeded' | 'exhausted';
+      attempts: number;
+      waitedMs: number;
+      /** The sink subtask and job attempt that made the call, -1 and 0 for every writer at once. */
+      subtask: number;
+      attempt: number;
+      txnId: number | null;
+    })
   | (At & {
       kind: 'task-failed';
       attempt: number;
@@ -103,6 +125,7 @@ export const EVENT_GROUPS = {
   ],
   fault: [
     'write-failed',
+    'call-retried',
     'task-failed',
     'job-restarting',
     'job-restored',

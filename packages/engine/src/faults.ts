@@ -12,10 +12,18 @@ export class CheckpointFaultPlan {
     if (isCheckpointFault(fault)) this.armed.push({ fault, fired: false });
   }
 
-  /** Consumes and returns the fault of this kind that applies to checkpoint `id` at time t, if any. */
-  take(kind: CheckpointFaultKind, checkpointId: number, t: number): Fault | null {
+  /**
+   * Consumes and returns the fault of this kind that applies to checkpoint `id` at time t, if any;
+   * `accepts` narrows it further (the sink subtask a commit-rejected fault aims at).
+   */
+  take(
+    kind: CheckpointFaultKind,
+    checkpointId: number,
+    t: number,
+    accepts: (fault: Fault) => boolean = always,
+  ): Fault | null {
     for (const entry of this.armed) {
-      if (entry.fired || entry.fault.kind !== kind) continue;
+      if (entry.fired || entry.fault.kind !== kind || !accepts(entry.fault)) continue;
       const f = entry.fault;
       const applies = f.checkpoint !== undefined ? f.checkpoint === checkpointId : (f.atMs ?? 0) <= t;
       if (applies) {
@@ -33,6 +41,11 @@ export function isCheckpointFault(fault: Fault): fault is Fault & { kind: Checkp
     fault.kind === 'crash-before-notify' ||
     fault.kind === 'notify-lost' ||
     fault.kind === 'crash-during-commit' ||
-    fault.kind === 'checkpoint-abort'
+    fault.kind === 'checkpoint-abort' ||
+    fault.kind === 'commit-rejected'
   );
+}
+
+function always(): boolean {
+  return true;
 }

@@ -2,8 +2,9 @@ import type { Checker } from './checker';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import type { TaskFailureReason } from './events';
 import { Counter } from './metrics';
+import type { Continuation } from './retry';
 import { TripleQueue } from './ring';
-import type { StreamStore, Transaction } from './store';
+import { Pinger, type StreamStore, type Transaction } from './store';
 
 /**
  * One attempt of the sample's Flink job: the throttled integer source with the failing mapper
@@ -37,6 +38,8 @@ export interface TaskFailure {
 
 /** How the attempt reaches the rest of the system; implemented by the simulation. */
 export interface AttemptHooks {
+  /** Whether the store answers the commit of this checkpoint's transaction with TxnFailedException. */
+  commitRejected(checkpointId: number, subtask: number, t: number): boolean;
   /** `task` is the sink subtask's index (the source acknowledges to the coordinator directly). */
   acknowledge(
     attempt: Attempt,
@@ -54,7 +57,11 @@ class SinkSubtask {
   pending: { checkpointId: number; txn: Transaction }[] = [];
   /** Earliest time a failed plain write's error comes back to this writer. */
   firstFailureAtMs = Number.POSITIVE_INFINITY;
-  constructor(readonly index: number) {}
+  constructor(
+    readonly index: number,
+    /** The transactional writer's lease pinger (EXACTLY_ONCE only). */
+    readonly pinger: Pinger | null,
+  ) {}
 }
 
 interface Barrier {
@@ -68,7 +75,12 @@ export class Attempt {
   alive = true;
   /** A zombie keeps running after the job failed over, outside the coordinator's reach. */
   zombie = false;
+  /** Declared lost by the coordinator (heartbeat timeout) while frozen: it cancels itself when it thaws. */
+  lost = false;
+  /** Frozen by a job pause: nothing runs, not even lease pings. */
   private frozen = false;
+  /** Client calls the task threads wait on (a controller outage): processing stalls, pings go on. */
+  private blockedCalls = 0;
   private resumeAtMs = 0;
   private deferred: ((t: number) => void)[] = [];
 
@@ -114,10 +126,16 @@ export class Attempt {
     this.travelMs = ctx.scenario.checkpoint.barrierTravelMs;
     this.eventIntervalMs = ctx.scenario.source.eventIntervalMs;
     this.transactional = ctx.scenario.mode === 'EXACTLY_ONCE';
-    this.sinks = Array.from({ length: this.p }, (_, i) => new SinkSubtask(i));
+    this.sinks = Array.from(
+      { length: this.p },
+      (_, i) => new SinkSubtask(i, this.transactional ? new Pinger(store, () => this.frozen) : null),
+    );
     this.position = restoredFrom?.position ?? -1;
-    this.confirmedId = restoredFrom === null ? 0 : restoredFrom.id;
-    this.lastTriggeredId = restoredFrom === null ? 0 : restoredFrom.id;
+    this.checkpointPosition = this.position;
+    // The sample's initializeState hard-codes both to 1 on restore ("at least one checkpoint must
+    // have happened so far"), so a restored attempt may wait for fewer final checkpoints.
+    this.confirmedId = restoredFrom === null ? 0 : 1;
+    this.lastTriggeredId = restoredFrom === null ? 0 : 1;
     this.startMarkerPending = restoredFrom === null;
     this.nextEmitAtMs = startMs;
     this.nextChannel = firstChannel;
@@ -131,43 +149,36 @@ export class Attempt {
     return this.frozen;
   }
 
-  /** Able to renew transaction leases: alive and not frozen. */
-  get renewing(): boolean {
-    return this.alive && !this.frozen;
-  }
-
   get finished(): boolean {
     return this.sourceDone;
   }
 
   /**
-   * Flink's initializeState for the sink: commit every transaction pending in the restored
-   * checkpoint (a no-op when already committed), abort the one that was open at snapshot time,
-   * then open a fresh transaction per subtask. Returns a failure when the controller is down.
+   * Flink's initializeState for the sink (TwoPhaseCommitSinkFunction): commit every transaction
+   * pending in the restored checkpoint (recoverAndCommit: a no-op when already committed), abort the
+   * one that was open at snapshot time (recoverAndAbort), then open a fresh transaction per subtask.
+   * Each is a blocking controller call; one whose retries run out fails the task.
    */
-  start(t: number): TaskFailure | null {
-    if (this.ctx.scenario.mode !== 'EXACTLY_ONCE') return null;
-    const restored = this.restoredFrom?.sinks ?? [];
-    for (const snapshot of restored) {
-      for (const { checkpointId, txn } of snapshot.pending) this.store.commitTxn(txn, checkpointId, t, true);
-      if (snapshot.current !== null) this.store.abortTxn(snapshot.current, t, 'restore');
+  start(t: number): void {
+    if (!this.transactional) return;
+    const steps: ((at: number, next: Continuation) => void)[] = [];
+    for (const snapshot of this.restoredFrom?.sinks ?? []) {
+      for (const { checkpointId, txn } of snapshot.pending)
+        steps.push((at, next) => this.commitOne(txn, checkpointId, at, true, next));
+      const open = snapshot.current;
+      if (open !== null) steps.push((at, next) => this.recoverAndAbort(open, at, next));
     }
-    for (const sink of this.sinks) {
-      const txn = this.store.beginTxn(sink.index, this.id, t);
-      if (txn === null)
-        return {
-          t,
-          reason: 'txn-begin-failed',
-          detail: 'cannot begin a transaction: controller unreachable',
-        };
-      sink.current = txn;
-    }
-    return null;
+    for (const sink of this.sinks) steps.push((at, next) => this.beginFor(sink, at, next));
+    const run = (i: number, at: number): void => {
+      const step = steps[i];
+      if (step !== undefined && this.alive) step(at, (done) => run(i + 1, done));
+    };
+    run(0, t);
   }
 
   /** Runs the data plane (source, mapper, channel, sink writes) up to and including time `untilMs`. */
   runUntil(untilMs: number): TaskFailure | null {
-    if (!this.alive || this.frozen) return null;
+    if (!this.alive || this.frozen || this.blockedCalls > 0) return null;
     let until = untilMs;
     const channel = this.channel;
     for (;;) {
@@ -180,8 +191,9 @@ export class Attempt {
         if (at > until) return null;
         if (barrierNext) {
           this.barriers.shift();
-          const failure = this.onBarrier(barrier.checkpointId, at);
-          if (failure !== null) return failure;
+          this.onBarrier(barrier.checkpointId, at);
+          // The barrier may have started a blocking call (a flush or a begin that must wait).
+          if (this.blockedCalls > 0 || !this.alive) return null;
           // The barrier may have scheduled timers (acks, flushes) that must run first.
           until = Math.min(until, this.ctx.scheduler.peekTime());
           continue;
@@ -301,32 +313,30 @@ export class Attempt {
     if (sink.firstFailureAtMs <= t) {
       return { t, reason: 'write-error', detail: `sink ${sink.index}: an earlier write failed` };
     }
-    const ack = this.store.plainWrite(this.id, value, t);
-    if (ack < 0) this.noteWriteFailure(sink, value, -ack, t);
+    this.store.plainWrite(this.id, value, t);
     return null;
   }
 
-  private noteWriteFailure(sink: SinkSubtask, value: number, errorAt: number, t: number): void {
-    this.ctx.metrics.extra.writeFailures++;
-    if (sink.firstFailureAtMs === Number.POSITIVE_INFINITY) {
-      this.ctx.emit({ t, kind: 'write-failed', attempt: this.id, subtask: sink.index, value });
+  /**
+   * The writers' reconnect retries ran out with writes unacknowledged: each plain writer records the
+   * error, which fails the task at its next event or flush (FlinkPravegaWriter.checkWriteError).
+   */
+  writerBroken(writes: number, t: number): void {
+    if (this.transactional) return;
+    for (const sink of this.sinks) {
+      if (sink.firstFailureAtMs !== Number.POSITIVE_INFINITY) continue;
+      sink.firstFailureAtMs = t;
+      this.ctx.emit({ t, kind: 'write-failed', attempt: this.id, subtask: sink.index, writes });
     }
-    sink.firstFailureAtMs = Math.min(sink.firstFailureAtMs, errorAt);
   }
 
-  private onBarrier(checkpointId: number, t: number): TaskFailure | null {
+  private onBarrier(checkpointId: number, t: number): void {
     const mode = this.ctx.scenario.mode;
     for (const sink of this.sinks) {
-      if (mode === 'BEST_EFFORT') {
-        this.acknowledgeLater(checkpointId, sink, null, t);
-      } else if (mode === 'ATLEAST_ONCE') {
-        this.flushPlainWrites(checkpointId, sink, t);
-      } else {
-        const failure = this.preCommit(checkpointId, sink, t);
-        if (failure !== null) return failure;
-      }
+      if (mode === 'BEST_EFFORT') this.acknowledgeLater(checkpointId, sink, null, t);
+      else if (mode === 'ATLEAST_ONCE') this.flushPlainWrites(checkpointId, sink, t);
+      else this.preCommit(checkpointId, sink, t);
     }
-    return null;
   }
 
   private acknowledgeLater(
@@ -340,85 +350,254 @@ export class Attempt {
     );
   }
 
-  /** ATLEAST_ONCE: wait until every write sent so far is acknowledged; any write error fails the checkpoint. */
+  /**
+   * ATLEAST_ONCE (flushAndVerify): wait until every write sent so far is acknowledged; a write error
+   * fails the task. While the writers are reconnecting the sink task blocks in the flush.
+   */
   private flushPlainWrites(checkpointId: number, sink: SinkSubtask, t: number): void {
-    const doneAt = Math.max(t + this.ctx.scenario.sink.flushLatencyMs, this.store.lastAckAt(this.id));
-    this.ctx.scheduler.schedule(doneAt, () =>
-      this.whenRunning(doneAt, (at) => {
-        if (sink.firstFailureAtMs <= at || !this.store.storeUp) {
-          this.hooks.fail(this, {
-            t: at,
-            reason: 'flush-failed',
-            detail: `sink ${sink.index}: flush failed`,
-          });
-          return;
-        }
-        this.hooks.acknowledge(this, checkpointId, sink.index, null, at);
-      }),
+    this.waitForResend(
+      () => this.store.hasUnacked(this.id),
+      t,
+      (at) => {
+        const doneAt = Math.max(at + this.ctx.scenario.sink.flushLatencyMs, this.store.lastAckAt(this.id));
+        this.ctx.scheduler.schedule(doneAt, () =>
+          this.whenRunning(doneAt, (now) => {
+            if (sink.firstFailureAtMs <= now) {
+              this.hooks.fail(this, {
+                t: now,
+                reason: 'flush-failed',
+                detail: `sink ${sink.index}: flush failed`,
+              });
+              return;
+            }
+            this.hooks.acknowledge(this, checkpointId, sink.index, null, now);
+          }),
+        );
+      },
     );
   }
 
   /**
-   * EXACTLY_ONCE: flush the open transaction (pre-commit), remember it as pending under this
-   * checkpoint and open the next one, so later events go into the next epoch's transaction.
+   * A flush blocks the sink task while it has writes kept for resending: it returns when the
+   * writers reconnected (and resent them) or gave up; then `next` continues at that time.
    */
-  private preCommit(checkpointId: number, sink: SinkSubtask, t: number): TaskFailure | null {
+  private waitForResend(mustWait: () => boolean, t: number, next: Continuation): void {
+    if (!mustWait()) {
+      next(t);
+      return;
+    }
+    this.blockingCall((done) =>
+      this.store.awaitResend(
+        (at) => {
+          done(at);
+          if (this.alive) next(at);
+        },
+        (at) => {
+          done(at);
+          if (this.alive) next(at);
+        },
+      ),
+    );
+  }
+
+  /**
+   * EXACTLY_ONCE (snapshotState): flush the open transaction (pre-commit), remember it as pending
+   * under this checkpoint, and open the next one, so later events go into the next epoch's
+   * transaction. The flush and the begin block the sink task while their service is unreachable;
+   * otherwise the flush's latency only delays the acknowledgement.
+   */
+  private preCommit(checkpointId: number, sink: SinkSubtask, t: number): void {
     const txn = sink.current;
     invariant(txn !== null, 'pre-commit without an open transaction');
     txn.checkpointId = checkpointId;
     sink.pending.push({ checkpointId, txn });
-    const next = this.store.beginTxn(sink.index, this.id, t);
-    if (next === null) {
-      return {
-        t,
-        reason: 'txn-begin-failed',
-        detail: `sink ${sink.index}: cannot begin a transaction: controller unreachable`,
-      };
-    }
-    sink.current = next;
-    const snapshot: SinkSnapshot = { pending: [...sink.pending], current: next };
-    const doneAt = t + this.ctx.scenario.sink.flushLatencyMs;
-    this.ctx.scheduler.schedule(doneAt, () =>
-      this.whenRunning(doneAt, (at) => {
-        if (!this.store.flushSucceeds(txn)) {
-          const detail = `sink ${sink.index}: flush of transaction ${txn.txnId} failed`;
-          this.hooks.fail(this, { t: at, reason: 'flush-failed', detail });
-          return;
-        }
-        this.ctx.emit({
-          t: at,
-          kind: 'txn-flushed',
-          txnId: txn.txnId,
-          subtask: txn.subtask,
-          attempt: txn.attempt,
-          checkpointId,
-          events: txn.dataCount,
-        });
-        this.hooks.acknowledge(this, checkpointId, sink.index, snapshot, at);
-      }),
+    sink.current = null;
+    this.waitForResend(
+      () => this.store.flushState(txn) === 'waiting',
+      t,
+      (flushedAt) =>
+        this.beginFor(sink, flushedAt, (begunAt) => {
+          const snapshot: SinkSnapshot = { pending: [...sink.pending], current: sink.current };
+          const doneAt = Math.max(begunAt, t + this.ctx.scenario.sink.flushLatencyMs);
+          this.ctx.scheduler.schedule(doneAt, () =>
+            this.whenRunning(doneAt, (at) => this.txnFlushed(checkpointId, sink, txn, snapshot, at)),
+          );
+        }),
     );
-    return null;
   }
 
-  /** The sink's notifyCheckpointComplete: commit every pending transaction up to this checkpoint, in order. */
-  notifySink(subtask: number, checkpointId: number, t: number): void {
+  private txnFlushed(
+    checkpointId: number,
+    sink: SinkSubtask,
+    txn: Transaction,
+    snapshot: SinkSnapshot,
+    t: number,
+  ): void {
+    if (this.store.flushState(txn) !== 'done') {
+      const detail = `sink ${sink.index}: flush of transaction ${txn.txnId} failed`;
+      this.hooks.fail(this, { t, reason: 'flush-failed', detail });
+      return;
+    }
+    this.ctx.emit({
+      t,
+      kind: 'txn-flushed',
+      txnId: txn.txnId,
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+      checkpointId,
+      events: txn.dataCount,
+    });
+    this.hooks.acknowledge(this, checkpointId, sink.index, snapshot, t);
+  }
+
+  /** Opens the subtask's next transaction (a blocking controller call), then continues. */
+  private beginFor(sink: SinkSubtask, t: number, next: Continuation): void {
+    if (this.store.answersNow) {
+      sink.current = this.store.createTxn(sink.index, this.id, sink.pinger!, t);
+      next(t);
+      return;
+    }
+    this.blockingCall((done, exhausted) =>
+      this.store.beginTxn(
+        sink.index,
+        this.id,
+        sink.pinger!,
+        t,
+        (txn, at) => {
+          done(at);
+          if (!this.alive) {
+            // The task was cancelled while it waited: closing its writer aborts what it just got.
+            this.store.abortTxn(txn, at, 'task-closed', noop, noop);
+            return;
+          }
+          sink.current = txn;
+          next(at);
+        },
+        (at) => {
+          exhausted(at);
+          this.hooks.fail(this, {
+            t: at,
+            reason: 'txn-begin-failed',
+            detail: `sink ${sink.index}: cannot begin a transaction: controller unreachable, retries exhausted`,
+          });
+        },
+      ),
+    );
+  }
+
+  /**
+   * The sink's notifyCheckpointComplete: commit every pending transaction up to this checkpoint, in
+   * order; `done` runs once the commit calls returned.
+   */
+  notifySink(subtask: number, checkpointId: number, t: number, done: Continuation | null): void {
     const sink = this.sinks[subtask];
     invariant(sink !== undefined, `no sink subtask ${subtask}`);
-    while (sink.pending.length > 0 && sink.pending[0]!.checkpointId <= checkpointId) {
-      const { checkpointId: id, txn } = sink.pending.shift()!;
-      this.store.commitTxn(txn, id, t, false);
+    for (;;) {
+      const first = sink.pending[0];
+      if (first === undefined || first.checkpointId > checkpointId) break;
+      sink.pending.shift();
+      const rejected = this.hooks.commitRejected(first.checkpointId, subtask, t);
+      if (!this.store.controller.reachable) {
+        this.commitOne(
+          first.txn,
+          first.checkpointId,
+          t,
+          false,
+          (at) => this.notifySink(subtask, checkpointId, at, done),
+          rejected,
+        );
+        return;
+      }
+      this.store.commitReached(first.txn, first.checkpointId, t, false, rejected);
     }
+    done?.(t);
+  }
+
+  /** One commit call (blocking); when its retries run out the exception escapes and the task fails. */
+  private commitOne(
+    txn: Transaction,
+    checkpointId: number,
+    t: number,
+    recovery: boolean,
+    next: Continuation,
+    rejected = this.hooks.commitRejected(checkpointId, txn.subtask, t),
+  ): void {
+    this.blockingCall((done, exhausted) =>
+      this.store.commitTxn(
+        txn,
+        checkpointId,
+        t,
+        recovery,
+        rejected,
+        (at) => {
+          done(at);
+          if (this.alive) next(at);
+        },
+        (at) => {
+          exhausted(at);
+          this.hooks.fail(this, {
+            t: at,
+            reason: 'commit-failed',
+            detail: `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`,
+          });
+        },
+      ),
+    );
+  }
+
+  /** recoverAndAbort on restore: a blocking abort; when its retries run out the task fails. */
+  private recoverAndAbort(txn: Transaction, t: number, next: Continuation): void {
+    this.blockingCall((done, exhausted) =>
+      this.store.abortTxn(
+        txn,
+        t,
+        'restore',
+        (at) => {
+          done(at);
+          if (this.alive) next(at);
+        },
+        (at) => {
+          exhausted(at);
+          this.hooks.fail(this, {
+            t: at,
+            reason: 'abort-failed',
+            detail: `sink ${txn.subtask}: abort of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`,
+          });
+        },
+      ),
+    );
+  }
+
+  /**
+   * A client call made on a task thread: processing stalls until it returns. `call` gets the two
+   * ways it can end; when the call returns at once the stall lasts no time at all.
+   */
+  private blockingCall(call: (done: Continuation, exhausted: Continuation) => void): void {
+    this.blockedCalls++;
+    let ended = false;
+    const end = (at: number) => {
+      if (ended) return;
+      ended = true;
+      this.unblock(at);
+    };
+    call(end, end);
+  }
+
+  private unblock(t: number): void {
+    this.blockedCalls--;
+    invariant(this.blockedCalls >= 0, 'more calls returned than were made');
+    if (this.blockedCalls === 0 && !this.frozen) this.resume(t);
   }
 
   // ---- lifecycle ----
 
   /**
-   * Runs a task-side action at time t, or at the time the frozen job resumes; drops it once the
-   * attempt is gone (a cancelled task does nothing more).
+   * Runs a task-side action at time t, or once the attempt runs again (after a pause or a blocking
+   * call); drops it once the attempt is gone (a cancelled task does nothing more).
    */
   whenRunning(t: number, action: (t: number) => void): void {
     if (!this.alive) return;
-    if (this.frozen) this.deferred.push(action);
+    if (this.frozen || this.blockedCalls > 0) this.deferred.push(action);
     else action(t);
   }
 
@@ -429,18 +608,35 @@ export class Attempt {
   unfreeze(t: number): void {
     if (!this.frozen) return;
     this.frozen = false;
-    this.resumeAtMs = t;
+    for (const sink of this.sinks) sink.pinger?.thaw(t);
+    if (this.blockedCalls === 0) this.resume(t);
+  }
+
+  private resume(t: number): void {
+    if (t > this.resumeAtMs) this.resumeAtMs = t;
     if (this.nextEmitAtMs < t) this.nextEmitAtMs = t;
     const actions = this.deferred;
     this.deferred = [];
     for (const action of actions) this.whenRunning(t, action);
   }
 
-  /** A failed task is cancelled: in-channel events are lost, each sink aborts its open transaction. */
+  /**
+   * A failed or finished task closes its sink (FlinkPravegaWriter.close): the open transaction is
+   * aborted (a controller call that is retried, while the writer keeps pinging it), then the
+   * writer, and its Pinger, close. In-channel events are lost.
+   */
   cancel(t: number): void {
-    this.stop();
-    for (const sink of this.sinks)
-      if (sink.current !== null) this.store.abortTxn(sink.current, t, 'task-closed');
+    this.stop(false);
+    for (const sink of this.sinks) {
+      const txn = sink.current;
+      const pinger = sink.pinger;
+      if (txn === null) {
+        pinger?.close();
+        continue;
+      }
+      const close = () => pinger?.close();
+      this.store.abortTxn(txn, t, 'task-closed', close, close);
+    }
   }
 
   /** Normal end of the job: the sinks close, which aborts the (empty) open transactions. */
@@ -448,14 +644,18 @@ export class Attempt {
     this.cancel(t);
   }
 
-  /** A zombie's process dies: nothing is closed cleanly, open transactions wait for their lease to run out. */
-  stop(): void {
+  /**
+   * The attempt stops processing. `hard`: its process dies (a zombie's end), nothing is closed
+   * cleanly, its Pingers stop and open transactions wait for their lease to run out.
+   */
+  stop(hard = true): void {
     this.alive = false;
     this.frozen = false;
     this.deferred = [];
     this.channel.clear();
     this.barriers.length = 0;
     this.store.retireAttempt(this.id);
+    if (hard) for (const sink of this.sinks) sink.pinger?.close();
   }
 
   /** True when every emitted element has been processed by the sinks. */
@@ -468,3 +668,5 @@ export class Attempt {
     return Math.max(this.channel.tailTime(), this.barriers.at(-1)?.arrivalMs ?? Number.NEGATIVE_INFINITY);
   }
 }
+
+function noop(): void {}

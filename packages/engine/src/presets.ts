@@ -51,7 +51,7 @@ const DEFINITIONS: PresetDefinition[] = [
     id: 'lease-expiry',
     title: 'Restart slower than the lease',
     description:
-      'Checkpoint 3 completes, the job crashes before committing, and the restart takes 2 s while the transaction lease is 1 s: the store aborts the pending transactions and exactly-once loses data.',
+      'pravega/flink-connectors#5: checkpoint 3 completes, the job crashes before the sinks commit, and the restart waits 15 s with a 10 s lease. Nobody pings the pending transactions, the controller aborts them, and the recovery commit finds them ABORTED: exactly-once loses their data.',
     build: (mode) => ({
       version: 1,
       name: 'lease-expiry',
@@ -59,8 +59,8 @@ const DEFINITIONS: PresetDefinition[] = [
       mode,
       numEvents: 1_000,
       source: { throttleUntilPosition: 20 },
-      sink: { txnLeaseMs: 1_000 },
-      restart: { delayMs: 2_000 },
+      sink: { txnLeaseMs: 10_000 },
+      restart: { delayMs: 15_000 },
       faults: [{ kind: 'crash-before-notify', checkpoint: 3 }],
     }),
   },
@@ -94,7 +94,73 @@ const DEFINITIONS: PresetDefinition[] = [
       faults: [{ kind: 'zombie-writer', atMs: 500, durationMs: 200 }],
     }),
   },
+  {
+    id: 'commit-rejected',
+    title: 'A rejected commit is dropped',
+    description:
+      "pravega/flink-connectors#376: the store answers the commit of checkpoint 3's transaction on sink subtask 0 with TxnFailedException. The connector logs it and moves on, never retrying: that transaction's data is lost.",
+    build: (mode) => ({
+      version: 1,
+      name: 'commit-rejected',
+      seed: 11,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      faults: [{ kind: 'commit-rejected', checkpoint: 3, subtask: 0 }],
+    }),
+  },
+  {
+    id: 'source-does-not-wait',
+    title: 'The source waits for one final checkpoint',
+    description:
+      "pravega/flink-connectors#134: a bounded source that waits for only one checkpoint after its end marker races the sinks' own notifications (each task gets its own, up to 5 ms apart here). When the source hears first, the job finishes, the sinks close and their last pre-committed transactions are never committed.",
+    build: (mode) => ({
+      version: 1,
+      name: 'source-does-not-wait',
+      seed: 13,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20, finalCheckpoints: 1 },
+      checkpoint: { notifyJitterMs: 5 },
+    }),
+  },
+  {
+    id: 'end-of-input',
+    title: 'End of input without a final checkpoint',
+    description:
+      'FLIP-147: Flink 1.14 takes no checkpoint once the sources finished. A source that does not wait for final checkpoints ends the job with its last epoch in an open transaction, which closing the sinks aborts: exactly-once loses everything after the last completed checkpoint.',
+    build: (mode) => ({
+      version: 1,
+      name: 'end-of-input',
+      seed: 17,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20, finalCheckpoints: 0 },
+      checkpoint: { intervalMs: 250 },
+    }),
+  },
+  {
+    id: 'pause-beyond-lease',
+    title: 'Downtime longer than the transaction timeout',
+    description:
+      "The Kafka sink's FLINK-7784 pitfall, with Pravega's lease: checkpoint 3 completes and the whole job freezes for 40 s (a stop-the-world pause, shorter than the 50 s heartbeat timeout) before the sinks commit. Nothing pings the pre-committed transactions, the controller aborts them after the 30 s lease, and the late commit finds them ABORTED.",
+    build: (mode) => ({
+      version: 1,
+      name: 'pause-beyond-lease',
+      seed: 19,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      faults: [{ kind: 'job-pause', atMs: PAUSE_AFTER_CHECKPOINT_3_MS, durationMs: 40_000 }],
+    }),
+  },
 ];
+
+/**
+ * Checkpoint 3 of these 1,000-event presets completes at 303 ms and its notification reaches the
+ * sinks at 304 ms: a pause starting in that millisecond holds the commit back.
+ */
+const PAUSE_AFTER_CHECKPOINT_3_MS = 304;
 
 export const PRESETS: Preset[] = DEFINITIONS.map(({ id, title, description }) => ({
   id,

@@ -44,9 +44,20 @@ export interface Report {
     missing: number;
     writeFailures: number;
   };
-  checkpoints: { triggered: number; completed: number; aborted: number };
+  /** `failed`: declined or expired (what Flink counts against its tolerable failures), part of `aborted`. */
+  checkpoints: { triggered: number; completed: number; aborted: number; failed: number };
   restores: { checkpointId: number | null; position: number; atMs: number }[];
-  transactions: { begun: number; committed: number; aborted: number; expired: number; commitFailed: number };
+  /** The fixed-delay restart budget and how much of it the run used. */
+  restarts: { attempts: number; used: number };
+  transactions: {
+    begun: number;
+    committed: number;
+    aborted: number;
+    expired: number;
+    commitFailed: number;
+    /** Still OPEN when the run ended: the controller aborts them when their lease runs out. */
+    open: number;
+  };
   latencyMs: LatencySummary;
   log: string[];
   logOmitted: number;

@@ -23,6 +23,7 @@ export const FAULT_KINDS = [
   'controller-outage',
   'job-pause',
   'zombie-writer',
+  'commit-rejected',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -33,6 +34,7 @@ export const CHECKPOINT_FAULT_KINDS = [
   'notify-lost',
   'crash-during-commit',
   'checkpoint-abort',
+  'commit-rejected',
 ] as const satisfies readonly FaultKind[];
 export type CheckpointFaultKind = (typeof CHECKPOINT_FAULT_KINDS)[number];
 
@@ -52,14 +54,32 @@ export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
   'crash-after-precommit': 'The job fails after every sink pre-committed checkpoint K, before K completes.',
   'crash-before-notify':
     'Checkpoint K completes at the coordinator, then the job fails before the sinks hear about it.',
-  'notify-lost': "Checkpoint K's completion notification never reaches the tasks; the job keeps running.",
+  'notify-lost':
+    "Checkpoint K's completion notification never reaches its target tasks (all, the source, the sinks or one sink subtask); the job keeps running.",
   'crash-during-commit': 'On K’s notification subtask 0 commits, then the job fails before subtask 1 does.',
-  'checkpoint-abort': 'Checkpoint K is declined after the sinks pre-committed, so it never completes.',
-  'store-outage': 'The segment store rejects writes and flushes for a while.',
-  'controller-outage': 'The controller is unreachable: transaction begin, commit and lease renewal fail.',
+  'checkpoint-abort':
+    'Checkpoint K is declined after the sinks pre-committed; beyond checkpoint.tolerableFailures the job fails over.',
+  'store-outage':
+    'The segment store answers nothing for a while: writers retry and resend, so acknowledgements, flushes and visibility wait; past the retry budget writes fail.',
+  'controller-outage':
+    'The controller is unreachable from the job for a while: transaction begin, commit, abort and lease pings retry with backoff; past the retry budget the call fails. The controller keeps running its own lease timers.',
   'job-pause': 'The whole job freezes (a long GC pause): no processing, no lease renewal.',
   'zombie-writer': "The job fails over, but the old attempt's tasks keep running and writing for a while.",
+  'commit-rejected':
+    "The store answers the commit of checkpoint K's transaction (one sink subtask, 0 unless told) with TxnFailedException: the connector logs it and drops the transaction, so its data is lost (pravega/flink-connectors#376).",
 };
+
+/** Whom a lost completion notification would have reached. */
+export const NOTIFY_TARGETS = ['all', 'source', 'sinks'] as const;
+export type NotifyTarget = (typeof NOTIFY_TARGETS)[number] | number;
+
+/**
+ * Pravega's bounds on a transaction lease: the client refuses less than 10 s
+ * (EventWriterConfig.MIN_TRANSACTION_TIMEOUT_TIME_MILLIS) and the controller allows at most 600 s
+ * (controller Config.MAX_LEASE_VALUE default).
+ */
+export const MIN_TXN_LEASE_MS = 10_000;
+export const MAX_TXN_LEASE_MS = 600_000;
 
 /** Virtual time is an integer number of milliseconds that must stay a small integer. */
 export const MAX_VIRTUAL_TIME_MS = 2 ** 31 - 1;
@@ -79,15 +99,45 @@ const mapperFault = z
     error: 'mapper-exception needs exactly one of atElement or atMs',
   });
 
+const checkpointTarget = {
+  checkpoint: z.int().min(1).optional(),
+  atMs: ms('atMs').optional(),
+};
+const oneTarget = (f: { checkpoint?: number; atMs?: number }) =>
+  (f.checkpoint === undefined) !== (f.atMs === undefined);
+const oneTargetError = { error: 'this fault needs exactly one of checkpoint or atMs' };
+
 const checkpointFault = z
   .strictObject({
-    kind: z.enum(CHECKPOINT_FAULT_KINDS),
-    checkpoint: z.int().min(1).optional(),
-    atMs: ms('atMs').optional(),
+    kind: z.enum([
+      'crash-after-precommit',
+      'crash-before-notify',
+      'crash-during-commit',
+      'checkpoint-abort',
+    ] as const satisfies readonly CheckpointFaultKind[]),
+    ...checkpointTarget,
   })
-  .refine((f) => (f.checkpoint === undefined) !== (f.atMs === undefined), {
-    error: 'this fault needs exactly one of checkpoint or atMs',
-  });
+  .refine(oneTarget, oneTargetError);
+
+const notifyLostFault = z
+  .strictObject({
+    kind: z.literal('notify-lost'),
+    ...checkpointTarget,
+    target: z
+      .union([z.enum(NOTIFY_TARGETS), z.int().min(0).max(15)], {
+        error: `expected one of ${NOTIFY_TARGETS.join(', ')} or a sink subtask index`,
+      })
+      .optional(),
+  })
+  .refine(oneTarget, oneTargetError);
+
+const commitRejectedFault = z
+  .strictObject({
+    kind: z.literal('commit-rejected'),
+    ...checkpointTarget,
+    subtask: z.int().min(0).max(15).optional(),
+  })
+  .refine(oneTarget, oneTargetError);
 
 const durationFault = z.strictObject({
   kind: z.enum(DURATION_FAULT_KINDS),
@@ -95,11 +145,22 @@ const durationFault = z.strictObject({
   durationMs: positiveMs('durationMs'),
 });
 
-export const faultSchema = z.union([mapperFault, checkpointFault, durationFault], {
-  error: (issue) =>
-    issue.code === 'invalid_union'
-      ? `expected a fault with kind one of ${FAULT_KINDS.join(', ')}`
-      : undefined,
+export const faultSchema = z.union(
+  [mapperFault, checkpointFault, notifyLostFault, commitRejectedFault, durationFault],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `expected a fault with kind one of ${FAULT_KINDS.join(', ')}`
+        : undefined,
+  },
+);
+
+/** The Pravega client's exponential backoff (common/util/Retry.java `withExpBackoff`). */
+const retryPolicy = z.strictObject({
+  attempts: z.int().min(1).max(100).optional(),
+  initialBackoffMs: positiveMs('initialBackoffMs').optional(),
+  backoffMultiple: z.int().min(1).max(1000).optional(),
+  maxBackoffMs: positiveMs('maxBackoffMs').max(3_600_000).optional(),
 });
 
 export const scenarioInputSchema = z.strictObject({
@@ -123,21 +184,33 @@ export const scenarioInputSchema = z.strictObject({
       timeoutMs: positiveMs('timeoutMs').optional(),
       barrierTravelMs: ms('barrierTravelMs').optional(),
       notifyLatencyMs: ms('notifyLatencyMs').optional(),
+      notifyJitterMs: ms('notifyJitterMs').max(60_000).optional(),
+      tolerableFailures: z.int().min(0).max(1000).optional(),
     })
     .optional(),
   sink: z
     .strictObject({
       parallelism: z.int().min(1).max(16).optional(),
-      txnLeaseMs: positiveMs('txnLeaseMs').optional(),
+      txnLeaseMs: ms('txnLeaseMs')
+        .min(MIN_TXN_LEASE_MS, {
+          error: `must be at least ${MIN_TXN_LEASE_MS} ms: the Pravega client refuses a shorter transaction lease`,
+        })
+        .max(MAX_TXN_LEASE_MS, {
+          error: `must be at most ${MAX_TXN_LEASE_MS} ms: the Pravega controller caps the transaction lease there`,
+        })
+        .optional(),
       writeLatencyMs: ms('writeLatencyMs').optional(),
       flushLatencyMs: ms('flushLatencyMs').optional(),
       commitLatencyMs: ms('commitLatencyMs').optional(),
+      controllerRetry: retryPolicy.optional(),
+      writerRetry: retryPolicy.optional(),
     })
     .optional(),
   restart: z
     .strictObject({
       attempts: z.int().min(0).max(100).optional(),
       delayMs: ms('delayMs').optional(),
+      heartbeatTimeoutMs: positiveMs('heartbeatTimeoutMs').optional(),
     })
     .optional(),
   checker: z.strictObject({ isolation: z.enum(ISOLATIONS).optional() }).optional(),
@@ -161,18 +234,61 @@ export interface Scenario {
     eventIntervalMs: number;
     finalCheckpoints: number;
   };
-  checkpoint: { intervalMs: number; timeoutMs: number; barrierTravelMs: number; notifyLatencyMs: number };
+  checkpoint: {
+    intervalMs: number;
+    timeoutMs: number;
+    barrierTravelMs: number;
+    notifyLatencyMs: number;
+    /** Each task's notification arrives up to this much later than notifyLatencyMs, drawn per task. */
+    notifyJitterMs: number;
+    /** Flink's tolerable checkpoint failure number: consecutive declined or expired checkpoints allowed. */
+    tolerableFailures: number;
+  };
   sink: {
     parallelism: number;
     txnLeaseMs: number;
     writeLatencyMs: number;
     flushLatencyMs: number;
     commitLatencyMs: number;
+    /** How the Pravega client retries an unreachable controller (ControllerImplConfig). */
+    controllerRetry: RetryPolicy;
+    /** How the event writer reconnects to the segment store and resends (EventWriterConfig). */
+    writerRetry: RetryPolicy;
   };
-  restart: { attempts: number; delayMs: number };
+  restart: { attempts: number; delayMs: number; heartbeatTimeoutMs: number };
   checker: { isolation: Isolation };
   faults: Fault[];
 }
+
+export interface RetryPolicy {
+  attempts: number;
+  initialBackoffMs: number;
+  backoffMultiple: number;
+  maxBackoffMs: number;
+}
+
+/**
+ * ControllerImplConfig defaults: 10 attempts, 1 ms first backoff, x10 each time, at most 20 s
+ * between tries: 1 + 10 + 100 + 1,000 + 10,000 + 4 x 20,000 = 91,111 ms before the call fails.
+ */
+export const CONTROLLER_RETRY_DEFAULTS: RetryPolicy = {
+  attempts: 10,
+  initialBackoffMs: 1,
+  backoffMultiple: 10,
+  maxBackoffMs: 20_000,
+};
+
+/**
+ * EventWriterConfig defaults (retryAttempts 10, backoff 1 ms x10 up to 20 s): the send that found
+ * the connection broken, then 10 reconnect attempts, so a write fails 111,111 ms after the store
+ * stopped answering.
+ */
+export const WRITER_RETRY_DEFAULTS: RetryPolicy = {
+  attempts: 11,
+  initialBackoffMs: 1,
+  backoffMultiple: 10,
+  maxBackoffMs: 20_000,
+};
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
@@ -230,6 +346,8 @@ export function withDefaults(input: z.output<typeof scenarioInputSchema>): Scena
       timeoutMs: input.checkpoint?.timeoutMs ?? 600_000,
       barrierTravelMs: input.checkpoint?.barrierTravelMs ?? 1,
       notifyLatencyMs: input.checkpoint?.notifyLatencyMs ?? 1,
+      notifyJitterMs: input.checkpoint?.notifyJitterMs ?? 0,
+      tolerableFailures: input.checkpoint?.tolerableFailures ?? 0,
     },
     sink: {
       parallelism: input.sink?.parallelism ?? 2,
@@ -237,8 +355,15 @@ export function withDefaults(input: z.output<typeof scenarioInputSchema>): Scena
       writeLatencyMs: input.sink?.writeLatencyMs ?? 2,
       flushLatencyMs: input.sink?.flushLatencyMs ?? 2,
       commitLatencyMs: input.sink?.commitLatencyMs ?? 5,
+      controllerRetry: { ...CONTROLLER_RETRY_DEFAULTS, ...input.sink?.controllerRetry },
+      writerRetry: { ...WRITER_RETRY_DEFAULTS, ...input.sink?.writerRetry },
     },
-    restart: { attempts: input.restart?.attempts ?? 1, delayMs: input.restart?.delayMs ?? 0 },
+    restart: {
+      attempts: input.restart?.attempts ?? 1,
+      delayMs: input.restart?.delayMs ?? 0,
+      // Flink's heartbeat.timeout default.
+      heartbeatTimeoutMs: input.restart?.heartbeatTimeoutMs ?? 50_000,
+    },
     checker: { isolation: input.checker?.isolation ?? 'read_committed' },
     faults: input.faults ?? [],
   };
@@ -255,6 +380,20 @@ function crossFieldErrors(s: Scenario): string[] {
     );
   }
   s.faults.forEach((fault, i) => {
+    if (
+      fault.kind === 'notify-lost' &&
+      typeof fault.target === 'number' &&
+      fault.target >= s.sink.parallelism
+    ) {
+      errors.push(
+        `faults[${i}].target: sink subtask ${fault.target} does not exist (sink.parallelism is ${s.sink.parallelism})`,
+      );
+    }
+    if (fault.kind === 'commit-rejected' && (fault.subtask ?? 0) >= s.sink.parallelism) {
+      errors.push(
+        `faults[${i}].subtask: sink subtask ${fault.subtask} does not exist (sink.parallelism is ${s.sink.parallelism})`,
+      );
+    }
     if (
       fault.kind === 'mapper-exception' &&
       fault.atElement !== undefined &&

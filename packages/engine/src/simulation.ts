@@ -84,10 +84,12 @@ export class Simulation {
       console: (source, line, t) => this.console(source, line, t),
     };
     this.checker = new Checker(this.ctx, scenario.numEvents);
-    this.store = new StreamStore(this.ctx, this.checker, (id) => this.live.get(id)?.renewing ?? false);
-    this.coordinator = new CheckpointCoordinator(this.ctx, this.checkpointFaults, {
+    this.store = new StreamStore(this.ctx, this.checker, {
+      writerBroken: (attempt, writes, t) => this.live.get(attempt)?.writerBroken(writes, t),
+    });
+    this.coordinator = new CheckpointCoordinator(this.ctx, this.checkpointFaults, this.prng, {
       runningAttempt: () => (this.state === 'running' && this.current?.alive === true ? this.current : null),
-      crashJob: (attempt, t, detail) => this.onTaskFailure(attempt, { t, reason: 'injected-crash', detail }),
+      crashJob: (attempt, t, reason, detail) => this.onTaskFailure(attempt, { t, reason, detail }),
     });
     this.horizonMs = horizonOf(scenario);
     this.scheduler.schedule(0, () => this.begin());
@@ -206,12 +208,14 @@ export class Simulation {
       },
       checkpoints: { ...this.coordinator.counts },
       restores: this.restores.map((r) => ({ ...r })),
+      restarts: { attempts: this.scenario.restart.attempts, used: this.restartsUsed },
       transactions: {
         begun: this.store.counters.txnBegun,
         committed: this.store.counters.txnCommitted,
         aborted: this.store.counters.txnAborted,
         expired: this.store.counters.txnExpired,
         commitFailed: this.store.counters.txnCommitFailed,
+        open: this.store.openTransactions,
       },
       latencyMs: { p50: latency.percentile(0.5), p99: latency.percentile(0.99), max: latency.max },
       log: [...this.logLines],
@@ -274,13 +278,32 @@ export class Simulation {
         acknowledge: (a, id, task, sink, at) => this.coordinator.acknowledge(a, id, task, sink, at),
         fail: (a, failure) => this.onTaskFailure(a, failure),
         sourceFinished: (a, at) => this.onSourceFinished(a, at),
+        commitRejected: (id, subtask, at) => this.commitRejected(id, subtask, at),
       },
     );
     this.current = attempt;
     this.live.set(attempt.id, attempt);
     this.state = 'running';
-    const failure = attempt.start(t);
-    if (failure !== null) this.onTaskFailure(attempt, failure);
+    attempt.start(t);
+  }
+
+  /** Whether a commit-rejected fault aims at this checkpoint's commit by this sink subtask; it fires once. */
+  private commitRejected(checkpointId: number, subtask: number, t: number): boolean {
+    const fault = this.checkpointFaults.take(
+      'commit-rejected',
+      checkpointId,
+      t,
+      (f) => f.kind === 'commit-rejected' && (f.subtask ?? 0) === subtask,
+    );
+    if (fault === null) return false;
+    this.emit({
+      t,
+      kind: 'fault-fired',
+      faultKind: 'commit-rejected',
+      checkpointId,
+      detail: `checkpoint ${checkpointId}: the store rejects subtask ${subtask}'s commit (TxnFailedException)`,
+    });
+    return true;
   }
 
   /** The sample's mapper fails at element N/2 + 1 in every attempt started fresh. */
@@ -301,7 +324,12 @@ export class Simulation {
       attempt.stop();
       this.live.delete(attempt.id);
       this.emit({ t, kind: 'zombie-stopped', attempt: attempt.id });
-      this.store.refreshLeases(t);
+      return;
+    }
+    if (attempt.lost) {
+      // Declared lost by the heartbeat while frozen, its own failure now only cancels its tasks.
+      attempt.cancel(t);
+      this.live.delete(attempt.id);
       return;
     }
     invariant(attempt === this.current, 'only the current attempt fails over');
@@ -318,7 +346,6 @@ export class Simulation {
     this.live.delete(attempt.id);
     this.current = null;
     this.coordinator.abortPending('job-failover', t);
-    this.store.refreshLeases(t);
     this.restartOrFail(t);
   }
 
@@ -357,23 +384,31 @@ export class Simulation {
     if (checkpoint !== null) this.console('writer', `Restore from checkpoint at position ${position}`, t);
     this.restores.push({ checkpointId: checkpoint?.id ?? null, position, atMs: t });
     this.startAttempt(t, checkpoint);
-    this.store.refreshLeases(t);
   }
 
   private onSourceFinished(attempt: Attempt, t: number): void {
     if (attempt !== this.current) return;
     // The job finishes once the sinks have drained the channel; then they close.
-    const at = Math.max(t, attempt.channelDrainedAtMs);
+    this.finishWhenDrained(attempt, Math.max(t, attempt.channelDrainedAtMs));
+  }
+
+  /**
+   * The job finishes once the sinks processed everything in the channel. A pause or a blocking call
+   * can hold elements back past the time they were due: then the check runs again once they are through.
+   */
+  private finishWhenDrained(attempt: Attempt, at: number): void {
     this.scheduler.schedule(at, () =>
       attempt.whenRunning(at, (now) => {
         if (attempt !== this.current) return;
-        invariant(attempt.channelEmpty, 'job finishing with events still in the channel');
+        if (!attempt.channelEmpty) {
+          this.finishWhenDrained(attempt, Math.max(now, attempt.channelDrainedAtMs));
+          return;
+        }
         attempt.finish(now);
         this.live.delete(attempt.id);
         this.current = null;
         this.state = 'finished';
         this.emit({ t: now, kind: 'job-finished', attempt: attempt.id });
-        this.store.refreshLeases(now);
         this.afterJobEnded();
       }),
     );
@@ -381,10 +416,8 @@ export class Simulation {
 
   /** Lets in-flight writes land before the run can end. */
   private afterJobEnded(): void {
-    this.coordinator.abortPending('job-failover', this.now);
-    let lastAck = this.now;
-    for (let id = 1; id <= this.attemptCount; id++) lastAck = Math.max(lastAck, this.store.lastAckAt(id));
-    this.scheduler.schedule(lastAck, () => {});
+    this.coordinator.abortPending(this.state === 'finished' ? 'job-finished' : 'job-failover', this.now);
+    this.scheduler.schedule(Math.max(this.now, this.store.settledByMs(this.attemptCount)), () => {});
   }
 
   private isTerminal(): boolean {
@@ -471,15 +504,15 @@ export class Simulation {
       detail: `${kind} for ${durationMs} ms`,
     });
     if (kind === 'store-outage') {
-      this.store.setStoreOutage(true);
+      this.store.setStoreOutage(true, t);
       this.scheduler.schedule(end, () => {
-        this.store.setStoreOutage(false);
+        this.store.setStoreOutage(false, end);
         this.emit({ t: end, kind: 'outage-ended', faultKind: kind });
       });
     } else if (kind === 'controller-outage') {
-      this.store.setControllerOutage(true, t);
+      this.store.setControllerOutage(true);
       this.scheduler.schedule(end, () => {
-        this.store.setControllerOutage(false, end);
+        this.store.setControllerOutage(false);
         this.emit({ t: end, kind: 'outage-ended', faultKind: kind });
       });
     } else if (kind === 'job-pause') {
@@ -489,15 +522,44 @@ export class Simulation {
     }
   }
 
+  /**
+   * The whole job freezes. Past the heartbeat timeout the JobManager declares the TaskManager lost
+   * and fails the job over; the frozen attempt cancels its tasks when it thaws.
+   */
   private pauseJob(t: number, end: number): void {
     const frozen = [...this.live.values()];
     for (const attempt of frozen) attempt.freeze();
-    this.store.refreshLeases(t);
+    const lostAt = t + this.scenario.restart.heartbeatTimeoutMs;
+    if (lostAt < end) this.scheduler.schedule(lostAt, () => this.heartbeatLost(lostAt));
     this.scheduler.schedule(end, () => {
-      for (const attempt of frozen) attempt.unfreeze(end);
-      this.store.refreshLeases(end);
+      for (const attempt of frozen) {
+        if (!attempt.alive) continue;
+        if (attempt.lost) {
+          attempt.cancel(end);
+          this.live.delete(attempt.id);
+        } else attempt.unfreeze(end);
+      }
       this.emit({ t: end, kind: 'outage-ended', faultKind: 'job-pause' });
     });
+  }
+
+  private heartbeatLost(t: number): void {
+    const attempt = this.current;
+    if (attempt === null || !attempt.alive || !attempt.isFrozen) return;
+    attempt.lost = true;
+    const detail = `TaskManager heartbeat timed out after ${this.scenario.restart.heartbeatTimeoutMs} ms: the job fails over`;
+    this.emit({
+      t,
+      kind: 'task-failed',
+      attempt: attempt.id,
+      reason: 'heartbeat-timeout',
+      position: attempt.position,
+      detail,
+    });
+    this.console('writer', detail, t);
+    this.current = null;
+    this.coordinator.abortPending('job-failover', t);
+    this.restartOrFail(t);
   }
 
   /** The job fails over, but the old attempt keeps running outside the coordinator's reach. */
@@ -522,7 +584,6 @@ export class Simulation {
       attempt.stop();
       this.live.delete(attempt.id);
       this.emit({ t: end, kind: 'zombie-stopped', attempt: attempt.id });
-      this.store.refreshLeases(end);
     });
   }
 

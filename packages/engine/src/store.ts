@@ -2,44 +2,65 @@ import type { Checker } from './checker';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import type { TxnRef, TxnState } from './events';
 import { Counter } from './metrics';
+import { type CallLabel, type Continuation, RetriedService } from './retry';
 import { TripleQueue } from './ring';
 
 /**
  * A Pravega-like stream store with one segment (the sample routes every event with the key
- * "fixedkey"). Plain writes become visible when the store acknowledges them; transactional writes
- * become visible when the transaction commits. Each transaction has a lease that its writer renews
- * while it is alive, not frozen, and the controller is reachable; an OPEN transaction whose lease
- * runs out is aborted by the store. Readers (the checker) see what becomes visible, in order.
+ * "fixedkey"), and the controller that runs its transactions, as the job's Pravega client sees them.
+ *
+ * - Plain writes become visible when the store acknowledges them. While the segment store is down
+ *   the writers keep their unacknowledged events and reconnect on the client's backoff schedule
+ *   (SegmentOutputStreamImpl, EventWriterConfig); on reconnect they resend, and only when the
+ *   retries run out do the writes fail.
+ * - Transactional writes become visible when the transaction commits.
+ * - Controller calls (begin, commit, abort, ping) are retried while the controller is unreachable
+ *   (ControllerImpl, ControllerImplConfig).
+ * - Leases: the controller aborts an OPEN transaction `txnLeaseMs` after its last successful ping
+ *   (its own timer, which keeps running when the job cannot reach it). Each transactional writer
+ *   pings its transactions at fixed intervals (client Pinger).
  */
 
 /** Tags of in-flight queue entries. */
-const WRITE_FAILED = 0;
 const PLAIN_WRITE = 1;
 const UNCOMMITTED_TXN_WRITE = 2;
 const EMPTY = new Int32Array(0);
+/** The Pinger's first ping comes 10 ms after its first transaction (client Pinger.startPeriodicPingTxn). */
+const FIRST_PING_DELAY_MS = 10;
+/** A transaction lives at most min(1000 x lease, 24 h) (controller StreamTransactionMetadataTasks). */
+const MAX_EXECUTION_LEASES = 1000;
+const MAX_EXECUTION_MS = 24 * 3_600_000;
 
 export class Transaction implements TxnRef {
   state: TxnState = 'OPEN';
   /** The events written into it, in order: values[0..length). */
   values: Int32Array;
   length = 0;
-  /** Set when a write into it was rejected; the next flush fails. */
+  /** Data values written into it (markers excluded). */
+  dataCount = 0;
+  /** Set when a write into it failed; its flush fails. */
   writeFailed = false;
+  /** Written while the writers were disconnected: its flush waits for the reconnect. */
+  unsent = false;
   /** The checkpoint it was pre-committed under, once flushed. */
   checkpointId: number | null = null;
-  /** Virtual time the lease runs out, or Infinity while the lease is being renewed. */
-  leaseDeadlineMs = Number.POSITIVE_INFINITY;
-  /** True once its writer stopped tracking it (a failed commit call is never retried). */
-  dropped = false;
+  /** The controller's lease deadline: the last successful ping (or the begin) plus the lease. */
+  leaseDeadlineMs: number;
+  /** The writer's Pinger while it pings this transaction. */
+  pinger: Pinger | null = null;
+  /** Whether the controller's lease timer is being watched (only once its pings may stop). */
+  leaseWatched = false;
 
   constructor(
     readonly txnId: number,
     readonly subtask: number,
     readonly attempt: number,
     readonly begunAtMs: number,
+    leaseMs: number,
     buffer: Int32Array,
   ) {
     this.values = buffer;
+    this.leaseDeadlineMs = begunAtMs + leaseMs;
   }
 
   append(value: number): void {
@@ -50,13 +71,12 @@ export class Transaction implements TxnRef {
     }
     this.values[this.length++] = value;
   }
-
-  /** Data values written into it (markers excluded). */
-  dataCount = 0;
 }
 
-/** Tells the store whether an attempt's writer is alive and able to renew leases. */
-export type RenewerCheck = (attempt: number) => boolean;
+/** What the store tells the job about: a writer whose retries ran out with writes still unacknowledged. */
+export interface StoreHooks {
+  writerBroken(attempt: number, writes: number, t: number): void;
+}
 
 export interface StoreCounters {
   txnBegun: number;
@@ -66,12 +86,87 @@ export interface StoreCounters {
   txnCommitFailed: number;
 }
 
+/** Outcome of a flush: done, failed (a write failed or the transaction is gone), or waiting for a reconnect. */
+export type FlushState = 'done' | 'failed' | 'waiting';
+
+/**
+ * One transactional writer's lease pinger (pravega client `Pinger`): every
+ * `lease / max(1, sqrt(lease in s))` ms it pings each transaction it tracks, from 10 ms after the
+ * first one. A frozen job pings nothing; when it thaws, the fixed-rate executor catches up at once.
+ */
+export class Pinger {
+  private readonly txns = new Set<Transaction>();
+  private started = false;
+  private closed = false;
+  private missed = false;
+
+  constructor(
+    private readonly store: StreamStore,
+    private readonly frozen: () => boolean,
+  ) {}
+
+  startPing(txn: Transaction, t: number): void {
+    if (this.closed) return;
+    txn.pinger = this;
+    this.txns.add(txn);
+    if (this.started) return;
+    this.started = true;
+    this.schedule(t + FIRST_PING_DELAY_MS);
+  }
+
+  stopPing(txn: Transaction): void {
+    this.txns.delete(txn);
+    txn.pinger = null;
+  }
+
+  /** The writer closed: no more pings for any of its transactions. */
+  close(): void {
+    this.closed = true;
+    for (const txn of this.txns) {
+      txn.pinger = null;
+      this.store.watchLease(txn);
+    }
+    this.txns.clear();
+  }
+
+  /** After a pause, the pings that were due are sent at once. */
+  thaw(t: number): void {
+    if (!this.missed || this.closed) return;
+    this.missed = false;
+    this.pingAll(t);
+  }
+
+  private schedule(at: number): void {
+    // Pings never keep a run going: they only matter while something else still happens.
+    this.store.ctx.scheduler.schedule(at, () => this.tick(at), false);
+  }
+
+  private tick(t: number): void {
+    if (this.closed) return;
+    if (this.frozen()) {
+      this.missed = true;
+      for (const txn of this.txns) this.store.watchLease(txn);
+    } else this.pingAll(t);
+    this.schedule(t + this.store.pingIntervalMs);
+  }
+
+  private pingAll(t: number): void {
+    for (const txn of this.txns) {
+      if (txn.state === 'OPEN') this.store.ping(txn, t);
+      else this.stopPing(txn);
+    }
+  }
+}
+
 export class StreamStore {
-  private storeOutages = 0;
-  private controllerOutages = 0;
+  readonly controller: RetriedService;
+  private readonly segments: RetriedService;
+  readonly pingIntervalMs: number;
+  private readonly leaseMs: number;
+  private readonly maxExecutionMs: number;
   private nextTxnId = 1;
   private readonly open = new Set<Transaction>();
-  /** In-flight plain writes (and uncommitted reads), one FIFO per job attempt. */
+  /** In-flight plain writes (and uncommitted reads), one FIFO per job attempt, in acknowledgement order. */
   private readonly inflight = new Map<number, TripleQueue>();
   readonly counters: StoreCounters = {
     txnBegun: 0,
@@ -81,60 +176,94 @@ export class StreamStore {
     txnCommitFailed: 0,
   };
 
+  // The writers' connection to the segment store.
+  private connected = true;
+  /** When the current reconnect cycle began (the connection broke), or null when no writer retries. */
+  private cycleStartMs: number | null = null;
+  /** Writes kept for resending while disconnected, per attempt: value, send time, tag. */
+  private readonly unacked = new Map<number, TripleQueue>();
+  private readonly unsentTxns = new Set<Transaction>();
+  private resendWaiters: { connected: Continuation; broken: Continuation }[] = [];
+  /** Work the store finishes once it answers again (commits being applied, transactions being created). */
+  private storeUpWaiters: Continuation[] = [];
+
   private readonly readUncommitted: boolean;
   private readonly txnCapacityHint: number;
   /** Event buffers of ended transactions, reused: allocating a typed array per transaction is slow. */
   private readonly freeBuffers: Int32Array[] = [];
 
   constructor(
-    private readonly ctx: SimContext,
+    readonly ctx: SimContext,
     private readonly checker: Checker,
-    private readonly isRenewer: RenewerCheck,
+    private readonly hooks: StoreHooks,
   ) {
-    this.readUncommitted = ctx.scenario.checker.isolation === 'read_uncommitted';
-    // Sized for one checkpoint interval of events per subtask, so a transaction rarely grows.
     const s = ctx.scenario;
+    this.controller = new RetriedService(ctx, 'controller', s.sink.controllerRetry);
+    this.segments = new RetriedService(ctx, 'segment-store', s.sink.writerRetry);
+    this.leaseMs = s.sink.txnLeaseMs;
+    this.pingIntervalMs = Math.round(this.leaseMs / Math.max(1, Math.sqrt(this.leaseMs / 1000)));
+    this.maxExecutionMs = Math.min(MAX_EXECUTION_LEASES * this.leaseMs, MAX_EXECUTION_MS);
+    this.readUncommitted = s.checker.isolation === 'read_uncommitted';
+    // Sized for one checkpoint interval of events per subtask, so a transaction rarely grows.
     this.txnCapacityHint = Math.max(
       8,
       Math.ceil(s.checkpoint.intervalMs / s.source.eventIntervalMs / s.sink.parallelism) + 4,
     );
   }
 
-  get storeUp(): boolean {
-    return this.storeOutages === 0;
-  }
-
-  get controllerUp(): boolean {
-    return this.controllerOutages === 0;
-  }
-
   get openTransactions(): number {
     return this.open.size;
   }
 
-  setStoreOutage(active: boolean): void {
-    this.storeOutages += active ? 1 : -1;
-    invariant(this.storeOutages >= 0, 'store outage count below zero');
+  setControllerOutage(active: boolean): void {
+    this.controller.setOutage(active);
   }
 
-  setControllerOutage(active: boolean, tMs: number): void {
-    this.controllerOutages += active ? 1 : -1;
-    invariant(this.controllerOutages >= 0, 'controller outage count below zero');
-    this.refreshLeases(tMs);
+  /** The segment store stops (or starts again) answering: every writer's connection drops. */
+  setStoreOutage(active: boolean, t: number): void {
+    this.segments.setOutage(active);
+    if (active) {
+      if (this.connected) {
+        this.connected = false;
+        this.startCycle(t);
+      }
+      return;
+    }
+    if (!this.segments.reachable) return;
+    const waiters = this.storeUpWaiters;
+    this.storeUpWaiters = [];
+    for (const waiter of waiters) waiter(t);
+    if (this.cycleStartMs === null) {
+      this.connected = true;
+      return;
+    }
+    // The writers reconnect at their first retry after the store came back.
+    const start = this.cycleStartMs;
+    for (let i = 1; ; i++) {
+      const at = this.segments.attemptAt(start, i);
+      if (at === null) return; // the last retry was before now: the cycle's exhaustion handles it
+      if (at >= t) {
+        this.ctx.scheduler.schedule(at, () => this.reconnect(start, at, i + 1));
+        return;
+      }
+    }
   }
 
   // ---- plain writes ----
 
-  /**
-   * Sends one plain write. Returns the virtual time its acknowledgement (or error) comes back,
-   * negated when the write fails, so the hot path allocates nothing.
-   */
-  plainWrite(attempt: number, value: number, tMs: number): number {
-    const ackAt = tMs + this.ctx.scenario.sink.writeLatencyMs;
-    const ok = this.storeOutages === 0;
-    this.queueFor(attempt).push(value, ackAt, ok ? PLAIN_WRITE : WRITE_FAILED);
+  /** Sends one plain write; it is acknowledged after writeLatencyMs, or kept for resending while disconnected. */
+  plainWrite(attempt: number, value: number, tMs: number): void {
     if (value > 0) this.ctx.metrics.count(Counter.written, tMs, 1);
-    return ok ? ackAt : -ackAt;
+    if (this.connected) {
+      this.queueFor(this.inflight, attempt).push(
+        value,
+        tMs + this.ctx.scenario.sink.writeLatencyMs,
+        PLAIN_WRITE,
+      );
+      return;
+    }
+    this.queueFor(this.unacked, attempt).push(value, tMs, PLAIN_WRITE);
+    if (this.cycleStartMs === null) this.startCycle(tMs);
   }
 
   /** Makes every acknowledged plain write up to tMs visible, in acknowledgement order. */
@@ -158,7 +287,6 @@ export class StreamStore {
         const value = best.headValue();
         const tag = best.headTag();
         best.shift();
-        if (tag === WRITE_FAILED) continue;
         if (tag === PLAIN_WRITE && value > 0) this.ctx.metrics.count(Counter.committed, at, 1);
         this.checker.read(value, at);
       }
@@ -170,19 +298,124 @@ export class StreamStore {
     return this.inflight.get(attempt)?.tailTime() ?? Number.NEGATIVE_INFINITY;
   }
 
+  /** Whether the attempt has plain writes waiting to be resent. */
+  hasUnacked(attempt: number): boolean {
+    return (this.unacked.get(attempt)?.length ?? 0) > 0;
+  }
+
+  /**
+   * When the writes still in flight will have landed or failed: the last acknowledgement, or, while
+   * the writers reconnect with writes kept, the reconnect cycle's last attempt.
+   */
+  settledByMs(attempts: number): number {
+    let at = Number.NEGATIVE_INFINITY;
+    for (let id = 1; id <= attempts; id++) at = Math.max(at, this.lastAckAt(id));
+    if (this.cycleStartMs !== null && (this.unacked.size > 0 || this.unsentTxns.size > 0))
+      at = Math.max(at, this.cycleStartMs + this.segments.budgetMs);
+    return at;
+  }
+
+  /** Calls back when the writers reconnect (and resent what they kept), or when their retries ran out. */
+  awaitResend(connected: Continuation, broken: Continuation): void {
+    this.resendWaiters.push({ connected, broken });
+  }
+
   /** Drops empty queues of attempts that will write no more. */
   retireAttempt(attempt: number): void {
     const queue = this.inflight.get(attempt);
     if (queue !== undefined && queue.length === 0) this.inflight.delete(attempt);
   }
 
-  private queueFor(attempt: number): TripleQueue {
-    let queue = this.inflight.get(attempt);
+  private queueFor(queues: Map<number, TripleQueue>, attempt: number): TripleQueue {
+    let queue = queues.get(attempt);
     if (queue === undefined) {
       queue = new TripleQueue(256);
-      this.inflight.set(attempt, queue);
+      queues.set(attempt, queue);
     }
     return queue;
+  }
+
+  // ---- the writers' reconnect cycle ----
+
+  private startCycle(t: number): void {
+    this.cycleStartMs = t;
+    this.tellReconnect(t, 'retrying', 1, t);
+    const lastAttemptAt = t + this.segments.budgetMs;
+    // Not essential: while the job runs other timers keep the run going, and once it ended
+    // `settledByMs` makes the run wait for the writes still kept.
+    this.ctx.scheduler.schedule(lastAttemptAt, () => this.giveUpIfDown(t, lastAttemptAt), false);
+  }
+
+  private reconnect(cycleStartMs: number, t: number, attempts: number): void {
+    if (this.cycleStartMs !== cycleStartMs || !this.segments.reachable) return;
+    this.cycleStartMs = null;
+    this.connected = true;
+    this.tellReconnect(t, 'succeeded', attempts, cycleStartMs);
+    const ackAt = t + this.ctx.scenario.sink.writeLatencyMs;
+    for (const [attempt, queue] of this.unacked) {
+      const target = this.queueFor(this.inflight, attempt);
+      while (queue.length > 0) {
+        target.push(queue.headValue(), ackAt, queue.headTag());
+        queue.shift();
+      }
+    }
+    this.unacked.clear();
+    for (const txn of this.unsentTxns) txn.unsent = false;
+    this.unsentTxns.clear();
+    const waiters = this.resendWaiters;
+    this.resendWaiters = [];
+    for (const waiter of waiters) waiter.connected(t);
+  }
+
+  /** The last reconnect attempt failed: every write kept for resending fails. */
+  private giveUpIfDown(cycleStartMs: number, t: number): void {
+    if (this.cycleStartMs !== cycleStartMs || this.segments.reachable) return;
+    this.cycleStartMs = null;
+    this.tellReconnect(t, 'exhausted', this.segments.attemptCount, cycleStartMs);
+    for (const [attempt, queue] of this.unacked) {
+      let writes = 0;
+      while (queue.length > 0) {
+        if (queue.headTag() === PLAIN_WRITE && queue.headValue() > 0) writes++;
+        queue.shift();
+      }
+      this.ctx.metrics.extra.writeFailures += writes;
+      if (writes > 0) this.hooks.writerBroken(attempt, writes, t);
+    }
+    this.unacked.clear();
+    for (const txn of this.unsentTxns) {
+      txn.unsent = false;
+      txn.writeFailed = true;
+    }
+    this.unsentTxns.clear();
+    const waiters = this.resendWaiters;
+    this.resendWaiters = [];
+    for (const waiter of waiters) waiter.broken(t);
+  }
+
+  private tellReconnect(
+    t: number,
+    outcome: 'retrying' | 'succeeded' | 'exhausted',
+    attempts: number,
+    startMs: number,
+  ): void {
+    this.ctx.emit({
+      t,
+      kind: 'call-retried',
+      service: 'segment-store',
+      call: 'writer-reconnect',
+      outcome,
+      attempts,
+      waitedMs: t - startMs,
+      subtask: -1,
+      attempt: 0,
+      txnId: null,
+    });
+  }
+
+  /** Runs `action` now when the segment store answers, else once it does. */
+  private whenStoreUp(t: number, action: Continuation): void {
+    if (this.segments.reachable) action(t);
+    else this.storeUpWaiters.push(action);
   }
 
   // ---- transactions ----
@@ -199,27 +432,46 @@ export class StreamStore {
     txn.length = 0;
   }
 
-  /** Begins a transaction, or returns null when the controller is unreachable. */
-  beginTxn(subtask: number, attempt: number, tMs: number): Transaction | null {
-    if (!this.controllerUp) return null;
-    const txn = new Transaction(this.nextTxnId++, subtask, attempt, tMs, this.takeBuffer());
+  /**
+   * The writer's beginTxn: a controller call (retried), which creates the transaction's segments
+   * in the store (waiting for it when it is down). `exhausted` runs when the retries ran out.
+   */
+  beginTxn(
+    subtask: number,
+    attempt: number,
+    pinger: Pinger,
+    tMs: number,
+    done: (txn: Transaction, at: number) => void,
+    exhausted: Continuation,
+  ): void {
+    const label: CallLabel = { call: 'txn-begin', subtask, attempt, txnId: null };
+    this.controller.call(
+      tMs,
+      label,
+      (at) =>
+        this.whenStoreUp(at, (created) => done(this.createTxn(subtask, attempt, pinger, created), created)),
+      exhausted,
+    );
+  }
+
+  /** Whether a call made now gets through at once (the hot path skips the retry machinery). */
+  get answersNow(): boolean {
+    return this.controller.reachable && this.segments.reachable;
+  }
+
+  createTxn(subtask: number, attempt: number, pinger: Pinger, tMs: number): Transaction {
+    const txn = new Transaction(this.nextTxnId++, subtask, attempt, tMs, this.leaseMs, this.takeBuffer());
     this.open.add(txn);
     this.counters.txnBegun++;
-    this.ctx.emit({
-      t: tMs,
-      kind: 'txn-begun',
-      txnId: txn.txnId,
-      subtask: txn.subtask,
-      attempt: txn.attempt,
-    });
-    this.refreshLease(txn, tMs);
+    this.ctx.emit({ t: tMs, kind: 'txn-begun', txnId: txn.txnId, subtask, attempt });
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
+    pinger.startPing(txn, tMs);
     return txn;
   }
 
-  /** Writes one event into a transaction; a rejected write poisons the transaction's flush. */
+  /** Writes one event into a transaction; a write into a transaction that is no longer OPEN fails its flush. */
   txnWrite(txn: Transaction, value: number, tMs: number): void {
-    if (txn.state !== 'OPEN' || this.storeOutages > 0) {
+    if (txn.state !== 'OPEN') {
       txn.writeFailed = true;
       return;
     }
@@ -228,51 +480,97 @@ export class StreamStore {
       txn.dataCount++;
       this.ctx.metrics.count(Counter.written, tMs, 1);
     }
+    if (!this.connected) {
+      txn.unsent = true;
+      this.unsentTxns.add(txn);
+      if (this.cycleStartMs === null) this.startCycle(tMs);
+    }
     if (this.readUncommitted) {
       // A read_uncommitted reader sees the write as soon as the store has it, whatever the
       // transaction's fate (Kafka's default isolation; Pravega has no such mode).
-      this.queueFor(txn.attempt).push(
-        value,
-        tMs + this.ctx.scenario.sink.writeLatencyMs,
-        UNCOMMITTED_TXN_WRITE,
-      );
+      if (this.connected)
+        this.queueFor(this.inflight, txn.attempt).push(
+          value,
+          tMs + this.ctx.scenario.sink.writeLatencyMs,
+          UNCOMMITTED_TXN_WRITE,
+        );
+      else this.queueFor(this.unacked, txn.attempt).push(value, tMs, UNCOMMITTED_TXN_WRITE);
     }
   }
 
-  /** Whether a flush started earlier succeeds now: every write accepted and the store reachable. */
-  flushSucceeds(txn: Transaction): boolean {
-    return !txn.writeFailed && this.storeOutages === 0 && txn.state === 'OPEN';
+  /** The state of a transaction's flush (pre-commit) that was started earlier. */
+  flushState(txn: Transaction): FlushState {
+    if (txn.writeFailed || txn.state !== 'OPEN') return 'failed';
+    return txn.unsent ? 'waiting' : 'done';
   }
 
   /**
-   * The connector's commit call. A call that fails is logged and dropped, never retried; a
-   * transaction that is not OPEN is only logged (a recovery commit of a committed one is a no-op).
+   * The connector's commit(): checkStatus, then commit when OPEN (FlinkPravegaWriter.commit). A
+   * transaction found not OPEN is only logged (a recovery commit of a committed one is a no-op); a
+   * commit the store rejects (TxnFailedException) is logged and dropped; both calls go to the
+   * controller and are retried; when the retries run out `exhausted` runs (the task fails).
    */
-  commitTxn(txn: Transaction, checkpointId: number, tMs: number, recovery: boolean): void {
-    if (recovery && (txn.state === 'COMMITTED' || txn.state === 'COMMITTING')) return;
+  commitTxn(
+    txn: Transaction,
+    checkpointId: number,
+    tMs: number,
+    recovery: boolean,
+    rejected: boolean,
+    done: Continuation,
+    exhausted: Continuation,
+  ): void {
+    const label: CallLabel = {
+      call: 'txn-commit',
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+      txnId: txn.txnId,
+    };
+    this.controller.call(
+      tMs,
+      label,
+      (at) => {
+        this.commitReached(txn, checkpointId, at, recovery, rejected);
+        done(at);
+      },
+      (at) => {
+        this.commitFailed(
+          txn,
+          checkpointId,
+          at,
+          'retries-exhausted',
+          `Failed to commit transaction ${txn.txnId}: controller unreachable, retries exhausted`,
+        );
+        exhausted(at);
+      },
+    );
+  }
+
+  /** The commit once the controller answered (checkStatus, then commit); see commitTxn. */
+  commitReached(
+    txn: Transaction,
+    checkpointId: number,
+    tMs: number,
+    recovery: boolean,
+    rejected: boolean,
+  ): void {
     if (txn.state !== 'OPEN') {
+      if (recovery && (txn.state === 'COMMITTED' || txn.state === 'COMMITTING')) return;
       this.commitFailed(
         txn,
         checkpointId,
         tMs,
         'not-open',
-        `Transaction ${txn.txnId} is ${txn.state}, not OPEN: cannot commit it`,
+        `Transaction ${txn.txnId} has unexpected transaction status ${txn.state} while committing`,
       );
       return;
     }
-    if (!this.controllerUp) {
-      txn.dropped = true;
-      this.commitFailed(
-        txn,
-        checkpointId,
-        tMs,
-        'controller-unreachable',
-        `Failed to commit transaction ${txn.txnId}: controller unreachable`,
-      );
-      this.refreshLease(txn, tMs);
+    if (rejected) {
+      this.commitFailed(txn, checkpointId, tMs, 'rejected', `Transaction ${txn.txnId} commit failed.`);
+      this.endAborted(txn, tMs, 'commit-rejected');
       return;
     }
     txn.state = 'COMMITTING';
+    txn.pinger?.stopPing(txn);
     this.ctx.emit({
       t: tMs,
       kind: 'txn-committing',
@@ -282,8 +580,16 @@ export class StreamStore {
       checkpointId,
       recovery,
     });
-    this.ctx.scheduler.schedule(tMs + this.ctx.scenario.sink.commitLatencyMs, () =>
-      this.completeCommit(txn, tMs + this.ctx.scenario.sink.commitLatencyMs),
+    const at = tMs + this.ctx.scenario.sink.commitLatencyMs;
+    // The controller applies the commit in the store, waiting for it when it is down.
+    this.ctx.scheduler.schedule(at, () =>
+      this.whenStoreUp(at, (up) => {
+        if (up === at) this.completeCommit(txn, at);
+        else {
+          const later = up + this.ctx.scenario.sink.commitLatencyMs;
+          this.ctx.scheduler.schedule(later, () => this.completeCommit(txn, later));
+        }
+      }),
     );
   }
 
@@ -291,7 +597,7 @@ export class StreamStore {
     txn: Transaction,
     checkpointId: number,
     tMs: number,
-    why: 'not-open' | 'controller-unreachable',
+    why: 'not-open' | 'rejected' | 'retries-exhausted',
     line: string,
   ): void {
     this.counters.txnCommitFailed++;
@@ -309,7 +615,7 @@ export class StreamStore {
   }
 
   private completeCommit(txn: Transaction, tMs: number): void {
-    if (txn.state !== 'COMMITTING') invariant(false, `txn ${txn.txnId} completes a commit from ${txn.state}`);
+    invariant(txn.state === 'COMMITTING', `txn ${txn.txnId} completes a commit from ${txn.state}`);
     txn.state = 'COMMITTED';
     this.open.delete(txn);
     this.counters.txnCommitted++;
@@ -334,16 +640,49 @@ export class StreamStore {
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
 
-  /** Aborts an OPEN transaction; needs the controller, else the transaction stays OPEN until its lease runs out. */
-  abortTxn(txn: Transaction, tMs: number, why: 'restore' | 'task-closed'): void {
-    if (txn.state !== 'OPEN') return;
-    if (!this.controllerUp) {
-      this.ctx.console('writer', `Failed to abort transaction ${txn.txnId}: controller unreachable`, tMs);
-      txn.dropped = true;
-      this.refreshLease(txn, tMs);
-      return;
+  /**
+   * The writer's abort (TransactionalEventStreamWriterImpl.abort): it stops pinging the transaction
+   * first, then makes the controller call, retried. A transaction no longer OPEN is left alone.
+   * `exhausted` runs when the retries ran out; the transaction then waits for its lease to run out.
+   */
+  abortTxn(
+    txn: Transaction,
+    tMs: number,
+    why: 'restore' | 'task-closed',
+    done: Continuation,
+    exhausted: Continuation,
+  ): void {
+    const label: CallLabel = {
+      call: 'txn-abort',
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+      txnId: txn.txnId,
+    };
+    if (txn.pinger !== null) {
+      txn.pinger.stopPing(txn);
+      this.watchLease(txn);
     }
+    this.controller.call(
+      tMs,
+      label,
+      (at) => {
+        if (txn.state === 'OPEN') this.endAborted(txn, at, why);
+        done(at);
+      },
+      (at) => {
+        this.ctx.console('writer', `Failed to abort transaction ${txn.txnId}: controller unreachable`, at);
+        exhausted(at);
+      },
+    );
+  }
+
+  private endAborted(
+    txn: Transaction,
+    tMs: number,
+    why: 'restore' | 'task-closed' | 'commit-rejected',
+  ): void {
     txn.state = 'ABORTED';
+    txn.pinger?.stopPing(txn);
     this.open.delete(txn);
     this.counters.txnAborted++;
     this.ctx.emit({
@@ -363,28 +702,48 @@ export class StreamStore {
 
   // ---- leases ----
 
-  /** Re-evaluates every open transaction's lease after a change in who can renew. */
-  refreshLeases(tMs: number): void {
-    for (const txn of this.open) this.refreshLease(txn, tMs);
+  /** A ping from the writer's Pinger: a controller call that, when it gets through, renews the lease. */
+  ping(txn: Transaction, tMs: number): void {
+    if (!this.controller.reachable) this.watchLease(txn);
+    this.controller.call(tMs, null, (at) => this.renewLease(txn, at), noop);
   }
 
-  private refreshLease(txn: Transaction, tMs: number): void {
+  private renewLease(txn: Transaction, tMs: number): void {
     if (txn.state !== 'OPEN') return;
-    const renewing = !txn.dropped && this.controllerUp && this.isRenewer(txn.attempt);
-    if (renewing) {
-      txn.leaseDeadlineMs = Number.POSITIVE_INFINITY;
+    const deadline = tMs + this.leaseMs;
+    // The controller refuses a ping past the transaction's maximum execution time.
+    if (deadline > txn.begunAtMs + this.maxExecutionMs) {
+      this.watchLease(txn);
       return;
     }
-    if (txn.leaseDeadlineMs !== Number.POSITIVE_INFINITY) return;
-    // The last renewal happened now (renewal is modelled as continuous while possible).
-    const deadline = tMs + this.ctx.scenario.sink.txnLeaseMs;
-    txn.leaseDeadlineMs = deadline;
-    this.ctx.scheduler.schedule(deadline, () => this.expireIfDue(txn, deadline));
+    if (deadline > txn.leaseDeadlineMs) txn.leaseDeadlineMs = deadline;
   }
 
-  private expireIfDue(txn: Transaction, tMs: number): void {
-    if (txn.state !== 'OPEN' || txn.leaseDeadlineMs > tMs) return;
+  /**
+   * The controller's lease timer for a transaction whose pings may stop (its writer closed or froze,
+   * the controller is unreachable, or it reached its maximum execution time). A transaction pinged
+   * every few seconds cannot expire, so only these get a timer, which keeps the timer queue small.
+   * Lease timers never keep a run going (a finished job's leftover transactions are reported open,
+   * as the controller would abort them later).
+   */
+  watchLease(txn: Transaction): void {
+    if (txn.leaseWatched || txn.state !== 'OPEN') return;
+    txn.leaseWatched = true;
+    this.scheduleLeaseCheck(txn, txn.leaseDeadlineMs);
+  }
+
+  private scheduleLeaseCheck(txn: Transaction, at: number): void {
+    this.ctx.scheduler.schedule(at, () => this.checkLease(txn, at), false);
+  }
+
+  private checkLease(txn: Transaction, tMs: number): void {
+    if (txn.state !== 'OPEN') return;
+    if (txn.leaseDeadlineMs > tMs) {
+      this.scheduleLeaseCheck(txn, txn.leaseDeadlineMs);
+      return;
+    }
     txn.state = 'ABORTED';
+    txn.pinger?.stopPing(txn);
     this.open.delete(txn);
     this.counters.txnExpired++;
     this.ctx.emit({
@@ -397,11 +756,13 @@ export class StreamStore {
       firstValue: firstData(txn.values, txn.length),
       lastValue: lastData(txn.values, txn.length),
     });
-    this.ctx.console('writer', `Transaction ${txn.txnId} lease expired: the store aborted it`, tMs);
+    this.ctx.console('writer', `Transaction ${txn.txnId} lease expired: the controller aborted it`, tMs);
     this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
 }
+
+function noop(): void {}
 
 function firstData(values: Int32Array, length: number): number | null {
   for (let i = 0; i < length; i++) {

@@ -1,11 +1,10 @@
 import { Prng } from './prng';
 import type { Report } from './report';
 import {
-  CHECKPOINT_FAULT_KINDS,
-  type DURATION_FAULT_KINDS,
   FAULT_KINDS,
   type Fault,
   type FaultKind,
+  parseScenario,
   type Scenario,
   WRITER_MODES,
   type WriterMode,
@@ -18,54 +17,89 @@ import { Simulation } from './simulation';
  * promises where its preconditions hold. Used by `eolab sweep` and the property tests.
  */
 
-/** A random scenario: the same schedule (faults, timing, knobs) whatever the mode. */
+/**
+ * A random scenario: the same schedule (faults, timing, knobs) whatever the mode, inside the real
+ * system's bounds (leases of 10 s to 600 s). Most faults are short; one in eight lasts long enough
+ * to outlive the client's retry budgets (91 s for the controller, 111 s for the writers), the
+ * heartbeat timeout or the lease.
+ */
 export function randomScenario(seed: number, mode: WriterMode): Scenario {
   const prng = new Prng(seed);
   const numEvents = prng.int(50, 3_000);
   const intervalMs = prng.pick([20, 50, 100, 200]);
   const throttleUntil = Math.min(Math.floor(numEvents / 3), prng.int(1, 60));
   const runLengthMs = throttleUntil * 5 + numEvents + 4 * intervalMs;
+  const parallelism = prng.int(1, 4);
   const faults: Fault[] = [];
   const faultCount = prng.int(0, 4);
-  for (let i = 0; i < faultCount; i++) faults.push(randomFault(prng, runLengthMs, numEvents));
-  return withDefaults({
+  for (let i = 0; i < faultCount; i++) faults.push(randomFault(prng, runLengthMs, numEvents, parallelism));
+  const scenario = withDefaults({
     version: 1,
     name: `sweep-${seed}`,
     seed,
     mode,
     numEvents,
-    source: { throttleUntilPosition: throttleUntil },
-    checkpoint: { intervalMs, timeoutMs: prng.pick([600_000, 2_000]) },
+    source: {
+      throttleUntilPosition: throttleUntil,
+      finalCheckpoints: prng.chance(1, 10) ? prng.int(0, 1) : 2,
+    },
+    checkpoint: {
+      intervalMs,
+      timeoutMs: prng.pick([600_000, 2_000]),
+      notifyJitterMs: prng.chance(1, 4) ? prng.int(1, 5) : 0,
+      tolerableFailures: prng.pick([0, 0, 1, 3]),
+    },
     sink: {
-      parallelism: prng.int(1, 4),
-      txnLeaseMs: prng.chance(2, 3) ? 30_000 : prng.int(200, 3_000),
+      parallelism,
+      txnLeaseMs: prng.chance(2, 3) ? 30_000 : prng.int(10_000, 600_000),
       writeLatencyMs: prng.int(0, 5),
       flushLatencyMs: prng.int(0, 5),
       commitLatencyMs: prng.int(0, 10),
     },
-    restart: { attempts: prng.int(0, 4), delayMs: prng.pick([0, 0, 50, 500, 1_500]) },
+    restart: { attempts: prng.int(0, 4), delayMs: prng.pick([0, 0, 50, 500, 1_500, 20_000]) },
     checker: { isolation: prng.chance(1, 8) ? 'read_uncommitted' : 'read_committed' },
     faults,
   });
+  const parsed = parseScenario(scenario);
+  if (!parsed.ok) throw new Error(`sweep drew an invalid scenario: ${parsed.errors.join('; ')}`);
+  return parsed.value;
 }
 
-function randomFault(prng: Prng, runLengthMs: number, numEvents: number): Fault {
+function randomFault(prng: Prng, runLengthMs: number, numEvents: number, parallelism: number): Fault {
   const kind: FaultKind = prng.pick(FAULT_KINDS);
   const atMs = prng.int(0, runLengthMs);
-  if (kind === 'mapper-exception') {
-    return prng.chance(1, 2) ? { kind, atMs } : { kind, atElement: prng.int(1, numEvents + 1) };
+  const checkpointOrTime = () => (prng.chance(1, 2) ? { checkpoint: prng.int(1, 12) } : { atMs });
+  switch (kind) {
+    case 'mapper-exception':
+      return prng.chance(1, 2) ? { kind, atMs } : { kind, atElement: prng.int(1, numEvents + 1) };
+    case 'notify-lost': {
+      const target = prng.pick(['all', 'all', 'source', 'sinks', 'subtask'] as const);
+      return {
+        kind,
+        ...checkpointOrTime(),
+        target: target === 'subtask' ? prng.int(0, parallelism - 1) : target,
+      };
+    }
+    case 'commit-rejected':
+      return { kind, ...checkpointOrTime(), subtask: prng.int(0, parallelism - 1) };
+    case 'crash-after-precommit':
+    case 'crash-before-notify':
+    case 'crash-during-commit':
+    case 'checkpoint-abort':
+      return { kind, ...checkpointOrTime() };
+    default: {
+      const durationMs = prng.chance(1, 8) ? prng.int(5_000, 130_000) : prng.int(20, 2_000);
+      return { kind, atMs, durationMs };
+    }
   }
-  if ((CHECKPOINT_FAULT_KINDS as readonly string[]).includes(kind)) {
-    return (prng.chance(1, 2) ? { kind, checkpoint: prng.int(1, 12) } : { kind, atMs }) as Fault;
-  }
-  const durationKind = kind as (typeof DURATION_FAULT_KINDS)[number];
-  return { kind: durationKind, atMs, durationMs: prng.int(20, 2_000) };
 }
 
 /**
  * The guarantee a mode promises for this run, or null when its preconditions do not hold.
  * EXACTLY_ONCE: no duplicates and no loss, if the reader reads committed data, the job finished,
- * no commit call failed, and the lease outlasts every outage, pause and restart put together.
+ * no commit was rejected, the source waited long enough after its end marker for the sinks to have
+ * committed, and the lease outlasts every stretch without pings (restart delays, pauses,
+ * controller outages) plus two ping intervals (see `waitedForCommits` for "long enough").
  * ATLEAST_ONCE: no loss, if the job finished. BEST_EFFORT promises nothing.
  */
 export function guaranteeFor(scenario: Scenario, report: Report): 'no-duplicates-no-loss' | 'no-loss' | null {
@@ -73,13 +107,32 @@ export function guaranteeFor(scenario: Scenario, report: Report): 'no-duplicates
   if (scenario.mode === 'ATLEAST_ONCE') return 'no-loss';
   if (scenario.mode !== 'EXACTLY_ONCE') return null;
   if (scenario.checker.isolation !== 'read_committed') return null;
-  if (report.transactions.commitFailed > 0) return null;
-  if (scenario.source.finalCheckpoints < 1) return null;
-  let interrupted = scenario.restart.delayMs * scenario.restart.attempts;
+  if (scenario.faults.some((f) => f.kind === 'commit-rejected')) return null;
+  if (!waitedForCommits(scenario, report)) return null;
+  const leaseMs = scenario.sink.txnLeaseMs;
+  const pingIntervalMs = leaseMs / Math.max(1, Math.sqrt(leaseMs / 1000));
+  let unpingedMs = scenario.restart.delayMs * scenario.restart.attempts + 2 * pingIntervalMs;
   for (const f of scenario.faults) {
-    if (f.kind === 'controller-outage' || f.kind === 'job-pause') interrupted += f.durationMs;
+    if (f.kind === 'controller-outage' || f.kind === 'job-pause') unpingedMs += f.durationMs;
   }
-  return scenario.sink.txnLeaseMs > interrupted ? 'no-duplicates-no-loss' : null;
+  return leaseMs > unpingedMs ? 'no-duplicates-no-loss' : null;
+}
+
+/**
+ * Whether the source waited long enough after its end marker for every sink to commit. It waits
+ * for two completed checkpoints (one after a restore: the sample hard-codes
+ * `lastCheckpointTriggered = 1` there); each notification lost to a sink, notifications that
+ * reach the tasks at different times, and a failed (declined or expired) checkpoint each cost one
+ * of them. One must be left.
+ */
+function waitedForCommits(scenario: Scenario, report: Report): boolean {
+  const restored = report.restores.some((r) => r.checkpointId !== null);
+  const waitsFor = Math.min(scenario.source.finalCheckpoints, restored ? 1 : 2);
+  const lostToASink = scenario.faults.filter((f) => f.kind === 'notify-lost' && f.target !== 'source').length;
+  const jitter = scenario.checkpoint.notifyJitterMs > 0 ? 1 : 0;
+  // It waits for checkpoint ids, not completions: a declined or expired one among them counts too.
+  const failed = report.checkpoints.failed > 0 ? 1 : 0;
+  return waitsFor - lostToASink - jitter - failed >= 1;
 }
 
 /** A message naming the broken guarantee, or null when the run kept its promise. */
@@ -94,6 +147,10 @@ export function violationOf(scenario: Scenario, report: Report): string | null {
   }
   return null;
 }
+
+/** Runs one scenario to its end; the sweep's tests swap it to check that a crash is reported. */
+export type Simulate = (scenario: Scenario) => Report;
+const simulate: Simulate = (scenario) => new Simulation(scenario).runToEnd();
 
 export interface SweepRow {
   mode: WriterMode;
@@ -117,7 +174,12 @@ export interface SweepResult {
 }
 
 /** Runs `schedules` random schedules from `seed` on, each in every mode. */
-export function sweep(schedules: number, seed: number, onProgress?: (done: number) => void): SweepResult {
+export function sweep(
+  schedules: number,
+  seed: number,
+  onProgress?: (done: number) => void,
+  run: Simulate = simulate,
+): SweepResult {
   const rows = new Map<string, SweepRow>();
   const violations: SweepViolation[] = [];
   let runs = 0;
@@ -125,8 +187,16 @@ export function sweep(schedules: number, seed: number, onProgress?: (done: numbe
     const scheduleSeed = (seed + i) >>> 0;
     for (const mode of WRITER_MODES) {
       const scenario = randomScenario(scheduleSeed, mode);
-      const report = new Simulation(scenario).runToEnd();
       runs++;
+      let report: Report;
+      try {
+        report = run(scenario);
+      } catch (error) {
+        // A sweep never dies: a schedule that breaks the engine is a finding, reported like a violation.
+        const message = `${mode}: the engine threw: ${(error as Error).message}`;
+        violations.push({ seed: scheduleSeed, scenario, message });
+        continue;
+      }
       const message = violationOf(scenario, report);
       if (message !== null) violations.push({ seed: scheduleSeed, scenario, message });
       const kinds = new Set<SweepRow['faultKind']>(scenario.faults.map((f) => f.kind));

@@ -53,10 +53,14 @@ describe('crash after every sink pre-committed checkpoint K', () => {
   });
 });
 
-describe.each(['notify-lost', 'checkpoint-abort'] as const)('%s on checkpoint 3 in EXACTLY_ONCE', (kind) => {
+describe.each([
+  ['notify-lost', {}],
+  ['checkpoint-abort', { checkpoint: { tolerableFailures: 1 } }],
+] as const)('%s on checkpoint 3 in EXACTLY_ONCE (no failover)', (kind, extra) => {
   it("commits K's transactions with the next completed checkpoint: later, but exactly once", () => {
     const clean = run(base('EXACTLY_ONCE', []));
-    const { report, events } = run(base('EXACTLY_ONCE', [{ kind, checkpoint: 3 }]));
+    const { report, events } = run(base('EXACTLY_ONCE', [{ kind, checkpoint: 3 }], extra));
+    expect(report.restores).toEqual([]);
     expect(report.verdict).toBe('EXACTLY_ONCE');
     const txnsOfK = ofKind(events, 'txn-flushed')
       .filter((e) => e.checkpointId === 3)
@@ -104,12 +108,13 @@ describe('crash between the commits of subtask 0 and subtask 1', () => {
   });
 });
 
-describe('store outage', () => {
-  const outage: Fault = { kind: 'store-outage', atMs: 400, durationMs: 150 };
+describe("store outage beyond the writers' retry budget (111 s)", () => {
+  const outage: Fault = { kind: 'store-outage', atMs: 400, durationMs: 120_000 };
   const restarts = { restart: { attempts: 5, delayMs: 100 } };
-  it('ATLEAST_ONCE: write errors fail the job over, the flush keeps every value: no loss', () => {
+  it('ATLEAST_ONCE: the writes fail, the task fails over, the flushed checkpoint keeps every value: no loss', () => {
     const { report, events } = run(base('ATLEAST_ONCE', [outage], restarts));
     expect(ofKind(events, 'write-failed').length).toBeGreaterThan(0);
+    expect(ofKind(events, 'task-failed').length).toBeGreaterThan(0);
     expect(report.counts.missing).toBe(0);
     expect(report.finished).toBe(true);
   });
@@ -118,48 +123,28 @@ describe('store outage', () => {
     expect(ofKind(events, 'task-failed').some((e) => e.reason === 'flush-failed')).toBe(true);
     expect(report.verdict).toBe('EXACTLY_ONCE');
   });
-  it('BEST_EFFORT: a checkpoint completes over failed writes, so the restore skips them: loss', () => {
-    // Writes take 30 ms to fail; checkpoints do not wait for them.
-    const { report } = run(base('BEST_EFFORT', [outage], { ...restarts, sink: { writeLatencyMs: 30 } }));
+  it('BEST_EFFORT: checkpoints do not wait for the writes, so the restore skips the failed ones: loss', () => {
+    const { report } = run(base('BEST_EFFORT', [outage], restarts));
     expect(report.counts.missing).toBeGreaterThan(0);
     expect(report.finished).toBe(true);
   });
 });
 
 describe('controller outage', () => {
-  it('EXACTLY_ONCE: a commit call during the outage is dropped, the lease runs out: loss', () => {
-    const { report, events } = run(
-      base('EXACTLY_ONCE', [{ kind: 'controller-outage', atMs: 402, durationMs: 2_000 }], {
-        sink: { txnLeaseMs: 1_000 },
-        restart: { attempts: 30, delayMs: 100 },
-      }),
-    );
-    expect(report.transactions.commitFailed).toBeGreaterThan(0);
-    expect(ofKind(events, 'txn-expired').length).toBeGreaterThan(0);
-    expect(report.counts.missing).toBeGreaterThan(0);
-  });
   it('BEST_EFFORT and ATLEAST_ONCE do not use transactions: unaffected', () => {
     for (const mode of ['BEST_EFFORT', 'ATLEAST_ONCE'] as const) {
-      const { report } = run(base(mode, [{ kind: 'controller-outage', atMs: 400, durationMs: 2_000 }]));
+      const { report } = run(base(mode, [{ kind: 'controller-outage', atMs: 400, durationMs: 200_000 }]));
       expect(report.verdict).toBe('EXACTLY_ONCE');
     }
   });
 });
 
 describe('job pause', () => {
-  it('EXACTLY_ONCE with a pause shorter than the lease: nothing lost', () => {
-    const { report } = run(base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 400, durationMs: 500 }]));
+  it('EXACTLY_ONCE with a pause shorter than the lease: nothing lost, visibility waits', () => {
+    const { report } = run(base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 400, durationMs: 20_000 }]));
     expect(report.verdict).toBe('EXACTLY_ONCE');
-    expect(report.latencyMs.max).toBeGreaterThanOrEqual(500);
-  });
-  it('EXACTLY_ONCE with a pause longer than the lease: open transactions expire', () => {
-    const { events } = run(
-      base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 400, durationMs: 3_000 }], {
-        sink: { txnLeaseMs: 1_000 },
-        restart: { attempts: 3 },
-      }),
-    );
-    expect(ofKind(events, 'txn-expired').length).toBeGreaterThan(0);
+    expect(report.transactions.expired).toBe(0);
+    expect(report.latencyMs.max).toBeGreaterThanOrEqual(20_000);
   });
   it('restart slower than the lease (lease-expiry preset): pending transactions expire, exactly-once loses data', () => {
     const s = presetScenario('lease-expiry', 'EXACTLY_ONCE')!;

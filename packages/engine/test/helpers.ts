@@ -32,3 +32,10 @@ export function ofKind<K extends SimEvent['kind']>(
 ): Extract<SimEvent, { kind: K }>[] {
   return events.filter((e): e is Extract<SimEvent, { kind: K }> => e.kind === kind);
 }
+
+/** The console lines one side of the sample printed (`writer` or `checker`), in order. */
+export function consoleLines(events: SimEvent[], source: 'writer' | 'checker'): string[] {
+  return ofKind(events, 'console')
+    .filter((e) => e.source === source)
+    .map((e) => e.line);
+}

@@ -14,7 +14,14 @@ describe('scenario file', () => {
     expect(parsed.value.source.throttleUntilPosition).toBe(16);
     expect(parsed.value.checkpoint.intervalMs).toBe(100);
     expect(parsed.value.sink).toMatchObject({ parallelism: 2, txnLeaseMs: 30_000 });
-    expect(parsed.value.restart).toEqual({ attempts: 1, delayMs: 0 });
+    expect(parsed.value.restart).toEqual({ attempts: 1, delayMs: 0, heartbeatTimeoutMs: 50_000 });
+    expect(parsed.value.checkpoint.tolerableFailures).toBe(0);
+    expect(parsed.value.sink.controllerRetry).toEqual({
+      attempts: 10,
+      initialBackoffMs: 1,
+      backoffMultiple: 10,
+      maxBackoffMs: 20_000,
+    });
     expect(parsed.value.faults).toEqual([]);
   });
 
@@ -47,6 +54,38 @@ describe('scenario file', () => {
     [
       { mode: 'EXACTLY_ONCE', numEvents: 10, source: { throttleUntilPosition: 11 } },
       'source.throttleUntilPosition: must be at most numEvents',
+    ],
+    [
+      { mode: 'EXACTLY_ONCE', numEvents: 50, sink: { txnLeaseMs: 9_999 } },
+      'sink.txnLeaseMs: must be at least 10000 ms: the Pravega client refuses',
+    ],
+    [
+      { mode: 'EXACTLY_ONCE', numEvents: 50, sink: { txnLeaseMs: 600_001 } },
+      'sink.txnLeaseMs: must be at most 600000 ms: the Pravega controller caps',
+    ],
+    [
+      { mode: 'EXACTLY_ONCE', numEvents: 50, faults: [{ kind: 'notify-lost', checkpoint: 2, target: 2 }] },
+      'faults[0].target: sink subtask 2 does not exist',
+    ],
+    [
+      {
+        mode: 'EXACTLY_ONCE',
+        numEvents: 50,
+        faults: [{ kind: 'notify-lost', checkpoint: 2, target: 'sink' }],
+      },
+      'faults[0]',
+    ],
+    [
+      {
+        mode: 'EXACTLY_ONCE',
+        numEvents: 50,
+        faults: [{ kind: 'commit-rejected', checkpoint: 2, subtask: 3 }],
+      },
+      'faults[0].subtask: sink subtask 3 does not exist',
+    ],
+    [
+      { mode: 'EXACTLY_ONCE', numEvents: 50, sink: { controllerRetry: { attempts: 0 } } },
+      'sink.controllerRetry.attempts',
     ],
   ])('rejects %j with an error naming the field', (input, expected) => {
     const errors = errorsOf(input);

@@ -1,4 +1,4 @@
-import { PRESETS, WRITER_MODES, type WriterMode } from '@eolab/engine';
+import { MAX_TXN_LEASE_MS, MIN_TXN_LEASE_MS, PRESETS, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import { SPEEDS, type Speed } from '@eolab/protocol';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -39,9 +39,9 @@ const KNOBS: KnobSpec[] = [
   {
     key: 'txnLeaseMs',
     label: 'Transaction lease (ms)',
-    help: 'An open transaction not renewed for this long is aborted by Pravega.',
-    min: 1,
-    max: 3_600_000,
+    help: 'The writer pings its transactions every lease / sqrt(lease in s); one not pinged for this long is aborted by the controller. Pravega allows 10 s to 600 s.',
+    min: MIN_TXN_LEASE_MS,
+    max: MAX_TXN_LEASE_MS,
   },
   {
     key: 'restartAttempts',

@@ -1,0 +1,281 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONTROLLER_RETRY_DEFAULTS,
+  type Fault,
+  presetScenario,
+  type Report,
+  type Scenario,
+  type ScenarioInput,
+  Simulation,
+  sweep,
+  WRITER_MODES,
+  WRITER_RETRY_DEFAULTS,
+  type WriterMode,
+} from '../src/index';
+import { attemptOffsetsMs } from '../src/retry';
+import { consoleLines, ofKind, run, scenario } from './helpers';
+
+/**
+ * One test per rule of "what the real code does" (Pravega 0.13, the Pravega Flink connector 0.13,
+ * Flink 1.14): each fails when the model breaks the rule. docs/model.md cites the file behind each.
+ */
+
+/** 1,000 events; the throttle ends at position 20, so checkpoint k completes at about k x 100 + 3 ms. */
+function base(mode: WriterMode, faults: Fault[], extra: Partial<ScenarioInput> = {}): Scenario {
+  return scenario({ mode, numEvents: 1_000, source: { throttleUntilPosition: 20 }, faults, ...extra });
+}
+
+/** The time sink subtask 0 first asks to commit checkpoint 3's transaction in a run without faults. */
+function commitTimeOfCheckpoint3(mode: WriterMode = 'EXACTLY_ONCE'): number {
+  const { events } = run(base(mode, []));
+  const commit = ofKind(events, 'txn-committing').find((e) => e.checkpointId === 3);
+  if (commit === undefined) throw new Error('no commit of checkpoint 3');
+  return commit.t;
+}
+
+describe('controller calls retry (ControllerImplConfig, ControllerImpl)', () => {
+  it('follow the client backoff: 10 attempts, 1 ms then x10 up to 20 s, 91,111 ms in all', () => {
+    expect(attemptOffsetsMs(CONTROLLER_RETRY_DEFAULTS)).toEqual([
+      0, 1, 11, 111, 1_111, 11_111, 31_111, 51_111, 71_111, 91_111,
+    ]);
+    expect(attemptOffsetsMs(WRITER_RETRY_DEFAULTS).at(-1)).toBe(111_111);
+  });
+
+  it('a 4 ms controller outage over a commit delays it and loses nothing', () => {
+    const at = commitTimeOfCheckpoint3();
+    const { report, events } = run(
+      base('EXACTLY_ONCE', [{ kind: 'controller-outage', atMs: at - 1, durationMs: 4 }]),
+    );
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+    expect(ofKind(events, 'task-failed')).toEqual([]);
+    const retried = ofKind(events, 'call-retried').filter((e) => e.call === 'txn-commit');
+    expect(retried.some((e) => e.outcome === 'succeeded' && e.attempts === 3)).toBe(true);
+    const commit = ofKind(events, 'txn-committing').find((e) => e.checkpointId === 3);
+    expect(commit?.t).toBe(at + 11);
+  });
+
+  it('a commit whose retries run out fails the task; the restore commits it again (recoverAndCommit)', () => {
+    const at = commitTimeOfCheckpoint3();
+    const { report, events } = run(
+      base('EXACTLY_ONCE', [{ kind: 'controller-outage', atMs: at - 1, durationMs: 100_000 }], {
+        sink: { txnLeaseMs: 600_000 },
+      }),
+    );
+    const failed = ofKind(events, 'task-failed');
+    expect(failed.map((e) => e.reason)).toEqual(['commit-failed']);
+    expect(failed[0]!.t).toBe(at + 91_111);
+    expect(ofKind(events, 'txn-commit-failed').map((e) => e.why)).toContain('retries-exhausted');
+    expect(ofKind(events, 'txn-committing').some((e) => e.checkpointId === 3 && e.recovery)).toBe(true);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+    expect(report.restores).toHaveLength(1);
+  });
+
+  it('the controller keeps its own lease timers: an outage longer than the lease loses the pending data', () => {
+    const at = commitTimeOfCheckpoint3();
+    const { report, events } = run(
+      base('EXACTLY_ONCE', [{ kind: 'controller-outage', atMs: at - 1, durationMs: 45_000 }]),
+    );
+    const expired = ofKind(events, 'txn-expired');
+    expect(expired.length).toBeGreaterThan(0);
+    // The commit gets through at its 8th attempt (51,111 ms), finds the transaction ABORTED and logs it.
+    expect(ofKind(events, 'txn-commit-failed').map((e) => [e.why, e.state, e.t])).toContainEqual([
+      'not-open',
+      'ABORTED',
+      at + 51_111,
+    ]);
+    // The next flush finds the open transaction expired too: the task fails and the epoch is replayed.
+    expect(ofKind(events, 'task-failed').map((e) => e.reason)).toEqual(['flush-failed']);
+    expect(report.verdict).toBe('LOSS');
+    expect(report.counts.duplicates).toBe(0);
+  });
+});
+
+describe('store writes retry (SegmentOutputStreamImpl, EventWriterConfig)', () => {
+  it.each(WRITER_MODES)('%s: a 20 ms store outage delays acknowledgements and fails nothing', (mode) => {
+    const { report, events } = run(base(mode, [{ kind: 'store-outage', atMs: 400, durationMs: 20 }]));
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+    expect(ofKind(events, 'task-failed')).toEqual([]);
+    expect(ofKind(events, 'write-failed')).toEqual([]);
+    const reconnect = ofKind(events, 'call-retried').find((e) => e.outcome === 'succeeded');
+    expect(reconnect?.t).toBe(400 + 111);
+  });
+
+  it('ATLEAST_ONCE: a 60 s outage blocks the flush until the writers reconnect, then goes on', () => {
+    const { report, events } = run(
+      base('ATLEAST_ONCE', [{ kind: 'store-outage', atMs: 400, durationMs: 60_000 }]),
+    );
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+    expect(ofKind(events, 'task-failed')).toEqual([]);
+    const acknowledged = ofKind(events, 'checkpoint-completed').find((e) => e.t > 400);
+    expect(acknowledged!.t).toBeGreaterThanOrEqual(400 + 71_111);
+  });
+});
+
+describe('leases (client Pinger, controller StreamTransactionMetadataTasks)', () => {
+  it('a pause shorter than the heartbeat timeout but longer than the lease: the open transactions expire', () => {
+    const { events } = run(base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 400, durationMs: 40_000 }]));
+    const expired = ofKind(events, 'txn-expired');
+    expect(expired.length).toBeGreaterThan(0);
+    // Pings come every 30,000 / sqrt(30) = 5,477 ms: the last one before the pause was at most that long ago.
+    for (const e of expired) {
+      expect(e.t).toBeLessThanOrEqual(400 + 30_000);
+      expect(e.t).toBeGreaterThan(400 + 30_000 - 5_477 - 1);
+    }
+  });
+
+  it('a transaction lives at most 1000 x its lease: past it the controller refuses pings', () => {
+    const { events } = run(
+      scenario({
+        mode: 'EXACTLY_ONCE',
+        numEvents: 100,
+        checkpoint: { intervalMs: 11_000_000 },
+        sink: { txnLeaseMs: 10_000 },
+        restart: { attempts: 0 },
+      }),
+    );
+    const first = ofKind(events, 'txn-expired')[0];
+    expect(first?.txnId).toBe(1);
+    expect(first!.t).toBeLessThanOrEqual(10_000_000);
+    expect(first!.t).toBeGreaterThan(10_000_000 - 10_000);
+  });
+});
+
+describe('failed checkpoints fail the job over (CheckpointFailureManager)', () => {
+  it('a declined checkpoint with the default tolerance of 0 fails the job over, using a restart', () => {
+    const { report, events } = run(base('EXACTLY_ONCE', [{ kind: 'checkpoint-abort', checkpoint: 3 }]));
+    expect(ofKind(events, 'task-failed').map((e) => e.reason)).toEqual(['checkpoint-failures']);
+    expect(report.restores).toEqual([
+      { checkpointId: 2, position: expect.any(Number), atMs: expect.any(Number) },
+    ]);
+    expect(report.restarts).toEqual({ attempts: 1, used: 1 });
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('an expired checkpoint counts too; the tolerance lets that many in a row pass', () => {
+    const pause: Fault = { kind: 'job-pause', atMs: 250, durationMs: 1_000 };
+    const strict = run(base('EXACTLY_ONCE', [pause], { checkpoint: { timeoutMs: 300 } }));
+    expect(ofKind(strict.events, 'checkpoint-aborted').map((e) => e.reason)).toContain('timeout');
+    expect(ofKind(strict.events, 'task-failed').map((e) => e.reason)).toEqual(['checkpoint-failures']);
+    const tolerant = run(
+      base('EXACTLY_ONCE', [pause], { checkpoint: { timeoutMs: 300, tolerableFailures: 5 } }),
+    );
+    expect(ofKind(tolerant.events, 'task-failed')).toEqual([]);
+    expect(tolerant.report.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('a job frozen longer than the heartbeat timeout is failed over; the frozen attempt cancels when it thaws', () => {
+    const { report, events } = run(
+      base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 400, durationMs: 60_000 }]),
+    );
+    const failed = ofKind(events, 'task-failed');
+    expect(failed.map((e) => [e.reason, e.t])).toEqual([['heartbeat-timeout', 400 + 50_000]]);
+    const closedOnThaw = ofKind(events, 'txn-aborted').filter(
+      (e) => e.attempt === 1 && e.why === 'task-closed',
+    );
+    expect(closedOnThaw.every((e) => e.t === 400 + 60_000)).toBe(true);
+    expect(report.restores).toHaveLength(1);
+  });
+});
+
+describe('notifications are per task', () => {
+  it('a notification lost to one sink subtask: the others commit at once, it commits with the next checkpoint', () => {
+    const { report, events } = run(base('EXACTLY_ONCE', [{ kind: 'notify-lost', checkpoint: 3, target: 1 }]));
+    const notified = ofKind(events, 'checkpoint-notified').filter((e) => e.checkpointId === 3);
+    expect(notified.map((e) => e.task)).toEqual(['source', 'sink-0']);
+    const commits = ofKind(events, 'txn-committing').filter((e) => e.checkpointId === 3);
+    const next = ofKind(events, 'checkpoint-completed').find((e) => e.checkpointId === 4)!;
+    expect(commits.find((e) => e.subtask === 0)!.t).toBeLessThan(next.t);
+    expect(commits.find((e) => e.subtask === 1)!.t).toBeGreaterThan(next.t);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('a task that is no longer running ignores its notification', () => {
+    const { events } = run(base('EXACTLY_ONCE', [{ kind: 'crash-during-commit', checkpoint: 3 }]));
+    const notified = ofKind(events, 'checkpoint-notified').filter((e) => e.checkpointId === 3);
+    expect(notified.map((e) => e.task)).toEqual(['source', 'sink-0']);
+  });
+});
+
+describe('a rejected commit is logged and dropped (pravega/flink-connectors#376)', () => {
+  it('its data is lost, and it is never retried', () => {
+    const { report, events } = run(base('EXACTLY_ONCE', [{ kind: 'commit-rejected', checkpoint: 3 }]));
+    const failed = ofKind(events, 'txn-commit-failed');
+    expect(failed.map((e) => [e.why, e.subtask])).toEqual([['rejected', 0]]);
+    const dropped = ofKind(events, 'txn-aborted').find((e) => e.why === 'commit-rejected')!;
+    expect(report.verdict).toBe('LOSS');
+    expect(report.counts.missing).toBe(dropped.events);
+    expect(consoleLines(events, 'writer')).toContain(`Transaction ${dropped.txnId} commit failed.`);
+    expect(ofKind(events, 'task-failed')).toEqual([]);
+  });
+});
+
+describe("the sample's own quirks", () => {
+  /** Restored from checkpoint 2, the attempt emits its last values and end marker before its first checkpoint. */
+  const quirk = scenario({
+    mode: 'EXACTLY_ONCE',
+    numEvents: 50,
+    source: { throttleUntilPosition: 5, eventIntervalMs: 3 },
+    faults: [{ kind: 'mapper-exception', atElement: 47 }],
+  });
+
+  it('a restored source sets lastCheckpointTriggered = 1: it waits for one final checkpoint, not two', () => {
+    const { report, events } = run(quirk);
+    expect(report.restores[0]?.checkpointId).toBe(2);
+    const restoredEnd = ofKind(events, 'marker-emitted').find((e) => e.marker === 'end' && e.attempt === 2)!;
+    const finished = ofKind(events, 'job-finished')[0]!;
+    const completedBetween = ofKind(events, 'checkpoint-completed').filter(
+      (e) => e.t > restoredEnd.t && e.t < finished.t,
+    );
+    expect(completedBetween.map((e) => e.checkpointId)).toEqual([3]);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('the checker prints as it reads: a job that dies before its end marker leaves the first lines, no verdict', () => {
+    const s = presetScenario('seed', 'ATLEAST_ONCE')!;
+    const { report, events } = run({ ...s, restart: { ...s.restart, attempts: 0 } });
+    expect(report.finished).toBe(false);
+    expect(report.markerWindow.verdict).toBeNull();
+    expect(report.markerWindow.lines).toEqual(['============== Checker starts ===============']);
+    expect(consoleLines(events, 'checker')).toEqual(['============== Checker starts ===============']);
+  });
+});
+
+describe('end of input in Flink 1.14 (FLIP-147)', () => {
+  it('no final checkpoint: a source that does not wait loses what came after the last completed checkpoint', () => {
+    const { report, events } = run(presetScenario('end-of-input', 'EXACTLY_ONCE')!);
+    const lastCompleted = ofKind(events, 'checkpoint-completed').at(-1)!;
+    expect(report.verdict).toBe('LOSS');
+    expect(report.missing[0]).toBe(lastCompleted.position + 1);
+    expect(report.missing.at(-1)).toBe(1_000);
+  });
+});
+
+describe('found while trying it', () => {
+  it.each([1, 2])(
+    'checkpoint.intervalMs %i: the job finishes cleanly, no checkpoint is blamed on a failover',
+    (intervalMs) => {
+      const { report, events } = run(base('EXACTLY_ONCE', [], { checkpoint: { intervalMs } }));
+      expect(report.verdict).toBe('EXACTLY_ONCE');
+      expect(ofKind(events, 'checkpoint-aborted').map((e) => e.reason)).not.toContain('job-failover');
+      const finished = ofKind(events, 'job-finished')[0]!;
+      expect(report.durationMs - finished.t).toBeLessThan(50);
+    },
+  );
+
+  it('sweep schedule 7712 (BEST_EFFORT, crash-before-notify then job-pause) runs to its end', () => {
+    const result = sweep(1, 7712);
+    expect(result.violations).toEqual([]);
+  });
+
+  it('a schedule that breaks the engine is reported as a violation with its seed, and the sweep goes on', () => {
+    let calls = 0;
+    const result = sweep(2, 40, undefined, (s: Scenario): Report => {
+      calls++;
+      if (calls === 1) throw new Error('boom');
+      return new Simulation(s).runToEnd();
+    });
+    expect(result.runs).toBe(6);
+    expect(result.violations).toHaveLength(1);
+    expect(result.violations[0]).toMatchObject({ seed: 40, message: expect.stringContaining('boom') });
+  });
+});
