@@ -36,7 +36,7 @@ test('the cause of duplicate 17 names the failure and the restore from position 
   const causes = page.getByRole('list', { name: 'Why the duplicates' });
   await expect(causes).toContainText('17..24');
   await expect(causes).toContainText('Artificial failure at position 26');
-  await expect(causes).toContainText('restore from checkpoint 1 at position 16');
+  await expect(causes).toContainText('restored from checkpoint 1 at position 16');
 });
 
 test('a missing value names the transaction that held it and what happened to it', async ({ page }) => {
@@ -48,8 +48,8 @@ test('a missing value names the transaction that held it and what happened to it
   await d.start.click();
   await expect(d.verdict).toHaveText(/No duplicate found, but \d+ values lost/);
   const causes = page.getByRole('list', { name: 'Why values are missing' });
-  await expect(causes).toContainText('its lease ran out');
-  await expect(causes).toContainText('held in transaction');
+  await expect(causes).toContainText('whose lease ran out');
+  await expect(causes).toContainText('held in transaction cp3·s0');
 });
 
 test('a comparison has an address that opens the same view in a fresh page', async ({ page, browser }) => {
@@ -120,6 +120,6 @@ test('a compared run opens from the comparison, with the causes of its duplicate
   await page.getByRole('button', { name: 'Open the ATLEAST_ONCE run' }).click();
   await expect(d.verdict).toHaveText('Found duplicates');
   await expect(page.getByRole('list', { name: 'Why the duplicates' })).toContainText(
-    'restore from checkpoint 1 at position 16',
+    'restored from checkpoint 1 at position 16',
   );
 });

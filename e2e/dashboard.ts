@@ -84,11 +84,14 @@ export class Dashboard {
     await expect(readout('Events over virtual time')).toContainText(`at ${await this.lastBucketMs()} ms`);
   }
 
-  /** The start of the last metrics bucket of the run on screen, as the server holds it. */
+  /** The end of the last metrics bucket of the run on screen (charts draw a bucket at its end). */
   private async lastBucketMs(): Promise<string> {
     const runId = new URL(this.page.url()).searchParams.get('run');
     const run = await (await this.page.request.get(`/api/runs/${runId}`)).json();
-    return (run.buckets.at(-1)?.t ?? 0).toLocaleString('en');
+    const buckets: { t: number }[] = run.buckets;
+    const last = buckets.at(-1)?.t ?? 0;
+    const width = buckets.length > 1 ? last - buckets.at(-2)!.t : 10;
+    return (last + width).toLocaleString('en');
   }
 
   duplicateCount(): Locator {

@@ -22,7 +22,7 @@ test('the sample runs from the keyboard alone, and a sentence marks its moment o
   await page.keyboard.press('Enter');
   await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
 
-  const sentence = page.getByRole('button', { name: /Transactions 1\.0 and 1\.1 committed/ });
+  const sentence = page.getByRole('button', { name: /Transactions cp1·s0 and cp1·s1 committed/ });
   await tabTo(page, sentence, 120);
   await page.keyboard.press('Enter');
   await expect(sentence).toHaveAttribute('aria-pressed', 'true');

@@ -37,7 +37,7 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
   await d.start.click();
   await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
   await page
-    .getByText(/Transactions? 1\.\d and 1\.\d committed/)
+    .getByText(/Transactions? cp1·s\d and cp1·s\d committed/)
     .first()
     .click();
   await d.chartsSettled();

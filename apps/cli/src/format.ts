@@ -12,8 +12,20 @@ export function formatSummary(report: Report): string {
     `  transactions ${report.transactions.committed} committed, ${report.transactions.aborted} aborted, ${report.transactions.expired} expired, ${report.transactions.commitFailed} commits failed, ${report.transactions.open} left open`,
     `  visibility latency: p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, max ${latencyMs.max} ms`,
     `  job ${report.finished ? 'finished' : 'failed'} at ${report.durationMs} ms of virtual time`,
+    ...formatCauses(report),
   ];
   return lines.join('\n');
+}
+
+/** Why each duplicate and missing value happened, one line per cause, as the engine worked it out. */
+function formatCauses(report: Report): string[] {
+  const { duplicates, missing, unexplained } = report.causes;
+  const lines: string[] = [];
+  if (duplicates.length > 0) lines.push('Why the duplicates:', ...duplicates.map((c) => `  - ${c.text}`));
+  if (missing.length > 0) lines.push('Why values are missing:', ...missing.map((c) => `  - ${c.text}`));
+  if (unexplained.duplicates + unexplained.missing > 0)
+    lines.push(`Unexplained: ${unexplained.duplicates} duplicates, ${unexplained.missing} missing values`);
+  return lines;
 }
 
 function listed(values: number[], total: number): string {

@@ -1,4 +1,4 @@
-import type { SimEvent } from '@eolab/engine';
+import type { SimEvent, TxnRef } from '@eolab/engine';
 
 export interface CheckpointSpan {
   id: number;
@@ -15,7 +15,8 @@ export interface TxnSpan {
   txnId: number;
   subtask: number;
   attempt: number;
-  checkpointId: number | null;
+  /** The checkpoint it is pre-committed under (while open, the one it waits for): see txnName. */
+  epoch: number;
   startMs: number;
   flushedMs: number | null;
   endMs: number | null;
@@ -55,14 +56,14 @@ export function checkpointSpans(events: readonly SimEvent[]): CheckpointSpan[] {
 /** Each transaction's life, one lane per sink subtask. */
 export function txnSpans(events: readonly SimEvent[]): TxnSpan[] {
   const spans = new Map<number, TxnSpan>();
-  const get = (e: SimEvent & { txnId: number; subtask: number; attempt: number }) => {
+  const get = (e: SimEvent & TxnRef) => {
     let span = spans.get(e.txnId);
     if (span === undefined) {
       span = {
         txnId: e.txnId,
         subtask: e.subtask,
         attempt: e.attempt,
-        checkpointId: null,
+        epoch: e.epoch,
         startMs: e.t,
         flushedMs: null,
         endMs: null,
@@ -73,24 +74,22 @@ export function txnSpans(events: readonly SimEvent[]): TxnSpan[] {
     }
     return span;
   };
-  const namer = new TxnNamer();
   for (const e of events) {
-    namer.observe(e);
     switch (e.kind) {
       case 'txn-begun':
-        get(e).checkpointId = namer.checkpointOfTxn(e.txnId);
+        get(e);
         break;
       case 'txn-flushed': {
         const s = get(e);
         s.flushedMs = e.t;
-        s.checkpointId = e.checkpointId;
+        s.epoch = e.epoch;
         s.outcome = 'flushed';
         s.events = e.events;
         break;
       }
       case 'txn-committing': {
         const s = get(e);
-        s.checkpointId = e.checkpointId;
+        s.epoch = e.epoch;
         s.outcome = 'committing';
         break;
       }
@@ -113,122 +112,4 @@ export function txnSpans(events: readonly SimEvent[]): TxnSpan[] {
     }
   }
   return [...spans.values()];
-}
-
-/** How a transaction is named in the UI: checkpoint.subtask once known (1.0, 1.1), else its id. */
-export function txnLabel(checkpointId: number | null, subtask: number, txnId: number): string {
-  return checkpointId === null ? `#${txnId} (subtask ${subtask})` : `${checkpointId}.${subtask}`;
-}
-
-/**
- * Names transactions `checkpoint.subtask` as they stream by. A transaction is pre-committed under
- * the first checkpoint triggered after it began (checkpoint ids count up across restores), so one
- * that is aborted or expires while still open is named after the checkpoint it was waiting for.
- */
-export class TxnNamer {
-  private lastTriggered = 0;
-  private readonly checkpointOf = new Map<number, number>();
-
-  observe(e: SimEvent): void {
-    if (e.kind === 'checkpoint-triggered') this.lastTriggered = Math.max(this.lastTriggered, e.checkpointId);
-    else if (e.kind === 'txn-begun') this.checkpointOf.set(e.txnId, this.lastTriggered + 1);
-    else if (e.kind === 'txn-flushed' || e.kind === 'txn-committing' || e.kind === 'txn-commit-failed')
-      this.checkpointOf.set(e.txnId, e.checkpointId);
-  }
-
-  checkpointOfTxn(txnId: number): number | null {
-    return this.checkpointOf.get(txnId) ?? null;
-  }
-
-  name(txnId: number, subtask: number): string {
-    return txnLabel(this.checkpointOfTxn(txnId), subtask, txnId);
-  }
-}
-
-export interface DuplicateCause {
-  values: number[];
-  text: string;
-}
-
-/**
- * Why values were read twice: each restore replays the values between its checkpoint's position
- * and what the failed attempt had already written; the duplicates in that range are its doing.
- */
-export function duplicateCauses(
-  events: readonly SimEvent[],
-  duplicates: readonly number[],
-): DuplicateCause[] {
-  const causes: DuplicateCause[] = [];
-  let failure: (SimEvent & { kind: 'task-failed' }) | null = null;
-  for (const e of events) {
-    if (e.kind === 'task-failed') failure = e;
-    if (e.kind !== 'job-restored' || failure === null) continue;
-    const atElement = failure.detail.startsWith('Artificial failure at position');
-    const hi = atElement ? failure.position - 1 : failure.position;
-    const values = duplicates.filter((v) => v > e.position && v <= hi);
-    if (values.length > 0) {
-      const zombie = failure.detail.startsWith('TaskManager lost');
-      causes.push({
-        values,
-        text:
-          `first visible from attempt ${failure.attempt} before the failure at ${failure.t} ms (${failure.detail}); ` +
-          `written again by attempt ${e.attempt} after the restore from checkpoint ${e.checkpointId ?? '—'} at position ${e.position}` +
-          (zombie ? ', while the zombie attempt kept writing too' : ''),
-      });
-    }
-    failure = null;
-  }
-  return causes;
-}
-
-/**
- * Why values never arrived: the transaction that held them and what happened to it (its lease ran
- * out, after a failed commit call or a long pause), a job that failed before writing them, or
- * plain writes that failed after a checkpoint had moved past them.
- */
-export function lossCauses(events: readonly SimEvent[], missing: readonly number[]): DuplicateCause[] {
-  const causes: DuplicateCause[] = [];
-  const explained = new Set<number>();
-  const commitFailures = new Map<number, SimEvent & { kind: 'txn-commit-failed' }>();
-  const namer = new TxnNamer();
-  for (const e of events) {
-    namer.observe(e);
-    if (e.kind === 'txn-commit-failed') commitFailures.set(e.txnId, e);
-    if (e.kind === 'txn-expired' && e.firstValue !== null && e.lastValue !== null) {
-      const lo = e.firstValue;
-      const hi = e.lastValue;
-      const values = missing.filter((v) => v >= lo && v <= hi && !explained.has(v));
-      if (values.length === 0) continue;
-      for (const v of values) explained.add(v);
-      const failed = commitFailures.get(e.txnId);
-      const why =
-        failed === undefined
-          ? 'its lease ran out before anyone committed it'
-          : `its commit failed at ${failed.t} ms (${commitFailure(failed.why, failed.state)}) and its lease ran out`;
-      causes.push({
-        values,
-        text: `held in transaction ${namer.name(e.txnId, e.subtask)} of attempt ${e.attempt}; ${why} at ${e.t} ms, so the store aborted it`,
-      });
-    }
-    if (e.kind === 'write-failed') {
-      causes.push({
-        values: [],
-        text: `${e.writes} plain writes failed at ${e.t} ms on subtask ${e.subtask}: the writers' reconnect retries ran out`,
-      });
-    }
-    if (e.kind === 'job-failed') {
-      const rest = missing.filter((v) => !explained.has(v));
-      if (rest.length > 0) {
-        for (const v of rest) explained.add(v);
-        causes.push({ values: rest, text: `never made visible: the job failed at ${e.t} ms (${e.reason})` });
-      }
-    }
-  }
-  return causes.filter((c) => c.values.length > 0 || missing.length > 0);
-}
-
-function commitFailure(why: 'not-open' | 'rejected' | 'retries-exhausted', state: string): string {
-  if (why === 'rejected') return 'the store rejected it: dropped, never retried';
-  if (why === 'retries-exhausted') return 'controller unreachable, retries exhausted: the task failed';
-  return `the transaction was already ${state}`;
 }

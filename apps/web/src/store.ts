@@ -38,8 +38,14 @@ export interface ConnectionSlice {
   lastError: string | null;
 }
 
+/**
+ * One bucket of the series. `t` is the bucket's end: the running sums hold what happened up to
+ * then, so a chart draws each rise at (never before) the moment it happened. `startMs` is the
+ * bucket's start, where per-bucket figures (latency) are drawn from.
+ */
 export interface CumulativePoint {
   t: number;
+  startMs: number;
   emitted: number;
   written: number;
   committed: number;
@@ -137,6 +143,9 @@ export const useStore = create<State>()(() => ({
   scrubMs: null,
 }));
 
+/** The engine's first bucket width (it doubles as a run grows). */
+const DEFAULT_BUCKET_MS = 10;
+
 /** Running sums of the per-bucket counts. */
 export function cumulative(buckets: readonly MetricsBucket[]): CumulativePoint[] {
   return extendCumulative([], buckets, 0);
@@ -151,7 +160,8 @@ export function extendCumulative(
   buckets: readonly MetricsBucket[],
   from: number,
 ): CumulativePoint[] {
-  const start = Math.max(0, Math.min(from, previous.length, buckets.length));
+  // The point before `from` ended where bucket `from` starts; recompute it too, as its end was a guess.
+  const start = Math.max(0, Math.min(from - 1, previous.length, buckets.length));
   const out = previous.slice(0, start);
   const before = out.at(-1);
   let emitted = before?.emitted ?? 0;
@@ -161,13 +171,16 @@ export function extendCumulative(
   let duplicates = before?.duplicates ?? 0;
   for (let i = start; i < buckets.length; i++) {
     const b = buckets[i]!;
+    // Buckets are contiguous: one ends where the next starts; the last is as wide as the one before.
+    const endMs = buckets[i + 1]?.t ?? b.t + (i > 0 ? b.t - buckets[i - 1]!.t : DEFAULT_BUCKET_MS);
     emitted += b.emitted;
     written += b.written;
     committed += b.committed;
     read += b.read;
     duplicates += b.duplicates;
     out.push({
-      t: b.t,
+      t: endMs,
+      startMs: b.t,
       emitted,
       written,
       committed,
@@ -199,7 +212,7 @@ export function downsample(series: readonly CumulativePoint[], max = MAX_CHART_P
       p50 = Math.max(p50, series[i]!.latencyP50Ms);
       p99 = Math.max(p99, series[i]!.latencyP99Ms);
     }
-    out.push({ ...series[end - 1]!, latencyP50Ms: p50, latencyP99Ms: p99 });
+    out.push({ ...series[end - 1]!, startMs: series[start]!.startMs, latencyP50Ms: p50, latencyP99Ms: p99 });
   }
   return out;
 }

@@ -24,16 +24,24 @@ describe('the series the charts draw', () => {
     const after = extendCumulative(before, grown, 2);
     expect(after).toEqual(cumulative(grown));
     expect(after[0]).toBe(before[0]);
-    expect(after[1]).toBe(before[1]);
     expect(after.at(-1)!.read).toBe(9);
+  });
+
+  it('draws each bucket at its end, so nothing rises before it happened', () => {
+    const points = cumulative([bucket(0, 1), bucket(10, 2), bucket(20, 3)]);
+    expect(points.map((p) => [p.startMs, p.t, p.read])).toEqual([
+      [0, 10, 1],
+      [10, 20, 3],
+      [20, 30, 6],
+    ]);
   });
 
   it('draws at most 150 points, keeping the last counts and the worst latency of each group', () => {
     const buckets = Array.from({ length: 300 }, (_, i) => bucket(i * 10, 1, i === 7 ? 90 : 3));
     const points = downsample(cumulative(buckets));
     expect(points).toHaveLength(150);
-    expect(points.at(-1)).toMatchObject({ t: 2990, read: 300 });
-    expect(points[3]).toMatchObject({ t: 70, latencyP99Ms: 90 });
+    expect(points.at(-1)).toMatchObject({ t: 3000, read: 300 });
+    expect(points[3]).toMatchObject({ startMs: 60, t: 80, latencyP99Ms: 90 });
     const few = cumulative(buckets.slice(0, 20));
     expect(downsample(few)).toBe(few);
   });

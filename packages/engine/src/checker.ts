@@ -1,3 +1,4 @@
+import { Explainer } from './causes';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import { LatencyHistogram } from './histogram';
 import { Counter, type Metrics } from './metrics';
@@ -26,6 +27,8 @@ const WINDOW_LINES_LIMIT = 2_000;
  */
 export class Checker {
   private readonly readCount: Uint8Array;
+  /** Works out why each duplicate and missing value happened; fed by the checker and the simulation. */
+  readonly explainer: Explainer;
   private readonly windowSeen: Uint8Array;
   /** Virtual time + 1 of each value's first emission (0: never emitted). */
   private readonly firstEmitPlusOne: Int32Array;
@@ -46,6 +49,7 @@ export class Checker {
   ) {
     this.metrics = ctx.metrics;
     this.readCount = new Uint8Array(numEvents + 1);
+    this.explainer = new Explainer(numEvents, this.readCount);
     this.windowSeen = new Uint8Array(numEvents + 1);
     this.firstEmitPlusOne = new Int32Array(numEvents + 1);
   }
@@ -55,7 +59,8 @@ export class Checker {
     if (this.firstEmitPlusOne[value] === 0) this.firstEmitPlusOne[value] = tMs + 1;
   }
 
-  read(value: number, tMs: number): void {
+  /** One value the reader sees; `source` packs who wrote it and how (see `readSource`). */
+  read(value: number, tMs: number, source: number): void {
     if (value === START_MARKER) {
       this.startMarker(tMs);
       return;
@@ -74,6 +79,7 @@ export class Checker {
       this.latency.record(latencyMs);
       this.metrics.recordLatency(tMs, latencyMs);
     } else if (count === 1) {
+      this.explainer.duplicateRead(value, source);
       this.metrics.count(Counter.duplicates, tMs, 1);
       this.pendingDuplicateCount++;
       if (this.pendingDuplicates.length < EVENT_SAMPLE) this.pendingDuplicates.push(value);

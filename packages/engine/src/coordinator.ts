@@ -59,6 +59,11 @@ export class CheckpointCoordinator {
     private readonly hooks: CoordinatorHooks,
   ) {}
 
+  /** The id the next triggered checkpoint gets. */
+  get nextCheckpointId(): number {
+    return this.nextId;
+  }
+
   /**
    * The periodic trigger. A checkpoint pending longer than the timeout is aborted here (so the
    * timeout is noticed at the first trigger at or after it); a trigger while another checkpoint is

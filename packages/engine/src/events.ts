@@ -30,11 +30,16 @@ interface At {
   t: number;
 }
 
-/** A transaction as the events name it: its id, its sink subtask and the job attempt that opened it. */
+/**
+ * A transaction as the events name it: its store id, its sink subtask, the job attempt that opened
+ * it, and its epoch: the checkpoint it is pre-committed under (while open, the one it waits for).
+ * `txnName` turns the last three into the name every view uses.
+ */
 export interface TxnRef {
   txnId: number;
   subtask: number;
   attempt: number;
+  epoch: number;
 }
 
 export type SimEvent =
@@ -53,7 +58,8 @@ export type SimEvent =
       TxnRef & {
         kind: 'txn-aborted';
         events: number;
-        why: 'restore' | 'task-closed' | 'commit-rejected';
+        /** restore: recoverAndAbort; task-closed: a failed task closed; end-of-input: the job finished. */
+        why: 'restore' | 'task-closed' | 'end-of-input' | 'commit-rejected';
         firstValue: number | null;
         lastValue: number | null;
       })
@@ -86,6 +92,8 @@ export type SimEvent =
       attempt: number;
       reason: TaskFailureReason;
       position: number;
+      /** The element the sample's mapper threw at (artificial-exception at an element), else null. */
+      element: number | null;
       detail: string;
     })
   | (At & { kind: 'job-restarting'; attempt: number; delayMs: number; restartsLeft: number })

@@ -1,6 +1,10 @@
+export * from './causes';
+export { CHECKER_ENDS, CHECKER_STARTS, FOUND_DUPLICATES, NO_DUPLICATE } from './checker';
 export * from './events';
 export * from './histogram';
+export * from './log-lines';
 export * from './metrics';
+export * from './names';
 export * from './presets';
 export * from './prng';
 export * from './report';

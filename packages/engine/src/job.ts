@@ -4,7 +4,7 @@ import type { TaskFailureReason } from './events';
 import { Counter } from './metrics';
 import type { Continuation } from './retry';
 import { TripleQueue } from './ring';
-import { Pinger, type StreamStore, type Transaction } from './store';
+import { Pinger, type StreamStore, type Transaction, txnRef } from './store';
 
 /**
  * One attempt of the sample's Flink job: the throttled integer source with the failing mapper
@@ -33,11 +33,15 @@ export interface CompletedCheckpoint {
 export interface TaskFailure {
   t: number;
   reason: TaskFailureReason;
+  /** The element the sample's mapper threw at, for its artificial exception. */
+  element?: number;
   detail: string;
 }
 
 /** How the attempt reaches the rest of the system; implemented by the simulation. */
 export interface AttemptHooks {
+  /** The id the coordinator gives its next checkpoint: a new transaction's epoch. */
+  nextCheckpointId(): number;
   /** Whether the store answers the commit of this checkpoint's transaction with TxnFailedException. */
   commitRejected(checkpointId: number, subtask: number, t: number): boolean;
   /** `task` is the sink subtask's index (the source acknowledges to the coordinator directly). */
@@ -244,6 +248,7 @@ export class Attempt {
       return {
         t,
         reason: 'artificial-exception',
+        element: this.elementsSeen,
         detail: `Artificial failure at position ${this.elementsSeen}`,
       };
     }
@@ -410,6 +415,7 @@ export class Attempt {
     const txn = sink.current;
     invariant(txn !== null, 'pre-commit without an open transaction');
     txn.checkpointId = checkpointId;
+    txn.epoch = checkpointId;
     sink.pending.push({ checkpointId, txn });
     sink.current = null;
     this.waitForResend(
@@ -441,9 +447,7 @@ export class Attempt {
     this.ctx.emit({
       t,
       kind: 'txn-flushed',
-      txnId: txn.txnId,
-      subtask: txn.subtask,
-      attempt: txn.attempt,
+      ...txnRef(txn),
       checkpointId,
       events: txn.dataCount,
     });
@@ -453,7 +457,13 @@ export class Attempt {
   /** Opens the subtask's next transaction (a blocking controller call), then continues. */
   private beginFor(sink: SinkSubtask, t: number, next: Continuation): void {
     if (this.store.answersNow) {
-      sink.current = this.store.createTxn(sink.index, this.id, sink.pinger!, t);
+      sink.current = this.store.createTxn(
+        sink.index,
+        this.id,
+        this.hooks.nextCheckpointId(),
+        sink.pinger!,
+        t,
+      );
       next(t);
       return;
     }
@@ -461,6 +471,7 @@ export class Attempt {
       this.store.beginTxn(
         sink.index,
         this.id,
+        this.hooks.nextCheckpointId(),
         sink.pinger!,
         t,
         (txn, at) => {
@@ -625,7 +636,7 @@ export class Attempt {
    * aborted (a controller call that is retried, while the writer keeps pinging it), then the
    * writer, and its Pinger, close. In-channel events are lost.
    */
-  cancel(t: number): void {
+  cancel(t: number, why: 'task-closed' | 'end-of-input' = 'task-closed'): void {
     this.stop(false);
     for (const sink of this.sinks) {
       const txn = sink.current;
@@ -635,13 +646,13 @@ export class Attempt {
         continue;
       }
       const close = () => pinger?.close();
-      this.store.abortTxn(txn, t, 'task-closed', close, close);
+      this.store.abortTxn(txn, t, why, close, close);
     }
   }
 
   /** Normal end of the job: the sinks close, which aborts the (empty) open transactions. */
   finish(t: number): void {
-    this.cancel(t);
+    this.cancel(t, 'end-of-input');
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { Causes } from './causes';
 import type { Fault, Scenario, WriterMode } from './scenario';
 
 export const VERDICTS = ['EXACTLY_ONCE', 'DUPLICATES', 'LOSS', 'DUPLICATES_AND_LOSS'] as const;
@@ -59,6 +60,8 @@ export interface Report {
     open: number;
   };
   latencyMs: LatencySummary;
+  /** Why each duplicate and each missing value happened (see causes.ts). */
+  causes: Causes;
   log: string[];
   logOmitted: number;
   finished: boolean;

@@ -1,7 +1,7 @@
 import { Checker } from './checker';
 import { invariant, type SimContext } from './context';
 import { CheckpointCoordinator } from './coordinator';
-import type { EventListener, SimEvent } from './events';
+import type { EventListener, SimEvent, TaskFailureReason } from './events';
 import { CheckpointFaultPlan, isCheckpointFault } from './faults';
 import { Attempt, type TaskFailure } from './job';
 import { Metrics } from './metrics';
@@ -84,7 +84,7 @@ export class Simulation {
       console: (source, line, t) => this.console(source, line, t),
     };
     this.checker = new Checker(this.ctx, scenario.numEvents);
-    this.store = new StreamStore(this.ctx, this.checker, {
+    this.store = new StreamStore(this.ctx, this.checker, this.checker.explainer, {
       writerBroken: (attempt, writes, t) => this.live.get(attempt)?.writerBroken(writes, t),
     });
     this.coordinator = new CheckpointCoordinator(this.ctx, this.checkpointFaults, this.prng, {
@@ -218,6 +218,7 @@ export class Simulation {
         open: this.store.openTransactions,
       },
       latencyMs: { p50: latency.percentile(0.5), p99: latency.percentile(0.99), max: latency.max },
+      causes: this.checker.explainer.causes(this.ended),
       log: [...this.logLines],
       logOmitted: this.logOmitted,
       finished: this.state === 'finished',
@@ -249,6 +250,7 @@ export class Simulation {
 
   private begin(): void {
     const s = this.scenario;
+    this.checker.explainer.attemptStarted(1, null);
     this.emit({ t: 0, kind: 'run-started', seed: s.seed, mode: s.mode, numEvents: s.numEvents });
     this.startAttempt(0, null);
     this.scheduler.schedule(s.checkpoint.intervalMs, () => this.tick(s.checkpoint.intervalMs), false);
@@ -279,6 +281,7 @@ export class Simulation {
         fail: (a, failure) => this.onTaskFailure(a, failure),
         sourceFinished: (a, at) => this.onSourceFinished(a, at),
         commitRejected: (id, subtask, at) => this.commitRejected(id, subtask, at),
+        nextCheckpointId: () => this.coordinator.nextCheckpointId,
       },
     );
     this.current = attempt;
@@ -333,14 +336,7 @@ export class Simulation {
       return;
     }
     invariant(attempt === this.current, 'only the current attempt fails over');
-    this.emit({
-      t,
-      kind: 'task-failed',
-      attempt: attempt.id,
-      reason: failure.reason,
-      position: attempt.position,
-      detail: failure.detail,
-    });
+    this.taskFailed(attempt, failure.reason, failure.detail, t, failure.element ?? null);
     this.console('writer', failure.detail, t);
     attempt.cancel(t);
     this.live.delete(attempt.id);
@@ -349,11 +345,39 @@ export class Simulation {
     this.restartOrFail(t);
   }
 
+  /** Tells the failure that fails the job over: as an event, and as a fact for the causes. */
+  private taskFailed(
+    attempt: Attempt,
+    reason: TaskFailureReason,
+    detail: string,
+    t: number,
+    element: number | null,
+    zombie = false,
+  ): void {
+    this.emit({
+      t,
+      kind: 'task-failed',
+      attempt: attempt.id,
+      reason,
+      position: attempt.position,
+      element,
+      detail,
+    });
+    this.checker.explainer.attemptFailed({
+      attempt: attempt.id,
+      atMs: t,
+      reason: zombie ? 'zombie' : reason,
+      element,
+      detail,
+    });
+  }
+
   private restartOrFail(t: number): void {
     const { attempts, delayMs } = this.scenario.restart;
     if (this.restartsUsed >= attempts) {
       this.state = 'failed';
       this.emit({ t, kind: 'job-failed', attempt: this.attemptCount, reason: 'restart attempts exhausted' });
+      this.checker.explainer.jobFailed('restart attempts exhausted', t);
       this.console('writer', 'Job failed: restart attempts exhausted', t);
       this.afterJobEnded();
       return;
@@ -383,6 +407,12 @@ export class Simulation {
     });
     if (checkpoint !== null) this.console('writer', `Restore from checkpoint at position ${position}`, t);
     this.restores.push({ checkpointId: checkpoint?.id ?? null, position, atMs: t });
+    this.checker.explainer.attemptStarted(this.attemptCount + 1, {
+      attempt: this.attemptCount + 1,
+      checkpointId: checkpoint?.id ?? null,
+      position,
+      atMs: t,
+    });
     this.startAttempt(t, checkpoint);
   }
 
@@ -437,12 +467,14 @@ export class Simulation {
           attempt: this.attemptCount,
           reason: 'simulation horizon reached',
         });
+        this.checker.explainer.jobFailed('simulation horizon reached', this.now);
       }
     }
     this.end();
   }
 
   private end(): void {
+    this.store.explainLeftOpen(this.now);
     this.checker.finish(this.now);
     this.metrics.flush(this.now);
     this.ended = true;
@@ -548,14 +580,7 @@ export class Simulation {
     if (attempt === null || !attempt.alive || !attempt.isFrozen) return;
     attempt.lost = true;
     const detail = `TaskManager heartbeat timed out after ${this.scenario.restart.heartbeatTimeoutMs} ms: the job fails over`;
-    this.emit({
-      t,
-      kind: 'task-failed',
-      attempt: attempt.id,
-      reason: 'heartbeat-timeout',
-      position: attempt.position,
-      detail,
-    });
+    this.taskFailed(attempt, 'heartbeat-timeout', detail, t, null);
     this.console('writer', detail, t);
     this.current = null;
     this.coordinator.abortPending('job-failover', t);
@@ -569,14 +594,7 @@ export class Simulation {
     attempt.zombie = true;
     this.current = null;
     const detail = `TaskManager lost: the job fails over while attempt ${attempt.id} keeps running for ${end - t} ms`;
-    this.emit({
-      t,
-      kind: 'task-failed',
-      attempt: attempt.id,
-      reason: 'injected-crash',
-      position: attempt.position,
-      detail,
-    });
+    this.taskFailed(attempt, 'injected-crash', detail, t, null, true);
     this.coordinator.abortPending('job-failover', t);
     this.restartOrFail(t);
     this.scheduler.schedule(end, () => {

@@ -1,7 +1,9 @@
+import { type Explainer, readSource, type TxnFact, Via } from './causes';
 import type { Checker } from './checker';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import type { TxnRef, TxnState } from './events';
 import { Counter } from './metrics';
+import { txnName } from './names';
 import { type CallLabel, type Continuation, RetriedService } from './retry';
 import { TripleQueue } from './ring';
 
@@ -55,6 +57,8 @@ export class Transaction implements TxnRef {
     readonly txnId: number,
     readonly subtask: number,
     readonly attempt: number,
+    /** The checkpoint it will be pre-committed under (see TxnRef). */
+    public epoch: number,
     readonly begunAtMs: number,
     leaseMs: number,
     buffer: Int32Array,
@@ -195,6 +199,7 @@ export class StreamStore {
   constructor(
     readonly ctx: SimContext,
     private readonly checker: Checker,
+    private readonly explainer: Explainer,
     private readonly hooks: StoreHooks,
   ) {
     const s = ctx.scenario;
@@ -213,6 +218,25 @@ export class StreamStore {
 
   get openTransactions(): number {
     return this.open.size;
+  }
+
+  /** At the run's end: the values of transactions still open are left uncommitted (or never flushed). */
+  explainLeftOpen(tMs: number): void {
+    for (const txn of this.open) {
+      if (txn.state !== 'OPEN') continue;
+      this.explainer.txnLost('left-uncommitted', this.txnFact(txn, tMs), txn.values, txn.length);
+    }
+  }
+
+  private txnFact(txn: Transaction, tMs: number): TxnFact {
+    return {
+      txnId: txn.txnId,
+      name: txnName(txn),
+      subtask: txn.subtask,
+      attempt: txn.attempt,
+      checkpointId: txn.epoch,
+      endedAtMs: tMs,
+    };
   }
 
   setControllerOutage(active: boolean): void {
@@ -270,14 +294,16 @@ export class StreamStore {
   deliverUntil(tMs: number): void {
     for (;;) {
       let best: TripleQueue | undefined;
+      let bestAttempt = 0;
       let bestTime = Number.POSITIVE_INFINITY;
       let second = Number.POSITIVE_INFINITY;
-      for (const queue of this.inflight.values()) {
+      for (const [attempt, queue] of this.inflight) {
         const head = queue.headTime();
         if (head < bestTime) {
           second = bestTime;
           bestTime = head;
           best = queue;
+          bestAttempt = attempt;
         } else if (head < second) second = head;
       }
       if (best === undefined || bestTime > tMs) return;
@@ -288,7 +314,11 @@ export class StreamStore {
         const tag = best.headTag();
         best.shift();
         if (tag === PLAIN_WRITE && value > 0) this.ctx.metrics.count(Counter.committed, at, 1);
-        this.checker.read(value, at);
+        this.checker.read(
+          value,
+          at,
+          readSource(bestAttempt, tag === PLAIN_WRITE ? Via.plain : Via.uncommitted),
+        );
       }
     }
   }
@@ -359,6 +389,10 @@ export class StreamStore {
         queue.shift();
       }
     }
+    if (this.unacked.size > 0) {
+      // The resent writes land at ackAt: a run that has nothing else left to do waits for them.
+      this.ctx.scheduler.schedule(ackAt, noop);
+    }
     this.unacked.clear();
     for (const txn of this.unsentTxns) txn.unsent = false;
     this.unsentTxns.clear();
@@ -375,7 +409,11 @@ export class StreamStore {
     for (const [attempt, queue] of this.unacked) {
       let writes = 0;
       while (queue.length > 0) {
-        if (queue.headTag() === PLAIN_WRITE && queue.headValue() > 0) writes++;
+        const value = queue.headValue();
+        if (queue.headTag() === PLAIN_WRITE && value > 0) {
+          writes++;
+          this.explainer.writeFailed(attempt, value, t);
+        }
         queue.shift();
       }
       this.ctx.metrics.extra.writeFailures += writes;
@@ -439,6 +477,7 @@ export class StreamStore {
   beginTxn(
     subtask: number,
     attempt: number,
+    epoch: number,
     pinger: Pinger,
     tMs: number,
     done: (txn: Transaction, at: number) => void,
@@ -449,7 +488,9 @@ export class StreamStore {
       tMs,
       label,
       (at) =>
-        this.whenStoreUp(at, (created) => done(this.createTxn(subtask, attempt, pinger, created), created)),
+        this.whenStoreUp(at, (created) =>
+          done(this.createTxn(subtask, attempt, epoch, pinger, created), created),
+        ),
       exhausted,
     );
   }
@@ -459,11 +500,19 @@ export class StreamStore {
     return this.controller.reachable && this.segments.reachable;
   }
 
-  createTxn(subtask: number, attempt: number, pinger: Pinger, tMs: number): Transaction {
-    const txn = new Transaction(this.nextTxnId++, subtask, attempt, tMs, this.leaseMs, this.takeBuffer());
+  createTxn(subtask: number, attempt: number, epoch: number, pinger: Pinger, tMs: number): Transaction {
+    const txn = new Transaction(
+      this.nextTxnId++,
+      subtask,
+      attempt,
+      epoch,
+      tMs,
+      this.leaseMs,
+      this.takeBuffer(),
+    );
     this.open.add(txn);
     this.counters.txnBegun++;
-    this.ctx.emit({ t: tMs, kind: 'txn-begun', txnId: txn.txnId, subtask, attempt });
+    this.ctx.emit({ t: tMs, kind: 'txn-begun', ...txnRef(txn) });
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
     pinger.startPing(txn, tMs);
     return txn;
@@ -574,9 +623,7 @@ export class StreamStore {
     this.ctx.emit({
       t: tMs,
       kind: 'txn-committing',
-      txnId: txn.txnId,
-      subtask: txn.subtask,
-      attempt: txn.attempt,
+      ...txnRef(txn),
       checkpointId,
       recovery,
     });
@@ -604,9 +651,7 @@ export class StreamStore {
     this.ctx.emit({
       t: tMs,
       kind: 'txn-commit-failed',
-      txnId: txn.txnId,
-      subtask: txn.subtask,
-      attempt: txn.attempt,
+      ...txnRef(txn),
       checkpointId,
       why,
       state: txn.state,
@@ -624,14 +669,13 @@ export class StreamStore {
     const data = txn.dataCount;
     if (data > 0) this.ctx.metrics.count(Counter.committed, tMs, data);
     if (!this.readUncommitted) {
-      for (let i = 0; i < length; i++) this.checker.read(values[i]!, tMs);
+      const source = readSource(txn.attempt, Via.committed);
+      for (let i = 0; i < length; i++) this.checker.read(values[i]!, tMs, source);
     }
     this.ctx.emit({
       t: tMs,
       kind: 'txn-committed',
-      txnId: txn.txnId,
-      subtask: txn.subtask,
-      attempt: txn.attempt,
+      ...txnRef(txn),
       events: data,
       firstValue: firstData(values, length),
       lastValue: lastData(values, length),
@@ -648,7 +692,7 @@ export class StreamStore {
   abortTxn(
     txn: Transaction,
     tMs: number,
-    why: 'restore' | 'task-closed',
+    why: 'restore' | 'task-closed' | 'end-of-input',
     done: Continuation,
     exhausted: Continuation,
   ): void {
@@ -679,8 +723,11 @@ export class StreamStore {
   private endAborted(
     txn: Transaction,
     tMs: number,
-    why: 'restore' | 'task-closed' | 'commit-rejected',
+    why: 'restore' | 'task-closed' | 'end-of-input' | 'commit-rejected',
   ): void {
+    const fate =
+      why === 'commit-rejected' ? 'commit-rejected' : why === 'end-of-input' ? 'end-of-input' : 'txn-aborted';
+    this.explainer.txnLost(fate, this.txnFact(txn, tMs), txn.values, txn.length);
     txn.state = 'ABORTED';
     txn.pinger?.stopPing(txn);
     this.open.delete(txn);
@@ -688,9 +735,7 @@ export class StreamStore {
     this.ctx.emit({
       t: tMs,
       kind: 'txn-aborted',
-      txnId: txn.txnId,
-      subtask: txn.subtask,
-      attempt: txn.attempt,
+      ...txnRef(txn),
       events: txn.dataCount,
       why,
       firstValue: firstData(txn.values, txn.length),
@@ -742,6 +787,7 @@ export class StreamStore {
       this.scheduleLeaseCheck(txn, txn.leaseDeadlineMs);
       return;
     }
+    this.explainer.txnLost('txn-expired', this.txnFact(txn, tMs), txn.values, txn.length);
     txn.state = 'ABORTED';
     txn.pinger?.stopPing(txn);
     this.open.delete(txn);
@@ -749,9 +795,7 @@ export class StreamStore {
     this.ctx.emit({
       t: tMs,
       kind: 'txn-expired',
-      txnId: txn.txnId,
-      subtask: txn.subtask,
-      attempt: txn.attempt,
+      ...txnRef(txn),
       events: txn.dataCount,
       firstValue: firstData(txn.values, txn.length),
       lastValue: lastData(txn.values, txn.length),
@@ -763,6 +807,11 @@ export class StreamStore {
 }
 
 function noop(): void {}
+
+/** The fields every transaction event names it by. */
+export function txnRef(txn: Transaction): TxnRef {
+  return { txnId: txn.txnId, subtask: txn.subtask, attempt: txn.attempt, epoch: txn.epoch };
+}
 
 function firstData(values: Int32Array, length: number): number | null {
   for (let i = 0; i < length; i++) {

@@ -135,8 +135,15 @@ function waitedForCommits(scenario: Scenario, report: Report): boolean {
   return waitsFor - lostToASink - jitter - failed >= 1;
 }
 
-/** A message naming the broken guarantee, or null when the run kept its promise. */
+/**
+ * A message naming the broken guarantee, or a duplicate or missing value the engine could not
+ * explain, or null when the run kept its promise and explained every outcome.
+ */
 export function violationOf(scenario: Scenario, report: Report): string | null {
+  const { unexplained } = report.causes;
+  if (unexplained.duplicates > 0 || unexplained.missing > 0) {
+    return `${scenario.mode}: ${unexplained.duplicates} duplicates and ${unexplained.missing} missing values have no cause`;
+  }
   const guarantee = guaranteeFor(scenario, report);
   if (guarantee === null) return null;
   const duplicates = report.counts.duplicates;

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { readSource, Via } from '../src/causes';
 import { Checker } from '../src/checker';
 import { END_MARKER, type SimContext, START_MARKER } from '../src/context';
 import type { SimEvent } from '../src/events';
 import { Metrics } from '../src/metrics';
 import { Scheduler } from '../src/scheduler';
 import { scenario } from './helpers';
+
+/** A read of a plain write by attempt 1. */
+const PLAIN = readSource(1, Via.plain);
 
 function checker(numEvents: number) {
   const events: SimEvent[] = [];
@@ -24,7 +28,7 @@ function checker(numEvents: number) {
 describe('checker canary', () => {
   it('catches a duplicate planted on purpose, in both checkers', () => {
     const { c, events, lines } = checker(5);
-    for (const v of [START_MARKER, 1, 2, 3, 2, 4, 5, END_MARKER]) c.read(v, 10);
+    for (const v of [START_MARKER, 1, 2, 3, 2, 4, 5, END_MARKER]) c.read(v, 10, PLAIN);
     c.finish(20);
     expect(c.duplicateValues()).toEqual([2]);
     expect(c.missingValues()).toEqual([]);
@@ -35,7 +39,7 @@ describe('checker canary', () => {
 
   it('catches a value that never arrived', () => {
     const { c, events } = checker(5);
-    for (const v of [START_MARKER, 1, 2, 4, 5, END_MARKER]) c.read(v, 10);
+    for (const v of [START_MARKER, 1, 2, 4, 5, END_MARKER]) c.read(v, 10, PLAIN);
     c.finish(20);
     expect(c.missingValues()).toEqual([3]);
     expect(events.find((e) => e.kind === 'value-missing')).toMatchObject({ count: 1, values: [3] });
@@ -43,16 +47,29 @@ describe('checker canary', () => {
 
   it('the marker-window checker forgets everything before a start marker; the whole-stream one does not', () => {
     const { c } = checker(3);
-    for (const v of [START_MARKER, 1, 2, START_MARKER, 1, 2, 3, END_MARKER]) c.read(v, 10);
+    for (const v of [START_MARKER, 1, 2, START_MARKER, 1, 2, 3, END_MARKER]) c.read(v, 10, PLAIN);
     c.finish(20);
     expect(c.markerWindow().verdict).toBe('EXACTLY_ONCE');
     expect(c.duplicateValues()).toEqual([1, 2]);
   });
 
+  it("prints as it reads, and a second end marker in one window is itself a duplicate, as the sample's set makes it", () => {
+    const { c, lines } = checker(2);
+    for (const v of [START_MARKER, 1, 2, END_MARKER, END_MARKER]) c.read(v, 10, PLAIN);
+    expect(lines).toEqual([
+      '============== Checker starts ===============',
+      'No duplicate found. EXACTLY_ONCE!',
+      '============== Checker ends  ===============',
+      'No duplicate found. EXACTLY_ONCE!',
+      '============== Checker ends  ===============',
+      'Duplicate event: -9999',
+    ]);
+  });
+
   it('measures visibility latency from first emission to first read', () => {
     const { c } = checker(2);
-    c.read(1, 40);
-    c.read(2, 90);
+    c.read(1, 40, PLAIN);
+    c.read(2, 90, PLAIN);
     expect(c.latency.max).toBe(90);
     expect(c.latency.percentile(0.5)).toBe(40);
   });

@@ -361,13 +361,17 @@ const DuplicatesChart = memo(function DuplicatesChart({
   );
 });
 
+/** Steps, not curves: each bucket's latency is drawn over that bucket, from its start. */
 const LATENCY_LINES = [
-  series('latencyP50Ms', 'visibility p50 (ms)', 'var(--c3)', { type: 'monotone' }),
-  series('latencyP99Ms', 'visibility p99 (ms)', 'var(--c5)', { type: 'monotone' }),
+  series('latencyP50Ms', 'visibility p50 (ms)', 'var(--p50)'),
+  series('latencyP99Ms', 'visibility p99 (ms)', 'var(--p99)'),
 ];
 
 const LatencyChart = memo(function LatencyChart({ series: data, ...rest }: ChartProps) {
-  const withReads = useMemo(() => data.filter((p) => p.latencyP99Ms > 0), [data]);
+  const withReads = useMemo(
+    () => data.filter((p) => p.latencyP99Ms > 0).map((p) => ({ ...p, t: p.startMs })),
+    [data],
+  );
   const yMax = useMemo(() => withReads.reduce((m, p) => Math.max(m, p.latencyP99Ms), 0), [withReads]);
   return (
     <Figure
@@ -461,8 +465,9 @@ export function ThroughputPanel() {
         <ExportButtons name="events" />
       </div>
       <p className="hint">
-        Cumulative counts. Vertical lines: failures (red), restores (dashed green), injected faults (orange),
-        the moment picked in the narration (blue), some completed checkpoints (dashed grey).
+        Cumulative counts, each drawn at the end of the time bucket it happened in. Vertical lines: failures
+        (red), restores (dashed cyan), injected faults (orange), the moment picked in the narration (blue),
+        some completed checkpoints (dashed grey).
       </p>
       <ThroughputChart {...useChartProps(0)} />
     </section>

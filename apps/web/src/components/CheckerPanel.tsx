@@ -1,12 +1,8 @@
-import type { Report } from '@eolab/engine';
+import { type Cause, FOUND_DUPLICATES, NO_DUPLICATE, type Report } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { compareModes } from '../compare';
-import { duplicateCauses, lossCauses } from '../derive';
 import { useStore } from '../store';
-
-export const NO_DUPLICATE = 'No duplicate found. EXACTLY_ONCE!';
-export const FOUND_DUPLICATES = 'Found duplicates';
 
 /** The verdict line: the sample's wording, plus loss, which the sample's checker cannot see. */
 export function verdictText(report: Report | null, duplicatesSoFar: number, running: boolean): string {
@@ -59,14 +55,10 @@ export function CheckerPanel() {
   const tone =
     text === NO_DUPLICATE ? 'good' : text.startsWith('Checking') || text === 'No run yet' ? 'neutral' : 'bad';
   const note = report === null ? null : disagreement(report);
-  const causes = useMemo(
-    () => (report === null ? [] : duplicateCauses(events, report.duplicates)),
-    [events, report],
-  );
-  const losses = useMemo(
-    () => (report === null || report.missing.length === 0 ? [] : lossCauses(events, report.missing)),
-    [events, report],
-  );
+  const causes = report?.causes.duplicates ?? [];
+  const losses = report?.causes.missing ?? [];
+  const unexplained =
+    report === null ? 0 : report.causes.unexplained.duplicates + report.causes.unexplained.missing;
   return (
     <section className="panel checker" aria-labelledby="checker-title">
       <div className="compare-head">
@@ -97,31 +89,33 @@ export function CheckerPanel() {
           Duplicated values: <span data-testid="duplicate-values">{summarizeValues(report.duplicates)}</span>
         </p>
       )}
-      {causes.length > 0 && (
-        <ul className="causes" aria-label="Why the duplicates">
-          {causes.map((c) => (
-            <li key={c.text}>
-              <strong>{summarizeValues(c.values)}</strong>: {c.text}.
-            </li>
-          ))}
-        </ul>
-      )}
-      {losses.length > 0 && (
-        <ul className="causes" aria-label="Why values are missing">
-          {losses.map((c) => (
-            <li key={c.text}>
-              {c.values.length > 0 && <strong>{summarizeValues(c.values)}</strong>}
-              {c.values.length > 0 ? ': ' : ''}
-              {c.text}.
-            </li>
-          ))}
-        </ul>
+      {causes.length > 0 && <CauseList label="Why the duplicates" causes={causes} />}
+      {losses.length > 0 && <CauseList label="Why values are missing" causes={losses} />}
+      {unexplained > 0 && (
+        <p className="note">{unexplained.toLocaleString('en')} values have no cause the engine could name.</p>
       )}
       {note !== null && <p className="note">{note}</p>}
       <div role="log" aria-label="Checker output">
         <pre className="console">{lines.length === 0 ? 'Waiting for the end marker…' : lines.join('\n')}</pre>
       </div>
     </section>
+  );
+}
+
+/** The engine's own account of each cause: values first, then what happened to them. */
+function CauseList({ label, causes }: { label: string; causes: readonly Cause[] }) {
+  return (
+    <ul className="causes" aria-label={label}>
+      {causes.map((c) => {
+        const split = c.text.indexOf(': ');
+        return (
+          <li key={c.text} data-cause={c.kind}>
+            <strong>{c.text.slice(0, split)}</strong>
+            {c.text.slice(split)}.
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

@@ -1,7 +1,8 @@
+import { txnName } from '@eolab/engine';
 import { memo, type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatTick, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from '../axis';
-import { checkpointSpans, type TxnSpan, txnLabel, txnSpans } from '../derive';
+import { checkpointSpans, type TxnSpan, txnSpans } from '../derive';
 import { useAxisEndMs, useStore } from '../store';
 import { useMarkers } from './Charts';
 
@@ -199,7 +200,7 @@ function TxnBar({ span, x, nowMs }: { span: TxnSpan; x: Scale; nowMs: number }) 
   const flushed = span.flushedMs === null ? null : x(span.flushedMs);
   const end = Math.max(x(span.endMs ?? nowMs), start + 2);
   const ended = span.outcome === 'committed' || span.outcome === 'aborted' || span.outcome === 'expired';
-  const title = `transaction ${txnLabel(span.checkpointId, span.subtask, span.txnId)} (attempt ${span.attempt}): ${span.outcome}, ${span.events} values, ${span.startMs}–${span.endMs ?? '…'} ms`;
+  const title = `transaction ${txnName(span)} (store id ${span.txnId}): ${span.outcome}, ${span.events} values, ${span.startMs}–${span.endMs ?? '…'} ms`;
   return (
     <g>
       <title>{title}</title>
