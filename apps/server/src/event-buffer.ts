@@ -1,39 +1,4 @@
-import type { SimEvent } from '@eolab/engine';
-
-/**
- * Events that tell the story of a run. They are rare, so a snapshot keeps them for the whole run
- * (bounded) even when thousands of routine ones have pushed them out of the recent window.
- */
-const STORY = new Set<SimEvent['kind']>([
-  'run-started',
-  'checkpoint-aborted',
-  'task-failed',
-  'job-restarting',
-  'job-restored',
-  'job-finished',
-  'job-failed',
-  'zombie-stopped',
-  'fault-injected',
-  'fault-fired',
-  'outage-ended',
-  'duplicate-found',
-  'value-missing',
-  'marker-emitted',
-  'txn-expired',
-  'txn-commit-failed',
-  'run-ended',
-]);
-
-/** Events worth sending even at max speed (a completed checkpoint is how a chart shows progress). */
-function isMilestone(e: SimEvent): boolean {
-  return (
-    STORY.has(e.kind) || e.kind === 'checkpoint-completed' || (e.kind === 'console' && e.source === 'checker')
-  );
-}
-
-function isStory(e: SimEvent): boolean {
-  return STORY.has(e.kind) || (e.kind === 'console' && e.source === 'checker');
-}
+import { isMilestone, isStory, type SimEvent } from '@eolab/engine';
 
 /**
  * At max speed a delta carries at most this many events of one kind: thousands of checkpoints a

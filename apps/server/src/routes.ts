@@ -1,5 +1,5 @@
 import {
-  FAULT_DESCRIPTIONS,
+  FAULT_CATALOGUE,
   FAULT_KINDS,
   PRESETS,
   parseScenario,
@@ -64,7 +64,8 @@ export function apiRoutes(manager: RunManager, health: HealthSources): Router {
   });
 
   api.get('/faults', (_req, res) => {
-    res.json({ faults: FAULT_KINDS.map((kind) => ({ kind, description: FAULT_DESCRIPTIONS[kind] })) });
+    // The engine's fault catalogue: how each kind is aimed, the stage it acts at, its click duration.
+    res.json({ faults: FAULT_KINDS.map((kind) => ({ kind, ...FAULT_CATALOGUE[kind] })) });
   });
 
   api.get('/runs', (req, res) => {

@@ -113,49 +113,61 @@ export type SimEvent =
 export type SimEventKind = SimEvent['kind'];
 export type EventOf<K extends SimEventKind> = Extract<SimEvent, { kind: K }>;
 
-/** Groups for filters and narration. */
-export const EVENT_GROUPS = {
-  checkpoint: [
-    'checkpoint-triggered',
-    'checkpoint-acknowledged',
-    'checkpoint-completed',
-    'checkpoint-aborted',
-    'checkpoint-notified',
-  ],
-  transaction: [
-    'txn-begun',
-    'txn-flushed',
-    'txn-committing',
-    'txn-committed',
-    'txn-aborted',
-    'txn-expired',
-    'txn-commit-failed',
-  ],
-  fault: [
-    'write-failed',
-    'call-retried',
-    'task-failed',
-    'job-restarting',
-    'job-restored',
-    'job-finished',
-    'job-failed',
-    'zombie-stopped',
-    'fault-injected',
-    'fault-fired',
-    'outage-ended',
-    'run-started',
-    'run-ended',
-  ],
-  checker: ['marker-emitted', 'duplicate-found', 'value-missing', 'console'],
-} as const satisfies Record<string, readonly SimEventKind[]>;
+export type EventGroup = 'checkpoint' | 'transaction' | 'job' | 'checker';
 
-export type EventGroup = keyof typeof EVENT_GROUPS;
+/**
+ * Every event kind in one place: its group (the event log's filters) and whether it tells the
+ * run's story. Story events are rare: a snapshot keeps them for the whole run and every delta
+ * carries them whatever the speed; the routine rest (thousands a second at full speed) is
+ * thinned. Checkpoint completions are routine but show progress, so they travel as milestones.
+ * The mapped type makes the compiler ask for an entry for every new kind.
+ */
+export const EVENT_CATALOGUE: { [K in SimEventKind]: { group: EventGroup; story: boolean } } = {
+  'run-started': { group: 'job', story: true },
+  'checkpoint-triggered': { group: 'checkpoint', story: false },
+  'checkpoint-acknowledged': { group: 'checkpoint', story: false },
+  'checkpoint-completed': { group: 'checkpoint', story: false },
+  'checkpoint-aborted': { group: 'checkpoint', story: true },
+  'checkpoint-notified': { group: 'checkpoint', story: false },
+  'txn-begun': { group: 'transaction', story: false },
+  'txn-flushed': { group: 'transaction', story: false },
+  'txn-committing': { group: 'transaction', story: false },
+  'txn-committed': { group: 'transaction', story: false },
+  'txn-aborted': { group: 'transaction', story: false },
+  'txn-expired': { group: 'transaction', story: true },
+  'txn-commit-failed': { group: 'transaction', story: true },
+  'write-failed': { group: 'job', story: true },
+  'call-retried': { group: 'job', story: true },
+  'task-failed': { group: 'job', story: true },
+  'job-restarting': { group: 'job', story: true },
+  'job-restored': { group: 'job', story: true },
+  'job-finished': { group: 'job', story: true },
+  'job-failed': { group: 'job', story: true },
+  'zombie-stopped': { group: 'job', story: true },
+  'marker-emitted': { group: 'checker', story: true },
+  'fault-injected': { group: 'job', story: true },
+  'fault-fired': { group: 'job', story: true },
+  'outage-ended': { group: 'job', story: true },
+  'duplicate-found': { group: 'checker', story: true },
+  'value-missing': { group: 'checker', story: true },
+  console: { group: 'checker', story: false },
+  'run-ended': { group: 'job', story: true },
+};
+
+export const EVENT_GROUPS: readonly EventGroup[] = ['checkpoint', 'transaction', 'job', 'checker'];
 
 export function groupOf(kind: SimEventKind): EventGroup {
-  for (const [group, kinds] of Object.entries(EVENT_GROUPS) as [EventGroup, readonly SimEventKind[]][]) {
-    if (kinds.includes(kind)) return group;
-  }
-  throw new Error(`event kind ${kind} has no group`);
+  return EVENT_CATALOGUE[kind].group;
+}
+
+/** Rare events that tell the run's story; the checker's own lines count (the writer's are routine). */
+export function isStory(e: SimEvent): boolean {
+  return EVENT_CATALOGUE[e.kind].story || (e.kind === 'console' && e.source === 'checker');
+}
+
+/** Worth sending even at full speed: the story, and completed checkpoints (how a view shows progress). */
+export function isMilestone(e: SimEvent): boolean {
+  return isStory(e) || e.kind === 'checkpoint-completed';
 }
 
 export type EventListener = (event: SimEvent) => void;

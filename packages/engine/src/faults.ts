@@ -1,4 +1,4 @@
-import type { CheckpointFaultKind, Fault } from './scenario';
+import { type CheckpointFaultKind, type Fault, isCheckpointFaultKind } from './scenario';
 
 /**
  * Which checkpoint-stage faults apply to which checkpoint. A fault names its checkpoint K, or
@@ -36,14 +36,7 @@ export class CheckpointFaultPlan {
 }
 
 export function isCheckpointFault(fault: Fault): fault is Fault & { kind: CheckpointFaultKind } {
-  return (
-    fault.kind === 'crash-after-precommit' ||
-    fault.kind === 'crash-before-notify' ||
-    fault.kind === 'notify-lost' ||
-    fault.kind === 'crash-during-commit' ||
-    fault.kind === 'checkpoint-abort' ||
-    fault.kind === 'commit-rejected'
-  );
+  return isCheckpointFaultKind(fault.kind);
 }
 
 function always(): boolean {

@@ -4,7 +4,8 @@ import type { TaskFailureReason } from './events';
 import { Counter } from './metrics';
 import type { Continuation } from './retry';
 import { TripleQueue } from './ring';
-import { Pinger, type StreamStore, type Transaction, txnRef } from './store';
+import { type SinkTask, type SinkWriter, sinkWriterFor } from './sink-writers';
+import type { StreamStore, Transaction } from './store';
 
 /**
  * One attempt of the sample's Flink job: the throttled integer source with the failing mapper
@@ -56,18 +57,6 @@ export interface AttemptHooks {
   sourceFinished(attempt: Attempt, t: number): void;
 }
 
-class SinkSubtask {
-  current: Transaction | null = null;
-  pending: { checkpointId: number; txn: Transaction }[] = [];
-  /** Earliest time a failed plain write's error comes back to this writer. */
-  firstFailureAtMs = Number.POSITIVE_INFINITY;
-  constructor(
-    readonly index: number,
-    /** The transactional writer's lease pinger (EXACTLY_ONCE only). */
-    readonly pinger: Pinger | null,
-  ) {}
-}
-
 interface Barrier {
   checkpointId: number;
   arrivalMs: number;
@@ -75,7 +64,7 @@ interface Barrier {
   afterSeq: number;
 }
 
-export class Attempt {
+export class Attempt implements SinkTask {
   alive = true;
   /** A zombie keeps running after the job failed over, outside the coordinator's reach. */
   zombie = false;
@@ -105,13 +94,13 @@ export class Attempt {
 
   private readonly channel = new TripleQueue(256);
   private readonly barriers: Barrier[] = [];
-  private readonly sinks: SinkSubtask[];
+  /** The sink's subtasks, in the writer mode chosen once for the run. */
+  private readonly writer: SinkWriter;
   private readonly p: number;
   // Scenario values read once per data event, cached for the hot loop.
   private readonly numEvents: number;
   private readonly travelMs: number;
   private readonly eventIntervalMs: number;
-  private readonly transactional: boolean;
 
   constructor(
     readonly id: number,
@@ -120,20 +109,16 @@ export class Attempt {
     /** The element count at which the mapper throws, or 0; the sample never fails a restored attempt. */
     private readonly failAtElement: number,
     firstChannel: number,
-    private readonly ctx: SimContext,
-    private readonly store: StreamStore,
+    readonly ctx: SimContext,
+    readonly store: StreamStore,
     private readonly checker: Checker,
-    private readonly hooks: AttemptHooks,
+    readonly hooks: AttemptHooks,
   ) {
     this.p = ctx.scenario.sink.parallelism;
     this.numEvents = ctx.scenario.numEvents;
     this.travelMs = ctx.scenario.checkpoint.barrierTravelMs;
     this.eventIntervalMs = ctx.scenario.source.eventIntervalMs;
-    this.transactional = ctx.scenario.mode === 'EXACTLY_ONCE';
-    this.sinks = Array.from(
-      { length: this.p },
-      (_, i) => new SinkSubtask(i, this.transactional ? new Pinger(store, () => this.frozen) : null),
-    );
+    this.writer = sinkWriterFor(ctx.scenario.mode, this);
     this.position = restoredFrom?.position ?? -1;
     this.checkpointPosition = this.position;
     // The sample's initializeState hard-codes both to 1 on restore ("at least one checkpoint must
@@ -157,29 +142,6 @@ export class Attempt {
     return this.sourceDone;
   }
 
-  /**
-   * Flink's initializeState for the sink (TwoPhaseCommitSinkFunction): commit every transaction
-   * pending in the restored checkpoint (recoverAndCommit: a no-op when already committed), abort the
-   * one that was open at snapshot time (recoverAndAbort), then open a fresh transaction per subtask.
-   * Each is a blocking controller call; one whose retries run out fails the task.
-   */
-  start(t: number): void {
-    if (!this.transactional) return;
-    const steps: ((at: number, next: Continuation) => void)[] = [];
-    for (const snapshot of this.restoredFrom?.sinks ?? []) {
-      for (const { checkpointId, txn } of snapshot.pending)
-        steps.push((at, next) => this.commitOne(txn, checkpointId, at, true, next));
-      const open = snapshot.current;
-      if (open !== null) steps.push((at, next) => this.recoverAndAbort(open, at, next));
-    }
-    for (const sink of this.sinks) steps.push((at, next) => this.beginFor(sink, at, next));
-    const run = (i: number, at: number): void => {
-      const step = steps[i];
-      if (step !== undefined && this.alive) step(at, (done) => run(i + 1, done));
-    };
-    run(0, t);
-  }
-
   /** Runs the data plane (source, mapper, channel, sink writes) up to and including time `untilMs`. */
   runUntil(untilMs: number): TaskFailure | null {
     if (!this.alive || this.frozen || this.blockedCalls > 0) return null;
@@ -195,7 +157,7 @@ export class Attempt {
         if (at > until) return null;
         if (barrierNext) {
           this.barriers.shift();
-          this.onBarrier(barrier.checkpointId, at);
+          for (const sink of this.writer.sinks) this.writer.barrier(sink, barrier.checkpointId, at);
           // The barrier may have started a blocking call (a flush or a begin that must wait).
           if (this.blockedCalls > 0 || !this.alive) return null;
           // The barrier may have scheduled timers (acks, flushes) that must run first.
@@ -205,7 +167,7 @@ export class Attempt {
         const value = channel.headValue();
         const subtask = channel.headTag();
         channel.shift();
-        const failure = this.sinkWrite(this.sinks[subtask]!, value, at);
+        const failure = this.writer.write(this.writer.sinks[subtask]!, value, at);
         if (failure !== null) return failure;
       } else {
         if (emitAt > until) return null;
@@ -308,282 +270,36 @@ export class Attempt {
 
   // ---- sink ----
 
-  private sinkWrite(sink: SinkSubtask, value: number, t: number): TaskFailure | null {
-    if (this.transactional) {
-      invariant(sink.current !== null, 'transactional sink has no open transaction');
-      this.store.txnWrite(sink.current, value, t);
-      return null;
-    }
-    // The connector checks for an asynchronous write error before each new event.
-    if (sink.firstFailureAtMs <= t) {
-      return { t, reason: 'write-error', detail: `sink ${sink.index}: an earlier write failed` };
-    }
-    this.store.plainWrite(this.id, value, t);
-    return null;
+  /** The sink's initializeState (recovery commits and aborts, first transactions). */
+  start(t: number): void {
+    this.writer.start(t);
   }
 
-  /**
-   * The writers' reconnect retries ran out with writes unacknowledged: each plain writer records the
-   * error, which fails the task at its next event or flush (FlinkPravegaWriter.checkWriteError).
-   */
-  writerBroken(writes: number, t: number): void {
-    if (this.transactional) return;
-    for (const sink of this.sinks) {
-      if (sink.firstFailureAtMs !== Number.POSITIVE_INFINITY) continue;
-      sink.firstFailureAtMs = t;
-      this.ctx.emit({ t, kind: 'write-failed', attempt: this.id, subtask: sink.index, writes });
-    }
-  }
-
-  private onBarrier(checkpointId: number, t: number): void {
-    const mode = this.ctx.scenario.mode;
-    for (const sink of this.sinks) {
-      if (mode === 'BEST_EFFORT') this.acknowledgeLater(checkpointId, sink, null, t);
-      else if (mode === 'ATLEAST_ONCE') this.flushPlainWrites(checkpointId, sink, t);
-      else this.preCommit(checkpointId, sink, t);
-    }
-  }
-
-  private acknowledgeLater(
-    checkpointId: number,
-    sink: SinkSubtask,
-    snapshot: SinkSnapshot | null,
-    t: number,
-  ): void {
-    this.ctx.scheduler.schedule(t, () =>
-      this.whenRunning(t, (at) => this.hooks.acknowledge(this, checkpointId, sink.index, snapshot, at)),
-    );
-  }
-
-  /**
-   * ATLEAST_ONCE (flushAndVerify): wait until every write sent so far is acknowledged; a write error
-   * fails the task. While the writers are reconnecting the sink task blocks in the flush.
-   */
-  private flushPlainWrites(checkpointId: number, sink: SinkSubtask, t: number): void {
-    this.waitForResend(
-      () => this.store.hasUnacked(this.id),
-      t,
-      (at) => {
-        const doneAt = Math.max(at + this.ctx.scenario.sink.flushLatencyMs, this.store.lastAckAt(this.id));
-        this.ctx.scheduler.schedule(doneAt, () =>
-          this.whenRunning(doneAt, (now) => {
-            if (sink.firstFailureAtMs <= now) {
-              this.hooks.fail(this, {
-                t: now,
-                reason: 'flush-failed',
-                detail: `sink ${sink.index}: flush failed`,
-              });
-              return;
-            }
-            this.hooks.acknowledge(this, checkpointId, sink.index, null, now);
-          }),
-        );
-      },
-    );
-  }
-
-  /**
-   * A flush blocks the sink task while it has writes kept for resending: it returns when the
-   * writers reconnected (and resent them) or gave up; then `next` continues at that time.
-   */
-  private waitForResend(mustWait: () => boolean, t: number, next: Continuation): void {
-    if (!mustWait()) {
-      next(t);
-      return;
-    }
-    this.blockingCall((done) =>
-      this.store.awaitResend(
-        (at) => {
-          done(at);
-          if (this.alive) next(at);
-        },
-        (at) => {
-          done(at);
-          if (this.alive) next(at);
-        },
-      ),
-    );
-  }
-
-  /**
-   * EXACTLY_ONCE (snapshotState): flush the open transaction (pre-commit), remember it as pending
-   * under this checkpoint, and open the next one, so later events go into the next epoch's
-   * transaction. The flush and the begin block the sink task while their service is unreachable;
-   * otherwise the flush's latency only delays the acknowledgement.
-   */
-  private preCommit(checkpointId: number, sink: SinkSubtask, t: number): void {
-    const txn = sink.current;
-    invariant(txn !== null, 'pre-commit without an open transaction');
-    txn.checkpointId = checkpointId;
-    txn.epoch = checkpointId;
-    sink.pending.push({ checkpointId, txn });
-    sink.current = null;
-    this.waitForResend(
-      () => this.store.flushState(txn) === 'waiting',
-      t,
-      (flushedAt) =>
-        this.beginFor(sink, flushedAt, (begunAt) => {
-          const snapshot: SinkSnapshot = { pending: [...sink.pending], current: sink.current };
-          const doneAt = Math.max(begunAt, t + this.ctx.scenario.sink.flushLatencyMs);
-          this.ctx.scheduler.schedule(doneAt, () =>
-            this.whenRunning(doneAt, (at) => this.txnFlushed(checkpointId, sink, txn, snapshot, at)),
-          );
-        }),
-    );
-  }
-
-  private txnFlushed(
-    checkpointId: number,
-    sink: SinkSubtask,
-    txn: Transaction,
-    snapshot: SinkSnapshot,
-    t: number,
-  ): void {
-    if (this.store.flushState(txn) !== 'done') {
-      const detail = `sink ${sink.index}: flush of transaction ${txn.txnId} failed`;
-      this.hooks.fail(this, { t, reason: 'flush-failed', detail });
-      return;
-    }
-    this.ctx.emit({
-      t,
-      kind: 'txn-flushed',
-      ...txnRef(txn),
-      checkpointId,
-      events: txn.dataCount,
-    });
-    this.hooks.acknowledge(this, checkpointId, sink.index, snapshot, t);
-  }
-
-  /** Opens the subtask's next transaction (a blocking controller call), then continues. */
-  private beginFor(sink: SinkSubtask, t: number, next: Continuation): void {
-    if (this.store.answersNow) {
-      sink.current = this.store.createTxn(
-        sink.index,
-        this.id,
-        this.hooks.nextCheckpointId(),
-        sink.pinger!,
-        t,
-      );
-      next(t);
-      return;
-    }
-    this.blockingCall((done, exhausted) =>
-      this.store.beginTxn(
-        sink.index,
-        this.id,
-        this.hooks.nextCheckpointId(),
-        sink.pinger!,
-        t,
-        (txn, at) => {
-          done(at);
-          if (!this.alive) {
-            // The task was cancelled while it waited: closing its writer aborts what it just got.
-            this.store.abortTxn(txn, at, 'task-closed', noop, noop);
-            return;
-          }
-          sink.current = txn;
-          next(at);
-        },
-        (at) => {
-          exhausted(at);
-          this.hooks.fail(this, {
-            t: at,
-            reason: 'txn-begin-failed',
-            detail: `sink ${sink.index}: cannot begin a transaction: controller unreachable, retries exhausted`,
-          });
-        },
-      ),
-    );
-  }
-
-  /**
-   * The sink's notifyCheckpointComplete: commit every pending transaction up to this checkpoint, in
-   * order; `done` runs once the commit calls returned.
-   */
+  /** The sink's notifyCheckpointComplete for one subtask; `done` once its calls returned. */
   notifySink(subtask: number, checkpointId: number, t: number, done: Continuation | null): void {
-    const sink = this.sinks[subtask];
+    const sink = this.writer.sinks[subtask];
     invariant(sink !== undefined, `no sink subtask ${subtask}`);
-    for (;;) {
-      const first = sink.pending[0];
-      if (first === undefined || first.checkpointId > checkpointId) break;
-      sink.pending.shift();
-      const rejected = this.hooks.commitRejected(first.checkpointId, subtask, t);
-      if (!this.store.controller.reachable) {
-        this.commitOne(
-          first.txn,
-          first.checkpointId,
-          t,
-          false,
-          (at) => this.notifySink(subtask, checkpointId, at, done),
-          rejected,
-        );
-        return;
-      }
-      this.store.commitReached(first.txn, first.checkpointId, t, false, rejected);
-    }
-    done?.(t);
+    this.writer.notify(sink, checkpointId, t, done);
   }
 
-  /** One commit call (blocking); when its retries run out the exception escapes and the task fails. */
-  private commitOne(
-    txn: Transaction,
-    checkpointId: number,
-    t: number,
-    recovery: boolean,
-    next: Continuation,
-    rejected = this.hooks.commitRejected(checkpointId, txn.subtask, t),
-  ): void {
-    this.blockingCall((done, exhausted) =>
-      this.store.commitTxn(
-        txn,
-        checkpointId,
-        t,
-        recovery,
-        rejected,
-        (at) => {
-          done(at);
-          if (this.alive) next(at);
-        },
-        (at) => {
-          exhausted(at);
-          this.hooks.fail(this, {
-            t: at,
-            reason: 'commit-failed',
-            detail: `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`,
-          });
-        },
-      ),
-    );
+  /** The writers' reconnect retries ran out with plain writes unacknowledged. */
+  writerBroken(writes: number, t: number): void {
+    this.writer.writerBroken(writes, t);
   }
 
-  /** recoverAndAbort on restore: a blocking abort; when its retries run out the task fails. */
-  private recoverAndAbort(txn: Transaction, t: number, next: Continuation): void {
-    this.blockingCall((done, exhausted) =>
-      this.store.abortTxn(
-        txn,
-        t,
-        'restore',
-        (at) => {
-          done(at);
-          if (this.alive) next(at);
-        },
-        (at) => {
-          exhausted(at);
-          this.hooks.fail(this, {
-            t: at,
-            reason: 'abort-failed',
-            detail: `sink ${txn.subtask}: abort of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`,
-          });
-        },
-      ),
-    );
+  acknowledge(checkpointId: number, subtask: number, snapshot: SinkSnapshot | null, t: number): void {
+    this.hooks.acknowledge(this, checkpointId, subtask, snapshot, t);
+  }
+
+  fail(failure: TaskFailure): void {
+    this.hooks.fail(this, failure);
   }
 
   /**
    * A client call made on a task thread: processing stalls until it returns. `call` gets the two
    * ways it can end; when the call returns at once the stall lasts no time at all.
    */
-  private blockingCall(call: (done: Continuation, exhausted: Continuation) => void): void {
+  blockingCall(call: (done: Continuation, exhausted: Continuation) => void): void {
     this.blockedCalls++;
     let ended = false;
     const end = (at: number) => {
@@ -619,7 +335,7 @@ export class Attempt {
   unfreeze(t: number): void {
     if (!this.frozen) return;
     this.frozen = false;
-    for (const sink of this.sinks) sink.pinger?.thaw(t);
+    this.writer.thaw(t);
     if (this.blockedCalls === 0) this.resume(t);
   }
 
@@ -631,23 +347,10 @@ export class Attempt {
     for (const action of actions) this.whenRunning(t, action);
   }
 
-  /**
-   * A failed or finished task closes its sink (FlinkPravegaWriter.close): the open transaction is
-   * aborted (a controller call that is retried, while the writer keeps pinging it), then the
-   * writer, and its Pinger, close. In-channel events are lost.
-   */
+  /** A failed task is cancelled and closes its sink; in-channel events are lost. */
   cancel(t: number, why: 'task-closed' | 'end-of-input' = 'task-closed'): void {
     this.stop(false);
-    for (const sink of this.sinks) {
-      const txn = sink.current;
-      const pinger = sink.pinger;
-      if (txn === null) {
-        pinger?.close();
-        continue;
-      }
-      const close = () => pinger?.close();
-      this.store.abortTxn(txn, t, why, close, close);
-    }
+    this.writer.close(t, why);
   }
 
   /** Normal end of the job: the sinks close, which aborts the (empty) open transactions. */
@@ -666,7 +369,7 @@ export class Attempt {
     this.channel.clear();
     this.barriers.length = 0;
     this.store.retireAttempt(this.id);
-    if (hard) for (const sink of this.sinks) sink.pinger?.close();
+    if (hard) this.writer.kill();
   }
 
   /** True when every emitted element has been processed by the sinks. */
@@ -679,5 +382,3 @@ export class Attempt {
     return Math.max(this.channel.tailTime(), this.barriers.at(-1)?.arrivalMs ?? Number.NEGATIVE_INFINITY);
   }
 }
-
-function noop(): void {}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_FAULT_KINDS, type DurationFaultKind, FAULT_KINDS } from './fault-catalogue';
 
 /**
  * The scenario file: versioned, shareable JSON. Only `mode` and `numEvents` are required;
@@ -12,62 +13,18 @@ export type WriterMode = (typeof WRITER_MODES)[number];
 export const ISOLATIONS = ['read_committed', 'read_uncommitted'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 
-export const FAULT_KINDS = [
-  'mapper-exception',
-  'crash-after-precommit',
-  'crash-before-notify',
-  'notify-lost',
-  'crash-during-commit',
-  'checkpoint-abort',
-  'store-outage',
-  'controller-outage',
-  'job-pause',
-  'zombie-writer',
-  'commit-rejected',
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** Faults tied to a stage of one checkpoint: they name it, or take the first one at or after `atMs`. */
-export const CHECKPOINT_FAULT_KINDS = [
-  'crash-after-precommit',
-  'crash-before-notify',
-  'notify-lost',
-  'crash-during-commit',
-  'checkpoint-abort',
-  'commit-rejected',
-] as const satisfies readonly FaultKind[];
-export type CheckpointFaultKind = (typeof CHECKPOINT_FAULT_KINDS)[number];
-
-/** Faults that last a while. */
-export const DURATION_FAULT_KINDS = [
-  'store-outage',
-  'controller-outage',
-  'job-pause',
-  'zombie-writer',
-] as const satisfies readonly FaultKind[];
-export type DurationFaultKind = (typeof DURATION_FAULT_KINDS)[number];
-
-/** One sentence per fault kind, for the CLI, the API and the dashboard. */
-export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
-  'mapper-exception':
-    "The sample's artificial exception: the mapper throws, the job fails over and restores from its last completed checkpoint.",
-  'crash-after-precommit': 'The job fails after every sink pre-committed checkpoint K, before K completes.',
-  'crash-before-notify':
-    'Checkpoint K completes at the coordinator, then the job fails before the sinks hear about it.',
-  'notify-lost':
-    "Checkpoint K's completion notification never reaches its target tasks (all, the source, the sinks or one sink subtask); the job keeps running.",
-  'crash-during-commit': 'On K’s notification subtask 0 commits, then the job fails before subtask 1 does.',
-  'checkpoint-abort':
-    'Checkpoint K is declined after the sinks pre-committed; beyond checkpoint.tolerableFailures the job fails over.',
-  'store-outage':
-    'The segment store answers nothing for a while: writers retry and resend, so acknowledgements, flushes and visibility wait; past the retry budget writes fail.',
-  'controller-outage':
-    'The controller is unreachable from the job for a while: transaction begin, commit, abort and lease pings retry with backoff; past the retry budget the call fails. The controller keeps running its own lease timers.',
-  'job-pause': 'The whole job freezes (a long GC pause): no processing, no lease renewal.',
-  'zombie-writer': "The job fails over, but the old attempt's tasks keep running and writing for a while.",
-  'commit-rejected':
-    "The store answers the commit of checkpoint K's transaction (one sink subtask, 0 unless told) with TxnFailedException: the connector logs it and drops the transaction, so its data is lost (pravega/flink-connectors#376).",
-};
+export {
+  CHECKPOINT_FAULT_KINDS,
+  type CheckpointFaultKind,
+  DEFAULT_FAULT_DURATION_MS,
+  DURATION_FAULT_KINDS,
+  type DurationFaultKind,
+  FAULT_CATALOGUE,
+  FAULT_DESCRIPTIONS,
+  FAULT_KINDS,
+  type FaultKind,
+  isCheckpointFaultKind,
+} from './fault-catalogue';
 
 /** Whom a lost completion notification would have reached. */
 export const NOTIFY_TARGETS = ['all', 'source', 'sinks'] as const;
@@ -107,14 +64,10 @@ const oneTarget = (f: { checkpoint?: number; atMs?: number }) =>
   (f.checkpoint === undefined) !== (f.atMs === undefined);
 const oneTargetError = { error: 'this fault needs exactly one of checkpoint or atMs' };
 
+/** Checkpoint faults without an extra field; notify-lost and commit-rejected each add one. */
 const checkpointFault = z
   .strictObject({
-    kind: z.enum([
-      'crash-after-precommit',
-      'crash-before-notify',
-      'crash-during-commit',
-      'checkpoint-abort',
-    ] as const satisfies readonly CheckpointFaultKind[]),
+    kind: z.enum(['crash-after-precommit', 'crash-before-notify', 'crash-during-commit', 'checkpoint-abort']),
     ...checkpointTarget,
   })
   .refine(oneTarget, oneTargetError);
@@ -140,7 +93,7 @@ const commitRejectedFault = z
   .refine(oneTarget, oneTargetError);
 
 const durationFault = z.strictObject({
-  kind: z.enum(DURATION_FAULT_KINDS),
+  kind: z.enum(DURATION_FAULT_KINDS as [DurationFaultKind, ...DurationFaultKind[]]),
   atMs: ms('atMs'),
   durationMs: positiveMs('durationMs'),
 });

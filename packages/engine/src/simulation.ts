@@ -8,8 +8,9 @@ import { Metrics } from './metrics';
 import { Prng } from './prng';
 import { REPORT_LOG_LIMIT, type Report, verdictOf } from './report';
 import {
-  CHECKPOINT_FAULT_KINDS,
+  DEFAULT_FAULT_DURATION_MS,
   type DurationFaultKind,
+  FAULT_CATALOGUE,
   type Fault,
   type FaultKind,
   MAX_VIRTUAL_TIME_MS,
@@ -32,14 +33,6 @@ export interface InjectRequest {
   kind: FaultKind;
   durationMs?: number;
 }
-
-/** Durations for click-injected faults that do not name one. */
-export const DEFAULT_FAULT_DURATION_MS: Record<DurationFaultKind, number> = {
-  'store-outage': 300,
-  'controller-outage': 500,
-  'job-pause': 1_000,
-  'zombie-writer': 300,
-};
 
 /**
  * A deterministic discrete-event simulation of the sample's writer job, the Pravega store and the
@@ -167,7 +160,7 @@ export class Simulation {
     if (this.ended) throw new Error('the run has ended: no fault can be injected');
     const atMs = this.now + 1;
     let fault: Fault;
-    if (request.kind === 'mapper-exception' || isCheckpointFaultKind(request.kind)) {
+    if (FAULT_CATALOGUE[request.kind].targeting !== 'time-and-duration') {
       fault = { kind: request.kind, atMs } as Fault;
     } else {
       const durationMs = request.durationMs ?? DEFAULT_FAULT_DURATION_MS[request.kind as DurationFaultKind];
@@ -616,10 +609,6 @@ export class Simulation {
     else this.logOmitted++;
     this.emit({ t, kind: 'console', source, line });
   }
-}
-
-function isCheckpointFaultKind(kind: FaultKind): boolean {
-  return (CHECKPOINT_FAULT_KINDS as readonly FaultKind[]).includes(kind);
 }
 
 /**

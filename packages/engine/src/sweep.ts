@@ -1,6 +1,7 @@
 import { Prng } from './prng';
 import type { Report } from './report';
 import {
+  FAULT_CATALOGUE,
   FAULT_KINDS,
   type Fault,
   type FaultKind,
@@ -68,30 +69,23 @@ export function randomScenario(seed: number, mode: WriterMode): Scenario {
 function randomFault(prng: Prng, runLengthMs: number, numEvents: number, parallelism: number): Fault {
   const kind: FaultKind = prng.pick(FAULT_KINDS);
   const atMs = prng.int(0, runLengthMs);
-  const checkpointOrTime = () => (prng.chance(1, 2) ? { checkpoint: prng.int(1, 12) } : { atMs });
-  switch (kind) {
-    case 'mapper-exception':
-      return prng.chance(1, 2) ? { kind, atMs } : { kind, atElement: prng.int(1, numEvents + 1) };
-    case 'notify-lost': {
-      const target = prng.pick(['all', 'all', 'source', 'sinks', 'subtask'] as const);
-      return {
-        kind,
-        ...checkpointOrTime(),
-        target: target === 'subtask' ? prng.int(0, parallelism - 1) : target,
-      };
-    }
-    case 'commit-rejected':
-      return { kind, ...checkpointOrTime(), subtask: prng.int(0, parallelism - 1) };
-    case 'crash-after-precommit':
-    case 'crash-before-notify':
-    case 'crash-during-commit':
-    case 'checkpoint-abort':
-      return { kind, ...checkpointOrTime() };
-    default: {
-      const durationMs = prng.chance(1, 8) ? prng.int(5_000, 130_000) : prng.int(20, 2_000);
-      return { kind, atMs, durationMs };
-    }
+  const spec = FAULT_CATALOGUE[kind];
+  if (spec.targeting === 'element-or-time') {
+    return prng.chance(1, 2)
+      ? { kind: 'mapper-exception', atMs }
+      : { kind: 'mapper-exception', atElement: prng.int(1, numEvents + 1) };
   }
+  if (spec.targeting === 'time-and-duration') {
+    const durationMs = prng.chance(1, 8) ? prng.int(5_000, 130_000) : prng.int(20, 2_000);
+    return { kind, atMs, durationMs } as Fault;
+  }
+  const aim = prng.chance(1, 2) ? { checkpoint: prng.int(1, 12) } : { atMs };
+  if (kind === 'notify-lost') {
+    const target = prng.pick(['all', 'all', 'source', 'sinks', 'subtask'] as const);
+    return { kind, ...aim, target: target === 'subtask' ? prng.int(0, parallelism - 1) : target };
+  }
+  if (kind === 'commit-rejected') return { kind, ...aim, subtask: prng.int(0, parallelism - 1) };
+  return { kind, ...aim } as Fault;
 }
 
 /**

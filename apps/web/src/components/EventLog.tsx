@@ -7,7 +7,7 @@ const SHOWN = 120;
 const GROUP_LABELS: Record<EventGroup, string> = {
   checkpoint: 'Checkpoints',
   transaction: 'Transactions',
-  fault: 'Faults & job',
+  job: 'Faults & job',
   checker: 'Checker',
 };
 
@@ -45,9 +45,7 @@ const EventRow = memo(function EventRow({ event }: { event: SimEvent }) {
 
 export function EventLog() {
   const { events, dropped } = useStore(useShallow((s) => ({ events: s.events, dropped: s.eventsDropped })));
-  const [groups, setGroups] = useState<Set<EventGroup>>(
-    () => new Set(Object.keys(EVENT_GROUPS) as EventGroup[]),
-  );
+  const [groups, setGroups] = useState<Set<EventGroup>>(() => new Set(EVENT_GROUPS));
   const shown = useMemo(
     () =>
       events
@@ -68,7 +66,7 @@ export function EventLog() {
       <h2 id="log-title">Protocol events</h2>
       <fieldset className="filters">
         <legend className="sr-only">Show</legend>
-        {(Object.keys(EVENT_GROUPS) as EventGroup[]).map((g) => (
+        {EVENT_GROUPS.map((g) => (
           <label key={g}>
             <input type="checkbox" checked={groups.has(g)} onChange={() => toggle(g)} /> {GROUP_LABELS[g]}
           </label>
