@@ -44,6 +44,14 @@ export class LatencyHistogram {
     return this.max;
   }
 
+  /** Adds every value another histogram recorded. */
+  add(other: LatencyHistogram): void {
+    if (other.count === 0) return;
+    for (let bin = 0; bin < BIN_COUNT; bin++) this.bins[bin]! += other.bins[bin]!;
+    this.count += other.count;
+    if (other.max > this.max) this.max = other.max;
+  }
+
   reset(): void {
     if (this.count === 0) return;
     this.bins.fill(0);

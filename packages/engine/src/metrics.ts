@@ -65,6 +65,8 @@ export class Metrics {
   private readonly latCount: Float64Array;
   private readonly capacity: number;
   private readonly bucketLatency = new LatencyHistogram();
+  /** Every recorded latency; each bucket's histogram is folded in when the bucket closes. */
+  private readonly latencyFolded = new LatencyHistogram();
   private latencyBucket = -1;
   private cachedIndex = -1;
   private cachedStart = 0;
@@ -109,6 +111,12 @@ export class Metrics {
     const index = tMs >= this.cachedStart && tMs < this.cachedEnd ? this.cachedIndex : this.locate(tMs);
     if (index !== this.latencyBucket) this.closeLatencyBucket(index);
     this.bucketLatency.record(latencyMs);
+  }
+
+  /** Every latency recorded so far, the open bucket's included. */
+  get latencyTotal(): LatencyHistogram {
+    this.closeLatencyBucket(this.latencyBucket);
+    return this.latencyFolded;
   }
 
   /** Samples the open-transaction gauge; the last sample in a bucket wins. */
@@ -178,6 +186,7 @@ export class Metrics {
       this.latMax[current] = Math.max(this.latMax[current]!, histogram.max);
       this.latCount[current] = before + histogram.count;
     }
+    this.latencyFolded.add(histogram);
     histogram.reset();
     this.latencyBucket = next;
   }

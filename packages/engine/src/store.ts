@@ -669,8 +669,7 @@ export class StreamStore {
     const data = txn.dataCount;
     if (data > 0) this.ctx.metrics.count(Counter.committed, tMs, data);
     if (!this.readUncommitted) {
-      const source = readSource(txn.attempt, Via.committed);
-      for (let i = 0; i < length; i++) this.checker.read(values[i]!, tMs, source);
+      this.checker.readMany(values, length, tMs, readSource(txn.attempt, Via.committed));
     }
     this.ctx.emit({
       t: tMs,
