@@ -5,6 +5,7 @@ export * from './histogram';
 export * from './log-lines';
 export * from './metrics';
 export * from './names';
+export * from './preflight';
 export * from './presets';
 export * from './prng';
 export * from './report';

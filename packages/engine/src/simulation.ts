@@ -14,6 +14,7 @@ import {
   type Fault,
   type FaultKind,
   MAX_VIRTUAL_TIME_MS,
+  type NotifyTarget,
   type Scenario,
 } from './scenario';
 import { Scheduler } from './scheduler';
@@ -29,10 +30,24 @@ export interface SimulationOptions {
 }
 
 /** A fault to inject now: the simulation stamps it with the current virtual time. */
+/**
+ * A fault to inject while the run goes on, aimed: now (the next millisecond), at a later virtual
+ * time `atMs` (the time the person saw, when it is still ahead), or, for checkpoint faults, at
+ * checkpoint `checkpoint` (a number, or `next`: the next one to be triggered).
+ */
 export interface InjectRequest {
   kind: FaultKind;
   durationMs?: number;
+  atMs?: number;
+  checkpoint?: number | 'next';
+  /** notify-lost: whom the lost notification was for. */
+  target?: NotifyTarget;
+  /** commit-rejected: the sink subtask whose commit is rejected. */
+  subtask?: number;
 }
+
+/** A fault the run cannot take, with the reason a person reads. */
+export class InjectRefused extends Error {}
 
 /**
  * A deterministic discrete-event simulation of the sample's writer job, the Pravega store and the
@@ -157,19 +172,73 @@ export class Simulation {
    * recorded in the fault timeline so the run can be replayed exactly.
    */
   inject(request: InjectRequest): Fault {
-    if (this.ended) throw new Error('the run has ended: no fault can be injected');
-    const atMs = this.now + 1;
-    let fault: Fault;
-    if (FAULT_CATALOGUE[request.kind].targeting !== 'time-and-duration') {
-      fault = { kind: request.kind, atMs } as Fault;
-    } else {
-      const durationMs = request.durationMs ?? DEFAULT_FAULT_DURATION_MS[request.kind as DurationFaultKind];
-      invariant(Number.isInteger(durationMs) && durationMs >= 1, 'durationMs must be a positive integer');
-      fault = { kind: request.kind, atMs, durationMs };
-    }
+    const fault = this.aim(request);
     this.schedule(fault);
-    this.emit({ t: atMs, kind: 'fault-injected', fault });
+    // Told now, whenever it is aimed to act, so the event log stays in time order.
+    this.emit({ t: this.now + 1, kind: 'fault-injected', fault });
     return fault;
+  }
+
+  /** Why this fault cannot be injected now, or null when it can. */
+  refusal(request: InjectRequest): string | null {
+    try {
+      this.aim(request);
+      return null;
+    } catch (error) {
+      if (error instanceof InjectRefused) return error.message;
+      throw error;
+    }
+  }
+
+  /** Turns a request into the fault the timeline records, or refuses it with a reason. */
+  private aim(request: InjectRequest): Fault {
+    const refuse = (reason: string): never => {
+      throw new InjectRefused(reason);
+    };
+    const { kind } = request;
+    if (this.ended) refuse('the run has ended: no fault can change it');
+    if (this.state === 'finished' || this.state === 'failed')
+      refuse(`the job has ${this.state}: there is nothing left for a ${kind} to act on`);
+    const spec = FAULT_CATALOGUE[kind];
+    if (kind === 'commit-rejected' && this.scenario.mode !== 'EXACTLY_ONCE')
+      refuse(`${kind} needs transactions: this run is ${this.scenario.mode}`);
+    if (request.atMs !== undefined && request.checkpoint !== undefined)
+      refuse('aim a fault at a time or at a checkpoint, not both');
+    const atMs = request.atMs ?? this.now + 1;
+    if (atMs <= this.now) refuse(`virtual time ${atMs} ms has passed (the run is at ${this.now} ms)`);
+    if (atMs > MAX_VIRTUAL_TIME_MS / 2) refuse(`atMs: must be at most ${MAX_VIRTUAL_TIME_MS / 2}`);
+    if (request.checkpoint !== undefined && spec.targeting !== 'checkpoint')
+      refuse(`${kind} cannot be aimed at a checkpoint: it acts ${spec.stage}`);
+    if (spec.targeting === 'time-and-duration') {
+      const durationMs = request.durationMs ?? DEFAULT_FAULT_DURATION_MS[kind as DurationFaultKind];
+      invariant(Number.isInteger(durationMs) && durationMs >= 1, 'durationMs must be a positive integer');
+      return { kind, atMs, durationMs } as Fault;
+    }
+    if (spec.targeting === 'element-or-time') return { kind: 'mapper-exception', atMs };
+    const aim = this.checkpointAim(request.checkpoint, atMs, refuse);
+    if (kind === 'notify-lost')
+      return { kind, ...aim, ...(request.target === undefined ? {} : { target: request.target }) };
+    if (kind === 'commit-rejected') {
+      const subtask = request.subtask ?? 0;
+      if (subtask >= this.scenario.sink.parallelism)
+        refuse(
+          `subtask: sink subtask ${subtask} does not exist (sink.parallelism is ${this.scenario.sink.parallelism})`,
+        );
+      return { kind, ...aim, subtask };
+    }
+    return { kind, ...aim } as Fault;
+  }
+
+  private checkpointAim(
+    checkpoint: number | 'next' | undefined,
+    atMs: number,
+    refuse: (reason: string) => never,
+  ): { checkpoint: number } | { atMs: number } {
+    if (checkpoint === undefined) return { atMs };
+    const next = this.coordinator.nextCheckpointId;
+    const id = checkpoint === 'next' ? next : checkpoint;
+    if (id < next) refuse(`checkpoint ${id} was already triggered: aim at ${next} or later`);
+    return { checkpoint: id };
   }
 
   report(): Report {
