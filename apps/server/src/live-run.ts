@@ -158,6 +158,8 @@ export class LiveRun {
         `fault: a run holds at most ${MAX_FAULTS} faults, so that its export (scenario.faults) can be replayed`,
       );
     }
+    const refused = this.sim.refusal(request);
+    if (refused !== null) throw new RunError(409, `fault: ${refused}`);
     this.injections.push(wallNowMs);
     const fault = this.sim.inject(request);
     this.summary = { ...this.summary, faultCount: this.sim.faultTimeline().length };

@@ -1,4 +1,11 @@
-import { FAULT_KINDS, type FaultKind, presetScenario, type Scenario, type WriterMode } from '@eolab/engine';
+import {
+  FAULT_KINDS,
+  type Fault,
+  type FaultKind,
+  presetScenario,
+  type Scenario,
+  type WriterMode,
+} from '@eolab/engine';
 import type { Ack, RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/protocol';
 import { runIdFromAddress } from './route';
 import { forgetScrub } from './scrub';
@@ -78,6 +85,10 @@ export function toggleTheme(): void {
 /** The scenario the controls describe: the preset, in the chosen mode, with the knobs applied. */
 export function scenarioFromControls(): Scenario {
   const { presetId, mode, knobs } = useStore.getState();
+  return scenarioFrom(presetId, mode, knobs);
+}
+
+export function scenarioFrom(presetId: string, mode: WriterMode, knobs: Knobs): Scenario {
   const base = presetScenario(presetId, mode)!;
   const numEvents = knobs.numEvents;
   // A preset's sample failure sits at element N/2 + 1 of its own N; keep it there when N changes.
@@ -108,6 +119,11 @@ export function scenarioFromControls(): Scenario {
 function send<T>(event: string, payload: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
     const socket = getSocket();
+    // socket.io would queue the call and replay it on reconnect, against a server that moved on.
+    if (!socket.connected) {
+      reject(new Error('not connected to the server'));
+      return;
+    }
     (socket.emit as (e: string, p: unknown, ack: (r: Ack<T>) => void) => void)(event, payload, (result) => {
       if (result.ok) resolve(result.data);
       else {
@@ -145,14 +161,24 @@ export function control(action: 'pause' | 'resume' | 'stop'): void {
   if (runId !== null) void send<RunSummary>('run:control', { runId, action }).then(applySummary, () => {});
 }
 
-export function inject(kind: FaultKind, durationMs?: number): Promise<void> {
+/** When a fault acts: now, at a later virtual time, or at a checkpoint (a number, or the next one). */
+export type FaultAim =
+  | { at: 'now' }
+  | { at: 'time'; atMs: number }
+  | { at: 'checkpoint'; checkpoint: number | 'next' };
+
+/** Injects a fault aimed as asked; the server refuses, with a reason, what the run cannot take. */
+export function inject(kind: FaultKind, durationMs?: number, aim: FaultAim = { at: 'now' }): Promise<Fault> {
   const { runId } = useStore.getState();
-  if (runId === null) return Promise.resolve();
-  if (!FAULT_KINDS.includes(kind)) return Promise.resolve();
-  return send<{ fault: unknown }>('run:inject', {
-    runId,
-    fault: durationMs === undefined ? { kind } : { kind, durationMs },
-  }).then(() => {});
+  if (runId === null) return Promise.reject(new Error('no run on screen'));
+  if (!FAULT_KINDS.includes(kind)) return Promise.reject(new Error(`unknown fault ${kind}`));
+  const fault = {
+    kind,
+    ...(durationMs === undefined ? {} : { durationMs }),
+    ...(aim.at === 'time' ? { atMs: aim.atMs } : {}),
+    ...(aim.at === 'checkpoint' ? { checkpoint: aim.checkpoint } : {}),
+  };
+  return send<{ fault: Fault }>('run:inject', { runId, fault }).then((r) => r.fault);
 }
 
 export function applySummary(run: RunSummary): void {

@@ -7,6 +7,7 @@ const sent: string[] = [];
 let nextSnapshot: RunSnapshot | null = null;
 vi.mock('../src/socket', () => ({
   getSocket: () => ({
+    connected: true,
     emit: (event: string, _payload: unknown, ack: (r: { ok: true; data: unknown }) => void) => {
       sent.push(event);
       ack({ ok: true, data: nextSnapshot });

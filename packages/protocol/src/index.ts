@@ -3,6 +3,7 @@ import {
   type Fault,
   type MetricsBucket,
   type MetricsTotals,
+  NOTIFY_TARGETS,
   type Report,
   type Scenario,
   type SimEvent,
@@ -217,12 +218,32 @@ export const replaySchema = z.strictObject({
 
 export const speedSchema = z.strictObject({ runId: runIdSchema, speed: z.enum(SPEEDS) });
 
-/** A fault injected now: the server stamps it with the run's current virtual time. */
+/**
+ * A fault injected while the run goes on: now (the server stamps the next virtual millisecond),
+ * at a virtual time still ahead (`atMs`), or at a checkpoint (`checkpoint`: K or `next`). The
+ * engine refuses, with a reason, what the run cannot take.
+ */
 export const injectSchema = z.strictObject({
   runId: runIdSchema,
   fault: z.strictObject({
     kind: z.enum(FAULT_KINDS),
     durationMs: z.int().min(1).max(3_600_000).optional(),
+    atMs: z
+      .int()
+      .min(0)
+      .max(2 ** 30)
+      .optional(),
+    checkpoint: z
+      .union([
+        z
+          .int()
+          .min(1)
+          .max(2 ** 30),
+        z.literal('next'),
+      ])
+      .optional(),
+    target: z.union([z.enum(NOTIFY_TARGETS), z.int().min(0).max(15)]).optional(),
+    subtask: z.int().min(0).max(15).optional(),
   }),
 });
 export type InjectRequest = z.output<typeof injectSchema>;

@@ -1,6 +1,7 @@
 import { type Cause, FOUND_DUPLICATES, NO_DUPLICATE, type Report } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { startScenario } from '../actions';
 import { compareModes } from '../compare';
 import { useStore } from '../store';
 
@@ -95,10 +96,40 @@ export function CheckerPanel() {
         <p className="note">{unexplained.toLocaleString('en')} values have no cause the engine could name.</p>
       )}
       {note !== null && <p className="note">{note}</p>}
+      <JobEnd />
       <div role="log" aria-label="Checker output">
         <pre className="console">{lines.length === 0 ? 'Waiting for the end marker…' : lines.join('\n')}</pre>
       </div>
     </section>
+  );
+}
+
+/** A job that failed for good says why, and offers to run the same scenario again. */
+function JobEnd() {
+  const { failure, scenario, connected } = useStore(
+    useShallow((s) => ({
+      failure: s.events.findLast((e) => e.kind === 'job-failed') ?? null,
+      scenario: s.scenario,
+      connected: s.connection === 'connected',
+    })),
+  );
+  const interrupted = useStore((s) => s.run?.state === 'interrupted');
+  if ((failure === null && !interrupted) || scenario === null) return null;
+  return (
+    <div className="job-end" role="note">
+      <p>
+        {failure !== null
+          ? `The job failed at ${failure.t.toLocaleString('en')} ms: ${failure.reason}.`
+          : 'This run was interrupted when the server stopped.'}
+      </p>
+      <button
+        type="button"
+        disabled={!connected}
+        onClick={() => void startScenario(scenario).catch(() => {})}
+      >
+        Run again
+      </button>
+    </div>
   );
 }
 

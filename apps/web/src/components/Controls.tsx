@@ -1,8 +1,15 @@
-import { MAX_TXN_LEASE_MS, MIN_TXN_LEASE_MS, PRESETS, WRITER_MODES, type WriterMode } from '@eolab/engine';
+import {
+  MAX_TXN_LEASE_MS,
+  MIN_TXN_LEASE_MS,
+  PRESETS,
+  preflight,
+  WRITER_MODES,
+  type WriterMode,
+} from '@eolab/engine';
 import { SPEEDS, type Speed } from '@eolab/protocol';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { chooseMode, choosePreset, chooseSpeed, control, setKnob, startRun } from '../actions';
+import { chooseMode, choosePreset, chooseSpeed, control, scenarioFrom, setKnob, startRun } from '../actions';
 import { shareLink } from '../share';
 import { type Knobs, useStore } from '../store';
 
@@ -80,14 +87,80 @@ function ShareLink() {
   );
 }
 
+/**
+ * A number knob: typed freely (clearing it or typing digit by digit never snaps the value), checked
+ * when it loses the focus or on Enter, with the field's error shown beside it until it is fixed.
+ */
+function KnobField({ knob, value }: { knob: KnobSpec; value: number }) {
+  const [text, setText] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const commit = () => {
+    if (text === null) return;
+    const v = Number(text.trim());
+    if (text.trim() === '' || !Number.isInteger(v)) setError(`${knob.label}: enter a whole number`);
+    else if (v < knob.min || v > knob.max)
+      setError(`${knob.label}: must be ${knob.min.toLocaleString('en')} to ${knob.max.toLocaleString('en')}`);
+    else {
+      setError(null);
+      setText(null);
+      setKnob(knob.key, v);
+    }
+  };
+  return (
+    <label className="field">
+      <span>{knob.label}</span>
+      <input
+        type="number"
+        aria-label={knob.label}
+        aria-describedby={`help-${knob.key}`}
+        aria-invalid={error !== null}
+        aria-errormessage={error === null ? undefined : `error-${knob.key}`}
+        min={knob.min}
+        max={knob.max}
+        value={text ?? value}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+        }}
+      />
+      {error !== null && (
+        <small id={`error-${knob.key}`} className="field-error" role="alert">
+          {error}
+        </small>
+      )}
+      <small id={`help-${knob.key}`}>{knob.help}</small>
+    </label>
+  );
+}
+
+/** What the scenario on screen cannot keep, said before Start (the engine's preflight). */
+function Preflight() {
+  const { presetId, mode, knobs } = useStore(
+    useShallow((s) => ({ presetId: s.presetId, mode: s.mode, knobs: s.knobs })),
+  );
+  const warnings = useMemo(() => preflight(scenarioFrom(presetId, mode, knobs)), [presetId, mode, knobs]);
+  if (warnings.length === 0) return null;
+  return (
+    <ul className="preflight" aria-label="Before you start">
+      {warnings.map((w) => (
+        <li key={w.text}>
+          <code>{w.field}</code> {w.text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function Controls() {
-  const { presetId, mode, knobs, speed, runState } = useStore(
+  const { presetId, mode, knobs, speed, runState, connected } = useStore(
     useShallow((s) => ({
       presetId: s.presetId,
       mode: s.mode,
       knobs: s.knobs,
       speed: s.speed,
       runState: s.run?.state ?? null,
+      connected: s.connection === 'connected',
     })),
   );
   const live = runState === 'running' || runState === 'paused' || runState === 'created';
@@ -146,22 +219,7 @@ export function Controls() {
       <details className="knobs">
         <summary>Knobs</summary>
         {KNOBS.map((k) => (
-          <label key={k.key} className="field">
-            <span>{k.label}</span>
-            <input
-              type="number"
-              aria-label={k.label}
-              aria-describedby={`help-${k.key}`}
-              min={k.min}
-              max={k.max}
-              value={knobs[k.key]}
-              onChange={(e) => {
-                const v = Math.round(Number(e.target.value));
-                if (Number.isFinite(v)) setKnob(k.key, Math.min(k.max, Math.max(k.min, v)));
-              }}
-            />
-            <small id={`help-${k.key}`}>{k.help}</small>
-          </label>
+          <KnobField key={k.key} knob={k} value={knobs[k.key]} />
         ))}
         <label className="field">
           <span>Checker isolation</span>
@@ -177,20 +235,30 @@ export function Controls() {
         </label>
       </details>
 
+      <Preflight />
       <div className="buttons">
-        <button type="button" className="primary" onClick={() => void startRun().catch(() => {})}>
+        <button
+          type="button"
+          className="primary"
+          disabled={!connected}
+          onClick={() => void startRun().catch(() => {})}
+        >
           Start
         </button>
         {runState === 'paused' ? (
-          <button type="button" onClick={() => control('resume')}>
+          <button type="button" onClick={() => control('resume')} disabled={!connected}>
             Resume
           </button>
         ) : (
-          <button type="button" onClick={() => control('pause')} disabled={runState !== 'running'}>
+          <button
+            type="button"
+            onClick={() => control('pause')}
+            disabled={!connected || runState !== 'running'}
+          >
             Pause
           </button>
         )}
-        <button type="button" onClick={() => control('stop')} disabled={!live}>
+        <button type="button" onClick={() => control('stop')} disabled={!connected || !live}>
           Stop
         </button>
       </div>

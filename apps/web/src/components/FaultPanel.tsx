@@ -1,20 +1,58 @@
-import { DEFAULT_FAULT_DURATION_MS, FAULT_DESCRIPTIONS, FAULT_KINDS, type FaultKind } from '@eolab/engine';
+import {
+  DEFAULT_FAULT_DURATION_MS,
+  FAULT_CATALOGUE,
+  FAULT_DESCRIPTIONS,
+  FAULT_KINDS,
+  type Fault,
+  type FaultKind,
+} from '@eolab/engine';
 import { useState } from 'react';
-import { inject } from '../actions';
+import { useShallow } from 'zustand/react/shallow';
+import { control, type FaultAim, inject } from '../actions';
 import { useStore } from '../store';
 
 const DURATION_KINDS = Object.keys(DEFAULT_FAULT_DURATION_MS) as (keyof typeof DEFAULT_FAULT_DURATION_MS)[];
 
+type AimChoice = 'now' | 'next' | 'checkpoint' | 'time';
+
+/** Where the fault was put, in words: the engine may have aimed it elsewhere than "now". */
+function placed(fault: Fault): string {
+  if ('checkpoint' in fault && fault.checkpoint !== undefined) return `at checkpoint ${fault.checkpoint}`;
+  if ('atMs' in fault && fault.atMs !== undefined) return `at ${fault.atMs.toLocaleString('en')} ms`;
+  return '';
+}
+
+/**
+ * The faults, aimed: now (the next virtual millisecond the server runs, so pause first to act at
+ * exactly the moment on screen), at the next checkpoint or checkpoint K (for the faults that act at
+ * a checkpoint's stage), or at a virtual time still ahead. A refusal says why.
+ */
 export function FaultPanel() {
-  const runState = useStore((s) => s.run?.state ?? null);
-  const live = runState === 'running' || runState === 'paused';
+  const { runState, connected, nowMs } = useStore(
+    useShallow((s) => ({
+      runState: s.run?.state ?? null,
+      connected: s.connection === 'connected',
+      nowMs: s.nowMs,
+    })),
+  );
+  const live = connected && (runState === 'running' || runState === 'paused');
   const [durations, setDurations] = useState<Record<string, number>>({ ...DEFAULT_FAULT_DURATION_MS });
+  const [aim, setAim] = useState<AimChoice>('now');
+  const [checkpoint, setCheckpoint] = useState(5);
+  const [atMs, setAtMs] = useState(1_000);
   const [last, setLast] = useState<string | null>(null);
+  const aimFor = (kind: FaultKind): FaultAim => {
+    const atCheckpoint = FAULT_CATALOGUE[kind].targeting === 'checkpoint';
+    if (aim === 'time') return { at: 'time', atMs };
+    if (aim === 'next' && atCheckpoint) return { at: 'checkpoint', checkpoint: 'next' };
+    if (aim === 'checkpoint' && atCheckpoint) return { at: 'checkpoint', checkpoint };
+    return { at: 'now' };
+  };
   const fire = (kind: FaultKind) => {
     const duration = (DURATION_KINDS as string[]).includes(kind) ? durations[kind] : undefined;
-    void inject(kind, duration).then(
-      () => setLast(`Injected ${kind}`),
-      (e: Error) => setLast(e.message),
+    void inject(kind, duration, aimFor(kind)).then(
+      (fault) => setLast(`Injected ${kind} ${placed(fault)}`.trim()),
+      (e: Error) => setLast(`Refused: ${e.message}`),
     );
   };
   return (
@@ -24,6 +62,59 @@ export function FaultPanel() {
         Inject failure
       </button>
       <small className="help">{FAULT_DESCRIPTIONS['mapper-exception']}</small>
+      <fieldset className="aim">
+        <legend>When</legend>
+        <label>
+          <input type="radio" name="aim" checked={aim === 'now'} onChange={() => setAim('now')} /> now
+        </label>
+        <label>
+          <input type="radio" name="aim" checked={aim === 'next'} onChange={() => setAim('next')} /> at the
+          next checkpoint
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="aim"
+            checked={aim === 'checkpoint'}
+            onChange={() => setAim('checkpoint')}
+          />{' '}
+          at checkpoint{' '}
+          <input
+            type="number"
+            min={1}
+            value={checkpoint}
+            aria-label="Checkpoint to aim at"
+            onChange={(e) => setCheckpoint(Math.max(1, Math.round(Number(e.target.value)) || 1))}
+          />
+        </label>
+        <label>
+          <input type="radio" name="aim" checked={aim === 'time'} onChange={() => setAim('time')} /> at
+          virtual time{' '}
+          <input
+            type="number"
+            min={0}
+            value={atMs}
+            aria-label="Virtual time to aim at (ms)"
+            onChange={(e) => setAtMs(Math.max(0, Math.round(Number(e.target.value)) || 0))}
+          />{' '}
+          ms
+        </label>
+        <small className="help">
+          Checkpoint aims apply to the faults that act at a checkpoint's stage; the others act now.{' '}
+          {runState === 'running' ? (
+            <>
+              "Now" is the server's next millisecond, a little after t = {nowMs.toLocaleString('en')} ms on
+              screen:{' '}
+              <button type="button" className="link" onClick={() => control('pause')}>
+                pause
+              </button>{' '}
+              to aim at the exact moment.
+            </>
+          ) : runState === 'paused' ? (
+            `Paused at ${nowMs.toLocaleString('en')} ms: "now" is exactly the next millisecond.`
+          ) : null}
+        </small>
+      </fieldset>
       <details className="more-faults">
         <summary>Other faults</summary>
         <ul>
@@ -57,7 +148,9 @@ export function FaultPanel() {
                   </label>
                 )}
               </div>
-              <small>{FAULT_DESCRIPTIONS[kind]}</small>
+              <small>
+                {FAULT_DESCRIPTIONS[kind]} <em>Acts {FAULT_CATALOGUE[kind].stage}.</em>
+              </small>
             </li>
           ))}
         </ul>
@@ -65,7 +158,7 @@ export function FaultPanel() {
       <p className="hint" aria-live="polite">
         {last ??
           (live
-            ? 'Faults act at the current virtual time and are recorded for replay.'
+            ? 'Faults are recorded with their virtual time, for replay.'
             : 'Start a run to inject faults.')}
       </p>
     </section>

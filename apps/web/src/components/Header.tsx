@@ -10,6 +10,28 @@ function go(e: MouseEvent<HTMLAnchorElement>, url: string): void {
   navigate(url === '/' && run !== null ? `/?run=${encodeURIComponent(run)}` : url);
 }
 
+/**
+ * Restarts left of the fixed-delay budget, always in view: a click that fails the job over uses
+ * one, and the last one decides whether the job fails for good.
+ */
+function RestartBudget() {
+  const { attempts, used } = useStore(
+    useShallow((s) => {
+      const attempts = s.scenario?.restart.attempts ?? 0;
+      if (s.report !== null) return s.report.restarts;
+      let used = 0;
+      for (const e of s.events) if (e.kind === 'job-restarting') used = attempts - e.restartsLeft;
+      return { attempts, used };
+    }),
+  );
+  const left = attempts - used;
+  return (
+    <span className={left === 0 ? 'restarts none-left' : 'restarts'} title="Fixed-delay restart strategy">
+      restarts left {left} of {attempts}
+    </span>
+  );
+}
+
 export function Header() {
   const screen = useRoute((s) => s.screen);
   const { connection, theme, run, nowMs, runSpeed, lastError } = useStore(
@@ -42,6 +64,7 @@ export function Header() {
             <span>{run.mode}</span>
             <span>t = {nowMs.toLocaleString('en')} ms</span>
             <span>{runSpeed}</span>
+            <RestartBudget />
             <span className="muted">run {run.id}</span>
           </>
         )}
