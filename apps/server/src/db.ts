@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Fault, MetricsBucket, Report, Scenario, SimEvent } from '@eolab/engine';
 import type { RunState, RunSummary } from '@eolab/protocol';
 import Database from 'better-sqlite3';
+import type { RetentionConfig } from './config';
+import { causeOf, StartupError } from './startup-error';
 
 /** What the database keeps of a run: everything needed to show it again or reproduce it. */
 export interface StoredRun {
@@ -70,6 +72,10 @@ function summaryOf(row: SummaryRow): RunSummary {
   };
 }
 
+/** What a row of `runs` holds, in bytes of JSON (what retention counts). */
+const ROW_BYTES =
+  'length(scenario) + length(faults) + COALESCE(length(report), 0) + length(buckets) + COALESCE(length(expected_report), 0)';
+
 export interface RunFilter {
   mode?: string;
   verdict?: string;
@@ -81,9 +87,21 @@ export interface RunFilter {
 export class RunStore {
   private readonly db: Database.Database;
 
+  /** Opens (or creates) the database; a data directory that cannot hold it is a StartupError naming the path. */
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'eolab.sqlite'));
+    const file = join(dataDir, 'eolab.sqlite');
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      this.db = new Database(file);
+      this.migrate();
+    } catch (error) {
+      throw new StartupError(
+        `cannot use the data directory ${dataDir} (EOLAB_DATA_DIR) for ${file}: ${causeOf(error)}`,
+      );
+    }
+  }
+
+  private migrate(): void {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
@@ -125,7 +143,10 @@ export class RunStore {
       .run(this.toRow(run));
   }
 
-  /** Saves the run's current state; when `events` are given, they replace the run's stored events. */
+  /**
+   * Saves the run's current state; when `events` are given (a bounded window: the snapshot's), they
+   * replace the run's stored events, so a run interrupted later keeps what it streamed until now.
+   */
   save(run: StoredRun, events: SimEvent[] | null): void {
     const row = this.toRow(run);
     const tx = this.db.transaction(() => {
@@ -192,6 +213,44 @@ export class RunStore {
       total: number;
     };
     return { runs: rows.map(summaryOf), total };
+  }
+
+  /**
+   * Deletes stored runs, oldest first, until at most `maxRuns` remain and they take at most
+   * `maxBytes` (the JSON they hold), skipping the runs `keep` names (live or watched ones).
+   * Returns the ids deleted.
+   */
+  prune(retention: RetentionConfig, keep: (id: string) => boolean): string[] {
+    const { count, bytes } = this.db
+      .prepare(`SELECT COUNT(*) AS count, COALESCE(SUM(${ROW_BYTES}), 0) AS bytes FROM runs`)
+      .get() as { count: number; bytes: number };
+    let runs = count;
+    let total = bytes + this.eventBytes();
+    if (runs <= retention.maxRuns && total <= retention.maxBytes) return [];
+    const deleted: string[] = [];
+    const oldest = this.db
+      .prepare(
+        `SELECT id, ${ROW_BYTES} + COALESCE((SELECT SUM(length(event)) FROM run_events WHERE run_id = runs.id), 0) AS bytes
+         FROM runs ORDER BY rowid ASC`,
+      )
+      .iterate() as IterableIterator<{ id: string; bytes: number }>;
+    const victims: { id: string; bytes: number }[] = [];
+    for (const row of oldest) {
+      if (runs <= retention.maxRuns && total <= retention.maxBytes) break;
+      if (keep(row.id)) continue;
+      victims.push(row);
+      runs--;
+      total -= row.bytes;
+    }
+    for (const victim of victims) if (this.delete(victim.id)) deleted.push(victim.id);
+    return deleted;
+  }
+
+  private eventBytes(): number {
+    const row = this.db.prepare('SELECT COALESCE(SUM(length(event)), 0) AS bytes FROM run_events').get() as {
+      bytes: number;
+    };
+    return row.bytes;
   }
 
   delete(id: string): boolean {

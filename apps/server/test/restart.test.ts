@@ -32,7 +32,7 @@ describe('server restart', () => {
       };
       socket.on('run:delta', onDelta);
     });
-    await first.close();
+    await first.close({ keepData: true });
 
     const second = await startServer(first.dataDir);
     try {
