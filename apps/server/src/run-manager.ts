@@ -329,6 +329,8 @@ export class RunManager {
 
   /** Deletes the oldest stored runs beyond the retention limits; never a live, unsaved or watched run. */
   private applyRetention(): void {
+    // Pruning finds nothing to say about a failing disk; it waits until saves succeed again.
+    if (!this.storeHealth.writable) return;
     const keep = (id: string) => this.live.has(id) || this.unsaved.has(id) || this.listener.watched(id);
     let deleted: string[] = [];
     this.storeHealth.tryWrite('apply retention', () => {

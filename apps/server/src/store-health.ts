@@ -41,6 +41,10 @@ export class StoreHealth {
     return value;
   }
 
+  get writable(): boolean {
+    return this.failingSince === null;
+  }
+
   status(unsavedRuns: number): StoreStatus {
     return {
       writable: this.failingSince === null,
