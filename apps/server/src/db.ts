@@ -221,11 +221,7 @@ export class RunStore {
    * Returns the ids deleted.
    */
   prune(retention: RetentionConfig, keep: (id: string) => boolean): string[] {
-    const { count, bytes } = this.db
-      .prepare(`SELECT COUNT(*) AS count, COALESCE(SUM(${ROW_BYTES}), 0) AS bytes FROM runs`)
-      .get() as { count: number; bytes: number };
-    let runs = count;
-    let total = bytes + this.eventBytes();
+    let { runs, bytes: total } = this.usage();
     if (runs <= retention.maxRuns && total <= retention.maxBytes) return [];
     const deleted: string[] = [];
     const oldest = this.db
@@ -246,11 +242,14 @@ export class RunStore {
     return deleted;
   }
 
-  private eventBytes(): number {
-    const row = this.db.prepare('SELECT COALESCE(SUM(length(event)), 0) AS bytes FROM run_events').get() as {
-      bytes: number;
-    };
-    return row.bytes;
+  /** Stored runs and the bytes of JSON they hold (what retention counts). */
+  usage(): { runs: number; bytes: number } {
+    return this.db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM runs) AS runs,
+           (SELECT COALESCE(SUM(${ROW_BYTES}), 0) FROM runs) + (SELECT COALESCE(SUM(length(event)), 0) FROM run_events) AS bytes`,
+      )
+      .get() as { runs: number; bytes: number };
   }
 
   delete(id: string): boolean {
