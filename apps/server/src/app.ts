@@ -107,6 +107,9 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     res.status(404).json({ error: 'no such API endpoint' });
   });
   serveDashboard(app, config.webDir, log);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const { status, message } = describeError(error);
     if (status >= 500) log.error({ err: error }, 'request failed');

@@ -27,7 +27,7 @@ export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: 
 export async function startServer(
   dataDir = tempDir('eolab-server-'),
   env: Record<string, string> = {},
-  deps: Omit<AppDeps, 'config' | 'logger'> = {},
+  deps: Omit<AppDeps, 'config'> = {},
 ): Promise<Harness> {
   const config = loadConfig({
     EOLAB_DATA_DIR: dataDir,
