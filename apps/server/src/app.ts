@@ -91,12 +91,15 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
           'upgrade-insecure-requests': null,
         },
       },
-      // HSTS over plain HTTP is meaningless at best; it is sent only on TLS connections (below).
+      // Over plain HTTP, HSTS is meaningless and browsers reject COOP from an address that is not
+      // loopback (with a console error): both are sent only on TLS connections (below).
       strictTransportSecurity: false,
+      crossOriginOpenerPolicy: false,
     }),
   );
   const hsts = helmet.strictTransportSecurity();
-  app.use((req, res, next) => (req.secure ? hsts(req, res, next) : next()));
+  const coop = helmet.crossOriginOpenerPolicy();
+  app.use((req, res, next) => (req.secure ? hsts(req, res, () => coop(req, res, next)) : next()));
   app.use('/api', rates.apiMiddleware());
   app.use(express.json({ limit: config.limits.maxBodyBytes }));
   app.use(

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { causeOf, StartupError } from './startup-error';
@@ -11,6 +12,16 @@ import { causeOf, StartupError } from './startup-error';
 function fail(message: string): never {
   console.error(`eolab-server: ${message}`);
   process.exit(2);
+}
+
+/** The addresses others can use: a wildcard bind is every interface's address, loopback last. */
+function addressesFor(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '[::]') return [host];
+  const out: string[] = [];
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const e of entries ?? []) if (e.family === 'IPv4' && !e.internal) out.push(e.address);
+  }
+  return [...out, '127.0.0.1'];
 }
 
 function main(): void {
@@ -36,7 +47,8 @@ function main(): void {
         ? 'generated for this start; set EOLAB_TOKEN to keep one'
         : 'EOLAB_TOKEN';
       console.log(`Access token required (${generated}). Open the dashboard at:`);
-      console.log(`  http://${host}:${port}/?token=${encodeURIComponent(token)}`);
+      for (const h of addressesFor(host))
+        console.log(`  http://${h}:${port}/?token=${encodeURIComponent(token)}`);
     }
   });
 

@@ -53,12 +53,14 @@ describe('origins', () => {
 });
 
 describe('headers over plain HTTP', () => {
-  it('no upgrade-insecure-requests and no HSTS', async () => {
+  it('no upgrade-insecure-requests, no HSTS, no COOP (browsers refuse it from a plain-HTTP network address)', async () => {
     server = await startServer();
     const res = await request(server.app.http).get('/api/health').expect(200);
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 });
 
