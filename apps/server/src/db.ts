@@ -116,6 +116,7 @@ export class RunStore {
       CREATE TABLE IF NOT EXISTS run_events (
         run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq)
       );
+      CREATE TABLE IF NOT EXISTS live_event_log (run_id TEXT PRIMARY KEY, events TEXT NOT NULL);
     `);
     this.addColumnIfMissing('expected_report', 'TEXT');
     this.addColumnIfMissing('reproduces', 'INTEGER');
@@ -144,26 +145,47 @@ export class RunStore {
   }
 
   /**
-   * Saves the run's current state; when `events` are given (a bounded window: the snapshot's), they
-   * replace the run's stored events, so a run interrupted later keeps what it streamed until now.
+   * Saves the run's state; when `events` are given (its final, bounded window), they become the
+   * run's stored events, one row each.
    */
   save(run: StoredRun, events: SimEvent[] | null): void {
     const row = this.toRow(run);
     const tx = this.db.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
-           bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces
-           WHERE id=@id`,
-        )
-        .run(row);
+      this.updateRun(row);
       if (events !== null) {
         this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(run.summary.id);
+        this.db.prepare('DELETE FROM live_event_log WHERE run_id = ?').run(run.summary.id);
         const insert = this.db.prepare('INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)');
         for (const [i, e] of events.entries()) insert.run(run.summary.id, i, JSON.stringify(e));
       }
     });
     tx();
+  }
+
+  /**
+   * Saves a live run's progress: its state and metrics, and its bounded event window as one JSON
+   * value (a few milliseconds, against ~12 for a row per event), so that a run interrupted later
+   * keeps what it streamed until now.
+   */
+  saveProgress(run: StoredRun, events: SimEvent[]): void {
+    const row = this.toRow(run);
+    const tx = this.db.transaction(() => {
+      this.updateRun(row);
+      this.db
+        .prepare('INSERT OR REPLACE INTO live_event_log (run_id, events) VALUES (?, ?)')
+        .run(run.summary.id, JSON.stringify(events));
+    });
+    tx();
+  }
+
+  private updateRun(row: RunRow): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
+         bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces
+         WHERE id=@id`,
+      )
+      .run(row);
   }
 
   setState(id: string, state: RunState): void {
@@ -183,11 +205,16 @@ export class RunStore {
     return row === undefined ? null : this.fromRow(row);
   }
 
+  /** A run's stored events: its final window, or for a run that never ended, the window of its last save. */
   events(id: string): SimEvent[] {
     const rows = this.db.prepare('SELECT event FROM run_events WHERE run_id = ? ORDER BY seq').all(id) as {
       event: string;
     }[];
-    return rows.map((r) => JSON.parse(r.event) as SimEvent);
+    if (rows.length > 0) return rows.map((r) => JSON.parse(r.event) as SimEvent);
+    const log = this.db.prepare('SELECT events FROM live_event_log WHERE run_id = ?').get(id) as
+      | { events: string }
+      | undefined;
+    return log === undefined ? [] : (JSON.parse(log.events) as SimEvent[]);
   }
 
   list(filter: RunFilter): { runs: RunSummary[]; total: number } {
@@ -226,7 +253,8 @@ export class RunStore {
     const deleted: string[] = [];
     const oldest = this.db
       .prepare(
-        `SELECT id, ${ROW_BYTES} + COALESCE((SELECT SUM(length(event)) FROM run_events WHERE run_id = runs.id), 0) AS bytes
+        `SELECT id, ${ROW_BYTES} + COALESCE((SELECT SUM(length(event)) FROM run_events WHERE run_id = runs.id), 0)
+           + COALESCE((SELECT length(events) FROM live_event_log WHERE run_id = runs.id), 0) AS bytes
          FROM runs ORDER BY rowid ASC`,
       )
       .iterate() as IterableIterator<{ id: string; bytes: number }>;
@@ -247,7 +275,8 @@ export class RunStore {
     return this.db
       .prepare(
         `SELECT (SELECT COUNT(*) FROM runs) AS runs,
-           (SELECT COALESCE(SUM(${ROW_BYTES}), 0) FROM runs) + (SELECT COALESCE(SUM(length(event)), 0) FROM run_events) AS bytes`,
+           (SELECT COALESCE(SUM(${ROW_BYTES}), 0) FROM runs) + (SELECT COALESCE(SUM(length(event)), 0) FROM run_events)
+           + (SELECT COALESCE(SUM(length(events)), 0) FROM live_event_log) AS bytes`,
       )
       .get() as { runs: number; bytes: number };
   }
@@ -255,6 +284,7 @@ export class RunStore {
   delete(id: string): boolean {
     const tx = this.db.transaction(() => {
       this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(id);
+      this.db.prepare('DELETE FROM live_event_log WHERE run_id = ?').run(id);
       return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
     });
     return tx();

@@ -42,8 +42,9 @@ const TICK_MS = 16;
  */
 const TICK_BUDGET_MS = 11;
 /**
- * Live runs are saved this often (metrics and their bounded event window), so a server that dies
- * keeps what they streamed up to then; failed saves are retried at the same pace.
+ * Each live run's progress is saved this often (metrics and its bounded event window), so a server
+ * that dies keeps what it streamed up to then; failed saves are retried at the same pace. At most
+ * one run is saved per tick, so saves never pile up in one tick.
  */
 const PERSIST_EVERY_MS = 2_000;
 /** Serialised snapshots of ended runs kept in memory: a page of runs opened over and over is read once. */
@@ -57,6 +58,8 @@ export class RunManager {
   private readonly live = new Map<string, LiveRun>();
   private readonly unsaved = new Map<string, UnsavedRun>();
   private readonly storedSnapshots = new Map<string, SerializedJson>();
+  /** When each live run's progress was last saved (clock ms). */
+  private readonly savedAt = new Map<string, number>();
   readonly storeHealth: StoreHealth;
   private timer: NodeJS.Timeout | null = null;
   private lastTick = 0;
@@ -84,7 +87,7 @@ export class RunManager {
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    for (const run of this.live.values()) this.persist(run);
+    for (const run of this.live.values()) this.saveProgress(run);
     this.retryUnsaved();
     if (this.unsaved.size > 0) {
       this.log.error({ runs: [...this.unsaved.keys()] }, 'stopping with ended runs the store never accepted');
@@ -114,6 +117,7 @@ export class RunManager {
       refuse: 'the run store is not accepting writes; no new run can be created until it does',
     });
     this.live.set(run.id, run);
+    this.savedAt.set(run.id, this.clock());
     this.log.info(
       { runId: run.id, mode: scenario.mode, numEvents: scenario.numEvents, seed: scenario.seed },
       'run created',
@@ -211,6 +215,7 @@ export class RunManager {
     if (!deleted && run === undefined && !wasUnsaved) throw new RunError(404, `run ${id} not found`);
     if (run !== undefined) {
       this.live.delete(id);
+      this.savedAt.delete(id);
       run.setState('stopped', new Date().toISOString());
     }
     this.storedSnapshots.delete(id);
@@ -252,9 +257,14 @@ export class RunManager {
       this.lastDelta = now;
       for (const run of this.live.values()) this.guarded(run, () => this.announce(run, false));
     }
+    for (const run of this.live.values()) {
+      if (now - (this.savedAt.get(run.id) ?? 0) < PERSIST_EVERY_MS) continue;
+      this.savedAt.set(run.id, now);
+      this.saveProgress(run);
+      break;
+    }
     if (now - this.lastPersist >= PERSIST_EVERY_MS) {
       this.lastPersist = now;
-      for (const run of this.live.values()) this.persist(run);
       this.retryUnsaved();
     }
   }
@@ -298,6 +308,7 @@ export class RunManager {
     if (!this.persist(run)) this.unsaved.set(run.id, { stored: run.stored(), events: run.storedEvents() });
     this.announce(run, true);
     this.live.delete(run.id);
+    this.savedAt.delete(run.id);
     this.applyRetention();
     const report = run.report();
     this.log.info({ runId: run.id, state: run.state, verdict: report?.verdict }, 'run ended');
@@ -309,9 +320,16 @@ export class RunManager {
     }
   }
 
-  /** Saves a run with its bounded event window; false when the store refused (it is retried later). */
+  /** Saves an ended run with its final event window; false when the store refused (it is retried later). */
   private persist(run: LiveRun): boolean {
     return this.storeHealth.tryWrite('save a run', () => this.store.save(run.stored(), run.storedEvents()));
+  }
+
+  /** Saves a live run's progress; a refusal is retried at its next turn. */
+  private saveProgress(run: LiveRun): void {
+    this.storeHealth.tryWrite('save a run’s progress', () =>
+      this.store.saveProgress(run.stored(), run.storedEvents()),
+    );
   }
 
   private retryUnsaved(): void {

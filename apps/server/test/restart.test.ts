@@ -43,6 +43,9 @@ describe('server restart', () => {
       const interrupted = await request(second.app.http).get(`/api/runs/${runningId}`).expect(200);
       expect(interrupted.body.run.state).toBe('interrupted');
       expect(interrupted.body.nowMs).toBeGreaterThan(0);
+      // It keeps the events it streamed, not only its metrics.
+      expect(interrupted.body.events.length).toBeGreaterThan(0);
+      expect(interrupted.body.events[0].kind).toBe('run-started');
       expect(interrupted.body.report).toBeNull();
       // An interrupted run cannot be resumed, and says so.
       const again = await second.client();
