@@ -52,12 +52,16 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
       callback(ok ? null : 'origin or host not allowed', ok);
     },
   });
+  const rates = new RateLimits(config.limits);
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    if (tokenValid(access, socket.request, auth?.token)) next();
-    else next(new Error('token: this server requires its access token'));
+    if (!tokenValid(access, socket.request, auth?.token)) {
+      return next(new Error('token: this server requires its access token'));
+    }
+    void rates.takeConnection(socket.handshake.address).then((refused) => {
+      next(refused === null ? undefined : new Error(refused));
+    }, next);
   });
-  const rates = new RateLimits(config.limits);
   const manager = new RunManager(
     store,
     config.limits,

@@ -33,6 +33,8 @@ export interface Limits {
   apiRequestsPerSecondPerAddress: number;
   /** Commands one socket may send per second. */
   socketCommandsPerSecond: number;
+  /** Socket connections one address may open per minute (a dropped flooder cannot just reconnect forever). */
+  socketConnectionsPerMinutePerAddress: number;
 }
 
 /** Who may talk to the server. */
@@ -86,6 +88,7 @@ const envSchema = z.object({
   EOLAB_RUNS_PER_MINUTE: int(1, 1_000_000, 60),
   EOLAB_API_REQUESTS_PER_SECOND: int(1, 1_000_000, 200),
   EOLAB_SOCKET_COMMANDS_PER_SECOND: int(1, 1_000_000, 50),
+  EOLAB_SOCKET_CONNECTIONS_PER_MINUTE: int(1, 1_000_000, 120),
   EOLAB_RETAIN_RUNS: int(1, 10_000_000, 1_000),
   EOLAB_RETAIN_BYTES: int(1_024 * 1_024, Number.MAX_SAFE_INTEGER, 512 * 1_024 * 1_024),
   EOLAB_TOKEN: z
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       runsPerMinutePerAddress: e.EOLAB_RUNS_PER_MINUTE,
       apiRequestsPerSecondPerAddress: e.EOLAB_API_REQUESTS_PER_SECOND,
       socketCommandsPerSecond: e.EOLAB_SOCKET_COMMANDS_PER_SECOND,
+      socketConnectionsPerMinutePerAddress: e.EOLAB_SOCKET_CONNECTIONS_PER_MINUTE,
     },
     access: {
       token,

@@ -8,18 +8,29 @@ const FLOOD_FACTOR = 10;
 
 /**
  * Per-address and per-socket limits, so one client cannot stall the server or fill its disk:
- * REST requests per address, runs created per address (REST and socket together), and commands
- * per socket.
+ * REST requests per address, runs created per address (REST and socket together), socket
+ * connections per address, and commands per socket.
  */
 export class RateLimits {
   private readonly api: RateLimiterMemory;
   private readonly runs: RateLimiterMemory;
   private readonly commands: RateLimiterMemory;
+  private readonly connections: RateLimiterMemory;
 
   constructor(private readonly limits: Limits) {
     this.api = new RateLimiterMemory({ points: limits.apiRequestsPerSecondPerAddress, duration: 1 });
     this.runs = new RateLimiterMemory({ points: limits.runsPerMinutePerAddress, duration: 60 });
     this.commands = new RateLimiterMemory({ points: limits.socketCommandsPerSecond, duration: 1 });
+    this.connections = new RateLimiterMemory({
+      points: limits.socketConnectionsPerMinutePerAddress,
+      duration: 60,
+    });
+  }
+
+  /** Null when the address may open another socket, else the reason it may not. */
+  async takeConnection(address: string): Promise<string | null> {
+    if ((await refusal(this.connections, address)) === null) return null;
+    return `too many connections: at most ${this.limits.socketConnectionsPerMinutePerAddress} per minute from one address`;
   }
 
   /** Express middleware for /api; health checks pass free, so monitoring works while a client floods. */
@@ -44,9 +55,12 @@ export class RateLimits {
     );
   }
 
-  /** 'ok', 'refused' (answer with an error), or 'flooding' (far past the limit: disconnect). */
-  async takeCommand(socketId: string): Promise<'ok' | 'refused' | 'flooding'> {
-    const refused = await refusal(this.commands, socketId);
+  /**
+   * 'ok', 'refused' (answer with an error), or 'flooding' (far past the limit: disconnect). A
+   * command that costs more (a snapshot) takes more of the socket's allowance.
+   */
+  async takeCommand(socketId: string, cost = 1): Promise<'ok' | 'refused' | 'flooding'> {
+    const refused = await refusal(this.commands, socketId, cost);
     if (refused === null) return 'ok';
     return refused.consumedPoints > this.limits.socketCommandsPerSecond * FLOOD_FACTOR
       ? 'flooding'
@@ -59,9 +73,9 @@ export class RateLimits {
 }
 
 /** null when the point was granted, else the limiter's answer. */
-async function refusal(limiter: RateLimiterMemory, key: string): Promise<RateLimiterRes | null> {
+async function refusal(limiter: RateLimiterMemory, key: string, points = 1): Promise<RateLimiterRes | null> {
   try {
-    await limiter.consume(key);
+    await limiter.consume(key, points);
     return null;
   } catch (rejection) {
     if (rejection instanceof RateLimiterRes) return rejection;

@@ -27,6 +27,11 @@ export const roomOf = (runId: string) => `run:${runId}`;
  */
 const MAX_PENDING_OUTPUT_BYTES = 1024 * 1024;
 const MAX_PENDING_PACKETS = 32;
+/**
+ * A snapshot (up to a few hundred KB) costs this many commands of the socket's allowance: a
+ * dashboard watches a run when it opens it, not dozens of times a second.
+ */
+const WATCH_COST = 10;
 
 function pendingOutputTooLarge(socket: IoSocket): boolean {
   const conn = socket.conn as unknown as {
@@ -47,12 +52,16 @@ function pendingOutputTooLarge(socket: IoSocket): boolean {
 export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimits, log: Logger): void {
   io.on('connection', (socket: IoSocket) => {
     const address = socket.handshake.address;
-    const on = <T>(event: keyof ClientToServerEvents, handler: (payload: unknown) => T | Promise<T>) => {
+    const on = <T>(
+      event: keyof ClientToServerEvents,
+      handler: (payload: unknown) => T | Promise<T>,
+      cost = 1,
+    ) => {
       socket.on(event, async (payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
         const reply = ack as (result: Ack<T>) => void;
         try {
-          const allowed = await rates.takeCommand(socket.id);
+          const allowed = await rates.takeCommand(socket.id, cost);
           if (allowed === 'flooding') {
             log.warn({ address, event }, 'socket dropped: it kept flooding past its command limit');
             socket.disconnect(true);
@@ -85,16 +94,20 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
       });
       return { runId: run.id };
     });
-    on('run:watch', (payload) => {
-      const { runId } = parseOr400(watchSchema, payload);
-      if (pendingOutputTooLarge(socket)) {
-        throw new RunError(429, 'busy: earlier snapshots have not been read yet; watch again later');
-      }
-      // The snapshot goes out as JSON serialised once per change and shared by every watcher.
-      const snapshot = manager.snapshotJson(runId);
-      void socket.join(roomOf(runId));
-      return snapshot;
-    });
+    on(
+      'run:watch',
+      (payload) => {
+        const { runId } = parseOr400(watchSchema, payload);
+        if (pendingOutputTooLarge(socket)) {
+          throw new RunError(429, 'busy: earlier snapshots have not been read yet; watch again later');
+        }
+        // The snapshot goes out as JSON serialised once per change and shared by every watcher.
+        const snapshot = manager.snapshotJson(runId);
+        void socket.join(roomOf(runId));
+        return snapshot;
+      },
+      WATCH_COST,
+    );
     on('run:unwatch', (payload) => {
       const { runId } = parseOr400(watchSchema, payload);
       void socket.leave(roomOf(runId));

@@ -58,19 +58,31 @@ describe('rate limits', () => {
     await request(http).get('/api/health').expect(200);
   });
 
-  it('commands per socket: refused past the limit, the socket dropped when it keeps flooding', async () => {
+  it('commands per socket: refused past the limit, a snapshot costs ten, a flooding socket is dropped', async () => {
     server = await startServer(undefined, { EOLAB_SOCKET_COMMANDS_PER_SECOND: '10' });
     const socket = await server.client();
     const results = await Promise.all(
-      Array.from({ length: 30 }, () => command(socket, 'run:watch', { runId: 'nope' })),
+      Array.from({ length: 30 }, () => command(socket, 'run:control', { runId: 'nope', action: 'stop' })),
     );
     const errors = results.map((r) => (r.ok ? 'ok' : r.error));
     expect(errors.filter((e) => e === 'run nope not found')).toHaveLength(10);
     expect(errors.filter((e) => e === 'too many commands: at most 10 per second per socket')).toHaveLength(
       20,
     );
-    const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-    for (let i = 0; i < 200; i++) socket.emit('run:watch', { runId: 'nope' }, () => {});
+
+    const watcher = await server.client();
+    expect(await command(watcher, 'run:watch', { runId: 'nope' })).toEqual({
+      ok: false,
+      error: 'run nope not found',
+    });
+    expect(await command(watcher, 'run:watch', { runId: 'nope' })).toEqual({
+      ok: false,
+      error: 'too many commands: at most 10 per second per socket',
+    });
+
+    const flooder = await server.client();
+    const dropped = new Promise<string>((resolve) => flooder.once('disconnect', resolve));
+    for (let i = 0; i < 200; i++) flooder.emit('run:watch', { runId: 'nope' }, () => {});
     expect(await dropped).toBe('io server disconnect');
     // Others are unaffected.
     const other = await server.client();
@@ -78,6 +90,16 @@ describe('rate limits', () => {
       ok: false,
       error: 'run nope not found',
     });
+  });
+});
+
+describe('socket connections', () => {
+  it('per address per minute, with the limit in the refusal', async () => {
+    server = await startServer(undefined, { EOLAB_SOCKET_CONNECTIONS_PER_MINUTE: '3' });
+    for (let i = 0; i < 3; i++) await server.client();
+    await expect(server.client()).rejects.toThrow(
+      'too many connections: at most 3 per minute from one address',
+    );
   });
 });
 
