@@ -94,6 +94,10 @@ export class RunStore {
       mkdirSync(dataDir, { recursive: true });
       this.db = new Database(file);
       this.migrate();
+      // A store that opens but cannot be written (a read-only file) is found here, not at the first
+      // save: rewriting the header's user_version is a real write that changes nothing.
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.db.pragma(`user_version = ${version}`);
     } catch (error) {
       throw new StartupError(
         `cannot use the data directory ${dataDir} (EOLAB_DATA_DIR) for ${file}: ${causeOf(error)}`,
