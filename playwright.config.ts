@@ -1,7 +1,11 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 /** The browser tests run the real server (built dashboard, fresh data directory) in Debian's Chromium. */
 const PORT = Number(process.env.E2E_PORT ?? 3210);
+/** The server's data: made fresh at start, removed by the global teardown, so a run leaves nothing behind. */
+export const E2E_DATA_DIR = join(tmpdir(), `eolab-e2e-data-${PORT}`);
 
 export const CHROMIUM_ARGS = [
   '--disable-background-networking',
@@ -14,6 +18,9 @@ export const CHROMIUM_ARGS = [
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '*.spec.ts',
+  // Screenshots rewrite the tracked PNGs in docs/screenshots: `npm run screenshots`, never `npm test`.
+  testIgnore: 'screenshots.spec.ts',
+  globalTeardown: './e2e/global-teardown.ts',
   timeout: 90_000,
   expect: { timeout: 30_000 },
   workers: 1,
@@ -26,7 +33,8 @@ export default defineConfig({
     launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
   },
   webServer: {
-    command: `npm run build -w @eolab/web && EOLAB_DATA_DIR=$(mktemp -d) PORT=${PORT} LOG_LEVEL=warn EOLAB_MAX_INJECTIONS_PER_SECOND=50 npx tsx apps/server/src/main.ts`,
+    // The tests create runs faster than a person would: the per-address run limit is raised.
+    command: `npm run build -w @eolab/web && rm -rf ${E2E_DATA_DIR} && EOLAB_DATA_DIR=${E2E_DATA_DIR} PORT=${PORT} LOG_LEVEL=warn EOLAB_MAX_INJECTIONS_PER_SECOND=50 EOLAB_RUNS_PER_MINUTE=1000 npx tsx apps/server/src/main.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -39,7 +39,11 @@ test('export then import gives the same report', async ({ page }) => {
   writeFileSync(file, JSON.stringify(exported));
 
   await page.getByRole('link', { name: 'Runs' }).click();
-  await page.getByLabel('Import a run').setInputFiles(file);
+  try {
+    await page.getByLabel('Import a run').setInputFiles(file);
+  } finally {
+    rmSync(file, { force: true });
+  }
   await expect(page).toHaveURL(/\?run=/);
   const importedId = new URL(page.url()).searchParams.get('run')!;
   expect(importedId).not.toBe(runId);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -54,5 +54,6 @@ test('the page survives a server restart and reconnects without a reload', async
     await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
   } finally {
     await stopServer(server);
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -56,6 +56,8 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; url: strin
         EOLAB_DATA_DIR: dataDir,
         EOLAB_WEB_DIR: join(dataDir, 'no-dashboard'),
         EOLAB_MAX_EVENTS_PER_RUN: String(MAX_NUM_EVENTS),
+        // Every watcher connects from this one address.
+        EOLAB_SOCKET_CONNECTIONS_PER_MINUTE: '1000000',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

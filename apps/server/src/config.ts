@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -10,6 +11,8 @@ export interface ServerConfig {
   webDir: string;
   logLevel: string;
   limits: Limits;
+  access: AccessConfig;
+  retention: RetentionConfig;
 }
 
 export interface Limits {
@@ -24,33 +27,114 @@ export interface Limits {
   maxSocketPayloadBytes: number;
   /** Deltas per second sent to each run's watchers. */
   deltaRateHz: number;
+  /** Runs one address may create per minute (REST and socket together). */
+  runsPerMinutePerAddress: number;
+  /** REST requests one address may make per second (health checks are not counted). */
+  apiRequestsPerSecondPerAddress: number;
+  /** Commands one socket may send per second. */
+  socketCommandsPerSecond: number;
+  /** Socket connections one address may open per minute (a dropped flooder cannot just reconnect forever). */
+  socketConnectionsPerMinutePerAddress: number;
 }
 
+/** Who may talk to the server. */
+export interface AccessConfig {
+  /** Required on every REST request and socket when set; always set when bound beyond loopback. */
+  token: string | null;
+  /** True when the server made the token up (it is then printed at start). */
+  tokenGenerated: boolean;
+  /** Origins allowed besides the dashboard's own (e.g. the Vite dev server). */
+  allowedOrigins: string[];
+  /** Bound to loopback only: then requests must name a loopback host (no DNS rebinding). */
+  loopbackOnly: boolean;
+}
+
+/** Stored runs beyond these are deleted, oldest first (never a live or watched one). */
+export interface RetentionConfig {
+  maxRuns: number;
+  maxBytes: number;
+}
+
+/** A whole number from the environment, with a message that quotes what was given. */
+const int = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a whole number from ${min} to ${max}, got '${raw}'`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  PORT: int(0, 65_535, 3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   EOLAB_DATA_DIR: z.string().min(1).default('./data'),
   EOLAB_WEB_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  EOLAB_MAX_EVENTS_PER_RUN: z.coerce.number().int().min(1).default(20_000_000),
-  EOLAB_MAX_CHECKPOINTS_PER_RUN: z.coerce.number().int().min(1).default(2_000_000),
-  EOLAB_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).default(8),
-  EOLAB_MAX_INJECTIONS_PER_SECOND: z.coerce.number().int().min(1).default(5),
-  EOLAB_MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1_024)
-    .default(1_024 * 1_024),
-  EOLAB_DELTA_RATE_HZ: z.coerce.number().int().min(1).max(30).default(12),
+  EOLAB_MAX_EVENTS_PER_RUN: int(1, Number.MAX_SAFE_INTEGER, 20_000_000),
+  EOLAB_MAX_CHECKPOINTS_PER_RUN: int(1, Number.MAX_SAFE_INTEGER, 2_000_000),
+  EOLAB_MAX_ACTIVE_RUNS: int(1, 10_000, 8),
+  EOLAB_MAX_INJECTIONS_PER_SECOND: int(1, 1_000_000, 5),
+  EOLAB_MAX_BODY_BYTES: int(1_024, 64 * 1024 * 1024, 1_024 * 1_024),
+  EOLAB_DELTA_RATE_HZ: int(1, 30, 12),
+  EOLAB_RUNS_PER_MINUTE: int(1, 1_000_000, 60),
+  EOLAB_API_REQUESTS_PER_SECOND: int(1, 1_000_000, 200),
+  EOLAB_SOCKET_COMMANDS_PER_SECOND: int(1, 1_000_000, 50),
+  EOLAB_SOCKET_CONNECTIONS_PER_MINUTE: int(1, 1_000_000, 120),
+  EOLAB_RETAIN_RUNS: int(1, 10_000_000, 1_000),
+  EOLAB_RETAIN_BYTES: int(1_024 * 1_024, Number.MAX_SAFE_INTEGER, 512 * 1_024 * 1_024),
+  EOLAB_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,200}$/, { error: 'expected 16 to 200 printable ASCII characters, no spaces' })
+    .optional(),
+  EOLAB_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const origins = (raw ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== '');
+      for (const origin of origins) {
+        if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected origins like http://host:port, got '${origin}'`,
+          });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    }),
 });
+
+/** A bad environment variable: the message names it and what was wrong. */
+export class ConfigError extends Error {}
+
+/** Addresses that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`bad environment: ${problems}`);
+    throw new ConfigError(`bad environment: ${problems}`);
   }
   const e = parsed.data;
+  const loopbackOnly = isLoopbackHost(e.HOST);
+  // Beyond loopback anyone on the network could drive the server: a token is then mandatory.
+  const token = e.EOLAB_TOKEN ?? (loopbackOnly ? null : randomBytes(18).toString('base64url'));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -65,6 +149,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       maxBodyBytes: e.EOLAB_MAX_BODY_BYTES,
       maxSocketPayloadBytes: 64 * 1024,
       deltaRateHz: e.EOLAB_DELTA_RATE_HZ,
+      runsPerMinutePerAddress: e.EOLAB_RUNS_PER_MINUTE,
+      apiRequestsPerSecondPerAddress: e.EOLAB_API_REQUESTS_PER_SECOND,
+      socketCommandsPerSecond: e.EOLAB_SOCKET_COMMANDS_PER_SECOND,
+      socketConnectionsPerMinutePerAddress: e.EOLAB_SOCKET_CONNECTIONS_PER_MINUTE,
     },
+    access: {
+      token,
+      tokenGenerated: e.EOLAB_TOKEN === undefined && token !== null,
+      allowedOrigins: e.EOLAB_ALLOWED_ORIGINS,
+      loopbackOnly,
+    },
+    retention: { maxRuns: e.EOLAB_RETAIN_RUNS, maxBytes: e.EOLAB_RETAIN_BYTES },
   };
 }

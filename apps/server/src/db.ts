@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Fault, MetricsBucket, Report, Scenario, SimEvent } from '@eolab/engine';
 import type { RunState, RunSummary } from '@eolab/protocol';
 import Database from 'better-sqlite3';
+import type { RetentionConfig } from './config';
+import { causeOf, StartupError } from './startup-error';
 
 /** What the database keeps of a run: everything needed to show it again or reproduce it. */
 export interface StoredRun {
@@ -70,6 +72,10 @@ function summaryOf(row: SummaryRow): RunSummary {
   };
 }
 
+/** What a row of `runs` holds, in bytes of JSON (what retention counts). */
+const ROW_BYTES =
+  'length(scenario) + length(faults) + COALESCE(length(report), 0) + length(buckets) + COALESCE(length(expected_report), 0)';
+
 export interface RunFilter {
   mode?: string;
   verdict?: string;
@@ -81,9 +87,25 @@ export interface RunFilter {
 export class RunStore {
   private readonly db: Database.Database;
 
+  /** Opens (or creates) the database; a data directory that cannot hold it is a StartupError naming the path. */
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'eolab.sqlite'));
+    const file = join(dataDir, 'eolab.sqlite');
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      this.db = new Database(file);
+      this.migrate();
+      // A store that opens but cannot be written (a read-only file) is found here, not at the first
+      // save: rewriting the header's user_version is a real write that changes nothing.
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.db.pragma(`user_version = ${version}`);
+    } catch (error) {
+      throw new StartupError(
+        `cannot use the data directory ${dataDir} (EOLAB_DATA_DIR) for ${file}: ${causeOf(error)}`,
+      );
+    }
+  }
+
+  private migrate(): void {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
@@ -98,6 +120,7 @@ export class RunStore {
       CREATE TABLE IF NOT EXISTS run_events (
         run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq)
       );
+      CREATE TABLE IF NOT EXISTS live_event_log (run_id TEXT PRIMARY KEY, events TEXT NOT NULL);
     `);
     this.addColumnIfMissing('expected_report', 'TEXT');
     this.addColumnIfMissing('reproduces', 'INTEGER');
@@ -125,24 +148,48 @@ export class RunStore {
       .run(this.toRow(run));
   }
 
-  /** Saves the run's current state; when `events` are given, they replace the run's stored events. */
+  /**
+   * Saves the run's state; when `events` are given (its final, bounded window), they become the
+   * run's stored events, one row each.
+   */
   save(run: StoredRun, events: SimEvent[] | null): void {
     const row = this.toRow(run);
     const tx = this.db.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
-           bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces
-           WHERE id=@id`,
-        )
-        .run(row);
+      this.updateRun(row);
       if (events !== null) {
         this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(run.summary.id);
+        this.db.prepare('DELETE FROM live_event_log WHERE run_id = ?').run(run.summary.id);
         const insert = this.db.prepare('INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)');
         for (const [i, e] of events.entries()) insert.run(run.summary.id, i, JSON.stringify(e));
       }
     });
     tx();
+  }
+
+  /**
+   * Saves a live run's progress: its state and metrics, and its bounded event window as one JSON
+   * value (a few milliseconds, against ~12 for a row per event), so that a run interrupted later
+   * keeps what it streamed until now.
+   */
+  saveProgress(run: StoredRun, events: SimEvent[]): void {
+    const row = this.toRow(run);
+    const tx = this.db.transaction(() => {
+      this.updateRun(row);
+      this.db
+        .prepare('INSERT OR REPLACE INTO live_event_log (run_id, events) VALUES (?, ?)')
+        .run(run.summary.id, JSON.stringify(events));
+    });
+    tx();
+  }
+
+  private updateRun(row: RunRow): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
+         bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces
+         WHERE id=@id`,
+      )
+      .run(row);
   }
 
   setState(id: string, state: RunState): void {
@@ -162,11 +209,16 @@ export class RunStore {
     return row === undefined ? null : this.fromRow(row);
   }
 
+  /** A run's stored events: its final window, or for a run that never ended, the window of its last save. */
   events(id: string): SimEvent[] {
     const rows = this.db.prepare('SELECT event FROM run_events WHERE run_id = ? ORDER BY seq').all(id) as {
       event: string;
     }[];
-    return rows.map((r) => JSON.parse(r.event) as SimEvent);
+    if (rows.length > 0) return rows.map((r) => JSON.parse(r.event) as SimEvent);
+    const log = this.db.prepare('SELECT events FROM live_event_log WHERE run_id = ?').get(id) as
+      | { events: string }
+      | undefined;
+    return log === undefined ? [] : (JSON.parse(log.events) as SimEvent[]);
   }
 
   list(filter: RunFilter): { runs: RunSummary[]; total: number } {
@@ -194,9 +246,49 @@ export class RunStore {
     return { runs: rows.map(summaryOf), total };
   }
 
+  /**
+   * Deletes stored runs, oldest first, until at most `maxRuns` remain and they take at most
+   * `maxBytes` (the JSON they hold), skipping the runs `keep` names (live or watched ones).
+   * Returns the ids deleted.
+   */
+  prune(retention: RetentionConfig, keep: (id: string) => boolean): string[] {
+    let { runs, bytes: total } = this.usage();
+    if (runs <= retention.maxRuns && total <= retention.maxBytes) return [];
+    const deleted: string[] = [];
+    const oldest = this.db
+      .prepare(
+        `SELECT id, ${ROW_BYTES} + COALESCE((SELECT SUM(length(event)) FROM run_events WHERE run_id = runs.id), 0)
+           + COALESCE((SELECT length(events) FROM live_event_log WHERE run_id = runs.id), 0) AS bytes
+         FROM runs ORDER BY rowid ASC`,
+      )
+      .iterate() as IterableIterator<{ id: string; bytes: number }>;
+    const victims: { id: string; bytes: number }[] = [];
+    for (const row of oldest) {
+      if (runs <= retention.maxRuns && total <= retention.maxBytes) break;
+      if (keep(row.id)) continue;
+      victims.push(row);
+      runs--;
+      total -= row.bytes;
+    }
+    for (const victim of victims) if (this.delete(victim.id)) deleted.push(victim.id);
+    return deleted;
+  }
+
+  /** Stored runs and the bytes of JSON they hold (what retention counts). */
+  usage(): { runs: number; bytes: number } {
+    return this.db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM runs) AS runs,
+           (SELECT COALESCE(SUM(${ROW_BYTES}), 0) FROM runs) + (SELECT COALESCE(SUM(length(event)), 0) FROM run_events)
+           + (SELECT COALESCE(SUM(length(events)), 0) FROM live_event_log) AS bytes`,
+      )
+      .get() as { runs: number; bytes: number };
+  }
+
   delete(id: string): boolean {
     const tx = this.db.transaction(() => {
       this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(id);
+      this.db.prepare('DELETE FROM live_event_log WHERE run_id = ?').run(id);
       return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
     });
     return tx();

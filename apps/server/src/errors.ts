@@ -1,6 +1,8 @@
 import { formatZodError } from '@eolab/engine';
+import Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { RunError } from './run-error';
+import { causeOf } from './startup-error';
 
 /** Parses untrusted input with a schema, or throws a 400 whose message names each bad field. */
 export function parseOr400<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
@@ -15,6 +17,9 @@ export function describeError(error: unknown): { status: number; message: string
   const e = error as { type?: string; status?: number; message?: string };
   if (e?.type === 'entity.too.large') return { status: 413, message: '(body): request body too large' };
   if (e?.type === 'entity.parse.failed') return { status: 400, message: '(body): not valid JSON' };
+  if (error instanceof Database.SqliteError) {
+    return { status: 503, message: `the run store cannot be read right now (${causeOf(error)})` };
+  }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return { status: e.status, message: e.message ?? 'bad request' };
   }

@@ -77,6 +77,11 @@ export class EventBuffer {
     return true;
   }
 
+  /** Events recorded so far: it changes whenever the snapshot's events do. */
+  get count(): number {
+    return this.total;
+  }
+
   /** Events since the last call, and how many were left out. */
   takeDelta(): { events: SimEvent[]; dropped: number } {
     const out = { events: this.pending, dropped: this.droppedSinceDelta };

@@ -21,6 +21,7 @@ import {
 import type { StoredRun } from './db';
 import { EventBuffer } from './event-buffer';
 import { RunError } from './run-error';
+import { SerializedJson } from './shared-json';
 import { naturalLengthMs } from './work-limits';
 
 /** Virtual milliseconds per wall millisecond for each paced speed. */
@@ -71,6 +72,8 @@ export class LiveRun {
   /** Virtual ms advanced per slice, tuned so a slice takes a few milliseconds. */
   private sliceMs = 100;
   private readonly injections: number[] = [];
+  /** The last snapshot sent, serialised, and the state it shows: shared by every watcher until the run moves. */
+  private cachedSnapshot: { key: string; json: SerializedJson } | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -194,6 +197,22 @@ export class LiveRun {
       eventsDropped: dropped,
       report: this.report(),
     };
+  }
+
+  /** The snapshot as JSON, serialised once per change of the run and shared by every watcher. */
+  snapshotJson(): SerializedJson {
+    const key = [
+      this.sim.nowMs,
+      this.summary.state,
+      this.summary.faultCount,
+      this.speed,
+      this.events.count,
+      this.sim.metrics.layoutVersion,
+    ].join('|');
+    if (this.cachedSnapshot?.key !== key) {
+      this.cachedSnapshot = { key, json: new SerializedJson(JSON.stringify(this.snapshot())) };
+    }
+    return this.cachedSnapshot.json;
   }
 
   /** What changed since the last delta; null when nothing did. */

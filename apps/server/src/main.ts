@@ -1,16 +1,62 @@
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { createApp } from './app';
-import { loadConfig } from './config';
+import { ConfigError, loadConfig } from './config';
+import { causeOf, StartupError } from './startup-error';
 
-const config = loadConfig();
-const app = createApp({ config });
-app.http.listen(config.port, config.host, () => {
-  const address = app.http.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  console.log(`Exactly-Once Lab on http://${config.host}:${port} (data in ${config.dataDir})`);
-});
+/**
+ * Starts the server. A problem that stops it from starting (bad environment, unusable data
+ * directory, port taken) is printed as one line naming the cause and the path or port, with exit
+ * code 2 and no stack: it is the user's to fix, not a bug.
+ */
+function fail(message: string): never {
+  console.error(`eolab-server: ${message}`);
+  process.exit(2);
+}
 
-const shutdown = () => {
-  void app.close().then(() => process.exit(0));
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+/** The addresses others can use: a wildcard bind is every interface's address, loopback last. */
+function addressesFor(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '[::]') return [host];
+  const out: string[] = [];
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const e of entries ?? []) if (e.family === 'IPv4' && !e.internal) out.push(e.address);
+  }
+  return [...out, '127.0.0.1'];
+}
+
+function main(): void {
+  let config: ReturnType<typeof loadConfig>;
+  let app: ReturnType<typeof createApp>;
+  try {
+    config = loadConfig();
+    app = createApp({ config });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof StartupError) fail(error.message);
+    throw error;
+  }
+  app.http.once('error', (error) => {
+    fail(`cannot listen on ${config.host}:${config.port} (PORT, HOST): ${causeOf(error)}`);
+  });
+  app.http.listen(config.port, config.host, () => {
+    const port = (app.http.address() as AddressInfo).port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const token = config.access.token;
+    console.log(`Exactly-Once Lab on http://${host}:${port} (data in ${config.dataDir})`);
+    if (token !== null) {
+      const generated = config.access.tokenGenerated
+        ? 'generated for this start; set EOLAB_TOKEN to keep one'
+        : 'EOLAB_TOKEN';
+      console.log(`Access token required (${generated}). Open the dashboard at:`);
+      for (const h of addressesFor(host))
+        console.log(`  http://${h}:${port}/?token=${encodeURIComponent(token)}`);
+    }
+  });
+
+  const shutdown = () => {
+    void app.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main();

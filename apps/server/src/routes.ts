@@ -14,7 +14,6 @@ import {
   type HealthResponse,
   importRunSchema,
   PROTOCOL_VERSION,
-  type RunSnapshot,
   type RunsPage,
   replaySchema,
   runIdSchema,
@@ -22,6 +21,7 @@ import {
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { parseOr400 } from './errors';
+import { addressOf, type RateLimits } from './rate-limits';
 import { RunError } from './run-error';
 import type { RunManager } from './run-manager';
 import { scenarioOf } from './scenario-source';
@@ -40,7 +40,7 @@ export interface HealthSources {
 }
 
 /** The REST API, mounted under /api. Every body and parameter is parsed before use. */
-export function apiRoutes(manager: RunManager, health: HealthSources): Router {
+export function apiRoutes(manager: RunManager, health: HealthSources, rates: RateLimits): Router {
   const api = Router();
   const id = (req: Request) => parseOr400(runIdSchema, req.params.id);
   const created = (res: Response, body: CreatedRun) => res.status(201).json(body);
@@ -56,6 +56,7 @@ export function apiRoutes(manager: RunManager, health: HealthSources): Router {
       heapUsedBytes: memory.heapUsed,
       activeRuns: manager.activeCount,
       sockets: health.sockets(),
+      store: manager.storeHealth.status(manager.unsavedCount),
     } satisfies HealthResponse);
   });
 
@@ -72,9 +73,11 @@ export function apiRoutes(manager: RunManager, health: HealthSources): Router {
     res.json(manager.list(parseOr400(listQuery, req.query)) satisfies RunsPage);
   });
 
-  api.post('/runs', (req, res) => {
+  api.post('/runs', async (req, res) => {
     const body = parseOr400(createRunSchema, req.body ?? {});
-    const run = manager.create(scenarioOf(body), {
+    const scenario = scenarioOf(body);
+    await rates.takeRun(addressOf(req));
+    const run = manager.create(scenario, {
       name: body.name,
       speed: body.speed,
       start: body.start,
@@ -84,7 +87,8 @@ export function apiRoutes(manager: RunManager, health: HealthSources): Router {
   });
 
   api.get('/runs/:id', (req, res) => {
-    res.json(manager.snapshot(id(req)) satisfies RunSnapshot);
+    // RunSnapshot, serialised once per change of the run and shared with its socket watchers.
+    res.type('json').send(manager.snapshotJson(id(req)).json);
   });
 
   api.delete('/runs/:id', (req, res) => {
@@ -106,10 +110,11 @@ export function apiRoutes(manager: RunManager, health: HealthSources): Router {
     } satisfies ExportedRun);
   });
 
-  api.post('/runs/import', (req, res) => {
+  api.post('/runs/import', async (req, res) => {
     const body = parseOr400(importRunSchema, req.body ?? {});
     const parsed = parseScenario(body.scenario);
     if (!parsed.ok) throw new RunError(400, parsed.errors.map((e) => `scenario.${e}`).join('; '));
+    await rates.takeRun(addressOf(req));
     const run = manager.create(parsed.value, {
       name: body.name ?? `${parsed.value.name} (imported)`,
       speed: 'max',
@@ -118,9 +123,10 @@ export function apiRoutes(manager: RunManager, health: HealthSources): Router {
     created(res, { runId: run.id, run });
   });
 
-  api.post('/runs/:id/replay', (req, res) => {
+  api.post('/runs/:id/replay', async (req, res) => {
     const original = manager.stored(id(req));
     const body = parseOr400(replaySchema, req.body ?? {});
+    await rates.takeRun(addressOf(req));
     const scenario = { ...original.scenario, mode: body.mode, faults: original.faultTimeline };
     const run = manager.create(scenario, {
       name: `${original.summary.name} · ${body.mode}`,

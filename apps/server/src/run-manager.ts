@@ -3,16 +3,26 @@ import type { Fault, InjectRequest, Scenario, SimEvent } from '@eolab/engine';
 import type { RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/protocol';
 import { PROTOCOL_VERSION } from '@eolab/protocol';
 import type { Logger } from 'pino';
-import type { Limits } from './config';
+import type { Limits, RetentionConfig } from './config';
 import type { RunFilter, RunStore, StoredRun } from './db';
 import { LiveRun } from './live-run';
 import { RunError } from './run-error';
+import { SerializedJson } from './shared-json';
+import { StoreHealth } from './store-health';
 import { checkRunWork } from './work-limits';
 
 export interface RunListener {
   delta(run: LiveRun, delta: RunDelta, mustArrive: boolean): void;
   changed(summary: RunSummary): void;
   deleted(runId: string): void;
+  /** Whether a client watches the run: retention never deletes a watched run. */
+  watched(runId: string): boolean;
+}
+
+/** An ended run whose final save the store refused: kept in memory and saved again until it is stored. */
+interface UnsavedRun {
+  stored: StoredRun;
+  events: SimEvent[];
 }
 
 export interface CreateOptions {
@@ -31,8 +41,14 @@ const TICK_MS = 16;
  * to sockets and HTTP, so a run at max speed never makes the server unresponsive.
  */
 const TICK_BUDGET_MS = 11;
-/** Live runs are saved this often, so a server that dies keeps their metrics up to then. */
-const PERSIST_EVERY_MS = 5_000;
+/**
+ * Each live run's progress is saved this often (metrics and its bounded event window), so a server
+ * that dies keeps what it streamed up to then; failed saves are retried at the same pace. At most
+ * one run is saved per tick, so saves never pile up in one tick.
+ */
+const PERSIST_EVERY_MS = 2_000;
+/** Serialised snapshots of ended runs kept in memory: a page of runs opened over and over is read once. */
+const STORED_SNAPSHOT_CACHE = 16;
 
 /**
  * Owns the live runs: creates them, paces them in real time, sends their deltas at a bounded
@@ -40,6 +56,11 @@ const PERSIST_EVERY_MS = 5_000;
  */
 export class RunManager {
   private readonly live = new Map<string, LiveRun>();
+  private readonly unsaved = new Map<string, UnsavedRun>();
+  private readonly storedSnapshots = new Map<string, SerializedJson>();
+  /** When each live run's progress was last saved (clock ms). */
+  private readonly savedAt = new Map<string, number>();
+  readonly storeHealth: StoreHealth;
   private timer: NodeJS.Timeout | null = null;
   private lastTick = 0;
   private lastDelta = 0;
@@ -48,20 +69,29 @@ export class RunManager {
   constructor(
     private readonly store: RunStore,
     private readonly limits: Limits,
+    private readonly retention: RetentionConfig,
     private readonly listener: RunListener,
     private readonly log: Logger,
     private readonly clock: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.storeHealth = new StoreHealth(log);
+  }
 
   start(): void {
     this.lastTick = this.clock();
+    this.lastPersist = this.lastTick;
+    this.applyRetention();
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    for (const run of this.live.values()) this.persist(run);
+    for (const run of this.live.values()) this.saveProgress(run);
+    this.retryUnsaved();
+    if (this.unsaved.size > 0) {
+      this.log.error({ runs: [...this.unsaved.keys()] }, 'stopping with ended runs the store never accepted');
+    }
   }
 
   create(scenario: Scenario, options: CreateOptions = {}): RunSummary {
@@ -82,8 +112,12 @@ export class RunManager {
       replayOf: options.replayOf ?? null,
     };
     const run = new LiveRun(scenario, summary, options.speed ?? '10x', options.expectedReport);
+    // Stored first: a run that cannot be stored never becomes live (nothing would ever save it).
+    this.storeHealth.write('store a new run', () => this.store.insert(run.stored()), {
+      refuse: 'the run store is not accepting writes; no new run can be created until it does',
+    });
     this.live.set(run.id, run);
-    this.store.insert(run.stored());
+    this.savedAt.set(run.id, this.clock());
     this.log.info(
       { runId: run.id, mode: scenario.mode, numEvents: scenario.numEvents, seed: scenario.seed },
       'run created',
@@ -106,7 +140,8 @@ export class RunManager {
     if (!allowed[action].includes(from)) throw new RunError(409, `cannot ${action} a run that is ${from}`);
     run.setState(action === 'pause' ? 'paused' : action === 'stop' ? 'stopped' : 'running', now);
     run.changedSinceDelta = true;
-    this.store.setState(id, run.state);
+    // A refused write is retried by the next periodic save, which stores the state too.
+    this.storeHealth.tryWrite('save a run’s state', () => this.store.setState(id, run.state));
     if (action === 'stop') this.finish(run);
     else this.announce(run, true);
     return run.summary;
@@ -125,7 +160,7 @@ export class RunManager {
     const fault = run.inject(request, this.limits.maxInjectionsPerSecond, this.clock());
     this.log.info({ runId: id, fault }, 'fault injected');
     run.changedSinceDelta = true;
-    this.store.save(run.stored(), null);
+    this.storeHealth.tryWrite('save an injected fault', () => this.store.save(run.stored(), null));
     this.announce(run, true);
     return fault;
   }
@@ -136,28 +171,54 @@ export class RunManager {
 
   /** A snapshot of a live run, or of a stored one. */
   snapshot(id: string): RunSnapshot {
+    return JSON.parse(this.snapshotJson(id).json) as RunSnapshot;
+  }
+
+  /**
+   * The snapshot serialised: a live run's once per change, an ended run's once while it stays in
+   * a small cache. Every watcher and every repeated request shares the same string.
+   */
+  snapshotJson(id: string): SerializedJson {
     const run = this.live.get(id);
-    if (run !== undefined) return run.snapshot();
-    const stored = this.store.get(id);
+    if (run !== undefined) return run.snapshotJson();
+    const cached = this.storedSnapshots.get(id);
+    if (cached !== undefined) return cached;
+    const unsaved = this.unsaved.get(id);
+    const stored = unsaved?.stored ?? this.store.get(id);
     if (stored === null) throw new RunError(404, `run ${id} not found`);
-    return storedSnapshot(stored, this.store.events(id));
+    const json = new SerializedJson(
+      JSON.stringify(storedSnapshot(stored, unsaved?.events ?? this.store.events(id))),
+    );
+    if (unsaved === undefined) {
+      this.storedSnapshots.set(id, json);
+      if (this.storedSnapshots.size > STORED_SNAPSHOT_CACHE) {
+        this.storedSnapshots.delete(this.storedSnapshots.keys().next().value!);
+      }
+    }
+    return json;
   }
 
   stored(id: string): StoredRun {
     const run = this.live.get(id);
     if (run !== undefined) return run.stored();
-    const stored = this.store.get(id);
+    const stored = this.unsaved.get(id)?.stored ?? this.store.get(id);
     if (stored === null) throw new RunError(404, `run ${id} not found`);
     return stored;
   }
 
   delete(id: string): void {
     const run = this.live.get(id);
+    const wasUnsaved = this.unsaved.delete(id);
+    const deleted = this.storeHealth.write('delete a run', () => this.store.delete(id), {
+      refuse: 'the run store is not accepting writes; the run cannot be deleted now',
+    });
+    if (!deleted && run === undefined && !wasUnsaved) throw new RunError(404, `run ${id} not found`);
     if (run !== undefined) {
       this.live.delete(id);
+      this.savedAt.delete(id);
       run.setState('stopped', new Date().toISOString());
     }
-    if (!this.store.delete(id) && run === undefined) throw new RunError(404, `run ${id} not found`);
+    this.storedSnapshots.delete(id);
     this.listener.deleted(id);
   }
 
@@ -174,6 +235,15 @@ export class RunManager {
    * left is shared evenly, and what one run does not use passes to the next.
    */
   private tick(): void {
+    // A timer's callback must never throw: an exception escaping setInterval ends the process.
+    try {
+      this.tickUnguarded();
+    } catch (error) {
+      this.log.error({ err: error }, 'tick failed; the next one carries on');
+    }
+  }
+
+  private tickUnguarded(): void {
     const now = this.clock();
     const wallMs = Math.min(now - this.lastTick, 250);
     this.lastTick = now;
@@ -185,11 +255,26 @@ export class RunManager {
     }
     if (now - this.lastDelta >= 1_000 / this.limits.deltaRateHz) {
       this.lastDelta = now;
-      for (const run of this.live.values()) this.announce(run, false);
+      for (const run of this.live.values()) this.guarded(run, () => this.announce(run, false));
+    }
+    for (const run of this.live.values()) {
+      if (now - (this.savedAt.get(run.id) ?? 0) < PERSIST_EVERY_MS) continue;
+      this.savedAt.set(run.id, now);
+      this.saveProgress(run);
+      break;
     }
     if (now - this.lastPersist >= PERSIST_EVERY_MS) {
       this.lastPersist = now;
-      for (const run of this.live.values()) this.store.save(run.stored(), null);
+      this.retryUnsaved();
+    }
+  }
+
+  /** One run's work in a tick; what goes wrong with it is logged and leaves the other runs alone. */
+  private guarded(run: LiveRun, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.log.error({ err: error, runId: run.id }, 'sending a run’s update failed');
     }
   }
 
@@ -220,9 +305,11 @@ export class RunManager {
   }
 
   private finish(run: LiveRun): void {
-    this.persist(run);
+    if (!this.persist(run)) this.unsaved.set(run.id, { stored: run.stored(), events: run.storedEvents() });
     this.announce(run, true);
     this.live.delete(run.id);
+    this.savedAt.delete(run.id);
+    this.applyRetention();
     const report = run.report();
     this.log.info({ runId: run.id, state: run.state, verdict: report?.verdict }, 'run ended');
     if (run.summary.reproducesExport === false) {
@@ -233,13 +320,53 @@ export class RunManager {
     }
   }
 
-  private persist(run: LiveRun): void {
-    this.store.save(run.stored(), run.storedEvents());
+  /** Saves an ended run with its final event window; false when the store refused (it is retried later). */
+  private persist(run: LiveRun): boolean {
+    return this.storeHealth.tryWrite('save a run', () => this.store.save(run.stored(), run.storedEvents()));
+  }
+
+  /** Saves a live run's progress; a refusal is retried at its next turn. */
+  private saveProgress(run: LiveRun): void {
+    this.storeHealth.tryWrite('save a run’s progress', () =>
+      this.store.saveProgress(run.stored(), run.storedEvents()),
+    );
+  }
+
+  private retryUnsaved(): void {
+    for (const [id, { stored, events }] of this.unsaved) {
+      if (!this.storeHealth.tryWrite('save an ended run', () => this.store.save(stored, events))) return;
+      this.unsaved.delete(id);
+      this.storedSnapshots.delete(id);
+    }
+  }
+
+  /** Ended runs the store has not accepted yet (health reports them). */
+  get unsavedCount(): number {
+    return this.unsaved.size;
+  }
+
+  /** Deletes the oldest stored runs beyond the retention limits; never a live, unsaved or watched run. */
+  private applyRetention(): void {
+    // Pruning finds nothing to say about a failing disk; it waits until saves succeed again.
+    if (!this.storeHealth.writable) return;
+    const keep = (id: string) => this.live.has(id) || this.unsaved.has(id) || this.listener.watched(id);
+    let deleted: string[] = [];
+    this.storeHealth.tryWrite('apply retention', () => {
+      deleted = this.store.prune(this.retention, keep);
+    });
+    if (deleted.length === 0) return;
+    this.log.info({ deleted: deleted.length, retention: this.retention }, 'old runs deleted by retention');
+    for (const id of deleted) {
+      this.storedSnapshots.delete(id);
+      this.listener.deleted(id);
+    }
   }
 
   private requireLive(id: string): LiveRun {
     const run = this.live.get(id);
     if (run !== undefined) return run;
+    if (this.unsaved.has(id))
+      throw new RunError(409, `run ${id} has ended (${this.unsaved.get(id)!.stored.summary.state})`);
     const state = this.store.stateOf(id);
     if (state !== null) throw new RunError(409, `run ${id} has ended (${state})`);
     throw new RunError(404, `run ${id} not found`);

@@ -11,6 +11,8 @@ import {
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import { describeError, parseOr400 } from './errors';
+import type { RateLimits } from './rate-limits';
+import { RunError } from './run-error';
 import type { RunManager } from './run-manager';
 import { scenarioOf } from './scenario-source';
 
@@ -20,17 +22,58 @@ type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 export const roomOf = (runId: string) => `run:${runId}`;
 
 /**
- * Socket commands. Every payload is parsed before use; a bad one gets `{ok: false, error}` in its
- * acknowledgement and the connection stays up. A command without an acknowledgement callback is ignored.
+ * Output a socket has not yet written: a client that asks for snapshots faster than it reads
+ * them would otherwise pile them up in the server's memory.
  */
-export function handleSockets(io: IoServer, manager: RunManager, log: Logger): void {
+const MAX_PENDING_OUTPUT_BYTES = 1024 * 1024;
+const MAX_PENDING_PACKETS = 32;
+/**
+ * A snapshot (up to a few hundred KB) costs this many commands of the socket's allowance: a
+ * dashboard watches a run when it opens it, not dozens of times a second.
+ */
+const WATCH_COST = 10;
+
+function pendingOutputTooLarge(socket: IoSocket): boolean {
+  const conn = socket.conn as unknown as {
+    writeBuffer?: unknown[];
+    transport?: { socket?: { bufferedAmount?: number } };
+  };
+  return (
+    (conn.writeBuffer?.length ?? 0) > MAX_PENDING_PACKETS ||
+    (conn.transport?.socket?.bufferedAmount ?? 0) > MAX_PENDING_OUTPUT_BYTES
+  );
+}
+
+/**
+ * Socket commands. Every payload is parsed before use; a bad one gets `{ok: false, error}` in its
+ * acknowledgement and the connection stays up. A command without an acknowledgement callback is
+ * ignored. Each socket has a command budget per second; one that floods far past it is dropped.
+ */
+export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimits, log: Logger): void {
   io.on('connection', (socket: IoSocket) => {
-    const on = <T>(event: keyof ClientToServerEvents, handler: (payload: unknown) => T) => {
-      socket.on(event, (payload: unknown, ack: unknown) => {
+    const address = socket.handshake.address;
+    const on = <T>(
+      event: keyof ClientToServerEvents,
+      handler: (payload: unknown) => T | Promise<T>,
+      cost = 1,
+    ) => {
+      socket.on(event, async (payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
         const reply = ack as (result: Ack<T>) => void;
         try {
-          reply({ ok: true, data: handler(payload) });
+          const allowed = await rates.takeCommand(socket.id, cost);
+          if (allowed === 'flooding') {
+            log.warn({ address, event }, 'socket dropped: it kept flooding past its command limit');
+            socket.disconnect(true);
+            return;
+          }
+          if (allowed === 'refused') {
+            throw new RunError(
+              429,
+              `too many commands: at most ${rates.commandsPerSecond} per second per socket`,
+            );
+          }
+          reply({ ok: true, data: await handler(payload) });
         } catch (error) {
           const { status, message } = describeError(error);
           if (status >= 500) log.error({ err: error, event }, 'socket command failed');
@@ -39,9 +82,11 @@ export function handleSockets(io: IoServer, manager: RunManager, log: Logger): v
       });
     };
 
-    on('run:create', (payload) => {
+    on('run:create', async (payload) => {
       const request = parseOr400(createRunSchema, payload);
-      const run = manager.create(scenarioOf(request), {
+      const scenario = scenarioOf(request);
+      await rates.takeRun(address);
+      const run = manager.create(scenario, {
         name: request.name,
         speed: request.speed,
         start: request.start,
@@ -49,12 +94,20 @@ export function handleSockets(io: IoServer, manager: RunManager, log: Logger): v
       });
       return { runId: run.id };
     });
-    on('run:watch', (payload) => {
-      const { runId } = parseOr400(watchSchema, payload);
-      const snapshot = manager.snapshot(runId);
-      void socket.join(roomOf(runId));
-      return snapshot;
-    });
+    on(
+      'run:watch',
+      (payload) => {
+        const { runId } = parseOr400(watchSchema, payload);
+        if (pendingOutputTooLarge(socket)) {
+          throw new RunError(429, 'busy: earlier snapshots have not been read yet; watch again later');
+        }
+        // The snapshot goes out as JSON serialised once per change and shared by every watcher.
+        const snapshot = manager.snapshotJson(runId);
+        void socket.join(roomOf(runId));
+        return snapshot;
+      },
+      WATCH_COST,
+    );
     on('run:unwatch', (payload) => {
       const { runId } = parseOr400(watchSchema, payload);
       void socket.leave(roomOf(runId));

@@ -1,18 +1,19 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startServer } from './harness';
+import { type Harness, removeDir, startServer, tempDir } from './harness';
 
 let server: Harness | undefined;
+let webDir: string | undefined;
 afterEach(async () => {
   await server?.close();
+  if (webDir !== undefined) removeDir(webDir);
 });
 
 describe('the built dashboard', () => {
   it('is served statically, with client-side routes falling back to index.html and /api left alone', async () => {
-    const webDir = mkdtempSync(join(tmpdir(), 'eolab-web-'));
+    webDir = tempDir('eolab-web-');
     mkdirSync(join(webDir, 'assets'));
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Exactly-Once Lab</title>');
     writeFileSync(join(webDir, 'assets', 'app.js'), 'console.log(1)');

@@ -1,11 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ack, ClientToServerEvents, RunDelta, RunSummary, ServerToClientEvents } from '@eolab/protocol';
 import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
-import { type App, createApp } from '../src/app';
+import { type App, type AppDeps, createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -14,14 +14,20 @@ export interface Harness {
   app: App;
   url: string;
   dataDir: string;
-  client(): Promise<Client>;
-  close(): Promise<void>;
+  client(options?: { auth?: { token: string }; extraHeaders?: Record<string, string> }): Promise<Client>;
+  /** Stops the server and removes its data directory, unless `keepData` (a restart test reopens it). */
+  close(options?: { keepData?: boolean }): Promise<void>;
 }
+
+/** A fresh temporary directory; whoever makes one removes it (`removeDir`). */
+export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
 
 /** A real server on port 0 with a fresh (or given) data directory. */
 export async function startServer(
-  dataDir = mkdtempSync(join(tmpdir(), 'eolab-server-')),
+  dataDir = tempDir('eolab-server-'),
   env: Record<string, string> = {},
+  deps: Omit<AppDeps, 'config'> = {},
 ): Promise<Harness> {
   const config = loadConfig({
     EOLAB_DATA_DIR: dataDir,
@@ -29,7 +35,7 @@ export async function startServer(
     PORT: '0',
     ...env,
   });
-  const app = createApp({ config, logger: pino({ level: 'silent' }) });
+  const app = createApp({ config, logger: pino({ level: 'silent' }), ...deps });
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
   const clients: Client[] = [];
@@ -37,8 +43,8 @@ export async function startServer(
     app,
     url,
     dataDir,
-    client: async () => {
-      const socket: Client = connect(url, { transports: ['websocket'], forceNew: true });
+    client: async (options = {}) => {
+      const socket: Client = connect(url, { transports: ['websocket'], forceNew: true, ...options });
       clients.push(socket);
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
@@ -46,10 +52,11 @@ export async function startServer(
       });
       return socket;
     },
-    close: async () => {
+    close: async ({ keepData = false } = {}) => {
       for (const c of clients) c.disconnect();
       await app.close();
       await new Promise<void>((resolve) => app.http.close(() => resolve()));
+      if (!keepData) removeDir(dataDir);
     },
   };
 }

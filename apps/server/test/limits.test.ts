@@ -50,7 +50,10 @@ describe('limits', () => {
   });
 
   it('caps a run’s fault timeline at what a scenario may hold, so its export can always be imported', async () => {
-    server = await startServer(undefined, { EOLAB_MAX_INJECTIONS_PER_SECOND: '100000' });
+    server = await startServer(undefined, {
+      EOLAB_MAX_INJECTIONS_PER_SECOND: '100000',
+      EOLAB_SOCKET_COMMANDS_PER_SECOND: '100000',
+    });
     const socket = await server.client();
     const { runId } = await ok<{ runId: string }>(socket, 'run:create', { ...long, start: false });
     for (let i = 0; i < MAX_FAULTS; i++)

@@ -57,7 +57,11 @@ function mutations(payload: Json, removable: Set<string>, path = ''): [string, J
 
 let server: Harness;
 beforeEach(async () => {
-  server = await startServer();
+  // These tests send hundreds of requests as fast as they can: lift the rate limits (tested in abuse.test.ts).
+  server = await startServer(undefined, {
+    EOLAB_SOCKET_COMMANDS_PER_SECOND: '100000',
+    EOLAB_API_REQUESTS_PER_SECOND: '100000',
+  });
 });
 afterEach(async () => {
   await server.close();

@@ -32,7 +32,7 @@ describe('server restart', () => {
       };
       socket.on('run:delta', onDelta);
     });
-    await first.close();
+    await first.close({ keepData: true });
 
     const second = await startServer(first.dataDir);
     try {
@@ -43,6 +43,9 @@ describe('server restart', () => {
       const interrupted = await request(second.app.http).get(`/api/runs/${runningId}`).expect(200);
       expect(interrupted.body.run.state).toBe('interrupted');
       expect(interrupted.body.nowMs).toBeGreaterThan(0);
+      // It keeps the events it streamed, not only its metrics.
+      expect(interrupted.body.events.length).toBeGreaterThan(0);
+      expect(interrupted.body.events[0].kind).toBe('run-started');
       expect(interrupted.body.report).toBeNull();
       // An interrupted run cannot be resumed, and says so.
       const again = await second.client();

@@ -6,7 +6,8 @@ import { command, deltasUntilEnd, type Harness, ok, startServer } from './harnes
 
 let server: Harness;
 beforeEach(async () => {
-  server = await startServer();
+  // Some tests here send hundreds of commands in a burst: the per-socket limit has its own tests (abuse.test.ts).
+  server = await startServer(undefined, { EOLAB_SOCKET_COMMANDS_PER_SECOND: '100000' });
 });
 afterEach(async () => {
   await server.close();

@@ -12,6 +12,9 @@ import {
   WRITER_MODES,
 } from '@eolab/engine';
 import { z } from 'zod';
+import { boundedJson } from './json-shape';
+
+export * from './json-shape';
 
 /**
  * The shared contract between the server and the dashboard. Both import it; nothing is declared
@@ -121,6 +124,20 @@ export interface HealthResponse {
   activeRuns: number;
   /** Connected socket.io clients. */
   sockets: number;
+  /** Whether runs are being stored (absent from older servers). */
+  store?: StoreStatus;
+}
+
+/** The run store's state: a disk that refuses writes makes the server degraded, not dead. */
+export interface StoreStatus {
+  /** False while the store refuses writes (runs keep streaming; saves are retried). */
+  writable: boolean;
+  /** When the current failure began (ISO time), else null. */
+  failingSince: string | null;
+  /** The last refused write and its cause. */
+  lastError: string | null;
+  /** Ended runs kept in memory because their final save was refused. */
+  unsavedRuns: number;
 }
 
 /** `GET /api/runs?limit&offset&mode&verdict`: newest first; `total` counts every run the filters match. */
@@ -173,77 +190,87 @@ export interface ClientToServerEvents {
 
 export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a run id' });
 
-export const createRunSchema = z
-  .strictObject({
-    preset: z.string().max(64).optional(),
-    scenario: scenarioInputSchema.optional(),
-    mode: z.enum(WRITER_MODES).optional(),
-    name: z.string().max(MAX_RUN_NAME).optional(),
-    speed: z.enum(SPEEDS).optional(),
-    /** Start at once (default true). */
-    start: z.boolean().optional(),
-    replayOf: runIdSchema.optional(),
-  })
-  .refine((p) => (p.preset === undefined) !== (p.scenario === undefined), {
-    error: 'give exactly one of preset or scenario',
-  });
+export const createRunSchema = boundedJson(
+  z
+    .strictObject({
+      preset: z.string().max(64).optional(),
+      scenario: scenarioInputSchema.optional(),
+      mode: z.enum(WRITER_MODES).optional(),
+      name: z.string().max(MAX_RUN_NAME).optional(),
+      speed: z.enum(SPEEDS).optional(),
+      /** Start at once (default true). */
+      start: z.boolean().optional(),
+      replayOf: runIdSchema.optional(),
+    })
+    .refine((p) => (p.preset === undefined) !== (p.scenario === undefined), {
+      error: 'give exactly one of preset or scenario',
+    }),
+);
 export type CreateRunRequest = z.output<typeof createRunSchema>;
 
-export const watchSchema = z.strictObject({ runId: runIdSchema });
+export const watchSchema = boundedJson(z.strictObject({ runId: runIdSchema }));
 
-export const controlSchema = z.strictObject({
-  runId: runIdSchema,
-  action: z.enum(['start', 'pause', 'resume', 'stop']),
-});
+export const controlSchema = boundedJson(
+  z.strictObject({
+    runId: runIdSchema,
+    action: z.enum(['start', 'pause', 'resume', 'stop']),
+  }),
+);
 
 /**
  * `POST /api/runs/import`: a document from `GET /api/runs/:id/export`. The scenario is parsed
  * again on the server; when a report is given, the re-run is checked against it
  * (`RunSummary.reproducesExport`).
  */
-export const importRunSchema = z.strictObject({
-  format: z.literal('eolab-run', { error: "expected 'eolab-run' (a file from GET /api/runs/:id/export)" }),
-  version: z.literal(1, { error: 'expected 1' }),
-  exportedAt: z.string().max(100).optional(),
-  name: z.string().max(MAX_RUN_NAME).optional(),
-  scenario: z.unknown(),
-  report: z.record(z.string(), z.unknown()).nullable().optional(),
-});
+export const importRunSchema = boundedJson(
+  z.strictObject({
+    format: z.literal('eolab-run', { error: "expected 'eolab-run' (a file from GET /api/runs/:id/export)" }),
+    version: z.literal(1, { error: 'expected 1' }),
+    exportedAt: z.string().max(100).optional(),
+    name: z.string().max(MAX_RUN_NAME).optional(),
+    scenario: z.unknown(),
+    report: z.record(z.string(), z.unknown()).nullable().optional(),
+  }),
+);
 
 /** `POST /api/runs/:id/replay`: the same scenario and fault timeline in another writer mode. */
-export const replaySchema = z.strictObject({
-  mode: z.enum(WRITER_MODES),
-  speed: z.enum(SPEEDS).optional(),
-});
+export const replaySchema = boundedJson(
+  z.strictObject({
+    mode: z.enum(WRITER_MODES),
+    speed: z.enum(SPEEDS).optional(),
+  }),
+);
 
-export const speedSchema = z.strictObject({ runId: runIdSchema, speed: z.enum(SPEEDS) });
+export const speedSchema = boundedJson(z.strictObject({ runId: runIdSchema, speed: z.enum(SPEEDS) }));
 
 /**
  * A fault injected while the run goes on: now (the server stamps the next virtual millisecond),
  * at a virtual time still ahead (`atMs`), or at a checkpoint (`checkpoint`: K or `next`). The
  * engine refuses, with a reason, what the run cannot take.
  */
-export const injectSchema = z.strictObject({
-  runId: runIdSchema,
-  fault: z.strictObject({
-    kind: z.enum(FAULT_KINDS),
-    durationMs: z.int().min(1).max(3_600_000).optional(),
-    atMs: z
-      .int()
-      .min(0)
-      .max(2 ** 30)
-      .optional(),
-    checkpoint: z
-      .union([
-        z
-          .int()
-          .min(1)
-          .max(2 ** 30),
-        z.literal('next'),
-      ])
-      .optional(),
-    target: z.union([z.enum(NOTIFY_TARGETS), z.int().min(0).max(15)]).optional(),
-    subtask: z.int().min(0).max(15).optional(),
+export const injectSchema = boundedJson(
+  z.strictObject({
+    runId: runIdSchema,
+    fault: z.strictObject({
+      kind: z.enum(FAULT_KINDS),
+      durationMs: z.int().min(1).max(3_600_000).optional(),
+      atMs: z
+        .int()
+        .min(0)
+        .max(2 ** 30)
+        .optional(),
+      checkpoint: z
+        .union([
+          z
+            .int()
+            .min(1)
+            .max(2 ** 30),
+          z.literal('next'),
+        ])
+        .optional(),
+      target: z.union([z.enum(NOTIFY_TARGETS), z.int().min(0).max(15)]).optional(),
+      subtask: z.int().min(0).max(15).optional(),
+    }),
   }),
-});
+);
 export type InjectRequest = z.output<typeof injectSchema>;
