@@ -39,6 +39,7 @@ class EventRing {
  */
 export class EventBuffer {
   private pending: SimEvent[] = [];
+  private pendingNumbers: number[] = [];
   private droppedSinceDelta = 0;
   private readonly sameKind = new Map<SimEvent['kind'], number>();
   private readonly recent: EventRing;
@@ -62,8 +63,10 @@ export class EventBuffer {
     const order = this.total++;
     this.recent.push(event, order);
     if (isStory(event)) this.story.push(event, order);
-    if (this.admit(event, thinned)) this.pending.push(event);
-    else this.droppedSinceDelta++;
+    if (this.admit(event, thinned)) {
+      this.pending.push(event);
+      this.pendingNumbers.push(order);
+    } else this.droppedSinceDelta++;
   }
 
   private admit(event: SimEvent, thinned: boolean): boolean {
@@ -82,22 +85,26 @@ export class EventBuffer {
     return this.total;
   }
 
-  /** Events since the last call, and how many were left out. */
-  takeDelta(): { events: SimEvent[]; dropped: number } {
-    const out = { events: this.pending, dropped: this.droppedSinceDelta };
+  /** Events since the last call with their numbers in the run's sequence, and how many were left out. */
+  takeDelta(): { events: SimEvent[]; numbers: number[]; dropped: number } {
+    const out = { events: this.pending, numbers: this.pendingNumbers, dropped: this.droppedSinceDelta };
     this.pending = [];
+    this.pendingNumbers = [];
     this.droppedSinceDelta = 0;
     this.sameKind.clear();
     return out;
   }
 
-  /** The recent window and the story before it, in order; `dropped` counts every event not included. */
-  snapshot(): { events: SimEvent[]; dropped: number } {
+  /**
+   * The recent window and the story before it, in order; `dropped` counts every event not
+   * included; `cursor` is the number the next event will get.
+   */
+  snapshot(): { events: SimEvent[]; dropped: number; cursor: number } {
     const recent = this.recent.entries();
     const story = this.story.entries();
     const firstRecent = recent.orders[0] ?? Number.POSITIVE_INFINITY;
     const older = story.events.filter((_, i) => story.orders[i]! < firstRecent);
     const events = [...older, ...recent.events];
-    return { events, dropped: this.total - events.length };
+    return { events, dropped: this.total - events.length, cursor: this.total };
   }
 }

@@ -181,7 +181,7 @@ export class LiveRun {
 
   snapshot(): RunSnapshot {
     const series = this.sim.metrics.series();
-    const { events, dropped } = this.events.snapshot();
+    const { events, dropped, cursor } = this.events.snapshot();
     return {
       protocolVersion: PROTOCOL_VERSION,
       run: this.summary,
@@ -195,6 +195,7 @@ export class LiveRun {
       buckets: series.buckets,
       events,
       eventsDropped: dropped,
+      eventCursor: cursor,
       report: this.report(),
     };
   }
@@ -224,7 +225,7 @@ export class LiveRun {
     }
     // The last bucket sent may have grown since; send it again.
     const fromBucket = Math.max(0, this.sentBuckets - 1);
-    const { events, dropped } = this.events.takeDelta();
+    const { events, numbers, dropped } = this.events.takeDelta();
     const ended = !this.active;
     const grew = this.sentBuckets !== metrics.length || this.sim.nowMs > this.sentNowMs;
     if (!ended && events.length === 0 && dropped === 0 && !grew && !this.changedSinceDelta) return null;
@@ -246,6 +247,7 @@ export class LiveRun {
       fromBucket,
       buckets: series.buckets,
       events,
+      eventNumbers: numbers,
       eventsDropped: dropped,
       report: this.report(),
       sentAt: sentAtMs,

@@ -387,6 +387,7 @@ function storedSnapshot(stored: StoredRun, events: SimEvent[]): RunSnapshot {
     buckets: stored.buckets,
     events,
     eventsDropped: 0,
+    eventCursor: events.length,
     report: stored.report,
   };
 }

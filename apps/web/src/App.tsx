@@ -1,18 +1,18 @@
 import { useEffect } from 'react';
-import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './components/Charts';
-import { CheckerPanel } from './components/CheckerPanel';
-import { ComparePanel } from './components/ComparePanel';
-import { Controls } from './components/Controls';
-import { EventLog } from './components/EventLog';
-import { FaultPanel } from './components/FaultPanel';
-import { Header } from './components/Header';
-import { History } from './components/History';
-import { Narration } from './components/Narration';
-import { Scrubber } from './components/Scrubber';
-import { CheckpointTimeline, TransactionTimeline } from './components/Timelines';
-import { useRoute } from './route';
-import { getSocket } from './socket';
-import { useStore } from './store';
+import { getSocket } from './api/socket';
+import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './charts/Charts';
+import { CheckpointTimeline, TransactionTimeline } from './charts/Timelines';
+import { useRoute } from './nav/route';
+import { CheckerPanel } from './panels/CheckerPanel';
+import { ComparePanel } from './panels/ComparePanel';
+import { Controls } from './panels/Controls';
+import { EventLog } from './panels/EventLog';
+import { FaultPanel } from './panels/FaultPanel';
+import { Header } from './panels/Header';
+import { History } from './panels/History';
+import { Narration } from './panels/Narration';
+import { Scrubber } from './panels/Scrubber';
+import { useStore } from './state/store';
 
 export function App() {
   const theme = useStore((s) => s.theme);

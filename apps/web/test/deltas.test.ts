@@ -2,21 +2,18 @@ import type { MetricsBucket, SimEvent } from '@eolab/engine';
 import type { RunDelta, RunSnapshot } from '@eolab/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-/** The socket as the actions see it: every `run:watch` is answered with the next snapshot. */
+/** The server as the sync layer sees it: every `run:watch` is answered with the next snapshot. */
 const sent: string[] = [];
 let nextSnapshot: RunSnapshot | null = null;
-vi.mock('../src/socket', () => ({
-  getSocket: () => ({
-    connected: true,
-    emit: (event: string, _payload: unknown, ack: (r: { ok: true; data: unknown }) => void) => {
-      sent.push(event);
-      ack({ ok: true, data: nextSnapshot });
-    },
-  }),
+vi.mock('../src/api/socket', () => ({
+  send: (event: string) => {
+    sent.push(event);
+    return Promise.resolve(nextSnapshot);
+  },
 }));
 
-const { applySnapshot, flushDeltas, receiveDelta } = await import('../src/actions');
-const { useStore } = await import('../src/store');
+const { applySnapshot, flushDeltas, receiveDelta } = await import('../src/sync/run-sync');
+const { useStore } = await import('../src/state/store');
 
 const bucket = (t: number, n: number): MetricsBucket => ({
   t,
@@ -33,6 +30,7 @@ const bucket = (t: number, n: number): MetricsBucket => ({
 const completed = (checkpointId: number, t: number): SimEvent =>
   ({ kind: 'checkpoint-completed', t, checkpointId, position: checkpointId * 10, durationMs: 3 }) as SimEvent;
 
+/** A snapshot holding `events`, numbered 0..n-1 in the run's sequence. */
 function snapshot(nowMs: number, buckets: MetricsBucket[], events: SimEvent[]): RunSnapshot {
   return {
     protocolVersion: 1,
@@ -47,11 +45,19 @@ function snapshot(nowMs: number, buckets: MetricsBucket[], events: SimEvent[]): 
     buckets,
     events,
     eventsDropped: 0,
+    eventCursor: events.length,
     report: null,
   } as unknown as RunSnapshot;
 }
 
-function delta(seq: number, fromBucket: number, buckets: MetricsBucket[], events: SimEvent[]): RunDelta {
+/** A delta whose events are numbered from `firstNumber` on. */
+function delta(
+  seq: number,
+  fromBucket: number,
+  buckets: MetricsBucket[],
+  events: SimEvent[],
+  firstNumber = 2,
+): RunDelta {
   const nowMs = buckets.at(-1)?.t ?? 0;
   return {
     runId: 'r1',
@@ -65,6 +71,7 @@ function delta(seq: number, fromBucket: number, buckets: MetricsBucket[], events
     fromBucket,
     buckets,
     events,
+    eventNumbers: events.map((_, i) => firstNumber + i),
     eventsDropped: 0,
     report: null,
     sentAt: 0,
@@ -87,8 +94,9 @@ describe('deltas after a snapshot', () => {
     expect(series.at(-1)!.read).toBe(9);
   });
 
-  it('leaves out the events the snapshot already held', () => {
-    receiveDelta(delta(5, 2, [bucket(20, 1)], [completed(2, 20), completed(3, 30)]));
+  it('leaves out the events the snapshot already held, by their number in the run', () => {
+    // The delta gathered event 1 (checkpoint 2) before the snapshot was taken, and event 2 after.
+    receiveDelta(delta(5, 2, [bucket(20, 1)], [completed(2, 20), completed(3, 30)], 1));
     flushDeltas();
     expect(useStore.getState().events.map((e) => (e as { checkpointId: number }).checkpointId)).toEqual([
       1, 2, 3,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointSpans, txnSpans } from '../src/derive';
+import { checkpointSpans, txnSpans } from '../src/explain/spans';
 import { runPreset } from './sim';
 
 describe('timelines from the event stream', () => {

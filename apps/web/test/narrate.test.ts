@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { narrate } from '../src/narrate';
+import { narrate } from '../src/explain/narrate';
 import { runPreset } from './sim';
 
 const texts = (mode: 'ATLEAST_ONCE' | 'EXACTLY_ONCE') => {

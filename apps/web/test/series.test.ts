@@ -1,7 +1,7 @@
 import type { MetricsBucket } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
-import { axisEndMs, formatTick, niceCeil, niceTicks } from '../src/axis';
-import { cumulative, downsample, extendCumulative } from '../src/store';
+import { axisEndMs, formatTick, niceCeil, niceTicks } from '../src/charts/axis';
+import { cumulative, downsample, extendCumulative } from '../src/state/series';
 
 const bucket = (t: number, n: number, p99 = 0): MetricsBucket => ({
   t,

@@ -1,6 +1,6 @@
 import { FOUND_DUPLICATES, NO_DUPLICATE } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
-import { summarizeValues, verdictText } from '../src/components/CheckerPanel';
+import { summarizeValues, verdictText } from '../src/panels/CheckerPanel';
 import { runPreset } from './sim';
 
 describe('the verdict line', () => {

@@ -165,9 +165,14 @@ export function isStory(e: SimEvent): boolean {
   return EVENT_CATALOGUE[e.kind].story || (e.kind === 'console' && e.source === 'checker');
 }
 
-/** Worth sending even at full speed: the story, and completed checkpoints (how a view shows progress). */
+/**
+ * Worth sending even at full speed: the story, completed checkpoints (how a view shows progress)
+ * and transactions' ends (a sample of the transaction lanes).
+ */
 export function isMilestone(e: SimEvent): boolean {
-  return isStory(e) || e.kind === 'checkpoint-completed';
+  return (
+    isStory(e) || e.kind === 'checkpoint-completed' || e.kind === 'txn-committed' || e.kind === 'txn-aborted'
+  );
 }
 
 export type EventListener = (event: SimEvent) => void;

@@ -140,6 +140,24 @@ export class Metrics {
   bucket(i: number): MetricsBucket {
     const c = this.counts;
     const n = this.capacity;
+    // The bucket still taking reads shows its latency so far: a live view sends it before it closes.
+    if (i === this.latencyBucket && this.bucketLatency.count > 0)
+      return { ...this.closedBucket(i, c, n), ...this.openLatency(i) };
+    return this.closedBucket(i, c, n);
+  }
+
+  private openLatency(i: number): Pick<MetricsBucket, 'latencyP50Ms' | 'latencyP99Ms' | 'latencyMaxMs'> {
+    const h = this.bucketLatency;
+    const before = this.latCount[i]!;
+    const p50 = h.percentile(0.5);
+    return {
+      latencyP50Ms: before === 0 ? p50 : (this.latP50[i]! * before + p50 * h.count) / (before + h.count),
+      latencyP99Ms: Math.max(this.latP99[i]!, h.percentile(0.99)),
+      latencyMaxMs: Math.max(this.latMax[i]!, h.max),
+    };
+  }
+
+  private closedBucket(i: number, c: Float64Array, n: number): MetricsBucket {
     return {
       t: i * this.bucketMs,
       emitted: c[Counter.emitted * n + i]!,

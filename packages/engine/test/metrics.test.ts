@@ -22,3 +22,15 @@ describe('metrics series', () => {
     expect(Math.max(...buckets.map((b) => b.latencyP99Ms))).toBeGreaterThan(0);
   });
 });
+
+describe('a live view of latency', () => {
+  it('the bucket still taking reads already shows its latency, before a later read closes it', () => {
+    const metrics = new Metrics(10, 100);
+    metrics.recordLatency(105, 40);
+    metrics.recordLatency(106, 60);
+    const open = metrics.bucket(10);
+    expect(open.latencyMaxMs).toBe(60);
+    expect(open.latencyP99Ms).toBeGreaterThan(0);
+    expect(metrics.bucket(10)).toEqual(open);
+  });
+});

@@ -79,6 +79,11 @@ export interface RunSnapshot {
   /** The most recent protocol events (at most MAX_SNAPSHOT_EVENTS). */
   events: SimEvent[];
   eventsDropped: number;
+  /**
+   * How many events the run had emitted when this snapshot was taken: every event numbered below it
+   * is in the snapshot or left out for good, so a client drops delta events numbered below it.
+   */
+  eventCursor: number;
   report: Report | null;
 }
 
@@ -101,6 +106,8 @@ export interface RunDelta {
    * few of each kind per delta, every `fault-injected` included.
    */
   events: SimEvent[];
+  /** Each event's number in the run's sequence of events (see RunSnapshot.eventCursor). */
+  eventNumbers: number[];
   /** Protocol events since the previous delta that were left out of this one. */
   eventsDropped: number;
   /** The final report: set on the run's last delta (and on every delta after a stop), else null. */

@@ -1,8 +1,8 @@
 import type { Report } from '@eolab/engine';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import { watchRun } from '../actions';
-import { type ComparedRun, closeCompare, summarize, useCompare } from '../compare';
+import { type ComparedRun, closeCompare, summarize, useCompare } from '../state/compare';
+import { watchRun } from '../sync/run-sync';
 import { summarizeValues } from './CheckerPanel';
 
 const ROWS: { label: string; value: (r: Report) => string }[] = [

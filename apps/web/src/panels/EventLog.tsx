@@ -1,7 +1,7 @@
 import { EVENT_GROUPS, type EventGroup, groupOf, type SimEvent } from '@eolab/engine';
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useStore } from '../store';
+import { useStore } from '../state/store';
 
 const SHOWN = 120;
 const GROUP_LABELS: Record<EventGroup, string> = {

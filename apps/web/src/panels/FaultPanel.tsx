@@ -8,8 +8,8 @@ import {
 } from '@eolab/engine';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { control, type FaultAim, inject } from '../actions';
-import { useStore } from '../store';
+import { control, type FaultAim, inject } from '../state/actions';
+import { useStore } from '../state/store';
 
 const DURATION_KINDS = Object.keys(DEFAULT_FAULT_DURATION_MS) as (keyof typeof DEFAULT_FAULT_DURATION_MS)[];
 

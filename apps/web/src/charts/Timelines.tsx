@@ -1,9 +1,9 @@
 import { txnName } from '@eolab/engine';
 import { memo, type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatTick, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from '../axis';
-import { checkpointSpans, type TxnSpan, txnSpans } from '../derive';
-import { useAxisEndMs, useStore } from '../store';
+import { checkpointSpans, type TxnSpan, txnSpans } from '../explain/spans';
+import { useAxisEndMs, useStore } from '../state/store';
+import { formatTick, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
 import { useMarkers } from './Charts';
 
 const MAX_SPANS = 160;

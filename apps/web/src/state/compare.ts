@@ -1,7 +1,8 @@
 import { type Report, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import type { RunSnapshot, RunSummary } from '@eolab/protocol';
 import { create } from 'zustand';
-import { type CumulativePoint, cumulative } from './store';
+import { cumulative } from './series';
+import type { CumulativePoint } from './store';
 
 /**
  * Compare modes: the run on screen replayed, with its exact fault timeline (clicked faults

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { endOfRun, scrubTo, stepEvent } from '../scrub';
-import { useStore } from '../store';
+import { endOfRun, scrubTo, stepEvent } from '../state/scrub';
+import { useStore } from '../state/store';
 
 /** Replay a finished run: drag to a virtual time, or step through protocol events with [ and ]. */
 export function Scrubber() {

@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { highlight } from '../actions';
-import { narrate, type Sentence } from '../narrate';
-import { useStore } from '../store';
+import { narrate, type Sentence } from '../explain/narrate';
+import { highlight } from '../state/actions';
+import { useStore } from '../state/store';
 
 const RECENT_SENTENCES = 120;
 

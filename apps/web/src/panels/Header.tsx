@@ -1,8 +1,8 @@
 import type { MouseEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { toggleTheme } from '../actions';
-import { navigate, useRoute } from '../route';
-import { useStore } from '../store';
+import { navigate, useRoute } from '../nav/route';
+import { toggleTheme } from '../state/actions';
+import { useStore } from '../state/store';
 
 function go(e: MouseEvent<HTMLAnchorElement>, url: string): void {
   e.preventDefault();

@@ -10,7 +10,7 @@ import {
 } from '@eolab/engine';
 import type { RunSummary, Speed } from '@eolab/protocol';
 import { create } from 'zustand';
-import { axisEndMs } from './axis';
+import { axisEndMs } from '../charts/axis';
 
 /** Protocol events the browser keeps for the log, the timelines and the narration. */
 export const MAX_EVENTS = 1_500;
@@ -142,77 +142,3 @@ export const useStore = create<State>()(() => ({
   runsVersion: 0,
   scrubMs: null,
 }));
-
-/** The engine's first bucket width (it doubles as a run grows). */
-const DEFAULT_BUCKET_MS = 10;
-
-/** Running sums of the per-bucket counts. */
-export function cumulative(buckets: readonly MetricsBucket[]): CumulativePoint[] {
-  return extendCumulative([], buckets, 0);
-}
-
-/**
- * Running sums again from bucket `from` on; the points before it are kept as they are (the same
- * objects), so the charts see unchanged data where nothing changed.
- */
-export function extendCumulative(
-  previous: readonly CumulativePoint[],
-  buckets: readonly MetricsBucket[],
-  from: number,
-): CumulativePoint[] {
-  // The point before `from` ended where bucket `from` starts; recompute it too, as its end was a guess.
-  const start = Math.max(0, Math.min(from - 1, previous.length, buckets.length));
-  const out = previous.slice(0, start);
-  const before = out.at(-1);
-  let emitted = before?.emitted ?? 0;
-  let written = before?.written ?? 0;
-  let committed = before?.committed ?? 0;
-  let read = before?.read ?? 0;
-  let duplicates = before?.duplicates ?? 0;
-  for (let i = start; i < buckets.length; i++) {
-    const b = buckets[i]!;
-    // Buckets are contiguous: one ends where the next starts; the last is as wide as the one before.
-    const endMs = buckets[i + 1]?.t ?? b.t + (i > 0 ? b.t - buckets[i - 1]!.t : DEFAULT_BUCKET_MS);
-    emitted += b.emitted;
-    written += b.written;
-    committed += b.committed;
-    read += b.read;
-    duplicates += b.duplicates;
-    out.push({
-      t: endMs,
-      startMs: b.t,
-      emitted,
-      written,
-      committed,
-      read,
-      duplicates,
-      latencyP50Ms: b.latencyP50Ms,
-      latencyP99Ms: b.latencyP99Ms,
-    });
-  }
-  return out;
-}
-
-/** Points a chart draws at most; the series has more when the run is long. */
-export const MAX_CHART_POINTS = 150;
-
-/**
- * At most MAX_CHART_POINTS points: the last point of every group of neighbours (the series are
- * running sums, so the last one holds the group's counts), with the group's worst latencies.
- */
-export function downsample(series: readonly CumulativePoint[], max = MAX_CHART_POINTS): CumulativePoint[] {
-  if (series.length <= max) return series as CumulativePoint[];
-  const group = Math.ceil(series.length / max);
-  const out: CumulativePoint[] = [];
-  for (let start = 0; start < series.length; start += group) {
-    const end = Math.min(series.length, start + group);
-    let p50 = 0;
-    let p99 = 0;
-    for (let i = start; i < end; i++) {
-      p50 = Math.max(p50, series[i]!.latencyP50Ms);
-      p99 = Math.max(p99, series[i]!.latencyP99Ms);
-    }
-    out.push({ ...series[end - 1]!, startMs: series[start]!.startMs, latencyP50Ms: p50, latencyP99Ms: p99 });
-  }
-  return out;
-}

@@ -1,6 +1,6 @@
 import { parseScenario, type Scenario } from '@eolab/engine';
-import { scenarioFromControls, startScenario } from './actions';
-import { useStore } from './store';
+import { scenarioFromControls, startScenario } from '../state/actions';
+import { useStore } from '../state/store';
 
 /**
  * A scenario travels inside the address (`?scenario=`, base64url JSON), so a colleague with their

@@ -1,9 +1,9 @@
 import { type Cause, FOUND_DUPLICATES, NO_DUPLICATE, type Report } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { startScenario } from '../actions';
-import { compareModes } from '../compare';
-import { useStore } from '../store';
+import { startScenario } from '../state/actions';
+import { compareModes } from '../state/compare';
+import { useStore } from '../state/store';
 
 /** The verdict line: the sample's wording, plus loss, which the sample's checker cannot see. */
 export function verdictText(report: Report | null, duplicatesSoFar: number, running: boolean): string {

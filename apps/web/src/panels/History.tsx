@@ -1,9 +1,9 @@
 import { VERDICTS, WRITER_MODES } from '@eolab/engine';
 import type { RunSummary } from '@eolab/protocol';
 import { useCallback, useEffect, useState } from 'react';
-import { watchRun } from '../actions';
-import { navigate } from '../route';
-import { useStore } from '../store';
+import { navigate } from '../nav/route';
+import { useStore } from '../state/store';
+import { watchRun } from '../sync/run-sync';
 
 interface Page {
   runs: RunSummary[];

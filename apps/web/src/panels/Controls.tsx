@@ -9,9 +9,17 @@ import {
 import { SPEEDS, type Speed } from '@eolab/protocol';
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { chooseMode, choosePreset, chooseSpeed, control, scenarioFrom, setKnob, startRun } from '../actions';
-import { shareLink } from '../share';
-import { type Knobs, useStore } from '../store';
+import { shareLink } from '../nav/share';
+import {
+  chooseMode,
+  choosePreset,
+  chooseSpeed,
+  control,
+  scenarioFrom,
+  setKnob,
+  startRun,
+} from '../state/actions';
+import { type Knobs, useStore } from '../state/store';
 
 interface KnobSpec {
   key: Exclude<keyof Knobs, 'isolation'>;

@@ -23,9 +23,10 @@ import {
   YAxis,
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import { formatCount, formatTick, niceCeil, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from '../axis';
-import { chartPng, download, seriesCsv } from '../exporting';
-import { type CumulativePoint, downsample, useAxisEndMs, useStore } from '../store';
+import { downsample } from '../state/series';
+import { type CumulativePoint, useAxisEndMs, useStore } from '../state/store';
+import { formatCount, formatTick, niceCeil, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
+import { chartPng, download, seriesCsv } from './exporting';
 
 /** Virtual times worth a vertical line on every chart. */
 export interface Marker {
