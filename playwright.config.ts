@@ -26,7 +26,8 @@ export default defineConfig({
     launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
   },
   webServer: {
-    command: `npm run build -w @eolab/web && EOLAB_DATA_DIR=$(mktemp -d) PORT=${PORT} LOG_LEVEL=warn EOLAB_MAX_INJECTIONS_PER_SECOND=50 npx tsx apps/server/src/main.ts`,
+    // The compiled server and dashboard, as `npm start` runs them (turbo skips both builds when unchanged).
+    command: `npx turbo run build --filter=@eolab/server --filter=@eolab/web --output-logs=errors-only && EOLAB_DATA_DIR=$(mktemp -d) PORT=${PORT} LOG_LEVEL=warn EOLAB_MAX_INJECTIONS_PER_SECOND=50 node apps/server/dist/main.js`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,
