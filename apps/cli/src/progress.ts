@@ -43,7 +43,8 @@ function progressBar(total: number, stream: ProgressStream): Progress {
       if (percent === shownPercent) return;
       shownPercent = percent;
       const counts = ` ${String(percent).padStart(3)}% ${done}/${total} schedules`;
-      const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - counts.length - 9));
+      // A terminal that reports no width (0) gets the usual 80 columns.
+      const width = Math.max(10, Math.min(40, (stream.columns || 80) - counts.length - 9));
       const filled = Math.round((done / total) * width);
       stream.write(`\rsweep [${'#'.repeat(filled)}${'-'.repeat(width - filled)}]${counts}`);
     },
