@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_BAD_INPUT, EXIT_OK, main } from '../src/main';
 
 /** Runs the CLI in-process, capturing what it prints. */
@@ -18,8 +18,12 @@ async function eolab(...args: string[]) {
   return { code, stdout, stderr };
 }
 
+const scratch = mkdtempSync(join(tmpdir(), 'eolab-cli-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let files = 0;
 function scenarioFile(content: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'eolab-')), 'scenario.json');
+  const file = join(scratch, `scenario-${++files}.json`);
   writeFileSync(file, content);
   return file;
 }
