@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -91,6 +91,7 @@ function report(what, baselineName, { baseline, subject }, target, met) {
   ]);
 }
 
+const loadBefore = loadavg()[0];
 console.error('bench: building (turbo, cached) and warming up...');
 execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: 'ignore' });
 await secondsToHealth('npm', ['start']); // the first start builds what changed; the bench times the next ones
@@ -141,6 +142,7 @@ const line = (cells) =>
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
-console.log(
-  `\nnode ${process.version}, ${availableParallelism()} cores; sweep output ${outputs.size === 1 ? 'identical' : 'DIFFERENT'} for --workers 1 and the default`,
-);
+const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`;
+const same = outputs.size === 1 ? 'identical' : 'DIFFERENT';
+console.log(`\nnode ${process.version}, ${availableParallelism()} cores, ${load}`);
+console.log(`sweep output ${same} for --workers 1 and the default`);

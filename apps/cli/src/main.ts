@@ -150,13 +150,7 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
   const progress = sweepProgress(schedules, err);
   let result: SweepResult;
   try {
-    // One worker runs on this thread: no thread to start, nothing to copy between threads.
-    result =
-      workers === 1
-        ? sweep(schedules, seed, (done) => progress.update(done))
-        : await withSweepPool(workers, (runChunk) =>
-            parallelSweep(schedules, seed, workers, runChunk, (done) => progress.update(done)),
-          );
+    result = await sweepOn(workers, schedules, seed, (done) => progress.update(done));
   } finally {
     progress.finish();
   }
@@ -168,4 +162,15 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
     );
   }
   return EXIT_VIOLATION;
+}
+
+/** A single worker runs on this thread: no thread to start, nothing to copy between threads. */
+async function sweepOn(
+  workers: number,
+  schedules: number,
+  seed: number,
+  onProgress: (done: number) => void,
+): Promise<SweepResult> {
+  if (workers === 1) return sweep(schedules, seed, onProgress);
+  return withSweepPool(workers, (runChunk) => parallelSweep(schedules, seed, workers, runChunk, onProgress));
 }
