@@ -33,8 +33,9 @@ export default defineConfig({
     launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
   },
   webServer: {
-    // The tests create runs faster than a person would: the per-address run limit is raised.
-    command: `npm run build -w @eolab/web && rm -rf ${E2E_DATA_DIR} && EOLAB_DATA_DIR=${E2E_DATA_DIR} PORT=${PORT} LOG_LEVEL=warn EOLAB_MAX_INJECTIONS_PER_SECOND=50 EOLAB_RUNS_PER_MINUTE=1000 npx tsx apps/server/src/main.ts`,
+    // The compiled server and dashboard, as `npm start` runs them (turbo skips both builds when
+    // unchanged). The tests create runs faster than a person would: the per-address limits are raised.
+    command: `npx turbo run build --filter=@eolab/server --filter=@eolab/web --output-logs=errors-only && rm -rf ${E2E_DATA_DIR} && EOLAB_DATA_DIR=${E2E_DATA_DIR} PORT=${PORT} LOG_LEVEL=warn EOLAB_MAX_INJECTIONS_PER_SECOND=50 EOLAB_RUNS_PER_MINUTE=1000 EOLAB_SOCKET_CONNECTIONS_PER_MINUTE=1000 EOLAB_MAX_ACTIVE_RUNS=32 node apps/server/dist/main.js`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# `npm test`: lint, typecheck and unit tests of every package, the guarantee sweep, then the
+# `npm test`: build, lint, typecheck and unit tests of every package, the guarantee sweep, then the
 # browser tests in Debian's Chromium (installed here when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# `npx eolab` and the browser tests' server run compiled code. `npm install` builds all but the
+# dashboard already; this catches an install with --ignore-scripts, and turbo's cache makes it free
+# when nothing changed.
+echo "== build (turbo, cached)"
+npx turbo run build --output-logs=errors-only
 
 echo "== lint (biome)"
 npx biome check .

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import {
   PRESETS,
   parseScenarioText,
@@ -6,12 +7,16 @@ import {
   type Report,
   type Scenario,
   Simulation,
+  type SweepResult,
   sweep,
   WRITER_MODES,
   type WriterMode,
 } from '@eolab/engine';
 import { parseFlags, UsageError } from './args';
 import { formatSummary, formatSweepTable } from './format';
+import { parallelSweep } from './parallel-sweep';
+import { sweepProgress } from './progress';
+import { withSweepPool } from './worker-pool';
 
 export const EXIT_OK = 0;
 export const EXIT_VIOLATION = 1;
@@ -22,17 +27,21 @@ const USAGE = `eolab — the Pravega/Flink exactly-once sample, simulated
 Usage:
   eolab run --preset NAME [--mode MODE] [--json]
   eolab run --scenario FILE [--mode MODE] [--json]
-  eolab sweep [--schedules N] [--seed S]
+  eolab sweep [--schedules N] [--seed S] [--workers W]
   eolab presets
 
   MODE is one of ${WRITER_MODES.join(', ')}.
   run     prints the sample's writer and checker lines (or the full report with --json)
   sweep   runs random fault schedules in every mode and prints a table of outcomes;
-          exits 1 when a mode breaks its guarantee where its preconditions hold
+          exits 1 when a mode breaks its guarantee where its preconditions hold;
+          W worker threads share the schedules (default: one per core), same table whatever W
 Exit codes: 0 success, 1 a guarantee was violated, 2 bad input.`;
 
 interface Output {
   write(text: string): unknown;
+  /** Set on a terminal: the sweep then draws a progress bar instead of progress lines. */
+  isTTY?: boolean;
+  columns?: number;
 }
 
 export async function main(argv: readonly string[], out: Output, err: Output): Promise<number> {
@@ -42,7 +51,7 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
       case 'run':
         return run(rest, out);
       case 'sweep':
-        return runSweep(rest, out, err);
+        return await runSweep(rest, out, err);
       case 'presets':
         for (const p of PRESETS) out.write(`${p.id.padEnd(14)} ${p.description}\n`);
         return EXIT_OK;
@@ -125,16 +134,26 @@ function printRun(report: Report, out: Output): void {
   out.write(`\n${formatSummary(report)}\n`);
 }
 
-function runSweep(args: readonly string[], out: Output, err: Output): number {
-  const flags = parseFlags(args, { schedules: { type: 'integer' }, seed: { type: 'integer' } });
+async function runSweep(args: readonly string[], out: Output, err: Output): Promise<number> {
+  const flags = parseFlags(args, {
+    schedules: { type: 'integer' },
+    seed: { type: 'integer' },
+    workers: { type: 'integer' },
+  });
   const schedules = (flags.schedules as number | undefined) ?? 200;
   const seed = (flags.seed as number | undefined) ?? 1;
+  const requested = (flags.workers as number | undefined) ?? availableParallelism();
   if (schedules < 1 || schedules > 1_000_000) throw new UsageError('--schedules: expected 1 to 1,000,000');
+  if (requested < 1 || requested > 256) throw new UsageError('--workers: expected 1 to 256');
+  const workers = Math.min(requested, schedules);
   err.write(`sweep: ${schedules} schedules x ${WRITER_MODES.length} modes from seed=${seed}\n`);
-  const step = Math.max(1, Math.floor(schedules / 20));
-  const result = sweep(schedules, seed, (done) => {
-    if (done % step === 0 || done === schedules) err.write(`sweep: ${done}/${schedules} schedules\n`);
-  });
+  const progress = sweepProgress(schedules, err);
+  let result: SweepResult;
+  try {
+    result = await sweepOn(workers, schedules, seed, (done) => progress.update(done));
+  } finally {
+    progress.finish();
+  }
   out.write(`${formatSweepTable(result)}\n`);
   if (result.violations.length === 0) return EXIT_OK;
   for (const v of result.violations.slice(0, 10)) {
@@ -143,4 +162,15 @@ function runSweep(args: readonly string[], out: Output, err: Output): number {
     );
   }
   return EXIT_VIOLATION;
+}
+
+/** A single worker runs on this thread: no thread to start, nothing to copy between threads. */
+async function sweepOn(
+  workers: number,
+  schedules: number,
+  seed: number,
+  onProgress: (done: number) => void,
+): Promise<SweepResult> {
+  if (workers === 1) return sweep(schedules, seed, onProgress);
+  return withSweepPool(workers, (runChunk) => parallelSweep(schedules, seed, workers, runChunk, onProgress));
 }

@@ -18,16 +18,12 @@ async function eolab(...args: string[]) {
   return { code, stdout, stderr };
 }
 
-/** Temporary directories made by this file's tests, removed after them. */
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = mkdtempSync(join(tmpdir(), 'eolab-cli-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+let files = 0;
 function scenarioFile(content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'eolab-'));
-  dirs.push(dir);
-  const file = join(dir, 'scenario.json');
+  const file = join(scratch, `scenario-${++files}.json`);
   writeFileSync(file, content);
   return file;
 }
@@ -71,6 +67,7 @@ describe('eolab run', () => {
     [['run', '--preset'], '--preset needs a value'],
     [['run', '--scenario', '/nonexistent/x.json'], '--scenario: cannot read /nonexistent/x.json: ENOENT'],
     [['sweep', '--schedules', 'many'], "--schedules: expected a whole number, got 'many'"],
+    [['sweep', '--workers', '0'], '--workers: expected 1 to 256'],
     [['fly'], "unknown command 'fly'"],
   ])('%j exits 2 with a message naming the problem', async (args, message) => {
     const { code, stderr } = await eolab(...args);
@@ -89,8 +86,18 @@ describe('eolab run', () => {
 });
 
 describe('eolab sweep', () => {
+  // In-process the CLI runs from its sources, which worker threads cannot load: one worker here,
+  // several in the compiled binary's tests below.
   it('prints a table per mode and fault kind, progress on stderr, and exits 0 without violations', async () => {
-    const { code, stdout, stderr } = await eolab('sweep', '--schedules', '40', '--seed', '7');
+    const { code, stdout, stderr } = await eolab(
+      'sweep',
+      '--schedules',
+      '40',
+      '--seed',
+      '7',
+      '--workers',
+      '1',
+    );
     expect(code).toBe(EXIT_OK);
     expect(stdout).toMatch(/mode\s+fault kind\s+runs\s+with duplicates\s+with loss/);
     expect(stdout).toContain('EXACTLY_ONCE');
@@ -99,25 +106,30 @@ describe('eolab sweep', () => {
   });
 });
 
-describe('the installed binary', () => {
+describe('the installed binary (compiled)', () => {
+  const root = join(import.meta.dirname, '../../..');
+  const eolabBin = (...args: string[]) =>
+    promisify(execFile)('node', [join(root, 'node_modules/.bin/eolab'), ...args], { cwd: root });
+
   it('npx eolab runs from the repository root', async () => {
-    const root = join(import.meta.dirname, '../../..');
-    const { stdout } = await promisify(execFile)(
-      'node',
-      [join(root, 'node_modules/.bin/eolab'), 'run', '--preset', 'seed', '--mode', 'ATLEAST_ONCE'],
-      { cwd: root },
-    );
+    const { stdout } = await eolabBin('run', '--preset', 'seed', '--mode', 'ATLEAST_ONCE');
     expect(stdout).toContain('Duplicate event: 17');
   });
 
   it('exits 2 on bad input', async () => {
-    const root = join(import.meta.dirname, '../../..');
-    const result = await promisify(execFile)('node', [
-      join(root, 'node_modules/.bin/eolab'),
-      'run',
-      '--mode',
-      'X',
-    ]).catch((e) => e);
+    const result = await eolabBin('run', '--mode', 'X').catch((e) => e);
     expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--mode: expected one of');
+  });
+
+  it('a sweep prints the same table and verdict with 1, 2 or 3 workers', async () => {
+    const sweepWith = (workers: string) =>
+      eolabBin('sweep', '--schedules', '120', '--seed', '11', '--workers', workers);
+    const [one, two, three] = await Promise.all([sweepWith('1'), sweepWith('2'), sweepWith('3')]);
+    expect(one.stdout).toContain('360 runs');
+    expect(two.stdout).toBe(one.stdout);
+    expect(three.stdout).toBe(one.stdout);
+    // Not a terminal: plain progress lines, ending with the total.
+    expect(two.stderr).toContain('sweep: 120/120 schedules\n');
   });
 });

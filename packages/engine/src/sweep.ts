@@ -225,3 +225,35 @@ export function sweep(
     WRITER_MODES.indexOf(r.mode) * 100 + (r.faultKind === '(none)' ? 99 : FAULT_KINDS.indexOf(r.faultKind));
   return { rows: [...rows.values()].sort((a, b) => order(a) - order(b)), violations, runs };
 }
+
+/**
+ * Joins the results of consecutive schedule ranges, given in schedule order, into what one `sweep`
+ * over the whole range returns: `sweep(a + b, seed)` equals
+ * `mergeSweeps([sweep(a, seed), sweep(b, seed + a)])`. This is what lets `eolab sweep` split the
+ * schedules across worker threads and still print the same table and violations.
+ */
+export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
+  const rows = new Map<string, SweepRow>();
+  for (const part of parts) {
+    for (const r of part.rows) {
+      const key = `${r.mode}/${r.faultKind}`;
+      const row = rows.get(key);
+      if (row === undefined) {
+        rows.set(key, { ...r });
+        continue;
+      }
+      row.runs += r.runs;
+      row.withDuplicates += r.withDuplicates;
+      row.withLoss += r.withLoss;
+      row.violations += r.violations;
+    }
+  }
+  // The same row order as `sweep`: by mode, then fault kind, schedules without faults last.
+  const order = (r: SweepRow) =>
+    WRITER_MODES.indexOf(r.mode) * 100 + (r.faultKind === '(none)' ? 99 : FAULT_KINDS.indexOf(r.faultKind));
+  return {
+    rows: [...rows.values()].sort((a, b) => order(a) - order(b)),
+    violations: parts.flatMap((p) => p.violations),
+    runs: parts.reduce((sum, p) => sum + p.runs, 0),
+  };
+}
