@@ -35,7 +35,7 @@ const DEFINITIONS: PresetDefinition[] = [
     id: 'live-demo',
     title: 'Live demo',
     description:
-      '20,000 events, four checkpoints a second, a failure at element 8,000: long enough to watch and to click faults into.',
+      '20,000 events, four checkpoints a second, a failure at element 8,000, and 5 restarts 500 ms apart: long enough to watch, and to click a few more faults into without failing the job for good.',
     build: (mode) => ({
       version: 1,
       name: 'live-demo',
@@ -44,6 +44,7 @@ const DEFINITIONS: PresetDefinition[] = [
       numEvents: 20_000,
       source: { throttleUntilPosition: 50 },
       checkpoint: { intervalMs: 250 },
+      restart: { attempts: 5, delayMs: 500 },
       faults: [{ kind: 'mapper-exception', atElement: 8_000 }],
     }),
   },
