@@ -58,7 +58,10 @@ export class Dashboard {
     const knobs = this.page.locator('details.knobs');
     if (!(await knobs.evaluate((d) => (d as HTMLDetailsElement).open)))
       await knobs.locator('summary').click();
-    await this.page.getByLabel(label, { exact: true }).fill(String(value));
+    const input = this.page.getByLabel(label, { exact: true });
+    await input.fill(String(value));
+    // Knobs are checked when they lose the focus, as a person moving on would.
+    await input.blur();
   }
 
   async runState(): Promise<Locator> {

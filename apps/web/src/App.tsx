@@ -4,6 +4,7 @@ import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './charts/Charts'
 import { CheckpointTimeline, TransactionTimeline } from './charts/Timelines';
 import { useRoute } from './nav/route';
 import { CheckerPanel } from './panels/CheckerPanel';
+import { CheckpointHistory, TransactionInspector } from './panels/CheckpointHistory';
 import { ComparePanel } from './panels/ComparePanel';
 import { Controls } from './panels/Controls';
 import { EventLog } from './panels/EventLog';
@@ -52,6 +53,10 @@ function Dashboard() {
         </div>
         <CheckpointTimeline />
         <TransactionTimeline />
+        <div className="row">
+          <CheckpointHistory />
+          <TransactionInspector />
+        </div>
         <EventLog />
       </div>
     </main>

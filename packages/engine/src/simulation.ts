@@ -200,6 +200,8 @@ export class Simulation {
     if (this.state === 'finished' || this.state === 'failed')
       refuse(`the job has ${this.state}: there is nothing left for a ${kind} to act on`);
     const spec = FAULT_CATALOGUE[kind];
+    if (kind === 'mapper-exception' && this.state === 'restarting' && request.atMs === undefined)
+      refuse('the job is restarting: there is no running task to fail yet');
     if (kind === 'commit-rejected' && this.scenario.mode !== 'EXACTLY_ONCE')
       refuse(`${kind} needs transactions: this run is ${this.scenario.mode}`);
     if (request.atMs !== undefined && request.checkpoint !== undefined)

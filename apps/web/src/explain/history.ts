@@ -1,0 +1,176 @@
+import { type SimEvent, txnName } from '@eolab/engine';
+
+/**
+ * The checkpoint history and the transaction inspector, as Flink's web UI and a Pravega operator
+ * would look at them, from the protocol events on screen (every step at paced speeds; at full speed
+ * the milestones, then the run's recent window once it ends).
+ */
+
+export interface CheckpointRow {
+  id: number;
+  status: 'in progress' | 'completed' | 'declined' | 'expired' | 'abandoned';
+  triggeredMs: number | null;
+  /** Tasks that acknowledged it, of all the tasks (the source and every sink subtask). */
+  acknowledged: number;
+  tasks: number;
+  durationMs: number | null;
+  reason: string | null;
+  /** Attempts restored from it. */
+  restoredBy: number[];
+}
+
+export function checkpointHistory(events: readonly SimEvent[], sinkParallelism: number): CheckpointRow[] {
+  const rows = new Map<number, CheckpointRow>();
+  const row = (id: number): CheckpointRow => {
+    let r = rows.get(id);
+    if (r === undefined) {
+      r = {
+        id,
+        status: 'in progress',
+        triggeredMs: null,
+        acknowledged: 0,
+        tasks: sinkParallelism + 1,
+        durationMs: null,
+        reason: null,
+        restoredBy: [],
+      };
+      rows.set(id, r);
+    }
+    return r;
+  };
+  for (const e of events) {
+    if (e.kind === 'checkpoint-triggered') row(e.checkpointId).triggeredMs = e.t;
+    else if (e.kind === 'checkpoint-acknowledged') row(e.checkpointId).acknowledged++;
+    else if (e.kind === 'checkpoint-completed') {
+      const r = row(e.checkpointId);
+      r.status = 'completed';
+      r.durationMs = e.durationMs;
+      r.triggeredMs ??= e.t - e.durationMs;
+      r.acknowledged = r.tasks;
+    } else if (e.kind === 'checkpoint-aborted') {
+      const r = row(e.checkpointId);
+      r.status = e.reason === 'declined' ? 'declined' : e.reason === 'timeout' ? 'expired' : 'abandoned';
+      r.reason = e.reason;
+      if (r.triggeredMs !== null) r.durationMs = e.t - r.triggeredMs;
+    } else if (e.kind === 'job-restored' && e.checkpointId !== null)
+      row(e.checkpointId).restoredBy.push(e.attempt);
+  }
+  return [...rows.values()].sort((a, b) => b.id - a.id);
+}
+
+export interface DurationSummary {
+  min: number;
+  avg: number;
+  max: number;
+  count: number;
+}
+
+/** Min, average and max end-to-end duration of the completed checkpoints, or null when none. */
+export function durationSummary(rows: readonly CheckpointRow[]): DurationSummary | null {
+  const done = rows
+    .filter((r) => r.status === 'completed' && r.durationMs !== null)
+    .map((r) => r.durationMs!);
+  if (done.length === 0) return null;
+  const sum = done.reduce((a, b) => a + b, 0);
+  return {
+    min: Math.min(...done),
+    avg: Math.round(sum / done.length),
+    max: Math.max(...done),
+    count: done.length,
+  };
+}
+
+export interface TxnRow {
+  name: string;
+  txnId: number;
+  subtask: number;
+  attempt: number;
+  checkpointId: number;
+  state: 'OPEN' | 'PRE-COMMITTED' | 'COMMITTING' | 'COMMITTED' | 'ABORTED' | 'EXPIRED';
+  openedMs: number | null;
+  preCommittedMs: number | null;
+  endedMs: number | null;
+  /** Committed by a restored attempt (recoverAndCommit). */
+  recovery: boolean;
+  /** Why it ended, when it did not commit. */
+  why: string | null;
+  events: number;
+  firstValue: number | null;
+  lastValue: number | null;
+}
+
+export function transactions(events: readonly SimEvent[]): TxnRow[] {
+  const rows = new Map<number, TxnRow>();
+  const row = (e: SimEvent & { txnId: number; subtask: number; attempt: number; epoch: number }): TxnRow => {
+    let r = rows.get(e.txnId);
+    if (r === undefined) {
+      r = {
+        name: txnName(e),
+        txnId: e.txnId,
+        subtask: e.subtask,
+        attempt: e.attempt,
+        checkpointId: e.epoch,
+        state: 'OPEN',
+        openedMs: null,
+        preCommittedMs: null,
+        endedMs: null,
+        recovery: false,
+        why: null,
+        events: 0,
+        firstValue: null,
+        lastValue: null,
+      };
+      rows.set(e.txnId, r);
+    }
+    r.name = txnName(e);
+    r.checkpointId = e.epoch;
+    return r;
+  };
+  for (const e of events) {
+    switch (e.kind) {
+      case 'txn-begun':
+        row(e).openedMs = e.t;
+        break;
+      case 'txn-flushed': {
+        const r = row(e);
+        r.preCommittedMs = e.t;
+        r.state = 'PRE-COMMITTED';
+        r.events = e.events;
+        break;
+      }
+      case 'txn-committing': {
+        const r = row(e);
+        r.state = 'COMMITTING';
+        r.recovery = e.recovery;
+        break;
+      }
+      case 'txn-committed':
+      case 'txn-aborted':
+      case 'txn-expired': {
+        const r = row(e);
+        r.state = e.kind === 'txn-committed' ? 'COMMITTED' : e.kind === 'txn-aborted' ? 'ABORTED' : 'EXPIRED';
+        r.endedMs = e.t;
+        r.events = e.events;
+        r.firstValue = e.firstValue;
+        r.lastValue = e.lastValue;
+        if (e.kind === 'txn-aborted') r.why = e.why;
+        if (e.kind === 'txn-expired') r.why = 'lease expired';
+        break;
+      }
+      case 'txn-commit-failed':
+        row(e).why = `commit ${e.why}`;
+        break;
+      default:
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.txnId - a.txnId);
+}
+
+/** Rows whose name, store id or checkpoint matches what was typed (`cp5`, `5`, `cp5·s1`, `#12`). */
+export function matchTxn(row: TxnRow, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (q === '') return true;
+  if (q.startsWith('#')) return String(row.txnId) === q.slice(1);
+  if (/^\d+$/.test(q)) return String(row.checkpointId) === q || String(row.txnId) === q;
+  return row.name.toLowerCase().includes(q.replace('.', '·'));
+}

@@ -1,0 +1,121 @@
+import { memo, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { checkpointHistory, durationSummary, matchTxn, transactions } from '../explain/history';
+import { useStore } from '../state/store';
+
+/** Rows a table shows; the newest first. */
+const SHOWN = 60;
+
+const fmt = (ms: number | null) => (ms === null ? '—' : `${ms.toLocaleString('en')} ms`);
+
+/** Flink's checkpoint history: one row per checkpoint, newest first, with a summary of durations. */
+export const CheckpointHistory = memo(function CheckpointHistory() {
+  const { events, parallelism } = useStore(
+    useShallow((s) => ({ events: s.events, parallelism: s.scenario?.sink.parallelism ?? 1 })),
+  );
+  const rows = useMemo(() => checkpointHistory(events, parallelism), [events, parallelism]);
+  const summary = useMemo(() => durationSummary(rows), [rows]);
+  return (
+    <section className="panel" aria-labelledby="cp-history-title">
+      <h2 id="cp-history-title">Checkpoint history</h2>
+      <p className="hint">
+        {summary === null
+          ? 'No checkpoint completed yet.'
+          : `End-to-end duration of ${summary.count} completed: min ${fmt(summary.min)} · avg ${fmt(summary.avg)} · max ${fmt(summary.max)}.`}
+      </p>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Checkpoint history table">
+        <table className="history-table">
+          <thead>
+            <tr>
+              <th>id</th>
+              <th>status</th>
+              <th>triggered</th>
+              <th>acknowledged</th>
+              <th>duration</th>
+              <th>failure</th>
+              <th>restored</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.slice(0, SHOWN).map((r) => (
+              <tr key={r.id} className={`cp-${r.status.replace(' ', '-')}`}>
+                <td>{r.id}</td>
+                <td>{r.status}</td>
+                <td>{fmt(r.triggeredMs)}</td>
+                <td>
+                  {r.acknowledged}/{r.tasks}
+                </td>
+                <td>{fmt(r.durationMs)}</td>
+                <td>{r.reason ?? ''}</td>
+                <td>
+                  {r.restoredBy.length === 0 ? '' : `attempt ${r.restoredBy.join(', ')} restored from it`}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+});
+
+/** Every transaction on screen: its name, store id, state and times, searchable by checkpoint or name. */
+export const TransactionInspector = memo(function TransactionInspector() {
+  const { events, transactional } = useStore(
+    useShallow((s) => ({ events: s.events, transactional: s.scenario?.mode === 'EXACTLY_ONCE' })),
+  );
+  const [query, setQuery] = useState('');
+  const rows = useMemo(() => transactions(events), [events]);
+  const shown = useMemo(() => rows.filter((r) => matchTxn(r, query)).slice(0, SHOWN), [rows, query]);
+  if (!transactional) return null;
+  return (
+    <section className="panel" aria-labelledby="txn-inspector-title">
+      <div className="compare-head">
+        <h2 id="txn-inspector-title">Transactions</h2>
+        <label className="field inline">
+          <span className="sr-only">Find a transaction</span>
+          <input
+            type="search"
+            placeholder="checkpoint, cp5·s0 or #id"
+            aria-label="Find a transaction"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+        </label>
+      </div>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Transactions table">
+        <table className="history-table">
+          <thead>
+            <tr>
+              <th>name</th>
+              <th>store id</th>
+              <th>state</th>
+              <th>opened</th>
+              <th>pre-committed</th>
+              <th>ended</th>
+              <th>values</th>
+              <th>how</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((r) => (
+              <tr key={r.txnId} className={`txn-${r.state.toLowerCase()}`}>
+                <td>{r.name}</td>
+                <td>#{r.txnId}</td>
+                <td>{r.state}</td>
+                <td>{fmt(r.openedMs)}</td>
+                <td>{fmt(r.preCommittedMs)}</td>
+                <td>{fmt(r.endedMs)}</td>
+                <td>
+                  {r.events}
+                  {r.firstValue === null ? '' : ` (${r.firstValue}..${r.lastValue})`}
+                </td>
+                <td>{r.recovery ? 'committed on recovery' : (r.why ?? '')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+});

@@ -1,0 +1,61 @@
+import { expect, test } from '@playwright/test';
+import { Dashboard } from './dashboard';
+
+test('a crash aimed at the next checkpoint from the dashboard: the history shows it completed and restored from, its transactions committed on recovery', async ({
+  page,
+}) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('notify-lost');
+  await d.setExactlyOnce(true);
+  await d.setKnob('Events', 5_000);
+  await d.setSpeed('1x');
+  await d.start.click();
+  await expect(page.locator('.run-status .pill')).toHaveText('running');
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(page.locator('.run-status .pill')).toHaveText('paused');
+
+  await page.getByRole('radio', { name: 'at the next checkpoint' }).check();
+  await page.getByText('Other faults').click();
+  await page.getByRole('button', { name: 'Inject crash-before-notify' }).click();
+  const injected = page.getByText(/^Injected crash-before-notify at checkpoint (\d+)$/);
+  await expect(injected).toBeVisible();
+  const checkpoint = /checkpoint (\d+)$/.exec((await injected.textContent()) ?? '')![1]!;
+
+  await d.setSpeed('max');
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+
+  const history = page.getByRole('region', { name: 'Checkpoint history table' });
+  const row = history
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name: checkpoint, exact: true }) });
+  await expect(row).toContainText('completed');
+  await expect(row).toContainText('attempt 2 restored from it');
+
+  await page.getByLabel('Find a transaction').fill(`cp${checkpoint}`);
+  const txns = page.getByRole('region', { name: 'Transactions table' }).getByRole('row');
+  await expect(txns.filter({ hasText: 'committed on recovery' })).toHaveCount(2);
+  expect(d.consoleErrors).toEqual([]);
+});
+
+test('the restart budget in the header counts down with each injected failure', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('live-demo');
+  await d.setExactlyOnce(false);
+  await d.setSpeed('1x');
+  await d.start.click();
+  const budget = page.locator('.run-status .restarts');
+  await expect(budget).toHaveText('restarts left 5 of 5');
+  await d.injectFailure.click();
+  await expect(budget).toHaveText('restarts left 4 of 5');
+  // The job restarts 500 ms later; a failure can only be thrown into a running job.
+  await expect(
+    page.getByText(/Restored from checkpoint \d+|No completed checkpoint: the job restarts/).first(),
+  ).toBeVisible();
+  await d.injectFailure.click();
+  await expect(budget).toHaveText('restarts left 3 of 5');
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  expect(d.consoleErrors).toEqual([]);
+});
