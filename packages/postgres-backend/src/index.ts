@@ -1,0 +1,5 @@
+export type { AttemptFact, JobResult } from './coordinator';
+export { unsupportedReasons } from './faults';
+export type { PostgresReport } from './report';
+export { type RunOptions, runOnPostgres, UnsupportedScenarioError } from './run';
+export { type PostgresServer, PostgresUnavailableError, startPostgres } from './server';

@@ -1,0 +1,80 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { NO_DUPLICATE, presetScenario, type Scenario } from '@eolab/engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PostgresServer, runOnPostgres, startPostgres, UnsupportedScenarioError } from '../src/index';
+
+/** The real backend: one PostgreSQL for the file, real task processes, real kills. */
+let server: PostgresServer;
+const pids: number[] = [];
+const dataDirsBefore = new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('eolab-pg-')));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const seed = (mode: Scenario['mode']) => presetScenario('seed', mode)!;
+const run = (scenario: Scenario) => runOnPostgres(scenario, { server, onAttempt: (a) => pids.push(a.pid) });
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+
+afterAll(async () => {
+  await server?.stop();
+  // Every task process is gone and the server's data directory removed.
+  for (const pid of pids) expect(alive(pid)).toBe(false);
+  const left = readdirSync(tmpdir()).filter((d) => d.startsWith('eolab-pg-') && !dataDirsBefore.has(d));
+  expect(left).toEqual([]);
+});
+
+describe('the seed against PostgreSQL', () => {
+  it('ATLEAST_ONCE: the restore replays 17..24, the sample prints them', async () => {
+    const report = await run(seed('ATLEAST_ONCE'));
+    expect(report.duplicates).toEqual([17, 18, 19, 20, 21, 22, 23, 24]);
+    expect(report.missing).toEqual([]);
+    expect(report.markerWindow.verdict).toBe('DUPLICATES');
+    expect(report.log).toContain('Artificial failure at position 26');
+    expect(report.log).toContain('Restore from checkpoint at position 16');
+    expect(report.finished).toBe(true);
+    expect(report.backend).toBe('postgres');
+    expect(report.server.version).toMatch(/^PostgreSQL \d+/);
+  });
+
+  it('EXACTLY_ONCE: prepared transactions, no duplicate found', async () => {
+    const report = await run(seed('EXACTLY_ONCE'));
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+    expect(report.log).toContain(NO_DUPLICATE);
+    expect(report.markerWindow.lines).toContain(NO_DUPLICATE);
+    expect(report.duplicates).toEqual([]);
+    expect(report.missing).toEqual([]);
+    expect(report.transactions.committed).toBeGreaterThan(0);
+  });
+
+  it('crash-before-notify really kills the task process, and recovery commits the checkpoint', async () => {
+    const scenario: Scenario = {
+      ...seed('EXACTLY_ONCE'),
+      faults: [{ kind: 'crash-before-notify', checkpoint: 1 }],
+    };
+    const report = await run(scenario);
+    const [first, second] = report.attempts;
+    expect(first?.failure?.killed).toBe(true);
+    expect(alive(first!.pid)).toBe(false);
+    expect(second?.restoredFrom).toEqual({ checkpointId: 1, position: 16 });
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('refuses a fault it cannot reproduce, naming it', async () => {
+    const scenario: Scenario = {
+      ...seed('EXACTLY_ONCE'),
+      faults: [{ kind: 'controller-outage', atMs: 10, durationMs: 10 }],
+    };
+    await expect(run(scenario)).rejects.toThrow(UnsupportedScenarioError);
+    await expect(run(scenario)).rejects.toThrow(/controller-outage/);
+  });
+});
