@@ -69,6 +69,39 @@ describe('the seed against PostgreSQL', () => {
     expect(report.verdict).toBe('EXACTLY_ONCE');
   });
 
+  it('crash-after-precommit: the restore rolls back the dangling prepared transactions, exactly once', async () => {
+    const scenario: Scenario = {
+      ...seed('EXACTLY_ONCE'),
+      name: 'precommit-crash',
+      faults: [{ kind: 'crash-after-precommit', checkpoint: 2 }],
+    };
+    const report = await run(scenario);
+    expect(report.attempts[0]?.failure?.killed).toBe(true);
+    expect(alive(report.attempts[0]!.pid)).toBe(false);
+    expect(report.restores[0]?.checkpointId).toBe(1);
+    expect(report.log.some((l) => /cp2-s\d: abort of transaction left prepared/.test(l))).toBe(true);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+    expect(report.transactions.open).toBe(0);
+  });
+
+  it('the lease reaper rolls back prepared transactions that outlive txnLeaseMs: exactly-once loses them', async () => {
+    // The lease-expiry preset in small: the crash comes before the commit, the restart waits longer
+    // than the lease. (A 500 ms lease is below Pravega's bounds; built by hand, not parsed.)
+    const base = seed('EXACTLY_ONCE');
+    const scenario: Scenario = {
+      ...base,
+      name: 'lease-expiry-fast',
+      sink: { ...base.sink, txnLeaseMs: 500 },
+      restart: { ...base.restart, delayMs: 1_500 },
+      faults: [{ kind: 'crash-before-notify', checkpoint: 1 }],
+    };
+    const report = await run(scenario);
+    expect(report.transactions.expired).toBeGreaterThan(0);
+    expect(report.log.some((l) => l.includes('lease expired: the controller aborted it'))).toBe(true);
+    expect(report.missing).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(report.verdict).toBe('LOSS');
+  });
+
   it('refuses a fault it cannot reproduce, naming it', async () => {
     const scenario: Scenario = {
       ...seed('EXACTLY_ONCE'),
@@ -76,5 +109,14 @@ describe('the seed against PostgreSQL', () => {
     };
     await expect(run(scenario)).rejects.toThrow(UnsupportedScenarioError);
     await expect(run(scenario)).rejects.toThrow(/controller-outage/);
+  });
+
+  it('names why PostgreSQL is unavailable', async () => {
+    process.env.EOLAB_POSTGRES_URL = 'postgres://nobody:nothing@127.0.0.1:1/postgres';
+    try {
+      await expect(startPostgres()).rejects.toThrow(/EOLAB_POSTGRES_URL: cannot connect: .*ECONNREFUSED/);
+    } finally {
+      delete process.env.EOLAB_POSTGRES_URL;
+    }
   });
 });
