@@ -225,8 +225,6 @@ export class Coordinator {
         this.running = false;
         this.send(child, { type: 'finish' });
         break;
-      case 'committed':
-        break;
     }
   }
 

