@@ -213,7 +213,7 @@ function chownToPostgres(dir: string): void {
 }
 
 /** Turns the server's log into the reason a person can act on: the port, permissions or the disk. */
-function whyStartFailed(
+export function whyStartFailed(
   log: string[],
   error: unknown,
   what = 'PostgreSQL did not start',
@@ -226,7 +226,7 @@ function whyStartFailed(
       ?.trim();
   const port = line(/could not bind|Address already in use|could not create any TCP\/IP sockets/);
   if (port !== undefined) return new PostgresUnavailableError(`${what}: the port is taken (${port})`);
-  const disk = line(/No space left on device|could not extend|could not write/);
+  const disk = line(/No space left on device|Disk quota exceeded/);
   if (disk !== undefined) return new PostgresUnavailableError(`${what}: the disk is full (${disk})`);
   const perms = line(
     /Permission denied|wrong ownership|invalid permissions|must be owned|cannot be run as root/,

@@ -29,7 +29,13 @@ export async function verifyScenario(
   const model = new Simulation(scenario).runToEnd();
   const postgres = await runOnPostgres(scenario, { ...options, server });
   const timing = timingDecides(scenario);
-  return { scenario, timingDecides: timing, model, postgres, ...compare(model, postgres, timing === null) };
+  return {
+    scenario,
+    timingDecides: timing,
+    model,
+    postgres,
+    ...compareReports(model, postgres, timing === null),
+  };
 }
 
 /** Margin for the real source and coordinator timers on a loaded machine. */
@@ -72,7 +78,7 @@ export function timingDecides(s: Scenario): string | null {
   return null;
 }
 
-function compare(
+export function compareReports(
   model: Report,
   real: PostgresReport,
   deterministic: boolean,
