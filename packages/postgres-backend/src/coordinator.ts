@@ -193,8 +193,9 @@ export class Coordinator {
     switch (message.type) {
       case 'ready':
         this.running = true;
-        this.send(child, { type: 'go' });
         if (this.jobStartMs === 0) this.startClock();
+        // The first attempt's source runs on the checkpoint clock's schedule, from the same instant.
+        this.send(child, { type: 'go', atMs: fact.attempt === 1 ? this.jobStartMs : Date.now() });
         break;
       case 'log':
         this.log(message.line, message.atMs);

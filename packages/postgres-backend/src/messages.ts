@@ -36,7 +36,8 @@ export interface TaskConfig {
 
 export type ToTask =
   | { type: 'init'; config: TaskConfig }
-  | { type: 'go' }
+  /** Start the source on the schedule that began at atMs (wall clock, shared by both processes). */
+  | { type: 'go'; atMs: number }
   | { type: 'trigger'; checkpointId: number }
   | { type: 'notify'; checkpointId: number; source: boolean; sinks: boolean[] }
   /** A mapper-exception fault at a time: the mapper throws at its next element. */

@@ -19,9 +19,10 @@ export interface SourceHooks {
  * confirmed checkpoints. Restored, it resumes after its position with lastCheckpointTriggered and
  * lastCheckpointConfirmed hard-coded to 1, unthrottled, without a start marker.
  *
- * Emission times follow a schedule (due times, caught up when the event loop is late) rather than
- * a chain of sleeps, so a loaded machine does not stretch the throttled phase past the first
- * checkpoint and change which positions the checkpoints see.
+ * Emission times follow a schedule on the wall clock the coordinator shares (due times, caught up
+ * when the event loop is late) rather than a chain of sleeps, and every element already due is
+ * emitted before a barrier or a notification is handled: as in the model, where both are ordered by
+ * time. So a loaded machine does not change which positions the checkpoints see.
  */
 export class Source {
   position: number;
@@ -49,9 +50,16 @@ export class Source {
     this.startMarkerPending = restoredPosition === null;
   }
 
-  start(): void {
-    this.nextDueMs = this.now();
+  /** Starts emitting on the schedule that began at `atMs` (the job's start, on the shared clock). */
+  start(atMs: number): void {
+    this.nextDueMs = atMs;
+    this.catchUp();
     this.schedule();
+  }
+
+  /** Emits every element due by now: the task calls it before it handles a barrier or a notification. */
+  catchUp(): void {
+    while (!this.stopped && this.nextDueMs <= this.now()) this.emitOne();
   }
 
   stop(): void {
@@ -91,7 +99,7 @@ export class Source {
   private run(): void {
     this.timer = null;
     // Catch up with every element already due, then sleep until the next one.
-    while (!this.stopped && this.nextDueMs <= this.now()) this.emitOne();
+    this.catchUp();
     this.schedule();
   }
 

@@ -28,6 +28,11 @@ let failing = false;
 const progress = { emitted: 0, written: 0, txnsBegun: 0 };
 let progressTimer: NodeJS.Timeout | null = null;
 
+/** Milliseconds on the wall clock, sub-millisecond: comparable with the coordinator's. */
+function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 function log(line: string): void {
   send({ type: 'log', line, atMs: Date.now() });
 }
@@ -59,9 +64,7 @@ async function init(c: TaskConfig): Promise<void> {
     fail('write-error', `the sink could not start: ${(error as Error).message}`, null);
     return;
   }
-  source = new Source(c.scenario, c.restore?.position ?? null, { log, emit, finished }, () =>
-    performance.now(),
-  );
+  source = new Source(c.scenario, c.restore?.position ?? null, { log, emit, finished }, wallClockMs);
   progressTimer = setInterval(flushProgress, 10);
   send({ type: 'ready' });
 }
@@ -117,6 +120,9 @@ async function closeAndExit(code: number): Promise<void> {
 }
 
 async function checkpoint(checkpointId: number): Promise<void> {
+  // Elements due before the trigger go before the barrier, as in the model (the mapper may fail here).
+  source.catchUp();
+  if (failing) return;
   const position = source.snapshot(checkpointId);
   flushProgress();
   send({ type: 'ack', checkpointId, task: 'source', position });
@@ -136,12 +142,14 @@ process.on('message', (message: ToTask) => {
       void init(message.config);
       break;
     case 'go':
-      source.start();
+      source.start(message.atMs);
       break;
     case 'trigger':
       void checkpoint(message.checkpointId).catch(() => {});
       break;
     case 'notify':
+      source.catchUp();
+      if (failing) return;
       if (message.source) source.notify(message.checkpointId);
       message.sinks.forEach((notified, i) => {
         if (notified) sinks[i]!.notify(message.checkpointId);
