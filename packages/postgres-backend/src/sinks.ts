@@ -18,6 +18,8 @@ export interface SinkContext {
   /** A write PostgreSQL acknowledged (markers included: the sink counts data values only). */
   written(value: number): void;
   txnBegun(): void;
+  /** A pending transaction that recovery found rolled back: its data is lost. */
+  lost(pending: PendingTxn): void;
 }
 
 export interface SinkSubtask {
@@ -97,6 +99,7 @@ class TransactionalSink implements SinkSubtask {
   private pending: PendingTxn[] = [];
   private epoch = 0;
   private currentTxn = '';
+  private currentValues: PendingTxn['values'] = null;
   /** Commits run one after another, in checkpoint order. */
   private commits: Promise<void> = Promise.resolve();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -118,6 +121,7 @@ class TransactionalSink implements SinkSubtask {
     for (const txn of restored) {
       const outcome = await commitPrepared(this.committer, this.ctx.run, txn.gid, txn.txn);
       if (outcome === 'gone') {
+        this.ctx.lost(txn);
         this.ctx.log(
           `Transaction ${txn.gid}: unexpected transaction status: neither prepared nor committed (rolled back), its data is lost`,
         );
@@ -138,6 +142,7 @@ class TransactionalSink implements SinkSubtask {
   private begin(): void {
     this.epoch++;
     this.currentTxn = `a${this.ctx.attempt}-s${this.subtask}-e${this.epoch}`;
+    this.currentValues = null;
     this.track(this.data.query('BEGIN'), 'cannot begin a transaction');
     this.ctx.txnBegun();
   }
@@ -156,6 +161,11 @@ class TransactionalSink implements SinkSubtask {
   }
 
   write(value: number, emittedAtMs: number): void {
+    if (value > 0) {
+      const v = this.currentValues;
+      this.currentValues =
+        v === null ? { first: value, last: value, count: 1 } : { ...v, last: value, count: v.count + 1 };
+    }
     const p = this.data.query(INSERT, [
       this.ctx.run,
       value,
@@ -173,6 +183,7 @@ class TransactionalSink implements SinkSubtask {
   async barrier(checkpointId: number): Promise<PendingTxn[]> {
     const gid = gidOf(this.ctx.run, checkpointId, this.subtask);
     const txn = this.currentTxn;
+    const values = this.currentValues;
     const prepared = this.track(
       this.data.query(`PREPARE TRANSACTION '${gid}'`),
       `flush of transaction ${gid} failed`,
@@ -180,7 +191,7 @@ class TransactionalSink implements SinkSubtask {
     // Events after the barrier go into the next epoch's transaction, queued behind the PREPARE.
     this.begin();
     await prepared;
-    this.pending.push({ checkpointId, gid, txn });
+    this.pending.push({ checkpointId, gid, txn, values });
     return [...this.pending];
   }
 

@@ -56,6 +56,7 @@ async function init(c: TaskConfig): Promise<void> {
         if (value > 0) progress.written++;
       },
       txnBegun: () => progress.txnsBegun++,
+      lost: (pending) => send({ type: 'txn-lost', subtask, pending, atMs: Date.now() }),
     }),
   );
   try {

@@ -100,6 +100,9 @@ describe('the seed against PostgreSQL', () => {
     expect(report.log.some((l) => l.includes('lease expired: the controller aborted it'))).toBe(true);
     expect(report.missing).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(report.verdict).toBe('LOSS');
+    // Every lost value is explained by the transaction that held it.
+    expect(report.causes.missing.map((c) => c.kind)).toEqual(['txn-expired', 'txn-expired']);
+    expect(report.causes.unexplained.missing).toBe(0);
   });
 
   it('refuses a fault it cannot reproduce, naming it', async () => {
