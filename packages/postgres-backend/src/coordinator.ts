@@ -2,11 +2,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Fault, Prng, type Scenario } from '@eolab/engine';
+import { Prng, type Scenario } from '@eolab/engine';
 import type pg from 'pg';
+import { CheckpointFaults } from './checkpoint-faults';
+import { LeaseReaper } from './lease-reaper';
 import type { CompletedCheckpoint, FromTask, PendingTxn, TaskConfig, ToTask } from './messages';
-import { gidPrefix } from './messages';
-import { preparedOfRun } from './schema';
 
 /** A console line and when it was printed (ms since the epoch): the checker's lines are merged in by time. */
 export interface TimedLine {
@@ -78,13 +78,11 @@ export class Coordinator {
   private pending: PendingCheckpoint | null = null;
   private latest: CompletedCheckpoint | null = null;
   private nextCheckpointId = 1;
-  private readonly firedFaults = new Set<number>();
-  /** gid -> when the lease reaper rolled it back. */
-  private readonly expired = new Map<string, number>();
+  private readonly checkpointFaults: CheckpointFaults;
+  private readonly reaper: LeaseReaper;
   private readonly baseProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private tickTimer: NodeJS.Timeout | null = null;
-  private reaperTimer: NodeJS.Timeout | null = null;
   private faultTimers: NodeJS.Timeout[] = [];
   private jobStartMs = 0;
   private ticks = 0;
@@ -96,11 +94,13 @@ export class Coordinator {
     private readonly scenario: Scenario,
     private readonly run: string,
     private readonly url: string,
-    /** The coordinator's own connection: the lease reaper. */
-    private readonly admin: pg.Client,
+    /** The coordinator's own connection, for the lease reaper. */
+    admin: pg.Client,
     private readonly hooks: CoordinatorHooks = {},
   ) {
     this.prng = new Prng(scenario.seed);
+    this.checkpointFaults = new CheckpointFaults(scenario.faults);
+    this.reaper = new LeaseReaper(admin, run, scenario.sink.txnLeaseMs, (line) => this.log(line));
     this.result = {
       finished: false,
       startedAtMs: Date.now(),
@@ -122,8 +122,7 @@ export class Coordinator {
     return new Promise((resolve) => {
       this.done = resolve;
       this.startAttempt(null);
-      const lease = this.scenario.sink.txnLeaseMs;
-      this.reaperTimer = setInterval(() => void this.reap(), Math.min(1_000, Math.max(100, lease / 10)));
+      this.reaper.start();
     });
   }
 
@@ -230,7 +229,7 @@ export class Coordinator {
           subtask: message.subtask,
           pending: message.pending,
           atMs: message.atMs,
-          expiredAtMs: this.expired.get(message.pending.gid) ?? null,
+          expiredAtMs: this.reaper.expired.get(message.pending.gid) ?? null,
         });
         break;
       case 'source-finished':
@@ -308,7 +307,8 @@ export class Coordinator {
     this.result.finished = finished;
     this.result.endedAtMs = Date.now();
     if (this.tickTimer !== null) clearTimeout(this.tickTimer);
-    if (this.reaperTimer !== null) clearInterval(this.reaperTimer);
+    this.reaper.stop();
+    this.result.txnsExpired = this.reaper.expired.size;
     for (const t of this.faultTimers) clearTimeout(t);
     const p = this.baseProgress;
     this.result.emitted = p.emitted + this.attemptProgress.emitted;
@@ -376,7 +376,7 @@ export class Coordinator {
   private complete(pending: PendingCheckpoint): void {
     const id = pending.id;
     this.pending = null;
-    if (this.take('crash-after-precommit', id) !== null) {
+    if (this.checkpointFaults.take('crash-after-precommit', id, this.elapsedMs()) !== null) {
       // Every sink pre-committed, the checkpoint never completes: the restore goes back one checkpoint.
       this.result.checkpoints.aborted++;
       this.crash(`crash after every sink pre-committed checkpoint ${id}`);
@@ -384,11 +384,11 @@ export class Coordinator {
     }
     this.latest = { id, position: pending.position!, sinks: pending.sinks.map((s) => s ?? []) };
     this.result.checkpoints.completed++;
-    if (this.take('crash-before-notify', id) !== null) {
+    if (this.checkpointFaults.take('crash-before-notify', id, this.elapsedMs()) !== null) {
       this.crash(`crash after checkpoint ${id} completed, before notification`);
       return;
     }
-    const lost = this.take('notify-lost', id);
+    const lost = this.checkpointFaults.take('notify-lost', id, this.elapsedMs());
     const target = lost?.kind === 'notify-lost' ? (lost.target ?? 'all') : null;
     const p = this.scenario.sink.parallelism;
     const sinkReached = (i: number) =>
@@ -403,24 +403,8 @@ export class Coordinator {
     }
   }
 
-  /** The checkpoint fault of this kind aimed at checkpoint id, if any; each fires once. */
-  private take(
-    kind: 'crash-after-precommit' | 'crash-before-notify' | 'notify-lost',
-    id: number,
-  ): Fault | null {
-    const index = this.scenario.faults.findIndex(
-      (f, i) => f.kind === kind && this.aims(f, id) && !this.firedFaults.has(i),
-    );
-    if (index < 0) return null;
-    this.firedFaults.add(index);
-    return this.scenario.faults[index]!;
-  }
-
-  /** A checkpoint fault names checkpoint K, or takes the first checkpoint reaching its stage at or after atMs. */
-  private aims(fault: Scenario['faults'][number], id: number): boolean {
-    if (!('checkpoint' in fault)) return false;
-    if (fault.checkpoint !== undefined) return fault.checkpoint === id;
-    return fault.atMs !== undefined && Date.now() - this.jobStartMs >= fault.atMs;
+  private elapsedMs(): number {
+    return Date.now() - this.jobStartMs;
   }
 
   /** A real crash: SIGKILL, no cleanup in the task process; its connections drop and PostgreSQL rolls back their open transactions. */
@@ -432,26 +416,5 @@ export class Coordinator {
     fact.failure = { detail, element: null, atMs: Date.now(), killed: true };
     this.log(detail);
     child.kill('SIGKILL');
-  }
-
-  // ---- leases ----
-
-  /** The controller's lease timers: a prepared transaction older than txnLeaseMs is rolled back. */
-  private async reap(): Promise<void> {
-    try {
-      for (const { gid, ageMs } of await preparedOfRun(this.admin, gidPrefix(this.run))) {
-        if (ageMs < this.scenario.sink.txnLeaseMs) continue;
-        try {
-          await this.admin.query(`ROLLBACK PREPARED '${gid}'`);
-          this.result.txnsExpired++;
-          this.expired.set(gid, Date.now());
-          this.log(`Transaction ${gid} lease expired: the controller aborted it`);
-        } catch {
-          // Committed or rolled back meanwhile.
-        }
-      }
-    } catch {
-      // The admin connection is busy or gone at the end of the run; the next round tries again.
-    }
   }
 }

@@ -70,22 +70,31 @@ async function init(c: TaskConfig): Promise<void> {
   send({ type: 'ready' });
 }
 
+/** The sample's FailingMapper, chained to the source: counts its attempt's elements and throws at the configured one. */
+function failingMapper(value: number): number {
+  elementsSeen++;
+  if (elementsSeen === config.failAtElement || failNextElement) {
+    failNextElement = false;
+    throw new ArtificialFailure(elementsSeen);
+  }
+  return value;
+}
+
 /** Source -> failing mapper -> rebalance partitioner -> a sink subtask. */
 function emit(value: number): void {
-  elementsSeen++;
   if (value > 0) progress.emitted++;
+  let mapped: number;
   try {
-    if (elementsSeen === config.failAtElement || failNextElement) {
-      failNextElement = false;
-      throw new ArtificialFailure(elementsSeen);
-    }
+    mapped = failingMapper(value);
   } catch (error) {
-    if (error instanceof ArtificialFailure) fail('artificial-exception', error.message, error.element);
+    // What an operator throws fails the task, as Flink's task thread does with it.
+    const element = error instanceof ArtificialFailure ? error.element : null;
+    fail('artificial-exception', (error as Error).message, element);
     return;
   }
-  sinks[nextSubtask]!.write(value, Date.now());
+  sinks[nextSubtask]!.write(mapped, Date.now());
   nextSubtask = (nextSubtask + 1) % sinks.length;
-  if (value === END_MARKER) flushProgress();
+  if (mapped === END_MARKER) flushProgress();
 }
 
 function finished(): void {
