@@ -16,6 +16,7 @@ import { parseFlags, UsageError } from './args';
 import { formatSummary, formatSweepTable } from './format';
 import { parallelSweep } from './parallel-sweep';
 import { sweepProgress } from './progress';
+import { parseBackend, runRealCommand, verifyCommand } from './real-backend';
 import { withSweepPool } from './worker-pool';
 
 export const EXIT_OK = 0;
@@ -25,13 +26,17 @@ export const EXIT_BAD_INPUT = 2;
 const USAGE = `eolab — the Pravega/Flink exactly-once sample, simulated
 
 Usage:
-  eolab run --preset NAME [--mode MODE] [--json]
-  eolab run --scenario FILE [--mode MODE] [--json]
+  eolab run --preset NAME [--mode MODE] [--backend model|postgres] [--json]
+  eolab run --scenario FILE [--mode MODE] [--backend model|postgres] [--json]
+  eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
   eolab sweep [--schedules N] [--seed S] [--workers W]
   eolab presets
 
   MODE is one of ${WRITER_MODES.join(', ')}.
-  run     prints the sample's writer and checker lines (or the full report with --json)
+  run     prints the sample's writer and checker lines (or the full report with --json);
+          --backend postgres runs the job for real against PostgreSQL (EOLAB_POSTGRES_URL or its own)
+  verify  runs the model and PostgreSQL and compares them (a preset without --mode: all modes);
+          exits 1 on a difference
   sweep   runs random fault schedules in every mode and prints a table of outcomes;
           exits 1 when a mode breaks its guarantee where its preconditions hold;
           W worker threads share the schedules (default: one per core), same table whatever W
@@ -49,9 +54,11 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
   try {
     switch (command) {
       case 'run':
-        return run(rest, out);
+        return run(rest, out, err);
       case 'sweep':
         return await runSweep(rest, out, err);
+      case 'verify':
+        return await verifyCommand(rest, loadScenario, parseMode, out, err);
       case 'presets':
         for (const p of PRESETS) out.write(`${p.id.padEnd(14)} ${p.description}\n`);
         return EXIT_OK;
@@ -61,7 +68,7 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
         out.write(`${USAGE}\n`);
         return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}' (expected run, sweep or presets)`);
+        throw new UsageError(`unknown command '${command}' (expected run, sweep, verify or presets)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -72,19 +79,22 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
   }
 }
 
-function run(args: readonly string[], out: Output): number {
+function run(args: readonly string[], out: Output, err: Output): number | Promise<number> {
   const flags = parseFlags(args, {
     preset: { type: 'string' },
     scenario: { type: 'string' },
     mode: { type: 'string' },
     json: { type: 'boolean' },
+    backend: { type: 'string' },
   });
+  const backend = parseBackend(flags.backend as string | undefined);
   const mode = flags.mode === undefined ? undefined : parseMode(String(flags.mode));
   const scenario = loadScenario(
     flags.preset as string | undefined,
     flags.scenario as string | undefined,
     mode,
   );
+  if (backend === 'postgres') return runRealCommand(scenario, flags.json === true, out, err);
   const report = new Simulation(scenario).runToEnd();
   if (flags.json === true) out.write(`${JSON.stringify(report, null, 2)}\n`);
   else printRun(report, out);

@@ -1,0 +1,149 @@
+import { presetScenario, type Scenario, WRITER_MODES } from '@eolab/engine';
+import type { PostgresReport, Verification } from '@eolab/postgres-backend';
+import { parseFlags, UsageError } from './args';
+import { formatSummary } from './format';
+
+/**
+ * `eolab run --backend postgres` and `eolab verify`: the sample's job run for real against
+ * PostgreSQL (packages/postgres-backend), and held against the model. Kept apart from main.ts so
+ * the simulated commands do not load pg or fork anything.
+ */
+
+interface Output {
+  write(text: string): unknown;
+}
+
+type Backend = typeof import('@eolab/postgres-backend');
+
+/**
+ * The real backend is TypeScript that tsx runs (its task processes too), loaded on first use
+ * only: the compiled CLI stays quick for the simulated commands and never loads pg.
+ */
+async function loadBackend(): Promise<Backend> {
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('@eolab/postgres-backend');
+}
+
+export const BACKENDS = ['model', 'postgres'] as const;
+
+export function parseBackend(value: string | undefined): (typeof BACKENDS)[number] {
+  if (value === undefined) return 'model';
+  if (!(BACKENDS as readonly string[]).includes(value))
+    throw new UsageError(`--backend: expected one of ${BACKENDS.join(', ')}, got '${value}'`);
+  return value as (typeof BACKENDS)[number];
+}
+
+/** Expected failures of a real run, as exit code 2 with a sentence; anything else is a bug and throws. */
+async function guarded(err: Output, body: (pg: Backend) => Promise<number>): Promise<number> {
+  const pg = await loadBackend();
+  try {
+    return await body(pg);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err.write(`eolab: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof pg.UnsupportedScenarioError) {
+      err.write(`eolab: the postgres backend cannot run this scenario:\n  ${error.reasons.join('\n  ')}\n`);
+      return 2;
+    }
+    if (error instanceof pg.PostgresUnavailableError) {
+      err.write(`eolab: PostgreSQL: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+export function runRealCommand(scenario: Scenario, json: boolean, out: Output, err: Output): Promise<number> {
+  return guarded(err, async (pg) => {
+    const report = await pg.runOnPostgres(scenario);
+    if (json) out.write(`${JSON.stringify(report, null, 2)}\n`);
+    else printRealRun(report, out);
+    return 0;
+  });
+}
+
+function printRealRun(report: PostgresReport, out: Output): void {
+  for (const line of report.log) out.write(`${line}\n`);
+  if (report.logOmitted > 0) out.write(`... (${report.logOmitted} more lines)\n`);
+  out.write(`\n${formatSummary(report).replace('of virtual time', 'of real time')}\n`);
+  out.write(`Backend: ${report.server.version} (${report.server.kind}), run ${report.runId}\n`);
+}
+
+/**
+ * `eolab verify`: the scenario in the model and against PostgreSQL, compared. A preset without
+ * --mode is verified in all three writer modes on one server.
+ */
+export function verifyCommand(
+  args: readonly string[],
+  loadScenario: (
+    preset: string | undefined,
+    file: string | undefined,
+    mode: Scenario['mode'] | undefined,
+  ) => Scenario,
+  parseMode: (value: string) => Scenario['mode'],
+  out: Output,
+  err: Output,
+): Promise<number> {
+  return guarded(err, async (pg) => {
+    const flags = parseFlags(args, {
+      preset: { type: 'string' },
+      scenario: { type: 'string' },
+      mode: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const mode = flags.mode === undefined ? undefined : parseMode(String(flags.mode));
+    const preset = flags.preset as string | undefined;
+    const first = loadScenario(preset, flags.scenario as string | undefined, mode);
+    const scenarios =
+      preset !== undefined && mode === undefined
+        ? WRITER_MODES.map((m) => presetScenario(preset, m)!)
+        : [first];
+    const server = await pg.startPostgres();
+    const results: Verification[] = [];
+    try {
+      for (const scenario of scenarios) {
+        const result = await pg.verifyScenario(scenario, server);
+        results.push(result);
+        if (flags.json !== true) out.write(`${formatVerification(result)}\n`);
+      }
+    } finally {
+      await server.stop();
+    }
+    if (flags.json === true) out.write(`${JSON.stringify(results, null, 2)}\n`);
+    const disagreements = results.filter((r) => r.differences.length > 0).length;
+    out.write(
+      disagreements === 0
+        ? `verify: the real run agrees with the model in ${results.length} of ${results.length}\n`
+        : `verify: the real run differs from the model in ${disagreements} of ${results.length}\n`,
+    );
+    return disagreements === 0 ? 0 : 1;
+  });
+}
+
+function formatVerification(v: Verification): string {
+  const line = (
+    who: string,
+    r: { verdict: string; duplicates: number[]; missing: number[]; finished: boolean },
+  ) =>
+    `  ${who.padEnd(9)} ${r.verdict.padEnd(19)} duplicates ${values(r.duplicates)}; missing ${values(r.missing)}; ${r.finished ? 'finished' : 'failed'}`;
+  return [
+    `${v.scenario.name} ${v.scenario.mode}: ${
+      v.timingDecides === null
+        ? 'deterministic schedule: the duplicate and missing sets must be identical'
+        : `timing decides (${v.timingDecides}): the outcome class must be the same`
+    }`,
+    line('model', v.model),
+    line('postgres', v.postgres),
+    ...(v.differences.length === 0 ? ['  agree'] : v.differences.map((d) => `  DIFFERENCE: ${d}`)),
+    ...v.notes.map((n) => `  note: ${n}`),
+  ].join('\n');
+}
+
+function values(list: number[]): string {
+  if (list.length === 0) return 'none';
+  const shown = list.slice(0, 12).join(', ');
+  return list.length > 12 ? `${list.length} (${shown}, ...)` : shown;
+}

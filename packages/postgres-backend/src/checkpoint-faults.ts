@@ -1,0 +1,29 @@
+import type { Fault } from '@eolab/engine';
+
+export type CheckpointFaultKind = 'crash-after-precommit' | 'crash-before-notify' | 'notify-lost';
+
+/**
+ * The scenario's checkpoint faults, each fired once: a fault names checkpoint K, or takes the
+ * first checkpoint reaching its stage at or after atMs (ms since the job's start, real time).
+ */
+export class CheckpointFaults {
+  private readonly fired = new Set<number>();
+
+  constructor(private readonly faults: readonly Fault[]) {}
+
+  /** The fault of this kind aimed at checkpoint id, now `elapsedMs` into the job; null when none. */
+  take(kind: CheckpointFaultKind, id: number, elapsedMs: number): Fault | null {
+    const index = this.faults.findIndex(
+      (f, i) => f.kind === kind && !this.fired.has(i) && aims(f, id, elapsedMs),
+    );
+    if (index < 0) return null;
+    this.fired.add(index);
+    return this.faults[index]!;
+  }
+}
+
+function aims(fault: Fault, id: number, elapsedMs: number): boolean {
+  if (!('checkpoint' in fault)) return false;
+  if (fault.checkpoint !== undefined) return fault.checkpoint === id;
+  return fault.atMs !== undefined && elapsedMs >= fault.atMs;
+}

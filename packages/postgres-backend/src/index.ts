@@ -1,0 +1,6 @@
+export type { AttemptFact, JobResult } from './coordinator';
+export { unsupportedReasons } from './faults';
+export type { PostgresReport } from './report';
+export { type RunOptions, runOnPostgres, UnsupportedScenarioError } from './run';
+export { type PostgresServer, PostgresUnavailableError, startPostgres } from './server';
+export { timingDecides, type Verification, verifyScenario } from './verify';

@@ -1,0 +1,48 @@
+import type pg from 'pg';
+import { gidPrefix } from './messages';
+import { preparedOfRun } from './schema';
+
+/**
+ * The Pravega controller's lease timers, for PostgreSQL: a transaction of the run prepared longer
+ * than txnLeaseMs ago is rolled back. PostgreSQL itself never expires a prepared transaction; it
+ * would hold its locks forever. (The lease counts from PREPARE: nothing here pings it.)
+ */
+export class LeaseReaper {
+  /** gid -> when it was rolled back. */
+  readonly expired = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly admin: pg.Client,
+    private readonly run: string,
+    private readonly leaseMs: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  start(): void {
+    // Often enough that a lease is not overrun by more than a tenth of it (at most a second).
+    this.timer = setInterval(() => void this.reap(), Math.min(1_000, Math.max(100, this.leaseMs / 10)));
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private async reap(): Promise<void> {
+    try {
+      for (const { gid, ageMs } of await preparedOfRun(this.admin, gidPrefix(this.run))) {
+        if (ageMs < this.leaseMs) continue;
+        try {
+          await this.admin.query(`ROLLBACK PREPARED '${gid}'`);
+          this.expired.set(gid, Date.now());
+          this.log(`Transaction ${gid} lease expired: the controller aborted it`);
+        } catch {
+          // Committed or rolled back meanwhile.
+        }
+      }
+    } catch {
+      // The connection is busy or gone at the end of the run; the next round tries again.
+    }
+  }
+}

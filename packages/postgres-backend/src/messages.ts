@@ -1,0 +1,73 @@
+import type { Scenario } from '@eolab/engine';
+
+/**
+ * What the coordinator (the CLI process, Flink's JobManager) and the task process (a child, the
+ * TaskManager running the source, the failing mapper and the sink subtasks) say to each other over
+ * the fork's IPC channel. Every message is plain JSON.
+ */
+
+/** A prepared transaction a sink subtask waits to commit (Flink's pendingCommitTransactions). */
+export interface PendingTxn {
+  checkpointId: number;
+  /** PostgreSQL's global transaction id: names the run, the checkpoint and the subtask. */
+  gid: string;
+  /** The attempt-local name its rows carry, to tell after a crash whether its commit happened. */
+  txn: string;
+  /** The data values it holds: first and last written, and how many (to explain their loss). */
+  values: { first: number; last: number; count: number } | null;
+}
+
+/** What a completed checkpoint holds: the source's position and each sink subtask's pending commits. */
+export interface CompletedCheckpoint {
+  id: number;
+  position: number;
+  sinks: PendingTxn[][];
+}
+
+export interface TaskConfig {
+  run: string;
+  url: string;
+  scenario: Scenario;
+  attempt: number;
+  restore: CompletedCheckpoint | null;
+  /** The element the mapper throws at (start marker included), or 0: never in a restored attempt. */
+  failAtElement: number;
+  /** The sink subtask the rebalance partitioner starts at. */
+  firstSubtask: number;
+}
+
+export type ToTask =
+  | { type: 'init'; config: TaskConfig }
+  /** Start the source on the schedule that began at atMs (wall clock, shared by both processes). */
+  | { type: 'go'; atMs: number }
+  | { type: 'trigger'; checkpointId: number }
+  | { type: 'notify'; checkpointId: number; source: boolean; sinks: boolean[] }
+  /** A mapper-exception fault at a time: the mapper throws at its next element. */
+  | { type: 'fail-next-element' }
+  | { type: 'finish' };
+
+export type FromTask =
+  | { type: 'ready' }
+  | { type: 'log'; line: string; atMs: number }
+  | { type: 'progress'; emitted: number; written: number; txnsBegun: number }
+  | { type: 'ack'; checkpointId: number; task: 'source'; position: number }
+  | { type: 'ack'; checkpointId: number; task: number; pending: PendingTxn[] }
+  | {
+      type: 'failed';
+      reason: 'artificial-exception' | 'write-error' | 'commit-failed';
+      detail: string;
+      element: number | null;
+      atMs: number;
+    }
+  | { type: 'source-finished'; atMs: number }
+  /** A pending transaction found neither prepared nor committed on restore: its data is lost. */
+  | { type: 'txn-lost'; subtask: number; pending: PendingTxn; atMs: number };
+
+/** The gid of the transaction sink `subtask` pre-commits under checkpoint `checkpointId` in `run`. */
+export function gidOf(run: string, checkpointId: number, subtask: number): string {
+  return `${gidPrefix(run)}cp${checkpointId}-s${subtask}`;
+}
+
+export function gidPrefix(run: string): string {
+  return `eolab-${run}-`;
+}

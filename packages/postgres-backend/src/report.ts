@@ -1,0 +1,256 @@
+import {
+  type Cause,
+  type Causes,
+  REPORT_LIST_LIMIT,
+  REPORT_LOG_LIMIT,
+  type Report,
+  type Scenario,
+  verdictOf,
+} from '@eolab/engine';
+import type { CheckResult } from './checker';
+import type { JobResult, TimedLine } from './coordinator';
+
+/**
+ * The engine's Report, from a real run, plus what only a real run has. The engine's Report type
+ * has no `backend` field, so the extension lives here.
+ */
+export interface PostgresReport extends Report {
+  backend: 'postgres';
+  server: { version: string; kind: 'embedded' | 'external' };
+  /** Names the run's rows and prepared transactions on the server. */
+  runId: string;
+  /** The task processes, one per attempt, with how each ended (times in ms from the job's start). */
+  attempts: JobResult['attempts'];
+}
+
+export interface TxnCounts {
+  committed: number;
+  /** Still prepared at the end: rolled back by the run's cleanup. */
+  open: number;
+}
+
+export function buildReport(
+  scenario: Scenario,
+  job: JobResult,
+  checked: CheckResult,
+  txns: TxnCounts,
+  server: PostgresReport['server'],
+  runId: string,
+): PostgresReport {
+  const log = mergeByTime(job.log, checked.lines);
+  const duplicateCount = checked.duplicates.length;
+  const missingCount = checked.missing.length;
+  const transactional = scenario.mode === 'EXACTLY_ONCE';
+  const rel = (atMs: number) => Math.max(0, Math.round(atMs - job.startedAtMs));
+  return {
+    version: 1,
+    name: scenario.name,
+    mode: scenario.mode,
+    seed: scenario.seed,
+    numEvents: scenario.numEvents,
+    verdict: verdictOf(duplicateCount, missingCount),
+    duplicates: checked.duplicates.slice(0, REPORT_LIST_LIMIT),
+    missing: checked.missing.slice(0, REPORT_LIST_LIMIT),
+    markerWindow: checked.markerWindow,
+    counts: {
+      emitted: job.emitted,
+      written: job.written,
+      committed: checked.read,
+      read: checked.read,
+      duplicates: duplicateCount,
+      duplicateReads: checked.duplicateReads,
+      missing: missingCount,
+      writeFailures: 0,
+    },
+    checkpoints: job.checkpoints,
+    restores: job.restores,
+    restarts: job.restarts,
+    transactions: transactional
+      ? {
+          begun: job.txnsBegun,
+          committed: txns.committed,
+          aborted: Math.max(0, job.txnsBegun - txns.committed - job.txnsExpired - txns.open),
+          expired: job.txnsExpired,
+          commitFailed: 0,
+          open: txns.open,
+        }
+      : { begun: 0, committed: 0, aborted: 0, expired: 0, commitFailed: 0, open: 0 },
+    latencyMs: latencySummary(checked.latenciesMs),
+    causes: causesOf(job, checked, rel),
+    log: log.slice(0, REPORT_LOG_LIMIT),
+    logOmitted: Math.max(0, log.length - REPORT_LOG_LIMIT),
+    finished: job.finished,
+    durationMs: rel(job.endedAtMs),
+    faults: scenario.faults,
+    backend: 'postgres',
+    server,
+    runId,
+    attempts: job.attempts.map((a) => ({
+      ...a,
+      startedAtMs: rel(a.startedAtMs),
+      failure: a.failure === null ? null : { ...a.failure, atMs: rel(a.failure.atMs) },
+    })),
+  };
+}
+
+/** The writer's lines and the checker's, interleaved by when they happened, as the sample's two terminals would show. */
+function mergeByTime(writer: TimedLine[], checker: TimedLine[]): string[] {
+  const all = [...writer.map((l, i) => ({ ...l, i, w: 0 })), ...checker.map((l, i) => ({ ...l, i, w: 1 }))];
+  all.sort((a, b) => a.atMs - b.atMs || a.w - b.w || a.i - b.i);
+  return all.map((l) => l.line);
+}
+
+function latencySummary(values: number[]): Report['latencyMs'] {
+  if (values.length === 0) return { p50: 0, p99: 0, max: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+}
+
+/**
+ * Why each duplicate and missing value happened, from what the real run knows: which attempts'
+ * rows were read for a value, how each attempt started and ended. Anything else is counted as
+ * unexplained, honestly, rather than guessed.
+ */
+function causesOf(job: JobResult, checked: CheckResult, rel: (ms: number) => number): Causes {
+  const groups = new Map<string, { values: number[]; first: number; again: number }>();
+  let unexplainedDuplicates = 0;
+  for (const value of checked.duplicates) {
+    const attempts = checked.writers.get(value) ?? [];
+    const first = attempts[0];
+    const again = attempts.find((a) => a !== first);
+    const restored = job.attempts.find((a) => a.attempt === again)?.restoredFrom;
+    if (
+      first === undefined ||
+      again === undefined ||
+      (restored !== null && restored !== undefined && value <= restored.position)
+    ) {
+      unexplainedDuplicates++;
+      continue;
+    }
+    const key = `${first}>${again}`;
+    const group = groups.get(key) ?? { values: [], first, again };
+    group.values.push(value);
+    groups.set(key, group);
+  }
+  const duplicates: Cause[] = [...groups.values()].map(({ values, first, again }) => {
+    const failed = job.attempts.find((a) => a.attempt === again - 1);
+    const restarted = job.attempts.find((a) => a.attempt === again)!;
+    const failure = failed?.failure ?? null;
+    const restore = restarted.restoredFrom;
+    const restoreText =
+      restore === null
+        ? `attempt ${again} started from scratch (no completed checkpoint)`
+        : `attempt ${again} restored from checkpoint ${restore.checkpointId} at position ${restore.position}`;
+    const failureText =
+      failure === null
+        ? ''
+        : `${failure.detail} failed attempt ${failed!.attempt} at ${rel(failure.atMs)} ms; `;
+    return {
+      kind: 'replayed-after-restore',
+      ranges: ranges(values),
+      count: values.length,
+      text: `${rangeText(values)}: first visible from attempt ${first}; ${failureText}${restoreText} and wrote them again`,
+      failure:
+        failure === null
+          ? null
+          : {
+              attempt: failed!.attempt,
+              atMs: rel(failure.atMs),
+              reason: failure.element !== null ? 'artificial-exception' : 'injected-crash',
+              element: failure.element,
+              detail: failure.detail,
+            },
+      restore: {
+        attempt: again,
+        checkpointId: restore?.checkpointId ?? null,
+        position: restore?.position ?? -1,
+        atMs: rel(restarted.startedAtMs),
+      },
+      txn: null,
+      zombieAttempt: null,
+      job: null,
+    };
+  });
+  const missing: Cause[] = [];
+  let left = checked.missing;
+  // Values held by a pending transaction that a restore found rolled back (by the lease reaper or not).
+  for (const lost of job.lostTxns) {
+    const range = lost.pending.values;
+    if (range === null) continue;
+    // Round robin gives a subtask every p-th value of an epoch: the transaction's values are an
+    // arithmetic run from first to last, whose step its count tells.
+    const step = range.count > 1 ? (range.last - range.first) / (range.count - 1) : 1;
+    const held = (v: number) =>
+      v >= range.first && v <= range.last && (!Number.isInteger(step) || (v - range.first) % step === 0);
+    const values = left.filter(held);
+    if (values.length === 0) continue;
+    left = left.filter((v) => !held(v));
+    const expired = lost.expiredAtMs !== null;
+    const name = `transaction cp${lost.pending.checkpointId}·s${lost.subtask} (${lost.pending.gid})`;
+    const endedAtMs = rel(lost.expiredAtMs ?? lost.atMs);
+    missing.push({
+      kind: expired ? 'txn-expired' : 'txn-aborted',
+      ranges: ranges(values),
+      count: values.length,
+      text: expired
+        ? `${rangeText(values)}: held in ${name}, prepared longer than the lease: the lease reaper rolled it back at ${endedAtMs} ms, before the restore could commit it`
+        : `${rangeText(values)}: held in ${name}, found rolled back when the restore came to commit it at ${endedAtMs} ms`,
+      failure: null,
+      restore: null,
+      // PostgreSQL names a prepared transaction by its gid, not a number: txnId 0, the gid is in the name.
+      txn: {
+        txnId: 0,
+        name,
+        subtask: lost.subtask,
+        // The attempt that wrote it: its rows are named a<attempt>-s<subtask>-e<epoch>.
+        attempt: Number(/^a(\d+)-/.exec(lost.pending.txn)?.[1] ?? 0),
+        checkpointId: lost.pending.checkpointId,
+        endedAtMs,
+      },
+      zombieAttempt: null,
+      job: null,
+    });
+  }
+  if (left.length > 0 && !job.finished) {
+    missing.push({
+      kind: 'job-failed',
+      ranges: ranges(left),
+      count: left.length,
+      text: `${rangeText(left)}: never made visible: the job failed (restart attempts exhausted)`,
+      failure: null,
+      restore: null,
+      txn: null,
+      zombieAttempt: null,
+      job: { reason: 'restart attempts exhausted', atMs: rel(job.endedAtMs) },
+    });
+    left = [];
+  }
+  const unexplainedMissing = left.length;
+  return {
+    duplicates,
+    missing,
+    unexplained: { duplicates: unexplainedDuplicates, missing: unexplainedMissing },
+  };
+}
+
+function ranges(values: number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const v of values) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[1] === v - 1) last[1] = v;
+    else out.push([v, v]);
+  }
+  return out.slice(0, 200);
+}
+
+/** `17..24`, or for a transaction's every p-th value `115..215 (every 2nd, 51 values)`, as the engine writes them. */
+function rangeText(values: number[]): string {
+  const runs = ranges(values);
+  const step = values.length > 2 ? values[1]! - values[0]! : 0;
+  if (runs.length > 2 && step > 1 && values.every((v, i) => v === values[0]! + i * step)) {
+    const suffix = step === 2 ? 'nd' : step === 3 ? 'rd' : 'th';
+    return `${values[0]}..${values.at(-1)} (every ${step}${suffix}, ${values.length} values)`;
+  }
+  return runs.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}..${hi}`)).join(', ');
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import type { Scenario } from '@eolab/engine';
+import pg from 'pg';
+import { check, readCommitted } from './checker';
+import { Coordinator, type CoordinatorHooks } from './coordinator';
+import { unsupportedReasons } from './faults';
+import { gidPrefix } from './messages';
+import { buildReport, type PostgresReport } from './report';
+import { ensureSchema, preparedOfRun } from './schema';
+import { describe, type PostgresServer, PostgresUnavailableError, startPostgres } from './server';
+
+/** The scenario asks for something the real backend cannot do; the message names each field. */
+export class UnsupportedScenarioError extends Error {
+  constructor(readonly reasons: string[]) {
+    super(reasons.join('\n'));
+  }
+}
+
+export interface RunOptions extends CoordinatorHooks {
+  /** A server to use (tests share one); otherwise one is started (or EOLAB_POSTGRES_URL used) and stopped. */
+  server?: PostgresServer;
+  /** Give up on a job that has not ended by then (default: generous for the scenario). */
+  timeoutMs?: number;
+}
+
+/** Runs the scenario's job for real against PostgreSQL and checks it: the engine's report, from real processes. */
+export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}): Promise<PostgresReport> {
+  const reasons = unsupportedReasons(scenario);
+  if (reasons.length > 0) throw new UnsupportedScenarioError(reasons);
+  const server = options.server ?? (await startPostgres());
+  const admin = new pg.Client({ connectionString: server.url });
+  admin.on('error', () => {});
+  try {
+    try {
+      await admin.connect();
+      await ensureSchema(admin);
+    } catch (error) {
+      throw new PostgresUnavailableError(`cannot prepare the database: ${describe(error)}`);
+    }
+    const runId = randomBytes(5).toString('hex');
+    const coordinator = new Coordinator(scenario, runId, server.url, admin, options);
+    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(scenario);
+    const timer = setTimeout(() => coordinator.kill(), timeoutMs);
+    const job = await coordinator.runJob().finally(() => clearTimeout(timer));
+    if (!job.finished && job.log.at(-1)?.line !== 'Job failed: restart attempts exhausted') {
+      job.log.push({
+        line: `Job did not end within ${timeoutMs} ms: the task process was killed`,
+        atMs: Date.now(),
+      });
+    }
+    // Prepared transactions left behind would hold their locks on the server forever: count them, roll them back.
+    const left = await preparedOfRun(admin, gidPrefix(runId));
+    for (const { gid } of left) await admin.query(`ROLLBACK PREPARED '${gid}'`).catch(() => {});
+    const committed = await admin.query('SELECT count(*)::int AS n FROM eolab_commits WHERE run = $1', [
+      runId,
+    ]);
+    const rows = await readCommitted(admin, runId);
+    const checked = check(rows, scenario.numEvents);
+    return buildReport(
+      scenario,
+      job,
+      checked,
+      { committed: Number(committed.rows[0].n), open: left.length },
+      { version: server.version, kind: server.kind },
+      runId,
+    );
+  } finally {
+    await admin.end().catch(() => {});
+    if (options.server === undefined) await server.stop();
+  }
+}
+
+/** Real time the job needs: its events, its checkpoints and restarts, with a wide margin for a loaded machine. */
+function defaultTimeoutMs(scenario: Scenario): number {
+  const events = scenario.numEvents * Math.max(1, scenario.source.eventIntervalMs) * 2;
+  const restarts = (scenario.restart.attempts + 1) * (scenario.restart.delayMs + 5_000);
+  const checkpoints = (scenario.source.finalCheckpoints + 3) * scenario.checkpoint.intervalMs * 2;
+  return 30_000 + events + restarts + checkpoints;
+}

@@ -1,0 +1,182 @@
+/**
+ * The task process: a child forked by the coordinator, running one attempt of the sample's job —
+ * the source with its start/end markers and throttle, the failing mapper chained to it, and the
+ * sink subtasks, each with its own PostgreSQL connection. It dies with the attempt: a failure
+ * (the mapper's exception, a failed write) ends the process, and the coordinator restores the job
+ * by forking a new one.
+ */
+import type { FromTask, TaskConfig, ToTask } from './messages';
+import { type SinkSubtask, sinkFor } from './sinks';
+import { END_MARKER, Source } from './source';
+
+const send = (message: FromTask) => process.send?.(message);
+
+/** The sample's FailingMapper: counts its attempt's elements and throws at the configured one. */
+class ArtificialFailure extends Error {
+  constructor(readonly element: number) {
+    super(`Artificial failure at position ${element}`);
+  }
+}
+
+let config: TaskConfig;
+let source: Source;
+let sinks: SinkSubtask[] = [];
+let nextSubtask = 0;
+let elementsSeen = 0;
+let failNextElement = false;
+let failing = false;
+const progress = { emitted: 0, written: 0, txnsBegun: 0 };
+let progressTimer: NodeJS.Timeout | null = null;
+
+/** Milliseconds on the wall clock, sub-millisecond: comparable with the coordinator's. */
+function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function log(line: string): void {
+  send({ type: 'log', line, atMs: Date.now() });
+}
+
+function flushProgress(): void {
+  send({ type: 'progress', ...progress });
+}
+
+async function init(c: TaskConfig): Promise<void> {
+  config = c;
+  const p = c.scenario.sink.parallelism;
+  nextSubtask = c.firstSubtask;
+  sinks = Array.from({ length: p }, (_, subtask) =>
+    sinkFor(c.scenario.mode, subtask, {
+      run: c.run,
+      url: c.url,
+      attempt: c.attempt,
+      log,
+      fail: (reason, detail) => fail(reason, detail, null),
+      written: (value) => {
+        if (value > 0) progress.written++;
+      },
+      txnBegun: () => progress.txnsBegun++,
+      lost: (pending) => send({ type: 'txn-lost', subtask, pending, atMs: Date.now() }),
+    }),
+  );
+  try {
+    await Promise.all(sinks.map((sink, i) => sink.start(c.restore?.sinks[i] ?? (c.restore ? [] : null))));
+  } catch (error) {
+    fail('write-error', `the sink could not start: ${(error as Error).message}`, null);
+    return;
+  }
+  source = new Source(c.scenario, c.restore?.position ?? null, { log, emit, finished }, wallClockMs);
+  progressTimer = setInterval(flushProgress, 10);
+  send({ type: 'ready' });
+}
+
+/** The sample's FailingMapper, chained to the source: counts its attempt's elements and throws at the configured one. */
+function failingMapper(value: number): number {
+  elementsSeen++;
+  if (elementsSeen === config.failAtElement || failNextElement) {
+    failNextElement = false;
+    throw new ArtificialFailure(elementsSeen);
+  }
+  return value;
+}
+
+/** Source -> failing mapper -> rebalance partitioner -> a sink subtask. */
+function emit(value: number): void {
+  if (value > 0) progress.emitted++;
+  let mapped: number;
+  try {
+    mapped = failingMapper(value);
+  } catch (error) {
+    // What an operator throws fails the task, as Flink's task thread does with it.
+    const element = error instanceof ArtificialFailure ? error.element : null;
+    fail('artificial-exception', (error as Error).message, element);
+    return;
+  }
+  sinks[nextSubtask]!.write(mapped, Date.now());
+  nextSubtask = (nextSubtask + 1) % sinks.length;
+  if (mapped === END_MARKER) flushProgress();
+}
+
+function finished(): void {
+  send({ type: 'source-finished', atMs: Date.now() });
+}
+
+/**
+ * The task fails: the coordinator hears why, the source stops, plain writes already sent still
+ * land, open transactions are rolled back when their connections close, and the process exits.
+ */
+function fail(
+  reason: 'artificial-exception' | 'write-error' | 'commit-failed',
+  detail: string,
+  element: number | null,
+): void {
+  if (failing) return;
+  failing = true;
+  source?.stop();
+  flushProgress();
+  send({ type: 'failed', reason, detail, element, atMs: Date.now() });
+  void closeAndExit(1);
+}
+
+async function closeAndExit(code: number): Promise<void> {
+  if (progressTimer !== null) clearInterval(progressTimer);
+  await Promise.allSettled(sinks.map((s) => s.close()));
+  // The last counts must reach the coordinator before the process goes.
+  await new Promise<void>((resolve) => {
+    if (process.send === undefined || !process.connected) resolve();
+    else process.send({ type: 'progress', ...progress } satisfies FromTask, () => resolve());
+  });
+  process.exit(code);
+}
+
+async function checkpoint(checkpointId: number): Promise<void> {
+  // Elements due before the trigger go before the barrier, as in the model (the mapper may fail here).
+  source.catchUp();
+  if (failing) return;
+  const position = source.snapshot(checkpointId);
+  flushProgress();
+  send({ type: 'ack', checkpointId, task: 'source', position });
+  // The barrier follows every element already emitted: each sink handles it after their writes.
+  await Promise.all(
+    sinks.map(async (sink, task) => {
+      const pending = await sink.barrier(checkpointId);
+      if (!failing) send({ type: 'ack', checkpointId, task, pending });
+    }),
+  );
+}
+
+process.on('message', (message: ToTask) => {
+  if (failing) return;
+  switch (message.type) {
+    case 'init':
+      void init(message.config);
+      break;
+    case 'go':
+      source.start(message.atMs);
+      break;
+    case 'trigger':
+      void checkpoint(message.checkpointId).catch(() => {});
+      break;
+    case 'notify':
+      source.catchUp();
+      if (failing) return;
+      if (message.source) source.notify(message.checkpointId);
+      message.sinks.forEach((notified, i) => {
+        if (notified) sinks[i]!.notify(message.checkpointId);
+      });
+      break;
+    case 'fail-next-element':
+      failNextElement = true;
+      break;
+    case 'finish':
+      failing = true;
+      source.stop();
+      void closeAndExit(0);
+      break;
+  }
+});
+
+// The coordinator died: nothing can restore this attempt, so it ends.
+process.on('disconnect', () => {
+  if (!failing) process.exit(1);
+});
