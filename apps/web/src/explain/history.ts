@@ -87,6 +87,8 @@ export interface TxnRow {
   attempt: number;
   checkpointId: number;
   state: 'OPEN' | 'PRE-COMMITTED' | 'COMMITTING' | 'COMMITTED' | 'ABORTED' | 'EXPIRED';
+  /** When the view first saw it (its begin, unless that was thinned out at full speed). */
+  firstSeenMs: number;
   openedMs: number | null;
   preCommittedMs: number | null;
   endedMs: number | null;
@@ -111,6 +113,7 @@ export function transactions(events: readonly SimEvent[]): TxnRow[] {
         attempt: e.attempt,
         checkpointId: e.epoch,
         state: 'OPEN',
+        firstSeenMs: e.t,
         openedMs: null,
         preCommittedMs: null,
         endedMs: null,

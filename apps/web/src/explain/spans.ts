@@ -1,4 +1,5 @@
-import type { SimEvent, TxnRef } from '@eolab/engine';
+import type { SimEvent } from '@eolab/engine';
+import { type TxnRow, transactions } from './history';
 
 export interface CheckpointSpan {
   id: number;
@@ -53,63 +54,26 @@ export function checkpointSpans(events: readonly SimEvent[]): CheckpointSpan[] {
   return [...spans.values()].sort((a, b) => a.id - b.id);
 }
 
-/** Each transaction's life, one lane per sink subtask. */
+const OUTCOME: Record<TxnRow['state'], TxnOutcome> = {
+  OPEN: 'open',
+  'PRE-COMMITTED': 'flushed',
+  COMMITTING: 'committing',
+  COMMITTED: 'committed',
+  ABORTED: 'aborted',
+  EXPIRED: 'expired',
+};
+
+/** Each transaction's life, one lane per sink subtask: the inspector's rows, drawn. */
 export function txnSpans(events: readonly SimEvent[]): TxnSpan[] {
-  const spans = new Map<number, TxnSpan>();
-  const get = (e: SimEvent & TxnRef) => {
-    let span = spans.get(e.txnId);
-    if (span === undefined) {
-      span = {
-        txnId: e.txnId,
-        subtask: e.subtask,
-        attempt: e.attempt,
-        epoch: e.epoch,
-        startMs: e.t,
-        flushedMs: null,
-        endMs: null,
-        outcome: 'open',
-        events: 0,
-      };
-      spans.set(e.txnId, span);
-    }
-    return span;
-  };
-  for (const e of events) {
-    switch (e.kind) {
-      case 'txn-begun':
-        get(e);
-        break;
-      case 'txn-flushed': {
-        const s = get(e);
-        s.flushedMs = e.t;
-        s.epoch = e.epoch;
-        s.outcome = 'flushed';
-        s.events = e.events;
-        break;
-      }
-      case 'txn-committing': {
-        const s = get(e);
-        s.epoch = e.epoch;
-        s.outcome = 'committing';
-        break;
-      }
-      case 'txn-committed': {
-        const s = get(e);
-        s.endMs = e.t;
-        s.outcome = 'committed';
-        s.events = e.events;
-        break;
-      }
-      case 'txn-aborted':
-      case 'txn-expired': {
-        const s = get(e);
-        s.endMs = e.t;
-        s.outcome = e.kind === 'txn-aborted' ? 'aborted' : 'expired';
-        s.events = e.events;
-        break;
-      }
-      default:
-    }
-  }
-  return [...spans.values()];
+  return transactions(events).map((r) => ({
+    txnId: r.txnId,
+    subtask: r.subtask,
+    attempt: r.attempt,
+    epoch: r.checkpointId,
+    startMs: r.openedMs ?? r.firstSeenMs,
+    flushedMs: r.preCommittedMs,
+    endMs: r.endedMs,
+    outcome: OUTCOME[r.state],
+    events: r.events,
+  }));
 }
