@@ -23,6 +23,7 @@ import {
   YAxis,
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
+import { selectEvents, selectReport, selectSeries } from '../state/scrub';
 import { downsample } from '../state/series';
 import { type CumulativePoint, useAxisEndMs, useStore } from '../state/store';
 import { formatCount, formatTick, niceCeil, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
@@ -42,7 +43,7 @@ const MAX_MARKERS = 48;
 
 export function useMarkers(): Marker[] {
   const { events, faultTimeline } = useStore(
-    useShallow((s) => ({ events: s.events, faultTimeline: s.faultTimeline })),
+    useShallow((s) => ({ events: selectEvents(s), faultTimeline: s.faultTimeline })),
   );
   return useMemo(() => markersOf(events, faultTimeline), [events, faultTimeline]);
 }
@@ -418,7 +419,7 @@ function useStaggered<T>(value: T, slot: number): T {
 /** What a chart draws; `slot` says when it takes its data after a flush. */
 function useChartProps(slot: number): ChartProps {
   const { series, highlightMs } = useStore(
-    useShallow((s) => ({ series: s.series, highlightMs: s.highlightMs })),
+    useShallow((s) => ({ series: selectSeries(s), highlightMs: s.highlightMs })),
   );
   const endMs = useAxisEndMs();
   const markers = useMarkers();
@@ -482,7 +483,10 @@ export function DuplicatesPanel() {
         <h2 id="dups-title">Duplicates and missing values</h2>
         <ExportButtons name="duplicates" />
       </div>
-      <DuplicatesChart {...useChartProps(1)} missing={useStore((s) => s.report?.counts.missing ?? null)} />
+      <DuplicatesChart
+        {...useChartProps(1)}
+        missing={useStore((s) => selectReport(s)?.counts.missing ?? null)}
+      />
     </section>
   );
 }

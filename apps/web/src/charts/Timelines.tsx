@@ -2,6 +2,7 @@ import { txnName } from '@eolab/engine';
 import { memo, type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { checkpointSpans, type TxnSpan, txnSpans } from '../explain/spans';
+import { selectEvents, selectNowMs } from '../state/scrub';
 import { useAxisEndMs, useStore } from '../state/store';
 import { formatTick, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
 import { useMarkers } from './Charts';
@@ -136,7 +137,7 @@ const CHECKPOINT_ROWS = 3;
 const CHECKPOINT_ROW_PX = 14;
 
 export const CheckpointTimeline = memo(function CheckpointTimeline() {
-  const { events, nowMs } = useStore(useShallow((s) => ({ events: s.events, nowMs: s.nowMs })));
+  const { events, nowMs } = useStore(useShallow((s) => ({ events: selectEvents(s), nowMs: selectNowMs(s) })));
   const spans = useMemo(() => checkpointSpans(events).slice(-MAX_SPANS), [events]);
   const lanesPx = CHECKPOINT_ROWS * CHECKPOINT_ROW_PX + 8;
   return (
@@ -238,8 +239,8 @@ function TxnBar({ span, x, nowMs }: { span: TxnSpan; x: Scale; nowMs: number }) 
 export const TransactionTimeline = memo(function TransactionTimeline() {
   const { events, nowMs, parallelism, mode } = useStore(
     useShallow((s) => ({
-      events: s.events,
-      nowMs: s.nowMs,
+      events: selectEvents(s),
+      nowMs: selectNowMs(s),
       parallelism: s.scenario?.sink.parallelism ?? 2,
       mode: s.scenario?.mode ?? null,
     })),

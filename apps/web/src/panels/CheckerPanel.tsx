@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startScenario } from '../state/actions';
 import { compareModes } from '../state/compare';
+import { selectEvents, selectReport, selectTotals } from '../state/scrub';
 import { useStore } from '../state/store';
 
 /** The verdict line: the sample's wording, plus loss, which the sample's checker cannot see. */
@@ -40,9 +41,9 @@ function disagreement(report: Report): string | null {
 export function CheckerPanel() {
   const { events, report, totals, runState } = useStore(
     useShallow((s) => ({
-      events: s.events,
-      report: s.report,
-      totals: s.totals,
+      events: selectEvents(s),
+      report: selectReport(s),
+      totals: selectTotals(s),
       runState: s.run?.state ?? null,
     })),
   );
@@ -108,7 +109,7 @@ export function CheckerPanel() {
 function JobEnd() {
   const { failure, scenario, connected } = useStore(
     useShallow((s) => ({
-      failure: s.events.findLast((e) => e.kind === 'job-failed') ?? null,
+      failure: selectEvents(s).findLast((e) => e.kind === 'job-failed') ?? null,
       scenario: s.scenario,
       connected: s.connection === 'connected',
     })),

@@ -1,6 +1,7 @@
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { checkpointHistory, durationSummary, matchTxn, transactions } from '../explain/history';
+import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
 
 /** Rows a table shows; the newest first. */
@@ -11,7 +12,7 @@ const fmt = (ms: number | null) => (ms === null ? '—' : `${ms.toLocaleString('
 /** Flink's checkpoint history: one row per checkpoint, newest first, with a summary of durations. */
 export const CheckpointHistory = memo(function CheckpointHistory() {
   const { events, parallelism } = useStore(
-    useShallow((s) => ({ events: s.events, parallelism: s.scenario?.sink.parallelism ?? 1 })),
+    useShallow((s) => ({ events: selectEvents(s), parallelism: s.scenario?.sink.parallelism ?? 1 })),
   );
   const rows = useMemo(() => checkpointHistory(events, parallelism), [events, parallelism]);
   const summary = useMemo(() => durationSummary(rows), [rows]);
@@ -63,7 +64,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
 /** Every transaction on screen: its name, store id, state and times, searchable by checkpoint or name. */
 export const TransactionInspector = memo(function TransactionInspector() {
   const { events, transactional } = useStore(
-    useShallow((s) => ({ events: s.events, transactional: s.scenario?.mode === 'EXACTLY_ONCE' })),
+    useShallow((s) => ({ events: selectEvents(s), transactional: s.scenario?.mode === 'EXACTLY_ONCE' })),
   );
   const [query, setQuery] = useState('');
   const rows = useMemo(() => transactions(events), [events]);

@@ -1,6 +1,7 @@
 import { EVENT_GROUPS, type EventGroup, groupOf, type SimEvent } from '@eolab/engine';
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
 
 const SHOWN = 120;
@@ -44,7 +45,9 @@ const EventRow = memo(function EventRow({ event }: { event: SimEvent }) {
 });
 
 export function EventLog() {
-  const { events, dropped } = useStore(useShallow((s) => ({ events: s.events, dropped: s.eventsDropped })));
+  const { events, dropped } = useStore(
+    useShallow((s) => ({ events: selectEvents(s), dropped: s.eventsDropped })),
+  );
   const [groups, setGroups] = useState<Set<EventGroup>>(() => new Set(EVENT_GROUPS));
   const shown = useMemo(
     () =>

@@ -2,6 +2,7 @@ import type { MouseEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { navigate, useRoute } from '../nav/route';
 import { toggleTheme } from '../state/actions';
+import { selectEvents, selectNowMs, selectReport } from '../state/scrub';
 import { useStore } from '../state/store';
 
 function go(e: MouseEvent<HTMLAnchorElement>, url: string): void {
@@ -18,9 +19,10 @@ function RestartBudget() {
   const { attempts, used } = useStore(
     useShallow((s) => {
       const attempts = s.scenario?.restart.attempts ?? 0;
-      if (s.report !== null) return s.report.restarts;
+      const report = selectReport(s);
+      if (report !== null) return report.restarts;
       let used = 0;
-      for (const e of s.events) if (e.kind === 'job-restarting') used = attempts - e.restartsLeft;
+      for (const e of selectEvents(s)) if (e.kind === 'job-restarting') used = attempts - e.restartsLeft;
       return { attempts, used };
     }),
   );
@@ -39,7 +41,7 @@ export function Header() {
       connection: s.connection,
       theme: s.theme,
       run: s.run,
-      nowMs: s.nowMs,
+      nowMs: selectNowMs(s),
       runSpeed: s.runSpeed,
       lastError: s.lastError,
     })),

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { narrate, type Sentence } from '../explain/narrate';
 import { highlight } from '../state/actions';
+import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
 
 const RECENT_SENTENCES = 120;
@@ -27,7 +28,11 @@ function withKeys(sentences: Sentence[]): (Sentence & { key: string })[] {
 
 export function Narration() {
   const { events, mode, highlightMs } = useStore(
-    useShallow((s) => ({ events: s.events, mode: s.scenario?.mode ?? null, highlightMs: s.highlightMs })),
+    useShallow((s) => ({
+      events: selectEvents(s),
+      mode: s.scenario?.mode ?? null,
+      highlightMs: s.highlightMs,
+    })),
   );
   const sentences = useMemo(() => withKeys(keep(narrate(events, mode))), [events, mode]);
   return (

@@ -91,8 +91,7 @@ export function isLive(state: RunSummary['state'] | undefined): boolean {
 }
 
 /** The axis end every chart and timeline shares. */
-export const useAxisEndMs = (): number =>
-  useStore((s) => axisEndMs(s.nowMs, s.scrubMs === null && isLive(s.run?.state)));
+export const useAxisEndMs = (): number => useStore((s) => axisEndMs(s.nowMs, isLive(s.run?.state)));
 
 export function knobsOf(scenario: Scenario): Knobs {
   return {

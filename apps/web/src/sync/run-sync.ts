@@ -2,7 +2,6 @@ import { isStory, type SimEvent } from '@eolab/engine';
 import type { RunDelta, RunSnapshot } from '@eolab/protocol';
 import { send } from '../api/socket';
 import { runIdFromAddress } from '../nav/route';
-import { forgetScrub } from '../state/scrub';
 import { cumulative, extendCumulative } from '../state/series';
 import { emptyRun, MAX_EVENTS, useStore } from '../state/store';
 
@@ -46,7 +45,6 @@ export async function watchRun(runId: string): Promise<void> {
 }
 
 export function applySnapshot(s: RunSnapshot): void {
-  forgetScrub();
   pending = [];
   lastSeq = null;
   resyncing = false;
