@@ -1,35 +1,22 @@
 import { VERDICTS, WRITER_MODES } from '@eolab/engine';
-import type { RunSummary } from '@eolab/protocol';
+import type { RunsPage } from '@eolab/protocol';
 import { useCallback, useEffect, useState } from 'react';
+import { deleteRun, importRun, listRuns } from '../api/rest';
 import { navigate } from '../nav/route';
 import { useStore } from '../state/store';
 import { watchRun } from '../sync/run-sync';
-
-interface Page {
-  runs: RunSummary[];
-  total: number;
-}
-
-async function readJson<T>(response: Response): Promise<T> {
-  const body = (await response.json()) as T & { error?: string };
-  if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
-  return body;
-}
 
 /** Every stored run, newest first: filter, open, export, delete, import. */
 export function History() {
   const [mode, setMode] = useState('');
   const [verdict, setVerdict] = useState('');
-  const [page, setPage] = useState<Page | null>(null);
+  const [page, setPage] = useState<RunsPage | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const version = useStore((s) => s.runsVersion);
 
   const load = useCallback(async () => {
-    const query = new URLSearchParams({ limit: '100' });
-    if (mode !== '') query.set('mode', mode);
-    if (verdict !== '') query.set('verdict', verdict);
     try {
-      setPage(await readJson<Page>(await fetch(`/api/runs?${query}`)));
+      setPage(await listRuns({ limit: 100, mode, verdict }));
     } catch (error) {
       setMessage((error as Error).message);
     }
@@ -45,20 +32,14 @@ export function History() {
     void watchRun(id).catch(() => {});
   };
   const remove = async (id: string) => {
-    await fetch(`/api/runs/${id}`, { method: 'DELETE' });
+    await deleteRun(id);
     setMessage(`Deleted run ${id}`);
     await load();
   };
   const importFile = async (file: File) => {
     try {
       const text = await file.text();
-      const created = await readJson<{ runId: string }>(
-        await fetch('/api/runs/import', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: text,
-        }),
-      );
+      const created = await importRun(text);
       setMessage(`Imported ${file.name} as run ${created.runId}`);
       open(created.runId);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { type Report, WRITER_MODES, type WriterMode } from '@eolab/engine';
-import type { RunSnapshot, RunSummary } from '@eolab/protocol';
+import type { RunSummary } from '@eolab/protocol';
 import { create } from 'zustand';
+import { getRun, replayRun } from '../api/rest';
 import { cumulative } from './series';
 import type { CumulativePoint } from './store';
 
@@ -24,12 +25,6 @@ interface CompareState {
 
 export const useCompare = create<CompareState>()(() => ({ baseRunId: null, runs: [], error: null }));
 
-async function json<T>(response: Response): Promise<T> {
-  const body = (await response.json()) as T & { error?: string };
-  if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
-  return body;
-}
-
 export async function compareModes(baseRunId: string, baseMode: WriterMode): Promise<void> {
   useCompare.setState({
     baseRunId,
@@ -38,15 +33,7 @@ export async function compareModes(baseRunId: string, baseMode: WriterMode): Pro
   });
   try {
     const others = WRITER_MODES.filter((m) => m !== baseMode);
-    const created = await Promise.all(
-      others.map((mode) =>
-        fetch(`/api/runs/${baseRunId}/replay`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ mode, speed: 'max' }),
-        }).then((r) => json<{ runId: string }>(r)),
-      ),
-    );
+    const created = await Promise.all(others.map((mode) => replayRun(baseRunId, mode, 'max')));
     const runs: ComparedRun[] = [
       { mode: baseMode, runId: baseRunId, report: null, series: [] },
       ...others.map((mode, i) => ({ mode, runId: created[i]!.runId, report: null, series: [] })),
@@ -68,9 +55,7 @@ export async function openComparison(): Promise<void> {
     .split(',')
     .filter((id) => id !== '');
   try {
-    const snapshots = await Promise.all(
-      ids.map(async (id) => json<RunSnapshot>(await fetch(`/api/runs/${id}`))),
-    );
+    const snapshots = await Promise.all(ids.map((id) => getRun(id)));
     const runs = snapshots.map((s) => ({
       mode: s.run.mode,
       runId: s.run.id,
@@ -86,7 +71,7 @@ export async function openComparison(): Promise<void> {
 
 /** Fetches a compared run's report once it has one. */
 export async function refresh(runId: string): Promise<void> {
-  const snapshot = await json<RunSnapshot>(await fetch(`/api/runs/${runId}`));
+  const snapshot = await getRun(runId);
   if (snapshot.report === null) return;
   useCompare.setState((s) => ({
     runs: s.runs.map((r) =>
