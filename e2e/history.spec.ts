@@ -41,10 +41,11 @@ test('export then import gives the same report', async ({ page }) => {
   await page.getByRole('link', { name: 'Runs' }).click();
   try {
     await page.getByLabel('Import a run').setInputFiles(file);
+    // The page reads the file after the input changed: it must still be there until the import is done.
+    await expect(page).toHaveURL(/\?run=/);
   } finally {
     rmSync(file, { force: true });
   }
-  await expect(page).toHaveURL(/\?run=/);
   const importedId = new URL(page.url()).searchParams.get('run')!;
   expect(importedId).not.toBe(runId);
   await expect(d.verdict).toHaveText('Found duplicates');
