@@ -34,10 +34,14 @@ export function preflight(s: Scenario): PreflightWarning[] {
       );
     }
     for (const f of s.faults) {
-      if ((f.kind === 'job-pause' || f.kind === 'controller-outage') && f.durationMs >= s.sink.txnLeaseMs) {
+      if (f.kind !== 'job-pause' && f.kind !== 'controller-outage') continue;
+      // A call retrying through a controller outage gets through up to maxBackoffMs after it ended.
+      const unpingedMs =
+        f.kind === 'controller-outage' ? f.durationMs + s.sink.controllerRetry.maxBackoffMs : f.durationMs;
+      if (unpingedMs >= s.sink.txnLeaseMs) {
         warn(
           'sink.txnLeaseMs',
-          `A ${f.kind} of ${f.durationMs} ms outlasts the ${s.sink.txnLeaseMs} ms lease: nothing pings the transactions meanwhile, and the controller aborts them.`,
+          `A ${f.kind} of ${f.durationMs} ms outlasts the ${s.sink.txnLeaseMs} ms lease${f.kind === 'controller-outage' ? ' once the client backoff (up to 20 s past its end) is counted' : ''}: nothing pings the transactions meanwhile, and the controller aborts them.`,
         );
       }
     }

@@ -65,6 +65,8 @@ export interface Report {
   log: string[];
   logOmitted: number;
   finished: boolean;
+  /** Where the run happened: the model, or a real store (its report adds the server's version). */
+  backend: 'simulated' | 'postgres';
   durationMs: number;
   faults: Fault[];
 }

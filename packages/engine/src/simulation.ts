@@ -286,6 +286,7 @@ export class Simulation {
       log: [...this.logLines],
       logOmitted: this.logOmitted,
       finished: this.state === 'finished',
+      backend: 'simulated',
       durationMs: this.now,
       faults: this.faultTimeline(),
     };

@@ -107,7 +107,11 @@ export function guaranteeFor(scenario: Scenario, report: Report): 'no-duplicates
   const pingIntervalMs = leaseMs / Math.max(1, Math.sqrt(leaseMs / 1000));
   let unpingedMs = scenario.restart.delayMs * scenario.restart.attempts + 2 * pingIntervalMs;
   for (const f of scenario.faults) {
-    if (f.kind === 'controller-outage' || f.kind === 'job-pause') unpingedMs += f.durationMs;
+    if (f.kind === 'job-pause') unpingedMs += f.durationMs;
+    // A call retrying through a controller outage gets through at its next attempt after the
+    // outage, which the backoff can put up to maxBackoffMs (20 s) later.
+    if (f.kind === 'controller-outage')
+      unpingedMs += f.durationMs + scenario.sink.controllerRetry.maxBackoffMs;
   }
   return leaseMs > unpingedMs ? 'no-duplicates-no-loss' : null;
 }

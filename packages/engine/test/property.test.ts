@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { randomScenario, Simulation, violationOf, WRITER_MODES } from '../src/index';
 
 /** Regression seeds found by sweeps, pinned so they always run first. */
-const PINNED_SEEDS = [1, 97, 1_234, 4_990, 7_712, 8_024, 14_597, 17_410, 65_537];
+const PINNED_SEEDS = [1, 97, 1_234, 4_990, 7_712, 8_024, 14_597, 17_410, 34_472, 65_537];
 
 function check(seed: number): void {
   for (const mode of WRITER_MODES) {

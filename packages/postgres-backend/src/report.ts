@@ -12,7 +12,7 @@ import type { JobResult, TimedLine } from './coordinator';
 
 /**
  * The engine's Report, from a real run, plus what only a real run has. The engine's Report type
- * has no `backend` field, so the extension lives here.
+ * says `backend: 'simulated'`; a real run says which store, and the extension lives here.
  */
 export interface PostgresReport extends Report {
   backend: 'postgres';

@@ -35,7 +35,10 @@ async function api<T>(port: number, path: string, body?: object): Promise<T> {
 }
 
 describe('reliability: kill -9 loop', () => {
-  it(`${KILLS} kills mid-run: finished runs intact, cut runs interrupted with their progress, integrity ok`, async () => {
+  // Ten real server starts: on a loaded machine each can take seconds, so the test gets room.
+  it(`${KILLS} kills mid-run: finished runs intact, cut runs interrupted with their progress, integrity ok`, {
+    timeout: 240_000,
+  }, async () => {
     const finished = new Map<string, Report>();
     /** Runs that were live at a kill, and whether they had lived past a periodic save. */
     const cut = new Map<string, boolean>();
