@@ -59,3 +59,21 @@ test('the restart budget in the header counts down with each injected failure', 
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   expect(d.consoleErrors).toEqual([]);
 });
+
+test('the event log is searched and exported as the events on screen', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.runSeed(true);
+  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await page.getByLabel('Search protocol events').fill('txn-committed');
+  const rows = page.locator('table.events tbody tr');
+  await expect(rows.first()).toContainText('txn-committed');
+  const kinds = await rows.locator('td:nth-child(2)').allTextContents();
+  expect(new Set(kinds)).toEqual(new Set(['txn-committed']));
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export', exact: true }).click(),
+  ]);
+  const lines = (await (await download.createReadStream()).toArray()).join('').trim().split('\n');
+  expect(lines.map((l) => JSON.parse(l).kind)).toEqual(kinds.map(() => 'txn-committed'));
+  expect(d.consoleErrors).toEqual([]);
+});

@@ -1,6 +1,7 @@
 import { EVENT_GROUPS, type EventGroup, groupOf, type SimEvent } from '@eolab/engine';
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { download } from '../charts/exporting';
 import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
 
@@ -49,14 +50,21 @@ export function EventLog() {
     useShallow((s) => ({ events: selectEvents(s), dropped: s.eventsDropped })),
   );
   const [groups, setGroups] = useState<Set<EventGroup>>(() => new Set(EVENT_GROUPS));
-  const shown = useMemo(
-    () =>
-      events
-        .filter((e) => groups.has(groupOf(e.kind)))
-        .slice(-SHOWN)
-        .reverse(),
-    [events, groups],
-  );
+  const [query, setQuery] = useState('');
+  const matching = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return events.filter(
+      (e) =>
+        groups.has(groupOf(e.kind)) && (q === '' || `${e.kind} ${describe(e)}`.toLowerCase().includes(q)),
+    );
+  }, [events, groups, query]);
+  const shown = useMemo(() => matching.slice(-SHOWN).reverse(), [matching]);
+  // The events on screen (filtered and searched), one JSON object per line.
+  const exportEvents = () =>
+    download(
+      'protocol-events.jsonl',
+      new Blob([matching.map((e) => JSON.stringify(e)).join('\n')], { type: 'application/x-ndjson' }),
+    );
   const toggle = (g: EventGroup) =>
     setGroups((prev) => {
       const next = new Set(prev);
@@ -66,7 +74,21 @@ export function EventLog() {
     });
   return (
     <section className="panel log" aria-labelledby="log-title">
-      <h2 id="log-title">Protocol events</h2>
+      <div className="compare-head">
+        <h2 id="log-title">Protocol events</h2>
+        <span className="exports">
+          <input
+            type="search"
+            placeholder="search: kind, txn, checkpoint…"
+            aria-label="Search protocol events"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          <button type="button" className="small" onClick={exportEvents}>
+            Export
+          </button>
+        </span>
+      </div>
       <fieldset className="filters">
         <legend className="sr-only">Show</legend>
         {EVENT_GROUPS.map((g) => (
@@ -76,7 +98,7 @@ export function EventLog() {
         ))}
       </fieldset>
       <p className="hint">
-        Newest first; the last {SHOWN} shown
+        {matching.length.toLocaleString('en')} matching; newest first, the last {SHOWN} shown
         {dropped > 0 ? `, ${dropped.toLocaleString('en')} routine events not streamed at this speed` : ''}.
       </p>
       <div className="events-scroll">
