@@ -352,47 +352,44 @@ class TransactionalWriter extends PlainWriter {
     next: Continuation,
     rejected = this.task.hooks.commitRejected(checkpointId, txn.subtask, t),
   ): void {
-    this.task.blockingCall((done, exhausted) =>
-      this.task.store.commitTxn(
-        txn,
-        checkpointId,
-        t,
-        recovery,
-        rejected,
-        (at) => {
-          done(at);
-          if (this.task.alive) next(at);
-        },
-        (at) => {
-          exhausted(at);
-          this.fail(
-            at,
-            'commit-failed',
-            `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`,
-          );
-        },
-      ),
+    this.callOrFail(
+      (returned, exhausted) =>
+        this.task.store.commitTxn(txn, checkpointId, t, recovery, rejected, returned, exhausted),
+      next,
+      'commit-failed',
+      `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed`,
     );
   }
 
   /** recoverAndAbort on restore: a blocking abort; when its retries run out the task fails. */
   private recoverAndAbort(txn: Transaction, t: number, next: Continuation): void {
+    this.callOrFail(
+      (returned, exhausted) => this.task.store.abortTxn(txn, t, 'restore', returned, exhausted),
+      next,
+      'abort-failed',
+      `sink ${txn.subtask}: abort of transaction ${txn.txnId} failed`,
+    );
+  }
+
+  /**
+   * A blocking controller call: `next` runs once it returned (if the task still runs); when its
+   * retries run out the exception escapes and the task fails.
+   */
+  private callOrFail(
+    call: (returned: Continuation, exhausted: Continuation) => void,
+    next: Continuation,
+    reason: TaskFailureReason,
+    what: string,
+  ): void {
     this.task.blockingCall((done, exhausted) =>
-      this.task.store.abortTxn(
-        txn,
-        t,
-        'restore',
+      call(
         (at) => {
           done(at);
           if (this.task.alive) next(at);
         },
         (at) => {
           exhausted(at);
-          this.fail(
-            at,
-            'abort-failed',
-            `sink ${txn.subtask}: abort of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`,
-          );
+          this.fail(at, reason, `${what}: controller unreachable, retries exhausted`);
         },
       ),
     );
