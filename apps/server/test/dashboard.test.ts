@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,5 +30,33 @@ describe('the built dashboard', () => {
     const api = await request(http).get('/api/nope').expect(404);
     expect(api.body).toEqual({ error: 'no such API endpoint' });
     await request(http).post('/runs').send({}).expect(404);
+  });
+
+  it('compresses the bundle for a browser that accepts brotli or gzip, and not for one that does not', async () => {
+    webDir = tempDir('eolab-web-');
+    mkdirSync(join(webDir, 'assets'));
+    writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Exactly-Once Lab</title>');
+    const bundle = `export const charts = [${'"checkpoint", '.repeat(20_000)}];`;
+    writeFileSync(join(webDir, 'assets', 'index.js'), bundle);
+    server = await startServer(undefined, { EOLAB_WEB_DIR: webDir });
+    // A raw request: supertest would decode the body and hide the bytes on the wire.
+    const sizeOf = (encoding: string) =>
+      new Promise<{ encoding: string; bytes: number }>((resolve, reject) => {
+        get(`${server!.url}/assets/index.js`, { headers: { 'accept-encoding': encoding } }, (res) => {
+          let bytes = 0;
+          res.on('data', (c: Buffer) => {
+            bytes += c.length;
+          });
+          res.on('end', () => resolve({ encoding: res.headers['content-encoding'] ?? 'identity', bytes }));
+        }).on('error', reject);
+      });
+    const br = await sizeOf('br, gzip');
+    const gzip = await sizeOf('gzip');
+    const plain = await sizeOf('identity');
+    expect(br.encoding).toBe('br');
+    expect(gzip.encoding).toBe('gzip');
+    expect(plain).toEqual({ encoding: 'identity', bytes: bundle.length });
+    expect(br.bytes).toBeLessThan(bundle.length / 10);
+    expect(gzip.bytes).toBeLessThan(bundle.length / 10);
   });
 });
