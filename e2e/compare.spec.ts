@@ -27,6 +27,8 @@ test('Compare modes on the seed shows duplicates 17..24 at-least-once, none exac
       /exactly-once: 0 duplicates and 0 missing, against 8 duplicates .* ms more p99 visibility latency/,
     ),
   ).toBeVisible();
+  // The two replays went into the history: the comparison says so, naming them.
+  await expect(page.getByText(/^The replays are stored in Runs as \S+ and \S+/)).toBeVisible();
 });
 
 test('the cause of duplicate 17 names the failure and the restore from position 16', async ({ page }) => {

@@ -24,8 +24,48 @@ test('the runs page lists stored runs newest first, filters them, and deletes on
   await expect(page.getByRole('button', { name: `Open run ${newest}` })).toHaveCount(0);
 
   await page.getByLabel('Filter by verdict').selectOption('');
+  // Delete asks first; Cancel keeps the run.
   await page.getByRole('button', { name: `Delete run ${newest}` }).click();
+  await page
+    .getByRole('group', { name: `Delete run ${newest}?` })
+    .getByRole('button', { name: 'Cancel' })
+    .click();
+  await expect(page.getByRole('button', { name: `Open run ${newest}` })).toBeVisible();
+  await page.getByRole('button', { name: `Delete run ${newest}` }).click();
+  await page.getByRole('button', { name: `Yes, delete run ${newest}` }).click();
   await expect(page.getByRole('button', { name: `Open run ${newest}` })).toHaveCount(0);
+  await expect(page.getByText(`Deleted run ${newest}`)).toBeVisible();
+  expect(d.consoleErrors).toEqual([]);
+});
+
+test('two runs ticked on the Runs page are compared side by side', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.runSeed(false);
+  await expect(d.verdict).toHaveText('Found duplicates');
+  const atLeastOnce = new URL(page.url()).searchParams.get('run')!;
+  await d.setExactlyOnce(true);
+  await d.start.click();
+  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  const exactlyOnce = new URL(page.url()).searchParams.get('run')!;
+
+  await page.getByRole('link', { name: 'Runs', exact: true }).click();
+  const compare = page.getByRole('button', { name: /^Compare selected/ });
+  await expect(compare).toBeDisabled();
+  await page.getByRole('checkbox', { name: `Pick run ${exactlyOnce} to compare` }).check();
+  await page.getByRole('checkbox', { name: `Pick run ${atLeastOnce} to compare` }).check();
+  await expect(compare).toHaveText('Compare selected (2)');
+  await compare.click();
+
+  await expect(page).toHaveURL(`/compare?runs=${exactlyOnce},${atLeastOnce}`);
+  await expect(page.getByRole('heading', { name: 'Compare runs' })).toBeVisible();
+  const table = page.getByRole('table').filter({ hasText: 'Visibility latency' });
+  await expect(table.getByRole('columnheader')).toHaveText(['Run', /^EXACTLY_ONCE/, /^ATLEAST_ONCE/]);
+  await expect(table.getByRole('row', { name: /^Duplicates/ }).getByRole('cell')).toHaveText([
+    '0',
+    '8 (17..24)',
+  ]);
+  // Picking runs stores nothing new: the comparison does not mention replays.
+  await expect(page.getByText(/The replays are stored in Runs/)).toHaveCount(0);
   expect(d.consoleErrors).toEqual([]);
 });
 

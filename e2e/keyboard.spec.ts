@@ -22,11 +22,33 @@ test('the sample runs from the keyboard alone, and a sentence marks its moment o
   await page.keyboard.press('Enter');
   await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
 
+  // The narration is one tab stop; the arrows move along its sentences.
+  const sentences = page.getByRole('list', { name: 'Narration' }).getByRole('button');
+  await tabTo(page, sentences.first(), 60);
   const sentence = page.getByRole('button', { name: /Transactions cp1·s0 and cp1·s1 committed/ });
-  await tabTo(page, sentence, 120);
+  for (let i = 0; i < 20 && !(await sentence.evaluate((el) => el === document.activeElement)); i++)
+    await page.keyboard.press('ArrowDown');
+  await expect(sentence).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(sentence).toHaveAttribute('aria-pressed', 'true');
   // Every chart and both timelines draw the picked moment.
   await expect(page.locator('.highlight-marker')).toHaveCount(5);
+  // One Tab leaves the story: no sentence takes the focus after it.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.classList.contains('sentence'))).toBe(false);
   expect(d.consoleErrors).toEqual([]);
+});
+
+test('a skip link, the first tab stop, jumps past the controls to the run', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to the run' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#run-view')).toBeFocused();
+  // The next stop is inside the run's view, not among the controls.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.closest('#run-view') !== null)).toBe(true);
 });

@@ -39,3 +39,65 @@ test('charts export their data as CSV and themselves as PNG', async ({ page }) =
   expect(statSync(await png.path()).size).toBeGreaterThan(5_000);
   expect(d.consoleErrors).toEqual([]);
 });
+
+test('a malformed share link says the link is damaged, in words, and the dashboard still works', async ({
+  page,
+}) => {
+  const d = new Dashboard(page);
+  await page.goto('/?scenario=eyJub3QiOiJ3aG9sZQ%%%');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('This shared scenario link is damaged');
+  await expect(alert).not.toContainText('atob');
+  await d.choosePreset('seed');
+  await d.setSpeed('max');
+  await d.start.click();
+  await expect(d.verdict).toHaveText('Found duplicates');
+});
+
+test('the sidebar shows the run on screen: a stored run opened by address, and a shared scenario no preset gives', async ({
+  page,
+  browser,
+}) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('seed');
+  await d.setExactlyOnce(true);
+  await d.setKnob('Seed', 7);
+  await d.setKnob('Checkpoint interval (ms)', 150);
+  await d.setSpeed('1x');
+  await d.start.click();
+  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  const runId = new URL(page.url()).searchParams.get('run')!;
+
+  // A fresh page, its sidebar at the defaults, opens the run by its address.
+  const fresh = await browser.newPage();
+  const other = new Dashboard(fresh);
+  await other.open(`/?run=${runId}`);
+  await expect(other.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await expect(other.exactlyOnce).toBeChecked();
+  await expect(fresh.getByLabel('Preset')).toHaveValue('seed');
+  await expect(fresh.getByLabel('Seed', { exact: true })).toHaveValue('7');
+  await expect(fresh.getByLabel('Checkpoint interval (ms)', { exact: true })).toHaveValue('150');
+  // A finished run has no speed: the header does not claim one.
+  await expect(fresh.locator('.run-status')).not.toContainText(/\b(1x|10x|100x|max)\b/);
+
+  // A scenario of its own (from a file, say), shared by link: the sidebar names it and Start reruns it.
+  const own = {
+    version: 1,
+    name: 'my-scenario',
+    mode: 'ATLEAST_ONCE',
+    numEvents: 60,
+    seed: 3,
+    faults: [{ kind: 'mapper-exception', atElement: 31 }],
+  };
+  const encoded = Buffer.from(JSON.stringify(own)).toString('base64url');
+  await fresh.goto(`/?scenario=${encoded}`);
+  await expect(other.verdict).toHaveText('Found duplicates');
+  await expect(fresh.getByLabel('Preset').locator('option:checked')).toHaveText(
+    'my-scenario — the scenario of the run on screen',
+  );
+  await expect(fresh.getByLabel('Events', { exact: true })).toHaveValue('60');
+  await expect(other.exactlyOnce).not.toBeChecked();
+  expect([...d.consoleErrors, ...other.consoleErrors]).toEqual([]);
+  await fresh.close();
+});

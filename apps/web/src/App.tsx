@@ -13,6 +13,7 @@ import { Header } from './panels/Header';
 import { History } from './panels/History';
 import { Narration } from './panels/Narration';
 import { Scrubber } from './panels/Scrubber';
+import { ZoomBar } from './panels/ZoomBar';
 import { useStore } from './state/store';
 
 export function App() {
@@ -26,6 +27,15 @@ export function App() {
   const screen = useRoute((s) => s.screen);
   return (
     <div className="app">
+      {screen === 'history' ? (
+        <a className="skip-link" href="#runs-list">
+          Skip to the list of runs
+        </a>
+      ) : (
+        <a className="skip-link" href="#run-view">
+          Skip to the run
+        </a>
+      )}
       <Header />
       {screen === 'history' ? <History /> : <Dashboard />}
     </div>
@@ -39,13 +49,14 @@ function Dashboard() {
         <Controls />
         <FaultPanel />
       </aside>
-      <div className="content">
+      <div className="content" id="run-view" tabIndex={-1}>
         <Scrubber />
         <ComparePanel />
         <div className="row">
           <CheckerPanel />
           <Narration />
         </div>
+        <ZoomBar />
         <ThroughputPanel />
         <div className="row">
           <DuplicatesPanel />

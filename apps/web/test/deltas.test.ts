@@ -1,4 +1,4 @@
-import type { MetricsBucket, SimEvent } from '@eolab/engine';
+import { type MetricsBucket, presetScenario, type SimEvent } from '@eolab/engine';
 import type { RunDelta, RunSnapshot } from '@eolab/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -35,7 +35,7 @@ function snapshot(nowMs: number, buckets: MetricsBucket[], events: SimEvent[]): 
   return {
     protocolVersion: 1,
     run: { id: 'r1', state: 'running', verdict: null },
-    scenario: null,
+    scenario: presetScenario('seed', 'EXACTLY_ONCE'),
     faultTimeline: [],
     speed: '10x',
     nowMs,

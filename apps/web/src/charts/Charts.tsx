@@ -26,8 +26,18 @@ import { useShallow } from 'zustand/react/shallow';
 import { selectEvents, selectReport, selectSeries } from '../state/scrub';
 import { downsample } from '../state/series';
 import { type CumulativePoint, useAxisEndMs, useStore } from '../state/store';
-import { formatCount, formatTick, niceCeil, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
+import { useView } from '../state/view';
+import {
+  formatCount,
+  formatTick,
+  niceCeil,
+  niceTicks,
+  niceTicksBetween,
+  PLOT_LEFT_PX,
+  PLOT_RIGHT_PX,
+} from './axis';
 import { chartPng, download, seriesCsv } from './exporting';
+import { TimeBrush } from './TimeBrush';
 
 /** Virtual times worth a vertical line on every chart. */
 export interface Marker {
@@ -79,17 +89,27 @@ function markersOf(
  * ReferenceLine registers each line in the chart's store, which costs a store update per marker per
  * change; these cost nothing but their DOM.
  */
-function MarkerOverlay({ markers, highlightMs }: { markers: Marker[]; highlightMs: number | null }) {
+function MarkerOverlay({
+  markers,
+  highlightMs,
+  domain: [from, to],
+}: {
+  markers: Marker[];
+  highlightMs: number | null;
+  domain: readonly [number, number];
+}) {
   const x = useXAxisScale();
   const area = usePlotArea();
   if (x === undefined || area === undefined) return null;
   const y1 = area.y;
   const y2 = area.y + area.height;
-  const highlightX = highlightMs === null ? undefined : x(highlightMs);
+  // Outside a zoomed window a line would be drawn over the y axis.
+  const inside = (t: number) => t >= from && t <= to;
+  const highlightX = highlightMs === null || !inside(highlightMs) ? undefined : x(highlightMs);
   return (
     <g className="chart-markers">
       {markers.map((m) => {
-        const px = x(m.t);
+        const px = inside(m.t) ? x(m.t) : undefined;
         if (px === undefined) return null;
         const checkpoint = m.color === 'var(--cp)';
         return (
@@ -138,10 +158,10 @@ type TickProps = Pick<BaseTickContentProps, 'x' | 'y' | 'payload'>;
  * Tick labels as plain SVG text: Recharts' own Text measures every word in the DOM on every update
  * to wrap it, which a number never needs.
  */
-/** Time ticks for an axis ending at `endMs`: milliseconds, or seconds on a long axis. */
+/** Time ticks for an axis `spanMs` wide: milliseconds, or seconds on a long axis. */
 const timeTicks = new Map<boolean, (props: TickProps) => ReactNode>();
-function timeTickFor(endMs: number): (props: TickProps) => ReactNode {
-  const seconds = endMs >= 10_000;
+function timeTickFor(spanMs: number): (props: TickProps) => ReactNode {
+  const seconds = spanMs >= 10_000;
   let tick = timeTicks.get(seconds);
   if (tick === undefined) {
     tick = ({ x, y, payload }: TickProps) => (
@@ -189,8 +209,8 @@ const yLabel = (unit: string): object => {
 
 interface ChartProps {
   series: CumulativePoint[];
-  /** The end of the virtual-time axis every chart shares. */
-  endMs: number;
+  /** The window of the virtual-time axis every chart shares: the whole run, or the zoom. */
+  domain: readonly [number, number];
   markers: Marker[];
   highlightMs: number | null;
 }
@@ -203,7 +223,7 @@ interface ChartProps {
 function Figure({ name, readout, children }: { name: string; readout: string; children: ReactNode }) {
   return (
     <figure className="chart" aria-label={`${name} chart`}>
-      {children}
+      <TimeBrush>{children}</TimeBrush>
       <figcaption className="readout">{readout}</figcaption>
     </figure>
   );
@@ -214,7 +234,7 @@ const at = (p: { t: number } | undefined) => (p === undefined ? 'no data yet' : 
 
 function TimeChart({
   data,
-  endMs,
+  domain,
   markers,
   highlightMs,
   height,
@@ -230,22 +250,24 @@ function TimeChart({
   children: ReactNode;
 }) {
   // Stable domain objects that move in steps: Recharts recomputes its ticks only when an axis moves.
-  const domain = useMemo(() => [0, endMs] as [number, number], [endMs]);
-  const xTicks = useMemo(() => niceTicks(endMs), [endMs]);
+  const [fromMs, toMs] = domain;
+  const xDomain = useMemo(() => [fromMs, toMs] as [number, number], [fromMs, toMs]);
+  const xTicks = useMemo(() => niceTicksBetween(fromMs, toMs), [fromMs, toMs]);
   const yEnd = niceCeil(yMax);
   const yDomain = useMemo(() => [0, yEnd] as [number, number], [yEnd]);
   const yTicks = useMemo(() => niceTicks(yEnd), [yEnd]);
   return (
     <ResponsiveContainer width="100%" height={height}>
-      <LineChart data={data as object[]} margin={MARGIN}>
+      {/* accessibilityLayer off: it made the chart an unnamed tab stop; the figcaption says its values in words. */}
+      <LineChart data={data as object[]} margin={MARGIN} accessibilityLayer={false}>
         {GRID}
         <XAxis
           dataKey="t"
           type="number"
-          domain={domain}
+          domain={xDomain}
           ticks={xTicks}
           allowDataOverflow
-          tick={timeTickFor(endMs)}
+          tick={timeTickFor(toMs - fromMs)}
           {...axisProps}
         />
         <YAxis
@@ -261,7 +283,7 @@ function TimeChart({
         {TOOLTIP}
         {LEGEND}
         {children}
-        <MarkerOverlay markers={markers} highlightMs={highlightMs} />
+        <MarkerOverlay markers={markers} highlightMs={highlightMs} domain={domain} />
       </LineChart>
     </ResponsiveContainer>
   );
@@ -299,9 +321,14 @@ const THROUGHPUT_LINES = [
   series('committed', 'visible', 'var(--c3)', { strokeWidth: 2 }),
 ];
 
+/** The last point drawn inside the window: cumulative series peak there. */
+const lastUpTo = <P extends { t: number }>(data: readonly P[], toMs: number): P | undefined =>
+  data.findLast((p) => p.t <= toMs) ?? data[0];
+
 const ThroughputChart = memo(function ThroughputChart({ series: data, ...rest }: ChartProps) {
   const last = data.at(-1);
-  const yMax = last === undefined ? 0 : Math.max(last.emitted, last.written, last.committed, last.read);
+  const top = lastUpTo(data, rest.domain[1]);
+  const yMax = top === undefined ? 0 : Math.max(top.emitted, top.written, top.committed, top.read);
   return (
     <Figure
       name="Events over virtual time"
@@ -346,7 +373,8 @@ const DuplicatesChart = memo(function DuplicatesChart({
       ),
     [data, missing],
   );
-  const yMax = Math.max(data.at(-1)?.duplicates ?? 0, missing ?? 0);
+  const zoomedOut = rest.domain[1] >= (data.at(-1)?.t ?? 0);
+  const yMax = Math.max(lastUpTo(data, rest.domain[1])?.duplicates ?? 0, zoomedOut ? (missing ?? 0) : 0);
   return (
     <Figure
       name="Duplicates and missing values"
@@ -374,14 +402,19 @@ const LatencyChart = memo(function LatencyChart({ series: data, ...rest }: Chart
     () => data.filter((p) => p.latencyP99Ms > 0).map((p) => ({ ...p, t: p.startMs })),
     [data],
   );
-  const yMax = useMemo(() => withReads.reduce((m, p) => Math.max(m, p.latencyP99Ms), 0), [withReads]);
+  const worst = useMemo(() => withReads.reduce((m, p) => Math.max(m, p.latencyP99Ms), 0), [withReads]);
+  const [from, to] = rest.domain;
+  const yMax = useMemo(
+    () => withReads.reduce((m, p) => (p.t >= from && p.t <= to ? Math.max(m, p.latencyP99Ms) : m), 0),
+    [withReads, from, to],
+  );
   return (
     <Figure
       name="Visibility latency"
       readout={
         withReads.length === 0
           ? 'no value read yet'
-          : `${at(withReads.at(-1))} p50 ${fmt(withReads.at(-1)!.latencyP50Ms)} ms · p99 ${fmt(withReads.at(-1)!.latencyP99Ms)} ms · worst p99 ${fmt(yMax)} ms`
+          : `${at(withReads.at(-1))} p50 ${fmt(withReads.at(-1)!.latencyP50Ms)} ms · p99 ${fmt(withReads.at(-1)!.latencyP99Ms)} ms · worst p99 ${fmt(worst)} ms`
       }
     >
       <TimeChart data={withReads} height={170} yUnit="ms" yMax={yMax} {...rest}>
@@ -423,10 +456,13 @@ function useChartProps(slot: number): ChartProps {
   );
   const endMs = useAxisEndMs();
   const markers = useMarkers();
+  const zoom = useView((v) => v.zoom);
   const latest = useMemo(() => ({ series, endMs, markers }), [series, endMs, markers]);
   const shown = useStaggered(latest, slot);
   const points = useMemo(() => downsample(shown.series), [shown.series]);
-  return { series: points, endMs: shown.endMs, markers: shown.markers, highlightMs };
+  // A zoom applies at once; only the data (and the axis growing with it) is staggered.
+  const domain = useMemo(() => zoom ?? ([0, shown.endMs] as const), [zoom, shown.endMs]);
+  return { series: points, domain, markers: shown.markers, highlightMs };
 }
 
 /** CSV of the data and PNG of the chart, for the panel the buttons sit in. */

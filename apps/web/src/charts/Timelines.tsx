@@ -3,9 +3,11 @@ import { memo, type ReactNode, type RefObject, useEffect, useMemo, useRef, useSt
 import { useShallow } from 'zustand/react/shallow';
 import { checkpointSpans, type TxnSpan, txnSpans } from '../explain/spans';
 import { selectEvents, selectNowMs } from '../state/scrub';
-import { useAxisEndMs, useStore } from '../state/store';
-import { formatTick, niceTicks, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
+import { useStore } from '../state/store';
+import { formatTick, niceTicksBetween } from './axis';
 import { useMarkers } from './Charts';
+import { TimeBrush } from './TimeBrush';
+import { timeToPx, useTimeDomain } from './time-domain';
 
 const MAX_SPANS = 160;
 /** Height of the time axis drawn under each timeline. */
@@ -26,16 +28,14 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
   return width;
 }
 
-type Scale = (t: number) => number;
-
 /**
  * The charts' virtual-time axis in pixels: the timeline's plot area starts and ends where the
  * charts' do, so a moment sits at the same x in every panel.
  */
-function timeScale(widthPx: number, endMs: number): Scale {
-  const span = Math.max(1, widthPx - PLOT_LEFT_PX - PLOT_RIGHT_PX);
-  return (t: number) => PLOT_LEFT_PX + (span * Math.min(Math.max(t, 0), endMs)) / endMs;
-}
+type Scale = (t: number) => number;
+
+/** Whether a span of virtual time shows in the window at all. */
+type Visible = (startMs: number, endMs: number) => boolean;
 
 const COLORS = {
   open: 'var(--c2)',
@@ -54,31 +54,34 @@ function TimelineFrame({
 }: {
   label: string;
   lanesPx: number;
-  children: (x: Scale, widthPx: number) => ReactNode;
+  children: (x: Scale, visible: Visible) => ReactNode;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const width = useWidth(ref);
-  const endMs = useAxisEndMs();
-  const x = timeScale(width, endMs);
+  const domain = useTimeDomain();
+  const x = (t: number) => timeToPx(t, width, domain);
+  const visible = (startMs: number, endMs: number) => endMs >= domain[0] && startMs <= domain[1];
   const height = lanesPx + AXIS_PX;
   return (
-    <div ref={ref} className="timeline-box">
-      <svg width={width} height={height} className="timeline" role="img" aria-label={label}>
-        {children(x, width)}
-        <MarkerRules x={x} height={lanesPx} />
-        <TimeAxis x={x} endMs={endMs} y={lanesPx} />
-      </svg>
-    </div>
+    <TimeBrush>
+      <div ref={ref} className="timeline-box">
+        <svg width={width} height={height} className="timeline" role="img" aria-label={label}>
+          {children(x, visible)}
+          <MarkerRules x={x} visible={visible} height={lanesPx} />
+          <TimeAxis x={x} domain={domain} y={lanesPx} />
+        </svg>
+      </div>
+    </TimeBrush>
   );
 }
 
-function TimeAxis({ x, endMs, y }: { x: Scale; endMs: number; y: number }) {
+function TimeAxis({ x, domain: [from, to], y }: { x: Scale; domain: readonly [number, number]; y: number }) {
   return (
     <g className="timeline-axis">
-      <line x1={x(0)} x2={x(endMs)} y1={y} y2={y} stroke="var(--border)" />
-      {niceTicks(endMs).map((t) => (
+      <line x1={x(from)} x2={x(to)} y1={y} y2={y} stroke="var(--border)" />
+      {niceTicksBetween(from, to).map((t) => (
         <text key={t} x={x(t)} y={y + 13} textAnchor="middle" className="tick">
-          {formatTick(t, endMs)}
+          {formatTick(t, to - from)}
         </text>
       ))}
     </g>
@@ -86,8 +89,8 @@ function TimeAxis({ x, endMs, y }: { x: Scale; endMs: number; y: number }) {
 }
 
 /** Failures, restores and faults, and the moment picked in the narration. */
-function MarkerRules({ x, height }: { x: Scale; height: number }) {
-  const markers = useMarkers().filter((m) => m.color !== 'var(--cp)');
+function MarkerRules({ x, visible, height }: { x: Scale; visible: Visible; height: number }) {
+  const markers = useMarkers().filter((m) => m.color !== 'var(--cp)' && visible(m.t, m.t));
   const highlightMs = useStore((s) => s.highlightMs);
   return (
     <g>
@@ -105,7 +108,7 @@ function MarkerRules({ x, height }: { x: Scale; height: number }) {
           <title>{`${m.label} at ${m.t} ms`}</title>
         </line>
       ))}
-      {highlightMs !== null && (
+      {highlightMs !== null && visible(highlightMs, highlightMs) && (
         <line
           x1={x(highlightMs)}
           x2={x(highlightMs)}
@@ -154,12 +157,13 @@ export const CheckpointTimeline = memo(function CheckpointTimeline() {
       </div>
       <p className="hint">Each bar runs from a checkpoint's trigger to its completion or abort.</p>
       <TimelineFrame label={`${spans.length} checkpoints`} lanesPx={lanesPx}>
-        {(x) => (
+        {(x, visible) => (
           <>
             <text x={4} y={lanesPx / 2 + 4} className="lane-label">
               checkpoints
             </text>
             {spans.map((s, i) => {
+              if (!visible(s.startMs, s.endMs ?? nowMs)) return null;
               const x1 = x(s.startMs);
               const x2 = Math.max(x(s.endMs ?? nowMs), x1 + 3);
               const color =
@@ -267,14 +271,16 @@ export const TransactionTimeline = memo(function TransactionTimeline() {
           : 'One Pravega transaction per subtask per checkpoint: open while it collects values, pre-committed once flushed at the barrier, then committed when the checkpoint completes (or aborted, or expired).'}
       </p>
       <TimelineFrame label={`${spans.length} transactions`} lanesPx={lanesPx}>
-        {(x) => (
+        {(x, visible) => (
           <>
             {Array.from({ length: parallelism }, (_, lane) => (
               <text key={lane} x={4} y={lane * LANE_PX + 16} className="lane-label">{`subtask ${lane}`}</text>
             ))}
-            {spans.map((s) => (
-              <TxnBar key={s.txnId} span={s} x={x} nowMs={nowMs} />
-            ))}
+            {spans.map((s) =>
+              visible(s.startMs, s.endMs ?? nowMs) ? (
+                <TxnBar key={s.txnId} span={s} x={x} nowMs={nowMs} />
+              ) : null,
+            )}
           </>
         )}
       </TimelineFrame>

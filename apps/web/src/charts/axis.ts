@@ -30,6 +30,17 @@ export function niceTicks(end: number, count = 5): number[] {
   return ticks;
 }
 
+/** Ticks on the 1-2-5 steps that fall inside a zoomed window [from, to], about `count` of them. */
+export function niceTicksBetween(from: number, to: number, count = 5): number[] {
+  if (from <= 0) return niceTicks(to, count).filter((t) => t <= to);
+  const raw = (to - from) / count;
+  const magnitude = magnitudeOf(Math.max(raw, 1));
+  const step = Math.max(1, (NICE_STEPS.find((s) => s * magnitude >= raw) ?? 10) * magnitude);
+  const ticks: number[] = [];
+  for (let v = Math.ceil(from / step) * step; v <= to; v += step) ticks.push(v);
+  return ticks;
+}
+
 /**
  * The end of the time axis. While a run streams it is rounded up to a nice value, so the axis (and
  * its ticks) stays put between flushes and the lines grow into it; a run that is over ends where

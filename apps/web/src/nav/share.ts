@@ -13,10 +13,22 @@ export function encodeScenario(scenario: Scenario): string {
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
+/** The words for a link that is not a scenario at all: cut short when copied, or edited by hand. */
+const DAMAGED =
+  'This shared scenario link is damaged (its "scenario" part is not a whole encoded scenario; it may have been cut short when copied). Ask for the link again.';
+
 export function decodeScenario(text: string): Scenario {
-  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-  const json = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-  const parsed = parseScenario(JSON.parse(json));
+  let value: unknown;
+  try {
+    const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+    const json = new TextDecoder('utf-8', { fatal: true }).decode(
+      Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+    );
+    value = JSON.parse(json);
+  } catch {
+    throw new Error(DAMAGED);
+  }
+  const parsed = parseScenario(value);
   if (!parsed.ok) throw new Error(`the shared scenario does not fit: ${parsed.errors.join('; ')}`);
   return parsed.value;
 }

@@ -93,13 +93,17 @@ function OverlayChart({ runs }: { runs: ComparedRun[] }) {
 }
 
 export function ComparePanel() {
-  const { runs, error } = useCompare(useShallow((s) => ({ runs: s.runs, error: s.error })));
+  const { runs, error, kind, stored } = useCompare(
+    useShallow((s) => ({ runs: s.runs, error: s.error, kind: s.kind, stored: s.stored })),
+  );
   if (runs.length === 0 && error === null) return null;
   const sentences = summarize(runs);
   return (
     <section className="panel compare" aria-labelledby="compare-title">
       <div className="compare-head">
-        <h2 id="compare-title">Compare modes: same scenario, same fault timeline</h2>
+        <h2 id="compare-title">
+          {kind === 'modes' ? 'Compare modes: same scenario, same fault timeline' : 'Compare runs'}
+        </h2>
         <button
           type="button"
           className="ghost small"
@@ -110,6 +114,12 @@ export function ComparePanel() {
         </button>
       </div>
       {error !== null && <p className="note">{error}</p>}
+      {stored.length > 0 && (
+        <p className="hint">
+          The replays are stored in Runs as {stored.join(' and ')}: delete them there when you no longer need
+          them.
+        </p>
+      )}
       <table className="compare-table">
         <thead>
           <tr>
@@ -117,6 +127,7 @@ export function ComparePanel() {
             {runs.map((r) => (
               <th key={r.runId} scope="col">
                 {r.mode}{' '}
+                {kind === 'picked' && <small className="muted">{`${r.name ?? ''} ${r.runId}`}</small>}{' '}
                 <button
                   type="button"
                   className="small"

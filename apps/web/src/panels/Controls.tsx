@@ -81,6 +81,9 @@ const KNOBS: KnobSpec[] = [
   },
 ];
 
+/** The Preset list's entry for the opened run's own scenario (no preset has this id). */
+const OWN_SCENARIO = '';
+
 function ShareLink() {
   const [link, setLink] = useState<string | null>(null);
   return (
@@ -144,10 +147,13 @@ function KnobField({ knob, value }: { knob: KnobSpec; value: number }) {
 
 /** What the scenario on screen cannot keep, said before Start (the engine's preflight). */
 function Preflight() {
-  const { presetId, mode, knobs } = useStore(
-    useShallow((s) => ({ presetId: s.presetId, mode: s.mode, knobs: s.knobs })),
+  const { presetId, baseScenario, mode, knobs } = useStore(
+    useShallow((s) => ({ presetId: s.presetId, baseScenario: s.baseScenario, mode: s.mode, knobs: s.knobs })),
   );
-  const warnings = useMemo(() => preflight(scenarioFrom(presetId, mode, knobs)), [presetId, mode, knobs]);
+  const warnings = useMemo(
+    () => preflight(scenarioFrom(presetId, baseScenario, mode, knobs)),
+    [presetId, baseScenario, mode, knobs],
+  );
   if (warnings.length === 0) return null;
   return (
     <ul className="preflight" aria-label="Before you start">
@@ -161,9 +167,10 @@ function Preflight() {
 }
 
 export function Controls() {
-  const { presetId, mode, knobs, speed, runState, connected } = useStore(
+  const { presetId, baseScenario, mode, knobs, speed, runState, connected } = useStore(
     useShallow((s) => ({
       presetId: s.presetId,
+      baseScenario: s.baseScenario,
       mode: s.mode,
       knobs: s.knobs,
       speed: s.speed,
@@ -178,14 +185,25 @@ export function Controls() {
       <h2 id="controls-title">Scenario</h2>
       <label className="field">
         <span>Preset</span>
-        <select value={presetId} onChange={(e) => choosePreset(e.target.value)} aria-label="Preset">
+        <select
+          value={baseScenario === null ? presetId : OWN_SCENARIO}
+          onChange={(e) => choosePreset(e.target.value)}
+          aria-label="Preset"
+        >
+          {baseScenario !== null && (
+            <option value={OWN_SCENARIO}>{`${baseScenario.name} — the scenario of the run on screen`}</option>
+          )}
           {PRESETS.map((p) => (
             <option key={p.id} value={p.id}>
               {p.id} — {p.title}
             </option>
           ))}
         </select>
-        <small>{PRESETS.find((p) => p.id === presetId)?.description}</small>
+        <small>
+          {baseScenario === null
+            ? PRESETS.find((p) => p.id === presetId)?.description
+            : 'Its own knobs and fault timeline, as it was run; the knobs below edit it.'}
+        </small>
       </label>
 
       <div className="mode-row">

@@ -101,7 +101,8 @@ export function EventLog() {
         {matching.length.toLocaleString('en')} matching; newest first, the last {SHOWN} shown
         {dropped > 0 ? `, ${dropped.toLocaleString('en')} routine events not streamed at this speed` : ''}.
       </p>
-      <div className="events-scroll">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must take the focus, so a keyboard can scroll it (axe: scrollable-region-focusable) */}
+      <section className="events-scroll" tabIndex={0} aria-label="Protocol events table">
         <table className="events">
           <thead>
             <tr>
@@ -116,7 +117,7 @@ export function EventLog() {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </section>
   );
 }

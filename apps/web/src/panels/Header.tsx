@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { navigate, useRoute } from '../nav/route';
 import { toggleTheme } from '../state/actions';
 import { selectEvents, selectNowMs, selectReport } from '../state/scrub';
-import { useStore } from '../state/store';
+import { isLive, useStore } from '../state/store';
 
 function go(e: MouseEvent<HTMLAnchorElement>, url: string): void {
   e.preventDefault();
@@ -65,7 +65,8 @@ export function Header() {
             <span className={`pill state-${run.state}`}>{run.state}</span>
             <span>{run.mode}</span>
             <span>t = {nowMs.toLocaleString('en')} ms</span>
-            <span>{runSpeed}</span>
+            {/* A speed means something only while the run moves (a stored run has none). */}
+            {isLive(run.state) && <span>{runSpeed}</span>}
             <RestartBudget />
             <span className="muted">run {run.id}</span>
           </>

@@ -3,8 +3,12 @@ import type { RunsPage } from '@eolab/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { deleteRun, importRun, listRuns } from '../api/rest';
 import { navigate } from '../nav/route';
+import { comparePicked } from '../state/compare';
 import { useStore } from '../state/store';
 import { watchRun } from '../sync/run-sync';
+
+/** At most this many runs side by side: the comparison table stays readable. */
+const MAX_COMPARED = 4;
 
 /** Every stored run, newest first: filter, open, export, delete, import. */
 export function History() {
@@ -12,6 +16,10 @@ export function History() {
   const [verdict, setVerdict] = useState('');
   const [page, setPage] = useState<RunsPage | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  /** The run whose Delete was pressed once: a second press, on "Yes, delete", deletes it. */
+  const [confirming, setConfirming] = useState<string | null>(null);
+  /** Runs ticked for a side-by-side comparison, in the order they were ticked. */
+  const [picked, setPicked] = useState<string[]>([]);
   const version = useStore((s) => s.runsVersion);
 
   const load = useCallback(async () => {
@@ -32,10 +40,18 @@ export function History() {
     void watchRun(id).catch(() => {});
   };
   const remove = async (id: string) => {
-    await deleteRun(id);
-    setMessage(`Deleted run ${id}`);
+    setConfirming(null);
+    try {
+      await deleteRun(id);
+      setMessage(`Deleted run ${id}`);
+      setPicked((p) => p.filter((x) => x !== id));
+    } catch (error) {
+      setMessage(`Delete failed: ${(error as Error).message}`);
+    }
     await load();
   };
+  const togglePick = (id: string) =>
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));
   const importFile = async (file: File) => {
     try {
       const text = await file.text();
@@ -48,13 +64,21 @@ export function History() {
   };
 
   return (
-    <main className="history">
+    <main className="history" id="runs-list" tabIndex={-1}>
       <section className="panel" aria-labelledby="history-title">
         <div className="compare-head">
           <h2 id="history-title">Runs</h2>
           <span className="muted">{page === null ? '' : `${page.total} stored`}</span>
         </div>
         <div className="history-tools">
+          <button
+            type="button"
+            className="small primary"
+            disabled={picked.length < 2}
+            onClick={() => comparePicked(picked)}
+          >
+            Compare selected ({picked.length})
+          </button>
           <label>
             Mode{' '}
             <select aria-label="Filter by mode" value={mode} onChange={(e) => setMode(e.target.value)}>
@@ -103,16 +127,25 @@ export function History() {
             {message}
           </p>
         )}
-        <table className="runs-table">
+        <table className="runs-table" aria-label="Stored runs">
           <thead>
             <tr>
+              <th scope="col">
+                <span className="sr-only">Compare</span>
+              </th>
               <th scope="col">Name</th>
               <th scope="col">Mode</th>
               <th scope="col">Verdict</th>
-              <th scope="col">Events</th>
-              <th scope="col">Faults</th>
+              <th scope="col" className="optional">
+                Events
+              </th>
+              <th scope="col" className="optional">
+                Faults
+              </th>
               <th scope="col">State</th>
-              <th scope="col">Created</th>
+              <th scope="col" className="optional">
+                Created
+              </th>
               <th scope="col">
                 <span className="sr-only">Actions</span>
               </th>
@@ -121,15 +154,24 @@ export function History() {
           <tbody>
             {(page?.runs ?? []).map((r) => (
               <tr key={r.id}>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Pick run ${r.id} to compare`}
+                    checked={picked.includes(r.id)}
+                    disabled={!picked.includes(r.id) && picked.length >= MAX_COMPARED}
+                    onChange={() => togglePick(r.id)}
+                  />
+                </td>
                 <td>{r.name}</td>
                 <td>{r.mode}</td>
                 <td>
                   {r.verdict === null ? '—' : <span className={`badge v-${r.verdict}`}>{r.verdict}</span>}
                 </td>
-                <td>{r.numEvents.toLocaleString('en')}</td>
-                <td>{r.faultCount}</td>
+                <td className="optional">{r.numEvents.toLocaleString('en')}</td>
+                <td className="optional">{r.faultCount}</td>
                 <td>{r.state}</td>
-                <td>{new Date(r.createdAt).toLocaleString('en-GB')}</td>
+                <td className="optional">{new Date(r.createdAt).toLocaleString('en-GB')}</td>
                 <td className="actions">
                   <button
                     type="button"
@@ -147,14 +189,31 @@ export function History() {
                   >
                     Export
                   </a>
-                  <button
-                    type="button"
-                    className="small"
-                    onClick={() => void remove(r.id)}
-                    aria-label={`Delete run ${r.id}`}
-                  >
-                    Delete
-                  </button>
+                  {confirming === r.id ? (
+                    <fieldset className="confirm" aria-label={`Delete run ${r.id}?`}>
+                      Delete for good?{' '}
+                      <button
+                        type="button"
+                        className="small danger"
+                        onClick={() => void remove(r.id)}
+                        aria-label={`Yes, delete run ${r.id}`}
+                      >
+                        Yes, delete
+                      </button>
+                      <button type="button" className="small" onClick={() => setConfirming(null)}>
+                        Cancel
+                      </button>
+                    </fieldset>
+                  ) : (
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => setConfirming(r.id)}
+                      aria-label={`Delete run ${r.id}`}
+                    >
+                      Delete
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

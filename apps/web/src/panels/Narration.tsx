@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { type KeyboardEvent, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { narrate, type Sentence } from '../explain/narrate';
 import { highlight } from '../state/actions';
@@ -35,17 +35,41 @@ export function Narration() {
     })),
   );
   const sentences = useMemo(() => withKeys(keep(narrate(events, mode))), [events, mode]);
+  // One tab stop for the whole story (roving focus): the arrows, Home and End move along it.
+  const [focusKey, setFocusKey] = useState<string | null>(null);
+  const focusIndex = Math.max(
+    0,
+    sentences.findIndex((s) => s.key === focusKey),
+  );
+  const onKeyDown = (e: KeyboardEvent<HTMLOListElement>) => {
+    const moves: Record<string, number> = {
+      ArrowDown: focusIndex + 1,
+      ArrowUp: focusIndex - 1,
+      Home: 0,
+      End: sentences.length - 1,
+    };
+    const next = moves[e.key];
+    if (next === undefined || sentences.length === 0) return;
+    e.preventDefault();
+    const index = Math.min(Math.max(next, 0), sentences.length - 1);
+    setFocusKey(sentences[index]!.key);
+    e.currentTarget.querySelectorAll<HTMLButtonElement>('button.sentence')[index]?.focus();
+  };
   return (
     <section className="panel narration" aria-labelledby="narration-title">
       <h2 id="narration-title">What happened</h2>
-      <p className="hint">Click a sentence to mark its moment on every chart.</p>
-      <ol className="sentences">
-        {sentences.map((s) => (
+      <p className="hint">
+        Click a sentence to mark its moment on every chart (keyboard: ↑ ↓ to move, Enter to mark).
+      </p>
+      <ol className="sentences" aria-label="Narration" onKeyDown={onKeyDown}>
+        {sentences.map((s, i) => (
           <li key={s.key}>
             <button
               type="button"
+              tabIndex={i === focusIndex ? 0 : -1}
               className={`sentence ${s.kind} ${highlightMs === s.t ? 'selected' : ''}`}
               aria-pressed={highlightMs === s.t}
+              onFocus={() => setFocusKey(s.key)}
               onClick={() => highlight(highlightMs === s.t ? null : s.t)}
             >
               <span className="time">{s.t} ms</span> {s.text}

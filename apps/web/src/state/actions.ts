@@ -20,7 +20,34 @@ export function choosePreset(presetId: string): void {
   const { mode } = useStore.getState();
   const scenario = presetScenario(presetId, mode);
   if (scenario === undefined) return;
-  useStore.setState({ presetId, knobs: knobsOf(scenario) });
+  useStore.setState({ presetId, baseScenario: null, knobs: knobsOf(scenario) });
+}
+
+/** JSON with its keys sorted: two scenarios built in different orders compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+/**
+ * The sidebar shows the run on screen: its preset (or its own scenario when no preset gives it),
+ * its mode, its knobs and, while it runs, its speed. Start then runs that scenario again.
+ */
+export function followRun(scenario: Scenario, speed: Speed | null): void {
+  const fromPreset = presetScenario(scenario.name, scenario.mode);
+  const samePreset =
+    fromPreset !== undefined &&
+    canonical(scenarioFrom(scenario.name, null, scenario.mode, knobsOf(scenario))) === canonical(scenario);
+  useStore.setState({
+    presetId: samePreset ? scenario.name : useStore.getState().presetId,
+    baseScenario: samePreset ? null : scenario,
+    mode: scenario.mode,
+    knobs: knobsOf(scenario),
+    ...(speed === null ? {} : { speed }),
+  });
 }
 
 export function chooseMode(mode: WriterMode): void {
@@ -49,16 +76,23 @@ export function toggleTheme(): void {
 
 /** The scenario the controls describe: the preset, in the chosen mode, with the knobs applied. */
 export function scenarioFromControls(): Scenario {
-  const { presetId, mode, knobs } = useStore.getState();
-  return scenarioFrom(presetId, mode, knobs);
+  const { presetId, baseScenario, mode, knobs } = useStore.getState();
+  return scenarioFrom(presetId, baseScenario, mode, knobs);
 }
 
-export function scenarioFrom(presetId: string, mode: WriterMode, knobs: Knobs): Scenario {
-  const base = presetScenario(presetId, mode)!;
+/** The preset's scenario (or the opened run's own) in `mode`, with the knobs applied. */
+export function scenarioFrom(
+  presetId: string,
+  baseScenario: Scenario | null,
+  mode: WriterMode,
+  knobs: Knobs,
+): Scenario {
+  const base = baseScenario === null ? presetScenario(presetId, mode)! : { ...baseScenario, mode };
   const numEvents = knobs.numEvents;
+  const resized = numEvents !== base.numEvents;
   // A preset's sample failure sits at element N/2 + 1 of its own N; keep it there when N changes.
   const faults = base.faults.map((f) =>
-    f.kind === 'mapper-exception' && f.atElement !== undefined && numEvents !== base.numEvents
+    f.kind === 'mapper-exception' && f.atElement !== undefined && resized
       ? { ...f, atElement: Math.floor(numEvents / 2) + 1 }
       : f,
   );
@@ -68,10 +102,10 @@ export function scenarioFrom(presetId: string, mode: WriterMode, knobs: Knobs): 
     numEvents,
     source: {
       ...base.source,
-      throttleUntilPosition: Math.min(
-        base.source.throttleUntilPosition,
-        Math.max(1, Math.floor(numEvents / 3)),
-      ),
+      // The throttle holds the first third at most, so the first checkpoint still lands inside it.
+      throttleUntilPosition: resized
+        ? Math.min(base.source.throttleUntilPosition, Math.max(1, Math.floor(numEvents / 3)))
+        : base.source.throttleUntilPosition,
     },
     checkpoint: { ...base.checkpoint, intervalMs: knobs.checkpointIntervalMs },
     sink: { ...base.sink, parallelism: knobs.parallelism, txnLeaseMs: knobs.txnLeaseMs },

@@ -2,6 +2,7 @@ import { type Report, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import type { RunSummary } from '@eolab/protocol';
 import { create } from 'zustand';
 import { getRun, replayRun } from '../api/rest';
+import { navigate } from '../nav/route';
 import { cumulative } from './series';
 import type { CumulativePoint } from './store';
 
@@ -12,23 +13,37 @@ import type { CumulativePoint } from './store';
 export interface ComparedRun {
   mode: WriterMode;
   runId: string;
+  /** The run's name, shown when runs picked on the Runs page are compared. */
+  name?: string;
   report: Report | null;
   /** Cumulative visible values and duplicates over virtual time, for the overlaid chart. */
   series: CumulativePoint[];
 }
 
 interface CompareState {
+  /** 'modes': the run on screen replayed in the other modes; 'picked': runs ticked on the Runs page. */
+  kind: 'modes' | 'picked';
   baseRunId: string | null;
   runs: ComparedRun[];
+  /** The runs this comparison added to the history (the replays), so the page can say so. */
+  stored: string[];
   error: string | null;
 }
 
-export const useCompare = create<CompareState>()(() => ({ baseRunId: null, runs: [], error: null }));
+export const useCompare = create<CompareState>()(() => ({
+  kind: 'modes',
+  baseRunId: null,
+  runs: [],
+  stored: [],
+  error: null,
+}));
 
 export async function compareModes(baseRunId: string, baseMode: WriterMode): Promise<void> {
   useCompare.setState({
+    kind: 'modes',
     baseRunId,
     runs: [{ mode: baseMode, runId: baseRunId, report: null, series: [] }],
+    stored: [],
     error: null,
   });
   try {
@@ -39,13 +54,20 @@ export async function compareModes(baseRunId: string, baseMode: WriterMode): Pro
       ...others.map((mode, i) => ({ mode, runId: created[i]!.runId, report: null, series: [] })),
     ];
     runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
-    useCompare.setState({ runs });
+    useCompare.setState({ runs, stored: created.map((c) => c.runId) });
     // The comparison has an address of its own.
     window.history.replaceState(null, '', `/compare?runs=${runs.map((r) => r.runId).join(',')}`);
     await Promise.all(runs.map((r) => refresh(r.runId)));
   } catch (error) {
     useCompare.setState({ error: (error as Error).message });
   }
+}
+
+/** Compares runs ticked on the Runs page: the comparison's own address, then its reports. */
+export function comparePicked(ids: readonly string[]): void {
+  navigate(`/compare?runs=${ids.map(encodeURIComponent).join(',')}`);
+  useCompare.setState({ kind: 'picked', baseRunId: ids[0] ?? null, runs: [], stored: [], error: null });
+  void openComparison();
 }
 
 /** Opens the comparison an address names (`/compare?runs=A,B,C`). */
@@ -59,11 +81,16 @@ export async function openComparison(): Promise<void> {
     const runs = snapshots.map((s) => ({
       mode: s.run.mode,
       runId: s.run.id,
+      name: s.run.name,
       report: s.report,
       series: cumulative(s.buckets),
     }));
-    runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
+    // Modes side by side read best in their order; runs picked by hand stay in the order picked.
+    if (useCompare.getState().kind === 'modes')
+      runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
     useCompare.setState({ baseRunId: ids[0] ?? null, runs, error: null });
+    if (useCompare.getState().kind === 'modes' && new Set(runs.map((r) => r.mode)).size < runs.length)
+      useCompare.setState({ kind: 'picked' });
   } catch (error) {
     useCompare.setState({ error: (error as Error).message });
   }
@@ -90,7 +117,7 @@ export function noteSummary(summary: RunSummary): void {
 
 export function closeCompare(): void {
   const base = useCompare.getState().baseRunId;
-  useCompare.setState({ baseRunId: null, runs: [], error: null });
+  useCompare.setState({ baseRunId: null, runs: [], stored: [], error: null });
   if (base !== null && window.location.pathname === '/compare') {
     window.history.replaceState(null, '', `/?run=${encodeURIComponent(base)}`);
   }

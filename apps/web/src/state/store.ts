@@ -28,6 +28,11 @@ export interface Knobs {
 
 export interface ControlsSlice {
   presetId: string;
+  /**
+   * The scenario of a run opened on screen (a stored run, a share link, an import) when no preset
+   * gives it: the knobs then edit it, and Start runs it. Null when a preset is chosen.
+   */
+  baseScenario: Scenario | null;
   mode: WriterMode;
   knobs: Knobs;
   speed: Speed;
@@ -130,6 +135,7 @@ const initialTheme = (): 'light' | 'dark' =>
 
 export const useStore = create<State>()(() => ({
   presetId: 'seed',
+  baseScenario: null,
   mode: 'ATLEAST_ONCE',
   knobs: knobsOf(presetScenario('seed', 'ATLEAST_ONCE')!),
   speed: '10x',

@@ -2,8 +2,10 @@ import { isStory, type SimEvent } from '@eolab/engine';
 import type { RunDelta, RunSnapshot } from '@eolab/protocol';
 import { send } from '../api/socket';
 import { runIdFromAddress } from '../nav/route';
+import { followRun } from '../state/actions';
 import { cumulative, extendCumulative } from '../state/series';
-import { emptyRun, MAX_EVENTS, useStore } from '../state/store';
+import { emptyRun, isLive, MAX_EVENTS, useStore } from '../state/store';
+import { resetZoom } from '../state/view';
 
 /**
  * The sync layer: a run on screen is a snapshot, then deltas. Deltas are buffered outside React
@@ -45,6 +47,12 @@ export async function watchRun(runId: string): Promise<void> {
 }
 
 export function applySnapshot(s: RunSnapshot): void {
+  // Another run on screen: its own time axis, whole, and the sidebar describing it (a resync of
+  // the same run keeps the zoom and whatever the user is typing into the knobs).
+  if (useStore.getState().runId !== s.run.id) {
+    resetZoom();
+    followRun(s.scenario, isLive(s.run.state) ? s.speed : null);
+  }
   pending = [];
   lastSeq = null;
   resyncing = false;
