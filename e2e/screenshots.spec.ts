@@ -59,3 +59,35 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
   await d.chartsSettled();
   await page.screenshot({ path: join(dir, 'verdict-exactly-once-other-theme.png'), fullPage: true });
 });
+
+for (const { width, height, name } of [
+  { width: 1024, height: 768, name: 'laptop-1024x768' },
+  { width: 390, height: 844, name: 'phone-390x844' },
+]) {
+  test(`screenshots: the first screen at ${width}x${height}, a zoomed run, and the Runs page`, async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width, height });
+    const d = new Dashboard(page);
+    await d.runSeed(false);
+    await expect(d.verdict).toHaveText('Found duplicates');
+    await d.chartsSettled();
+    // What a person sees first, without scrolling.
+    await page.screenshot({ path: join(dir, `${name}-dashboard.png`) });
+
+    // The window around the failure and the restore, typed into the time window's fields.
+    const timeWindow = page.getByRole('group', { name: 'Time window' });
+    await timeWindow.getByLabel('From (ms)').fill('80');
+    await timeWindow.getByLabel('To (ms)').fill('220');
+    await timeWindow.getByLabel('To (ms)').press('Enter');
+    await expect(timeWindow).toContainText('Zoomed to 80–220 ms');
+    await d.chartsSettled();
+    await page.getByRole('heading', { name: 'Events over virtual time' }).scrollIntoViewIfNeeded();
+    await timeWindow.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(dir, `${name}-zoomed.png`) });
+
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await expect(page.getByRole('table', { name: 'Stored runs' }).getByRole('row').nth(1)).toBeVisible();
+    await page.screenshot({ path: join(dir, `${name}-runs.png`) });
+  });
+}

@@ -68,7 +68,7 @@ export function Header() {
             {/* A speed means something only while the run moves (a stored run has none). */}
             {isLive(run.state) && <span>{runSpeed}</span>}
             <RestartBudget />
-            <span className="muted">run {run.id}</span>
+            <span className="muted run-id">run {run.id}</span>
           </>
         )}
       </div>

@@ -14,7 +14,7 @@ function Bound({ label, value, onApply }: { label: string; value: number; onAppl
     if (text.trim() !== '' && Number.isFinite(v) && v >= 0) onApply(v);
   };
   return (
-    <label className="field inline">
+    <label className="zoom-field">
       <span>{label}</span>
       <input
         type="number"
