@@ -39,6 +39,46 @@ test('a crash aimed at the next checkpoint from the dashboard: the history shows
   expect(d.consoleErrors).toEqual([]);
 });
 
+test('crash-before-notify aimed at checkpoint 3: checkpoint 3 completed, the failover, its transactions committed on recovery, and their lease', async ({
+  page,
+}) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('seed');
+  await d.setExactlyOnce(true);
+  // Checkpoints 2 s apart in real time: checkpoint 3 is well ahead when the fault is aimed.
+  await d.setKnob('Checkpoint interval (ms)', 2_000);
+  // The sample's own failure at element 26 takes one restart; the crash needs a second.
+  await d.setKnob('Restart attempts', 2);
+  await d.setSpeed('1x');
+  await d.start.click();
+  await expect(page.locator('.run-status .pill')).toHaveText('running');
+  await page.getByRole('radio', { name: 'at checkpoint' }).check();
+  await page.getByLabel('Checkpoint to aim at').fill('3');
+  await page.getByText('Other faults').click();
+  await page.getByRole('button', { name: 'Inject crash-before-notify' }).click();
+  await expect(page.getByText('Injected crash-before-notify at checkpoint 3')).toBeVisible();
+
+  // Transactions still open show their lease running (30 s, pinged every 5.5 s).
+  const txns = page.getByRole('region', { name: 'Transactions table' }).getByRole('row');
+  await expect(txns.filter({ hasText: /OPEN|PRE-COMMITTED/ }).first()).toContainText(/[12]\d\.\d s/);
+
+  await d.setSpeed('max');
+  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  const third = page
+    .getByRole('region', { name: 'Checkpoint history table' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name: '3', exact: true }) });
+  await expect(third).toContainText('completed');
+  await expect(third).toContainText('attempt 3 restored from it');
+  await expect(page.locator('.run-status .restarts')).toHaveText('restarts left 0 of 2');
+  await page.getByLabel('Find a transaction').fill('cp3');
+  await expect(txns.filter({ hasText: 'committed on recovery' })).toHaveCount(2);
+  // A committed transaction has no lease left to count.
+  await expect(txns.filter({ hasText: 'committed on recovery' }).first()).toContainText('—');
+  expect(d.consoleErrors).toEqual([]);
+});
+
 test('the restart budget in the header counts down with each injected failure', async ({ page }) => {
   const d = new Dashboard(page);
   await d.open();

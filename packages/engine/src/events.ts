@@ -51,6 +51,8 @@ export type SimEvent =
   | (At & { kind: 'checkpoint-notified'; checkpointId: number; task: string })
   | (At & TxnRef & { kind: 'txn-begun' })
   | (At & TxnRef & { kind: 'txn-flushed'; checkpointId: number; events: number })
+  /** A ping the controller took: the transaction's lease now ends at `leaseDeadlineMs`. */
+  | (At & TxnRef & { kind: 'txn-lease-renewed'; leaseDeadlineMs: number })
   | (At & TxnRef & { kind: 'txn-committing'; checkpointId: number; recovery: boolean })
   | (At &
       TxnRef & { kind: 'txn-committed'; events: number; firstValue: number | null; lastValue: number | null })
@@ -131,6 +133,7 @@ export const EVENT_CATALOGUE: { [K in SimEventKind]: { group: EventGroup; story:
   'checkpoint-notified': { group: 'checkpoint', story: false },
   'txn-begun': { group: 'transaction', story: false },
   'txn-flushed': { group: 'transaction', story: false },
+  'txn-lease-renewed': { group: 'transaction', story: false },
   'txn-committing': { group: 'transaction', story: false },
   'txn-committed': { group: 'transaction', story: false },
   'txn-aborted': { group: 'transaction', story: false },

@@ -760,7 +760,10 @@ export class StreamStore {
       this.watchLease(txn);
       return;
     }
-    if (deadline > txn.leaseDeadlineMs) txn.leaseDeadlineMs = deadline;
+    if (deadline > txn.leaseDeadlineMs) {
+      txn.leaseDeadlineMs = deadline;
+      this.ctx.emit({ t: tMs, kind: 'txn-lease-renewed', ...txnRef(txn), leaseDeadlineMs: deadline });
+    }
   }
 
   /**

@@ -92,6 +92,11 @@ export interface TxnRow {
   openedMs: number | null;
   preCommittedMs: number | null;
   endedMs: number | null;
+  /**
+   * When the controller's lease timer would abort it: its begin plus the lease, pushed on by each
+   * ping the controller took (`txn-lease-renewed`). Null when neither was seen.
+   */
+  leaseDeadlineMs: number | null;
   /** Committed by a restored attempt (recoverAndCommit). */
   recovery: boolean;
   /** Why it ended, when it did not commit. */
@@ -101,7 +106,8 @@ export interface TxnRow {
   lastValue: number | null;
 }
 
-export function transactions(events: readonly SimEvent[]): TxnRow[] {
+/** Every transaction the events show; `leaseMs` is the scenario's lease (for the lease left). */
+export function transactions(events: readonly SimEvent[], leaseMs: number | null = null): TxnRow[] {
   const rows = new Map<number, TxnRow>();
   const row = (e: SimEvent & { txnId: number; subtask: number; attempt: number; epoch: number }): TxnRow => {
     let r = rows.get(e.txnId);
@@ -117,6 +123,7 @@ export function transactions(events: readonly SimEvent[]): TxnRow[] {
         openedMs: null,
         preCommittedMs: null,
         endedMs: null,
+        leaseDeadlineMs: null,
         recovery: false,
         why: null,
         events: 0,
@@ -131,8 +138,14 @@ export function transactions(events: readonly SimEvent[]): TxnRow[] {
   };
   for (const e of events) {
     switch (e.kind) {
-      case 'txn-begun':
-        row(e).openedMs = e.t;
+      case 'txn-begun': {
+        const r = row(e);
+        r.openedMs = e.t;
+        if (leaseMs !== null) r.leaseDeadlineMs = e.t + leaseMs;
+        break;
+      }
+      case 'txn-lease-renewed':
+        row(e).leaseDeadlineMs = e.leaseDeadlineMs;
         break;
       case 'txn-flushed': {
         const r = row(e);
@@ -167,6 +180,17 @@ export function transactions(events: readonly SimEvent[]): TxnRow[] {
     }
   }
   return [...rows.values()].sort((a, b) => b.txnId - a.txnId);
+}
+
+/**
+ * The lease left at `nowMs`, in words: only a transaction still open in the store (collecting
+ * values, or pre-committed and waiting for its commit) has a lease running.
+ */
+export function leaseLeft(row: TxnRow, nowMs: number): string {
+  if (row.state !== 'OPEN' && row.state !== 'PRE-COMMITTED') return '—';
+  if (row.leaseDeadlineMs === null) return '?';
+  const left = row.leaseDeadlineMs - nowMs;
+  return left <= 0 ? 'due' : `${(left / 1000).toFixed(1)} s`;
 }
 
 /** Rows whose name, store id or checkpoint matches what was typed (`cp5`, `5`, `cp5·s1`, `#12`). */

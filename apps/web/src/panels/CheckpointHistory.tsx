@@ -1,7 +1,7 @@
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { checkpointHistory, durationSummary, matchTxn, transactions } from '../explain/history';
-import { selectEvents } from '../state/scrub';
+import { checkpointHistory, durationSummary, leaseLeft, matchTxn, transactions } from '../explain/history';
+import { selectEvents, selectNowMs } from '../state/scrub';
 import { useStore } from '../state/store';
 
 /** Rows a table shows; the newest first. */
@@ -63,11 +63,16 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
 
 /** Every transaction on screen: its name, store id, state and times, searchable by checkpoint or name. */
 export const TransactionInspector = memo(function TransactionInspector() {
-  const { events, transactional } = useStore(
-    useShallow((s) => ({ events: selectEvents(s), transactional: s.scenario?.mode === 'EXACTLY_ONCE' })),
+  const { events, transactional, leaseMs, nowMs } = useStore(
+    useShallow((s) => ({
+      events: selectEvents(s),
+      transactional: s.scenario?.mode === 'EXACTLY_ONCE',
+      leaseMs: s.scenario?.sink.txnLeaseMs ?? null,
+      nowMs: selectNowMs(s),
+    })),
   );
   const [query, setQuery] = useState('');
-  const rows = useMemo(() => transactions(events), [events]);
+  const rows = useMemo(() => transactions(events, leaseMs), [events, leaseMs]);
   const shown = useMemo(() => rows.filter((r) => matchTxn(r, query)).slice(0, SHOWN), [rows, query]);
   if (!transactional) return null;
   return (
@@ -96,6 +101,11 @@ export const TransactionInspector = memo(function TransactionInspector() {
               <th>opened</th>
               <th>pre-committed</th>
               <th>ended</th>
+              <th>
+                <abbr title="Until the controller aborts it, unless its writer pings it again (every lease / sqrt(lease in s))">
+                  lease left
+                </abbr>
+              </th>
               <th>values</th>
               <th>how</th>
             </tr>
@@ -109,6 +119,7 @@ export const TransactionInspector = memo(function TransactionInspector() {
                 <td>{fmt(r.openedMs)}</td>
                 <td>{fmt(r.preCommittedMs)}</td>
                 <td>{fmt(r.endedMs)}</td>
+                <td>{leaseLeft(r, nowMs)}</td>
                 <td>
                   {r.events}
                   {r.firstValue === null ? '' : ` (${r.firstValue}..${r.lastValue})`}
