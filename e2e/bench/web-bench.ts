@@ -1,7 +1,11 @@
 /**
- * Rendering benchmark: Chromium drives the dashboard through live-demo runs (stretched to 20,000,000
- * events) at max speed for 60 s of wall time, starting a new run whenever one ends, and reports frame-time p50/p95 from
- * requestAnimationFrame intervals, long tasks over 50 ms, and the JS heap at start and end.
+ * Rendering benchmark: Chromium loads the dashboard (the time until its first chart is drawn),
+ * then drives it through live-demo runs (stretched to 20,000,000 events) at max speed for 60 s of
+ * wall time, starting a new run whenever one ends, and reports frame-time p50/p95 from
+ * requestAnimationFrame intervals, long tasks over 50 ms (the longest at a run's start, when its
+ * report arrives and renders, and while it streams), and the JS heap at start and end. Beside
+ * them, a baseline measured in the same page: a fixed loop of JavaScript, so figures taken on a
+ * busy machine can be read against how fast the machine was at the time.
  *
  *   npm run bench:web            (60 s)
  *   npm run bench:web -- 20      (20 s)
@@ -18,7 +22,7 @@ const root = join(import.meta.dirname, '../..');
 
 function startServer(): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/server/src/main.ts')], {
+    const child = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], {
       env: {
         ...process.env,
         PORT: '0',
@@ -38,7 +42,10 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
 const percentile = (sorted: number[], q: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
-execFileSync('npm', ['run', 'build', '-w', '@eolab/web'], { cwd: root, stdio: 'ignore' });
+execFileSync('npx', ['turbo', 'run', 'build', '--filter=@eolab/server', '--filter=@eolab/web'], {
+  cwd: root,
+  stdio: 'ignore',
+});
 const { child, url } = await startServer();
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -54,10 +61,30 @@ try {
     const frame = (now) => { window.__frames.push(now - last); last = now; requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+      for (const entry of list.getEntries())
+        window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
     }).observe({ type: 'longtask', buffered: true });
+    window.__firstChartMs = null;
+    new MutationObserver((_, observer) => {
+      if (document.querySelector('svg.recharts-surface') === null) return;
+      window.__firstChartMs = performance.now();
+      observer.disconnect();
+    }).observe(document, { childList: true, subtree: true });
   `);
   await page.goto(url);
+  await page.waitForFunction('window.__firstChartMs !== null');
+  const firstChartMs = await page.evaluate<number>('window.__firstChartMs');
+  // The baseline: the same fixed loop of work, timed in the page (median of five).
+  const baselineMs = await page.evaluate<number>(`(() => {
+    const times = [];
+    for (let r = 0; r < 5; r++) {
+      const t = performance.now();
+      let x = 0;
+      for (let i = 0; i < 20000000; i++) x = (x + i * 7) % 1000003;
+      times.push(performance.now() - t + (x < 0 ? 1 : 0));
+    }
+    return times.sort((a, b) => a - b)[2];
+  })()`);
   await page.getByLabel('Preset').selectOption('live-demo');
   // The live-demo preset stretched to the server's largest run, so each run streams for seconds.
   await page.locator('details.knobs summary').click();
@@ -75,20 +102,39 @@ try {
   let runs = 0;
   const start = page.getByRole('button', { name: 'Start', exact: true });
   const state = page.locator('.run-status .pill');
+  const now = () => page.evaluate<number>('performance.now()');
+  /** Windows of page time (ms) when a run started, and when its end and report arrived. */
+  const starts: [number, number][] = [];
+  const ends: [number, number][] = [];
   while (Date.now() - started < seconds * 1000) {
+    const clicked = await now();
     await start.click();
     runs++;
+    await state.filter({ hasText: 'running' }).waitFor({ timeout: 30_000 });
+    starts.push([clicked, (await now()) + 1_000]);
     await state.filter({ hasText: /finished|failed|stopped/ }).waitFor({ timeout: 120_000 });
+    const ended = await now();
     await page
       .getByRole('status', { name: 'Checker verdict' })
       .filter({ hasNotText: /Checking/ })
       .waitFor();
+    // The report is fetched and rendered after the last delta: a second's grace covers the paint.
+    ends.push([ended - 500, (await now()) + 1_000]);
   }
   const wallS = (Date.now() - started) / 1000;
   const heapEnd = await heap();
-  const { frames, longTasks } = await page.evaluate<{ frames: number[]; longTasks: number[] }>(
-    '({ frames: window.__frames.slice(1), longTasks: window.__longTasks })',
-  );
+  const { frames, longTasks: tasks } = await page.evaluate<{
+    frames: number[];
+    longTasks: { start: number; duration: number }[];
+  }>('({ frames: window.__frames.slice(1), longTasks: window.__longTasks })');
+  const longTasks = tasks.map((t) => t.duration);
+  const within = (windows: [number, number][]) =>
+    tasks.filter((t) => windows.some(([from, to]) => t.start + t.duration >= from && t.start <= to));
+  const longest = (list: { duration: number }[]) =>
+    `${list.length} over 50 ms, longest ${Math.max(0, ...list.map((t) => t.duration)).toFixed(0)} ms`;
+  const atStart = within(starts);
+  const atEnd = within(ends);
+  const streaming = tasks.filter((t) => !atStart.includes(t) && !atEnd.includes(t));
   frames.sort((a, b) => a - b);
   const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
   console.log(
@@ -98,17 +144,24 @@ try {
     `  frames ${frames.length}, frame time p50 ${percentile(frames, 0.5).toFixed(1)} ms, p95 ${percentile(frames, 0.95).toFixed(1)} ms, max ${(frames.at(-1) ?? 0).toFixed(0)} ms`,
   );
   console.log(
-    `  long tasks > 50 ms: ${longTasks.length}, longest ${Math.max(0, ...longTasks).toFixed(0)} ms`,
+    `  baseline in the same page: a fixed loop of JavaScript took ${baselineMs.toFixed(0)} ms (median of 5)`,
   );
+  console.log(
+    `  first chart drawn ${firstChartMs.toFixed(0)} ms after navigation (${(firstChartMs / baselineMs).toFixed(1)}x the baseline loop); target < 1,000 ms: ${firstChartMs < 1_000 ? 'met' : 'NOT MET'}`,
+  );
+  console.log(`  long tasks at a run's start: ${longest(atStart)}`);
+  console.log(`  long tasks when the run ends and its report arrives: ${longest(atEnd)}`);
+  console.log(`  long tasks while streaming: ${longest(streaming)}`);
   console.log(
     `  JS heap after garbage collection: ${mb(heapStart)} MB at start, ${mb(heapEnd)} MB at end (growth ${mb(heapEnd - heapStart)} MB)`,
   );
   const ok =
+    firstChartMs < 1_000 &&
     percentile(frames, 0.95) < 20 &&
     Math.max(0, ...longTasks) <= 100 &&
     heapEnd - heapStart < 50 * 1024 * 1024;
   console.log(
-    `  target (p95 < 20 ms, no long task > 100 ms, heap growth < 50 MB): ${ok ? 'met' : 'not met'}`,
+    `  targets (first chart < 1 s, frame p95 < 20 ms, no long task > 100 ms, heap growth < 50 MB): ${ok ? 'met' : 'NOT MET'}`,
   );
 } finally {
   await browser.close();

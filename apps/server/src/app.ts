@@ -46,6 +46,9 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     serveClient: false,
     parser: sharedJsonParser,
+    // WebSocket only: no long-polling fallback, so no HTTP upgrade dance or polling buffers per client.
+    transports: ['websocket'],
+    perMessageDeflate: config.socketDeflate ? { threshold: 1024 } : false,
     // Browsers always send Origin on a WebSocket: a page from another site cannot open one here.
     allowRequest: (req, callback) => {
       const ok =
@@ -54,6 +57,8 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     },
   });
   const rates = new RateLimits(config.limits);
+  /** CPU spent sending deltas (one emit writes to every watcher's socket): health reports it. */
+  let deltaSendCpuUs = 0;
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     if (!tokenValid(access, socket.request, auth?.token)) {
@@ -69,9 +74,12 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     config.retention,
     {
       delta: (run, delta, mustArrive) => {
+        const started = process.cpuUsage();
         const room = io.to(roomOf(run.id));
         if (mustArrive) room.emit('run:delta', delta);
         else room.volatile.emit('run:delta', delta);
+        const spent = process.cpuUsage(started);
+        deltaSendCpuUs += spent.user + spent.system;
       },
       changed: (summary) => io.emit('runs:changed', summary),
       deleted: (runId) => {
@@ -112,7 +120,15 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   app.use(express.json({ limit: config.limits.maxBodyBytes }));
   app.use(
     '/api',
-    apiRoutes(manager, { startedAtMs: Date.now(), sockets: () => io.engine.clientsCount }, rates),
+    apiRoutes(
+      manager,
+      {
+        startedAtMs: Date.now(),
+        sockets: () => io.engine.clientsCount,
+        deltaSendCpuUs: () => deltaSendCpuUs,
+      },
+      rates,
+    ),
   );
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such API endpoint' });

@@ -10,6 +10,12 @@ export interface ServerConfig {
   /** The built dashboard, served when present. */
   webDir: string;
   logLevel: string;
+  /**
+   * Compress socket messages (permessage-deflate) above 1 KB. Off by default: every watcher's copy
+   * of a broadcast is compressed on its own, which costs the server CPU per watcher; it pays only
+   * on slow links (see README, Benchmarks).
+   */
+  socketDeflate: boolean;
   limits: Limits;
   access: AccessConfig;
   retention: RetentionConfig;
@@ -79,6 +85,7 @@ const envSchema = z.object({
   EOLAB_DATA_DIR: z.string().min(1).default('./data'),
   EOLAB_WEB_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EOLAB_SOCKET_DEFLATE: z.enum(['on', 'off']).default('off'),
   EOLAB_MAX_EVENTS_PER_RUN: int(1, Number.MAX_SAFE_INTEGER, 20_000_000),
   EOLAB_MAX_CHECKPOINTS_PER_RUN: int(1, Number.MAX_SAFE_INTEGER, 2_000_000),
   EOLAB_MAX_ACTIVE_RUNS: int(1, 10_000, 8),
@@ -141,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: resolve(e.EOLAB_DATA_DIR),
     webDir: resolve(e.EOLAB_WEB_DIR ?? new URL('../../web/dist', import.meta.url).pathname),
     logLevel: e.LOG_LEVEL,
+    socketDeflate: e.EOLAB_SOCKET_DEFLATE === 'on',
     limits: {
       maxEventsPerRun: e.EOLAB_MAX_EVENTS_PER_RUN,
       maxCheckpointsPerRun: e.EOLAB_MAX_CHECKPOINTS_PER_RUN,

@@ -3,10 +3,11 @@ import { isMilestone, isStory, type SimEvent } from '@eolab/engine';
 /**
  * At max speed a delta carries at most this many events of one kind: thousands of checkpoints a
  * second would otherwise fill every delta with `checkpoint-completed` and make each 20 KB, which is
- * what a thousand watchers cannot parse. Injected faults are exempt: the dashboard builds its fault
+ * what a thousand watchers cannot parse (two of each keep the timelines moving; four made the
+ * deltas half as big again for nothing a person sees at that speed). Injected faults are exempt: the dashboard builds its fault
  * timeline from them, and injections are rate-limited anyway.
  */
-const SAME_KIND_PER_THINNED_DELTA = 4;
+const SAME_KIND_PER_THINNED_DELTA = 2;
 
 /** A bounded FIFO of events with their arrival order, oldest first. */
 class EventRing {

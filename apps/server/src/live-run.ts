@@ -11,6 +11,7 @@ import {
 import {
   MAX_EVENTS_PER_DELTA,
   MAX_SNAPSHOT_EVENTS,
+  outcomeOf,
   PROTOCOL_VERSION,
   type RunDelta,
   type RunSnapshot,
@@ -249,7 +250,7 @@ export class LiveRun {
       events,
       eventNumbers: numbers,
       eventsDropped: dropped,
-      report: this.report(),
+      outcome: ended ? outcomeOf(this.report()!) : null,
       sentAt: sentAtMs,
     };
   }

@@ -37,6 +37,7 @@ const listQuery = z.strictObject({
 export interface HealthSources {
   startedAtMs: number;
   sockets: () => number;
+  deltaSendCpuUs: () => number;
 }
 
 /** The REST API, mounted under /api. Every body and parameter is parsed before use. */
@@ -56,6 +57,7 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
       heapUsedBytes: memory.heapUsed,
       activeRuns: manager.activeCount,
       sockets: health.sockets(),
+      deltaSendCpuUs: health.deltaSendCpuUs(),
       store: manager.storeHealth.status(manager.unsavedCount),
     } satisfies HealthResponse);
   });

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Ack, ClientToServerEvents, RunDelta, RunSummary, ServerToClientEvents } from '@eolab/protocol';
+import type { Report } from '@eolab/engine';
+import type {
+  Ack,
+  ClientToServerEvents,
+  RunDelta,
+  RunSnapshot,
+  RunSummary,
+  ServerToClientEvents,
+} from '@eolab/protocol';
 import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { type App, type AppDeps, createApp } from '../src/app';
@@ -78,20 +86,27 @@ export async function ok<T>(socket: Client, event: keyof ClientToServerEvents, p
   return result.data;
 }
 
-/** Collects a run's deltas until the one that carries its final report. */
+/** Collects a run's deltas until the last one, which carries the run's outcome. */
 export function deltasUntilEnd(socket: Client, runId: string): Promise<RunDelta[]> {
   return new Promise((resolve) => {
     const seen: RunDelta[] = [];
     const onDelta = (delta: RunDelta) => {
       if (delta.runId !== runId) return;
       seen.push(delta);
-      if (delta.report !== null && delta.state !== 'running' && delta.state !== 'paused') {
+      if (delta.outcome !== null && delta.state !== 'running' && delta.state !== 'paused') {
         socket.off('run:delta', onDelta);
         resolve(seen);
       }
     };
     socket.on('run:delta', onDelta);
   });
+}
+
+/** The run's full report, fetched once over REST as the dashboard does when a run ends. */
+export async function reportOf(server: Harness, runId: string): Promise<Report | null> {
+  const response = await fetch(`${server.url}/api/runs/${runId}`);
+  if (!response.ok) throw new Error(`GET /api/runs/${runId}: HTTP ${response.status}`);
+  return ((await response.json()) as RunSnapshot).report;
 }
 
 /** Resolves when the server announces the run reached a final state. */

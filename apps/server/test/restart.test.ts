@@ -1,7 +1,7 @@
 import type { RunDelta } from '@eolab/protocol';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { command, deltasUntilEnd, ok, startServer } from './harness';
+import { command, deltasUntilEnd, ok, reportOf, startServer } from './harness';
 
 describe('server restart', () => {
   it('keeps finished runs intact and marks a running one interrupted', async () => {
@@ -16,7 +16,9 @@ describe('server restart', () => {
     await ok(socket, 'run:watch', { runId: finishedId });
     const done = deltasUntilEnd(socket, finishedId);
     await ok(socket, 'run:control', { runId: finishedId, action: 'start' });
-    const report = (await done).at(-1)!.report;
+    await done;
+    const report = await reportOf(first, finishedId);
+    expect(report?.verdict).toBe('DUPLICATES');
     const { runId: runningId } = await ok<{ runId: string }>(socket, 'run:create', {
       scenario: { mode: 'EXACTLY_ONCE', numEvents: 100_000 },
       speed: '1x',

@@ -1,8 +1,8 @@
 import { parseScenario, type Report, Simulation } from '@eolab/engine';
-import type { RunDelta, RunSnapshot } from '@eolab/protocol';
+import { outcomeOf, type RunDelta, type RunSnapshot } from '@eolab/protocol';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { command, deltasUntilEnd, type Harness, ok, startServer } from './harness';
+import { command, deltasUntilEnd, type Harness, ok, reportOf, startServer } from './harness';
 
 let server: Harness;
 beforeEach(async () => {
@@ -21,7 +21,7 @@ const longScenario = (mode: string) => ({
 });
 
 describe('runs over socket.io', () => {
-  it('creates, runs and finishes a run; the report equals the engine’s own', async () => {
+  it('creates, runs and finishes a run; the last delta carries the outcome, REST the report, both the engine’s own', async () => {
     const socket = await server.client();
     const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
       preset: 'seed',
@@ -36,7 +36,13 @@ describe('runs over socket.io', () => {
     const deltas = await done;
     const last = deltas.at(-1)!;
     expect(last.state).toBe('finished');
-    expect(last.report).toEqual(new Simulation(snapshot.scenario).runToEnd());
+    const expected = new Simulation(snapshot.scenario).runToEnd();
+    expect(last.outcome).toEqual(outcomeOf(expected));
+    expect(await reportOf(server, runId)).toEqual(expected);
+    // The report (tens of KB for a big run) is not pushed to every watcher: only a few numbers of it.
+    expect(last).not.toHaveProperty('report');
+    expect(JSON.stringify(last.outcome).length).toBeLessThan(JSON.stringify(expected).length / 5);
+    expect(deltas.slice(0, -1).every((d) => d.outcome === null)).toBe(true);
     // Sequence numbers count up one by one.
     expect(deltas.map((d) => d.seq)).toEqual(deltas.map((_, i) => deltas[0]!.seq + i));
   });
@@ -60,8 +66,8 @@ describe('runs over socket.io', () => {
     const ma = bySeq(da);
     const mb = bySeq(db);
     for (const [seq, delta] of ma) if (mb.has(seq)) expect(mb.get(seq)).toBe(delta);
-    expect(da.at(-1)!.report).toEqual(db.at(-1)!.report);
-    expect(da.at(-1)!.report!.verdict).toBe('EXACTLY_ONCE');
+    expect(da.at(-1)!.outcome).toEqual(db.at(-1)!.outcome);
+    expect(da.at(-1)!.outcome!.verdict).toBe('EXACTLY_ONCE');
   });
 
   it('a fault injected over the socket shows up in the report and the fault timeline', async () => {
@@ -88,7 +94,8 @@ describe('runs over socket.io', () => {
     expect(fault.kind).toBe('mapper-exception');
     const done = deltasUntilEnd(socket, runId);
     await ok(socket, 'run:speed', { runId, speed: 'max' });
-    const report = (await done).at(-1)!.report as Report;
+    await done;
+    const report = (await reportOf(server, runId)) as Report;
     expect(report.faults).toEqual([fault]);
     expect(report.counts.duplicates).toBeGreaterThan(0);
     expect(report.restores).toHaveLength(1);

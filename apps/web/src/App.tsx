@@ -1,20 +1,23 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { getSocket } from './api/socket';
 import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './charts/Charts';
 import { CheckpointTimeline, TransactionTimeline } from './charts/Timelines';
 import { useRoute } from './nav/route';
 import { CheckerPanel } from './panels/CheckerPanel';
 import { CheckpointHistory, TransactionInspector } from './panels/CheckpointHistory';
-import { ComparePanel } from './panels/ComparePanel';
 import { Controls } from './panels/Controls';
 import { EventLog } from './panels/EventLog';
 import { FaultPanel } from './panels/FaultPanel';
 import { Header } from './panels/Header';
-import { History } from './panels/History';
 import { Narration } from './panels/Narration';
 import { Scrubber } from './panels/Scrubber';
 import { ZoomBar } from './panels/ZoomBar';
+import { useCompare } from './state/compare';
 import { useStore } from './state/store';
+
+// Loaded when first used: most visits never open the runs page or a comparison.
+const History = lazy(() => import('./panels/History').then((m) => ({ default: m.History })));
+const ComparePanel = lazy(() => import('./panels/ComparePanel').then((m) => ({ default: m.ComparePanel })));
 
 export function App() {
   const theme = useStore((s) => s.theme);
@@ -37,12 +40,19 @@ export function App() {
         </a>
       )}
       <Header />
-      {screen === 'history' ? <History /> : <Dashboard />}
+      {screen === 'history' ? (
+        <Suspense fallback={<p className="muted">Loading the runs…</p>}>
+          <History />
+        </Suspense>
+      ) : (
+        <Dashboard />
+      )}
     </div>
   );
 }
 
 function Dashboard() {
+  const comparing = useCompare((s) => s.runs.length > 0 || s.error !== null);
   return (
     <main className="layout">
       <aside className="sidebar">
@@ -51,7 +61,11 @@ function Dashboard() {
       </aside>
       <div className="content" id="run-view" tabIndex={-1}>
         <Scrubber />
-        <ComparePanel />
+        {comparing && (
+          <Suspense fallback={null}>
+            <ComparePanel />
+          </Suspense>
+        )}
         <div className="row">
           <CheckerPanel />
           <Narration />

@@ -11,6 +11,14 @@ vi.mock('../src/api/socket', () => ({
     return Promise.resolve(nextSnapshot);
   },
 }));
+/** The REST half: `GET /api/runs/:id`, which a run's end asks for (its report is not pushed). */
+const fetched: string[] = [];
+vi.mock('../src/api/rest', () => ({
+  getRun: (runId: string) => {
+    fetched.push(runId);
+    return Promise.resolve(nextSnapshot);
+  },
+}));
 
 const { applySnapshot, flushDeltas, receiveDelta } = await import('../src/sync/run-sync');
 const { useStore } = await import('../src/state/store');
@@ -73,7 +81,7 @@ function delta(
     events,
     eventNumbers: events.map((_, i) => firstNumber + i),
     eventsDropped: 0,
-    report: null,
+    outcome: null,
     sentAt: 0,
   } as unknown as RunDelta;
 }
@@ -81,6 +89,7 @@ function delta(
 describe('deltas after a snapshot', () => {
   beforeEach(() => {
     sent.length = 0;
+    fetched.length = 0;
     applySnapshot(
       snapshot(20, [bucket(0, 1), bucket(10, 1), bucket(20, 1)], [completed(1, 10), completed(2, 20)]),
     );
@@ -121,5 +130,27 @@ describe('deltas after a snapshot', () => {
     receiveDelta(delta(5, 6, [bucket(60, 1)], []));
     expect(sent).toContain('run:watch');
     await vi.waitFor(() => expect(useStore.getState().buckets.map((b) => b.emitted)).toEqual([2]));
+  });
+
+  it('at the last delta, shows its outcome at once and fetches the full report once over REST, keeping the scrubbed time', async () => {
+    useStore.setState({ scrubMs: 10 });
+    const report = { verdict: 'EXACTLY_ONCE', counts: { read: 3 } };
+    nextSnapshot = {
+      ...snapshot(30, [bucket(0, 1), bucket(10, 1), bucket(20, 1), bucket(30, 1)], [completed(1, 10)]),
+      run: { id: 'r1', state: 'finished', verdict: 'EXACTLY_ONCE' },
+      report,
+    } as unknown as RunSnapshot;
+    const last = {
+      ...delta(5, 3, [bucket(30, 1)], []),
+      state: 'finished',
+      outcome: { verdict: 'EXACTLY_ONCE', finished: true, counts: { read: 3 } },
+    } as unknown as RunDelta;
+    receiveDelta(last);
+    flushDeltas();
+    expect(useStore.getState().run).toMatchObject({ state: 'finished', verdict: 'EXACTLY_ONCE' });
+    expect(fetched).toEqual(['r1']);
+    await vi.waitFor(() => expect(useStore.getState().report).toEqual(report));
+    expect(useStore.getState().scrubMs).toBe(10);
+    expect(sent).not.toContain('run:watch');
   });
 });

@@ -1,6 +1,12 @@
 import { presetScenario } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
-import { checkpointHistory, durationSummary, leaseLeft, matchTxn, transactions } from '../src/explain/history';
+import {
+  checkpointHistory,
+  durationSummary,
+  leaseLeft,
+  matchTxn,
+  transactions,
+} from '../src/explain/history';
 import { runPreset } from './sim';
 
 describe('checkpoint history and transaction inspector', () => {

@@ -25,9 +25,20 @@ export class LatencyHistogram {
   private readonly bins = new Float64Array(BIN_COUNT);
   count = 0;
   max = 0;
+  /**
+   * The lowest and highest bins holding a value (lo > hi when empty). A bucket's latencies fall in
+   * a few bins: percentile, add and reset look only there, not at all 528 (the metrics close a
+   * bucket's histogram thousands of times in a sweep; bins outside hold zeros, so results are
+   * the same to the bit).
+   */
+  private lo = BIN_COUNT;
+  private hi = -1;
 
   record(valueMs: number): void {
-    this.bins[binOf(valueMs)]! += 1;
+    const bin = binOf(valueMs);
+    this.bins[bin]! += 1;
+    if (bin < this.lo) this.lo = bin;
+    if (bin > this.hi) this.hi = bin;
     this.count += 1;
     if (valueMs > this.max) this.max = valueMs;
   }
@@ -37,7 +48,7 @@ export class LatencyHistogram {
     if (this.count === 0) return 0;
     const rank = Math.max(1, Math.ceil(fraction * this.count));
     let seen = 0;
-    for (let bin = 0; bin < BIN_COUNT; bin++) {
+    for (let bin = this.lo; bin <= this.hi; bin++) {
       seen += this.bins[bin]!;
       if (seen >= rank) return Math.min(lowerBoundOf(bin), this.max);
     }
@@ -47,14 +58,18 @@ export class LatencyHistogram {
   /** Adds every value another histogram recorded. */
   add(other: LatencyHistogram): void {
     if (other.count === 0) return;
-    for (let bin = 0; bin < BIN_COUNT; bin++) this.bins[bin]! += other.bins[bin]!;
+    for (let bin = other.lo; bin <= other.hi; bin++) this.bins[bin]! += other.bins[bin]!;
+    if (other.lo < this.lo) this.lo = other.lo;
+    if (other.hi > this.hi) this.hi = other.hi;
     this.count += other.count;
     if (other.max > this.max) this.max = other.max;
   }
 
   reset(): void {
     if (this.count === 0) return;
-    this.bins.fill(0);
+    this.bins.fill(0, this.lo, this.hi + 1);
+    this.lo = BIN_COUNT;
+    this.hi = -1;
     this.count = 0;
     this.max = 0;
   }

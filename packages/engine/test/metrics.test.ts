@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LatencyHistogram } from '../src/histogram';
 import { Counter, Metrics, presetScenario, Simulation } from '../src/index';
 
 describe('metrics series', () => {
@@ -32,5 +33,37 @@ describe('a live view of latency', () => {
     expect(open.latencyMaxMs).toBe(60);
     expect(open.latencyP99Ms).toBeGreaterThan(0);
     expect(metrics.bucket(10)).toEqual(open);
+  });
+});
+
+describe('latency histogram', () => {
+  /** The same questions answered from the raw values, to check the histogram's shortcuts against. */
+  const naive = (values: number[], fraction: number) => {
+    const reference = new LatencyHistogram();
+    for (const v of values) reference.record(v);
+    return reference.percentile(fraction);
+  };
+
+  it('answers the same after reset, merge and reuse as a fresh histogram fed the same values', () => {
+    const bucket = new LatencyHistogram();
+    const folded = new LatencyHistogram();
+    const all: number[] = [];
+    // Buckets whose values lie in different ranges: a reused histogram must forget the old range.
+    for (const values of [[3, 5, 5, 900], [40_000, 41_000], [0], [7, 7, 7, 130, 131, 5_000_000]]) {
+      for (const v of values) bucket.record(v);
+      all.push(...values);
+      for (const f of [0.01, 0.5, 0.99, 1]) expect(bucket.percentile(f)).toBe(naive(values, f));
+      // Below 128 ms the bins are exact: the median of 3, 5, 5, 900 is 5.
+      if (values[0] === 3) expect(bucket.percentile(0.5)).toBe(5);
+      folded.add(bucket);
+      bucket.reset();
+      expect(bucket.percentile(0.5)).toBe(0);
+    }
+    for (const f of [0.01, 0.25, 0.5, 0.9, 0.99, 1]) expect(folded.percentile(f)).toBe(naive(all, f));
+    expect(folded.count).toBe(all.length);
+    expect(folded.max).toBe(5_000_000);
+    // 13 values: the 7th smallest is 7, the smallest 0.
+    expect(folded.percentile(0.5)).toBe(7);
+    expect(folded.percentile(0.01)).toBe(0);
   });
 });

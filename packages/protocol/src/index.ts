@@ -110,10 +110,26 @@ export interface RunDelta {
   eventNumbers: number[];
   /** Protocol events since the previous delta that were left out of this one. */
   eventsDropped: number;
-  /** The final report: set on the run's last delta (and on every delta after a stop), else null. */
-  report: Report | null;
+  /**
+   * The run's outcome in a few numbers: set on its last delta (and on every delta after a stop),
+   * else null. The full report (tens of KB) is not pushed to every watcher: a client fetches it
+   * once, with the run's snapshot, from `GET /api/runs/:id`.
+   */
+  outcome: RunOutcome | null;
   /** The server's wall-clock time (ms since the epoch) when it sent this delta, for latency figures. */
   sentAt: number;
+}
+
+/** What a run's last delta says of its report: the verdict and the counts behind it. */
+export interface RunOutcome {
+  verdict: Verdict;
+  finished: Report['finished'];
+  counts: Report['counts'];
+}
+
+/** The outcome a report's last delta carries. */
+export function outcomeOf(report: Report): RunOutcome {
+  return { verdict: report.verdict, finished: report.finished, counts: report.counts };
 }
 
 // ---- REST responses (under /api) ----
@@ -131,6 +147,11 @@ export interface HealthResponse {
   activeRuns: number;
   /** Connected socket.io clients. */
   sockets: number;
+  /**
+   * CPU time (microseconds, user + system) the process spent sending deltas to watchers since it
+   * started: the fan-out's own cost, apart from the simulation's (absent from older servers).
+   */
+  deltaSendCpuUs?: number;
   /** Whether runs are being stored (absent from older servers). */
   store?: StoreStatus;
 }

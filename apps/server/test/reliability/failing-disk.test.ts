@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunStore, type StoredRun } from '../../src/db';
-import { deltasUntilEnd, type Harness, ok, startServer } from '../harness';
+import { deltasUntilEnd, type Harness, ok, reportOf, startServer } from '../harness';
 
 /** A store on a disk that can be made to fail every write the way a dying disk does. */
 class FailingDiskStore extends RunStore {
@@ -87,7 +87,8 @@ describe('a disk that stops accepting writes', () => {
     // A run that ends while the disk fails keeps its report in memory.
     const ended = deltasUntilEnd(socket, ending);
     await ok(socket, 'run:control', { runId: ending, action: 'start' });
-    const report = (await ended).at(-1)!.report;
+    await ended;
+    const report = await reportOf(server, ending);
     expect(report!.duplicates).toEqual([17, 18, 19, 20, 21, 22, 23, 24]);
     // The streaming run keeps streaming.
     const before = await nextDelta(socket, streaming, 0);

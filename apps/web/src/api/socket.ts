@@ -13,7 +13,7 @@ let socket: AppSocket | null = null;
 /** One socket for the page; it reconnects by itself and re-watches the run on screen. */
 export function getSocket(): AppSocket {
   if (socket !== null) return socket;
-  const s: AppSocket = io({ transports: ['websocket', 'polling'], reconnectionDelayMax: 2_000 });
+  const s: AppSocket = io({ transports: ['websocket'], reconnectionDelayMax: 2_000 });
   socket = s;
   let first = true;
   s.on('connect', () => {

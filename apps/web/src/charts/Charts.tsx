@@ -36,7 +36,6 @@ import {
   PLOT_LEFT_PX,
   PLOT_RIGHT_PX,
 } from './axis';
-import { chartPng, download, seriesCsv } from './exporting';
 import { TimeBrush } from './TimeBrush';
 
 /** Virtual times worth a vertical line on every chart. */
@@ -467,8 +466,11 @@ function useChartProps(slot: number): ChartProps {
 
 /** CSV of the data and PNG of the chart, for the panel the buttons sit in. */
 function ExportButtons({ name }: { name: string }) {
-  const exportCsv = () =>
+  // The export code loads on the first click, not with the page.
+  const exportCsv = async () => {
+    const { download, seriesCsv } = await import('./exporting');
     download(`${name}.csv`, new Blob([seriesCsv(useStore.getState().series)], { type: 'text/csv' }));
+  };
   const exportPng = (e: MouseEvent<HTMLButtonElement>) => {
     // The chart's own surface is the largest SVG in the panel (legend icons are SVGs too).
     const surfaces = [
@@ -476,7 +478,10 @@ function ExportButtons({ name }: { name: string }) {
     ];
     const area = (el: SVGSVGElement) => el.getBoundingClientRect().width * el.getBoundingClientRect().height;
     const svg = surfaces.sort((a, b) => area(b) - area(a))[0];
-    if (svg !== undefined) void chartPng(svg).then((blob) => download(`${name}.png`, blob));
+    if (svg === undefined) return;
+    void import('./exporting').then(async ({ chartPng, download }) =>
+      download(`${name}.png`, await chartPng(svg)),
+    );
   };
   return (
     <span className="exports">

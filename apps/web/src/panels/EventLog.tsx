@@ -1,7 +1,6 @@
 import { EVENT_GROUPS, type EventGroup, groupOf, type SimEvent } from '@eolab/engine';
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { download } from '../charts/exporting';
 import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
 
@@ -60,11 +59,13 @@ export function EventLog() {
   }, [events, groups, query]);
   const shown = useMemo(() => matching.slice(-SHOWN).reverse(), [matching]);
   // The events on screen (filtered and searched), one JSON object per line.
-  const exportEvents = () =>
+  const exportEvents = async () => {
+    const { download } = await import('../charts/exporting');
     download(
       'protocol-events.jsonl',
       new Blob([matching.map((e) => JSON.stringify(e)).join('\n')], { type: 'application/x-ndjson' }),
     );
+  };
   const toggle = (g: EventGroup) =>
     setGroups((prev) => {
       const next = new Set(prev);

@@ -1,5 +1,6 @@
 import { isStory, type SimEvent } from '@eolab/engine';
 import type { RunDelta, RunSnapshot } from '@eolab/protocol';
+import { getRun } from '../api/rest';
 import { send } from '../api/socket';
 import { runIdFromAddress } from '../nav/route';
 import { followRun } from '../state/actions';
@@ -46,7 +47,8 @@ export async function watchRun(runId: string): Promise<void> {
   applySnapshot(snapshot);
 }
 
-export function applySnapshot(s: RunSnapshot): void {
+/** Shows a snapshot; `keepScrub` leaves the scrubbed time alone (the same run, grown to its end). */
+export function applySnapshot(s: RunSnapshot, { keepScrub = false } = {}): void {
   // Another run on screen: its own time axis, whole, and the sidebar describing it (a resync of
   // the same run keeps the zoom and whatever the user is typing into the knobs).
   if (useStore.getState().runId !== s.run.id) {
@@ -58,7 +60,7 @@ export function applySnapshot(s: RunSnapshot): void {
   resyncing = false;
   eventCursor = s.eventCursor;
   useStore.setState({
-    scrubMs: null,
+    ...(keepScrub ? {} : { scrubMs: null }),
     ...emptyRun,
     runId: s.run.id,
     run: s.run,
@@ -95,6 +97,26 @@ export function receiveDelta(delta: RunDelta): void {
   lastSeq = delta.seq;
   pending.push(afterCursor(delta));
   if (flushTimer === null) flushTimer = setTimeout(flushDeltas, FLUSH_MS);
+}
+
+/**
+ * A run's last delta carries only its outcome (verdict and counts): the server does not push the
+ * full report to every watcher. The dashboard fetches it once, with the run's snapshot, over REST;
+ * the snapshot also brings the run's recent protocol events whole, where at full speed the deltas
+ * carried only a sample of them (timelines, event log, narration).
+ */
+function loadEnded(runId: string): void {
+  resyncing = true;
+  pending = [];
+  getRun(runId).then(
+    (snapshot) => {
+      if (useStore.getState().runId === runId) applySnapshot(snapshot, { keepScrub: true });
+    },
+    (error: Error) => {
+      resyncing = false;
+      useStore.setState({ lastError: `the run's report could not be loaded: ${error.message}` });
+    },
+  );
 }
 
 /** Drops what is buffered and takes a fresh snapshot of the run; deltas wait until it arrives. */
@@ -137,12 +159,6 @@ export function flushDeltas(): void {
   const faultTimeline = [...s.faultTimeline];
   for (const d of batch)
     for (const e of d.events) if (e.kind === 'fault-injected') faultTimeline.push(e.fault);
-  // At full speed the deltas carried only a sample of the protocol steps: once the run has ended,
-  // a fresh snapshot brings its recent window whole (timelines, event log, narration).
-  if (last.report !== null && s.report === null && last.speed === 'max' && s.runId !== null) {
-    resync(s.runId);
-    return;
-  }
   useStore.setState({
     buckets,
     series: extendCumulative(s.series, buckets, changedFrom),
@@ -153,11 +169,13 @@ export function flushDeltas(): void {
     nowMs: last.nowMs,
     totals: last.totals,
     runSpeed: last.speed,
-    report: last.report ?? s.report,
     run:
-      s.run === null ? null : { ...s.run, state: last.state, verdict: last.report?.verdict ?? s.run.verdict },
+      s.run === null
+        ? null
+        : { ...s.run, state: last.state, verdict: last.outcome?.verdict ?? s.run.verdict },
     faultTimeline,
   });
+  if (last.outcome !== null && s.report === null && s.runId !== null) loadEnded(s.runId);
 }
 
 /** After a (re)connect the server may have moved on: take a fresh snapshot of the run on screen, or of the one the address names. */
