@@ -117,3 +117,30 @@ test('the event log is searched and exported as the events on screen', async ({ 
   expect(lines.map((l) => JSON.parse(l).kind)).toEqual(kinds.map(() => 'txn-committed'));
   expect(d.consoleErrors).toEqual([]);
 });
+
+test('a failure injected "now" at 10x acts at the virtual time the header showed when the button was pressed', async ({
+  page,
+}) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('live-demo');
+  await d.setSpeed('10x');
+  await d.start.click();
+  await expect(page.locator('.run-status')).toContainText(/t = [1-9][\d,]{4,} ms/);
+  // Read the header and press the button in one task: exactly what a person saw when clicking.
+  const shownMs = await page.evaluate(() => {
+    const text = document.querySelector('.run-status')?.textContent ?? '';
+    const shown = Number(/t = ([\d,]+) ms/.exec(text)![1]!.replaceAll(',', ''));
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Inject failure');
+    button!.click();
+    return shown;
+  });
+  const failure = page.getByText(/^\d+ ms The mapper throws \(injected\)/).first();
+  await expect(failure).toBeVisible();
+  const failedAt = Number(/^(\d+) ms/.exec((await failure.textContent())!)![1]);
+  // The server had moved on by a second or two of virtual time; the fault still acts right after what was shown.
+  expect(failedAt).toBeGreaterThanOrEqual(shownMs + 1);
+  expect(failedAt).toBeLessThanOrEqual(shownMs + 101);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  expect(d.consoleErrors).toEqual([]);
+});

@@ -35,6 +35,14 @@ export const MAX_BUCKETS = 300;
 const SLICE_TARGET_MIN_MS = 2;
 const SLICE_TARGET_MAX_MS = 6;
 
+/**
+ * How far back a fault for "now" may act (the screen lags the server by a few hundred wall
+ * milliseconds: up to tens of virtual seconds at 100x), and the most events a run may have emitted
+ * for the model to be run again from 0 to do it (a few tens of milliseconds of engine time).
+ */
+const MAX_REWIND_MS = 60_000;
+const MAX_REWIND_EVENTS = 2_000_000;
+
 /** A paced run that cannot keep up forgets virtual time owed beyond one wall second, rather than bursting. */
 const MAX_DEBT_WALL_MS = 1_000;
 
@@ -56,10 +64,13 @@ export function bucketMsFor(scenario: Scenario): number {
  * been sent so far. The run manager drives it; it knows nothing of sockets or the database.
  */
 export class LiveRun {
-  readonly sim: Simulation;
+  /** The model; replaced only when a fault is injected at a moment already simulated (`inject`). */
+  sim: Simulation;
   summary: RunSummary;
   speed: Speed;
-  private readonly events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
+  private events: EventBuffer;
+  /** Faults injected while running, with the virtual time each was injected at: a rewind replays them. */
+  private readonly clicks: { atMs: number; fault: Fault }[] = [];
   private seq = 0;
   private sentBuckets = 0;
   private sentLayout = 0;
@@ -85,8 +96,18 @@ export class LiveRun {
   ) {
     this.summary = summary;
     this.speed = speed;
-    this.sim = new Simulation(scenario, { bucketMs: bucketMsFor(scenario), maxBuckets: MAX_BUCKETS });
-    this.sim.on((e) => this.events.push(e, this.speed === 'max'));
+    ({ sim: this.sim, events: this.events } = this.freshModel());
+  }
+
+  /** A new model of the scenario at virtual time 0, its events gathered for the watchers. */
+  private freshModel(): { sim: Simulation; events: EventBuffer } {
+    const sim = new Simulation(this.scenario, {
+      bucketMs: bucketMsFor(this.scenario),
+      maxBuckets: MAX_BUCKETS,
+    });
+    const events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
+    sim.on((e) => events.push(e, this.speed === 'max'));
+    return { sim, events };
   }
 
   get id(): string {
@@ -148,8 +169,15 @@ export class LiveRun {
     else if (tookMs > SLICE_TARGET_MAX_MS) this.sliceMs = Math.max(1, Math.floor(this.sliceMs / 2));
   }
 
-  /** Injects a fault now, at most `perSecond` per wall second. */
-  inject(request: InjectRequest, perSecond: number, wallNowMs: number): Fault {
+  /**
+   * Injects a fault, at most `perSecond` per wall second. A fault for "now" acts right after the
+   * virtual time the person saw (`seenMs`), which lags the server's by the time a delta takes to
+   * be drawn (seconds of virtual time at 10x): when that moment is already simulated, the model is
+   * run again from 0 with the same faults at the same times, the new one at `seenMs`, up to where
+   * it was. The model is deterministic, so the run is exactly the one a scenario with that fault
+   * timeline gives; the watchers take a fresh snapshot.
+   */
+  inject(request: InjectRequest, perSecond: number, wallNowMs: number, seenMs?: number): Fault {
     if (!this.active || this.sim.done)
       throw new RunError(409, `run ${this.id} is ${this.state}: no fault can be injected`);
     while (this.injections.length > 0 && wallNowMs - this.injections[0]! >= 1_000) this.injections.shift();
@@ -162,11 +190,65 @@ export class LiveRun {
         `fault: a run holds at most ${MAX_FAULTS} faults, so that its export (scenario.faults) can be replayed`,
       );
     }
+    const now = request.atMs === undefined && request.checkpoint === undefined;
+    const rewind =
+      now &&
+      seenMs !== undefined &&
+      this.speed !== 'max' &&
+      seenMs < this.sim.nowMs &&
+      this.sim.nowMs - seenMs <= MAX_REWIND_MS &&
+      this.sim.metrics.totals.emitted <= MAX_REWIND_EVENTS;
+    const fault = rewind ? this.injectAt(request, seenMs) : this.injectNow(request);
+    this.injections.push(wallNowMs);
+    this.summary = { ...this.summary, faultCount: this.sim.faultTimeline().length };
+    return fault;
+  }
+
+  private injectNow(request: InjectRequest): Fault {
     const refused = this.sim.refusal(request);
     if (refused !== null) throw new RunError(409, `fault: ${refused}`);
-    this.injections.push(wallNowMs);
+    const atMs = this.sim.nowMs;
     const fault = this.sim.inject(request);
-    this.summary = { ...this.summary, faultCount: this.sim.faultTimeline().length };
+    this.clicks.push({ atMs, fault });
+    return fault;
+  }
+
+  /** The model again from 0, every earlier click replayed where it was made, the new one at `seenMs`. */
+  private injectAt(request: InjectRequest, seenMs: number): Fault {
+    const untilMs = this.sim.nowMs;
+    const { sim, events } = this.freshModel();
+    const clicks = [...this.clicks];
+    const replay = (upToMs: number) => {
+      while (clicks.length > 0 && clicks[0]!.atMs <= upToMs) {
+        const click = clicks.shift()!;
+        sim.advanceTo(click.atMs);
+        sim.inject(click.fault);
+      }
+    };
+    replay(seenMs);
+    sim.advanceTo(seenMs);
+    const refused = sim.refusal(request);
+    if (refused !== null) throw new RunError(409, `fault: at ${seenMs} ms, as on screen: ${refused}`);
+    const fault = sim.inject(request);
+    const click = { atMs: seenMs, fault };
+    try {
+      replay(untilMs);
+    } catch {
+      // A later click the new fault leaves no room for (the job it aimed at has failed): act now instead.
+      return this.injectNow(request);
+    }
+    sim.advanceTo(untilMs);
+    const later = this.clicks.findIndex((c) => c.atMs > seenMs);
+    this.clicks.splice(later === -1 ? this.clicks.length : later, 0, click);
+    this.sim = sim;
+    this.events = events;
+    // Every watcher's picture of the run is stale: a skipped sequence number makes each take a
+    // fresh snapshot, as after a lost delta.
+    this.seq += 1;
+    this.sentBuckets = 0;
+    this.sentLayout = -1;
+    this.sentNowMs = -1;
+    this.cachedSnapshot = null;
     return fault;
   }
 

@@ -155,9 +155,10 @@ export class RunManager {
     return run.summary;
   }
 
-  inject(id: string, request: InjectRequest): Fault {
+  /** Injects a fault into a live run; `seenMs`: the virtual time the person saw (see LiveRun.inject). */
+  inject(id: string, request: InjectRequest, seenMs?: number): Fault {
     const run = this.requireLive(id);
-    const fault = run.inject(request, this.limits.maxInjectionsPerSecond, this.clock());
+    const fault = run.inject(request, this.limits.maxInjectionsPerSecond, this.clock(), seenMs);
     this.log.info({ runId: id, fault }, 'fault injected');
     run.changedSinceDelta = true;
     this.storeHealth.tryWrite('save an injected fault', () => this.store.save(run.stored(), null));

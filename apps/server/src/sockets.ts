@@ -122,8 +122,8 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
       return manager.setSpeed(runId, speed);
     });
     on('run:inject', (payload) => {
-      const { runId, fault } = parseOr400(injectSchema, payload);
-      return { fault: manager.inject(runId, fault) };
+      const { runId, fault, seenMs } = parseOr400(injectSchema, payload);
+      return { fault: manager.inject(runId, fault, seenMs) };
     });
   });
 }

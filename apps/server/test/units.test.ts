@@ -174,3 +174,60 @@ describe('event buffer', () => {
     expect(dropped).toBe(10_001 - events.length);
   });
 });
+
+describe('a fault for "now" acts at the moment the person saw', () => {
+  const demo = () => presetScenario('live-demo', 'ATLEAST_ONCE')!;
+
+  it('runs the model again from 0 with the fault at the time on screen: the same run a scenario with that timeline gives', () => {
+    const run = liveRun(demo(), '10x');
+    run.step(300, 1_000, frozen); // 3,000 virtual ms at 10x
+    expect(run.sim.nowMs).toBe(3_000);
+    const before = run.delta(0)!;
+    const fault = run.inject({ kind: 'mapper-exception' }, 5, 0, 1_500);
+    expect(fault).toEqual({ kind: 'mapper-exception', atMs: 1_501 });
+    // The model is back where it was, the failure at 1,501 ms inside it.
+    expect(run.sim.nowMs).toBe(3_000);
+    const failed = run.storedEvents().find((e) => e.kind === 'task-failed');
+    expect(failed?.t).toBe(1_501);
+    // The next delta skips a number: every watcher takes a fresh snapshot.
+    expect(run.delta(0)!.seq).toBe(before.seq + 2);
+
+    run.sim.advanceTo(Number.POSITIVE_INFINITY);
+    const rerun = new Simulation(
+      { ...demo(), faults: run.sim.faultTimeline() },
+      { bucketMs: 100, maxBuckets: MAX_BUCKETS },
+    );
+    expect(rerun.runToEnd()).toEqual(run.sim.report());
+  });
+
+  it('replays earlier clicks where they were made, and refuses what the moment on screen cannot take', () => {
+    const run = liveRun(demo(), '10x');
+    run.step(100, 1_000, frozen);
+    const first = run.inject({ kind: 'notify-lost' }, 5, 0); // acts now: 1,001 ms
+    expect(first).toMatchObject({ kind: 'notify-lost', atMs: 1_001 });
+    run.step(200, 1_000, frozen);
+    run.inject({ kind: 'mapper-exception' }, 5, 0, 2_000);
+    expect(
+      run.sim
+        .faultTimeline()
+        .filter((f) => f.atMs !== undefined)
+        .map((f) => [f.kind, f.atMs]),
+    ).toEqual([
+      ['notify-lost', 1_001],
+      ['mapper-exception', 2_001],
+    ]);
+    // At 2,001 ms the job fails over (restart delay 500 ms): at 2,200 ms there is no task to fail.
+    expect(() => run.inject({ kind: 'mapper-exception' }, 5, 0, 2_200)).toThrow(
+      'fault: at 2200 ms, as on screen: the job is restarting',
+    );
+  });
+
+  it('acts at the server time at full speed, or when the screen is further behind than a rewind may reach', () => {
+    const run = liveRun(demo(), 'max');
+    run.sim.advanceTo(3_000);
+    expect(run.inject({ kind: 'notify-lost' }, 5, 0, 100)).toMatchObject({ atMs: 3_001 });
+    const paced = liveRun({ ...demo(), numEvents: 1_000_000 }, '100x');
+    paced.sim.advanceTo(70_000);
+    expect(paced.inject({ kind: 'notify-lost' }, 5, 0, 1_000)).toMatchObject({ atMs: 70_001 });
+  });
+});

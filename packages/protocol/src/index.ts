@@ -272,7 +272,8 @@ export const replaySchema = boundedJson(
 export const speedSchema = boundedJson(z.strictObject({ runId: runIdSchema, speed: z.enum(SPEEDS) }));
 
 /**
- * A fault injected while the run goes on: now (the server stamps the next virtual millisecond),
+ * A fault injected while the run goes on: now (right after `seenMs`, the time the person saw, or
+ * else the server's next virtual millisecond),
  * at a virtual time still ahead (`atMs`), or at a checkpoint (`checkpoint`: K or `next`). The
  * engine refuses, with a reason, what the run cannot take.
  */
@@ -299,6 +300,15 @@ export const injectSchema = boundedJson(
       target: z.union([z.enum(NOTIFY_TARGETS), z.int().min(0).max(15)]).optional(),
       subtask: z.int().min(0).max(15).optional(),
     }),
+    /**
+     * The virtual time the dashboard showed when the person clicked: a fault for "now" acts right
+     * after it, even though the server has moved on since.
+     */
+    seenMs: z
+      .int()
+      .min(0)
+      .max(2 ** 30)
+      .optional(),
   }),
 );
 export type InjectRequest = z.output<typeof injectSchema>;

@@ -151,7 +151,9 @@ export function inject(kind: FaultKind, durationMs?: number, aim: FaultAim = { a
     ...(aim.at === 'time' ? { atMs: aim.atMs } : {}),
     ...(aim.at === 'checkpoint' ? { checkpoint: aim.checkpoint } : {}),
   };
-  return send<{ fault: Fault }>('run:inject', { runId, fault }).then((r) => r.fault);
+  // "Now" is the moment on screen: the server acts right after the time the person saw.
+  const seenMs = aim.at === 'now' ? { seenMs: useStore.getState().nowMs } : {};
+  return send<{ fault: Fault }>('run:inject', { runId, fault, ...seenMs }).then((r) => r.fault);
 }
 
 export function applySummary(run: RunSummary): void {
