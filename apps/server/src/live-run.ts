@@ -21,6 +21,7 @@ import {
 import type { StoredRun } from './db';
 import { EventBuffer } from './event-buffer';
 import { RunError } from './run-error';
+import { type RunModel, SIMULATED } from './run-model';
 import { SerializedJson } from './shared-json';
 import { naturalLengthMs } from './work-limits';
 
@@ -55,7 +56,7 @@ export function bucketMsFor(scenario: Scenario): number {
  * been sent so far. The run manager drives it; it knows nothing of sockets or the database.
  */
 export class LiveRun {
-  readonly sim: Simulation;
+  readonly sim: RunModel;
   summary: RunSummary;
   speed: Speed;
   private readonly events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
@@ -81,10 +82,13 @@ export class LiveRun {
     speed: Speed,
     /** The report an imported run must reproduce. */
     private readonly expectedReport: unknown = undefined,
+    /** A real job (real-run.ts) instead of the simulation. */
+    model?: RunModel,
   ) {
     this.summary = summary;
     this.speed = speed;
-    this.sim = new Simulation(scenario, { bucketMs: bucketMsFor(scenario), maxBuckets: MAX_BUCKETS });
+    this.sim =
+      model ?? new Simulation(scenario, { bucketMs: bucketMsFor(scenario), maxBuckets: MAX_BUCKETS });
     this.sim.on((e) => this.events.push(e, this.speed === 'max'));
   }
 
@@ -123,6 +127,11 @@ export class LiveRun {
    */
   step(wallMs: number, budgetMs: number, clock: () => number): number {
     if (this.state !== 'running' || this.sim.done) return 0;
+    // A real job runs on the wall clock by itself: no speed, nothing to step.
+    if (this.sim.realTime === true) {
+      this.sim.advanceTo(Number.POSITIVE_INFINITY);
+      return 0;
+    }
     let targetMs = Number.POSITIVE_INFINITY;
     if (this.speed !== 'max') {
       const factor = SPEED_FACTOR[this.speed];
@@ -197,6 +206,7 @@ export class LiveRun {
       eventsDropped: dropped,
       eventCursor: cursor,
       report: this.report(),
+      backend: this.sim.backend ?? SIMULATED,
     };
   }
 
@@ -209,6 +219,7 @@ export class LiveRun {
       this.speed,
       this.events.count,
       this.sim.metrics.layoutVersion,
+      this.sim.backend?.version,
     ].join('|');
     if (this.cachedSnapshot?.key !== key) {
       this.cachedSnapshot = { key, json: new SerializedJson(JSON.stringify(this.snapshot())) };
@@ -251,6 +262,7 @@ export class LiveRun {
       eventsDropped: dropped,
       report: this.report(),
       sentAt: sentAtMs,
+      backend: this.sim.backend ?? SIMULATED,
     };
   }
 

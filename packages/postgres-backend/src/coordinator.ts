@@ -161,6 +161,11 @@ export class Coordinator {
     this.events.emit(event, atMs);
   }
 
+  /** The id the next checkpoint trigger takes (a fault aimed at the `next` checkpoint waits for it). */
+  upcomingCheckpointId(): number {
+    return this.nextCheckpointId;
+  }
+
   /** ms since the job's start (0 before it started). */
   elapsedMs(): number {
     return this.jobStartMs === 0 ? 0 : Date.now() - this.jobStartMs;

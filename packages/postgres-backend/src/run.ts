@@ -35,6 +35,8 @@ export interface JobControl {
   kill(): void;
   /** ms since the job's start. */
   elapsedMs(): number;
+  /** The id the next checkpoint trigger takes. */
+  upcomingCheckpointId(): number;
 }
 
 /** Runs the scenario's job for real against PostgreSQL and checks it: the engine's report, from real processes. */

@@ -1,0 +1,186 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { SimEvent } from '@eolab/engine';
+import type { RunDelta, RunSnapshot, RunSummary } from '@eolab/protocol';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, command, type Harness, ok, runEnded, startServer } from './harness';
+
+/**
+ * The dashboard's backend choice, through the server: the start request's `backend`, a real run
+ * (the server's own PostgreSQL, real task processes) streamed like a simulated one and stored with
+ * its report, controls that do not apply refused with a reason.
+ */
+let server: Harness;
+const pgDirsBefore = new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('eolab-pg-')));
+
+beforeAll(async () => {
+  server = await startServer();
+});
+
+afterAll(async () => {
+  await server.close();
+  // The server stopped its PostgreSQL and removed its data directory.
+  const left = readdirSync(tmpdir()).filter((d) => d.startsWith('eolab-pg-') && !pgDirsBefore.has(d));
+  expect(left).toEqual([]);
+});
+
+/** Watches a run from its start to its end: the events its deltas carried, and its stored snapshot. */
+async function watchToEnd(socket: Client, runId: string, whileRunning?: () => Promise<void>) {
+  const events: SimEvent[] = [];
+  const deltas: RunDelta[] = [];
+  const onDelta = (d: RunDelta) => {
+    if (d.runId !== runId) return;
+    deltas.push(d);
+    events.push(...d.events);
+  };
+  socket.on('run:delta', onDelta);
+  const ended = runEnded(socket, runId);
+  const first = await ok<RunSnapshot>(socket, 'run:watch', { runId });
+  await ok(socket, 'run:control', { runId, action: 'start' });
+  await whileRunning?.();
+  const summary: RunSummary = await ended;
+  socket.off('run:delta', onDelta);
+  const stored = (await request(server.url).get(`/api/runs/${runId}`).expect(200)).body as RunSnapshot;
+  return { first, deltas, events, summary, stored };
+}
+
+describe('the start request’s backend', () => {
+  it('refuses a backend it does not know, naming the field', async () => {
+    const res = await request(server.url)
+      .post('/api/runs')
+      .send({ preset: 'seed', mode: 'ATLEAST_ONCE', backend: 'oracle' })
+      .expect(400);
+    expect(res.body.error).toMatch(/^backend: expected one of simulated, postgres/);
+    const socket = await server.client();
+    const ack = await command(socket, 'run:create', { preset: 'seed', backend: 42 });
+    expect(ack).toEqual({ ok: false, error: expect.stringMatching(/^backend: /) });
+  });
+
+  it('refuses, naming the fault, a scenario the real backend cannot run', async () => {
+    const res = await request(server.url)
+      .post('/api/runs')
+      .send({
+        scenario: {
+          mode: 'EXACTLY_ONCE',
+          numEvents: 50,
+          faults: [{ kind: 'controller-outage', atMs: 100, durationMs: 100 }],
+        },
+        backend: 'postgres',
+      })
+      .expect(400);
+    expect(res.body.error).toMatch(
+      /^scenario\.faults\[0\]: controller-outage is not supported by the postgres backend/,
+    );
+  });
+
+  it('says why PostgreSQL is unavailable, and simulated runs go on', async () => {
+    process.env.EOLAB_POSTGRES_URL = 'postgres://nobody:nothing@127.0.0.1:1/postgres';
+    try {
+      const res = await request(server.url)
+        .post('/api/runs')
+        .send({ preset: 'seed', mode: 'ATLEAST_ONCE', backend: 'postgres' })
+        .expect(503);
+      expect(res.body.error).toMatch(
+        /^backend: PostgreSQL is unavailable: EOLAB_POSTGRES_URL: cannot connect: .*ECONNREFUSED/,
+      );
+    } finally {
+      delete process.env.EOLAB_POSTGRES_URL;
+    }
+    const simulated = await request(server.url)
+      .post('/api/runs')
+      .send({ preset: 'seed', mode: 'ATLEAST_ONCE', speed: 'max', start: false })
+      .expect(201);
+    const socket = await server.client();
+    const { summary, stored } = await watchToEnd(socket, simulated.body.runId);
+    expect(summary.state).toBe('finished');
+    expect(stored.backend).toEqual({ kind: 'simulated', version: null });
+  });
+});
+
+describe('a real run through the server', () => {
+  it('ATLEAST_ONCE on PostgreSQL: streamed like a simulated run, duplicates 17..24, stored with its backend', async () => {
+    const socket = await server.client();
+    const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
+      preset: 'seed',
+      mode: 'ATLEAST_ONCE',
+      backend: 'postgres',
+      speed: 'max',
+      start: false,
+    });
+    const { first, deltas, events, summary, stored } = await watchToEnd(socket, runId, async () => {
+      // Speed and pause do not apply to a real job: refused, saying why.
+      const speed = await command(socket, 'run:speed', { runId, speed: '10x' });
+      expect(speed).toEqual({ ok: false, error: expect.stringMatching(/^speed: a real run .* real time/) });
+      const pause = await command(socket, 'run:control', { runId, action: 'pause' });
+      expect(pause).toEqual({
+        ok: false,
+        error: expect.stringMatching(/^pause: a real run .* cannot be paused/),
+      });
+      // A fault the backend cannot reproduce is refused with its reason.
+      const fault = await command(socket, 'run:inject', { runId, fault: { kind: 'controller-outage' } });
+      expect(fault).toEqual({
+        ok: false,
+        error: expect.stringMatching(
+          /controller-outage is not supported by the postgres backend: there is no Pravega controller/,
+        ),
+      });
+    });
+    expect(first.speed).toBe('1x');
+    expect(first.backend).toEqual({ kind: 'postgres', version: expect.stringMatching(/^PostgreSQL \d+/) });
+    expect(deltas.every((d) => d.backend?.kind === 'postgres')).toBe(true);
+    expect(summary.state).toBe('finished');
+    expect(summary.verdict).toBe('DUPLICATES');
+    // The real job's steps arrived live, in the engine's vocabulary.
+    const completed = events.filter((e) => e.kind === 'checkpoint-completed');
+    expect(completed[0]).toMatchObject({ checkpointId: 1, position: 16 });
+    expect(events.some((e) => e.kind === 'task-failed' && e.element === 26)).toBe(true);
+    expect(events.some((e) => e.kind === 'job-restored' && e.position === 16)).toBe(true);
+    // Stored like any run: the report says where it ran, and the charts' series has every value.
+    const report = stored.report as NonNullable<RunSnapshot['report']> & { server: { version: string } };
+    expect(report.backend).toBe('postgres');
+    expect(report.server.version).toMatch(/^PostgreSQL \d+/);
+    expect(report.duplicates).toEqual([17, 18, 19, 20, 21, 22, 23, 24]);
+    expect(stored.backend?.version).toBe(report.server.version);
+    expect(stored.totals.emitted).toBe(report.counts.emitted);
+    expect(stored.buckets.reduce((n, b) => n + b.read, 0)).toBe(report.counts.read);
+    expect(stored.buckets.reduce((n, b) => n + b.duplicates, 0)).toBe(8);
+    expect(stored.events.some((e) => e.kind === 'checkpoint-completed')).toBe(true);
+    const listed = await request(server.url).get('/api/runs').expect(200);
+    expect(listed.body.runs.find((r: RunSummary) => r.id === runId)?.verdict).toBe('DUPLICATES');
+  });
+
+  it('EXACTLY_ONCE with a clicked notify-lost: injected into the real job, no duplicate found', async () => {
+    const socket = await server.client();
+    const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
+      preset: 'seed',
+      mode: 'EXACTLY_ONCE',
+      backend: 'postgres',
+      start: false,
+    });
+    let injected: unknown = null;
+    const started = new Promise<void>((resolve) => {
+      const onDelta = (d: RunDelta) => {
+        if (d.runId === runId && d.events.some((e) => e.kind === 'run-started')) {
+          socket.off('run:delta', onDelta);
+          resolve();
+        }
+      };
+      socket.on('run:delta', onDelta);
+    });
+    const { events, summary, stored } = await watchToEnd(socket, runId, async () => {
+      await started;
+      injected = await ok(socket, 'run:inject', {
+        runId,
+        fault: { kind: 'notify-lost', checkpoint: 'next' },
+      });
+    });
+    expect(injected).toEqual({ fault: { kind: 'notify-lost', checkpoint: expect.any(Number) } });
+    const fired = events.find((e) => e.kind === 'fault-fired');
+    expect(fired).toMatchObject({ faultKind: 'notify-lost' });
+    expect(summary.verdict).toBe('EXACTLY_ONCE');
+    expect(stored.report?.markerWindow.lines).toContain('No duplicate found. EXACTLY_ONCE!');
+    expect(stored.faultTimeline.filter((f) => f.kind === 'notify-lost')).toHaveLength(1);
+    expect(events.some((e) => e.kind === 'txn-committed')).toBe(true);
+  });
+});
