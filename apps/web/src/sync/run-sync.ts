@@ -66,6 +66,7 @@ export function applySnapshot(s: RunSnapshot): void {
     events: bounded(s.events),
     eventsDropped: s.eventsDropped,
     report: s.report,
+    backend: s.backend ?? { kind: 'simulated', version: null },
     lastError: null,
   });
 }
@@ -146,6 +147,7 @@ export function flushDeltas(): void {
     totals: last.totals,
     runSpeed: last.speed,
     report: last.report ?? s.report,
+    backend: last.backend ?? s.backend,
     run:
       s.run === null ? null : { ...s.run, state: last.state, verdict: last.report?.verdict ?? s.run.verdict },
     faultTimeline,
