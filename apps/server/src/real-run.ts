@@ -49,6 +49,11 @@ export class RealBackend {
     return { pg, server, scenario };
   }
 
+  /** The PostgreSQL this server uses, once one was started (tests check it stops with the server). */
+  async current(): Promise<PostgresServer | null> {
+    return (await this.server?.catch(() => null)) ?? null;
+  }
+
   /** Claims the one real-run slot for this job, until it ends. */
   claim(job: RealJob): void {
     this.refuseIfBusy();
@@ -321,6 +326,8 @@ export class RealJob implements RunModel {
       else if (reads[v] === 1) this.metrics.count(Counter.duplicates, t, 1);
       reads[v] = Math.min(2, reads[v]! + 1);
     }
+    // Buckets already sent changed: a new layout makes every watcher take the series whole again.
+    this.metrics.layoutVersion++;
     this.metrics.extra.duplicateReads = checked.duplicateReads;
     this.metrics.extra.missing = checked.missing.length;
     const t = this.nowMs;

@@ -1,5 +1,4 @@
-import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import type { SimEvent } from '@eolab/engine';
 import type { RunDelta, RunSnapshot, RunSummary } from '@eolab/protocol';
 import request from 'supertest';
@@ -12,17 +11,25 @@ import { type Client, command, type Harness, ok, runEnded, startServer } from '.
  * its report, controls that do not apply refused with a reason.
  */
 let server: Harness;
-const pgDirsBefore = new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('eolab-pg-')));
 
 beforeAll(async () => {
   server = await startServer();
 });
 
 afterAll(async () => {
+  const postgres = await server.app.manager.real.current();
   await server.close();
-  // The server stopped its PostgreSQL and removed its data directory.
-  const left = readdirSync(tmpdir()).filter((d) => d.startsWith('eolab-pg-') && !pgDirsBefore.has(d));
-  expect(left).toEqual([]);
+  // The server stopped the PostgreSQL it started: nothing answers on its port any more.
+  expect(postgres?.kind).toBe('embedded');
+  const port = Number(new URL(postgres!.url).port);
+  const refused = await new Promise<string>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+  });
+  expect(refused).toBe('ECONNREFUSED');
 });
 
 /** Watches a run from its start to its end: the events its deltas carried, and its stored snapshot. */
@@ -146,6 +153,16 @@ describe('a real run through the server', () => {
     expect(stored.buckets.reduce((n, b) => n + b.read, 0)).toBe(report.counts.read);
     expect(stored.buckets.reduce((n, b) => n + b.duplicates, 0)).toBe(8);
     expect(stored.events.some((e) => e.kind === 'checkpoint-completed')).toBe(true);
+    // A watcher's series, rebuilt from its deltas as the dashboard does, holds the checker's reads too.
+    let buckets = first.buckets;
+    let layout = first.layoutVersion;
+    for (const d of deltas) {
+      if (d.layoutVersion !== layout) buckets = d.fromBucket === 0 ? d.buckets : [];
+      else buckets = [...buckets.slice(0, d.fromBucket), ...d.buckets];
+      layout = d.layoutVersion;
+    }
+    expect(buckets.reduce((n, b) => n + b.read, 0)).toBe(report.counts.read);
+    expect(buckets.reduce((n, b) => n + b.duplicates, 0)).toBe(8);
     const listed = await request(server.url).get('/api/runs').expect(200);
     expect(listed.body.runs.find((r: RunSummary) => r.id === runId)?.verdict).toBe('DUPLICATES');
   });

@@ -128,15 +128,17 @@ class TransactionalSink implements SinkSubtask {
   /** recoverAndCommit every pending transaction of the checkpoint, then roll back the subtask's dangling ones. */
   private async recover(restored: PendingTxn[]): Promise<void> {
     for (const txn of restored) {
-      if (txn.ref !== undefined)
+      const outcome = await commitPrepared(this.committer, this.ctx.run, txn.gid, txn.txn);
+      // Already committed is a no-op, as in the model: only a commit that happened now is told.
+      if (outcome === 'committed' && txn.ref !== undefined) {
         this.ctx.event({
           kind: 'txn-committing',
           ...txn.ref,
           checkpointId: txn.checkpointId,
           recovery: true,
         });
-      const outcome = await commitPrepared(this.committer, this.ctx.run, txn.gid, txn.txn);
-      if (outcome === 'committed') this.committedEvent(txn);
+        this.committedEvent(txn);
+      }
       if (outcome === 'gone') {
         this.ctx.lost(txn);
         this.ctx.log(

@@ -91,7 +91,16 @@ describe('the seed against PostgreSQL', () => {
       ...seed('EXACTLY_ONCE'),
       faults: [{ kind: 'crash-before-notify', checkpoint: 1 }],
     };
-    const report = await run(scenario);
+    const events: SimEvent[] = [];
+    const report = await run(scenario, (e) => events.push(e));
+    expect(events.find((e) => e.kind === 'fault-fired')).toMatchObject({
+      faultKind: 'crash-before-notify',
+      checkpointId: 1,
+    });
+    expect(events.find((e) => e.kind === 'task-failed')).toMatchObject({
+      reason: 'injected-crash',
+      element: null,
+    });
     const [first, second] = report.attempts;
     expect(first?.failure?.killed).toBe(true);
     expect(alive(first!.pid)).toBe(false);
@@ -125,8 +134,15 @@ describe('the seed against PostgreSQL', () => {
       restart: { ...base.restart, delayMs: 1_500 },
       faults: [{ kind: 'crash-before-notify', checkpoint: 1 }],
     };
-    const report = await run(scenario);
+    const events: SimEvent[] = [];
+    const report = await run(scenario, (e) => events.push(e));
     expect(report.transactions.expired).toBeGreaterThan(0);
+    // Each expiry is told with the transaction's name and the values it held.
+    const expired = events.filter((e) => e.kind === 'txn-expired');
+    expect(expired.map((e) => e.kind === 'txn-expired' && [e.epoch, e.events])).toEqual([
+      [1, 8],
+      [1, 8],
+    ]);
     expect(report.log.some((l) => l.includes('lease expired: the controller aborted it'))).toBe(true);
     expect(report.missing).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(report.verdict).toBe('LOSS');
