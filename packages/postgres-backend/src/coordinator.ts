@@ -95,8 +95,6 @@ export class Coordinator {
   private ended = false;
   private finishing = false;
   private readonly events: JobEvents;
-  /** Why the current attempt failed, as the task said (a kill says nothing). */
-  private failedAs: { reason: TaskFailureReason; position: number } | null = null;
 
   constructor(
     private readonly scenario: Scenario,
@@ -265,8 +263,8 @@ export class Coordinator {
           atMs: message.atMs,
           killed: false,
         };
-        this.failedAs = { reason: message.reason, position: message.position ?? -1 };
         this.log(message.detail, message.atMs);
+        this.taskFailed(fact, message.reason, message.position ?? -1);
         this.running = false;
         break;
       case 'txn-lost':
@@ -296,6 +294,7 @@ export class Coordinator {
     if (child !== this.child) return;
     this.child = null;
     this.running = false;
+    const position = this.positionNow(fact);
     this.baseProgress.emitted += this.attemptProgress.emitted;
     this.baseProgress.written += this.attemptProgress.written;
     this.baseProgress.txnsBegun += this.attemptProgress.txnsBegun;
@@ -315,22 +314,10 @@ export class Coordinator {
         killed: signal !== null,
       };
       if (signal === null) this.log(fact.failure.detail);
+      this.taskFailed(fact, signal === null ? 'write-error' : 'injected-crash', position);
     }
     // Its connections are gone: PostgreSQL rolled back the transactions it had open.
-    this.events.attemptEnded(fact.attempt, 'task-closed', fact.failure.atMs);
-    const failed = this.failedAs ?? { reason: 'injected-crash', position: this.positionNow(fact) };
-    this.failedAs = null;
-    this.emit(
-      {
-        kind: 'task-failed',
-        attempt: fact.attempt,
-        reason: failed.reason,
-        position: failed.position,
-        element: fact.failure.element,
-        detail: fact.failure.detail,
-      },
-      fact.failure.atMs,
-    );
+    this.events.attemptEnded(fact.attempt, 'task-closed', Date.now());
     this.failover();
   }
 
@@ -535,6 +522,22 @@ export class Coordinator {
     this.send(this.child, { type: 'fail-next-element' });
   }
 
+  /** The attempt failed (told when it happens: its process closes its transactions after). */
+  private taskFailed(fact: AttemptFact, reason: TaskFailureReason, position: number): void {
+    const failure = fact.failure!;
+    this.emit(
+      {
+        kind: 'task-failed',
+        attempt: fact.attempt,
+        reason,
+        position,
+        element: failure.element,
+        detail: failure.detail,
+      },
+      failure.atMs,
+    );
+  }
+
   /** The source's position as the task last reported it (a SIGKILL leaves no word of its own). */
   private positionNow(fact: AttemptFact): number {
     const start = fact.restoredFrom?.position ?? 0;
@@ -573,8 +576,8 @@ export class Coordinator {
     if (child === null || fact === null) return;
     this.running = false;
     fact.failure = { detail, element: null, atMs: Date.now(), killed: true };
-    this.failedAs = { reason: 'injected-crash', position: this.positionNow(fact) };
     this.log(detail);
+    this.taskFailed(fact, 'injected-crash', this.positionNow(fact));
     child.kill('SIGKILL');
   }
 }

@@ -73,8 +73,11 @@ describe('the seed against PostgreSQL', () => {
       expect(of('txn-flushed').some((e) => e.txnId === committed?.txnId && e.checkpointId === 1)).toBe(true);
       expect(of('txn-begun').some((e) => e.txnId === committed?.txnId)).toBe(true);
     }
-    // The failed attempt's open transactions are rolled back when its task closes.
+    // The failed attempt's open transactions are rolled back when its task closes, after its failure.
     expect(of('txn-aborted').filter((e) => e.attempt === 1 && e.why === 'task-closed')).toHaveLength(2);
+    const failedAt = events.findIndex((e) => e.kind === 'task-failed');
+    const closedAt = events.findIndex((e) => e.kind === 'txn-aborted' && e.why === 'task-closed');
+    expect(failedAt).toBeLessThan(closedAt);
     // Times are ms since the job's start, within the run.
     for (const e of events) expect(e.t).toBeGreaterThanOrEqual(0);
     expect(Math.max(...events.map((e) => e.t))).toBeLessThanOrEqual(report.durationMs + 50);

@@ -61,7 +61,7 @@ export function BackendBadge() {
   const text = real ? (backend.version === null ? 'PostgreSQL' : shortVersion(backend.version)) : 'Simulated';
   return (
     <span
-      className={real ? 'pill backend-badge real' : 'pill backend-badge'}
+      className={real ? 'backend-badge real' : 'backend-badge'}
       title={real ? `Real processes against ${backend.version ?? 'PostgreSQL'}` : 'The deterministic model'}
       data-testid="backend-badge"
     >
