@@ -200,4 +200,41 @@ describe('a real run through the server', () => {
     expect(stored.faultTimeline.filter((f) => f.kind === 'notify-lost')).toHaveLength(1);
     expect(events.some((e) => e.kind === 'txn-committed')).toBe(true);
   });
+
+  it('Stop kills the real task process; the run ends stopped, checked and stored, and the next real run may start', async () => {
+    const socket = await server.client();
+    const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
+      scenario: { name: 'long-real', mode: 'ATLEAST_ONCE', numEvents: 20_000 },
+      backend: 'postgres',
+      start: false,
+    });
+    // One real run at a time: a second is refused while this one exists.
+    const second = await command(socket, 'run:create', { preset: 'seed', backend: 'postgres' });
+    expect(second).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^backend: a real run .* one at a time/),
+    });
+    const running = new Promise<void>((resolve) => {
+      const onDelta = (d: RunDelta) => {
+        if (d.runId === runId && d.events.some((e) => e.kind === 'checkpoint-completed')) {
+          socket.off('run:delta', onDelta);
+          resolve();
+        }
+      };
+      socket.on('run:delta', onDelta);
+    });
+    const { summary, stored } = await watchToEnd(socket, runId, async () => {
+      await running;
+      await ok(socket, 'run:control', { runId, action: 'stop' });
+    });
+    expect(summary.state).toBe('stopped');
+    const report = stored.report as NonNullable<RunSnapshot['report']> & { attempts: { pid: number }[] };
+    expect(report.finished).toBe(false);
+    expect(report.counts.read).toBeGreaterThan(0);
+    for (const { pid } of report.attempts) expect(() => process.kill(pid, 0)).toThrow();
+    const next = await command(socket, 'run:create', { preset: 'seed', backend: 'postgres', start: false });
+    expect(next.ok).toBe(true);
+    if (next.ok)
+      await ok(socket, 'run:control', { runId: (next.data as { runId: string }).runId, action: 'stop' });
+  });
 });

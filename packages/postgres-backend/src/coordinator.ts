@@ -94,6 +94,8 @@ export class Coordinator {
   private done!: (result: JobResult) => void;
   private ended = false;
   private finishing = false;
+  /** kill() was called: the job ends when its process has. */
+  private stopping = false;
   private readonly events: JobEvents;
 
   constructor(
@@ -144,8 +146,11 @@ export class Coordinator {
 
   /** Kills the task process now, if any (the caller gave up on the run). */
   kill(): void {
-    this.child?.kill('SIGKILL');
-    this.end(false);
+    this.stopping = true;
+    // The job ends once the process is gone (onExit), so the checker never races its last writes.
+    if (this.child !== null && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill('SIGKILL');
+    else this.end(false);
   }
 
   private log(line: string, atMs = Date.now()): void {
@@ -299,6 +304,7 @@ export class Coordinator {
     this.baseProgress.written += this.attemptProgress.written;
     this.baseProgress.txnsBegun += this.attemptProgress.txnsBegun;
     this.attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
+    if (this.stopping) this.end(false);
     if (this.ended) return;
     if (this.finishing && code === 0) {
       this.end(true);
