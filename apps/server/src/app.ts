@@ -152,6 +152,8 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     manager,
     close: async () => {
       manager.stop();
+      // A real run's task process and the PostgreSQL it writes to go with the server.
+      await manager.real.close();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });

@@ -22,6 +22,7 @@ import {
 import type { StoredRun } from './db';
 import { EventBuffer } from './event-buffer';
 import { RunError } from './run-error';
+import { type RunModel, SIMULATED } from './run-model';
 import { SerializedJson } from './shared-json';
 import { naturalLengthMs } from './work-limits';
 
@@ -64,8 +65,8 @@ export function bucketMsFor(scenario: Scenario): number {
  * been sent so far. The run manager drives it; it knows nothing of sockets or the database.
  */
 export class LiveRun {
-  /** The model; replaced only when a fault is injected at a moment already simulated (`inject`). */
-  sim: Simulation;
+  /** The model; a simulation is replaced only when a fault is injected at a moment already simulated (`inject`). */
+  sim: RunModel;
   summary: RunSummary;
   speed: Speed;
   private events: EventBuffer;
@@ -93,13 +94,20 @@ export class LiveRun {
     speed: Speed,
     /** The report an imported run must reproduce. */
     private readonly expectedReport: unknown = undefined,
+    /** A real job (real-run.ts) instead of the simulation. */
+    model?: RunModel,
   ) {
     this.summary = summary;
     this.speed = speed;
-    ({ sim: this.sim, events: this.events } = this.freshModel());
+    if (model === undefined) ({ sim: this.sim, events: this.events } = this.freshModel());
+    else {
+      this.sim = model;
+      this.events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
+      model.on((e) => this.events.push(e, this.speed === 'max'));
+    }
   }
 
-  /** A new model of the scenario at virtual time 0, its events gathered for the watchers. */
+  /** A new simulation of the scenario at virtual time 0, its events gathered for the watchers. */
   private freshModel(): { sim: Simulation; events: EventBuffer } {
     const sim = new Simulation(this.scenario, {
       bucketMs: bucketMsFor(this.scenario),
@@ -145,6 +153,11 @@ export class LiveRun {
    */
   step(wallMs: number, budgetMs: number, clock: () => number): number {
     if (this.state !== 'running' || this.sim.done) return 0;
+    // A real job runs on the wall clock by itself: no speed, nothing to step.
+    if (this.sim.realTime === true) {
+      this.sim.advanceTo(Number.POSITIVE_INFINITY);
+      return 0;
+    }
     let targetMs = Number.POSITIVE_INFINITY;
     if (this.speed !== 'max') {
       const factor = SPEED_FACTOR[this.speed];
@@ -191,8 +204,10 @@ export class LiveRun {
       );
     }
     const now = request.atMs === undefined && request.checkpoint === undefined;
+    // Only the simulation can be run again: a real job's past is the past.
     const rewind =
       now &&
+      this.sim instanceof Simulation &&
       seenMs !== undefined &&
       this.speed !== 'max' &&
       seenMs < this.sim.nowMs &&
@@ -280,6 +295,7 @@ export class LiveRun {
       eventsDropped: dropped,
       eventCursor: cursor,
       report: this.report(),
+      backend: this.sim.backend ?? SIMULATED,
     };
   }
 
@@ -292,6 +308,7 @@ export class LiveRun {
       this.speed,
       this.events.count,
       this.sim.metrics.layoutVersion,
+      this.sim.backend?.version,
     ].join('|');
     if (this.cachedSnapshot?.key !== key) {
       this.cachedSnapshot = { key, json: new SerializedJson(JSON.stringify(this.snapshot())) };
@@ -334,6 +351,7 @@ export class LiveRun {
       eventsDropped: dropped,
       outcome: ended ? outcomeOf(this.report()!) : null,
       sentAt: sentAtMs,
+      backend: this.sim.backend ?? SIMULATED,
     };
   }
 

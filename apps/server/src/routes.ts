@@ -79,11 +79,13 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
     const body = parseOr400(createRunSchema, req.body ?? {});
     const scenario = scenarioOf(body);
     await rates.takeRun(addressOf(req));
+    const real = body.backend === 'postgres' ? await manager.real.prepare(scenario) : undefined;
     const run = manager.create(scenario, {
       name: body.name,
       speed: body.speed,
       start: body.start,
       replayOf: body.replayOf,
+      real,
     });
     created(res, { runId: run.id, run });
   });

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Fault, InjectRequest, Scenario, SimEvent } from '@eolab/engine';
+import type { Fault, InjectRequest, Report, Scenario, SimEvent } from '@eolab/engine';
 import type { RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/protocol';
 import { PROTOCOL_VERSION } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import type { Limits, RetentionConfig } from './config';
 import type { RunFilter, RunStore, StoredRun } from './db';
 import { LiveRun } from './live-run';
+import { type PreparedRealRun, RealBackend, RealJob } from './real-run';
 import { RunError } from './run-error';
+import { SIMULATED } from './run-model';
 import { SerializedJson } from './shared-json';
 import { StoreHealth } from './store-health';
 import { checkRunWork } from './work-limits';
@@ -32,6 +34,8 @@ export interface CreateOptions {
   replayOf?: string | null;
   /** For an import: the exported report the re-run must reproduce. */
   expectedReport?: unknown;
+  /** Run the job for real against PostgreSQL (from `real.prepare`) instead of simulating it. */
+  real?: PreparedRealRun;
 }
 
 /** Pacing ticks: each advances every running run by the wall time elapsed since the last one. */
@@ -61,6 +65,8 @@ export class RunManager {
   /** When each live run's progress was last saved (clock ms). */
   private readonly savedAt = new Map<string, number>();
   readonly storeHealth: StoreHealth;
+  /** PostgreSQL and the real runs (`backend: 'postgres'`). */
+  readonly real: RealBackend;
   private timer: NodeJS.Timeout | null = null;
   private lastTick = 0;
   private lastDelta = 0;
@@ -75,6 +81,7 @@ export class RunManager {
     private readonly clock: () => number = () => performance.now(),
   ) {
     this.storeHealth = new StoreHealth(log);
+    this.real = new RealBackend(log);
   }
 
   start(): void {
@@ -111,7 +118,11 @@ export class RunManager {
       finishedAt: null,
       replayOf: options.replayOf ?? null,
     };
-    const run = new LiveRun(scenario, summary, options.speed ?? '10x', options.expectedReport);
+    const real =
+      options.real === undefined ? undefined : new RealJob(options.real, this.real, summary.id, this.log);
+    // A real run goes in real time: its speed is 1x whatever was asked.
+    const speed = real === undefined ? (options.speed ?? '10x') : '1x';
+    const run = new LiveRun(scenario, summary, speed, options.expectedReport, real);
     // Stored first: a run that cannot be stored never becomes live (nothing would ever save it).
     this.storeHealth.write('store a new run', () => this.store.insert(run.stored()), {
       refuse: 'the run store is not accepting writes; no new run can be created until it does',
@@ -138,6 +149,16 @@ export class RunManager {
       stop: ['created', 'running', 'paused'],
     };
     if (!allowed[action].includes(from)) throw new RunError(409, `cannot ${action} a run that is ${from}`);
+    if (run.sim.realTime === true && (action === 'pause' || action === 'resume'))
+      throw new RunError(
+        409,
+        `${action}: a real run (PostgreSQL, real processes) goes in real time and cannot be paused`,
+      );
+    if (run.sim.stop !== undefined && action === 'stop' && from !== 'created') {
+      // A real job is killed now; its run ends `stopped` once the checker has read what it wrote.
+      run.sim.stop();
+      return run.summary;
+    }
     run.setState(action === 'pause' ? 'paused' : action === 'stop' ? 'stopped' : 'running', now);
     run.changedSinceDelta = true;
     // A refused write is retried by the next periodic save, which stores the state too.
@@ -149,6 +170,11 @@ export class RunManager {
 
   setSpeed(id: string, speed: Speed): RunSummary {
     const run = this.requireLive(id);
+    if (run.sim.realTime === true)
+      throw new RunError(
+        409,
+        'speed: a real run (PostgreSQL, real processes) goes in real time; speed does not apply',
+      );
     run.setSpeed(speed);
     run.changedSinceDelta = true;
     this.announce(run, true);
@@ -217,6 +243,7 @@ export class RunManager {
     if (run !== undefined) {
       this.live.delete(id);
       this.savedAt.delete(id);
+      run.sim.stop?.();
       run.setState('stopped', new Date().toISOString());
     }
     this.storedSnapshots.delete(id);
@@ -284,7 +311,12 @@ export class RunManager {
     try {
       const spent = run.step(wallMs, Math.max(budgetMs, 1), this.clock);
       if (run.sim.done) {
-        run.setState(run.sim.jobState === 'finished' ? 'finished' : 'failed', new Date().toISOString());
+        const state = run.sim.stopRequested
+          ? 'stopped'
+          : run.sim.jobState === 'finished'
+            ? 'finished'
+            : 'failed';
+        run.setState(state, new Date().toISOString());
         this.finish(run);
       }
       return spent;
@@ -390,6 +422,7 @@ function storedSnapshot(stored: StoredRun, events: SimEvent[]): RunSnapshot {
     eventsDropped: 0,
     eventCursor: events.length,
     report: stored.report,
+    backend: backendOf(stored.report),
   };
 }
 
@@ -408,4 +441,11 @@ function totalsOf(stored: StoredRun): RunSnapshot['totals'] {
     writeFailures: r?.counts.writeFailures ?? 0,
     openTxns: 0,
   };
+}
+
+/** A stored run's backend, as its report says (a real run's report carries its server's version). */
+function backendOf(report: Report | null): RunSnapshot['backend'] {
+  if (report?.backend !== 'postgres') return SIMULATED;
+  const server = (report as Report & { server?: { version?: unknown } }).server;
+  return { kind: 'postgres', version: typeof server?.version === 'string' ? server.version : null };
 }

@@ -86,11 +86,13 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
       const request = parseOr400(createRunSchema, payload);
       const scenario = scenarioOf(request);
       await rates.takeRun(address);
+      const real = request.backend === 'postgres' ? await manager.real.prepare(scenario) : undefined;
       const run = manager.create(scenario, {
         name: request.name,
         speed: request.speed,
         start: request.start,
         replayOf: request.replayOf,
+        real,
       });
       return { runId: run.id };
     });

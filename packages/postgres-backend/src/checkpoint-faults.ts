@@ -9,7 +9,16 @@ export type CheckpointFaultKind = 'crash-after-precommit' | 'crash-before-notify
 export class CheckpointFaults {
   private readonly fired = new Set<number>();
 
-  constructor(private readonly faults: readonly Fault[]) {}
+  private readonly faults: Fault[];
+
+  constructor(faults: readonly Fault[]) {
+    this.faults = [...faults];
+  }
+
+  /** A fault injected while the job runs joins the plan. */
+  add(fault: Fault): void {
+    this.faults.push(fault);
+  }
 
   /** The fault of this kind aimed at checkpoint id, now `elapsedMs` into the job; null when none. */
   take(kind: CheckpointFaultKind, id: number, elapsedMs: number): Fault | null {

@@ -2,11 +2,12 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Prng, type Scenario } from '@eolab/engine';
+import { type Fault, Prng, type Scenario, type SimEvent, type TaskFailureReason } from '@eolab/engine';
 import type pg from 'pg';
 import { CheckpointFaults } from './checkpoint-faults';
+import { JobEvents } from './job-events';
 import { LeaseReaper } from './lease-reaper';
-import type { CompletedCheckpoint, FromTask, PendingTxn, TaskConfig, ToTask } from './messages';
+import type { CompletedCheckpoint, FromTask, PendingTxn, TaskConfig, TaskEvent, ToTask } from './messages';
 
 /** A console line and when it was printed (ms since the epoch): the checker's lines are merged in by time. */
 export interface TimedLine {
@@ -44,6 +45,10 @@ export interface CoordinatorHooks {
   /** A task process was forked (tests use the pid to check a crash really killed it). */
   onAttempt?(attempt: AttemptFact): void;
   onLine?(line: TimedLine): void;
+  /** Every protocol step, in the engine's event vocabulary, `t` in ms since the job's start. */
+  onEvent?(event: SimEvent): void;
+  /** The job's counts so far (every attempt), at `t` ms since the job's start (about every 10 ms). */
+  onProgress?(progress: { emitted: number; written: number }, t: number): void;
 }
 
 interface PendingCheckpoint {
@@ -89,6 +94,9 @@ export class Coordinator {
   private done!: (result: JobResult) => void;
   private ended = false;
   private finishing = false;
+  /** kill() was called: the job ends when its process has. */
+  private stopping = false;
+  private readonly events: JobEvents;
 
   constructor(
     private readonly scenario: Scenario,
@@ -100,7 +108,17 @@ export class Coordinator {
   ) {
     this.prng = new Prng(scenario.seed);
     this.checkpointFaults = new CheckpointFaults(scenario.faults);
-    this.reaper = new LeaseReaper(admin, run, scenario.sink.txnLeaseMs, (line) => this.log(line));
+    this.events = new JobEvents(
+      (event) => this.hooks.onEvent?.(event),
+      () => this.jobStartMs,
+    );
+    this.reaper = new LeaseReaper(
+      admin,
+      run,
+      scenario.sink.txnLeaseMs,
+      (line) => this.log(line),
+      (gid, atMs) => this.events.expired(gid, atMs),
+    );
     this.result = {
       finished: false,
       startedAtMs: Date.now(),
@@ -128,14 +146,32 @@ export class Coordinator {
 
   /** Kills the task process now, if any (the caller gave up on the run). */
   kill(): void {
-    this.child?.kill('SIGKILL');
-    this.end(false);
+    this.stopping = true;
+    // The job ends once the process is gone (onExit), so the checker never races its last writes.
+    if (this.child !== null && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill('SIGKILL');
+    else this.end(false);
   }
 
   private log(line: string, atMs = Date.now()): void {
     const timed = { line, atMs };
     this.result.log.push(timed);
     this.hooks.onLine?.(timed);
+    this.emit({ kind: 'console', source: 'writer', line }, atMs);
+  }
+
+  private emit(event: TaskEvent, atMs = Date.now()): void {
+    this.events.emit(event, atMs);
+  }
+
+  /** The id the next checkpoint trigger takes (a fault aimed at the `next` checkpoint waits for it). */
+  upcomingCheckpointId(): number {
+    return this.nextCheckpointId;
+  }
+
+  /** ms since the job's start (0 before it started). */
+  elapsedMs(): number {
+    return this.jobStartMs === 0 ? 0 : Date.now() - this.jobStartMs;
   }
 
   // ---- attempts ----
@@ -150,6 +186,7 @@ export class Coordinator {
       restore,
       failAtElement: restore === null ? this.mapperFailElement() : 0,
       firstSubtask: this.prng.int(0, this.scenario.sink.parallelism - 1),
+      nextCheckpointId: this.nextCheckpointId,
     };
     const child = fork(TASK_PROCESS, [], {
       execArgv: ['--import', TSX_LOADER],
@@ -204,12 +241,22 @@ export class Coordinator {
       case 'log':
         this.log(message.line, message.atMs);
         break;
+      case 'event':
+        this.events.fromTask(message.event, message.atMs, message.gid);
+        break;
       case 'progress':
         this.attemptProgress = {
           emitted: message.emitted,
           written: message.written,
           txnsBegun: message.txnsBegun,
         };
+        this.hooks.onProgress?.(
+          {
+            emitted: this.baseProgress.emitted + message.emitted,
+            written: this.baseProgress.written + message.written,
+          },
+          this.elapsedMs(),
+        );
         break;
       case 'ack':
         this.onAck(message);
@@ -222,6 +269,7 @@ export class Coordinator {
           killed: false,
         };
         this.log(message.detail, message.atMs);
+        this.taskFailed(fact, message.reason, message.position ?? -1);
         this.running = false;
         break;
       case 'txn-lost':
@@ -251,10 +299,12 @@ export class Coordinator {
     if (child !== this.child) return;
     this.child = null;
     this.running = false;
+    const position = this.positionNow(fact);
     this.baseProgress.emitted += this.attemptProgress.emitted;
     this.baseProgress.written += this.attemptProgress.written;
     this.baseProgress.txnsBegun += this.attemptProgress.txnsBegun;
     this.attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
+    if (this.stopping) this.end(false);
     if (this.ended) return;
     if (this.finishing && code === 0) {
       this.end(true);
@@ -270,7 +320,10 @@ export class Coordinator {
         killed: signal !== null,
       };
       if (signal === null) this.log(fact.failure.detail);
+      this.taskFailed(fact, signal === null ? 'write-error' : 'injected-crash', position);
     }
+    // Its connections are gone: PostgreSQL rolled back the transactions it had open.
+    this.events.attemptEnded(fact.attempt, 'task-closed', Date.now());
     this.failover();
   }
 
@@ -278,19 +331,37 @@ export class Coordinator {
   private failover(): void {
     if (this.pending !== null) {
       this.result.checkpoints.aborted++;
+      this.abortedEvent(this.pending, 'job-failover');
       this.pending = null;
     }
     const { attempts, delayMs } = this.scenario.restart;
+    const attempt = this.result.attempts.length;
     if (this.result.restarts.used >= attempts) {
+      this.emit({ kind: 'job-failed', attempt, reason: 'restart attempts exhausted' });
       this.log('Job failed: restart attempts exhausted');
       this.end(false);
       return;
     }
     this.result.restarts.used++;
+    this.emit({
+      kind: 'job-restarting',
+      attempt,
+      delayMs,
+      restartsLeft: attempts - this.result.restarts.used,
+    });
     setTimeout(() => {
       if (this.ended) return;
       const checkpoint = this.latest;
       const at = Date.now();
+      this.emit(
+        {
+          kind: 'job-restored',
+          attempt: attempt + 1,
+          checkpointId: checkpoint?.id ?? null,
+          position: checkpoint?.position ?? -1,
+        },
+        at,
+      );
       if (checkpoint !== null) this.log(`Restore from checkpoint at position ${checkpoint.position}`, at);
       this.result.restores.push({
         checkpointId: checkpoint?.id ?? null,
@@ -306,6 +377,7 @@ export class Coordinator {
     this.ended = true;
     this.result.finished = finished;
     this.result.endedAtMs = Date.now();
+    if (finished) this.emit({ kind: 'job-finished', attempt: this.result.attempts.length });
     if (this.tickTimer !== null) clearTimeout(this.tickTimer);
     this.reaper.stop();
     this.result.txnsExpired = this.reaper.expired.size;
@@ -323,6 +395,8 @@ export class Coordinator {
   private startClock(): void {
     this.jobStartMs = Date.now();
     this.result.startedAtMs = this.jobStartMs;
+    const s = this.scenario;
+    this.emit({ kind: 'run-started', seed: s.seed, mode: s.mode, numEvents: s.numEvents });
     const next = () => {
       this.ticks++;
       const due = this.jobStartMs + this.ticks * this.scenario.checkpoint.intervalMs;
@@ -337,11 +411,7 @@ export class Coordinator {
     next();
     for (const fault of this.scenario.faults) {
       if (fault.kind === 'mapper-exception' && fault.atMs !== undefined) {
-        this.faultTimers.push(
-          setTimeout(() => {
-            if (this.child !== null && this.running) this.send(this.child, { type: 'fail-next-element' });
-          }, fault.atMs),
-        );
+        this.faultTimers.push(setTimeout(() => this.failNextElement(), fault.atMs));
       }
     }
   }
@@ -353,6 +423,7 @@ export class Coordinator {
       if (now - this.pending.triggeredAtMs < this.scenario.checkpoint.timeoutMs) return;
       this.result.checkpoints.aborted++;
       this.result.checkpoints.failed++;
+      this.abortedEvent(this.pending, 'timeout');
       this.pending = null;
     }
     if (this.child === null || !this.running || this.finishing) return;
@@ -365,8 +436,22 @@ export class Coordinator {
   private onAck(message: Extract<FromTask, { type: 'ack' }>): void {
     const pending = this.pending;
     if (pending === null || pending.id !== message.checkpointId) return;
-    if (message.task === 'source') pending.position = message.position;
-    else pending.sinks[message.task] = message.pending;
+    if (message.task === 'source') {
+      pending.position = message.position;
+      // Told now that the source's position is known, at the trigger's time (the dashboard draws the span from it).
+      this.emit(
+        { kind: 'checkpoint-triggered', checkpointId: pending.id, position: message.position },
+        pending.triggeredAtMs,
+      );
+    } else {
+      pending.sinks[message.task] = message.pending;
+      for (const txn of message.pending) this.events.known(txn);
+    }
+    this.emit({
+      kind: 'checkpoint-acknowledged',
+      checkpointId: pending.id,
+      task: message.task === 'source' ? 'source' : `sink-${message.task}`,
+    });
     const p = this.scenario.sink.parallelism;
     for (let i = 0; i < p; i++) if (pending.sinks[i] === undefined) return;
     if (pending.position === null) return;
@@ -379,32 +464,115 @@ export class Coordinator {
     if (this.checkpointFaults.take('crash-after-precommit', id, this.elapsedMs()) !== null) {
       // Every sink pre-committed, the checkpoint never completes: the restore goes back one checkpoint.
       this.result.checkpoints.aborted++;
+      this.fired(
+        'crash-after-precommit',
+        id,
+        'every sink pre-committed; the job crashes before it completes',
+      );
+      this.abortedEvent(pending, 'job-failover');
       this.crash(`crash after every sink pre-committed checkpoint ${id}`);
       return;
     }
     this.latest = { id, position: pending.position!, sinks: pending.sinks.map((s) => s ?? []) };
     this.result.checkpoints.completed++;
+    this.emit({
+      kind: 'checkpoint-completed',
+      checkpointId: id,
+      position: pending.position!,
+      durationMs: Math.max(0, Date.now() - pending.triggeredAtMs),
+    });
     if (this.checkpointFaults.take('crash-before-notify', id, this.elapsedMs()) !== null) {
+      this.fired('crash-before-notify', id, 'completed; the job crashes before the notification');
       this.crash(`crash after checkpoint ${id} completed, before notification`);
       return;
     }
     const lost = this.checkpointFaults.take('notify-lost', id, this.elapsedMs());
+    if (lost !== null) this.fired('notify-lost', id, 'the completion notification is lost');
     const target = lost?.kind === 'notify-lost' ? (lost.target ?? 'all') : null;
     const p = this.scenario.sink.parallelism;
     const sinkReached = (i: number) =>
       target === null || (target !== 'all' && target !== 'sinks' && target !== i);
     if (this.child !== null) {
-      this.send(this.child, {
-        type: 'notify',
-        checkpointId: id,
-        source: target === null || target === 'sinks' || typeof target === 'number',
-        sinks: Array.from({ length: p }, (_, i) => sinkReached(i)),
+      const source = target === null || target === 'sinks' || typeof target === 'number';
+      const sinks = Array.from({ length: p }, (_, i) => sinkReached(i));
+      this.send(this.child, { type: 'notify', checkpointId: id, source, sinks });
+      if (source) this.emit({ kind: 'checkpoint-notified', checkpointId: id, task: 'source' });
+      sinks.forEach((reached, i) => {
+        if (reached) this.emit({ kind: 'checkpoint-notified', checkpointId: id, task: `sink-${i}` });
       });
     }
   }
 
-  private elapsedMs(): number {
-    return Date.now() - this.jobStartMs;
+  private abortedEvent(pending: PendingCheckpoint, reason: 'job-failover' | 'timeout'): void {
+    // A checkpoint aborted before the source told its position was never drawn: it is, now.
+    if (pending.position === null)
+      this.emit(
+        { kind: 'checkpoint-triggered', checkpointId: pending.id, position: -1 },
+        pending.triggeredAtMs,
+      );
+    this.emit({ kind: 'checkpoint-aborted', checkpointId: pending.id, reason });
+  }
+
+  private fired(kind: Fault['kind'], checkpointId: number | null, detail: string): void {
+    this.emit({
+      kind: 'fault-fired',
+      faultKind: kind,
+      checkpointId,
+      detail: checkpointId === null ? detail : `checkpoint ${checkpointId}: ${detail}`,
+    });
+  }
+
+  private failNextElement(): void {
+    if (this.child === null || !this.running) return;
+    this.fired('mapper-exception', null, 'the mapper throws at its next element');
+    this.send(this.child, { type: 'fail-next-element' });
+  }
+
+  /** The attempt failed (told when it happens: its process closes its transactions after). */
+  private taskFailed(fact: AttemptFact, reason: TaskFailureReason, position: number): void {
+    const failure = fact.failure!;
+    this.emit(
+      {
+        kind: 'task-failed',
+        attempt: fact.attempt,
+        reason,
+        position,
+        element: failure.element,
+        detail: failure.detail,
+      },
+      failure.atMs,
+    );
+  }
+
+  /** The source's position as the task last reported it (a SIGKILL leaves no word of its own). */
+  private positionNow(fact: AttemptFact): number {
+    const start = fact.restoredFrom?.position ?? 0;
+    return Math.max(start, 0) + this.attemptProgress.emitted;
+  }
+
+  /**
+   * A fault clicked while the job runs. Checkpoint faults join the plan (aimed at checkpoint K or
+   * at the first checkpoint reaching their stage after atMs, ms since the job's start); a
+   * mapper-exception fails the next element now or at atMs. Throws, with the reason, for a fault
+   * this backend does not reproduce live.
+   */
+  inject(fault: Fault): void {
+    if (this.ended) throw new Error('the job has ended: no fault can change it');
+    switch (fault.kind) {
+      case 'mapper-exception': {
+        const delay = fault.atMs === undefined ? 0 : Math.max(0, fault.atMs - this.elapsedMs());
+        this.faultTimers.push(setTimeout(() => this.failNextElement(), delay));
+        break;
+      }
+      case 'crash-after-precommit':
+      case 'crash-before-notify':
+      case 'notify-lost':
+        this.checkpointFaults.add(fault);
+        break;
+      default:
+        throw new Error(`${fault.kind} cannot be injected into a running real job`);
+    }
+    this.emit({ kind: 'fault-injected', fault });
   }
 
   /** A real crash: SIGKILL, no cleanup in the task process; its connections drop and PostgreSQL rolls back their open transactions. */
@@ -415,6 +583,7 @@ export class Coordinator {
     this.running = false;
     fact.failure = { detail, element: null, atMs: Date.now(), killed: true };
     this.log(detail);
+    this.taskFailed(fact, 'injected-crash', this.positionNow(fact));
     child.kill('SIGKILL');
   }
 }

@@ -40,3 +40,8 @@ export function unsupportedReasons(scenario: Scenario): string[] {
   }
   return reasons;
 }
+
+/** Why this backend cannot reproduce a fault of this kind, or null when it can. */
+export function whyUnsupported(kind: Fault['kind']): string | null {
+  return SUPPORTED.has(kind) ? null : (WHY_NOT[kind] ?? 'not implemented');
+}

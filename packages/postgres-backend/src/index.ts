@@ -1,6 +1,7 @@
+export type { CheckResult, ReadRow } from './checker';
 export type { AttemptFact, JobResult } from './coordinator';
-export { unsupportedReasons } from './faults';
+export { unsupportedReasons, whyUnsupported } from './faults';
 export type { PostgresReport } from './report';
-export { type RunOptions, runOnPostgres, UnsupportedScenarioError } from './run';
+export { type JobControl, type RunOptions, runOnPostgres, UnsupportedScenarioError } from './run';
 export { type PostgresServer, PostgresUnavailableError, startPostgres } from './server';
 export { timingDecides, type Verification, verifyScenario } from './verify';

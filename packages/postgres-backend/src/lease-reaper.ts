@@ -17,6 +17,8 @@ export class LeaseReaper {
     private readonly run: string,
     private readonly leaseMs: number,
     private readonly log: (line: string) => void,
+    /** A transaction rolled back for its lease (the job's event stream tells it). */
+    private readonly onExpired: (gid: string, atMs: number) => void = () => {},
   ) {}
 
   start(): void {
@@ -36,6 +38,7 @@ export class LeaseReaper {
         try {
           await this.admin.query(`ROLLBACK PREPARED '${gid}'`);
           this.expired.set(gid, Date.now());
+          this.onExpired(gid, Date.now());
           this.log(`Transaction ${gid} lease expired: the controller aborted it`);
         } catch {
           // Committed or rolled back meanwhile.

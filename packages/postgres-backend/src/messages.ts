@@ -1,4 +1,4 @@
-import type { Scenario } from '@eolab/engine';
+import type { Scenario, SimEvent, TxnRef } from '@eolab/engine';
 
 /**
  * What the coordinator (the CLI process, Flink's JobManager) and the task process (a child, the
@@ -15,7 +15,13 @@ export interface PendingTxn {
   txn: string;
   /** The data values it holds: first and last written, and how many (to explain their loss). */
   values: { first: number; last: number; count: number } | null;
+  /** How the engine's events name it (a restored attempt's recovery commit tells it under that name). */
+  ref?: TxnRef;
 }
+
+/** An engine event without its time: the coordinator stamps it in ms since the job's start. */
+export type Untimed<E> = E extends unknown ? Omit<E, 't'> : never;
+export type TaskEvent = Untimed<SimEvent>;
 
 /** What a completed checkpoint holds: the source's position and each sink subtask's pending commits. */
 export interface CompletedCheckpoint {
@@ -34,6 +40,8 @@ export interface TaskConfig {
   failAtElement: number;
   /** The sink subtask the rebalance partitioner starts at. */
   firstSubtask: number;
+  /** The checkpoint the attempt's first transactions wait for (ids go on counting across attempts). */
+  nextCheckpointId: number;
 }
 
 export type ToTask =
@@ -57,9 +65,13 @@ export type FromTask =
       reason: 'artificial-exception' | 'write-error' | 'commit-failed';
       detail: string;
       element: number | null;
+      /** The source's position when it failed. */
+      position?: number;
       atMs: number;
     }
   | { type: 'source-finished'; atMs: number }
+  /** A protocol step of the task (markers, transactions), in the engine's vocabulary; gid names a prepared transaction. */
+  | { type: 'event'; atMs: number; event: TaskEvent; gid?: string }
   /** A pending transaction found neither prepared nor committed on restore: its data is lost. */
   | { type: 'txn-lost'; subtask: number; pending: PendingTxn; atMs: number };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Scenario } from '@eolab/engine';
+import type { Fault, Scenario } from '@eolab/engine';
 import pg from 'pg';
-import { check, readCommitted } from './checker';
+import { type CheckResult, check, type ReadRow, readCommitted } from './checker';
 import { Coordinator, type CoordinatorHooks } from './coordinator';
 import { unsupportedReasons } from './faults';
 import { gidPrefix } from './messages';
@@ -21,6 +21,22 @@ export interface RunOptions extends CoordinatorHooks {
   server?: PostgresServer;
   /** Give up on a job that has not ended by then (default: generous for the scenario). */
   timeoutMs?: number;
+  /** The job has started: faults clicked while it runs, and a stop, go through this. */
+  onJob?(job: JobControl): void;
+  /** The checker has read the committed rows (commit order): the dashboard draws its reads from them. */
+  onChecked?(rows: readonly ReadRow[], checked: CheckResult, jobStartMs: number): void;
+}
+
+/** What a caller may do to a real job while it runs. */
+export interface JobControl {
+  /** Injects a fault now (or at its atMs / checkpoint); throws with the reason when this backend cannot. */
+  inject(fault: Fault): void;
+  /** Kills the task process and ends the job (it is still checked and reported). */
+  kill(): void;
+  /** ms since the job's start. */
+  elapsedMs(): number;
+  /** The id the next checkpoint trigger takes. */
+  upcomingCheckpointId(): number;
 }
 
 /** Runs the scenario's job for real against PostgreSQL and checks it: the engine's report, from real processes. */
@@ -41,6 +57,7 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
     const coordinator = new Coordinator(scenario, runId, server.url, admin, options);
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(scenario);
     const timer = setTimeout(() => coordinator.kill(), timeoutMs);
+    options.onJob?.(coordinator);
     const job = await coordinator.runJob().finally(() => clearTimeout(timer));
     if (!job.finished && job.log.at(-1)?.line !== 'Job failed: restart attempts exhausted') {
       job.log.push({
@@ -56,6 +73,7 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
     ]);
     const rows = await readCommitted(admin, runId);
     const checked = check(rows, scenario.numEvents);
+    options.onChecked?.(rows, checked, job.startedAtMs);
     return buildReport(
       scenario,
       job,

@@ -1,6 +1,6 @@
-import type { WriterMode } from '@eolab/engine';
+import type { TxnRef, WriterMode } from '@eolab/engine';
 import pg from 'pg';
-import { gidOf, gidPrefix, type PendingTxn } from './messages';
+import { gidOf, gidPrefix, type PendingTxn, type TaskEvent } from './messages';
 import { commitPrepared, isUnknownGid, preparedOfRun } from './schema';
 
 /**
@@ -20,6 +20,10 @@ export interface SinkContext {
   txnBegun(): void;
   /** A pending transaction that recovery found rolled back: its data is lost. */
   lost(pending: PendingTxn): void;
+  /** A transaction's protocol step, in the engine's vocabulary (gid: its prepared name, once it has one). */
+  event(event: TaskEvent, gid?: string): void;
+  /** The checkpoint the subtask's first transaction waits for. */
+  nextCheckpointId: number;
 }
 
 export interface SinkSubtask {
@@ -29,8 +33,8 @@ export interface SinkSubtask {
   /** The checkpoint barrier: resolves with the subtask's state once it may acknowledge. */
   barrier(checkpointId: number): Promise<PendingTxn[]>;
   notify(checkpointId: number): void;
-  /** Closes the subtask: plain writes already sent land; an open transaction is rolled back. */
-  close(): Promise<void>;
+  /** Closes the subtask: plain writes already sent land; an open transaction is rolled back (why: for its event). */
+  close(why: 'task-closed' | 'end-of-input'): Promise<void>;
 }
 
 const INSERT =
@@ -100,6 +104,9 @@ class TransactionalSink implements SinkSubtask {
   private epoch = 0;
   private currentTxn = '';
   private currentValues: PendingTxn['values'] = null;
+  private currentRef: TxnRef | null = null;
+  /** The checkpoint the open transaction waits for (its epoch in the engine's events). */
+  private waitsFor: number;
   /** Commits run one after another, in checkpoint order. */
   private commits: Promise<void> = Promise.resolve();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -107,7 +114,9 @@ class TransactionalSink implements SinkSubtask {
   constructor(
     private readonly subtask: number,
     private readonly ctx: SinkContext,
-  ) {}
+  ) {
+    this.waitsFor = ctx.nextCheckpointId;
+  }
 
   async start(restored: PendingTxn[] | null): Promise<void> {
     this.data = await connect(this.ctx.url);
@@ -120,6 +129,16 @@ class TransactionalSink implements SinkSubtask {
   private async recover(restored: PendingTxn[]): Promise<void> {
     for (const txn of restored) {
       const outcome = await commitPrepared(this.committer, this.ctx.run, txn.gid, txn.txn);
+      // Already committed is a no-op, as in the model: only a commit that happened now is told.
+      if (outcome === 'committed' && txn.ref !== undefined) {
+        this.ctx.event({
+          kind: 'txn-committing',
+          ...txn.ref,
+          checkpointId: txn.checkpointId,
+          recovery: true,
+        });
+        this.committedEvent(txn);
+      }
       if (outcome === 'gone') {
         this.ctx.lost(txn);
         this.ctx.log(
@@ -133,6 +152,21 @@ class TransactionalSink implements SinkSubtask {
       try {
         await this.committer.query(`ROLLBACK PREPARED '${gid}'`);
         this.ctx.log(`Transaction ${gid}: abort of transaction left prepared by a failed attempt`);
+        // The coordinator knows the transaction's name from its pre-commit: it fills in the ref.
+        this.ctx.event(
+          {
+            kind: 'txn-aborted',
+            txnId: 0,
+            subtask: this.subtask,
+            attempt: 0,
+            epoch: 0,
+            events: 0,
+            why: 'restore',
+            firstValue: null,
+            lastValue: null,
+          },
+          gid,
+        );
       } catch (error) {
         if (!isUnknownGid(error)) throw error;
       }
@@ -143,8 +177,27 @@ class TransactionalSink implements SinkSubtask {
     this.epoch++;
     this.currentTxn = `a${this.ctx.attempt}-s${this.subtask}-e${this.epoch}`;
     this.currentValues = null;
+    // A number unique in the run: attempt, epoch within it, subtask (at most 16).
+    const txnId = (this.ctx.attempt * 100_000 + this.epoch) * 16 + this.subtask;
+    this.currentRef = { txnId, subtask: this.subtask, attempt: this.ctx.attempt, epoch: this.waitsFor };
     this.track(this.data.query('BEGIN'), 'cannot begin a transaction');
     this.ctx.txnBegun();
+    this.ctx.event({ kind: 'txn-begun', ...this.currentRef });
+  }
+
+  private committedEvent(txn: PendingTxn): void {
+    if (txn.ref === undefined) return;
+    const v = txn.values;
+    this.ctx.event(
+      {
+        kind: 'txn-committed',
+        ...txn.ref,
+        events: v?.count ?? 0,
+        firstValue: v?.first ?? null,
+        lastValue: v?.last ?? null,
+      },
+      txn.gid,
+    );
   }
 
   private track(p: Promise<unknown>, what: string): Promise<unknown> {
@@ -184,14 +237,17 @@ class TransactionalSink implements SinkSubtask {
     const gid = gidOf(this.ctx.run, checkpointId, this.subtask);
     const txn = this.currentTxn;
     const values = this.currentValues;
+    const ref = { ...this.currentRef!, epoch: checkpointId };
     const prepared = this.track(
       this.data.query(`PREPARE TRANSACTION '${gid}'`),
       `flush of transaction ${gid} failed`,
     );
     // Events after the barrier go into the next epoch's transaction, queued behind the PREPARE.
+    this.waitsFor = checkpointId + 1;
     this.begin();
     await prepared;
-    this.pending.push({ checkpointId, gid, txn, values });
+    this.ctx.event({ kind: 'txn-flushed', ...ref, checkpointId, events: values?.count ?? 0 }, gid);
+    this.pending.push({ checkpointId, gid, txn, values, ref });
     return [...this.pending];
   }
 
@@ -200,9 +256,26 @@ class TransactionalSink implements SinkSubtask {
       while (this.pending.length > 0 && this.pending[0]!.checkpointId <= checkpointId) {
         const txn = this.pending[0]!;
         try {
+          if (txn.ref !== undefined)
+            this.ctx.event({
+              kind: 'txn-committing',
+              ...txn.ref,
+              checkpointId: txn.checkpointId,
+              recovery: false,
+            });
           const outcome = await commitPrepared(this.committer, this.ctx.run, txn.gid, txn.txn);
-          if (outcome === 'gone')
+          if (outcome === 'committed') this.committedEvent(txn);
+          if (outcome === 'gone') {
             this.ctx.log(`Transaction ${txn.gid}: unexpected transaction status: gone before its commit`);
+            if (txn.ref !== undefined)
+              this.ctx.event({
+                kind: 'txn-commit-failed',
+                ...txn.ref,
+                checkpointId: txn.checkpointId,
+                why: 'not-open',
+                state: 'ABORTED',
+              });
+          }
         } catch (error) {
           this.ctx.fail(
             'commit-failed',
@@ -215,11 +288,21 @@ class TransactionalSink implements SinkSubtask {
     });
   }
 
-  async close(): Promise<void> {
+  async close(why: 'task-closed' | 'end-of-input'): Promise<void> {
     await this.commits;
     await Promise.allSettled([...this.inFlight]);
     // Closing the sink aborts its open transaction; prepared ones are left for recovery or the lease.
     await this.data.query('ROLLBACK').catch(() => {});
+    const v = this.currentValues;
+    if (this.currentRef !== null)
+      this.ctx.event({
+        kind: 'txn-aborted',
+        ...this.currentRef,
+        events: v?.count ?? 0,
+        why,
+        firstValue: v?.first ?? null,
+        lastValue: v?.last ?? null,
+      });
     await Promise.all([this.data.end().catch(() => {}), this.committer.end().catch(() => {})]);
   }
 }

@@ -5,9 +5,9 @@
  * (the mapper's exception, a failed write) ends the process, and the coordinator restores the job
  * by forking a new one.
  */
-import type { FromTask, TaskConfig, ToTask } from './messages';
+import type { FromTask, TaskConfig, TaskEvent, ToTask } from './messages';
 import { type SinkSubtask, sinkFor } from './sinks';
-import { END_MARKER, Source } from './source';
+import { END_MARKER, Source, START_MARKER } from './source';
 
 const send = (message: FromTask) => process.send?.(message);
 
@@ -37,6 +37,11 @@ function log(line: string): void {
   send({ type: 'log', line, atMs: Date.now() });
 }
 
+/** A protocol step for the coordinator's event stream (it stamps the job-relative time). */
+function event(e: TaskEvent, gid?: string): void {
+  send({ type: 'event', atMs: Date.now(), event: e, ...(gid === undefined ? {} : { gid }) });
+}
+
 function flushProgress(): void {
   send({ type: 'progress', ...progress });
 }
@@ -57,6 +62,8 @@ async function init(c: TaskConfig): Promise<void> {
       },
       txnBegun: () => progress.txnsBegun++,
       lost: (pending) => send({ type: 'txn-lost', subtask, pending, atMs: Date.now() }),
+      event,
+      nextCheckpointId: c.nextCheckpointId,
     }),
   );
   try {
@@ -83,6 +90,12 @@ function failingMapper(value: number): number {
 /** Source -> failing mapper -> rebalance partitioner -> a sink subtask. */
 function emit(value: number): void {
   if (value > 0) progress.emitted++;
+  else if (value === START_MARKER || value === END_MARKER)
+    event({
+      kind: 'marker-emitted',
+      marker: value === START_MARKER ? 'start' : 'end',
+      attempt: config.attempt,
+    });
   let mapped: number;
   try {
     mapped = failingMapper(value);
@@ -114,13 +127,13 @@ function fail(
   failing = true;
   source?.stop();
   flushProgress();
-  send({ type: 'failed', reason, detail, element, atMs: Date.now() });
+  send({ type: 'failed', reason, detail, element, position: source?.position ?? -1, atMs: Date.now() });
   void closeAndExit(1);
 }
 
 async function closeAndExit(code: number): Promise<void> {
   if (progressTimer !== null) clearInterval(progressTimer);
-  await Promise.allSettled(sinks.map((s) => s.close()));
+  await Promise.allSettled(sinks.map((s) => s.close(code === 0 ? 'end-of-input' : 'task-closed')));
   // The last counts must reach the coordinator before the process goes.
   await new Promise<void>((resolve) => {
     if (process.send === undefined || !process.connected) resolve();

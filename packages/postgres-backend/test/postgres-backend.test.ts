@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { NO_DUPLICATE, presetScenario, type Scenario } from '@eolab/engine';
+import { NO_DUPLICATE, presetScenario, type Scenario, type SimEvent } from '@eolab/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, runOnPostgres, startPostgres, UnsupportedScenarioError } from '../src/index';
 
@@ -19,7 +19,8 @@ function alive(pid: number): boolean {
 }
 
 const seed = (mode: Scenario['mode']) => presetScenario('seed', mode)!;
-const run = (scenario: Scenario) => runOnPostgres(scenario, { server, onAttempt: (a) => pids.push(a.pid) });
+const run = (scenario: Scenario, onEvent?: (e: SimEvent) => void) =>
+  runOnPostgres(scenario, { server, onAttempt: (a) => pids.push(a.pid), onEvent });
 
 beforeAll(async () => {
   server = await startPostgres();
@@ -46,8 +47,40 @@ describe('the seed against PostgreSQL', () => {
     expect(report.server.version).toMatch(/^PostgreSQL \d+/);
   });
 
-  it('EXACTLY_ONCE: prepared transactions, no duplicate found', async () => {
-    const report = await run(seed('EXACTLY_ONCE'));
+  it('EXACTLY_ONCE: prepared transactions, no duplicate found, told as the engine tells its steps', async () => {
+    const events: SimEvent[] = [];
+    const report = await run(seed('EXACTLY_ONCE'), (e) => events.push(e));
+    const of = <K extends SimEvent['kind']>(kind: K) =>
+      events.filter((e): e is Extract<SimEvent, { kind: K }> => e.kind === kind);
+    // The checkpoint the throttle pins, the sample's failure and the restore, in the engine's words.
+    expect(of('checkpoint-completed')[0]).toMatchObject({ checkpointId: 1, position: 16 });
+    expect(of('checkpoint-triggered')[0]).toMatchObject({ checkpointId: 1, position: 16 });
+    expect(of('task-failed')[0]).toMatchObject({
+      attempt: 1,
+      reason: 'artificial-exception',
+      element: 26,
+      position: 25,
+    });
+    expect(of('job-restored')[0]).toMatchObject({ attempt: 2, checkpointId: 1, position: 16 });
+    expect(of('job-finished')).toHaveLength(1);
+    expect(of('marker-emitted').map((e) => e.marker)).toEqual(['start', 'end']);
+    // Each subtask's transaction of checkpoint 1: begun, pre-committed, committed with its values.
+    for (const subtask of [0, 1]) {
+      const committed = of('txn-committed').find(
+        (e) => e.epoch === 1 && e.subtask === subtask && e.attempt === 1,
+      );
+      expect(committed?.events).toBe(8);
+      expect(of('txn-flushed').some((e) => e.txnId === committed?.txnId && e.checkpointId === 1)).toBe(true);
+      expect(of('txn-begun').some((e) => e.txnId === committed?.txnId)).toBe(true);
+    }
+    // The failed attempt's open transactions are rolled back when its task closes, after its failure.
+    expect(of('txn-aborted').filter((e) => e.attempt === 1 && e.why === 'task-closed')).toHaveLength(2);
+    const failedAt = events.findIndex((e) => e.kind === 'task-failed');
+    const closedAt = events.findIndex((e) => e.kind === 'txn-aborted' && e.why === 'task-closed');
+    expect(failedAt).toBeLessThan(closedAt);
+    // Times are ms since the job's start, within the run.
+    for (const e of events) expect(e.t).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...events.map((e) => e.t))).toBeLessThanOrEqual(report.durationMs + 50);
     expect(report.verdict).toBe('EXACTLY_ONCE');
     expect(report.log).toContain(NO_DUPLICATE);
     expect(report.markerWindow.lines).toContain(NO_DUPLICATE);
@@ -61,7 +94,16 @@ describe('the seed against PostgreSQL', () => {
       ...seed('EXACTLY_ONCE'),
       faults: [{ kind: 'crash-before-notify', checkpoint: 1 }],
     };
-    const report = await run(scenario);
+    const events: SimEvent[] = [];
+    const report = await run(scenario, (e) => events.push(e));
+    expect(events.find((e) => e.kind === 'fault-fired')).toMatchObject({
+      faultKind: 'crash-before-notify',
+      checkpointId: 1,
+    });
+    expect(events.find((e) => e.kind === 'task-failed')).toMatchObject({
+      reason: 'injected-crash',
+      element: null,
+    });
     const [first, second] = report.attempts;
     expect(first?.failure?.killed).toBe(true);
     expect(alive(first!.pid)).toBe(false);
@@ -95,8 +137,15 @@ describe('the seed against PostgreSQL', () => {
       restart: { ...base.restart, delayMs: 1_500 },
       faults: [{ kind: 'crash-before-notify', checkpoint: 1 }],
     };
-    const report = await run(scenario);
+    const events: SimEvent[] = [];
+    const report = await run(scenario, (e) => events.push(e));
     expect(report.transactions.expired).toBeGreaterThan(0);
+    // Each expiry is told with the transaction's name and the values it held.
+    const expired = events.filter((e) => e.kind === 'txn-expired');
+    expect(expired.map((e) => e.kind === 'txn-expired' && [e.epoch, e.events])).toEqual([
+      [1, 8],
+      [1, 8],
+    ]);
     expect(report.log.some((l) => l.includes('lease expired: the controller aborted it'))).toBe(true);
     expect(report.missing).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(report.verdict).toBe('LOSS');

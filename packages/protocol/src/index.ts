@@ -38,6 +38,16 @@ export type RunState = (typeof RUN_STATES)[number];
 export const SPEEDS = ['1x', '10x', '100x', 'max'] as const;
 export type Speed = (typeof SPEEDS)[number];
 
+/** Where a run happens: the model, or the job for real against PostgreSQL (packages/postgres-backend). */
+export const BACKENDS = ['simulated', 'postgres'] as const;
+export type BackendKind = (typeof BACKENDS)[number];
+
+/** The backend of the run on screen, and its server's version once known (`SELECT version()`). */
+export interface RunBackend {
+  kind: BackendKind;
+  version: string | null;
+}
+
 export const MAX_RUN_NAME = 200;
 /** Protocol events sent in one delta; the rest are counted in `eventsDropped`. */
 export const MAX_EVENTS_PER_DELTA = 100;
@@ -85,6 +95,8 @@ export interface RunSnapshot {
    */
   eventCursor: number;
   report: Report | null;
+  /** Absent from older servers: then the run is simulated. */
+  backend?: RunBackend;
 }
 
 export interface RunDelta {
@@ -118,6 +130,8 @@ export interface RunDelta {
   outcome: RunOutcome | null;
   /** The server's wall-clock time (ms since the epoch) when it sent this delta, for latency figures. */
   sentAt: number;
+  /** Absent from older servers: then the run is simulated. */
+  backend?: RunBackend;
 }
 
 /** What a run's last delta says of its report: the verdict and the counts behind it. */
@@ -229,6 +243,8 @@ export const createRunSchema = boundedJson(
       /** Start at once (default true). */
       start: z.boolean().optional(),
       replayOf: runIdSchema.optional(),
+      /** Where to run it (default simulated); a postgres run goes in real time, without speed or pause. */
+      backend: z.enum(BACKENDS, { error: `expected one of ${BACKENDS.join(', ')}` }).optional(),
     })
     .refine((p) => (p.preset === undefined) !== (p.scenario === undefined), {
       error: 'give exactly one of preset or scenario',

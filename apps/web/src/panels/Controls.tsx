@@ -20,6 +20,7 @@ import {
   startRun,
 } from '../state/actions';
 import { type Knobs, useStore } from '../state/store';
+import { BackendChoice, REAL_TIME_REASON, useBackendChoice } from './BackendChoice';
 
 interface KnobSpec {
   key: Exclude<keyof Knobs, 'isolation'>;
@@ -167,7 +168,7 @@ function Preflight() {
 }
 
 export function Controls() {
-  const { presetId, baseScenario, mode, knobs, speed, runState, connected } = useStore(
+  const { presetId, baseScenario, mode, knobs, speed, runState, connected, realRun } = useStore(
     useShallow((s) => ({
       presetId: s.presetId,
       baseScenario: s.baseScenario,
@@ -176,9 +177,13 @@ export function Controls() {
       speed: s.speed,
       runState: s.run?.state ?? null,
       connected: s.connection === 'connected',
+      realRun: s.backend?.kind === 'postgres',
     })),
   );
   const live = runState === 'running' || runState === 'paused' || runState === 'created';
+  const realChosen = useBackendChoice((s) => s.backend === 'postgres');
+  // Speed acts on the live run on screen, else on the next one: off when that one is (or will be) real.
+  const noSpeed = live ? realRun : realChosen;
   const exactlyOnce = mode === 'EXACTLY_ONCE';
   return (
     <section className="panel controls" aria-labelledby="controls-title">
@@ -261,6 +266,7 @@ export function Controls() {
         </label>
       </details>
 
+      <BackendChoice />
       <Preflight />
       <div className="buttons">
         <button
@@ -279,7 +285,8 @@ export function Controls() {
           <button
             type="button"
             onClick={() => control('pause')}
-            disabled={!connected || runState !== 'running'}
+            disabled={!connected || runState !== 'running' || realRun}
+            title={realRun ? REAL_TIME_REASON : undefined}
           >
             Pause
           </button>
@@ -289,7 +296,7 @@ export function Controls() {
         </button>
       </div>
       <ShareLink />
-      <fieldset className="speed">
+      <fieldset className="speed" disabled={noSpeed} title={noSpeed ? REAL_TIME_REASON : undefined}>
         <legend>Speed</legend>
         {SPEEDS.map((s: Speed) => (
           <label key={s}>

@@ -4,6 +4,7 @@ import { navigate, useRoute } from '../nav/route';
 import { toggleTheme } from '../state/actions';
 import { selectEvents, selectNowMs, selectReport } from '../state/scrub';
 import { isLive, useStore } from '../state/store';
+import { BackendBadge } from './BackendChoice';
 
 function go(e: MouseEvent<HTMLAnchorElement>, url: string): void {
   e.preventDefault();
@@ -64,6 +65,7 @@ export function Header() {
           <>
             <span className={`pill state-${run.state}`}>{run.state}</span>
             <span>{run.mode}</span>
+            <BackendBadge />
             <span>t = {nowMs.toLocaleString('en')} ms</span>
             {/* A speed means something only while the run moves (a stored run has none). */}
             {isLive(run.state) && <span>{runSpeed}</span>}

@@ -8,6 +8,7 @@ import {
 } from '@eolab/engine';
 import type { RunSummary, Speed } from '@eolab/protocol';
 import { send } from '../api/socket';
+import { chosenBackend } from '../panels/BackendChoice';
 import { watchRun } from '../sync/run-sync';
 import { emptyRun, type Knobs, knobsOf, useStore } from './store';
 
@@ -122,7 +123,8 @@ export function startRun(): Promise<void> {
 
 export async function startScenario(scenario: Scenario): Promise<void> {
   const { speed } = useStore.getState();
-  const { runId } = await send<{ runId: string }>('run:create', { scenario, speed, start: false });
+  const backend = chosenBackend();
+  const { runId } = await send<{ runId: string }>('run:create', { scenario, speed, start: false, backend });
   await watchRun(runId);
   // The address names the run, so another page (or a colleague on this server) can watch it too.
   window.history.replaceState(null, '', `?run=${encodeURIComponent(runId)}`);

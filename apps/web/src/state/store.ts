@@ -8,7 +8,7 @@ import {
   type SimEvent,
   type WriterMode,
 } from '@eolab/engine';
-import type { RunSummary, Speed } from '@eolab/protocol';
+import type { RunBackend, RunSummary, Speed } from '@eolab/protocol';
 import { create } from 'zustand';
 import { axisEndMs } from '../charts/axis';
 
@@ -76,6 +76,8 @@ export interface RunSlice {
   events: SimEvent[];
   eventsDropped: number;
   report: Report | null;
+  /** Where the run on screen happens (the model, or PostgreSQL with its version). */
+  backend: RunBackend | null;
 }
 
 export interface UiSlice {
@@ -126,6 +128,7 @@ export const emptyRun: RunSlice = {
   events: [],
   eventsDropped: 0,
   report: null,
+  backend: null,
 };
 
 const initialTheme = (): 'light' | 'dark' =>

@@ -76,6 +76,7 @@ export function applySnapshot(s: RunSnapshot, { keepScrub = false } = {}): void 
     events: bounded(s.events),
     eventsDropped: s.eventsDropped,
     report: s.report,
+    backend: s.backend ?? { kind: 'simulated', version: null },
     lastError: null,
   });
 }
@@ -169,6 +170,7 @@ export function flushDeltas(): void {
     nowMs: last.nowMs,
     totals: last.totals,
     runSpeed: last.speed,
+    backend: last.backend ?? s.backend,
     run:
       s.run === null
         ? null

@@ -1,0 +1,403 @@
+import {
+  Counter,
+  type EventListener,
+  type Fault,
+  type InjectRequest,
+  type JobState,
+  Metrics,
+  type Report,
+  type Scenario,
+  type SimEvent,
+} from '@eolab/engine';
+import type { CheckResult, JobControl, PostgresServer, ReadRow } from '@eolab/postgres-backend';
+import type { RunBackend } from '@eolab/protocol';
+import type { Logger } from 'pino';
+import { bucketMsFor, MAX_BUCKETS } from './live-run';
+import { RunError } from './run-error';
+import type { RunModel } from './run-model';
+
+type Backend = typeof import('@eolab/postgres-backend');
+
+/** Values listed per duplicate-found or value-missing event, as the engine's checker does. */
+const EVENT_SAMPLE = 20;
+
+/**
+ * The real backend for the server: loads packages/postgres-backend on the first real run (it is
+ * TypeScript that tsx runs, its task processes too), starts one PostgreSQL for the server's life
+ * (or uses EOLAB_POSTGRES_URL), and lets one real job run at a time: each forks a task process and
+ * writes for real, and two at once on a small machine would change each other's timing.
+ */
+export class RealBackend {
+  private module: Promise<Backend> | null = null;
+  private server: Promise<PostgresServer> | null = null;
+  private busy: RealJob | null = null;
+  private closed = false;
+
+  constructor(private readonly log: Logger) {}
+
+  /**
+   * Everything a real run needs before it is created: the scenario checked against what the
+   * backend can do (400 naming each field), PostgreSQL up (503 saying why not), no other real run.
+   */
+  async prepare(scenario: Scenario): Promise<PreparedRealRun> {
+    if (this.closed) throw new RunError(503, 'backend: the server is stopping');
+    this.refuseIfBusy();
+    const pg = await this.load();
+    const reasons = pg.unsupportedReasons(scenario);
+    if (reasons.length > 0) throw new RunError(400, reasons.map((r) => `scenario.${r}`).join('; '));
+    const server = await this.postgres(pg);
+    return { pg, server, scenario };
+  }
+
+  /** The PostgreSQL this server uses, once one was started (tests check it stops with the server). */
+  async current(): Promise<PostgresServer | null> {
+    return (await this.server?.catch(() => null)) ?? null;
+  }
+
+  /** Claims the one real-run slot for this job, until it ends. */
+  claim(job: RealJob): void {
+    this.refuseIfBusy();
+    this.busy = job;
+  }
+
+  release(job: RealJob): void {
+    if (this.busy === job) this.busy = null;
+  }
+
+  /** Stops the running job, if any, and the PostgreSQL this server started. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.busy?.stop();
+    const server = await this.server?.catch(() => null);
+    await server?.stop().catch(() => {});
+  }
+
+  private refuseIfBusy(): void {
+    if (this.busy !== null)
+      throw new RunError(
+        409,
+        `backend: a real run (${this.busy.runId}) is still going: real runs go one at a time; wait for it or stop it`,
+      );
+  }
+
+  private load(): Promise<Backend> {
+    this.module ??= (async () => {
+      // The compiled server runs JavaScript; the backend's sources need tsx (vitest and tsx watch have it).
+      if (process.env.VITEST === undefined) {
+        const { register } = await import('tsx/esm/api');
+        register();
+      }
+      return import('@eolab/postgres-backend');
+    })();
+    return this.module;
+  }
+
+  /** The server's PostgreSQL, started on first use; a start that failed is tried again by the next run. */
+  private async postgres(pg: Backend): Promise<PostgresServer> {
+    if (this.server === null) {
+      const started = pg.startPostgres();
+      this.server = started;
+      started.then(
+        (s) => this.log.info({ version: s.version, kind: s.kind }, 'PostgreSQL ready for real runs'),
+        () => {
+          if (this.server === started) this.server = null;
+        },
+      );
+    }
+    try {
+      return await this.server;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.log.warn({ why }, 'PostgreSQL unavailable: real runs refused, simulated runs go on');
+      throw new RunError(503, `backend: PostgreSQL is unavailable: ${why}`);
+    }
+  }
+}
+
+export interface PreparedRealRun {
+  pg: Backend;
+  server: PostgresServer;
+  scenario: Scenario;
+}
+
+/**
+ * One real job as a live run's model: the sample's job against PostgreSQL (runOnPostgres) in real
+ * time. Its protocol steps arrive as the engine's events (ms since the job's start), its counts feed
+ * the engine's metrics buckets, and the checker's reads (when the job has ended: it reads the
+ * committed rows then) are drawn at the moment each row became visible. Clicked faults are injected
+ * into the running job where the backend supports them.
+ */
+export class RealJob implements RunModel {
+  readonly realTime = true;
+  readonly metrics: Metrics;
+  readonly backend: RunBackend;
+  stopRequested = false;
+  private readonly listeners: EventListener[] = [];
+  private readonly timeline: Fault[];
+  private control: JobControl | null = null;
+  private started = false;
+  private ended = false;
+  private endMs = 0;
+  private lastT = 0;
+  private finished = false;
+  private finalReport: Report | null = null;
+  private readonly progress = { emitted: 0, written: 0 };
+  private openTxns = 0;
+
+  constructor(
+    private readonly prepared: PreparedRealRun,
+    private readonly owner: RealBackend,
+    readonly runId: string,
+    private readonly log: Logger,
+  ) {
+    const scenario = prepared.scenario;
+    this.metrics = new Metrics(bucketMsFor(scenario), MAX_BUCKETS);
+    this.timeline = scenario.faults.map((f) => ({ ...f }));
+    this.backend = { kind: 'postgres', version: prepared.server.version };
+    owner.claim(this);
+  }
+
+  get scenario(): Scenario {
+    return this.prepared.scenario;
+  }
+
+  on(listener: EventListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  get nowMs(): number {
+    if (this.ended) return this.endMs;
+    return Math.max(this.lastT, Math.round(this.control?.elapsedMs() ?? 0));
+  }
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  get jobState(): JobState {
+    if (!this.ended) return 'running';
+    return this.finished ? 'finished' : 'failed';
+  }
+
+  faultTimeline(): Fault[] {
+    return this.timeline.map((f) => ({ ...f }));
+  }
+
+  /** Starts the job on the first call (the run was started); then keeps the buckets up to the wall clock. */
+  advanceTo(): void {
+    if (!this.started) this.start();
+    if (!this.ended && this.control !== null) this.metrics.flush(this.nowMs);
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    if (this.control !== null) this.control.kill();
+    else if (!this.started) this.owner.release(this);
+  }
+
+  refusal(request: InjectRequest): string | null {
+    const why = this.prepared.pg.whyUnsupported(request.kind);
+    if (why !== null) return `${request.kind} is not supported by the postgres backend: ${why}`;
+    if (this.ended) return 'the run has ended: no fault can change it';
+    if (this.control === null) return 'the real job has not started yet: try again in a moment';
+    if (request.atMs !== undefined && request.checkpoint !== undefined)
+      return 'aim a fault at a time or at a checkpoint, not both';
+    if (request.atMs !== undefined && request.atMs <= this.nowMs)
+      return `${request.atMs} ms has passed (the job is at ${this.nowMs} ms)`;
+    const next = this.control.upcomingCheckpointId();
+    if (typeof request.checkpoint === 'number' && request.checkpoint < next)
+      return `checkpoint ${request.checkpoint} was already triggered: aim at ${next} or later`;
+    if (request.checkpoint !== undefined && request.kind === 'mapper-exception')
+      return 'mapper-exception cannot be aimed at a checkpoint: it acts at an element or a time';
+    return null;
+  }
+
+  inject(request: InjectRequest): Fault {
+    const refused = this.refusal(request);
+    if (refused !== null) throw new RunError(409, `fault: ${refused}`);
+    const control = this.control!;
+    const atMs = request.atMs ?? this.nowMs + 1;
+    const checkpoint = request.checkpoint === 'next' ? control.upcomingCheckpointId() : request.checkpoint;
+    let fault: Fault;
+    if (request.kind === 'mapper-exception') fault = { kind: 'mapper-exception', atMs };
+    else if (request.kind === 'notify-lost')
+      fault = {
+        kind: 'notify-lost',
+        ...(checkpoint === undefined ? { atMs } : { checkpoint }),
+        ...(request.target === undefined ? {} : { target: request.target }),
+      };
+    else fault = { kind: request.kind, ...(checkpoint === undefined ? { atMs } : { checkpoint }) } as Fault;
+    try {
+      control.inject(fault);
+    } catch (error) {
+      throw new RunError(409, `fault: ${(error as Error).message}`);
+    }
+    this.timeline.push(fault);
+    return fault;
+  }
+
+  report(): Report {
+    return this.finalReport ?? this.unchecked('the run was stopped before its job was checked');
+  }
+
+  // ---- the job ----
+
+  private start(): void {
+    this.started = true;
+    const { pg, server, scenario } = this.prepared;
+    pg.runOnPostgres(scenario, {
+      server,
+      onJob: (control) => {
+        this.control = control;
+      },
+      onEvent: (e) => this.onEvent(e),
+      onProgress: (p, t) => this.onProgress(p, t),
+      onChecked: (rows, checked, startMs) => this.onChecked(rows, checked, startMs),
+    }).then(
+      (report) => this.end(report, report.finished),
+      (error: unknown) => {
+        const why = error instanceof Error ? error.message : String(error);
+        this.log.warn({ runId: this.runId, why }, 'real run failed before it could be checked');
+        this.end(this.unchecked(`PostgreSQL: ${why}`), false);
+      },
+    );
+  }
+
+  private deliver(e: SimEvent): void {
+    this.lastT = Math.max(this.lastT, e.t);
+    for (const listener of this.listeners) listener(e);
+  }
+
+  private onEvent(e: SimEvent): void {
+    if (this.ended) return;
+    switch (e.kind) {
+      case 'txn-begun':
+        this.setOpen(e.t, this.openTxns + 1);
+        break;
+      case 'txn-committed':
+        this.metrics.count(Counter.committed, e.t, e.events);
+        this.setOpen(e.t, this.openTxns - 1);
+        break;
+      case 'txn-aborted':
+      case 'txn-expired':
+        this.setOpen(e.t, this.openTxns - 1);
+        break;
+    }
+    this.deliver(e);
+  }
+
+  private setOpen(t: number, open: number): void {
+    this.openTxns = Math.max(0, open);
+    this.metrics.setOpenTxns(t, this.openTxns);
+  }
+
+  private onProgress(p: { emitted: number; written: number }, t: number): void {
+    if (this.ended) return;
+    const emitted = p.emitted - this.progress.emitted;
+    const written = p.written - this.progress.written;
+    if (emitted > 0) this.metrics.count(Counter.emitted, t, emitted);
+    if (written > 0) {
+      this.metrics.count(Counter.written, t, written);
+      // A plain insert is visible once PostgreSQL acknowledged it; a transaction's rows at its commit.
+      if (this.scenario.mode !== 'EXACTLY_ONCE') this.metrics.count(Counter.committed, t, written);
+    }
+    this.progress.emitted = Math.max(this.progress.emitted, p.emitted);
+    this.progress.written = Math.max(this.progress.written, p.written);
+  }
+
+  /**
+   * The checker read the committed rows (in commit order) once the job ended: each read is drawn
+   * when its row became visible; the checker's lines and findings are told now, when they were read.
+   */
+  private onChecked(rows: readonly ReadRow[], checked: CheckResult, startMs: number): void {
+    const n = this.scenario.numEvents;
+    const reads = new Uint8Array(n + 1);
+    for (const row of rows) {
+      const v = row.value;
+      if (!(v >= 1 && v <= n)) continue;
+      const t = Math.max(0, Math.round(row.visibleAtMs - startMs));
+      this.metrics.count(Counter.read, t, 1);
+      if (reads[v] === 0)
+        this.metrics.recordLatency(t, Math.max(0, Math.round(row.visibleAtMs - row.emittedAtMs)));
+      else if (reads[v] === 1) this.metrics.count(Counter.duplicates, t, 1);
+      reads[v] = Math.min(2, reads[v]! + 1);
+    }
+    // Buckets already sent changed: a new layout makes every watcher take the series whole again.
+    this.metrics.layoutVersion++;
+    this.metrics.extra.duplicateReads = checked.duplicateReads;
+    this.metrics.extra.missing = checked.missing.length;
+    const t = this.nowMs;
+    for (const { line } of checked.lines) this.deliver({ t, kind: 'console', source: 'checker', line });
+    if (checked.duplicates.length > 0)
+      this.deliver({
+        t,
+        kind: 'duplicate-found',
+        count: checked.duplicates.length,
+        values: checked.duplicates.slice(0, EVENT_SAMPLE),
+      });
+    if (checked.missing.length > 0)
+      this.deliver({
+        t,
+        kind: 'value-missing',
+        count: checked.missing.length,
+        values: checked.missing.slice(0, EVENT_SAMPLE),
+      });
+  }
+
+  private end(report: Report, finished: boolean): void {
+    this.endMs = this.nowMs;
+    this.finished = finished;
+    this.finalReport = report;
+    this.metrics.setOpenTxns(this.endMs, report.transactions.open);
+    this.metrics.flush(this.endMs);
+    this.deliver({ t: this.endMs, kind: 'run-ended', finished });
+    this.ended = true;
+    this.owner.release(this);
+  }
+
+  /**
+   * The report of a real run that could not be checked (PostgreSQL went away, or a stop before the
+   * start): nothing was read, so nothing can be vouched for, and the log says why.
+   */
+  private unchecked(why: string): Report {
+    const s = this.scenario;
+    const missing = Array.from({ length: s.numEvents }, (_, i) => i + 1);
+    return {
+      version: 1,
+      name: s.name,
+      mode: s.mode,
+      seed: s.seed,
+      numEvents: s.numEvents,
+      verdict: 'LOSS',
+      duplicates: [],
+      missing: missing.slice(0, 10_000),
+      markerWindow: { lines: [], verdict: null, duplicates: 0 },
+      counts: {
+        emitted: this.progress.emitted,
+        written: this.progress.written,
+        committed: 0,
+        read: 0,
+        duplicates: 0,
+        duplicateReads: 0,
+        missing: s.numEvents,
+        writeFailures: 0,
+      },
+      checkpoints: { triggered: 0, completed: 0, aborted: 0, failed: 0 },
+      restores: [],
+      restarts: { attempts: s.restart.attempts, used: 0 },
+      transactions: { begun: 0, committed: 0, aborted: 0, expired: 0, commitFailed: 0, open: 0 },
+      latencyMs: { p50: 0, p99: 0, max: 0 },
+      causes: { duplicates: [], missing: [], unexplained: { duplicates: 0, missing: s.numEvents } },
+      log: [`The checker read nothing: ${why}`],
+      logOmitted: 0,
+      finished: false,
+      backend: 'postgres',
+      durationMs: this.nowMs,
+      faults: this.faultTimeline(),
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test';
+import { Dashboard } from './dashboard';
+
+/**
+ * The backend choice: the sample's job run for real (the server's own PostgreSQL, a real task
+ * process, its two-phase commit or plain inserts), streamed on the same charts as the model.
+ */
+test('PostgreSQL, real processes: the seed with exactly-once off finds duplicates 17..24 for real', async ({
+  page,
+}) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('seed');
+  await d.setExactlyOnce(false);
+  await page.getByRole('radio', { name: 'PostgreSQL, real processes' }).check();
+  // A real run goes in real time: the speed choice is off, and says why.
+  const speed = page.getByRole('group', { name: 'Speed' });
+  for (const s of ['1x', '10x', '100x', 'max'])
+    await expect(speed.getByRole('radio', { name: s })).toBeDisabled();
+  await expect(speed).toHaveAttribute('title', /real time: speed and pause do not apply/);
+  await d.start.click();
+  // The badge names the backend and PostgreSQL's version as soon as the run is on screen.
+  await expect(page.getByTestId('backend-badge')).toHaveText(/^real · PostgreSQL \d+(\.\d+)*$/);
+  await expect(d.verdict).toHaveText('Found duplicates');
+  await expect(page.getByTestId('duplicate-values')).toHaveText('17..24');
+  const console = page.getByLabel('Checker output');
+  for (let v = 17; v <= 24; v++) await expect(console).toContainText(`Duplicate event: ${v}`);
+  // The real job's checkpoints on the checkpoint chart: the first one pinned at position 16 by the throttle.
+  const checkpoints = page.getByRole('img', { name: /^\d+ checkpoints$/ });
+  await expect(
+    checkpoints.locator('rect title', { hasText: /^checkpoint 1: position 16, .* completed$/ }),
+  ).toHaveCount(1);
+  await expect(page.getByText(/Restored from checkpoint 1 at position 16/)).toBeVisible();
+  expect(d.consoleErrors).toEqual([]);
+});
