@@ -1,8 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { NO_DUPLICATE, presetScenario, type Scenario } from '@eolab/engine';
+import { NO_DUPLICATE, parseScenario, presetScenario, type Scenario } from '@eolab/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresServer, runOnPostgres, startPostgres, UnsupportedScenarioError } from '../src/index';
+import {
+  type PostgresServer,
+  runOnPostgres,
+  startPostgres,
+  UnsupportedScenarioError,
+  verifyScenario,
+} from '../src/index';
 
 /** The real backend: one PostgreSQL for the file, real task processes, real kills. */
 let server: PostgresServer;
@@ -19,6 +25,12 @@ function alive(pid: number): boolean {
 }
 
 const seed = (mode: Scenario['mode']) => presetScenario('seed', mode)!;
+/** A scenario as a user writes it, through the schema (bounds such as the 10 s minimum lease apply). */
+function parsed(input: unknown): Scenario {
+  const result = parseScenario(input);
+  if (!result.ok) throw new Error(result.errors.join('; '));
+  return result.value;
+}
 const run = (scenario: Scenario) => runOnPostgres(scenario, { server, onAttempt: (a) => pids.push(a.pid) });
 
 beforeAll(async () => {
@@ -66,7 +78,10 @@ describe('the seed against PostgreSQL', () => {
     expect(first?.failure?.killed).toBe(true);
     expect(alive(first!.pid)).toBe(false);
     expect(second?.restoredFrom).toEqual({ checkpointId: 1, position: 16 });
+    // A quick restart (no delay) commits checkpoint 1's prepared transactions: nothing lost.
     expect(report.verdict).toBe('EXACTLY_ONCE');
+    expect(report.missing).toEqual([]);
+    expect(report.transactions.expired).toBe(0);
   });
 
   it('crash-after-precommit: the restore rolls back the dangling prepared transactions, exactly once', async () => {
@@ -84,25 +99,41 @@ describe('the seed against PostgreSQL', () => {
     expect(report.transactions.open).toBe(0);
   });
 
-  it('the lease reaper rolls back prepared transactions that outlive txnLeaseMs: exactly-once loses them', async () => {
-    // The lease-expiry preset in small: the crash comes before the commit, the restart waits longer
-    // than the lease. (A 500 ms lease is below Pravega's bounds; built by hand, not parsed.)
-    const base = seed('EXACTLY_ONCE');
-    const scenario: Scenario = {
-      ...base,
-      name: 'lease-expiry-fast',
-      sink: { ...base.sink, txnLeaseMs: 500 },
-      restart: { ...base.restart, delayMs: 1_500 },
-      faults: [{ kind: 'crash-before-notify', checkpoint: 1 }],
-    };
-    const report = await run(scenario);
-    expect(report.transactions.expired).toBeGreaterThan(0);
-    expect(report.log.some((l) => l.includes('lease expired: the controller aborted it'))).toBe(true);
-    expect(report.missing).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+  it('crash-before-notify with a restart slower than the lease: the reaper rolls back checkpoint 1, its data is lost, as in the model', async () => {
+    // The lease-expiry preset on the seed: the shortest lease the schema allows (10 s), a 12 s restart.
+    const scenario = parsed({
+      version: 1,
+      name: 'lease-expiry-seed',
+      seed: 1,
+      mode: 'EXACTLY_ONCE',
+      numEvents: 50,
+      sink: { txnLeaseMs: 10_000 },
+      restart: { delayMs: 12_000 },
+      faults: [
+        { kind: 'mapper-exception', atElement: 26 },
+        { kind: 'crash-before-notify', checkpoint: 1 },
+      ],
+    });
+    const {
+      postgres: report,
+      model,
+      differences,
+    } = await verifyScenario(scenario, server, {
+      onAttempt: (a) => pids.push(a.pid),
+    });
+    expect(report.attempts[0]?.failure?.killed).toBe(true);
+    expect(report.attempts[1]?.restoredFrom).toEqual({ checkpointId: 1, position: 16 });
+    expect(report.log.some((l) => /cp1-s\d lease expired: the controller aborted it/.test(l))).toBe(true);
+    expect(report.transactions.expired).toBe(2);
+    const sixteen = Array.from({ length: 16 }, (_, i) => i + 1);
+    expect(report.missing).toEqual(sixteen);
     expect(report.verdict).toBe('LOSS');
-    // Every lost value is explained by the transaction that held it.
+    // Every lost value is explained by the transaction that held it, as the model explains it.
     expect(report.causes.missing.map((c) => c.kind)).toEqual(['txn-expired', 'txn-expired']);
     expect(report.causes.unexplained.missing).toBe(0);
+    expect(model.missing).toEqual(sixteen);
+    expect(model.causes.missing.map((c) => c.kind)).toEqual(['txn-expired', 'txn-expired']);
+    expect(differences).toEqual([]);
   });
 
   it('refuses a fault it cannot reproduce, naming it', async () => {
