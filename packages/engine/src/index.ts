@@ -9,6 +9,7 @@ export * from './preflight';
 export * from './presets';
 export * from './prng';
 export * from './report';
+export { attemptOffsetsMs } from './retry';
 export * from './scenario';
 export * from './simulation';
 export * from './sweep';

@@ -3,10 +3,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Prng, type Scenario } from '@eolab/engine';
-import type pg from 'pg';
 import { CheckpointFaults } from './checkpoint-faults';
+import type { Connection } from './connection';
+import { DurationFaults } from './duration-faults';
 import { LeaseReaper } from './lease-reaper';
 import type { CompletedCheckpoint, FromTask, PendingTxn, TaskConfig, ToTask } from './messages';
+import type { PostgresServer } from './server';
 
 /** A console line and when it was printed (ms since the epoch): the checker's lines are merged in by time. */
 export interface TimedLine {
@@ -80,6 +82,7 @@ export class Coordinator {
   private nextCheckpointId = 1;
   private readonly checkpointFaults: CheckpointFaults;
   private readonly reaper: LeaseReaper;
+  private readonly durationFaults: DurationFaults;
   private readonly baseProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private tickTimer: NodeJS.Timeout | null = null;
@@ -95,12 +98,30 @@ export class Coordinator {
     private readonly run: string,
     private readonly url: string,
     /** The coordinator's own connection, for the lease reaper. */
-    admin: pg.Client,
+    admin: Connection,
     private readonly hooks: CoordinatorHooks = {},
+    /** Stops and restarts the server for a store outage (a server we started). */
+    store?: PostgresServer['outage'],
   ) {
     this.prng = new Prng(scenario.seed);
     this.checkpointFaults = new CheckpointFaults(scenario.faults);
     this.reaper = new LeaseReaper(admin, run, scenario.sink.txnLeaseMs, (line) => this.log(line));
+    this.durationFaults = new DurationFaults(
+      scenario.faults,
+      scenario.restart,
+      {
+        runningChild: () => (this.running && !this.finishing ? this.child : null),
+        send: (child, message) => this.send(child, message),
+        failOver: (detail) => this.crash(detail),
+        abort: (detail) => {
+          this.log(detail);
+          this.child?.kill('SIGKILL');
+          this.end(false);
+        },
+        log: (line) => this.log(line),
+      },
+      store,
+    );
     this.result = {
       finished: false,
       startedAtMs: Date.now(),
@@ -203,6 +224,9 @@ export class Coordinator {
         break;
       case 'log':
         this.log(message.line, message.atMs);
+        break;
+      case 'frozen':
+        this.durationFaults.frozen(child);
         break;
       case 'progress':
         this.attemptProgress = {
@@ -310,6 +334,7 @@ export class Coordinator {
     this.reaper.stop();
     this.result.txnsExpired = this.reaper.expired.size;
     for (const t of this.faultTimers) clearTimeout(t);
+    this.durationFaults.stop();
     const p = this.baseProgress;
     this.result.emitted = p.emitted + this.attemptProgress.emitted;
     this.result.written = p.written + this.attemptProgress.written;
@@ -335,6 +360,7 @@ export class Coordinator {
       );
     };
     next();
+    this.durationFaults.start();
     for (const fault of this.scenario.faults) {
       if (fault.kind === 'mapper-exception' && fault.atMs !== undefined) {
         this.faultTimers.push(

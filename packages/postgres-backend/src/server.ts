@@ -19,6 +19,12 @@ export interface PostgresServer {
   /** 'embedded' when we started it (and stop it), 'external' for EOLAB_POSTGRES_URL. */
   kind: 'embedded' | 'external';
   stop(): Promise<void>;
+  /**
+   * A store outage, for a server we started: `crash` stops it at once (immediate shutdown, as a
+   * crash: open transactions are lost, prepared and committed ones survive in the WAL), `restart`
+   * starts it again on the same port and data. Absent for EOLAB_POSTGRES_URL: it is not ours to stop.
+   */
+  outage?: { crash(): Promise<void>; restart(): Promise<void> };
 }
 
 /** Why PostgreSQL could not be used, in words: the CLI prints it and exits 2, never a stack trace. */
@@ -114,18 +120,47 @@ async function startEmbedded(): Promise<PostgresServer> {
       break;
     }
     const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-    const unguard = guardExit(dataDir, () => stopServer());
+    // null while crashed by a store outage: nothing to stop then.
+    let running: (() => Promise<void>) | null = stopServer;
+    const unguard = guardExit(dataDir, () => running?.() ?? Promise.resolve());
     const stop = async () => {
       unguard();
-      await stopServer().catch(() => {});
+      await running?.().catch(() => {});
+      running = null;
       await removeDataDir();
+    };
+    // One restart at a time: the fault's own timer and the end of the run may both ask for it.
+    let restarting: Promise<void> | null = null;
+    let crashing: Promise<void> = Promise.resolve();
+    const outage = {
+      crash(): Promise<void> {
+        if (running === null) return crashing;
+        running = null;
+        crashing = immediateShutdown(dataDir);
+        return crashing;
+      },
+      restart(): Promise<void> {
+        if (running !== null) return Promise.resolve();
+        restarting ??= (async () => {
+          const restartLog: string[] = [];
+          try {
+            await crashing.catch(() => {});
+            running = await launcher.start(dataDir, port, flags, restartLog);
+          } catch (error) {
+            throw whyStartFailed(restartLog, error, 'PostgreSQL did not start again after the store outage');
+          } finally {
+            restarting = null;
+          }
+        })();
+        return restarting;
+      },
     };
     try {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       const version = String((await client.query('SELECT version()')).rows[0].version);
       await client.end();
-      return { url, version, kind: 'embedded', stop };
+      return { url, version, kind: 'embedded', stop, outage };
     } catch (error) {
       await stop();
       throw new PostgresUnavailableError(
@@ -138,15 +173,48 @@ async function startEmbedded(): Promise<PostgresServer> {
 }
 
 /**
+ * PostgreSQL's immediate shutdown (SIGQUIT to the postmaster): every backend exits at once without
+ * a checkpoint, as in a crash; the next start runs crash recovery. Resolves once the postmaster is gone.
+ */
+async function immediateShutdown(dataDir: string): Promise<void> {
+  const pid = postmasterPid(dataDir);
+  if (pid === null) return;
+  process.kill(pid, 'SIGQUIT');
+  const gone = () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  // The postmaster is the launcher's child: once it exits and is reaped, the pid answers no more.
+  const deadline = Date.now() + 30_000;
+  while (!gone()) {
+    if (Date.now() > deadline) throw new PostgresUnavailableError(`PostgreSQL (pid ${pid}) ignored SIGQUIT`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function postmasterPid(dataDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * While our server runs: if this process exits without stopping it (an uncaught error), the
  * server is told to shut down (synchronously: SIGINT to the pid in postmaster.pid); on SIGINT or
  * SIGTERM it is stopped and its data directory removed before this process exits.
  */
 function guardExit(dataDir: string, stopServer: () => Promise<void>): () => void {
   const onExit = () => {
+    const pid = postmasterPid(dataDir);
     try {
-      const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      if (pid > 0) process.kill(pid, 'SIGINT');
+      if (pid !== null) process.kill(pid, 'SIGINT');
     } catch {
       // Already stopped.
     }

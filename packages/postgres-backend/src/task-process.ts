@@ -50,6 +50,7 @@ async function init(c: TaskConfig): Promise<void> {
       run: c.run,
       url: c.url,
       attempt: c.attempt,
+      writerRetry: c.scenario.sink.writerRetry,
       log,
       fail: (reason, detail) => fail(reason, detail, null),
       written: (value) => {
@@ -120,7 +121,7 @@ function fail(
 
 async function closeAndExit(code: number): Promise<void> {
   if (progressTimer !== null) clearInterval(progressTimer);
-  await Promise.allSettled(sinks.map((s) => s.close()));
+  await Promise.allSettled(sinks.map((s) => s.close(code === 0)));
   // The last counts must reach the coordinator before the process goes.
   await new Promise<void>((resolve) => {
     if (process.send === undefined || !process.connected) resolve();
@@ -167,6 +168,16 @@ process.on('message', (message: ToTask) => {
       break;
     case 'fail-next-element':
       failNextElement = true;
+      break;
+    case 'freeze':
+      // Everything due before the pause goes out first, as the model runs its data plane up to it.
+      source.catchUp();
+      source.pause();
+      flushProgress();
+      send({ type: 'frozen' });
+      break;
+    case 'thaw':
+      source.resume(message.atMs);
       break;
     case 'finish':
       failing = true;
