@@ -34,11 +34,11 @@ export interface SinkSubtask {
   barrier(checkpointId: number): Promise<PendingTxn[]>;
   notify(checkpointId: number): void;
   /**
-   * Closes the subtask; an open transaction is rolled back. `finished`: the job ended and the
-   * writer's close flushes every write, waiting out an outage as the Pravega writer's close does;
-   * otherwise (the task failed) plain writes already sent land, unless the connection is down.
+   * Closes the subtask: plain writes already sent land (the writer's close flushes them, waiting
+   * out an outage within its retries, as the Pravega writer's close does); an open transaction is
+   * rolled back.
    */
-  close(finished: boolean): Promise<void>;
+  close(): Promise<void>;
 }
 
 const INSERT =
@@ -159,11 +159,8 @@ class PlainSink implements SinkSubtask {
 
   notify(): void {}
 
-  async close(finished: boolean): Promise<void> {
-    if (finished) await this.drained();
-    // A failed task: writes already sent land; a connection that is down is not waited for.
-    while (this.unacked.size > 0 && this.conn.now !== null)
-      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  async close(): Promise<void> {
+    await this.drained();
     await this.conn.end();
   }
 }
@@ -368,8 +365,8 @@ class TransactionalSink implements SinkSubtask {
     });
   }
 
-  async close(finished: boolean): Promise<void> {
-    if (finished || this.committer.now !== null) await this.commits;
+  async close(): Promise<void> {
+    await this.commits;
     // Closing the sink aborts its open transaction (queued behind every statement sent); prepared
     // ones are left for recovery or the lease.
     await this.data.now?.query('ROLLBACK').catch(() => {});

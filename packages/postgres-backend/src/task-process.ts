@@ -121,7 +121,7 @@ function fail(
 
 async function closeAndExit(code: number): Promise<void> {
   if (progressTimer !== null) clearInterval(progressTimer);
-  await Promise.allSettled(sinks.map((s) => s.close(code === 0)));
+  await Promise.allSettled(sinks.map((s) => s.close()));
   // The last counts must reach the coordinator before the process goes.
   await new Promise<void>((resolve) => {
     if (process.send === undefined || !process.connected) resolve();

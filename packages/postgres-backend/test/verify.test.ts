@@ -30,6 +30,13 @@ describe('verify', () => {
       timingDecides({ ...seed('EXACTLY_ONCE'), faults: [{ kind: 'mapper-exception', atMs: 150 }] }),
     ).toMatch(/fires at a time/);
     expect(timingDecides(presetScenario('lease-expiry')!)).toMatch(/strikes checkpoint 3/);
+    // No completed checkpoint to restore: the fresh attempt fails at the mapper again, whenever its process got going.
+    expect(
+      timingDecides({
+        ...seed('EXACTLY_ONCE'),
+        faults: [...seed('EXACTLY_ONCE').faults, { kind: 'crash-after-precommit', checkpoint: 1 }],
+      }),
+    ).toMatch(/leaves no completed checkpoint/);
   });
 
   it('states every difference of a deterministic schedule in words', () => {
