@@ -59,7 +59,7 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
       c.query('SELECT count(*)::int AS n FROM eolab_commits WHERE run = $1', [runId]),
     );
     const rows = await admin.run((c) => readCommitted(c, runId));
-    const checked = check(rows, scenario.numEvents);
+    const checked = check(rows, scenario.numEvents, job.startedAtMs);
     return buildReport(
       scenario,
       job,
