@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NO_DUPLICATE, parseScenario, presetScenario, type Scenario } from '@eolab/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -143,6 +144,27 @@ describe('the seed against PostgreSQL', () => {
     };
     await expect(run(scenario)).rejects.toThrow(UnsupportedScenarioError);
     await expect(run(scenario)).rejects.toThrow(/controller-outage/);
+  });
+
+  it('makes the template in a fresh cache without leaving a password file in the temp directory', async () => {
+    const passwordFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith('pg-password-'));
+    const before = passwordFiles();
+    const cache = mkdtempSync(join(tmpdir(), 'eolab-cache-test-'));
+    // As root, initdb runs as the postgres user, who must get through the cache directory.
+    chmodSync(cache, 0o755);
+    process.env.EOLAB_POSTGRES_CACHE = cache;
+    try {
+      const fresh = await startPostgres();
+      await fresh.stop();
+      expect(fresh.version).toMatch(/^PostgreSQL \d+/);
+      expect(readdirSync(join(cache, 'template-v1'))).toContain('PG_VERSION');
+      // Only the template (and, as root with private binaries, their copy): no scratch left.
+      expect(readdirSync(cache).filter((d) => d !== 'template-v1' && d !== 'native')).toEqual([]);
+      expect(passwordFiles()).toEqual(before);
+    } finally {
+      delete process.env.EOLAB_POSTGRES_CACHE;
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('names why PostgreSQL is unavailable', async () => {
