@@ -37,9 +37,16 @@ export class Connection {
     await this.reconnect(Date.now(), null);
   }
 
-  /** The connection now, or once it is back; rejects when the retries ran out. */
+  /**
+   * The connection now, or once it is back; rejects when the retries ran out. Asked again after
+   * that (the coordinator's checks once the job ended), it starts a new round of retries.
+   */
   client(): Promise<pg.Client> {
-    if (this.givenUp !== null) return Promise.reject(this.givenUp);
+    if (this.closed) return Promise.reject(new Error('the connection is closed'));
+    if (this.givenUp !== null) {
+      this.givenUp = null;
+      return this.reconnect(Date.now(), null);
+    }
     if (this.reconnecting !== null) return this.reconnecting;
     if (this.current !== null) return Promise.resolve(this.current);
     return Promise.reject(new Error('the connection is closed'));

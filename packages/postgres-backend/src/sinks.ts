@@ -68,6 +68,7 @@ function connectionFor(
   role: string,
   ctx: SinkContext,
   reconnected: (client: pg.Client) => void,
+  gaveUp: () => void = () => {},
 ): Connection {
   return new Connection(ctx.url, ctx.writerRetry, {
     lost: (why) => ctx.log(`Sink subtask ${subtask}: ${role} connection lost (${why}): reconnecting`),
@@ -75,7 +76,10 @@ function connectionFor(
       ctx.log(`Sink subtask ${subtask}: ${role} connection back after ${afterMs} ms`);
       reconnected(client);
     },
-    gaveUp: (error) => ctx.fail('write-error', `Sink subtask ${subtask}: ${error.message}`),
+    gaveUp: (error) => {
+      gaveUp();
+      ctx.fail('write-error', `Sink subtask ${subtask}: ${error.message}`);
+    },
   });
 }
 
@@ -83,9 +87,12 @@ function connectionFor(
 class PlainSink implements SinkSubtask {
   private conn!: Connection;
   private nextSeq = 0;
-  /** Writes sent and not yet acknowledged, in the order they were made. */
+  /** Writes sent and not yet acknowledged, in the order they were made (a Map keeps insertion order). */
   private readonly unacked = new Map<number, Write>();
-  private drainWaiters: (() => void)[] = [];
+  /** Barriers and the close, each waiting for every write made before it. */
+  private flushWaiters: { upTo: number; done: () => void }[] = [];
+  /** The connection's retries ran out: nothing will be acknowledged any more. */
+  private givenUp = false;
 
   constructor(
     private readonly mode: WriterMode,
@@ -94,9 +101,20 @@ class PlainSink implements SinkSubtask {
   ) {}
 
   async start(): Promise<void> {
-    this.conn = connectionFor(this.subtask, 'write', this.ctx, () => {
-      for (const seq of [...this.unacked.keys()]) this.send(seq, true);
-    });
+    this.conn = connectionFor(
+      this.subtask,
+      'write',
+      this.ctx,
+      () => {
+        for (const seq of [...this.unacked.keys()]) this.send(seq, true);
+      },
+      // Given up: nothing more will be acknowledged; the task fails and closes without waiting.
+      () => {
+        this.givenUp = true;
+        for (const w of this.flushWaiters) w.done();
+        this.flushWaiters = [];
+      },
+    );
     await this.conn.open();
   }
 
@@ -125,42 +143,49 @@ class PlainSink implements SinkSubtask {
         () => {
           if (!this.unacked.delete(seq)) return;
           this.ctx.written(write.value);
-          if (this.unacked.size === 0) this.wake();
+          if (this.flushWaiters.length > 0) this.wakeFlushed();
         },
         (error: Error) => {
-          if (this.conn.failed(tag, error)) {
-            this.wake();
-            return;
-          }
+          // A lost connection: the reconnect sends it again.
+          if (this.conn.failed(tag, error)) return;
           this.ctx.fail('write-error', `write of ${write.value} failed: ${error.message}`);
         },
       );
   }
 
-  private wake(): void {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
+  /** The oldest write not yet acknowledged, or the next one to be made. */
+  private oldestUnacked(): number {
+    const first = this.unacked.keys().next();
+    return first.done === true ? this.nextSeq : first.value;
   }
 
-  /** Resolves once every write made so far is acknowledged (across reconnects). */
-  private async drained(): Promise<void> {
-    while (this.unacked.size > 0) {
-      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
-      if (this.unacked.size > 0) await this.conn.client();
+  private wakeFlushed(): void {
+    const oldest = this.oldestUnacked();
+    const still = [];
+    for (const w of this.flushWaiters) {
+      if (w.upTo <= oldest) w.done();
+      else still.push(w);
     }
+    this.flushWaiters = still;
+  }
+
+  /** Resolves once every write made so far is acknowledged (across reconnects); later writes are not waited for. */
+  private flushed(): Promise<void> {
+    const upTo = this.nextSeq;
+    if (this.givenUp || this.oldestUnacked() >= upTo) return Promise.resolve();
+    return new Promise((done) => this.flushWaiters.push({ upTo, done }));
   }
 
   async barrier(): Promise<PendingTxn[]> {
-    // flushAndVerify: ATLEAST_ONCE acknowledges only once every write sent so far is acknowledged.
-    if (this.mode === 'ATLEAST_ONCE') await this.drained();
+    // flushAndVerify: ATLEAST_ONCE acknowledges only once every write sent before the barrier is acknowledged.
+    if (this.mode === 'ATLEAST_ONCE') await this.flushed();
     return [];
   }
 
   notify(): void {}
 
   async close(): Promise<void> {
-    await this.drained();
+    await this.flushed();
     await this.conn.end();
   }
 }

@@ -1,5 +1,6 @@
 import { presetScenario, type Scenario, Simulation } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
+import { isConnectionError } from '../src/connection';
 import type { PostgresReport } from '../src/report';
 import { whyStartFailed } from '../src/server';
 import { compareReports, timingDecides } from '../src/verify';
@@ -83,5 +84,19 @@ describe('why PostgreSQL did not start', () => {
       null,
     );
     expect(disk.message).toMatch(/the disk is full/);
+  });
+});
+
+describe('which errors a reconnect answers', () => {
+  it('a lost or refused connection and a server shutting down or starting: yes; a wrong statement: no', () => {
+    const sql = (code: string) => Object.assign(new Error(code), { code });
+    expect(isConnectionError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isConnectionError(sql('ECONNREFUSED'))).toBe(true);
+    expect(isConnectionError(sql('57P01'))).toBe(true); // admin_shutdown
+    expect(isConnectionError(sql('57P03'))).toBe(true); // cannot_connect_now: starting up
+    expect(isConnectionError(sql('08006'))).toBe(true); // connection_failure
+    expect(isConnectionError(sql('42704'))).toBe(false); // undefined_object: an unknown gid
+    expect(isConnectionError(sql('23505'))).toBe(false); // unique_violation
+    expect(isConnectionError(new TypeError('x is undefined'))).toBe(false);
   });
 });
