@@ -199,4 +199,31 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
       else expect(v.postgres.duplicates.length).toBeGreaterThan(0);
     }
   });
+
+  it('a pause past the lease before a commit: the reaper rolls the prepared transactions back, their data is lost, as in the model', async () => {
+    // The pause-beyond-lease preset, made reachable in real time: checkpoint 3's notification is
+    // lost, so its transactions wait for checkpoint 4's, and the job freezes before that one
+    // (12 s past the schema's shortest lease, 10 s; shorter than the 50 s heartbeat timeout).
+    const result = parseScenario({
+      version: 1,
+      name: 'pause-past-lease',
+      seed: 1,
+      mode: 'EXACTLY_ONCE',
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      sink: { txnLeaseMs: 10_000 },
+      faults: [
+        { kind: 'notify-lost', checkpoint: 3 },
+        { kind: 'job-pause', atMs: 350, durationMs: 12_000 },
+      ],
+    });
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    const v = await verifyScenario(result.value, server);
+    expect(v.differences).toEqual([]);
+    expect(v.postgres.verdict).toBe('LOSS');
+    expect(v.postgres.log.some((l) => /cp3-s\d lease expired: the controller aborted it/.test(l))).toBe(true);
+    expect(new Set(v.postgres.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired']));
+    expect(v.postgres.causes.unexplained.missing).toBe(0);
+    expect(new Set(v.model.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired']));
+  });
 });
