@@ -38,6 +38,12 @@ function seedWith(mode: WriterMode, faults: Fault[], extra: Record<string, unkno
   return result.value;
 }
 
+/**
+ * A checkpoint every 500 ms instead of 100: checkpoint 1 completes well before 800 ms, when a pause
+ * strikes, and checkpoint 2 is triggered well after, however loaded the machine.
+ */
+const SLOW_CHECKPOINTS = { checkpoint: { intervalMs: 500 } };
+
 /** Reconnects within a few hundred ms of the server's return, rather than the default's 10 s and 20 s steps. */
 const QUICK_RETRY = {
   writerRetry: { attempts: 20, initialBackoffMs: 10, backoffMultiple: 2, maxBackoffMs: 500 },
@@ -161,7 +167,11 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
   it('a pause shorter than the heartbeat timeout: the process is stopped, then goes on; nothing lost or duplicated', async () => {
     const states = new Set<string>();
     let sampler: NodeJS.Timeout | null = null;
-    const scenario = seedWith('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 170, durationMs: 600 }]);
+    const scenario = seedWith(
+      'EXACTLY_ONCE',
+      [{ kind: 'job-pause', atMs: 800, durationMs: 600 }],
+      SLOW_CHECKPOINTS,
+    );
     const v = await verifyScenario(scenario, server, {
       onAttempt: (a) => {
         // Sample the task process's state until it is gone.
@@ -182,7 +192,8 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
 
   it('a pause longer than the heartbeat timeout fails the attempt over: duplicates in ATLEAST_ONCE, none in EXACTLY_ONCE', async () => {
     for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const) {
-      const scenario = seedWith(mode, [{ kind: 'job-pause', atMs: 170, durationMs: 2_000 }], {
+      const scenario = seedWith(mode, [{ kind: 'job-pause', atMs: 800, durationMs: 2_000 }], {
+        ...SLOW_CHECKPOINTS,
         restart: { heartbeatTimeoutMs: 1_000 },
       });
       const v = await verifyScenario(scenario, server);
@@ -202,8 +213,8 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
 
   it('a pause past the lease before a commit: the reaper rolls the prepared transactions back, their data is lost, as in the model', async () => {
     // The pause-beyond-lease preset, made reachable in real time: checkpoint 3's notification is
-    // lost, so its transactions wait for checkpoint 4's, and the job freezes before that one
-    // (12 s past the schema's shortest lease, 10 s; shorter than the 50 s heartbeat timeout).
+    // lost, so its transactions wait for checkpoint 4's, and the job freezes between the two
+    // (12 s, past the schema's shortest lease, 10 s; shorter than the 50 s heartbeat timeout).
     const result = parseScenario({
       version: 1,
       name: 'pause-past-lease',
@@ -211,10 +222,11 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
       mode: 'EXACTLY_ONCE',
       numEvents: 1_000,
       source: { throttleUntilPosition: 20 },
+      ...SLOW_CHECKPOINTS,
       sink: { txnLeaseMs: 10_000 },
       faults: [
         { kind: 'notify-lost', checkpoint: 3 },
-        { kind: 'job-pause', atMs: 350, durationMs: 12_000 },
+        { kind: 'job-pause', atMs: 1_750, durationMs: 12_000 },
       ],
     });
     if (!result.ok) throw new Error(result.errors.join('; '));
