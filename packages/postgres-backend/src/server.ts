@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -83,10 +83,12 @@ async function startEmbedded(): Promise<PostgresServer> {
     );
   }
   await ensureTemplate(launcher, root);
-  const dataDir = await mkdtemp(join(tmpdir(), 'eolab-pg-'));
+  await removeOrphans();
+  const dataDir = await mkdtemp(join(tmpdir(), DATA_DIR_PREFIX));
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
   try {
     await cp(templateDir(), dataDir, { recursive: true });
+    await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
     // PostgreSQL refuses to run as root and wants its data directory owned by its user, mode 0700.
     if (root) chownToPostgres(dataDir);
   } catch (error) {
@@ -170,6 +172,52 @@ async function startEmbedded(): Promise<PostgresServer> {
   }
   await removeDataDir();
   throw lastError ?? new PostgresUnavailableError('PostgreSQL did not start');
+}
+
+const DATA_DIR_PREFIX = 'eolab-pg-';
+/** The pid of the process that made the data directory and removes it when it stops the server. */
+const OWNER_FILE = 'eolab-owner.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Data directories whose owner was killed (SIGKILL, a test runner aborted) before it could stop
+ * its server and remove them: their orphaned postmaster, if still running, gets an immediate
+ * shutdown, and the directory goes. A directory without an owner file is being made: left alone.
+ */
+async function removeOrphans(): Promise<void> {
+  let entries: string[];
+  try {
+    entries = (await readdir(tmpdir())).filter((d) => d.startsWith(DATA_DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const dir = join(tmpdir(), entry);
+    let owner: number;
+    try {
+      owner = Number((await readFile(join(dir, OWNER_FILE), 'utf8')).trim());
+    } catch {
+      continue;
+    }
+    if (!(owner > 0) || alive(owner)) continue;
+    try {
+      const pid = postmasterPid(dir);
+      // The pid file may be stale and its pid reused: only a postgres of this directory is stopped.
+      if (pid !== null && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir))
+        await immediateShutdown(dir);
+    } catch {
+      // No such process (or no /proc): nothing runs there.
+    }
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 /**

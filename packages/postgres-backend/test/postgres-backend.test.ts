@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_DUPLICATE, parseScenario, presetScenario, type Scenario } from '@eolab/engine';
@@ -164,6 +165,27 @@ describe('the seed against PostgreSQL', () => {
     } finally {
       delete process.env.EOLAB_POSTGRES_CACHE;
       rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('removes the data directory a killed run left behind when the next server starts', async () => {
+    // A run SIGKILLed before it could stop its server leaves its directory, with its owner's pid.
+    const orphan = mkdtempSync(join(tmpdir(), 'eolab-pg-'));
+    const dead = spawnSync('true').pid;
+    writeFileSync(join(orphan, 'eolab-owner.pid'), `${dead}\n`);
+    writeFileSync(join(orphan, 'PG_VERSION'), '18\n');
+    // One being made (no owner yet) and one of a live owner (this process) stay.
+    const making = mkdtempSync(join(tmpdir(), 'eolab-pg-'));
+    const live = mkdtempSync(join(tmpdir(), 'eolab-pg-'));
+    writeFileSync(join(live, 'eolab-owner.pid'), `${process.pid}\n`);
+    try {
+      const next = await startPostgres();
+      await next.stop();
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(making)).toBe(true);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      for (const dir of [orphan, making, live]) rmSync(dir, { recursive: true, force: true });
     }
   });
 
