@@ -14,6 +14,9 @@
  *   every 50 ms; baseline: the same sum idle, right after the server started. (A shared buffer
  *   page touched by several processes counts in each: the sum is an upper bound.)
  *
+ * (Run with --no-deprecation: the baseline queues its inserts on one connection as the sinks do,
+ * which pg 8 warns about; see the README.)
+ *
  *   npm run bench:postgres              (10,000 events)
  *   npm run bench:postgres -- 30000     (another size)
  */
