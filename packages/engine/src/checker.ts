@@ -257,6 +257,7 @@ export interface StreamCheck {
  * commit order): the same `Checker` the simulation feeds as it runs, so both backends print the
  * same lines and reach the same verdict from the same reads. Times are whole ms from the run's
  * start; a read earlier than the one before it is taken at that one's time (the stream's order wins).
+ * Values are the markers or 1..numEvents: anything else fails the checker's invariant, as in a run.
  */
 export function checkStream(reads: readonly StreamRead[], numEvents: number): StreamCheck {
   const lines: StreamCheck['lines'] = [];
