@@ -1,5 +1,6 @@
 import {
   Counter,
+  DEFAULT_FAULT_DURATION_MS,
   type EventListener,
   type Fault,
   type InjectRequest,
@@ -204,6 +205,8 @@ export class RealJob implements RunModel {
     if (why !== null) return `${request.kind} is not supported by the postgres backend: ${why}`;
     if (this.ended) return 'the run has ended: no fault can change it';
     if (this.control === null) return 'the real job has not started yet: try again in a moment';
+    if (request.kind === 'store-outage' && this.prepared.server.outage === undefined)
+      return "store-outage stops the PostgreSQL server, and the one EOLAB_POSTGRES_URL names is not eolab's to stop";
     if (request.atMs !== undefined && request.checkpoint !== undefined)
       return 'aim a fault at a time or at a checkpoint, not both';
     if (request.atMs !== undefined && request.atMs <= this.nowMs)
@@ -224,6 +227,12 @@ export class RealJob implements RunModel {
     const checkpoint = request.checkpoint === 'next' ? control.upcomingCheckpointId() : request.checkpoint;
     let fault: Fault;
     if (request.kind === 'mapper-exception') fault = { kind: 'mapper-exception', atMs };
+    else if (request.kind === 'store-outage' || request.kind === 'job-pause')
+      fault = {
+        kind: request.kind,
+        atMs,
+        durationMs: request.durationMs ?? DEFAULT_FAULT_DURATION_MS[request.kind],
+      };
     else if (request.kind === 'notify-lost')
       fault = {
         kind: 'notify-lost',

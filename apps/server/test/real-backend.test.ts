@@ -201,6 +201,35 @@ describe('a real run through the server', () => {
     expect(events.some((e) => e.kind === 'txn-committed')).toBe(true);
   });
 
+  it('EXACTLY_ONCE with a clicked job-pause: the task process is stopped and continued for real, nothing duplicated or lost', async () => {
+    const socket = await server.client();
+    const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
+      preset: 'seed',
+      mode: 'EXACTLY_ONCE',
+      backend: 'postgres',
+      start: false,
+    });
+    let injected: unknown = null;
+    const started = new Promise<void>((resolve) => {
+      const onDelta = (d: RunDelta) => {
+        if (d.runId === runId && d.events.some((e) => e.kind === 'run-started')) {
+          socket.off('run:delta', onDelta);
+          resolve();
+        }
+      };
+      socket.on('run:delta', onDelta);
+    });
+    const { summary, stored } = await watchToEnd(socket, runId, async () => {
+      await started;
+      injected = await ok(socket, 'run:inject', { runId, fault: { kind: 'job-pause', durationMs: 400 } });
+    });
+    expect(injected).toEqual({ fault: { kind: 'job-pause', atMs: expect.any(Number), durationMs: 400 } });
+    const log = stored.report?.log ?? [];
+    expect(log.some((l) => /Job paused: the task process \(pid \d+\) is stopped for 400 ms/.test(l))).toBe(true);
+    expect(log.some((l) => l.includes('Job resumed'))).toBe(true);
+    expect(summary.verdict).toBe('EXACTLY_ONCE');
+  });
+
   it('Stop kills the real task process; the run ends stopped, checked and stored, and the next real run may start', async () => {
     const socket = await server.client();
     const { runId } = await ok<{ runId: string }>(socket, 'run:create', {

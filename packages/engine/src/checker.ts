@@ -1,8 +1,8 @@
 import { Explainer } from './causes';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import type { LatencyHistogram } from './histogram';
-import { Counter, type Metrics } from './metrics';
-import { type MarkerWindowResult, REPORT_LIST_LIMIT } from './report';
+import { Counter, Metrics } from './metrics';
+import { type LatencySummary, type MarkerWindowResult, REPORT_LIST_LIMIT } from './report';
 
 export const CHECKER_STARTS = '============== Checker starts ===============';
 export const CHECKER_ENDS = '============== Checker ends  ===============';
@@ -47,7 +47,7 @@ export class Checker {
   private readonly metrics: Metrics;
 
   constructor(
-    private readonly ctx: SimContext,
+    private readonly ctx: CheckerContext,
     private readonly numEvents: number,
   ) {
     this.metrics = ctx.metrics;
@@ -225,4 +225,71 @@ export class Checker {
       duplicates: this.window.duplicates,
     };
   }
+}
+
+/** What the checkers need from their surroundings: the metrics they count into, and where lines and events go. */
+export type CheckerContext = Pick<SimContext, 'metrics' | 'console' | 'emit'>;
+
+/** One value as a reader saw it, outside the simulation (ms from the run's start, in read order). */
+export interface StreamRead {
+  value: number;
+  atMs: number;
+  /** When the value was emitted; its first emission counts for latency. */
+  emittedAtMs: number;
+}
+
+export interface StreamCheck {
+  /** The sample's checker lines, each at the read that printed it. */
+  lines: { line: string; atMs: number }[];
+  markerWindow: MarkerWindowResult;
+  /** Sorted, cut at REPORT_LIST_LIMIT; the counts are exact. */
+  duplicates: number[];
+  missing: number[];
+  duplicateCount: number;
+  missingCount: number;
+  duplicateReads: number;
+  read: number;
+  latencyMs: LatencySummary;
+}
+
+/**
+ * The engine's two checkers over a stream read elsewhere (the real backend's committed rows, in
+ * commit order): the same `Checker` the simulation feeds as it runs, so both backends print the
+ * same lines and reach the same verdict from the same reads. Times are whole ms from the run's
+ * start; a read earlier than the one before it is taken at that one's time (the stream's order wins).
+ * Values are the markers or 1..numEvents: anything else fails the checker's invariant, as in a run.
+ */
+export function checkStream(reads: readonly StreamRead[], numEvents: number): StreamCheck {
+  const lines: StreamCheck['lines'] = [];
+  const metrics = new Metrics(100, 256);
+  const checker = new Checker(
+    { metrics, console: (_source, line, t) => lines.push({ line, atMs: t }), emit: () => {} },
+    numEvents,
+  );
+  const firstEmitted = new Map<number, number>();
+  for (const { value, emittedAtMs } of reads) {
+    const at = Math.max(0, Math.round(emittedAtMs));
+    const seen = firstEmitted.get(value);
+    if (seen === undefined || at < seen) firstEmitted.set(value, at);
+  }
+  for (const [value, at] of firstEmitted) if (value >= 1 && value <= numEvents) checker.emitted(value, at);
+  let last = 0;
+  for (const { value, atMs } of reads) {
+    last = Math.max(last, Math.round(atMs));
+    checker.read(value, last, 0);
+  }
+  checker.finish(last);
+  const totals = metrics.totals;
+  const latency = checker.latency;
+  return {
+    lines,
+    markerWindow: checker.markerWindow(),
+    duplicates: checker.duplicateValues(),
+    missing: checker.missingValues(),
+    duplicateCount: totals.duplicates,
+    missingCount: checker.missingCount,
+    duplicateReads: totals.duplicateReads,
+    read: totals.read,
+    latencyMs: { p50: latency.percentile(0.5), p99: latency.percentile(0.99), max: latency.max },
+  };
 }

@@ -1,5 +1,13 @@
 export * from './causes';
-export { CHECKER_ENDS, CHECKER_STARTS, FOUND_DUPLICATES, NO_DUPLICATE } from './checker';
+export {
+  CHECKER_ENDS,
+  CHECKER_STARTS,
+  checkStream,
+  FOUND_DUPLICATES,
+  NO_DUPLICATE,
+  type StreamCheck,
+  type StreamRead,
+} from './checker';
 export * from './events';
 export * from './histogram';
 export * from './log-lines';
@@ -9,6 +17,7 @@ export * from './preflight';
 export * from './presets';
 export * from './prng';
 export * from './report';
+export { attemptOffsetsMs } from './retry';
 export * from './scenario';
 export * from './simulation';
 export * from './sweep';

@@ -3,11 +3,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Fault, Prng, type Scenario, type SimEvent, type TaskFailureReason } from '@eolab/engine';
-import type pg from 'pg';
 import { CheckpointFaults } from './checkpoint-faults';
+import type { Connection } from './connection';
+import { DurationFaults } from './duration-faults';
 import { JobEvents } from './job-events';
 import { LeaseReaper } from './lease-reaper';
 import type { CompletedCheckpoint, FromTask, PendingTxn, TaskConfig, TaskEvent, ToTask } from './messages';
+import type { PostgresServer } from './server';
 
 /** A console line and when it was printed (ms since the epoch): the checker's lines are merged in by time. */
 export interface TimedLine {
@@ -85,6 +87,7 @@ export class Coordinator {
   private nextCheckpointId = 1;
   private readonly checkpointFaults: CheckpointFaults;
   private readonly reaper: LeaseReaper;
+  private readonly durationFaults: DurationFaults;
   private readonly baseProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private tickTimer: NodeJS.Timeout | null = null;
@@ -103,8 +106,10 @@ export class Coordinator {
     private readonly run: string,
     private readonly url: string,
     /** The coordinator's own connection, for the lease reaper. */
-    admin: pg.Client,
+    admin: Connection,
     private readonly hooks: CoordinatorHooks = {},
+    /** Stops and restarts the server for a store outage (a server we started). */
+    store?: PostgresServer['outage'],
   ) {
     this.prng = new Prng(scenario.seed);
     this.checkpointFaults = new CheckpointFaults(scenario.faults);
@@ -118,6 +123,22 @@ export class Coordinator {
       scenario.sink.txnLeaseMs,
       (line) => this.log(line),
       (gid, atMs) => this.events.expired(gid, atMs),
+    );
+    this.durationFaults = new DurationFaults(
+      scenario.faults,
+      scenario.restart,
+      {
+        runningChild: () => (this.running && !this.finishing ? this.child : null),
+        send: (child, message) => this.send(child, message),
+        failOver: (detail) => this.crash(detail),
+        abort: (detail) => {
+          this.log(detail);
+          this.child?.kill('SIGKILL');
+          this.end(false);
+        },
+        log: (line) => this.log(line),
+      },
+      store,
     );
     this.result = {
       finished: false,
@@ -243,6 +264,9 @@ export class Coordinator {
         break;
       case 'event':
         this.events.fromTask(message.event, message.atMs, message.gid);
+        break;
+      case 'frozen':
+        this.durationFaults.frozen(child);
         break;
       case 'progress':
         this.attemptProgress = {
@@ -382,6 +406,7 @@ export class Coordinator {
     this.reaper.stop();
     this.result.txnsExpired = this.reaper.expired.size;
     for (const t of this.faultTimers) clearTimeout(t);
+    this.durationFaults.stop();
     const p = this.baseProgress;
     this.result.emitted = p.emitted + this.attemptProgress.emitted;
     this.result.written = p.written + this.attemptProgress.written;
@@ -409,6 +434,7 @@ export class Coordinator {
       );
     };
     next();
+    this.durationFaults.start();
     for (const fault of this.scenario.faults) {
       if (fault.kind === 'mapper-exception' && fault.atMs !== undefined) {
         this.faultTimers.push(setTimeout(() => this.failNextElement(), fault.atMs));
@@ -568,6 +594,10 @@ export class Coordinator {
       case 'crash-before-notify':
       case 'notify-lost':
         this.checkpointFaults.add(fault);
+        break;
+      case 'store-outage':
+      case 'job-pause':
+        this.durationFaults.add(fault, this.elapsedMs());
         break;
       default:
         throw new Error(`${fault.kind} cannot be injected into a running real job`);

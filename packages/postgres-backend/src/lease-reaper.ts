@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Connection } from './connection';
 import { gidPrefix } from './messages';
 import { preparedOfRun } from './schema';
 
@@ -11,9 +11,11 @@ export class LeaseReaper {
   /** gid -> when it was rolled back. */
   readonly expired = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  /** A round still running (waiting for the server to come back after an outage): the next one skips. */
+  private busy = false;
 
   constructor(
-    private readonly admin: pg.Client,
+    private readonly admin: Connection,
     private readonly run: string,
     private readonly leaseMs: number,
     private readonly log: (line: string) => void,
@@ -32,11 +34,13 @@ export class LeaseReaper {
   }
 
   private async reap(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
     try {
-      for (const { gid, ageMs } of await preparedOfRun(this.admin, gidPrefix(this.run))) {
-        if (ageMs < this.leaseMs) continue;
+      for (const { gid, ageMs } of await this.admin.run((c) => preparedOfRun(c, gidPrefix(this.run)))) {
+        if (ageMs < this.leaseMs || this.timer === null) continue;
         try {
-          await this.admin.query(`ROLLBACK PREPARED '${gid}'`);
+          await this.admin.run((c) => c.query(`ROLLBACK PREPARED '${gid}'`));
           this.expired.set(gid, Date.now());
           this.onExpired(gid, Date.now());
           this.log(`Transaction ${gid} lease expired: the controller aborted it`);
@@ -45,7 +49,9 @@ export class LeaseReaper {
         }
       }
     } catch {
-      // The connection is busy or gone at the end of the run; the next round tries again.
+      // The connection is gone at the end of the run; the next round tries again.
+    } finally {
+      this.busy = false;
     }
   }
 }

@@ -52,10 +52,15 @@ export type ToTask =
   | { type: 'notify'; checkpointId: number; source: boolean; sinks: boolean[] }
   /** A mapper-exception fault at a time: the mapper throws at its next element. */
   | { type: 'fail-next-element' }
+  /** A job pause begins: the source stops where it is and the task says so, then it is SIGSTOPped. */
+  | { type: 'freeze' }
+  /** After SIGCONT: the source goes on from `atMs`, without catching up on the pause. */
+  | { type: 'thaw'; atMs: number }
   | { type: 'finish' };
 
 export type FromTask =
   | { type: 'ready' }
+  | { type: 'frozen' }
   | { type: 'log'; line: string; atMs: number }
   | { type: 'progress'; emitted: number; written: number; txnsBegun: number }
   | { type: 'ack'; checkpointId: number; task: 'source'; position: number }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Fault, Scenario } from '@eolab/engine';
-import pg from 'pg';
 import { type CheckResult, check, type ReadRow, readCommitted } from './checker';
+import { Connection } from './connection';
 import { Coordinator, type CoordinatorHooks } from './coordinator';
 import { unsupportedReasons } from './faults';
 import { gidPrefix } from './messages';
@@ -44,21 +44,25 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
   const reasons = unsupportedReasons(scenario);
   if (reasons.length > 0) throw new UnsupportedScenarioError(reasons);
   const server = options.server ?? (await startPostgres());
-  const admin = new pg.Client({ connectionString: server.url });
-  admin.on('error', () => {});
+  // The coordinator's connection comes back after a store outage, as the writers' do.
+  const admin = new Connection(server.url, scenario.sink.writerRetry);
   try {
+    const serverReasons = unsupportedReasons(scenario, server);
+    if (serverReasons.length > 0) throw new UnsupportedScenarioError(serverReasons);
     try {
-      await admin.connect();
-      await ensureSchema(admin);
+      await admin.open();
+      await admin.run(ensureSchema);
     } catch (error) {
       throw new PostgresUnavailableError(`cannot prepare the database: ${describe(error)}`);
     }
     const runId = randomBytes(5).toString('hex');
-    const coordinator = new Coordinator(scenario, runId, server.url, admin, options);
+    const coordinator = new Coordinator(scenario, runId, server.url, admin, options, server.outage);
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(scenario);
     const timer = setTimeout(() => coordinator.kill(), timeoutMs);
     options.onJob?.(coordinator);
     const job = await coordinator.runJob().finally(() => clearTimeout(timer));
+    // A job that ended during a store outage: the server comes back for the cleanup and the checker.
+    await server.outage?.restart();
     if (!job.finished && job.log.at(-1)?.line !== 'Job failed: restart attempts exhausted') {
       job.log.push({
         line: `Job did not end within ${timeoutMs} ms: the task process was killed`,
@@ -66,13 +70,13 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
       });
     }
     // Prepared transactions left behind would hold their locks on the server forever: count them, roll them back.
-    const left = await preparedOfRun(admin, gidPrefix(runId));
-    for (const { gid } of left) await admin.query(`ROLLBACK PREPARED '${gid}'`).catch(() => {});
-    const committed = await admin.query('SELECT count(*)::int AS n FROM eolab_commits WHERE run = $1', [
-      runId,
-    ]);
-    const rows = await readCommitted(admin, runId);
-    const checked = check(rows, scenario.numEvents);
+    const left = await admin.run((c) => preparedOfRun(c, gidPrefix(runId)));
+    for (const { gid } of left) await admin.run((c) => c.query(`ROLLBACK PREPARED '${gid}'`)).catch(() => {});
+    const committed = await admin.run((c) =>
+      c.query('SELECT count(*)::int AS n FROM eolab_commits WHERE run = $1', [runId]),
+    );
+    const rows = await admin.run((c) => readCommitted(c, runId));
+    const checked = check(rows, scenario.numEvents, job.startedAtMs);
     options.onChecked?.(rows, checked, job.startedAtMs);
     return buildReport(
       scenario,
@@ -83,7 +87,7 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
       runId,
     );
   } finally {
-    await admin.end().catch(() => {});
+    await admin.end();
     if (options.server === undefined) await server.stop();
   }
 }
@@ -92,6 +96,7 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
 function defaultTimeoutMs(scenario: Scenario): number {
   const events = scenario.numEvents * Math.max(1, scenario.source.eventIntervalMs) * 2;
   const restarts = (scenario.restart.attempts + 1) * (scenario.restart.delayMs + 5_000);
+  const outages = scenario.faults.reduce((sum, f) => sum + ('durationMs' in f ? f.durationMs : 0), 0);
   const checkpoints = (scenario.source.finalCheckpoints + 3) * scenario.checkpoint.intervalMs * 2;
-  return 30_000 + events + restarts + checkpoints;
+  return 30_000 + events + restarts + checkpoints + 2 * outages;
 }

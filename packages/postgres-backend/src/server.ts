@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,12 @@ export interface PostgresServer {
   /** 'embedded' when we started it (and stop it), 'external' for EOLAB_POSTGRES_URL. */
   kind: 'embedded' | 'external';
   stop(): Promise<void>;
+  /**
+   * A store outage, for a server we started: `crash` stops it at once (immediate shutdown, as a
+   * crash: open transactions are lost, prepared and committed ones survive in the WAL), `restart`
+   * starts it again on the same port and data. Absent for EOLAB_POSTGRES_URL: it is not ours to stop.
+   */
+  outage?: { crash(): Promise<void>; restart(): Promise<void> };
 }
 
 /** Why PostgreSQL could not be used, in words: the CLI prints it and exits 2, never a stack trace. */
@@ -77,10 +83,12 @@ async function startEmbedded(): Promise<PostgresServer> {
     );
   }
   await ensureTemplate(launcher, root);
-  const dataDir = await mkdtemp(join(tmpdir(), 'eolab-pg-'));
+  await removeOrphans();
+  const dataDir = await mkdtemp(join(tmpdir(), DATA_DIR_PREFIX));
   const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
   try {
     await cp(templateDir(), dataDir, { recursive: true });
+    await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
     // PostgreSQL refuses to run as root and wants its data directory owned by its user, mode 0700.
     if (root) chownToPostgres(dataDir);
   } catch (error) {
@@ -114,18 +122,47 @@ async function startEmbedded(): Promise<PostgresServer> {
       break;
     }
     const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-    const unguard = guardExit(dataDir, () => stopServer());
+    // null while crashed by a store outage: nothing to stop then.
+    let running: (() => Promise<void>) | null = stopServer;
+    const unguard = guardExit(dataDir, () => running?.() ?? Promise.resolve());
     const stop = async () => {
       unguard();
-      await stopServer().catch(() => {});
+      await running?.().catch(() => {});
+      running = null;
       await removeDataDir();
+    };
+    // One restart at a time: the fault's own timer and the end of the run may both ask for it.
+    let restarting: Promise<void> | null = null;
+    let crashing: Promise<void> = Promise.resolve();
+    const outage = {
+      crash(): Promise<void> {
+        if (running === null) return crashing;
+        running = null;
+        crashing = immediateShutdown(dataDir);
+        return crashing;
+      },
+      restart(): Promise<void> {
+        if (running !== null) return Promise.resolve();
+        restarting ??= (async () => {
+          const restartLog: string[] = [];
+          try {
+            await crashing.catch(() => {});
+            running = await launcher.start(dataDir, port, flags, restartLog);
+          } catch (error) {
+            throw whyStartFailed(restartLog, error, 'PostgreSQL did not start again after the store outage');
+          } finally {
+            restarting = null;
+          }
+        })();
+        return restarting;
+      },
     };
     try {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       const version = String((await client.query('SELECT version()')).rows[0].version);
       await client.end();
-      return { url, version, kind: 'embedded', stop };
+      return { url, version, kind: 'embedded', stop, outage };
     } catch (error) {
       await stop();
       throw new PostgresUnavailableError(
@@ -137,6 +174,85 @@ async function startEmbedded(): Promise<PostgresServer> {
   throw lastError ?? new PostgresUnavailableError('PostgreSQL did not start');
 }
 
+const DATA_DIR_PREFIX = 'eolab-pg-';
+/** The pid of the process that made the data directory and removes it when it stops the server. */
+const OWNER_FILE = 'eolab-owner.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Data directories whose owner was killed (SIGKILL, a test runner aborted) before it could stop
+ * its server and remove them: their orphaned postmaster, if still running, gets an immediate
+ * shutdown, and the directory goes. A directory without an owner file is being made: left alone.
+ */
+async function removeOrphans(): Promise<void> {
+  let entries: string[];
+  try {
+    entries = (await readdir(tmpdir())).filter((d) => d.startsWith(DATA_DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const dir = join(tmpdir(), entry);
+    let owner: number;
+    try {
+      owner = Number((await readFile(join(dir, OWNER_FILE), 'utf8')).trim());
+    } catch {
+      continue;
+    }
+    if (!(owner > 0) || alive(owner)) continue;
+    try {
+      const pid = postmasterPid(dir);
+      // The pid file may be stale and its pid reused: only a postgres of this directory is stopped.
+      if (pid !== null && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir))
+        await immediateShutdown(dir);
+    } catch {
+      // No such process (or no /proc): nothing runs there.
+    }
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * PostgreSQL's immediate shutdown (SIGQUIT to the postmaster): every backend exits at once without
+ * a checkpoint, as in a crash; the next start runs crash recovery. Resolves once the postmaster is gone.
+ */
+async function immediateShutdown(dataDir: string): Promise<void> {
+  const pid = postmasterPid(dataDir);
+  if (pid === null) return;
+  process.kill(pid, 'SIGQUIT');
+  const gone = () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  // The postmaster is the launcher's child: once it exits and is reaped, the pid answers no more.
+  const deadline = Date.now() + 30_000;
+  while (!gone()) {
+    if (Date.now() > deadline) throw new PostgresUnavailableError(`PostgreSQL (pid ${pid}) ignored SIGQUIT`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function postmasterPid(dataDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * While our server runs: if this process exits without stopping it (an uncaught error), the
  * server is told to shut down (synchronously: SIGINT to the pid in postmaster.pid); on SIGINT or
@@ -144,9 +260,9 @@ async function startEmbedded(): Promise<PostgresServer> {
  */
 function guardExit(dataDir: string, stopServer: () => Promise<void>): () => void {
   const onExit = () => {
+    const pid = postmasterPid(dataDir);
     try {
-      const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      if (pid > 0) process.kill(pid, 'SIGINT');
+      if (pid !== null) process.kill(pid, 'SIGINT');
     } catch {
       // Already stopped.
     }

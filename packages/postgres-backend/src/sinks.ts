@@ -1,5 +1,6 @@
-import type { TxnRef, WriterMode } from '@eolab/engine';
-import pg from 'pg';
+import type { RetryPolicy, TxnRef, WriterMode } from '@eolab/engine';
+import type pg from 'pg';
+import { Connection } from './connection';
 import { gidOf, gidPrefix, type PendingTxn, type TaskEvent } from './messages';
 import { commitPrepared, isUnknownGid, preparedOfRun } from './schema';
 
@@ -7,11 +8,14 @@ import { commitPrepared, isUnknownGid, preparedOfRun } from './schema';
  * A sink subtask of the task process, with its own connection: the Pravega writer's three modes
  * over PostgreSQL. Writes are sent at once and never awaited one by one (pg queues them on the
  * connection in order); a barrier waits for what its mode needs before the subtask acknowledges.
+ * A lost connection (a store outage) is reconnected on `sink.writerRetry`'s backoff and what it
+ * had not acknowledged is sent again, as the Pravega writer resends unacknowledged events.
  */
 export interface SinkContext {
   run: string;
   url: string;
   attempt: number;
+  writerRetry: RetryPolicy;
   log(line: string): void;
   /** A write or commit failed: the task fails, as a Flink task does on an exception. */
   fail(reason: 'write-error' | 'commit-failed', detail: string): void;
@@ -33,29 +37,66 @@ export interface SinkSubtask {
   /** The checkpoint barrier: resolves with the subtask's state once it may acknowledge. */
   barrier(checkpointId: number): Promise<PendingTxn[]>;
   notify(checkpointId: number): void;
-  /** Closes the subtask: plain writes already sent land; an open transaction is rolled back (why: for its event). */
+  /**
+   * Closes the subtask: plain writes already sent land (the writer's close flushes them, waiting
+   * out an outage within its retries, as the Pravega writer's close does); an open transaction is
+   * rolled back (why: for its event).
+   */
   close(why: 'task-closed' | 'end-of-input'): Promise<void>;
 }
 
 const INSERT =
   'INSERT INTO eolab_events (run, value, subtask, attempt, txn, emitted_at) VALUES ($1, $2, $3, $4, $5, $6)';
+/**
+ * A plain write sent again after a reconnect: the first may have committed with its answer lost.
+ * An attempt writes each value once, so (run, attempt, value) names the write, as the writer id and
+ * event number let Pravega's segment store drop a resent event it already has.
+ */
+const INSERT_ONCE = `INSERT INTO eolab_events (run, value, subtask, attempt, txn, emitted_at)
+  SELECT $1, $2, $3, $4, $5, $6
+   WHERE NOT EXISTS (SELECT 1 FROM eolab_events WHERE run = $1 AND attempt = $4 AND value = $2)`;
+
+interface Write {
+  value: number;
+  emittedAtMs: number;
+  acked: boolean;
+}
 
 export function sinkFor(mode: WriterMode, subtask: number, ctx: SinkContext): SinkSubtask {
   return mode === 'EXACTLY_ONCE' ? new TransactionalSink(subtask, ctx) : new PlainSink(mode, subtask, ctx);
 }
 
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
-  // A dropped connection surfaces on the next query; this only keeps the process from crashing.
-  client.on('error', () => {});
-  await client.connect();
-  return client;
+/** A subtask's connection, logging its loss and failing the task when the retries run out. */
+function connectionFor(
+  subtask: number,
+  role: string,
+  ctx: SinkContext,
+  reconnected: (client: pg.Client) => void,
+  gaveUp: () => void = () => {},
+): Connection {
+  return new Connection(ctx.url, ctx.writerRetry, {
+    lost: (why) => ctx.log(`Sink subtask ${subtask}: ${role} connection lost (${why}): reconnecting`),
+    reconnected: (client, afterMs) => {
+      ctx.log(`Sink subtask ${subtask}: ${role} connection back after ${afterMs} ms`);
+      reconnected(client);
+    },
+    gaveUp: (error) => {
+      gaveUp();
+      ctx.fail('write-error', `Sink subtask ${subtask}: ${error.message}`);
+    },
+  });
 }
 
 /** BEST_EFFORT and ATLEAST_ONCE: autocommit inserts, visible when PostgreSQL answers. */
 class PlainSink implements SinkSubtask {
-  private client!: pg.Client;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private conn!: Connection;
+  private nextSeq = 0;
+  /** Writes sent and not yet acknowledged, in the order they were made (a Map keeps insertion order). */
+  private readonly unacked = new Map<number, Write>();
+  /** Barriers and the close, each waiting for every write made before it. */
+  private flushWaiters: { upTo: number; done: () => void }[] = [];
+  /** The connection's retries ran out: nothing will be acknowledged any more. */
+  private givenUp = false;
 
   constructor(
     private readonly mode: WriterMode,
@@ -64,52 +105,128 @@ class PlainSink implements SinkSubtask {
   ) {}
 
   async start(): Promise<void> {
-    this.client = await connect(this.ctx.url);
+    this.conn = connectionFor(
+      this.subtask,
+      'write',
+      this.ctx,
+      () => {
+        for (const seq of [...this.unacked.keys()]) this.send(seq, true);
+      },
+      // Given up: nothing more will be acknowledged; the task fails and closes without waiting.
+      () => {
+        this.givenUp = true;
+        for (const w of this.flushWaiters) w.done();
+        this.flushWaiters = [];
+      },
+    );
+    await this.conn.open();
   }
 
   write(value: number, emittedAtMs: number): void {
-    const p = this.client
-      .query(INSERT, [this.ctx.run, value, this.subtask, this.ctx.attempt, null, emittedAtMs])
+    const seq = this.nextSeq++;
+    this.unacked.set(seq, { value, emittedAtMs, acked: false });
+    this.send(seq, false);
+  }
+
+  /** Sends a write if the connection is up; while it is down the reconnect sends it. */
+  private send(seq: number, again: boolean): void {
+    const client = this.conn.now;
+    const write = this.unacked.get(seq);
+    if (client === null || write === undefined) return;
+    const tag = this.conn.tag;
+    client
+      .query(again ? INSERT_ONCE : INSERT, [
+        this.ctx.run,
+        write.value,
+        this.subtask,
+        this.ctx.attempt,
+        null,
+        write.emittedAtMs,
+      ])
       .then(
-        () => this.ctx.written(value),
-        (error: Error) => this.ctx.fail('write-error', `write of ${value} failed: ${error.message}`),
+        () => {
+          if (!this.unacked.delete(seq)) return;
+          this.ctx.written(write.value);
+          if (this.flushWaiters.length > 0) this.wakeFlushed();
+        },
+        (error: Error) => {
+          // A lost connection: the reconnect sends it again.
+          if (this.conn.failed(tag, error)) return;
+          this.ctx.fail('write-error', `write of ${write.value} failed: ${error.message}`);
+        },
       );
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** The oldest write not yet acknowledged, or the next one to be made. */
+  private oldestUnacked(): number {
+    const first = this.unacked.keys().next();
+    return first.done === true ? this.nextSeq : first.value;
+  }
+
+  private wakeFlushed(): void {
+    const oldest = this.oldestUnacked();
+    const still = [];
+    for (const w of this.flushWaiters) {
+      if (w.upTo <= oldest) w.done();
+      else still.push(w);
+    }
+    this.flushWaiters = still;
+  }
+
+  /** Resolves once every write made so far is acknowledged (across reconnects); later writes are not waited for. */
+  private flushed(): Promise<void> {
+    const upTo = this.nextSeq;
+    if (this.givenUp || this.oldestUnacked() >= upTo) return Promise.resolve();
+    return new Promise((done) => this.flushWaiters.push({ upTo, done }));
   }
 
   async barrier(): Promise<PendingTxn[]> {
-    // flushAndVerify: ATLEAST_ONCE acknowledges only once every write sent so far is acknowledged.
-    if (this.mode === 'ATLEAST_ONCE') await Promise.all([...this.inFlight]);
+    // flushAndVerify: ATLEAST_ONCE acknowledges only once every write sent before the barrier is acknowledged.
+    if (this.mode === 'ATLEAST_ONCE') await this.flushed();
     return [];
   }
 
   notify(): void {}
 
   async close(): Promise<void> {
-    await Promise.all([...this.inFlight]);
-    await this.client.end().catch(() => {});
+    await this.flushed();
+    await this.conn.end();
   }
+}
+
+/** One checkpoint epoch's transaction on the data connection, kept until PREPARE made it durable. */
+interface Epoch {
+  txn: string;
+  writes: Write[];
+  /** Set at the barrier: PREPARE TRANSACTION under this gid. */
+  gid: string | null;
+  prepared: () => void;
+  whenPrepared: Promise<void>;
 }
 
 /**
  * EXACTLY_ONCE: one transaction per checkpoint epoch. PREPARE TRANSACTION at the barrier (the
  * pre-commit), COMMIT PREPARED on the completion notification, on a second connection because
  * COMMIT PREPARED cannot run inside the transaction the data connection has open for the next epoch.
+ * A lost data connection takes its open transactions with it (PostgreSQL rolls them back; a
+ * prepared one survives): after the reconnect each epoch not yet prepared is written again from
+ * its start, as the Pravega writer resends a transaction's unacknowledged events.
  */
 class TransactionalSink implements SinkSubtask {
-  private data!: pg.Client;
-  private committer!: pg.Client;
+  private data!: Connection;
+  private committer!: Connection;
   private pending: PendingTxn[] = [];
   private epoch = 0;
-  private currentTxn = '';
+  /** Epochs not yet prepared, oldest first; the last one is open for new writes. */
+  private open: Epoch[] = [];
   private currentValues: PendingTxn['values'] = null;
   private currentRef: TxnRef | null = null;
   /** The checkpoint the open transaction waits for (its epoch in the engine's events). */
   private waitsFor: number;
+  /** While a reconnect works out what to send again, writes wait in their epoch. */
+  private replaying = false;
   /** Commits run one after another, in checkpoint order. */
   private commits: Promise<void> = Promise.resolve();
-  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly subtask: number,
@@ -119,8 +236,9 @@ class TransactionalSink implements SinkSubtask {
   }
 
   async start(restored: PendingTxn[] | null): Promise<void> {
-    this.data = await connect(this.ctx.url);
-    this.committer = await connect(this.ctx.url);
+    this.data = connectionFor(this.subtask, 'transaction', this.ctx, (client) => void this.replay(client));
+    this.committer = connectionFor(this.subtask, 'commit', this.ctx, () => {});
+    await Promise.all([this.data.open(), this.committer.open()]);
     if (restored !== null) await this.recover(restored);
     this.begin();
   }
@@ -128,7 +246,7 @@ class TransactionalSink implements SinkSubtask {
   /** recoverAndCommit every pending transaction of the checkpoint, then roll back the subtask's dangling ones. */
   private async recover(restored: PendingTxn[]): Promise<void> {
     for (const txn of restored) {
-      const outcome = await commitPrepared(this.committer, this.ctx.run, txn.gid, txn.txn);
+      const outcome = await this.committer.run((c) => commitPrepared(c, this.ctx.run, txn.gid, txn.txn));
       // Already committed is a no-op, as in the model: only a commit that happened now is told.
       if (outcome === 'committed' && txn.ref !== undefined) {
         this.ctx.event({
@@ -147,40 +265,57 @@ class TransactionalSink implements SinkSubtask {
       }
     }
     const suffix = `-s${this.subtask}`;
-    for (const { gid } of await preparedOfRun(this.committer, gidPrefix(this.ctx.run))) {
+    const left = await this.committer.run((c) => preparedOfRun(c, gidPrefix(this.ctx.run)));
+    for (const { gid } of left) {
       if (!gid.endsWith(suffix)) continue;
-      try {
-        await this.committer.query(`ROLLBACK PREPARED '${gid}'`);
-        this.ctx.log(`Transaction ${gid}: abort of transaction left prepared by a failed attempt`);
-        // The coordinator knows the transaction's name from its pre-commit: it fills in the ref.
-        this.ctx.event(
-          {
-            kind: 'txn-aborted',
-            txnId: 0,
-            subtask: this.subtask,
-            attempt: 0,
-            epoch: 0,
-            events: 0,
-            why: 'restore',
-            firstValue: null,
-            lastValue: null,
-          },
-          gid,
-        );
-      } catch (error) {
-        if (!isUnknownGid(error)) throw error;
-      }
+      const rolledBack = await this.committer.run(async (c) => {
+        try {
+          await c.query(`ROLLBACK PREPARED '${gid}'`);
+          return true;
+        } catch (error) {
+          if (!isUnknownGid(error)) throw error;
+          return false;
+        }
+      });
+      if (!rolledBack) continue;
+      this.ctx.log(`Transaction ${gid}: abort of transaction left prepared by a failed attempt`);
+      // The coordinator knows the transaction's name from its pre-commit: it fills in the ref.
+      this.ctx.event(
+        {
+          kind: 'txn-aborted',
+          txnId: 0,
+          subtask: this.subtask,
+          attempt: 0,
+          epoch: 0,
+          events: 0,
+          why: 'restore',
+          firstValue: null,
+          lastValue: null,
+        },
+        gid,
+      );
     }
   }
 
   private begin(): void {
     this.epoch++;
-    this.currentTxn = `a${this.ctx.attempt}-s${this.subtask}-e${this.epoch}`;
+    let prepared!: () => void;
+    const whenPrepared = new Promise<void>((resolve) => {
+      prepared = resolve;
+    });
+    const epoch: Epoch = {
+      txn: `a${this.ctx.attempt}-s${this.subtask}-e${this.epoch}`,
+      writes: [],
+      gid: null,
+      prepared,
+      whenPrepared,
+    };
+    this.open.push(epoch);
     this.currentValues = null;
     // A number unique in the run: attempt, epoch within it, subtask (at most 16).
     const txnId = (this.ctx.attempt * 100_000 + this.epoch) * 16 + this.subtask;
     this.currentRef = { txnId, subtask: this.subtask, attempt: this.ctx.attempt, epoch: this.waitsFor };
-    this.track(this.data.query('BEGIN'), 'cannot begin a transaction');
+    this.send('BEGIN', [], 'cannot begin a transaction');
     this.ctx.txnBegun();
     this.ctx.event({ kind: 'txn-begun', ...this.currentRef });
   }
@@ -200,17 +335,64 @@ class TransactionalSink implements SinkSubtask {
     );
   }
 
-  private track(p: Promise<unknown>, what: string): Promise<unknown> {
-    const tracked = p.catch((error: Error) => {
+  /** Sends a statement of the data connection's transaction, unless the connection is down or being replayed. */
+  private send(text: string, params: unknown[], what: string, then: () => void = () => {}): void {
+    const client = this.data.now;
+    if (client === null || this.replaying) return;
+    const tag = this.data.tag;
+    client.query(text, params).then(then, (error: Error) => {
+      if (this.data.failed(tag, error)) return;
       this.ctx.fail('write-error', `${what}: ${error.message}`);
-      throw error;
     });
-    this.inFlight.add(tracked);
-    void tracked.then(
-      () => this.inFlight.delete(tracked),
-      () => this.inFlight.delete(tracked),
+  }
+
+  private sendWrite(epoch: Epoch, write: Write): void {
+    const params = [this.ctx.run, write.value, this.subtask, this.ctx.attempt, epoch.txn, write.emittedAtMs];
+    this.send(INSERT, params, `write of ${write.value} failed`, () => {
+      if (write.acked) return;
+      write.acked = true;
+      this.ctx.written(write.value);
+    });
+  }
+
+  private sendPrepare(epoch: Epoch): void {
+    this.send(`PREPARE TRANSACTION '${epoch.gid}'`, [], `flush of transaction ${epoch.gid} failed`, () =>
+      this.prepared(epoch),
     );
-    return tracked;
+  }
+
+  private prepared(epoch: Epoch): void {
+    const i = this.open.indexOf(epoch);
+    if (i < 0) return;
+    this.open.splice(i, 1);
+    epoch.prepared();
+  }
+
+  /**
+   * The data connection is back: PostgreSQL rolled back the transactions it had open. An epoch
+   * whose PREPARE got through (its answer lost) is prepared; every other one is written again.
+   */
+  private async replay(client: pg.Client): Promise<void> {
+    this.replaying = true;
+    try {
+      for (const epoch of [...this.open]) {
+        if (epoch.gid === null) continue;
+        const found = await client.query('SELECT 1 FROM pg_prepared_xacts WHERE gid = $1', [epoch.gid]);
+        if (found.rowCount! > 0) this.prepared(epoch);
+      }
+    } catch (error) {
+      this.replaying = false;
+      // Lost again: the next reconnect replays.
+      if (!this.data.failed(this.data.tag, error))
+        this.ctx.fail('write-error', `cannot resend after a reconnect: ${(error as Error).message}`);
+      return;
+    }
+    this.replaying = false;
+    for (const epoch of this.open) {
+      this.send('BEGIN', [], 'cannot begin a transaction');
+      for (const write of epoch.writes) this.sendWrite(epoch, write);
+      if (epoch.gid !== null) this.sendPrepare(epoch);
+    }
   }
 
   write(value: number, emittedAtMs: number): void {
@@ -219,35 +401,25 @@ class TransactionalSink implements SinkSubtask {
       this.currentValues =
         v === null ? { first: value, last: value, count: 1 } : { ...v, last: value, count: v.count + 1 };
     }
-    const p = this.data.query(INSERT, [
-      this.ctx.run,
-      value,
-      this.subtask,
-      this.ctx.attempt,
-      this.currentTxn,
-      emittedAtMs,
-    ]);
-    void this.track(p, `write of ${value} failed`).then(
-      () => this.ctx.written(value),
-      () => {},
-    );
+    const epoch = this.open[this.open.length - 1]!;
+    const write = { value, emittedAtMs, acked: false };
+    epoch.writes.push(write);
+    this.sendWrite(epoch, write);
   }
 
   async barrier(checkpointId: number): Promise<PendingTxn[]> {
     const gid = gidOf(this.ctx.run, checkpointId, this.subtask);
-    const txn = this.currentTxn;
+    const epoch = this.open[this.open.length - 1]!;
     const values = this.currentValues;
     const ref = { ...this.currentRef!, epoch: checkpointId };
-    const prepared = this.track(
-      this.data.query(`PREPARE TRANSACTION '${gid}'`),
-      `flush of transaction ${gid} failed`,
-    );
+    epoch.gid = gid;
+    this.sendPrepare(epoch);
     // Events after the barrier go into the next epoch's transaction, queued behind the PREPARE.
     this.waitsFor = checkpointId + 1;
     this.begin();
-    await prepared;
+    await epoch.whenPrepared;
     this.ctx.event({ kind: 'txn-flushed', ...ref, checkpointId, events: values?.count ?? 0 }, gid);
-    this.pending.push({ checkpointId, gid, txn, values, ref });
+    this.pending.push({ checkpointId, gid, txn: epoch.txn, values, ref });
     return [...this.pending];
   }
 
@@ -263,9 +435,11 @@ class TransactionalSink implements SinkSubtask {
               checkpointId: txn.checkpointId,
               recovery: false,
             });
-          const outcome = await commitPrepared(this.committer, this.ctx.run, txn.gid, txn.txn);
+          const outcome = await this.committer.run((c) => commitPrepared(c, this.ctx.run, txn.gid, txn.txn));
           if (outcome === 'committed') this.committedEvent(txn);
           if (outcome === 'gone') {
+            // Rolled back before its commit (by the lease reaper, during a long pause): its data is lost.
+            this.ctx.lost(txn);
             this.ctx.log(`Transaction ${txn.gid}: unexpected transaction status: gone before its commit`);
             if (txn.ref !== undefined)
               this.ctx.event({
@@ -290,9 +464,9 @@ class TransactionalSink implements SinkSubtask {
 
   async close(why: 'task-closed' | 'end-of-input'): Promise<void> {
     await this.commits;
-    await Promise.allSettled([...this.inFlight]);
-    // Closing the sink aborts its open transaction; prepared ones are left for recovery or the lease.
-    await this.data.query('ROLLBACK').catch(() => {});
+    // Closing the sink aborts its open transaction (queued behind every statement sent); prepared
+    // ones are left for recovery or the lease.
+    await this.data.now?.query('ROLLBACK').catch(() => {});
     const v = this.currentValues;
     if (this.currentRef !== null)
       this.ctx.event({
@@ -303,6 +477,6 @@ class TransactionalSink implements SinkSubtask {
         firstValue: v?.first ?? null,
         lastValue: v?.last ?? null,
       });
-    await Promise.all([this.data.end().catch(() => {}), this.committer.end().catch(() => {})]);
+    await Promise.all([this.data.end(), this.committer.end()]);
   }
 }

@@ -34,6 +34,8 @@ export class Source {
   private finalTargetId = 0;
   private done = false;
   private stopped = false;
+  /** Frozen by a job pause: nothing is emitted until `resume`. */
+  private paused = false;
   private nextDueMs = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -59,7 +61,25 @@ export class Source {
 
   /** Emits every element due by now: the task calls it before it handles a barrier or a notification. */
   catchUp(): void {
-    while (!this.stopped && this.nextDueMs <= this.now()) this.emitOne();
+    while (!this.stopped && !this.paused && this.nextDueMs <= this.now()) this.emitOne();
+  }
+
+  /**
+   * A job pause: the source stops where it is. The sample's source sleeps between events, so a
+   * process frozen for a while goes on at its pace afterwards, without a burst of the elements it
+   * missed: `resume` moves the schedule to the thaw, as the model's attempt does.
+   */
+  pause(): void {
+    this.paused = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  resume(atMs: number): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.nextDueMs < atMs) this.nextDueMs = atMs;
+    this.schedule();
   }
 
   stop(): void {
@@ -91,7 +111,7 @@ export class Source {
   }
 
   private schedule(): void {
-    if (this.stopped || this.nextDueMs === Number.POSITIVE_INFINITY) return;
+    if (this.stopped || this.paused || this.nextDueMs === Number.POSITIVE_INFINITY) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.run(), Math.max(0, this.nextDueMs - this.now()));
   }

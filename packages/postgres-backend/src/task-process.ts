@@ -55,6 +55,7 @@ async function init(c: TaskConfig): Promise<void> {
       run: c.run,
       url: c.url,
       attempt: c.attempt,
+      writerRetry: c.scenario.sink.writerRetry,
       log,
       fail: (reason, detail) => fail(reason, detail, null),
       written: (value) => {
@@ -180,6 +181,16 @@ process.on('message', (message: ToTask) => {
       break;
     case 'fail-next-element':
       failNextElement = true;
+      break;
+    case 'freeze':
+      // Everything due before the pause goes out first, as the model runs its data plane up to it.
+      source.catchUp();
+      source.pause();
+      flushProgress();
+      send({ type: 'frozen' });
+      break;
+    case 'thaw':
+      source.resume(message.atMs);
       break;
     case 'finish':
       failing = true;

@@ -54,6 +54,9 @@ export function timingDecides(s: Scenario): string | null {
   const margin = marginMs(interval);
   const throttled = s.source.throttleUntilPosition * s.source.throttleIntervalMs;
   const pinned = s.source.waitForFirstCheckpoint && throttled + margin <= interval;
+  const fresh = s.faults.findIndex((f) => f.kind === 'crash-after-precommit' && f.checkpoint === 1);
+  if (fresh >= 0 && s.faults.some((f) => f.kind === 'mapper-exception'))
+    return `faults[${fresh}] (crash-after-precommit) leaves no completed checkpoint: the fresh restart fails at the mapper again, after checkpoints that depend on how fast its process started`;
   for (const [i, fault] of s.faults.entries()) {
     if ('atMs' in fault && fault.atMs !== undefined)
       return `faults[${i}] (${fault.kind}) fires at a time, and real time is not virtual time`;

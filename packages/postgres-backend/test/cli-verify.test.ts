@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,11 +11,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const EOLAB = join(ROOT, 'apps/cli/bin/eolab.js');
 let server: PostgresServer;
 
-function eolab(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `own`: without EOLAB_POSTGRES_URL, so that eolab starts (and may stop) its own PostgreSQL. */
+function eolab(
+  args: string[],
+  own = false,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, EOLAB_POSTGRES_URL: own ? '' : server.url };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [EOLAB, ...args], {
       cwd: ROOT,
-      env: { ...process.env, EOLAB_POSTGRES_URL: server.url },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -27,6 +34,32 @@ function eolab(args: string[]): Promise<{ code: number | null; stdout: string; s
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Writes a scenario file in a fresh temp directory, hands its path to `body`, removes the directory. */
+async function withScenarioFile<T>(scenario: unknown, body: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'eolab-cli-test-'));
+  try {
+    const file = join(dir, 'scenario.json');
+    writeFileSync(file, JSON.stringify(scenario));
+    return await body(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The seed with a 1 s store outage right after checkpoint 1, and a writer retry quick enough for a test. */
+const STORE_OUTAGE = {
+  version: 1,
+  name: 'seed-store-outage',
+  seed: 1,
+  mode: 'EXACTLY_ONCE',
+  numEvents: 50,
+  sink: { writerRetry: { attempts: 20, initialBackoffMs: 10, backoffMultiple: 2, maxBackoffMs: 500 } },
+  faults: [
+    { kind: 'mapper-exception', atElement: 26 },
+    { kind: 'store-outage', atMs: 105, durationMs: 1_000 },
+  ],
+};
 
 beforeAll(async () => {
   server = await startPostgres();
@@ -61,6 +94,26 @@ describe('eolab with the postgres backend', () => {
     expect(stdout).toContain('No duplicate found. EXACTLY_ONCE!');
     expect(stdout).toMatch(/Backend: PostgreSQL \d+/);
     expect(code).toBe(0);
+  });
+
+  it('verify --scenario with a store outage: eolab stops and restarts its own PostgreSQL, and agrees with the model', async () => {
+    const { code, stdout } = await withScenarioFile(STORE_OUTAGE, (file) =>
+      eolab(['verify', '--scenario', file], true),
+    );
+    expect(stdout).toContain(
+      'seed-store-outage EXACTLY_ONCE: timing decides (faults[1] (store-outage) fires at a time',
+    );
+    expect(stdout).toMatch(/postgres\s+EXACTLY_ONCE\s+duplicates none; missing none; finished/);
+    expect(stdout).toContain('verify: the real run agrees with the model in 1 of 1');
+    expect(code).toBe(0);
+  });
+
+  it('refuses a store outage on the server EOLAB_POSTGRES_URL names: not ours to stop', async () => {
+    const { code, stderr } = await withScenarioFile(STORE_OUTAGE, (file) =>
+      eolab(['run', '--backend', 'postgres', '--scenario', file]),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('faults[1]: store-outage is not supported with EOLAB_POSTGRES_URL');
   });
 
   it('exits 2 naming a fault the backend cannot run, and a bad backend', async () => {

@@ -1,8 +1,16 @@
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { NO_DUPLICATE, presetScenario, type Scenario, type SimEvent } from '@eolab/engine';
+import { join } from 'node:path';
+import { NO_DUPLICATE, parseScenario, presetScenario, type Scenario, type SimEvent } from '@eolab/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresServer, runOnPostgres, startPostgres, UnsupportedScenarioError } from '../src/index';
+import {
+  type PostgresServer,
+  runOnPostgres,
+  startPostgres,
+  UnsupportedScenarioError,
+  verifyScenario,
+} from '../src/index';
 
 /** The real backend: one PostgreSQL for the file, real task processes, real kills. */
 let server: PostgresServer;
@@ -19,6 +27,12 @@ function alive(pid: number): boolean {
 }
 
 const seed = (mode: Scenario['mode']) => presetScenario('seed', mode)!;
+/** A scenario as a user writes it, through the schema (bounds such as the 10 s minimum lease apply). */
+function parsed(input: unknown): Scenario {
+  const result = parseScenario(input);
+  if (!result.ok) throw new Error(result.errors.join('; '));
+  return result.value;
+}
 const run = (scenario: Scenario, onEvent?: (e: SimEvent) => void) =>
   runOnPostgres(scenario, { server, onAttempt: (a) => pids.push(a.pid), onEvent });
 
@@ -108,7 +122,10 @@ describe('the seed against PostgreSQL', () => {
     expect(first?.failure?.killed).toBe(true);
     expect(alive(first!.pid)).toBe(false);
     expect(second?.restoredFrom).toEqual({ checkpointId: 1, position: 16 });
+    // A quick restart (no delay) commits checkpoint 1's prepared transactions: nothing lost.
     expect(report.verdict).toBe('EXACTLY_ONCE');
+    expect(report.missing).toEqual([]);
+    expect(report.transactions.expired).toBe(0);
   });
 
   it('crash-after-precommit: the restore rolls back the dangling prepared transactions, exactly once', async () => {
@@ -126,32 +143,49 @@ describe('the seed against PostgreSQL', () => {
     expect(report.transactions.open).toBe(0);
   });
 
-  it('the lease reaper rolls back prepared transactions that outlive txnLeaseMs: exactly-once loses them', async () => {
-    // The lease-expiry preset in small: the crash comes before the commit, the restart waits longer
-    // than the lease. (A 500 ms lease is below Pravega's bounds; built by hand, not parsed.)
-    const base = seed('EXACTLY_ONCE');
-    const scenario: Scenario = {
-      ...base,
-      name: 'lease-expiry-fast',
-      sink: { ...base.sink, txnLeaseMs: 500 },
-      restart: { ...base.restart, delayMs: 1_500 },
-      faults: [{ kind: 'crash-before-notify', checkpoint: 1 }],
-    };
+  it('crash-before-notify with a restart slower than the lease: the reaper rolls back checkpoint 1, its data is lost, as in the model', async () => {
+    // The lease-expiry preset on the seed: the shortest lease the schema allows (10 s), a 12 s restart.
+    const scenario = parsed({
+      version: 1,
+      name: 'lease-expiry-seed',
+      seed: 1,
+      mode: 'EXACTLY_ONCE',
+      numEvents: 50,
+      sink: { txnLeaseMs: 10_000 },
+      restart: { delayMs: 12_000 },
+      faults: [
+        { kind: 'mapper-exception', atElement: 26 },
+        { kind: 'crash-before-notify', checkpoint: 1 },
+      ],
+    });
     const events: SimEvent[] = [];
-    const report = await run(scenario, (e) => events.push(e));
-    expect(report.transactions.expired).toBeGreaterThan(0);
+    const {
+      postgres: report,
+      model,
+      differences,
+    } = await verifyScenario(scenario, server, {
+      onAttempt: (a) => pids.push(a.pid),
+      onEvent: (e) => events.push(e),
+    });
     // Each expiry is told with the transaction's name and the values it held.
     const expired = events.filter((e) => e.kind === 'txn-expired');
     expect(expired.map((e) => e.kind === 'txn-expired' && [e.epoch, e.events])).toEqual([
       [1, 8],
       [1, 8],
     ]);
-    expect(report.log.some((l) => l.includes('lease expired: the controller aborted it'))).toBe(true);
-    expect(report.missing).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(report.attempts[0]?.failure?.killed).toBe(true);
+    expect(report.attempts[1]?.restoredFrom).toEqual({ checkpointId: 1, position: 16 });
+    expect(report.log.some((l) => /cp1-s\d lease expired: the controller aborted it/.test(l))).toBe(true);
+    expect(report.transactions.expired).toBe(2);
+    const sixteen = Array.from({ length: 16 }, (_, i) => i + 1);
+    expect(report.missing).toEqual(sixteen);
     expect(report.verdict).toBe('LOSS');
-    // Every lost value is explained by the transaction that held it.
+    // Every lost value is explained by the transaction that held it, as the model explains it.
     expect(report.causes.missing.map((c) => c.kind)).toEqual(['txn-expired', 'txn-expired']);
     expect(report.causes.unexplained.missing).toBe(0);
+    expect(model.missing).toEqual(sixteen);
+    expect(model.causes.missing.map((c) => c.kind)).toEqual(['txn-expired', 'txn-expired']);
+    expect(differences).toEqual([]);
   });
 
   it('refuses a fault it cannot reproduce, naming it', async () => {
@@ -161,6 +195,48 @@ describe('the seed against PostgreSQL', () => {
     };
     await expect(run(scenario)).rejects.toThrow(UnsupportedScenarioError);
     await expect(run(scenario)).rejects.toThrow(/controller-outage/);
+  });
+
+  it('makes the template in a fresh cache without leaving a password file in the temp directory', async () => {
+    const passwordFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith('pg-password-'));
+    const before = passwordFiles();
+    const cache = mkdtempSync(join(tmpdir(), 'eolab-cache-test-'));
+    // As root, initdb runs as the postgres user, who must get through the cache directory.
+    chmodSync(cache, 0o755);
+    process.env.EOLAB_POSTGRES_CACHE = cache;
+    try {
+      const fresh = await startPostgres();
+      await fresh.stop();
+      expect(fresh.version).toMatch(/^PostgreSQL \d+/);
+      expect(readdirSync(join(cache, 'template-v1'))).toContain('PG_VERSION');
+      // Only the template (and, as root with private binaries, their copy): no scratch left.
+      expect(readdirSync(cache).filter((d) => d !== 'template-v1' && d !== 'native')).toEqual([]);
+      expect(passwordFiles()).toEqual(before);
+    } finally {
+      delete process.env.EOLAB_POSTGRES_CACHE;
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('removes the data directory a killed run left behind when the next server starts', async () => {
+    // A run SIGKILLed before it could stop its server leaves its directory, with its owner's pid.
+    const orphan = mkdtempSync(join(tmpdir(), 'eolab-pg-'));
+    const dead = spawnSync('true').pid;
+    writeFileSync(join(orphan, 'eolab-owner.pid'), `${dead}\n`);
+    writeFileSync(join(orphan, 'PG_VERSION'), '18\n');
+    // One being made (no owner yet) and one of a live owner (this process) stay.
+    const making = mkdtempSync(join(tmpdir(), 'eolab-pg-'));
+    const live = mkdtempSync(join(tmpdir(), 'eolab-pg-'));
+    writeFileSync(join(live, 'eolab-owner.pid'), `${process.pid}\n`);
+    try {
+      const next = await startPostgres();
+      await next.stop();
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(making)).toBe(true);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      for (const dir of [orphan, making, live]) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names why PostgreSQL is unavailable', async () => {

@@ -1,5 +1,6 @@
 import { presetScenario, type Scenario, Simulation } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
+import { isConnectionError } from '../src/connection';
 import type { PostgresReport } from '../src/report';
 import { whyStartFailed } from '../src/server';
 import { compareReports, timingDecides } from '../src/verify';
@@ -30,6 +31,13 @@ describe('verify', () => {
       timingDecides({ ...seed('EXACTLY_ONCE'), faults: [{ kind: 'mapper-exception', atMs: 150 }] }),
     ).toMatch(/fires at a time/);
     expect(timingDecides(presetScenario('lease-expiry')!)).toMatch(/strikes checkpoint 3/);
+    // No completed checkpoint to restore: the fresh attempt fails at the mapper again, whenever its process got going.
+    expect(
+      timingDecides({
+        ...seed('EXACTLY_ONCE'),
+        faults: [...seed('EXACTLY_ONCE').faults, { kind: 'crash-after-precommit', checkpoint: 1 }],
+      }),
+    ).toMatch(/leaves no completed checkpoint/);
   });
 
   it('states every difference of a deterministic schedule in words', () => {
@@ -76,5 +84,19 @@ describe('why PostgreSQL did not start', () => {
       null,
     );
     expect(disk.message).toMatch(/the disk is full/);
+  });
+});
+
+describe('which errors a reconnect answers', () => {
+  it('a lost or refused connection and a server shutting down or starting: yes; a wrong statement: no', () => {
+    const sql = (code: string) => Object.assign(new Error(code), { code });
+    expect(isConnectionError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isConnectionError(sql('ECONNREFUSED'))).toBe(true);
+    expect(isConnectionError(sql('57P01'))).toBe(true); // admin_shutdown
+    expect(isConnectionError(sql('57P03'))).toBe(true); // cannot_connect_now: starting up
+    expect(isConnectionError(sql('08006'))).toBe(true); // connection_failure
+    expect(isConnectionError(sql('42704'))).toBe(false); // undefined_object: an unknown gid
+    expect(isConnectionError(sql('23505'))).toBe(false); // unique_violation
+    expect(isConnectionError(new TypeError('x is undefined'))).toBe(false);
   });
 });

@@ -1,0 +1,124 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Fault, Scenario } from '@eolab/engine';
+import type { ToTask } from './messages';
+import type { PostgresServer } from './server';
+
+/** What the faults that last a while need from the coordinator. */
+export interface FaultableJob {
+  /** The task process, when it is running the job (not starting, failing or finishing). */
+  runningChild(): ChildProcess | null;
+  send(child: ChildProcess, message: ToTask): void;
+  /** Fails the attempt over now: SIGKILL, then the restart strategy. */
+  failOver(detail: string): void;
+  /** The job cannot go on (the store did not come back): it ends, failed. */
+  abort(detail: string): void;
+  log(line: string): void;
+}
+
+/** A fault with a duration (the schema gives every such kind atMs and durationMs). */
+type TimedFault = { atMs: number; durationMs: number };
+
+/**
+ * The real backend's faults with a duration, on the job's clock:
+ *
+ * - `store-outage`: PostgreSQL stops with an immediate shutdown (as a crash: open transactions are
+ *   lost, prepared ones survive) and starts again `durationMs` later; the sinks reconnect on
+ *   `sink.writerRetry`'s backoff and resend.
+ * - `job-pause`: the task process is told to freeze (its source stops where it is), then SIGSTOPped;
+ *   `durationMs` later SIGCONT. A pause longer than `restart.heartbeatTimeoutMs` fails the attempt
+ *   over when the timeout runs out (SIGKILL and a restore), as Flink's JobManager does with a
+ *   TaskManager that stopped answering heartbeats.
+ */
+export class DurationFaults {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private paused: { child: ChildProcess; stopped: boolean } | null = null;
+
+  constructor(
+    private readonly faults: readonly Fault[],
+    private readonly restart: Scenario['restart'],
+    private readonly job: FaultableJob,
+    private readonly store: PostgresServer['outage'],
+  ) {}
+
+  /** Schedules every fault of the scenario from the job's start. */
+  start(): void {
+    for (const fault of this.faults) this.add(fault, 0);
+  }
+
+  /** A fault `elapsedMs` into the job (a click on the dashboard): it acts at its atMs, at once if that has passed. */
+  add(fault: Fault, elapsedMs: number): void {
+    if (fault.kind !== 'store-outage' && fault.kind !== 'job-pause') return;
+    const delayMs = Math.max(0, fault.atMs - elapsedMs);
+    if (fault.kind === 'store-outage') this.at(delayMs, () => this.storeOutage(fault));
+    else this.at(delayMs, () => this.pause(fault));
+  }
+
+  /** The job ended: no more fault actions (an outage still on is ended by the run, which needs the server). */
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    const paused = this.paused;
+    this.paused = null;
+    if (paused?.stopped) paused.child.kill('SIGCONT');
+  }
+
+  /** The task process answered `freeze`: it is stopped now. */
+  frozen(child: ChildProcess): void {
+    if (this.paused === null || this.paused.child !== child) return;
+    this.paused.stopped = child.kill('SIGSTOP');
+  }
+
+  private at(delayMs: number, action: () => void): void {
+    this.timers.push(setTimeout(action, delayMs));
+  }
+
+  private storeOutage(fault: TimedFault): void {
+    if (this.store === undefined) return;
+    const store = this.store;
+    this.job.log(`Store outage: PostgreSQL stopped (immediate shutdown) for ${fault.durationMs} ms`);
+    const crashed = store
+      .crash()
+      .catch((error: Error) => this.job.log(`PostgreSQL did not stop: ${error.message}`));
+    this.at(fault.durationMs, () => {
+      const restartAt = Date.now();
+      void crashed
+        .then(() => store.restart())
+        .then(
+          () =>
+            this.job.log(
+              `Store outage over: PostgreSQL started again (crash recovery and start took ${Date.now() - restartAt} ms)`,
+            ),
+          (error: Error) => this.job.abort(`Job failed: ${error.message}`),
+        );
+    });
+  }
+
+  private pause(fault: TimedFault): void {
+    const child = this.job.runningChild();
+    if (child === null) {
+      this.job.log('Job pause: no running job, nothing to pause');
+      return;
+    }
+    this.paused = { child, stopped: false };
+    this.job.send(child, { type: 'freeze' });
+    this.job.log(`Job paused: the task process (pid ${child.pid}) is stopped for ${fault.durationMs} ms`);
+    const { heartbeatTimeoutMs } = this.restart;
+    if (heartbeatTimeoutMs < fault.durationMs) {
+      this.at(heartbeatTimeoutMs, () => {
+        if (this.paused?.child !== child) return;
+        this.paused = null;
+        // SIGKILL reaches a stopped process.
+        this.job.failOver(
+          `TaskManager heartbeat timed out after ${heartbeatTimeoutMs} ms: the job fails over`,
+        );
+      });
+    }
+    this.at(fault.durationMs, () => {
+      if (this.paused?.child !== child) return;
+      const { stopped } = this.paused;
+      this.paused = null;
+      if (stopped) child.kill('SIGCONT');
+      this.job.send(child, { type: 'thaw', atMs: Date.now() });
+      this.job.log('Job resumed: the task process continues (SIGCONT)');
+    });
+  }
+}
