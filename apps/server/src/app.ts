@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
-import type { ClientToServerEvents, ServerToClientEvents } from '@eolab/protocol';
+import type { ClientToServerEvents, RunSnapshot, ServerToClientEvents } from '@eolab/protocol';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -81,6 +81,9 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
         const spent = process.cpuUsage(started);
         deltaSendCpuUs += spent.user + spent.system;
       },
+      // Serialised once, shared by every watcher (the encoder splices it in as it is).
+      snapshot: (run) =>
+        io.to(roomOf(run.id)).emit('run:snapshot', run.snapshotJson() as unknown as RunSnapshot),
       changed: (summary) => io.emit('runs:changed', summary),
       deleted: (runId) => {
         io.emit('runs:deleted', { runId });

@@ -72,6 +72,8 @@ export class LiveRun {
   private events: EventBuffer;
   /** Faults injected while running, with the virtual time each was injected at: a rewind replays them. */
   private readonly clicks: { atMs: number; fault: Fault }[] = [];
+  /** How many times the model was run again for a fault at the moment on screen (see `inject`). */
+  rewinds = 0;
   private seq = 0;
   private sentBuckets = 0;
   private sentLayout = 0;
@@ -188,7 +190,7 @@ export class LiveRun {
    * be drawn (seconds of virtual time at 10x): when that moment is already simulated, the model is
    * run again from 0 with the same faults at the same times, the new one at `seenMs`, up to where
    * it was. The model is deterministic, so the run is exactly the one a scenario with that fault
-   * timeline gives; the watchers take a fresh snapshot.
+   * timeline gives; its watchers are sent a fresh snapshot.
    */
   inject(request: InjectRequest, perSecond: number, wallNowMs: number, seenMs?: number): Fault {
     if (!this.active || this.sim.done)
@@ -257,9 +259,9 @@ export class LiveRun {
     this.clicks.splice(later === -1 ? this.clicks.length : later, 0, click);
     this.sim = sim;
     this.events = events;
-    // Every watcher's picture of the run is stale: a skipped sequence number makes each take a
-    // fresh snapshot, as after a lost delta.
-    this.seq += 1;
+    // Every watcher's picture of the run is stale: the run manager pushes them a fresh snapshot,
+    // and the deltas after it continue from there.
+    this.rewinds += 1;
     this.sentBuckets = 0;
     this.sentLayout = -1;
     this.sentNowMs = -1;

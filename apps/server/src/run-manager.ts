@@ -15,6 +15,8 @@ import { checkRunWork } from './work-limits';
 
 export interface RunListener {
   delta(run: LiveRun, delta: RunDelta, mustArrive: boolean): void;
+  /** The run's watchers must redraw it whole (the model was run again): its snapshot, to each. */
+  snapshot(run: LiveRun): void;
   changed(summary: RunSummary): void;
   deleted(runId: string): void;
   /** Whether a client watches the run: retention never deletes a watched run. */
@@ -184,7 +186,9 @@ export class RunManager {
   /** Injects a fault into a live run; `seenMs`: the virtual time the person saw (see LiveRun.inject). */
   inject(id: string, request: InjectRequest, seenMs?: number): Fault {
     const run = this.requireLive(id);
+    const rewinds = run.rewinds;
     const fault = run.inject(request, this.limits.maxInjectionsPerSecond, this.clock(), seenMs);
+    if (run.rewinds !== rewinds) this.listener.snapshot(run);
     this.log.info({ runId: id, fault }, 'fault injected');
     run.changedSinceDelta = true;
     this.storeHealth.tryWrite('save an injected fault', () => this.store.save(run.stored(), null));

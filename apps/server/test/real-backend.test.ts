@@ -225,7 +225,9 @@ describe('a real run through the server', () => {
     });
     expect(injected).toEqual({ fault: { kind: 'job-pause', atMs: expect.any(Number), durationMs: 400 } });
     const log = stored.report?.log ?? [];
-    expect(log.some((l) => /Job paused: the task process \(pid \d+\) is stopped for 400 ms/.test(l))).toBe(true);
+    expect(log.some((l) => /Job paused: the task process \(pid \d+\) is stopped for 400 ms/.test(l))).toBe(
+      true,
+    );
     expect(log.some((l) => l.includes('Job resumed'))).toBe(true);
     expect(summary.verdict).toBe('EXACTLY_ONCE');
   });

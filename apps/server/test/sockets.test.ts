@@ -107,6 +107,50 @@ describe('runs over socket.io', () => {
     expect(new Simulation(parsed.value).runToEnd()).toEqual(report);
   });
 
+  it('a fault for "now" at the time a watcher saw: the run is simulated again, every watcher is pushed its snapshot', async () => {
+    const socket = await server.client();
+    const other = await server.client();
+    const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
+      scenario: longScenario('ATLEAST_ONCE'),
+      speed: '10x',
+    });
+    await ok(socket, 'run:watch', { runId });
+    await ok(other, 'run:watch', { runId });
+    let seenMs = 0;
+    await new Promise<void>((resolve) => {
+      const onDelta = (d: RunDelta) => {
+        if (d.totals.emitted > 500) {
+          seenMs = d.nowMs;
+          socket.off('run:delta', onDelta);
+          resolve();
+        }
+      };
+      socket.on('run:delta', onDelta);
+    });
+    // Let the server move on past what was seen.
+    await new Promise<void>((resolve) => {
+      const onDelta = (d: RunDelta) => {
+        if (d.nowMs > seenMs + 200) {
+          socket.off('run:delta', onDelta);
+          resolve();
+        }
+      };
+      socket.on('run:delta', onDelta);
+    });
+    const pushed = new Promise<RunSnapshot>((resolve) => other.once('run:snapshot', resolve));
+    const { fault } = await ok<{ fault: { kind: string; atMs: number } }>(socket, 'run:inject', {
+      runId,
+      fault: { kind: 'mapper-exception' },
+      seenMs,
+    });
+    expect(fault).toEqual({ kind: 'mapper-exception', atMs: seenMs + 1 });
+    const snapshot = await pushed;
+    expect(snapshot.run.id).toBe(runId);
+    expect(snapshot.faultTimeline).toEqual([fault]);
+    expect(snapshot.events.find((e) => e.kind === 'task-failed')?.t).toBe(seenMs + 1);
+    await ok(socket, 'run:control', { runId, action: 'stop' });
+  });
+
   it('limits fault injections per second with a clear message', async () => {
     const socket = await server.client();
     const { runId } = await ok<{ runId: string }>(socket, 'run:create', {

@@ -4,7 +4,7 @@ import { runSharedScenario } from '../nav/share';
 import { applySummary } from '../state/actions';
 import { noteSummary, openComparison } from '../state/compare';
 import { useStore } from '../state/store';
-import { receiveDelta, rewatch } from '../sync/run-sync';
+import { receiveDelta, receiveSnapshot, rewatch } from '../sync/run-sync';
 
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -28,6 +28,7 @@ export function getSocket(): AppSocket {
   s.on('disconnect', () => useStore.setState({ connection: 'disconnected' }));
   s.on('connect_error', () => useStore.setState({ connection: 'disconnected' }));
   s.on('run:delta', receiveDelta);
+  s.on('run:snapshot', receiveSnapshot);
   s.on('runs:changed', (summary) => {
     applySummary(summary);
     noteSummary(summary);

@@ -81,6 +81,11 @@ export function applySnapshot(s: RunSnapshot, { keepScrub = false } = {}): void 
   });
 }
 
+/** A snapshot the server pushed (the run was simulated again for a fault aimed at the moment on screen). */
+export function receiveSnapshot(snapshot: RunSnapshot): void {
+  if (snapshot.run.id === useStore.getState().runId) applySnapshot(snapshot, { keepScrub: true });
+}
+
 /** Called by the socket for every delta; the store sees them in batches. */
 export function receiveDelta(delta: RunDelta): void {
   const { runId, buckets } = useStore.getState();
