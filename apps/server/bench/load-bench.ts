@@ -317,8 +317,9 @@ async function main(): Promise<boolean> {
     const fanoutPer1000 = (fanoutCore / watchers) * 1000;
 
     // (3) The run ends (or is stopped): its last delta, with the outcome, goes to every watcher.
-    const ended = finals > 0;
-    if (!ended) await command(control, 'run:control', { runId, action: 'stop' });
+    let ended = finals > 0;
+    // The run may end on its own between the last check and the stop: then its last delta is on the way.
+    if (!ended) await command(control, 'run:control', { runId, action: 'stop' }).catch(() => (ended = true));
     await Promise.race([allFinalSeen, sleep(30_000)]);
 
     // (4) Every watcher fetches the full report once, with the snapshot, as the dashboard does.
