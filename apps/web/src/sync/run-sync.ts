@@ -45,21 +45,25 @@ export async function watchRun(runId: string): Promise<void> {
   applySnapshot(snapshot);
 }
 
-/** Shows a snapshot; `keepScrub` leaves the scrubbed time alone (the same run, grown to its end). */
-export function applySnapshot(s: RunSnapshot, { keepScrub = false } = {}): void {
+/**
+ * Shows a snapshot. `endOfRun`: the run on screen, grown to its end: the scrubbed time stays, and
+ * so does the speed it ran at (a stored run does not record its speed).
+ */
+export function applySnapshot(s: RunSnapshot, { endOfRun = false } = {}): void {
   pending = [];
   lastSeq = null;
   resyncing = false;
   eventCursor = s.eventCursor;
+  const before = useStore.getState();
   useStore.setState({
-    ...(keepScrub ? {} : { scrubMs: null }),
+    scrubMs: endOfRun ? before.scrubMs : null,
     ...emptyRun,
     runId: s.run.id,
     run: s.run,
     scenario: s.scenario,
     faultTimeline: s.faultTimeline,
     nowMs: s.nowMs,
-    runSpeed: s.speed,
+    runSpeed: endOfRun ? before.runSpeed : s.speed,
     totals: s.totals,
     bucketMs: s.bucketMs,
     layoutVersion: s.layoutVersion,
@@ -102,7 +106,7 @@ function loadEnded(runId: string): void {
   pending = [];
   getRun(runId).then(
     (snapshot) => {
-      if (useStore.getState().runId === runId) applySnapshot(snapshot, { keepScrub: true });
+      if (useStore.getState().runId === runId) applySnapshot(snapshot, { endOfRun: true });
     },
     (error: Error) => {
       resyncing = false;
