@@ -41,7 +41,7 @@ const completed = (checkpointId: number, t: number): SimEvent =>
 /** A snapshot holding `events`, numbered 0..n-1 in the run's sequence. */
 function snapshot(nowMs: number, buckets: MetricsBucket[], events: SimEvent[]): RunSnapshot {
   return {
-    protocolVersion: 1,
+    protocolVersion: 2,
     run: { id: 'r1', state: 'running', verdict: null },
     scenario: null,
     faultTimeline: [],
