@@ -11,7 +11,7 @@
  *   npm run bench:web -- 20      (20 s)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -20,6 +20,9 @@ import { CHROMIUM_ARGS } from '../../playwright.config';
 const seconds = Number(process.argv[2] ?? 60);
 const root = join(import.meta.dirname, '../..');
 
+/** The server's runs go here for the benchmark's length, and are removed with it. */
+const dataDir = mkdtempSync(join(tmpdir(), 'eolab-webbench-'));
+
 function startServer(): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], {
@@ -27,7 +30,7 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
         ...process.env,
         PORT: '0',
         LOG_LEVEL: 'warn',
-        EOLAB_DATA_DIR: mkdtempSync(join(tmpdir(), 'eolab-webbench-')),
+        EOLAB_DATA_DIR: dataDir,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -165,5 +168,8 @@ try {
   );
 } finally {
   await browser.close();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  await exited;
+  rmSync(dataDir, { recursive: true, force: true });
 }

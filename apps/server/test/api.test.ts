@@ -28,7 +28,7 @@ async function createAndFinish(body: object) {
 describe('REST API', () => {
   it('answers health and presets', async () => {
     const health = await request(server.app.http).get('/api/health').expect(200);
-    expect(health.body).toMatchObject({ ok: true, protocolVersion: 1 });
+    expect(health.body).toMatchObject({ ok: true, protocolVersion: 2 });
     const presets = await request(server.app.http).get('/api/presets').expect(200);
     expect(presets.body.presets[0].id).toBe('seed');
   });

@@ -41,7 +41,7 @@ const completed = (checkpointId: number, t: number): SimEvent =>
 /** A snapshot holding `events`, numbered 0..n-1 in the run's sequence. */
 function snapshot(nowMs: number, buckets: MetricsBucket[], events: SimEvent[]): RunSnapshot {
   return {
-    protocolVersion: 1,
+    protocolVersion: 2,
     run: { id: 'r1', state: 'running', verdict: null },
     scenario: presetScenario('seed', 'EXACTLY_ONCE'),
     faultTimeline: [],
@@ -132,17 +132,20 @@ describe('deltas after a snapshot', () => {
     await vi.waitFor(() => expect(useStore.getState().buckets.map((b) => b.emitted)).toEqual([2]));
   });
 
-  it('at the last delta, shows its outcome at once and fetches the full report once over REST, keeping the scrubbed time', async () => {
-    useStore.setState({ scrubMs: 10 });
+  it('at the last delta, shows its outcome at once and fetches the full report once over REST, keeping the scrubbed time and speed', async () => {
+    useStore.setState({ scrubMs: 10, runSpeed: '100x' });
     const report = { verdict: 'EXACTLY_ONCE', counts: { read: 3 } };
     nextSnapshot = {
       ...snapshot(30, [bucket(0, 1), bucket(10, 1), bucket(20, 1), bucket(30, 1)], [completed(1, 10)]),
       run: { id: 'r1', state: 'finished', verdict: 'EXACTLY_ONCE' },
       report,
+      // What the server says of a stored run: it does not record the speed the run went at.
+      speed: '10x',
     } as unknown as RunSnapshot;
     const last = {
       ...delta(5, 3, [bucket(30, 1)], []),
       state: 'finished',
+      speed: '100x',
       outcome: { verdict: 'EXACTLY_ONCE', finished: true, counts: { read: 3 } },
     } as unknown as RunDelta;
     receiveDelta(last);
@@ -151,6 +154,7 @@ describe('deltas after a snapshot', () => {
     expect(fetched).toEqual(['r1']);
     await vi.waitFor(() => expect(useStore.getState().report).toEqual(report));
     expect(useStore.getState().scrubMs).toBe(10);
+    expect(useStore.getState().runSpeed).toBe('100x');
     expect(sent).not.toContain('run:watch');
   });
 });

@@ -54,11 +54,20 @@ const sampleMemory = () => {
 globalThis.gc?.();
 const rssBefore = process.memoryUsage().rss;
 
-const b0 = performance.now();
-const counted = baseline(numEvents);
-const baselineSeconds = (performance.now() - b0) / 1000;
-if (counted !== numEvents) throw new Error('baseline miscounted');
-globalThis.gc?.();
+/**
+ * The baseline's time, five runs before the simulation and five after: the machine is shared, and
+ * a load that comes or goes during the simulation then shows in both. The median of the ten.
+ */
+const baselineTimes: number[] = [];
+const timeBaseline = () => {
+  for (let i = 0; i < 5; i++) {
+    const b0 = performance.now();
+    if (baseline(numEvents) !== numEvents) throw new Error('baseline miscounted');
+    baselineTimes.push((performance.now() - b0) / 1000);
+  }
+  globalThis.gc?.();
+};
+timeBaseline();
 
 const s = scenario();
 const t0 = performance.now();
@@ -75,6 +84,9 @@ for (let t = 0; !sim.done; t += 250_000) {
 const report = sim.report();
 const seconds = (performance.now() - t0) / 1000;
 sampleMemory();
+timeBaseline();
+baselineTimes.sort((a, b) => a - b);
+const baselineSeconds = (baselineTimes[4]! + baselineTimes[5]!) / 2;
 
 const rate = report.counts.emitted / seconds;
 const baselineRate = numEvents / baselineSeconds;
@@ -90,11 +102,12 @@ console.log(
 );
 console.log(`  simulation: ${seconds.toFixed(2)} s wall, ${(rate / 1e6).toFixed(2)} M events/s`);
 console.log(
-  `  baseline:   ${baselineSeconds.toFixed(3)} s wall, ${(baselineRate / 1e6).toFixed(1)} M events/s (typed-array write + count)`,
+  `  baseline:   ${baselineSeconds.toFixed(3)} s wall, ${(baselineRate / 1e6).toFixed(1)} M events/s (typed-array write + count; median of 5 runs before and 5 after)`,
 );
 console.log(
   `  ratio:      simulation runs at ${((rate / baselineRate) * 100).toFixed(1)}% of the baseline (1/${(baselineRate / rate).toFixed(1)})`,
 );
 console.log(`  memory:     peak RSS ${mb(peakRss)} MB (process start ${mb(rssBefore)} MB)`);
-const ok = rate >= 10_000_000 && peakRss < 200 * 1024 * 1024 && report.verdict === 'EXACTLY_ONCE';
-console.log(`  target (>= 10 M events/s, < 200 MB, EXACTLY_ONCE): ${ok ? 'met' : 'NOT met'}`);
+// Issue 12's target: a quarter of the baseline measured in the same run, and peak RSS < 200 MB.
+const ok = rate >= baselineRate / 4 && peakRss < 200 * 1024 * 1024 && report.verdict === 'EXACTLY_ONCE';
+console.log(`  target (>= 1/4 of the baseline, peak RSS < 200 MB, EXACTLY_ONCE): ${ok ? 'met' : 'NOT met'}`);

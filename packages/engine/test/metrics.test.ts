@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../src/histogram';
-import { Counter, Metrics, presetScenario, Simulation } from '../src/index';
+import { Counter, Metrics, presetScenario, randomScenario, Simulation, WRITER_MODES } from '../src/index';
+import { SWEEP_METRICS } from '../src/sweep';
 
 describe('metrics series', () => {
   it('stays within maxBuckets by merging buckets, and keeps the totals', () => {
@@ -65,5 +66,21 @@ describe('latency histogram', () => {
     // 13 values: the 7th smallest is 7, the smallest 0.
     expect(folded.percentile(0.5)).toBe(7);
     expect(folded.percentile(0.01)).toBe(0);
+  });
+});
+
+describe('reports and the metrics layout', () => {
+  it('a report is the same whatever the buckets: the sweep’s one wide bucket, the default, many tiny ones', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      for (const mode of WRITER_MODES) {
+        const scenario = randomScenario(seed, mode);
+        // Byte for byte, as a saved report would be.
+        const expected = JSON.stringify(new Simulation(scenario).runToEnd());
+        expect(JSON.stringify(new Simulation(scenario, SWEEP_METRICS).runToEnd())).toBe(expected);
+        expect(JSON.stringify(new Simulation(scenario, { bucketMs: 1, maxBuckets: 4 }).runToEnd())).toBe(
+          expected,
+        );
+      }
+    }
   });
 });

@@ -19,9 +19,10 @@ export * from './json-shape';
 /**
  * The shared contract between the server and the dashboard. Both import it; nothing is declared
  * twice. Event names are `domain:verb`. Types are not validation: every client payload is parsed
- * with the schemas below before use.
+ * with the schemas below before use. Version 2: a run's last delta carries its `outcome`, no
+ * longer the whole report (a client fetches that over REST).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const RUN_STATES = [
   'created',

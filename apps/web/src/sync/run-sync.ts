@@ -47,8 +47,11 @@ export async function watchRun(runId: string): Promise<void> {
   applySnapshot(snapshot);
 }
 
-/** Shows a snapshot; `keepScrub` leaves the scrubbed time alone (the same run, grown to its end). */
-export function applySnapshot(s: RunSnapshot, { keepScrub = false } = {}): void {
+/**
+ * Shows a snapshot. `endOfRun`: the run on screen, grown to its end: the scrubbed time stays, and
+ * so does the speed it ran at (a stored run does not record its speed).
+ */
+export function applySnapshot(s: RunSnapshot, { endOfRun = false } = {}): void {
   // Another run on screen: its own time axis, whole, and the sidebar describing it (a resync of
   // the same run keeps the zoom and whatever the user is typing into the knobs).
   if (useStore.getState().runId !== s.run.id) {
@@ -59,15 +62,16 @@ export function applySnapshot(s: RunSnapshot, { keepScrub = false } = {}): void 
   lastSeq = null;
   resyncing = false;
   eventCursor = s.eventCursor;
+  const before = useStore.getState();
   useStore.setState({
-    ...(keepScrub ? {} : { scrubMs: null }),
+    scrubMs: endOfRun ? before.scrubMs : null,
     ...emptyRun,
     runId: s.run.id,
     run: s.run,
     scenario: s.scenario,
     faultTimeline: s.faultTimeline,
     nowMs: s.nowMs,
-    runSpeed: s.speed,
+    runSpeed: endOfRun ? before.runSpeed : s.speed,
     totals: s.totals,
     bucketMs: s.bucketMs,
     layoutVersion: s.layoutVersion,
@@ -83,7 +87,7 @@ export function applySnapshot(s: RunSnapshot, { keepScrub = false } = {}): void 
 
 /** A snapshot the server pushed (the run was simulated again for a fault aimed at the moment on screen). */
 export function receiveSnapshot(snapshot: RunSnapshot): void {
-  if (snapshot.run.id === useStore.getState().runId) applySnapshot(snapshot, { keepScrub: true });
+  if (snapshot.run.id === useStore.getState().runId) applySnapshot(snapshot);
 }
 
 /** Called by the socket for every delta; the store sees them in batches. */
@@ -116,7 +120,7 @@ function loadEnded(runId: string): void {
   pending = [];
   getRun(runId).then(
     (snapshot) => {
-      if (useStore.getState().runId === runId) applySnapshot(snapshot, { keepScrub: true });
+      if (useStore.getState().runId === runId) applySnapshot(snapshot, { endOfRun: true });
     },
     (error: Error) => {
       resyncing = false;

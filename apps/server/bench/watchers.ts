@@ -1,0 +1,326 @@
+/**
+ * The load benchmark's watchers, spread over a few child processes: one process holding a thousand
+ * socket.io clients spends most of its time parsing their copies of each delta one after the
+ * other, and that queue is what it would measure as the server's latency. Each child opens its
+ * share of the clients, records the latency of every delta they receive, and answers the
+ * benchmark's commands over IPC (`serialization: 'advanced'`, so sample arrays travel as they are).
+ *
+ * Run as a child: `node --import tsx watchers.ts <url> <count>`.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { get } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Ack, ClientToServerEvents, RunDelta, ServerToClientEvents } from '@eolab/protocol';
+import { io, type Socket } from 'socket.io-client';
+
+export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Clients connecting at once: a connect storm of thousands only measures the accept queue. */
+const CONNECT_BATCH = 100;
+
+/** Commands from the benchmark to a child, each answered by one message. */
+type Command =
+  | { type: 'watch'; runId: string }
+  | { type: 'measure' }
+  | { type: 'fetch'; url: string }
+  | { type: 'close' };
+
+/** What a child measured while `measure` was on, and the last delta whatever the time. */
+export interface WatcherResults {
+  latencies: Float64Array;
+  finalLatencies: Float64Array;
+  /** Per client, from its last delta until its report fetch completed (after `fetch`). */
+  fetchMs: Float64Array;
+  reportBytes: number;
+  missed: number;
+  /** The child's first client: deltas it got while measuring, their JSON and wire bytes. */
+  firstDeltas: number;
+  firstJsonBytes: number;
+  firstWireBytes: number;
+  finalJsonBytes: number;
+  cpuUs: number;
+  loopP50Ms: number;
+  loopP99Ms: number;
+}
+
+/** Progress a child reports every second while measuring. */
+interface Progress {
+  type: 'progress';
+  deltas: number;
+  windowMaxMs: number;
+}
+
+export function connect(url: string): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const socket: Client = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+export function command<T>(socket: Client, event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    (socket.emit as (e: string, p: unknown, cb: (r: Ack<T>) => void) => void)(event, payload, (r) =>
+      r.ok ? resolve(r.data) : reject(new Error(`${event}: ${r.error}`)),
+    );
+  });
+}
+
+/** Bytes this client's TCP connection has read (frames as sent: compressed when deflate is on). */
+function wireBytesRead(client: Client): number {
+  const transport = (
+    client.io.engine as unknown as { transport?: { ws?: { _socket?: { bytesRead?: number } } } }
+  ).transport;
+  const read = transport?.ws?._socket?.bytesRead;
+  if (read === undefined)
+    throw new Error('cannot read the socket’s byte count (socket.io-client internals moved)');
+  return read;
+}
+
+/** GET over a fresh connection, as a separate dashboard would: resolves with the body's length. */
+export function fetchLength(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: 60_000 }, (res) => {
+      let length = 0;
+      res.on('data', (chunk: Buffer) => {
+        length += chunk.length;
+      });
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(length) : reject(new Error(`HTTP ${res.statusCode}`)),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('report fetch timed out')));
+    req.on('error', reject);
+  });
+}
+
+/** Latencies in ms, grown by doubling (a million fit in 8 MB). */
+export class Samples {
+  private values = new Float64Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.length++] = v;
+  }
+  take(): Float64Array {
+    return this.values.slice(0, this.length);
+  }
+}
+
+/** The child's side: its clients, their deltas, and the answers to the benchmark's commands. */
+async function child(url: string, count: number): Promise<void> {
+  const send = (message: unknown) => process.send!(message);
+  const clients: Client[] = [];
+  for (let i = 0; i < count; i += CONNECT_BATCH) {
+    const batch = Math.min(CONNECT_BATCH, count - i);
+    clients.push(...(await Promise.all(Array.from({ length: batch }, () => connect(url)))));
+  }
+  const first = clients[0]!;
+  let runId = '';
+  let measuring = false;
+  const latencies = new Samples();
+  const finalLatencies = new Samples();
+  const finalAt = new Map<Client, number>();
+  const fetchMs = new Samples();
+  let reportBytes = 0;
+  let missed = 0;
+  let firstDeltas = 0;
+  let firstJsonBytes = 0;
+  let finalJsonBytes = 0;
+  let windowMaxMs = 0;
+  let wireFrom = 0;
+  let cpuFrom = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  let progress: NodeJS.Timeout | undefined;
+
+  for (const client of clients) {
+    let lastSeq = 0;
+    client.on('run:delta', (d: RunDelta) => {
+      if (d.runId !== runId) return;
+      const final = d.outcome !== null && d.state !== 'running';
+      if (!measuring && !final) return;
+      const latencyMs = Date.now() - d.sentAt;
+      latencies.push(latencyMs);
+      if (latencyMs > windowMaxMs) windowMaxMs = latencyMs;
+      if (client === first) {
+        firstJsonBytes += JSON.stringify(d).length;
+        firstDeltas++;
+      }
+      if (lastSeq !== 0 && d.seq > lastSeq + 1) missed += d.seq - lastSeq - 1;
+      lastSeq = d.seq;
+      if (!final) return;
+      finalLatencies.push(latencyMs);
+      finalAt.set(client, Date.now());
+      if (client === first) finalJsonBytes = JSON.stringify(d).length;
+      if (finalAt.size === clients.length) send({ type: 'finals' });
+    });
+  }
+
+  process.on('message', async (message: Command) => {
+    if (message.type === 'watch') {
+      runId = message.runId;
+      await Promise.all(clients.map((c) => command(c, 'run:watch', { runId })));
+      send({ type: 'watching' });
+    } else if (message.type === 'measure') {
+      measuring = true;
+      wireFrom = wireBytesRead(first);
+      cpuFrom = process.cpuUsage();
+      loop.enable();
+      progress = setInterval(() => {
+        send({ type: 'progress', deltas: latencies.length, windowMaxMs } satisfies Progress);
+        windowMaxMs = 0;
+      }, 1_000);
+      send({ type: 'measuring' });
+    } else if (message.type === 'fetch') {
+      measuring = false;
+      clearInterval(progress);
+      const cpu = process.cpuUsage(cpuFrom);
+      loop.disable();
+      const wire = wireBytesRead(first) - wireFrom;
+      const started = Date.now();
+      await Promise.all(
+        clients.map(async (client) => {
+          reportBytes = await fetchLength(message.url);
+          fetchMs.push(Date.now() - (finalAt.get(client) ?? started));
+        }),
+      );
+      send({
+        type: 'results',
+        results: {
+          latencies: latencies.take(),
+          finalLatencies: finalLatencies.take(),
+          fetchMs: fetchMs.take(),
+          reportBytes,
+          missed,
+          firstDeltas,
+          firstJsonBytes,
+          firstWireBytes: wire,
+          finalJsonBytes,
+          cpuUs: cpu.user + cpu.system,
+          loopP50Ms: loop.percentile(50) / 1e6,
+          loopP99Ms: loop.percentile(99) / 1e6,
+        } satisfies WatcherResults,
+      });
+    } else if (message.type === 'close') {
+      for (const c of clients) c.disconnect();
+      process.disconnect();
+    }
+  });
+  send({ type: 'connected' });
+}
+
+/** The benchmark's side: `count` watchers over `processes` children. */
+export class WatcherGroup {
+  private constructor(
+    private readonly children: ChildProcess[],
+    readonly onProgress: (deltas: number, windowMaxMs: number) => void,
+  ) {}
+
+  private readonly progress = new Map<ChildProcess, Progress>();
+
+  static async start(
+    url: string,
+    count: number,
+    processes: number,
+    onProgress: (deltas: number, windowMaxMs: number) => void,
+  ): Promise<WatcherGroup> {
+    const children = Array.from({ length: processes }, (_, i) => {
+      const share = Math.floor(count / processes) + (i < count % processes ? 1 : 0);
+      return fork(new URL(import.meta.url).pathname, [url, String(share)], {
+        execArgv: ['--import', 'tsx'],
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+    });
+    const group = new WatcherGroup(children, onProgress);
+    for (const c of children) {
+      c.on('message', (m: { type: string }) => {
+        if (m.type !== 'progress') return;
+        group.progress.set(c, m as Progress);
+        let deltas = 0;
+        let worst = 0;
+        for (const p of group.progress.values()) {
+          deltas += p.deltas;
+          worst = Math.max(worst, p.windowMaxMs);
+        }
+        if (group.progress.size === children.length) {
+          group.onProgress(deltas, worst);
+          group.progress.clear();
+        }
+      });
+    }
+    await group.all('connected');
+    return group;
+  }
+
+  /** Resolves when every child has sent a message of this type; with its messages, in child order. */
+  private all<T>(type: string): Promise<T[]> {
+    return Promise.all(
+      this.children.map(
+        (c) =>
+          new Promise<T>((resolve, reject) => {
+            const onMessage = (m: { type: string }) => {
+              if (m.type !== type) return;
+              c.off('message', onMessage);
+              resolve(m as T);
+            };
+            c.on('message', onMessage);
+            c.once('exit', (code) => reject(new Error(`a watcher process exited with ${code}`)));
+          }),
+      ),
+    );
+  }
+
+  private tell(message: Command): void {
+    for (const c of this.children) c.send(message);
+  }
+
+  async watch(runId: string): Promise<void> {
+    const watching = this.all('watching');
+    this.tell({ type: 'watch', runId });
+    await watching;
+  }
+
+  async measure(): Promise<void> {
+    const measuring = this.all('measuring');
+    this.tell({ type: 'measure' });
+    await measuring;
+  }
+
+  /** Resolves when every watcher has its run's last delta. */
+  finals(): Promise<unknown> {
+    return this.all('finals');
+  }
+
+  /** Ends the measurement, has every watcher fetch `url` once, and collects what each child measured. */
+  async fetchAndCollect(url: string): Promise<WatcherResults[]> {
+    const results = this.all<{ results: WatcherResults }>('results');
+    this.tell({ type: 'fetch', url });
+    return (await results).map((r) => r.results);
+  }
+
+  /** Asks every child to disconnect and exit; kills one that has not within five seconds. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.children.map(async (c) => {
+        if (c.exitCode !== null || c.signalCode !== null) return;
+        const exited = new Promise((resolve) => c.once('exit', resolve));
+        if (c.connected) c.send({ type: 'close' } satisfies Command);
+        const timer = setTimeout(() => c.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
+
+if (process.send !== undefined && process.argv[2] !== undefined) {
+  void child(process.argv[2], Number(process.argv[3])).catch((error: unknown) => {
+    console.error('watcher process failed:', error);
+    process.exit(1);
+  });
+}
