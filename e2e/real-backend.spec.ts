@@ -31,5 +31,18 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
     checkpoints.locator('rect title', { hasText: /^checkpoint 1: position 16, .* completed$/ }),
   ).toHaveCount(1);
   await expect(page.getByText(/Restored from checkpoint 1 at position 16/)).toBeVisible();
+
+  // Simulated vs real: the same scenario in the model, held against this run as `eolab verify` does.
+  await page.getByRole('button', { name: 'Simulated vs real' }).click();
+  await expect(page.getByRole('heading', { name: /^Simulated vs real/ })).toBeVisible();
+  const table = page.getByRole('table').filter({ hasText: 'Visibility latency' });
+  await expect(table.getByRole('columnheader')).toHaveText(['Run', /^Simulated/, /^PostgreSQL/]);
+  await expect(table.getByRole('row', { name: /^Duplicates/ }).getByRole('cell')).toHaveText([
+    '8 (17..24)',
+    '8 (17..24)',
+  ]);
+  await expect(page.getByRole('status', { name: 'Model against reality' })).toContainText(
+    'The model and the real run agree value for value',
+  );
   expect(d.consoleErrors).toEqual([]);
 });

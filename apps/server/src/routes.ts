@@ -132,10 +132,12 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
     const body = parseOr400(replaySchema, req.body ?? {});
     await rates.takeRun(addressOf(req));
     const scenario = { ...original.scenario, mode: body.mode, faults: original.faultTimeline };
+    const real = body.backend === 'postgres' ? await manager.real.prepare(scenario) : undefined;
     const run = manager.create(scenario, {
-      name: `${original.summary.name} · ${body.mode}`,
+      name: `${original.summary.name} · ${body.mode}${real === undefined ? '' : ' · PostgreSQL'}`,
       speed: body.speed ?? 'max',
       replayOf: original.summary.id,
+      real,
     });
     created(res, { runId: run.id, run });
   });

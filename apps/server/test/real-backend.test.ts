@@ -232,6 +232,32 @@ describe('a real run through the server', () => {
     expect(summary.verdict).toBe('EXACTLY_ONCE');
   });
 
+  it('a simulated run replayed for real (Simulated vs real): same scenario and faults on PostgreSQL, the same duplicates', async () => {
+    const socket = await server.client();
+    const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
+      preset: 'seed',
+      mode: 'ATLEAST_ONCE',
+      start: false,
+    });
+    await watchToEnd(socket, runId);
+    const bad = await request(server.url)
+      .post(`/api/runs/${runId}/replay`)
+      .send({ mode: 'ATLEAST_ONCE', backend: 'oracle' })
+      .expect(400);
+    expect(bad.body.error).toMatch(/^backend: expected one of simulated, postgres/);
+    const replay = await request(server.url)
+      .post(`/api/runs/${runId}/replay`)
+      .send({ mode: 'ATLEAST_ONCE', backend: 'postgres' })
+      .expect(201);
+    expect(replay.body.run.replayOf).toBe(runId);
+    const summary = await runEnded(socket, replay.body.runId);
+    expect(summary.verdict).toBe('DUPLICATES');
+    const stored = (await request(server.url).get(`/api/runs/${replay.body.runId}`).expect(200))
+      .body as RunSnapshot;
+    expect(stored.backend?.kind).toBe('postgres');
+    expect(stored.report?.duplicates).toEqual([17, 18, 19, 20, 21, 22, 23, 24]);
+  });
+
   it('Stop kills the real task process; the run ends stopped, checked and stored, and the next real run may start', async () => {
     const socket = await server.client();
     const { runId } = await ok<{ runId: string }>(socket, 'run:create', {

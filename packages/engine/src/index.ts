@@ -12,6 +12,7 @@ export * from './events';
 export * from './histogram';
 export * from './log-lines';
 export * from './metrics';
+export * from './model-vs-real';
 export * from './names';
 export * from './preflight';
 export * from './presets';

@@ -4,4 +4,4 @@ export { unsupportedReasons, whyUnsupported } from './faults';
 export type { PostgresReport } from './report';
 export { type JobControl, type RunOptions, runOnPostgres, UnsupportedScenarioError } from './run';
 export { type PostgresServer, PostgresUnavailableError, startPostgres } from './server';
-export { timingDecides, type Verification, verifyScenario } from './verify';
+export { type Verification, verifyScenario } from './verify';

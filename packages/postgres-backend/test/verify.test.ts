@@ -1,9 +1,8 @@
-import { presetScenario, type Scenario, Simulation } from '@eolab/engine';
+import { compareReports, presetScenario, type Scenario, Simulation, timingDecides } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
 import { isConnectionError } from '../src/connection';
 import type { PostgresReport } from '../src/report';
 import { whyStartFailed } from '../src/server';
-import { compareReports, timingDecides } from '../src/verify';
 
 /** The comparison and the reasons, without a server: fast checks of what verify and startPostgres say. */
 const seed = (mode: Scenario['mode']) => presetScenario('seed', mode)!;

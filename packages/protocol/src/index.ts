@@ -278,11 +278,15 @@ export const importRunSchema = boundedJson(
   }),
 );
 
-/** `POST /api/runs/:id/replay`: the same scenario and fault timeline in another writer mode. */
+/**
+ * `POST /api/runs/:id/replay`: the same scenario and fault timeline in another writer mode, or on
+ * the other backend (the model against PostgreSQL).
+ */
 export const replaySchema = boundedJson(
   z.strictObject({
     mode: z.enum(WRITER_MODES),
     speed: z.enum(SPEEDS).optional(),
+    backend: z.enum(BACKENDS, { error: `expected one of ${BACKENDS.join(', ')}` }).optional(),
   }),
 );
 

@@ -1,5 +1,5 @@
 import type { WriterMode } from '@eolab/engine';
-import type { CreatedRun, RunSnapshot, RunsPage, Speed } from '@eolab/protocol';
+import type { BackendKind, CreatedRun, RunSnapshot, RunsPage, Speed } from '@eolab/protocol';
 
 /**
  * The REST half of the typed client (the socket half is `socket.ts`): one function per call the
@@ -40,7 +40,12 @@ export function importRun(exported: string): Promise<CreatedRun> {
   return call<CreatedRun>('/runs/import', post(exported));
 }
 
-/** Replays a run's exact fault timeline in another writer mode. */
-export function replayRun(runId: string, mode: WriterMode, speed: Speed): Promise<CreatedRun> {
-  return call<CreatedRun>(`/runs/${encodeURIComponent(runId)}/replay`, post({ mode, speed }));
+/** Replays a run's exact fault timeline in another writer mode, or on another backend. */
+export function replayRun(
+  runId: string,
+  mode: WriterMode,
+  speed: Speed,
+  backend: BackendKind = 'simulated',
+): Promise<CreatedRun> {
+  return call<CreatedRun>(`/runs/${encodeURIComponent(runId)}/replay`, post({ mode, speed, backend }));
 }

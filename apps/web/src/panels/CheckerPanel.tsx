@@ -2,7 +2,7 @@ import { type Cause, FOUND_DUPLICATES, NO_DUPLICATE, type Report } from '@eolab/
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startScenario } from '../state/actions';
-import { compareModes } from '../state/compare';
+import { compareBackends, compareModes } from '../state/compare';
 import { selectEvents, selectReport, selectTotals } from '../state/scrub';
 import { useStore } from '../state/store';
 
@@ -152,18 +152,42 @@ function CauseList({ label, causes }: { label: string; causes: readonly Cause[] 
 }
 
 function CompareButton() {
-  const { runId, mode } = useStore(useShallow((s) => ({ runId: s.runId, mode: s.scenario?.mode ?? null })));
+  const { runId, mode, backend, ended } = useStore(
+    useShallow((s) => ({
+      runId: s.runId,
+      mode: s.scenario?.mode ?? null,
+      backend: s.backend?.kind ?? 'simulated',
+      ended: s.report !== null,
+    })),
+  );
+  const ready = runId !== null && mode !== null;
   return (
-    <button
-      type="button"
-      className="small"
-      disabled={runId === null || mode === null}
-      onClick={() => {
-        if (runId !== null && mode !== null) void compareModes(runId, mode);
-      }}
-    >
-      Compare modes
-    </button>
+    <span className="compare-buttons">
+      {/* Replays of a real run in the other modes would be real runs too, one at a time: modes compare in the model. */}
+      {backend === 'simulated' && (
+        <button
+          type="button"
+          className="small"
+          disabled={!ready}
+          onClick={() => {
+            if (ready) void compareModes(runId, mode);
+          }}
+        >
+          Compare modes
+        </button>
+      )}
+      <button
+        type="button"
+        className="small"
+        disabled={!ready || !ended}
+        title="The same scenario and fault timeline on the other backend, held against this run"
+        onClick={() => {
+          if (ready) void compareBackends(runId, mode, backend);
+        }}
+      >
+        Simulated vs real
+      </button>
+    </span>
   );
 }
 

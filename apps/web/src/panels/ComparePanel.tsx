@@ -1,7 +1,7 @@
 import type { Report } from '@eolab/engine';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import { type ComparedRun, closeCompare, summarize, useCompare } from '../state/compare';
+import { type ComparedRun, closeCompare, modelVsReal, summarize, useCompare } from '../state/compare';
 import { watchRun } from '../sync/run-sync';
 import { summarizeValues } from './CheckerPanel';
 
@@ -92,6 +92,49 @@ function OverlayChart({ runs }: { runs: ComparedRun[] }) {
   );
 }
 
+const TITLES = {
+  modes: 'Compare modes: same scenario, same fault timeline',
+  backends: 'Simulated vs real: same scenario, same fault timeline',
+  picked: 'Compare runs',
+} as const;
+
+const BACKEND_LABELS = { simulated: 'Simulated', postgres: 'PostgreSQL' } as const;
+
+/** The model held against the real run, as `eolab verify` holds them: agreement, or every difference. */
+function ModelVsReal({ runs }: { runs: ComparedRun[] }) {
+  const verdict = modelVsReal(runs);
+  if (verdict === null) return <p className="hint">Waiting for both reports…</p>;
+  const { timing, differences, notes } = verdict;
+  return (
+    <div className="model-vs-real" role="status" aria-label="Model against reality">
+      <p className={differences.length === 0 ? 'v-EXACTLY_ONCE' : 'v-DUPLICATES'}>
+        {differences.length === 0
+          ? timing === null
+            ? 'The model and the real run agree value for value: the same duplicates and missing values.'
+            : 'The model and the real run agree on the outcome: duplicates or not, loss or not, finished or not.'
+          : `The model and the real run differ (${differences.length}):`}
+      </p>
+      {timing !== null && (
+        <p className="hint">Timing decides here, so only the outcome must agree: {timing}.</p>
+      )}
+      {differences.length > 0 && (
+        <ul>
+          {differences.map((d) => (
+            <li key={d}>{d}</li>
+          ))}
+        </ul>
+      )}
+      {notes.length > 0 && (
+        <ul className="hint" aria-label="Expected between virtual and real time">
+          {notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 export function ComparePanel() {
   const { runs, error, kind, stored } = useCompare(
     useShallow((s) => ({ runs: s.runs, error: s.error, kind: s.kind, stored: s.stored })),
@@ -101,9 +144,7 @@ export function ComparePanel() {
   return (
     <section className="panel compare" aria-labelledby="compare-title">
       <div className="compare-head">
-        <h2 id="compare-title">
-          {kind === 'modes' ? 'Compare modes: same scenario, same fault timeline' : 'Compare runs'}
-        </h2>
+        <h2 id="compare-title">{TITLES[kind]}</h2>
         <button
           type="button"
           className="ghost small"
@@ -126,8 +167,9 @@ export function ComparePanel() {
             <th scope="col">Run</th>
             {runs.map((r) => (
               <th key={r.runId} scope="col">
-                {r.mode}{' '}
-                {kind === 'picked' && <small className="muted">{`${r.name ?? ''} ${r.runId}`}</small>}{' '}
+                {kind === 'backends' ? BACKEND_LABELS[r.backend] : r.mode}{' '}
+                {kind === 'picked' && <small className="muted">{`${r.name ?? ''} ${r.runId}`}</small>}
+                {kind === 'backends' && <small className="muted">{r.mode}</small>}{' '}
                 <button
                   type="button"
                   className="small"
@@ -157,6 +199,7 @@ export function ComparePanel() {
         </tbody>
       </table>
       <OverlayChart runs={runs} />
+      {kind === 'backends' && <ModelVsReal runs={runs} />}
       {sentences.map((s) => (
         <p key={s} className="compare-summary">
           {s}

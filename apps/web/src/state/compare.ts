@@ -1,5 +1,12 @@
-import { type Report, WRITER_MODES, type WriterMode } from '@eolab/engine';
-import type { RunSummary } from '@eolab/protocol';
+import {
+  compareReports,
+  type Report,
+  type Scenario,
+  timingDecides,
+  WRITER_MODES,
+  type WriterMode,
+} from '@eolab/engine';
+import type { BackendKind, RunSnapshot, RunSummary } from '@eolab/protocol';
 import { create } from 'zustand';
 import { getRun, replayRun } from '../api/rest';
 import { navigate } from '../nav/route';
@@ -15,14 +22,21 @@ export interface ComparedRun {
   runId: string;
   /** The run's name, shown when runs picked on the Runs page are compared. */
   name?: string;
+  /** Where it ran: the model, or PostgreSQL with real processes. */
+  backend: BackendKind;
+  /** Its scenario with the whole fault timeline (clicked faults included), once fetched. */
+  scenario?: Scenario;
   report: Report | null;
   /** Cumulative visible values and duplicates over virtual time, for the overlaid chart. */
   series: CumulativePoint[];
 }
 
 interface CompareState {
-  /** 'modes': the run on screen replayed in the other modes; 'picked': runs ticked on the Runs page. */
-  kind: 'modes' | 'picked';
+  /**
+   * 'modes': the run on screen replayed in the other modes; 'backends': replayed on the other
+   * backend (the model against PostgreSQL); 'picked': runs ticked on the Runs page.
+   */
+  kind: 'modes' | 'backends' | 'picked';
   baseRunId: string | null;
   runs: ComparedRun[];
   /** The runs this comparison added to the history (the replays), so the page can say so. */
@@ -42,7 +56,7 @@ export async function compareModes(baseRunId: string, baseMode: WriterMode): Pro
   useCompare.setState({
     kind: 'modes',
     baseRunId,
-    runs: [{ mode: baseMode, runId: baseRunId, report: null, series: [] }],
+    runs: [{ mode: baseMode, runId: baseRunId, backend: 'simulated', report: null, series: [] }],
     stored: [],
     error: null,
   });
@@ -50,12 +64,42 @@ export async function compareModes(baseRunId: string, baseMode: WriterMode): Pro
     const others = WRITER_MODES.filter((m) => m !== baseMode);
     const created = await Promise.all(others.map((mode) => replayRun(baseRunId, mode, 'max')));
     const runs: ComparedRun[] = [
-      { mode: baseMode, runId: baseRunId, report: null, series: [] },
-      ...others.map((mode, i) => ({ mode, runId: created[i]!.runId, report: null, series: [] })),
+      { mode: baseMode, runId: baseRunId, backend: 'simulated', report: null, series: [] },
+      ...others.map((mode, i) => ({
+        mode,
+        runId: created[i]!.runId,
+        backend: 'simulated' as const,
+        report: null,
+        series: [],
+      })),
     ];
     runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
     useCompare.setState({ runs, stored: created.map((c) => c.runId) });
     // The comparison has an address of its own.
+    window.history.replaceState(null, '', `/compare?runs=${runs.map((r) => r.runId).join(',')}`);
+    await Promise.all(runs.map((r) => refresh(r.runId)));
+  } catch (error) {
+    useCompare.setState({ error: (error as Error).message });
+  }
+}
+
+/**
+ * Simulated vs real: the run on screen again, same scenario and fault timeline, on the other
+ * backend (a simulated run for real on PostgreSQL, a real one in the model); the model's column first.
+ */
+export async function compareBackends(
+  baseRunId: string,
+  mode: WriterMode,
+  backend: BackendKind,
+): Promise<void> {
+  const other: BackendKind = backend === 'postgres' ? 'simulated' : 'postgres';
+  const base: ComparedRun = { mode, runId: baseRunId, backend, report: null, series: [] };
+  useCompare.setState({ kind: 'backends', baseRunId, runs: [base], stored: [], error: null });
+  try {
+    const created = await replayRun(baseRunId, mode, 'max', other);
+    const replay: ComparedRun = { mode, runId: created.runId, backend: other, report: null, series: [] };
+    const runs = backend === 'simulated' ? [base, replay] : [replay, base];
+    useCompare.setState({ runs, stored: [created.runId] });
     window.history.replaceState(null, '', `/compare?runs=${runs.map((r) => r.runId).join(',')}`);
     await Promise.all(runs.map((r) => refresh(r.runId)));
   } catch (error) {
@@ -82,9 +126,17 @@ export async function openComparison(): Promise<void> {
       mode: s.run.mode,
       runId: s.run.id,
       name: s.run.name,
+      backend: backendOf(s),
+      scenario: withTimeline(s),
       report: s.report,
       series: cumulative(s.buckets),
     }));
+    // Two runs of one scenario, one on each backend: the model against the real thing.
+    const backends = new Set(runs.map((r) => r.backend));
+    if (runs.length === 2 && backends.size === 2 && useCompare.getState().kind === 'modes') {
+      runs.sort((a) => (a.backend === 'simulated' ? -1 : 1));
+      useCompare.setState({ kind: 'backends' });
+    }
     // Modes side by side read best in their order; runs picked by hand stay in the order picked.
     if (useCompare.getState().kind === 'modes')
       runs.sort((a, b) => WRITER_MODES.indexOf(a.mode) - WRITER_MODES.indexOf(b.mode));
@@ -96,13 +148,24 @@ export async function openComparison(): Promise<void> {
   }
 }
 
+const backendOf = (s: RunSnapshot): BackendKind => s.backend?.kind ?? 'simulated';
+const withTimeline = (s: RunSnapshot): Scenario => ({ ...s.scenario, faults: s.faultTimeline });
+
 /** Fetches a compared run's report once it has one. */
 export async function refresh(runId: string): Promise<void> {
   const snapshot = await getRun(runId);
   if (snapshot.report === null) return;
   useCompare.setState((s) => ({
     runs: s.runs.map((r) =>
-      r.runId === runId ? { ...r, report: snapshot.report, series: cumulative(snapshot.buckets) } : r,
+      r.runId === runId
+        ? {
+            ...r,
+            backend: backendOf(snapshot),
+            scenario: withTimeline(snapshot),
+            report: snapshot.report,
+            series: cumulative(snapshot.buckets),
+          }
+        : r,
     ),
   }));
 }
@@ -142,4 +205,20 @@ export function summarize(runs: readonly ComparedRun[]): string[] {
     out.push(`best-effort: ${be.counts.duplicates} duplicates, ${be.counts.missing} values lost.`);
   }
   return out;
+}
+
+/**
+ * The model against the real run, in words, once both have reports: the engine's own comparison
+ * (the one `eolab verify` makes), value for value where the schedule is deterministic, the outcome
+ * class where timing decides.
+ */
+export function modelVsReal(
+  runs: readonly ComparedRun[],
+): { timing: string | null; differences: string[]; notes: string[] } | null {
+  const modelRun = runs.find((r) => r.backend === 'simulated');
+  const real = runs.find((r) => r.backend === 'postgres')?.report;
+  const model = modelRun?.report;
+  if (model == null || real == null || modelRun?.scenario === undefined) return null;
+  const timing = timingDecides(modelRun.scenario);
+  return { timing, ...compareReports(model, real, timing === null) };
 }
