@@ -28,11 +28,12 @@ function placed(fault: Fault): string {
  * a checkpoint's stage), or at a virtual time still ahead. A refusal says why.
  */
 export function FaultPanel() {
-  const { runState, connected, nowMs } = useStore(
+  const { runState, connected, nowMs, realTime } = useStore(
     useShallow((s) => ({
       runState: s.run?.state ?? null,
       connected: s.connection === 'connected',
       nowMs: s.nowMs,
+      realTime: s.backend?.kind === 'postgres',
     })),
   );
   const live = connected && (runState === 'running' || runState === 'paused');
@@ -101,14 +102,16 @@ export function FaultPanel() {
         </label>
         <small className="help">
           Checkpoint aims apply to the faults that act at a checkpoint's stage; the others act now.{' '}
-          {runState === 'running' ? (
+          {runState === 'running' && realTime ? (
+            '"Now" is the real job\'s next moment: it runs in real time.'
+          ) : runState === 'running' ? (
             <>
-              "Now" is the server's next millisecond, a little after t = {nowMs.toLocaleString('en')} ms on
-              screen:{' '}
+              "Now" acts right after the time on screen (t = {nowMs.toLocaleString('en')} ms): the server,
+              already further on, runs the model again from there. To take your time,{' '}
               <button type="button" className="link" onClick={() => control('pause')}>
                 pause
               </button>{' '}
-              to aim at the exact moment.
+              first.
             </>
           ) : runState === 'paused' ? (
             `Paused at ${nowMs.toLocaleString('en')} ms: "now" is exactly the next millisecond.`
