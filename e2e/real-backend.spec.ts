@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { Dashboard } from './dashboard';
 
@@ -44,5 +45,7 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
   await expect(page.getByRole('status', { name: 'Model against reality' })).toContainText(
     'The model and the real run agree value for value',
   );
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   expect(d.consoleErrors).toEqual([]);
 });
