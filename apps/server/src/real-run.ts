@@ -2,6 +2,7 @@ import {
   Counter,
   DEFAULT_FAULT_DURATION_MS,
   type EventListener,
+  EventListeners,
   type Fault,
   type InjectRequest,
   type JobState,
@@ -133,7 +134,7 @@ export class RealJob implements RunModel {
   readonly metrics: Metrics;
   readonly backend: RunBackend;
   stopRequested = false;
-  private readonly listeners: EventListener[] = [];
+  private readonly listeners = new EventListeners();
   private readonly timeline: Fault[];
   private control: JobControl | null = null;
   private started = false;
@@ -163,11 +164,7 @@ export class RealJob implements RunModel {
   }
 
   on(listener: EventListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return this.listeners.add(listener);
   }
 
   get nowMs(): number {
@@ -278,7 +275,7 @@ export class RealJob implements RunModel {
 
   private deliver(e: SimEvent): void {
     this.lastT = Math.max(this.lastT, e.t);
-    for (const listener of this.listeners) listener(e);
+    this.listeners.tell(e);
   }
 
   private onEvent(e: SimEvent): void {

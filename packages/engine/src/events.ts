@@ -179,3 +179,21 @@ export function isMilestone(e: SimEvent): boolean {
 }
 
 export type EventListener = (event: SimEvent) => void;
+
+/** Who listens to a run's events (the simulation's, or a real job's): added, removed, told in order. */
+export class EventListeners {
+  private readonly listeners: EventListener[] = [];
+
+  /** Adds a listener; the function returned removes it. */
+  add(listener: EventListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  tell(event: SimEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,7 +1,7 @@
 import { Checker } from './checker';
 import { invariant, type SimContext } from './context';
 import { CheckpointCoordinator } from './coordinator';
-import type { EventListener, SimEvent, TaskFailureReason } from './events';
+import { type EventListener, EventListeners, type SimEvent, type TaskFailureReason } from './events';
 import { CheckpointFaultPlan, isCheckpointFault } from './faults';
 import { Attempt, type TaskFailure } from './job';
 import { Metrics } from './metrics';
@@ -60,7 +60,7 @@ export class Simulation {
   readonly scenario: Scenario;
   readonly metrics: Metrics;
   private readonly scheduler = new Scheduler();
-  private readonly listeners: EventListener[] = [];
+  private readonly listeners = new EventListeners();
   private readonly ctx: SimContext;
   private readonly prng: Prng;
   private readonly checker: Checker;
@@ -107,11 +107,7 @@ export class Simulation {
   // ---- public API ----
 
   on(listener: EventListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return this.listeners.add(listener);
   }
 
   get nowMs(): number {
@@ -673,7 +669,7 @@ export class Simulation {
   // ---- events and console ----
 
   private emit(event: SimEvent): void {
-    for (const listener of this.listeners) listener(event);
+    this.listeners.tell(event);
   }
 
   private console(source: 'writer' | 'checker', line: string, t: number): void {
