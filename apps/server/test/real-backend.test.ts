@@ -33,6 +33,26 @@ afterAll(async () => {
 });
 
 /** Watches a run from its start to its end: the events its deltas carried, and its stored snapshot. */
+/** A real run of the seed, created unstarted; `started` resolves once its job has started. */
+async function createRealSeed(socket: Client, mode: 'EXACTLY_ONCE' | 'ATLEAST_ONCE') {
+  const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
+    preset: 'seed',
+    mode,
+    backend: 'postgres',
+    start: false,
+  });
+  const started = new Promise<void>((resolve) => {
+    const onDelta = (d: RunDelta) => {
+      if (d.runId === runId && d.events.some((e) => e.kind === 'run-started')) {
+        socket.off('run:delta', onDelta);
+        resolve();
+      }
+    };
+    socket.on('run:delta', onDelta);
+  });
+  return { runId, started };
+}
+
 async function watchToEnd(socket: Client, runId: string, whileRunning?: () => Promise<void>) {
   const events: SimEvent[] = [];
   const deltas: RunDelta[] = [];
@@ -169,22 +189,8 @@ describe('a real run through the server', () => {
 
   it('EXACTLY_ONCE with a clicked notify-lost: injected into the real job, no duplicate found', async () => {
     const socket = await server.client();
-    const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
-      preset: 'seed',
-      mode: 'EXACTLY_ONCE',
-      backend: 'postgres',
-      start: false,
-    });
+    const { runId, started } = await createRealSeed(socket, 'EXACTLY_ONCE');
     let injected: unknown = null;
-    const started = new Promise<void>((resolve) => {
-      const onDelta = (d: RunDelta) => {
-        if (d.runId === runId && d.events.some((e) => e.kind === 'run-started')) {
-          socket.off('run:delta', onDelta);
-          resolve();
-        }
-      };
-      socket.on('run:delta', onDelta);
-    });
     const { events, summary, stored } = await watchToEnd(socket, runId, async () => {
       await started;
       injected = await ok(socket, 'run:inject', {
@@ -203,22 +209,8 @@ describe('a real run through the server', () => {
 
   it('EXACTLY_ONCE with a clicked job-pause: the task process is stopped and continued for real, nothing duplicated or lost', async () => {
     const socket = await server.client();
-    const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
-      preset: 'seed',
-      mode: 'EXACTLY_ONCE',
-      backend: 'postgres',
-      start: false,
-    });
+    const { runId, started } = await createRealSeed(socket, 'EXACTLY_ONCE');
     let injected: unknown = null;
-    const started = new Promise<void>((resolve) => {
-      const onDelta = (d: RunDelta) => {
-        if (d.runId === runId && d.events.some((e) => e.kind === 'run-started')) {
-          socket.off('run:delta', onDelta);
-          resolve();
-        }
-      };
-      socket.on('run:delta', onDelta);
-    });
     const { summary, stored } = await watchToEnd(socket, runId, async () => {
       await started;
       injected = await ok(socket, 'run:inject', { runId, fault: { kind: 'job-pause', durationMs: 400 } });
