@@ -46,6 +46,17 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
     'The model and the real run agree value for value',
   );
   const { violations } = await new AxeBuilder({ page }).analyze();
+  // The Runs page names the backend of each run: the real one, not the model's replay of it.
+  await expect(page).toHaveURL(/\/compare\?runs=[\w-]+,[\w-]+$/);
+  const [modelId, realId] = new URL(page.url()).searchParams.get('runs')!.split(',');
+  await page.getByRole('link', { name: 'Runs', exact: true }).click();
+  const rowOf = (id: string) =>
+    page
+      .getByRole('table', { name: 'Stored runs' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('button', { name: `Open run ${id}` }) });
+  await expect(rowOf(realId!)).toContainText('PostgreSQL');
+  await expect(rowOf(modelId!)).not.toContainText('PostgreSQL');
   expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   expect(d.consoleErrors).toEqual([]);
 });

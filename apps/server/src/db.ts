@@ -37,10 +37,12 @@ interface RunRow {
   replay_of: string | null;
   expected_report: string | null;
   reproduces: number | null;
+  /** 'postgres' for a real run; 'simulated' (or NULL in rows written before the column) for the model. */
+  backend: string | null;
 }
 
 const SUMMARY_COLUMNS =
-  'id, name, mode, state, verdict, num_events, created_at, finished_at, replay_of, reproduces';
+  'id, name, mode, state, verdict, num_events, created_at, finished_at, replay_of, reproduces, backend';
 
 type SummaryRow = Pick<
   RunRow,
@@ -54,6 +56,7 @@ type SummaryRow = Pick<
   | 'finished_at'
   | 'replay_of'
   | 'reproduces'
+  | 'backend'
 > & { fault_count: number };
 
 function summaryOf(row: SummaryRow): RunSummary {
@@ -69,6 +72,7 @@ function summaryOf(row: SummaryRow): RunSummary {
     finishedAt: row.finished_at,
     replayOf: row.replay_of,
     reproducesExport: row.reproduces === null ? null : row.reproduces === 1,
+    backend: row.backend === 'postgres' ? 'postgres' : 'simulated',
   };
 }
 
@@ -124,6 +128,7 @@ export class RunStore {
     `);
     this.addColumnIfMissing('expected_report', 'TEXT');
     this.addColumnIfMissing('reproduces', 'INTEGER');
+    this.addColumnIfMissing('backend', 'TEXT');
   }
 
   /** Databases written by an older server lack the newer columns; add them in place. */
@@ -142,8 +147,8 @@ export class RunStore {
   insert(run: StoredRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces)
-         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces)`,
+        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend)
+         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend)`,
       )
       .run(this.toRow(run));
   }
@@ -318,6 +323,7 @@ export class RunStore {
       replay_of: s.replayOf,
       expected_report: run.expectedReport === undefined ? null : JSON.stringify(run.expectedReport),
       reproduces: s.reproducesExport == null ? null : Number(s.reproducesExport),
+      backend: s.backend ?? 'simulated',
     };
   }
 

@@ -119,6 +119,7 @@ export class RunManager {
       createdAt: new Date().toISOString(),
       finishedAt: null,
       replayOf: options.replayOf ?? null,
+      backend: options.real === undefined ? 'simulated' : 'postgres',
     };
     const real =
       options.real === undefined ? undefined : new RealJob(options.real, this.real, summary.id, this.log);

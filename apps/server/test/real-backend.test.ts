@@ -184,7 +184,8 @@ describe('a real run through the server', () => {
     expect(buckets.reduce((n, b) => n + b.read, 0)).toBe(report.counts.read);
     expect(buckets.reduce((n, b) => n + b.duplicates, 0)).toBe(8);
     const listed = await request(server.url).get('/api/runs').expect(200);
-    expect(listed.body.runs.find((r: RunSummary) => r.id === runId)?.verdict).toBe('DUPLICATES');
+    const row = listed.body.runs.find((r: RunSummary) => r.id === runId);
+    expect(row).toMatchObject({ verdict: 'DUPLICATES', backend: 'postgres' });
   });
 
   it('EXACTLY_ONCE with a clicked notify-lost: injected into the real job, no duplicate found', async () => {

@@ -73,6 +73,8 @@ export interface RunSummary {
    * older clients and stored rows stay valid.
    */
   reproducesExport?: boolean | null;
+  /** Where it ran: the model, or PostgreSQL with real processes. Optional: older clients omit it. */
+  backend?: BackendKind;
 }
 
 export interface RunSnapshot {

@@ -164,7 +164,14 @@ export function History() {
                   />
                 </td>
                 <td>{r.name}</td>
-                <td>{r.mode}</td>
+                <td>
+                  {r.mode}
+                  {r.backend === 'postgres' && (
+                    <span className="badge real-badge" title="Run for real: PostgreSQL, real processes">
+                      PostgreSQL
+                    </span>
+                  )}
+                </td>
                 <td>
                   {r.verdict === null ? '—' : <span className={`badge v-${r.verdict}`}>{r.verdict}</span>}
                 </td>
