@@ -1,27 +1,27 @@
-import type { Fault, Scenario } from '@eolab/engine';
+import type { FaultKind, Scenario } from '@eolab/engine';
 import type { PostgresServer } from './server';
 
 /**
- * Which of the model's faults the real backend can reproduce. The others need a piece the real
- * job does not have here (a Pravega controller to make unreachable, a zombie TaskManager, a store
- * that rejects one commit): they are refused, with the reason.
+ * Which of the model's faults the real backend reproduces (null), and for each other one what the
+ * real job lacks to reproduce it: the reason a refusal gives. One entry per kind, so a new fault
+ * kind cannot be added to the model without saying what happens to it here.
  */
-const SUPPORTED = new Set<Fault['kind']>([
-  'mapper-exception',
-  'crash-after-precommit',
-  'crash-before-notify',
-  'notify-lost',
-  'store-outage',
-  'job-pause',
-]);
-
-const WHY_NOT: Partial<Record<Fault['kind'], string>> = {
+const WHY_NOT: Record<FaultKind, string | null> = {
+  'mapper-exception': null,
+  'crash-after-precommit': null,
+  'crash-before-notify': null,
+  'notify-lost': null,
+  'store-outage': null,
+  'job-pause': null,
   'controller-outage':
     'there is no Pravega controller here: PostgreSQL is both the store and the transaction manager',
-  'zombie-writer': 'keeping a failed task process writing after the failover is not implemented',
+  'zombie-writer':
+    'the real job runs one task process per attempt and kills a failed one: no old attempt is left writing beside its successor',
   'commit-rejected': 'PostgreSQL has no way to reject one COMMIT PREPARED on demand',
-  'crash-during-commit': "killing the task between two subtasks' commits is not implemented",
-  'checkpoint-abort': 'declining a checkpoint after the pre-commits is not implemented',
+  'crash-during-commit':
+    "the task process's sinks commit concurrently on a notification: there is no moment between two subtasks' commits to strike reliably",
+  'checkpoint-abort':
+    'the real coordinator completes every checkpoint all tasks acknowledged: it has no path to decline one after the pre-commits',
 };
 
 /**
@@ -32,10 +32,9 @@ const WHY_NOT: Partial<Record<Fault['kind'], string>> = {
 export function unsupportedReasons(scenario: Scenario, server?: Pick<PostgresServer, 'outage'>): string[] {
   const reasons: string[] = [];
   scenario.faults.forEach((fault, i) => {
-    if (!SUPPORTED.has(fault.kind)) {
-      reasons.push(
-        `faults[${i}]: ${fault.kind} is not supported by the postgres backend: ${WHY_NOT[fault.kind] ?? 'not implemented'}`,
-      );
+    const why = WHY_NOT[fault.kind];
+    if (why !== null) {
+      reasons.push(`faults[${i}]: ${fault.kind} is not supported by the postgres backend: ${why}`);
     } else if (fault.kind === 'store-outage' && server !== undefined && server.outage === undefined) {
       reasons.push(
         `faults[${i}]: store-outage is not supported with EOLAB_POSTGRES_URL: it stops the PostgreSQL server, and that one is not eolab's to stop (unset EOLAB_POSTGRES_URL to let eolab start its own)`,
@@ -51,6 +50,6 @@ export function unsupportedReasons(scenario: Scenario, server?: Pick<PostgresSer
 }
 
 /** Why this backend cannot reproduce a fault of this kind, or null when it can. */
-export function whyUnsupported(kind: Fault['kind']): string | null {
-  return SUPPORTED.has(kind) ? null : (WHY_NOT[kind] ?? 'not implemented');
+export function whyUnsupported(kind: FaultKind): string | null {
+  return WHY_NOT[kind];
 }
