@@ -134,7 +134,8 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
     const scenario = { ...original.scenario, mode: body.mode, faults: original.faultTimeline };
     const real = body.backend === 'postgres' ? await manager.real.prepare(scenario) : undefined;
     const run = manager.create(scenario, {
-      name: `${original.summary.name} · ${body.mode}${real === undefined ? '' : ' · PostgreSQL'}`,
+      // Named by where it ran when that differs from the original: a real run's model, a model's real run.
+      name: `${original.summary.name} · ${body.mode}${real !== undefined ? ' · PostgreSQL' : original.summary.backend === 'postgres' ? ' · model' : ''}`,
       speed: body.speed ?? 'max',
       replayOf: original.summary.id,
       real,

@@ -41,8 +41,20 @@ const MODE_COLOR: Record<string, string> = {
   EXACTLY_ONCE: 'var(--c3)',
 };
 
+/** Colours for runs that are not one per mode (the same mode on two backends, runs picked by hand). */
+const RUN_COLORS = ['var(--c1)', 'var(--c5)', 'var(--c2)', 'var(--fault)'];
+
+type Kind = keyof typeof TITLES;
+
+/** How a compared run is named and drawn: by its mode, or, when modes may repeat, by backend or id. */
+function looks(kind: Kind, r: ComparedRun, i: number): { label: string; color: string } {
+  if (kind === 'modes') return { label: r.mode, color: MODE_COLOR[r.mode]! };
+  const label = kind === 'backends' ? BACKEND_LABELS[r.backend] : `${r.mode} ${r.runId}`;
+  return { label, color: RUN_COLORS[i % RUN_COLORS.length]! };
+}
+
 /** The compared runs overlaid on one virtual-time axis: values made visible, and duplicates. */
-function OverlayChart({ runs }: { runs: ComparedRun[] }) {
+function OverlayChart({ runs, kind }: { runs: ComparedRun[]; kind: Kind }) {
   const end = Math.max(1, ...runs.map((r) => r.series.at(-1)?.t ?? 0));
   return (
     <ResponsiveContainer width="100%" height={200}>
@@ -62,26 +74,26 @@ function OverlayChart({ runs }: { runs: ComparedRun[] }) {
           labelFormatter={(v: unknown) => `t = ${v} ms (virtual)`}
         />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        {runs.map((r) => (
+        {runs.map((r, i) => (
           <Line
             key={`v-${r.runId}`}
             data={r.series}
             type="stepAfter"
             dataKey="committed"
-            name={`${r.mode} visible`}
-            stroke={MODE_COLOR[r.mode]}
+            name={`${looks(kind, r, i).label} visible`}
+            stroke={looks(kind, r, i).color}
             dot={false}
             isAnimationActive={false}
           />
         ))}
-        {runs.map((r) => (
+        {runs.map((r, i) => (
           <Line
             key={`d-${r.runId}`}
             data={r.series}
             type="stepAfter"
             dataKey="duplicates"
-            name={`${r.mode} duplicates`}
-            stroke={MODE_COLOR[r.mode]}
+            name={`${looks(kind, r, i).label} duplicates`}
+            stroke={looks(kind, r, i).color}
             strokeDasharray="4 3"
             dot={false}
             isAnimationActive={false}
@@ -198,7 +210,7 @@ export function ComparePanel() {
           ))}
         </tbody>
       </table>
-      <OverlayChart runs={runs} />
+      <OverlayChart runs={runs} kind={kind} />
       {kind === 'backends' && <ModelVsReal runs={runs} />}
       {sentences.map((s) => (
         <p key={s} className="compare-summary">
