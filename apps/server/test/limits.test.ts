@@ -135,7 +135,15 @@ describe('watchers', () => {
     const socket = await server.client();
     const { runId } = await ok<{ runId: string }>(socket, 'run:create', { ...long, start: false });
     await ok(socket, 'run:watch', { runId });
-    const delta = new Promise<RunDelta>((resolve) => socket.once('run:delta', resolve));
+    // A delta may already be on its way (the run's first, at 1x): the one that counts carries the new speed.
+    const delta = new Promise<RunDelta>((resolve) => {
+      const onDelta = (d: RunDelta) => {
+        if (d.runId !== runId || d.speed !== '100x') return;
+        socket.off('run:delta', onDelta);
+        resolve(d);
+      };
+      socket.on('run:delta', onDelta);
+    });
     await ok(socket, 'run:speed', { runId, speed: '100x' });
     expect(await delta).toMatchObject({ runId, speed: '100x', state: 'created', nowMs: 0 });
   });
