@@ -8,6 +8,7 @@ export {
   type StreamCheck,
   type StreamRead,
 } from './checker';
+export { END_MARKER, START_MARKER } from './context';
 export * from './events';
 export * from './histogram';
 export * from './log-lines';
@@ -19,6 +20,7 @@ export * from './presets';
 export * from './prng';
 export * from './report';
 export { attemptOffsetsMs } from './retry';
+export * from './sample-source';
 export * from './scenario';
 export * from './simulation';
 export * from './sweep';

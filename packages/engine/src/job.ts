@@ -1,9 +1,10 @@
 import type { Checker } from './checker';
-import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
+import { invariant, type SimContext, START_MARKER } from './context';
 import type { TaskFailureReason } from './events';
 import { Counter } from './metrics';
 import type { Continuation } from './retry';
 import { TripleQueue } from './ring';
+import { SampleSource } from './sample-source';
 import { type SinkTask, type SinkWriter, sinkWriterFor } from './sink-writers';
 import type { StreamStore, Transaction } from './store';
 
@@ -77,15 +78,8 @@ export class Attempt implements SinkTask {
   private resumeAtMs = 0;
   private deferred: ((t: number) => void)[] = [];
 
-  // Source state (the sample's ThrottledIntegerEventProducer).
-  position: number;
-  private confirmedId: number;
-  private lastTriggeredId: number;
-  private checkpointPosition = -1;
-  private startMarkerPending: boolean;
-  private endEmitted = false;
-  /** The checkpoint id the source waits to see confirmed after its end marker. */
-  private finalTargetId = 0;
+  /** The sample's ThrottledIntegerEventProducer: its position, markers, throttle and checkpoints. */
+  private readonly source: SampleSource;
   private sourceDone = false;
   private nextEmitAtMs: number;
   // The failing mapper's count of elements in this attempt, start marker included.
@@ -98,9 +92,7 @@ export class Attempt implements SinkTask {
   private readonly writer: SinkWriter;
   private readonly p: number;
   // Scenario values read once per data event, cached for the hot loop.
-  private readonly numEvents: number;
   private readonly travelMs: number;
-  private readonly eventIntervalMs: number;
 
   constructor(
     readonly id: number,
@@ -115,17 +107,11 @@ export class Attempt implements SinkTask {
     readonly hooks: AttemptHooks,
   ) {
     this.p = ctx.scenario.sink.parallelism;
-    this.numEvents = ctx.scenario.numEvents;
     this.travelMs = ctx.scenario.checkpoint.barrierTravelMs;
-    this.eventIntervalMs = ctx.scenario.source.eventIntervalMs;
     this.writer = sinkWriterFor(ctx.scenario.mode, this);
-    this.position = restoredFrom?.position ?? -1;
-    this.checkpointPosition = this.position;
-    // The sample's initializeState hard-codes both to 1 on restore ("at least one checkpoint must
-    // have happened so far"), so a restored attempt may wait for fewer final checkpoints.
-    this.confirmedId = restoredFrom === null ? 0 : 1;
-    this.lastTriggeredId = restoredFrom === null ? 0 : 1;
-    this.startMarkerPending = restoredFrom === null;
+    // A restored attempt may wait for fewer final checkpoints: the sample's initializeState
+    // hard-codes its checkpoint ids to 1 (SampleSource).
+    this.source = new SampleSource(ctx.scenario, restoredFrom?.position ?? null);
     this.nextEmitAtMs = startMs;
     this.nextChannel = firstChannel;
   }
@@ -180,20 +166,7 @@ export class Attempt implements SinkTask {
   // ---- source and mapper ----
 
   private emit(t: number): TaskFailure | null {
-    const n = this.numEvents;
-    let value: number;
-    if (this.startMarkerPending) {
-      value = START_MARKER;
-      this.startMarkerPending = false;
-    } else if (this.position < n) {
-      value = Math.max(this.position, 0) + 1;
-      this.position = value;
-    } else {
-      value = END_MARKER;
-      this.endEmitted = true;
-      // The sample captures the last triggered checkpoint once, then waits for more to complete.
-      this.finalTargetId = this.lastTriggeredId + this.ctx.scenario.source.finalCheckpoints;
-    }
+    const value = this.source.next();
     this.elementsSeen++;
     if (value > 0) {
       this.checker.emitted(value, t);
@@ -223,46 +196,40 @@ export class Attempt implements SinkTask {
 
   /** The sample's throttle: 5 ms per event until a checkpoint is confirmed, blocking at floor(N/3). */
   private nextEmitTime(t: number): number {
-    const source = this.ctx.scenario.source;
-    if (this.endEmitted) {
-      this.checkFinalCheckpoints(t);
-      return Number.POSITIVE_INFINITY;
-    }
-    if (this.position >= this.numEvents) return t;
-    if (this.confirmedId >= 1) return t + this.eventIntervalMs;
-    const current = Math.max(this.position, 0);
-    if (current < source.throttleUntilPosition || !source.waitForFirstCheckpoint)
-      return t + source.throttleIntervalMs;
-    return Number.POSITIVE_INFINITY;
+    if (this.source.endEmitted) this.checkFinalCheckpoints(t);
+    return this.source.dueAfter(t);
+  }
+
+  /** Where the source is: its snapshot when the job restores from it. */
+  get position(): number {
+    return this.source.position;
   }
 
   /** The source's snapshotState: its state is its position. */
   snapshotSource(checkpointId: number, t: number): number {
-    this.lastTriggeredId = checkpointId;
-    this.checkpointPosition = this.position;
-    this.ctx.console('writer', `Start checkpointing at position ${this.position}`, t);
+    const position = this.source.snapshot(checkpointId);
+    this.ctx.console('writer', `Start checkpointing at position ${position}`, t);
     this.barriers.push({
       checkpointId,
       arrivalMs: t + this.ctx.scenario.checkpoint.barrierTravelMs,
       afterSeq: this.channel.pushed,
     });
-    return this.position;
+    return position;
   }
 
   /** The source's notifyCheckpointComplete: confirms only after a real checkpoint (position > -1). */
   notifySource(checkpointId: number, t: number): void {
-    if (this.checkpointPosition > -1) {
-      this.confirmedId = checkpointId;
-      this.ctx.console('writer', `Complete checkpointing at position ${this.checkpointPosition}`, t);
-      if (this.nextEmitAtMs === Number.POSITIVE_INFINITY && !this.endEmitted) this.nextEmitAtMs = t;
+    if (this.source.confirm(checkpointId)) {
+      this.ctx.console('writer', `Complete checkpointing at position ${this.source.checkpointPosition}`, t);
+      if (this.nextEmitAtMs === Number.POSITIVE_INFINITY && !this.source.endEmitted) this.nextEmitAtMs = t;
     }
-    if (this.endEmitted) this.checkFinalCheckpoints(t);
+    if (this.source.endEmitted) this.checkFinalCheckpoints(t);
   }
 
   /** After the end marker the source waits for `finalCheckpoints` more completed checkpoints. */
   private checkFinalCheckpoints(t: number): void {
     if (this.sourceDone) return;
-    if (this.confirmedId >= this.finalTargetId) {
+    if (this.source.finalReached) {
       this.sourceDone = true;
       this.hooks.sourceFinished(this, t);
     }

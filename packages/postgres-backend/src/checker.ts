@@ -1,6 +1,5 @@
-import { checkStream, type StreamCheck } from '@eolab/engine';
+import { checkStream, END_MARKER, START_MARKER, type StreamCheck } from '@eolab/engine';
 import type pg from 'pg';
-import { END_MARKER, START_MARKER } from './source';
 
 /** One committed row, in the order the reader sees it. */
 export interface ReadRow {

@@ -1,8 +1,4 @@
-import type { Scenario } from '@eolab/engine';
-
-/** The stream's special values, as the sample's IntegerEvent defines them. */
-export const START_MARKER = -1;
-export const END_MARKER = -9999;
+import { SampleSource, type Scenario } from '@eolab/engine';
 
 export interface SourceHooks {
   log(line: string): void;
@@ -12,12 +8,8 @@ export interface SourceHooks {
 }
 
 /**
- * The sample's ThrottledIntegerEventProducer in real time, as the model has it (docs/model.md,
- * "The job"): a fresh attempt emits -1 then 1..N; until a checkpoint above -1 is confirmed it
- * sleeps throttleIntervalMs before each value and blocks at throttleUntilPosition; then one value
- * every eventIntervalMs; after N the end marker, then it waits for `finalCheckpoints` more
- * confirmed checkpoints. Restored, it resumes after its position with lastCheckpointTriggered and
- * lastCheckpointConfirmed hard-coded to 1, unthrottled, without a start marker.
+ * The sample's ThrottledIntegerEventProducer in real time: the engine's SampleSource (the same
+ * state and decisions as the model's attempt) driven by the wall clock.
  *
  * Emission times follow a schedule on the wall clock the coordinator shares (due times, caught up
  * when the event loop is late) rather than a chain of sleeps, and every element already due is
@@ -25,13 +17,7 @@ export interface SourceHooks {
  * time. So a loaded machine does not change which positions the checkpoints see.
  */
 export class Source {
-  position: number;
-  private confirmedId: number;
-  private lastTriggeredId: number;
-  private checkpointPosition: number;
-  private startMarkerPending: boolean;
-  private endEmitted = false;
-  private finalTargetId = 0;
+  private readonly state: SampleSource;
   private done = false;
   private stopped = false;
   /** Frozen by a job pause: nothing is emitted until `resume`. */
@@ -40,16 +26,16 @@ export class Source {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly scenario: Scenario,
+    scenario: Scenario,
     restoredPosition: number | null,
     private readonly hooks: SourceHooks,
     private readonly now: () => number,
   ) {
-    this.position = restoredPosition ?? -1;
-    this.checkpointPosition = this.position;
-    this.confirmedId = restoredPosition === null ? 0 : 1;
-    this.lastTriggeredId = restoredPosition === null ? 0 : 1;
-    this.startMarkerPending = restoredPosition === null;
+    this.state = new SampleSource(scenario, restoredPosition);
+  }
+
+  get position(): number {
+    return this.state.position;
   }
 
   /** Starts emitting on the schedule that began at `atMs` (the job's start, on the shared clock). */
@@ -90,24 +76,22 @@ export class Source {
 
   /** snapshotState: the source's state is its position. */
   snapshot(checkpointId: number): number {
-    this.lastTriggeredId = checkpointId;
-    this.checkpointPosition = this.position;
-    this.hooks.log(`Start checkpointing at position ${this.position}`);
-    return this.position;
+    const position = this.state.snapshot(checkpointId);
+    this.hooks.log(`Start checkpointing at position ${position}`);
+    return position;
   }
 
   /** notifyCheckpointComplete: confirms only after a real checkpoint (position above -1). */
   notify(checkpointId: number): void {
-    if (this.checkpointPosition > -1) {
-      const wasBlocked = this.nextDueMs === Number.POSITIVE_INFINITY && !this.endEmitted;
-      this.confirmedId = checkpointId;
-      this.hooks.log(`Complete checkpointing at position ${this.checkpointPosition}`);
+    const wasBlocked = this.nextDueMs === Number.POSITIVE_INFINITY && !this.state.endEmitted;
+    if (this.state.confirm(checkpointId)) {
+      this.hooks.log(`Complete checkpointing at position ${this.state.checkpointPosition}`);
       if (wasBlocked) {
         this.nextDueMs = this.now();
         this.schedule();
       }
     }
-    if (this.endEmitted) this.checkFinal();
+    if (this.state.endEmitted) this.checkFinal();
   }
 
   private schedule(): void {
@@ -124,39 +108,15 @@ export class Source {
   }
 
   private emitOne(): void {
-    const n = this.scenario.numEvents;
-    let value: number;
-    if (this.startMarkerPending) {
-      value = START_MARKER;
-      this.startMarkerPending = false;
-    } else if (this.position < n) {
-      value = Math.max(this.position, 0) + 1;
-      this.position = value;
-    } else {
-      value = END_MARKER;
-      this.endEmitted = true;
-      this.finalTargetId = this.lastTriggeredId + this.scenario.source.finalCheckpoints;
-    }
-    const due = this.nextDueMs;
-    this.nextDueMs = this.nextDue(due);
+    const value = this.state.next();
+    this.nextDueMs = this.state.dueAfter(this.nextDueMs);
     // The mapper may throw here (the sample's artificial failure): the task then fails.
     this.hooks.emit(value);
-    if (this.endEmitted) this.checkFinal();
-  }
-
-  private nextDue(due: number): number {
-    const source = this.scenario.source;
-    if (this.endEmitted) return Number.POSITIVE_INFINITY;
-    if (this.position >= this.scenario.numEvents) return due;
-    if (this.confirmedId >= 1) return due + source.eventIntervalMs;
-    const current = Math.max(this.position, 0);
-    if (current < source.throttleUntilPosition || !source.waitForFirstCheckpoint)
-      return due + source.throttleIntervalMs;
-    return Number.POSITIVE_INFINITY;
+    if (this.state.endEmitted) this.checkFinal();
   }
 
   private checkFinal(): void {
-    if (this.done || this.confirmedId < this.finalTargetId) return;
+    if (this.done || !this.state.finalReached) return;
     this.done = true;
     this.stop();
     this.hooks.finished();

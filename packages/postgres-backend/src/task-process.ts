@@ -5,9 +5,11 @@
  * (the mapper's exception, a failed write) ends the process, and the coordinator restores the job
  * by forking a new one.
  */
+
+import { END_MARKER, START_MARKER } from '@eolab/engine';
 import type { FromTask, TaskConfig, TaskEvent, ToTask } from './messages';
 import { type SinkSubtask, sinkFor } from './sinks';
-import { END_MARKER, Source, START_MARKER } from './source';
+import { Source } from './source';
 
 const send = (message: FromTask) => process.send?.(message);
 
