@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { checkpointHistory, durationSummary, leaseLeft, matchTxn, transactions } from '../explain/history';
 import { selectEvents, selectNowMs } from '../state/scrub';
 import { useStore } from '../state/store';
+import { ScrollRegion } from './ScrollRegion';
 
 /** Rows a table shows; the newest first. */
 const SHOWN = 60;
@@ -27,8 +28,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
           ? 'No checkpoint completed yet.'
           : `End-to-end duration of ${summary.count} completed: min ${fmt(summary.min)} · avg ${fmt(summary.avg)} · max ${fmt(summary.max)}.`}
       </p>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must take the focus, so a keyboard can scroll it (axe: scrollable-region-focusable) */}
-      <section className="table-scroll" tabIndex={0} aria-label="Checkpoint history table">
+      <ScrollRegion className="table-scroll" label="Checkpoint history table">
         <table className="history-table">
           <thead>
             <tr>
@@ -59,7 +59,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
             ))}
           </tbody>
         </table>
-      </section>
+      </ScrollRegion>
     </section>
   );
 });
@@ -93,8 +93,7 @@ export const TransactionInspector = memo(function TransactionInspector() {
           />
         </label>
       </div>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must take the focus, so a keyboard can scroll it (axe: scrollable-region-focusable) */}
-      <section className="table-scroll" tabIndex={0} aria-label="Transactions table">
+      <ScrollRegion className="table-scroll" label="Transactions table">
         <table className="history-table">
           <thead>
             <tr>
@@ -132,7 +131,7 @@ export const TransactionInspector = memo(function TransactionInspector() {
             ))}
           </tbody>
         </table>
-      </section>
+      </ScrollRegion>
     </section>
   );
 });

@@ -3,6 +3,7 @@ import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
+import { ScrollRegion } from './ScrollRegion';
 
 const SHOWN = 120;
 const GROUP_LABELS: Record<EventGroup, string> = {
@@ -102,8 +103,7 @@ export function EventLog() {
         {matching.length.toLocaleString('en')} matching; newest first, the last {SHOWN} shown
         {dropped > 0 ? `, ${dropped.toLocaleString('en')} routine events not streamed at this speed` : ''}.
       </p>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must take the focus, so a keyboard can scroll it (axe: scrollable-region-focusable) */}
-      <section className="events-scroll" tabIndex={0} aria-label="Protocol events table">
+      <ScrollRegion className="events-scroll" label="Protocol events table">
         <table className="events">
           <thead>
             <tr>
@@ -118,7 +118,7 @@ export function EventLog() {
             ))}
           </tbody>
         </table>
-      </section>
+      </ScrollRegion>
     </section>
   );
 }
