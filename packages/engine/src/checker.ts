@@ -62,6 +62,14 @@ export class Checker {
     if (this.firstEmitPlusOne[value] === 0) this.firstEmitPlusOne[value] = tMs + 1;
   }
 
+  /** `count` consecutive values from `first`, emitted `stepMs` apart from tMs (a steady run of the source). */
+  emittedRun(first: number, count: number, tMs: number, stepMs: number): void {
+    const firstEmit = this.firstEmitPlusOne;
+    for (let k = 0; k < count; k++) {
+      if (firstEmit[first + k] === 0) firstEmit[first + k] = tMs + k * stepMs + 1;
+    }
+  }
+
   /** One value the reader sees; `source` packs who wrote it and how (see `readSource`). */
   read(value: number, tMs: number, source: number): void {
     if (value === START_MARKER) {
@@ -95,6 +103,8 @@ export class Checker {
     const readCount = this.readCount;
     const firstEmit = this.firstEmitPlusOne;
     const windowSeen = this.windowSeen;
+    // Every read here is at tMs: one bucket's histogram takes all their latencies.
+    const latency = this.metrics.latencyAt(tMs);
     let data = 0;
     for (let i = 0; i < length; i++) {
       const value = values[i]!;
@@ -107,7 +117,7 @@ export class Checker {
       if (count === 0) {
         const emittedPlusOne = firstEmit[value]!;
         if (emittedPlusOne === 0) invariant(false, `value ${value} read before it was emitted`);
-        this.metrics.recordLatency(tMs, tMs - (emittedPlusOne - 1));
+        latency.record(tMs - (emittedPlusOne - 1));
         readCount[value] = 1;
         if (windowSeen[value] === 1) this.windowDuplicate(value, tMs);
         else windowSeen[value] = 1;

@@ -13,6 +13,11 @@ export interface SimContext {
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
   emit(event: SimEvent): void;
+  /**
+   * Whether anyone listens to events. A sweep does not, and building an event costs more than most
+   * steps it tells of: the steps every checkpoint takes build theirs only when it is true.
+   */
+  readonly listening: boolean;
   /** A console line of the sample's writer or checker, at virtual time t. */
   console(source: 'writer' | 'checker', line: string, t: number): void;
 }

@@ -91,7 +91,8 @@ export class CheckpointCoordinator {
     attempt.whenRunning(t, (at) => {
       if (this.pending !== pending) return;
       pending.position = attempt.snapshotSource(id, at);
-      this.ctx.emit({ t: at, kind: 'checkpoint-triggered', checkpointId: id, position: pending.position });
+      if (this.ctx.listening)
+        this.ctx.emit({ t: at, kind: 'checkpoint-triggered', checkpointId: id, position: pending.position });
       this.acknowledge(attempt, id, SOURCE_TASK, null, at);
     });
   }
@@ -112,7 +113,8 @@ export class CheckpointCoordinator {
       pending.acknowledgedCount++;
     }
     if (sink !== null) pending.sinks[task] = sink;
-    this.ctx.emit({ t, kind: 'checkpoint-acknowledged', checkpointId, task: taskName(task) });
+    if (this.ctx.listening)
+      this.ctx.emit({ t, kind: 'checkpoint-acknowledged', checkpointId, task: taskName(task) });
     if (pending.acknowledgedCount === pending.acknowledged.length) this.allAcknowledged(pending, t);
   }
 
@@ -174,13 +176,14 @@ export class CheckpointCoordinator {
       this.consecutiveFailures = 0;
     }
     this.latest = { id, position: pending.position, sinks: pending.sinks, completedAtMs: t };
-    this.ctx.emit({
-      t,
-      kind: 'checkpoint-completed',
-      checkpointId: id,
-      position: pending.position,
-      durationMs: t - pending.triggeredAtMs,
-    });
+    if (this.ctx.listening)
+      this.ctx.emit({
+        t,
+        kind: 'checkpoint-completed',
+        checkpointId: id,
+        position: pending.position,
+        durationMs: t - pending.triggeredAtMs,
+      });
     if (
       this.fire('crash-before-notify', id, t, 'completed; the job fails before notifying the tasks') !== null
     ) {
@@ -219,7 +222,8 @@ export class CheckpointCoordinator {
   }
 
   private notifyTask(attempt: Attempt, id: number, task: number, t: number): void {
-    this.ctx.emit({ t, kind: 'checkpoint-notified', checkpointId: id, task: taskName(task) });
+    if (this.ctx.listening)
+      this.ctx.emit({ t, kind: 'checkpoint-notified', checkpointId: id, task: taskName(task) });
     if (task === SOURCE_TASK) {
       attempt.notifySource(id, t);
       return;

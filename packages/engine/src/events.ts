@@ -193,6 +193,10 @@ export class EventListeners {
     };
   }
 
+  get size(): number {
+    return this.listeners.length;
+  }
+
   tell(event: SimEvent): void {
     for (const listener of this.listeners) listener(event);
   }

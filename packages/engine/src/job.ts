@@ -86,7 +86,7 @@ export class Attempt implements SinkTask {
   private elementsSeen = 0;
   private nextChannel: number;
 
-  private readonly channel = new TripleQueue(256);
+  private readonly channel = new TripleQueue(64);
   private readonly barriers: Barrier[] = [];
   /** The sink's subtasks, in the writer mode chosen once for the run. */
   private readonly writer: SinkWriter;
@@ -128,9 +128,76 @@ export class Attempt implements SinkTask {
     return this.sourceDone;
   }
 
-  /** Runs the data plane (source, mapper, channel, sink writes) up to and including time `untilMs`. */
+  /**
+   * Runs the data plane (source, mapper, channel, sink writes) up to and including time `untilMs`.
+   *
+   * In time order, with an arrival at the sinks before an emission of the same millisecond. While
+   * writes can neither fail nor tell anything (`batchable`), they do not interact with emissions
+   * except through the channel, so the loop goes in batches: emit every element due before the next
+   * barrier's turn (steady runs of integers at once), write what has arrived, then let the barrier
+   * through. Outside that (a write error waiting, the writers disconnected) it goes one element at
+   * a time (`runOneByOne`). Both give the same run, event for event.
+   */
   runUntil(untilMs: number): TaskFailure | null {
     if (!this.alive || this.frozen || this.blockedCalls > 0) return null;
+    // A stall past `untilMs` would hold writes (and so emissions) back: only the exact loop knows.
+    if (!this.writer.batchable || this.resumeAtMs > untilMs) return this.runOneByOne(untilMs);
+    let until = untilMs;
+    const channel = this.channel;
+    for (;;) {
+      const barrier = this.barriers[0];
+      const barrierAt = barrier === undefined ? Number.POSITIVE_INFINITY : barrier.arrivalMs;
+      const failure = this.emitBefore(until, barrierAt);
+      // Arrivals up to the failing emission are written before it fails.
+      this.writeArrived(failure === null ? until : failure.t, barrier?.afterSeq ?? Number.POSITIVE_INFINITY);
+      if (failure !== null) return failure;
+      if (barrier === undefined || barrier.afterSeq !== channel.popped) return null;
+      const at = Math.max(barrierAt, this.resumeAtMs);
+      if (at > until) return null;
+      this.passBarrier(barrier, at);
+      if (this.blockedCalls > 0 || !this.alive) return null;
+      until = Math.min(until, this.ctx.scheduler.peekTime());
+    }
+  }
+
+  /** Emits every element due at or before `until` and strictly before `barrierAt`, steady runs at once. */
+  private emitBefore(until: number, barrierAt: number): TaskFailure | null {
+    for (;;) {
+      const t = this.nextEmitAtMs;
+      if (t > until || t >= barrierAt) return null;
+      const step = this.source.steadyStepMs;
+      let count = this.source.steadyCount();
+      if (step > 0) {
+        count = Math.min(count, Math.floor((until - t) / step) + 1, Math.ceil((barrierAt - t) / step));
+      }
+      // The mapper's failing element goes through `emit`, which fails.
+      if (this.failAtElement > this.elementsSeen)
+        count = Math.min(count, this.failAtElement - this.elementsSeen - 1);
+      if (count > 0) {
+        this.emitSteady(t, step, count);
+        continue;
+      }
+      const failure = this.emit(t);
+      if (failure !== null) return failure;
+    }
+  }
+
+  /** Writes the elements that arrived by `limit`, up to the channel position `beforeSeq` (a barrier's). */
+  private writeArrived(limit: number, beforeSeq: number): void {
+    const channel = this.channel;
+    const count = channel.countDueBy(limit, beforeSeq - channel.popped);
+    if (count === 0) return;
+    this.writer.writeRun(channel, channel.head, channel.head + count, this.resumeAtMs);
+    channel.drop(count);
+  }
+
+  private passBarrier(barrier: Barrier, at: number): void {
+    this.barriers.shift();
+    for (const sink of this.writer.sinks) this.writer.barrier(sink, barrier.checkpointId, at);
+  }
+
+  /** The same data plane one element at a time, for when a write may fail or tell something. */
+  private runOneByOne(untilMs: number): TaskFailure | null {
     let until = untilMs;
     const channel = this.channel;
     for (;;) {
@@ -142,8 +209,7 @@ export class Attempt implements SinkTask {
         const at = Math.max(arrival, this.resumeAtMs);
         if (at > until) return null;
         if (barrierNext) {
-          this.barriers.shift();
-          for (const sink of this.writer.sinks) this.writer.barrier(sink, barrier.checkpointId, at);
+          this.passBarrier(barrier, at);
           // The barrier may have started a blocking call (a flush or a begin that must wait).
           if (this.blockedCalls > 0 || !this.alive) return null;
           // The barrier may have scheduled timers (acks, flushes) that must run first.
@@ -192,6 +258,17 @@ export class Attempt implements SinkTask {
     this.nextChannel = this.nextChannel + 1 === this.p ? 0 : this.nextChannel + 1;
     this.nextEmitAtMs = this.nextEmitTime(t);
     return null;
+  }
+
+  /** `count` integers of a steady run, the first at `t`, then one every `step` ms. */
+  private emitSteady(t: number, step: number, count: number): void {
+    const first = this.source.takeSteady(count);
+    this.checker.emittedRun(first, count, t, step);
+    this.ctx.metrics.countRun(Counter.emitted, t, step, count);
+    this.elementsSeen += count;
+    this.channel.pushRun(first, count, t + this.travelMs, step, this.nextChannel, this.p);
+    this.nextChannel = (this.nextChannel + count) % this.p;
+    this.nextEmitAtMs = this.nextEmitTime(t + (count - 1) * step);
   }
 
   /** The sample's throttle: 5 ms per event until a checkpoint is confirmed, blocking at floor(N/3). */
@@ -245,7 +322,7 @@ export class Attempt implements SinkTask {
   /** The sink's notifyCheckpointComplete for one subtask; `done` once its calls returned. */
   notifySink(subtask: number, checkpointId: number, t: number, done: Continuation | null): void {
     const sink = this.writer.sinks[subtask];
-    invariant(sink !== undefined, `no sink subtask ${subtask}`);
+    if (sink === undefined) invariant(false, `no sink subtask ${subtask}`);
     this.writer.notify(sink, checkpointId, t, done);
   }
 

@@ -106,11 +106,42 @@ export class Metrics {
     this.counters[field]! += n;
   }
 
-  /** Records one value's visibility latency, read at tMs. Reads arrive in time order. */
-  recordLatency(tMs: number, latencyMs: number): void {
+  /** Counts `count` events at tMs, tMs + stepMs, ...: one addition per bucket they fall in. */
+  countRun(field: CounterId, tMs: number, stepMs: number, count: number): void {
+    let done = 0;
+    while (done < count) {
+      const t = tMs + done * stepMs;
+      const index = t >= this.cachedStart && t < this.cachedEnd ? this.cachedIndex : this.locate(t);
+      const inBucket =
+        stepMs === 0 ? count - done : Math.min(count - done, Math.ceil((this.cachedEnd - t) / stepMs));
+      this.counts[field * this.capacity + index]! += inBucket;
+      this.counters[field]! += inBucket;
+      done += inBucket;
+    }
+  }
+
+  /**
+   * The end (exclusive) of the bucket holding tMs: a loop counting many events in time order adds
+   * them up while they stay below it, then counts them at once.
+   */
+  bucketEndAt(tMs: number): number {
+    if (!(tMs >= this.cachedStart && tMs < this.cachedEnd)) this.locate(tMs);
+    return this.cachedEnd;
+  }
+
+  /**
+   * The histogram taking the latencies of reads at tMs (its bucket's), for a loop that records
+   * many reads of the same millisecond; valid until a read at another time.
+   */
+  latencyAt(tMs: number): LatencyHistogram {
     const index = tMs >= this.cachedStart && tMs < this.cachedEnd ? this.cachedIndex : this.locate(tMs);
     if (index !== this.latencyBucket) this.closeLatencyBucket(index);
-    this.bucketLatency.record(latencyMs);
+    return this.bucketLatency;
+  }
+
+  /** Records one value's visibility latency, read at tMs. Reads arrive in time order. */
+  recordLatency(tMs: number, latencyMs: number): void {
+    this.latencyAt(tMs).record(latencyMs);
   }
 
   /** Every latency recorded so far, the open bucket's included. */
@@ -243,5 +274,35 @@ export class Metrics {
     this.cachedIndex = -1;
     this.cachedStart = 0;
     this.cachedEnd = 0;
+  }
+}
+
+/**
+ * Counts events that come in time order one by one, with one `Metrics.count` per bucket they fall
+ * in instead of one per event (the sinks' batch loops). `flush` counts what is left.
+ */
+export class Tally {
+  private atMs = 0;
+  private endMs = Number.NEGATIVE_INFINITY;
+  private n = 0;
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly field: CounterId,
+  ) {}
+
+  add(tMs: number): void {
+    if (tMs >= this.endMs || tMs < this.atMs) {
+      this.flush();
+      this.atMs = tMs;
+      this.endMs = this.metrics.bucketEndAt(tMs);
+    }
+    this.n++;
+  }
+
+  flush(): void {
+    if (this.n === 0) return;
+    this.metrics.count(this.field, this.atMs, this.n);
+    this.n = 0;
   }
 }

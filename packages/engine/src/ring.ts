@@ -4,11 +4,12 @@
  * is allocated per element.
  */
 export class TripleQueue {
-  private values: Int32Array;
-  private times: Float64Array;
-  private tags: Int32Array;
-  private head = 0;
-  private tail = 0;
+  // Read directly by batch loops (a sink writing what arrived): entries head..tail-1 are live.
+  values: Int32Array;
+  times: Float64Array;
+  tags: Int32Array;
+  head = 0;
+  tail = 0;
   /** Elements ever pushed and popped, for barrier positions in the channel. */
   pushed = 0;
   popped = 0;
@@ -32,6 +33,57 @@ export class TripleQueue {
     this.pushed++;
   }
 
+  /**
+   * Pushes `count` consecutive values from `firstValue`, `stepMs` apart from `firstTime`, their
+   * tags going round `firstTag`, `firstTag + 1`, ... below `tagCount` (the source's run into the
+   * rebalance partitioner).
+   */
+  pushRun(
+    firstValue: number,
+    count: number,
+    firstTime: number,
+    stepMs: number,
+    firstTag: number,
+    tagCount: number,
+  ): void {
+    while (this.values.length - this.tail < count) this.makeRoom();
+    const values = this.values;
+    const times = this.times;
+    const tags = this.tags;
+    let at = this.tail;
+    let tag = firstTag;
+    for (let k = 0; k < count; k++, at++) {
+      values[at] = firstValue + k;
+      times[at] = firstTime + k * stepMs;
+      tags[at] = tag;
+      tag = tag + 1 === tagCount ? 0 : tag + 1;
+    }
+    this.tail = at;
+    this.pushed += count;
+  }
+
+  /** How many head elements are due at or before `limit`, at most `max` (times never decrease). */
+  countDueBy(limit: number, max: number): number {
+    let lo = this.head;
+    let hi = Math.min(this.tail, this.head + max);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! <= limit) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - this.head;
+  }
+
+  /** Removes the `count` head elements. */
+  drop(count: number): void {
+    this.head += count;
+    this.popped += count;
+    if (this.head === this.tail) {
+      this.head = 0;
+      this.tail = 0;
+    }
+  }
+
   /** Time of the head element, or Infinity when empty. */
   headTime(): number {
     return this.head < this.tail ? this.times[this.head]! : Number.POSITIVE_INFINITY;
@@ -46,12 +98,7 @@ export class TripleQueue {
   }
 
   shift(): void {
-    this.head++;
-    this.popped++;
-    if (this.head === this.tail) {
-      this.head = 0;
-      this.tail = 0;
-    }
+    this.drop(1);
   }
 
   /** Time of the last element, or -Infinity when empty. */

@@ -52,6 +52,34 @@ export class SampleSource {
   }
 
   /**
+   * How many of the next elements are plain integers, the first due now and each later one
+   * `steadyStepMs` after the one before: what the attempt may emit in one batch. 0 when the next
+   * element is a marker. The run stops at the last value, and, while throttled with
+   * waitForFirstCheckpoint, at throttleUntilPosition (the source then blocks).
+   */
+  steadyCount(): number {
+    if (this.startMarkerPending || this.position >= this.numEvents) return 0;
+    const current = Math.max(this.position, 0);
+    const last =
+      this.confirmedId >= 1 || !this.source.waitForFirstCheckpoint
+        ? this.numEvents
+        : Math.min(this.numEvents, Math.max(this.source.throttleUntilPosition, current + 1));
+    return last - current;
+  }
+
+  /** The gap between the elements of a steady run (see `dueAfter`). */
+  get steadyStepMs(): number {
+    return this.confirmedId >= 1 ? this.source.eventIntervalMs : this.source.throttleIntervalMs;
+  }
+
+  /** Takes the next `count` integers of a steady run at once; returns the first. */
+  takeSteady(count: number): number {
+    const first = Math.max(this.position, 0) + 1;
+    this.position = first + count - 1;
+    return first;
+  }
+
+  /**
    * When the element after one emitted at `t` is due: at once for the end marker, the throttle
    * until a checkpoint is confirmed, never (Infinity) while blocked at throttleUntilPosition or
    * after the end marker.

@@ -84,12 +84,16 @@ export class Simulation {
     this.scenario = scenario;
     this.metrics = new Metrics(options.bucketMs ?? 10, options.maxBuckets ?? 1_000);
     this.prng = new Prng(scenario.seed);
+    const listeners = this.listeners;
     this.ctx = {
       scenario,
       scheduler: this.scheduler,
       metrics: this.metrics,
       emit: (event) => this.emit(event),
       console: (source, line, t) => this.console(source, line, t),
+      get listening() {
+        return listeners.size > 0;
+      },
     };
     this.checker = new Checker(this.ctx, scenario.numEvents);
     this.store = new StreamStore(this.ctx, this.checker, this.checker.explainer, {
@@ -675,7 +679,7 @@ export class Simulation {
   private console(source: 'writer' | 'checker', line: string, t: number): void {
     if (this.logLines.length < REPORT_LOG_LIMIT) this.logLines.push(line);
     else this.logOmitted++;
-    this.emit({ t, kind: 'console', source, line });
+    if (this.listeners.size > 0) this.emit({ t, kind: 'console', source, line });
   }
 }
 

@@ -3,6 +3,7 @@ import { invariant } from './context';
 import type { TaskFailureReason } from './events';
 import type { AttemptHooks, CompletedCheckpoint, SinkSnapshot, TaskFailure } from './job';
 import type { Continuation } from './retry';
+import type { TripleQueue } from './ring';
 import type { WriterMode } from './scenario';
 import { Pinger, type StreamStore, type Transaction, txnRef } from './store';
 
@@ -55,6 +56,16 @@ export interface SinkWriter {
   start(t: number): void;
   /** invoke(): one event into subtask `sink`; a failure when the task must fail. */
   write(sink: SinkSubtask, value: number, t: number): TaskFailure | null;
+  /**
+   * Whether writes can neither fail the task nor tell anything now (the writers are connected and
+   * no write error is waiting): then the attempt may write what arrived in batches with `writeRun`.
+   */
+  readonly batchable: boolean;
+  /**
+   * invoke() for channel entries from..to-1 (value, arrival time, subtask), each at its arrival or
+   * at `resumeAtMs` if later; only while `batchable`.
+   */
+  writeRun(channel: TripleQueue, from: number, to: number, resumeAtMs: number): void;
   /** snapshotState at checkpoint `checkpointId`'s barrier; the subtask acknowledges when done. */
   barrier(sink: SinkSubtask, checkpointId: number, t: number): void;
   /** notifyCheckpointComplete; `done` runs once the calls it made returned. */
@@ -101,6 +112,16 @@ class PlainWriter implements SinkWriter {
     }
     this.task.store.plainWrite(this.task.id, value, t);
     return null;
+  }
+
+  get batchable(): boolean {
+    if (!this.task.store.writersConnected) return false;
+    for (const sink of this.sinks) if (sink.firstFailureAtMs !== Number.POSITIVE_INFINITY) return false;
+    return true;
+  }
+
+  writeRun(channel: TripleQueue, from: number, to: number, resumeAtMs: number): void {
+    this.task.store.plainWriteRun(this.task.id, channel, from, to, resumeAtMs);
   }
 
   barrier(sink: SinkSubtask, checkpointId: number, t: number): void {
@@ -220,6 +241,14 @@ class TransactionalWriter extends PlainWriter {
     return null;
   }
 
+  override get batchable(): boolean {
+    return this.task.store.writersConnected;
+  }
+
+  override writeRun(channel: TripleQueue, from: number, to: number, resumeAtMs: number): void {
+    this.task.store.txnWriteRun(this.sinks, channel, from, to, resumeAtMs);
+  }
+
   /**
    * snapshotState: flush the open transaction (pre-commit), remember it as pending under this
    * checkpoint, and open the next one, so later events go into the next epoch's transaction. The
@@ -256,7 +285,8 @@ class TransactionalWriter extends PlainWriter {
       this.fail(t, 'flush-failed', `sink ${sink.index}: flush of transaction ${txn.txnId} failed`);
       return;
     }
-    this.task.ctx.emit({ t, kind: 'txn-flushed', ...txnRef(txn), checkpointId, events: txn.dataCount });
+    if (this.task.ctx.listening)
+      this.task.ctx.emit({ t, kind: 'txn-flushed', ...txnRef(txn), checkpointId, events: txn.dataCount });
     this.task.acknowledge(checkpointId, sink.index, snapshot, t);
   }
 

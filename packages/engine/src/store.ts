@@ -2,7 +2,7 @@ import { type Explainer, readSource, type TxnFact, Via } from './causes';
 import type { Checker } from './checker';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
 import type { TxnRef, TxnState } from './events';
-import { Counter } from './metrics';
+import { Counter, Tally } from './metrics';
 import { txnName } from './names';
 import { type CallLabel, type Continuation, RetriedService } from './retry';
 import { TripleQueue } from './ring';
@@ -290,8 +290,68 @@ export class StreamStore {
     if (this.cycleStartMs === null) this.startCycle(tMs);
   }
 
+  /** Whether the writers are connected to the segment store (a write then goes out at once). */
+  get writersConnected(): boolean {
+    return this.connected;
+  }
+
+  /** plainWrite for channel entries from..to-1, each at its arrival or `resumeAtMs`; only while connected. */
+  plainWriteRun(attempt: number, channel: TripleQueue, from: number, to: number, resumeAtMs: number): void {
+    invariant(this.connected, 'a batch of plain writes while disconnected');
+    const queue = this.queueFor(this.inflight, attempt);
+    const latency = this.ctx.scenario.sink.writeLatencyMs;
+    const { values, times } = channel;
+    const written = new Tally(this.ctx.metrics, Counter.written);
+    for (let i = from; i < to; i++) {
+      const value = values[i]!;
+      const at = Math.max(times[i]!, resumeAtMs);
+      if (value > 0) written.add(at);
+      queue.push(value, at + latency, PLAIN_WRITE);
+    }
+    written.flush();
+  }
+
+  /**
+   * txnWrite for channel entries from..to-1 into their subtask's open transaction, each at its
+   * arrival or `resumeAtMs`; only while connected.
+   */
+  txnWriteRun(
+    subtasks: readonly { readonly current: Transaction | null }[],
+    channel: TripleQueue,
+    from: number,
+    to: number,
+    resumeAtMs: number,
+  ): void {
+    invariant(this.connected, 'a batch of transactional writes while disconnected');
+    const { values, times, tags } = channel;
+    const written = new Tally(this.ctx.metrics, Counter.written);
+    for (let i = from; i < to; i++) {
+      const txn = subtasks[tags[i]!]!.current;
+      invariant(txn !== null, 'transactional sink has no open transaction');
+      const value = values[i]!;
+      const at = Math.max(times[i]!, resumeAtMs);
+      if (txn.state !== 'OPEN') {
+        txn.writeFailed = true;
+        continue;
+      }
+      txn.append(value);
+      if (value > 0) {
+        txn.dataCount++;
+        written.add(at);
+      }
+      if (this.readUncommitted)
+        this.queueFor(this.inflight, txn.attempt).push(
+          value,
+          at + this.ctx.scenario.sink.writeLatencyMs,
+          UNCOMMITTED_TXN_WRITE,
+        );
+    }
+    written.flush();
+  }
+
   /** Makes every acknowledged plain write up to tMs visible, in acknowledgement order. */
   deliverUntil(tMs: number): void {
+    if (this.inflight.size === 0) return;
     for (;;) {
       let best: TripleQueue | undefined;
       let bestAttempt = 0;
@@ -307,20 +367,24 @@ export class StreamStore {
         } else if (head < second) second = head;
       }
       if (best === undefined || bestTime > tMs) return;
-      const limit = Math.min(tMs, second);
-      while (best.headTime() <= limit) {
-        const at = best.headTime();
-        const value = best.headValue();
-        const tag = best.headTag();
-        best.shift();
-        if (tag === PLAIN_WRITE && value > 0) this.ctx.metrics.count(Counter.committed, at, 1);
-        this.checker.read(
-          value,
-          at,
-          readSource(bestAttempt, tag === PLAIN_WRITE ? Via.plain : Via.uncommitted),
-        );
-      }
+      this.deliverRun(best, best.countDueBy(Math.min(tMs, second), best.length), bestAttempt);
     }
+  }
+
+  /** The reader sees the `count` head writes of one attempt's queue, each at its acknowledgement. */
+  private deliverRun(queue: TripleQueue, count: number, attempt: number): void {
+    const { values, times, tags, head } = queue;
+    const plain = readSource(attempt, Via.plain);
+    const uncommitted = readSource(attempt, Via.uncommitted);
+    const committed = new Tally(this.ctx.metrics, Counter.committed);
+    for (let i = head; i < head + count; i++) {
+      const value = values[i]!;
+      const isPlain = tags[i] === PLAIN_WRITE;
+      if (isPlain && value > 0) committed.add(times[i]!);
+      this.checker.read(value, times[i]!, isPlain ? plain : uncommitted);
+    }
+    committed.flush();
+    queue.drop(count);
   }
 
   /** Last acknowledgement time of an attempt's in-flight writes, or -Infinity. */
@@ -359,7 +423,7 @@ export class StreamStore {
   private queueFor(queues: Map<number, TripleQueue>, attempt: number): TripleQueue {
     let queue = queues.get(attempt);
     if (queue === undefined) {
-      queue = new TripleQueue(256);
+      queue = new TripleQueue(64);
       queues.set(attempt, queue);
     }
     return queue;
@@ -512,7 +576,7 @@ export class StreamStore {
     );
     this.open.add(txn);
     this.counters.txnBegun++;
-    this.ctx.emit({ t: tMs, kind: 'txn-begun', ...txnRef(txn) });
+    if (this.ctx.listening) this.ctx.emit({ t: tMs, kind: 'txn-begun', ...txnRef(txn) });
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
     pinger.startPing(txn, tMs);
     return txn;
@@ -620,13 +684,8 @@ export class StreamStore {
     }
     txn.state = 'COMMITTING';
     txn.pinger?.stopPing(txn);
-    this.ctx.emit({
-      t: tMs,
-      kind: 'txn-committing',
-      ...txnRef(txn),
-      checkpointId,
-      recovery,
-    });
+    if (this.ctx.listening)
+      this.ctx.emit({ t: tMs, kind: 'txn-committing', ...txnRef(txn), checkpointId, recovery });
     const at = tMs + this.ctx.scenario.sink.commitLatencyMs;
     // The controller applies the commit in the store, waiting for it when it is down.
     this.ctx.scheduler.schedule(at, () =>
@@ -660,7 +719,7 @@ export class StreamStore {
   }
 
   private completeCommit(txn: Transaction, tMs: number): void {
-    invariant(txn.state === 'COMMITTING', `txn ${txn.txnId} completes a commit from ${txn.state}`);
+    if (txn.state !== 'COMMITTING') invariant(false, `txn ${txn.txnId} completes a commit from ${txn.state}`);
     txn.state = 'COMMITTED';
     this.open.delete(txn);
     this.counters.txnCommitted++;
@@ -671,14 +730,15 @@ export class StreamStore {
     if (!this.readUncommitted) {
       this.checker.readMany(values, length, tMs, readSource(txn.attempt, Via.committed));
     }
-    this.ctx.emit({
-      t: tMs,
-      kind: 'txn-committed',
-      ...txnRef(txn),
-      events: data,
-      firstValue: firstData(values, length),
-      lastValue: lastData(values, length),
-    });
+    if (this.ctx.listening)
+      this.ctx.emit({
+        t: tMs,
+        kind: 'txn-committed',
+        ...txnRef(txn),
+        events: data,
+        firstValue: firstData(values, length),
+        lastValue: lastData(values, length),
+      });
     this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
@@ -762,7 +822,8 @@ export class StreamStore {
     }
     if (deadline > txn.leaseDeadlineMs) {
       txn.leaseDeadlineMs = deadline;
-      this.ctx.emit({ t: tMs, kind: 'txn-lease-renewed', ...txnRef(txn), leaseDeadlineMs: deadline });
+      if (this.ctx.listening)
+        this.ctx.emit({ t: tMs, kind: 'txn-lease-renewed', ...txnRef(txn), leaseDeadlineMs: deadline });
     }
   }
 

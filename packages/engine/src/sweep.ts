@@ -196,8 +196,10 @@ export function sweep(
   let runs = 0;
   for (let i = 0; i < schedules; i++) {
     const scheduleSeed = (seed + i) >>> 0;
+    // One draw (and one validation) per schedule: the modes differ only in `mode`.
+    const drawn = randomScenario(scheduleSeed, WRITER_MODES[0]);
     for (const mode of WRITER_MODES) {
-      const scenario = randomScenario(scheduleSeed, mode);
+      const scenario: Scenario = mode === drawn.mode ? drawn : { ...drawn, mode };
       runs++;
       let report: Report;
       try {

@@ -19,6 +19,7 @@ function checker(numEvents: number) {
     metrics: new Metrics(10, 100),
     emit: (e) => events.push(e),
     console: (_source, line) => lines.push(line),
+    listening: true,
   };
   const c = new Checker(ctx, numEvents);
   for (let v = 1; v <= numEvents; v++) c.emitted(v, 0);

@@ -74,8 +74,10 @@ describe('reliability: kill -9 loop', () => {
           ),
         );
         const paced = await api<{ runId: string }>(port, '/runs', { preset: 'live-demo', speed: '1x' });
+        // A checkpoint every 30 ms makes 1.8 million of them (the server allows 2 million): half a
+        // minute of work even at max speed, so it is still going at the kill however fast the engine gets.
         const fast = await api<{ runId: string }>(port, '/runs', {
-          scenario: { mode: 'EXACTLY_ONCE', numEvents: 20_000_000 },
+          scenario: { mode: 'EXACTLY_ONCE', numEvents: 20_000_000, checkpoint: { intervalMs: 30 } },
           speed: 'max',
         });
         const liveSince = Date.now();
