@@ -31,9 +31,10 @@ interface PendingCheckpoint {
   attempt: Attempt;
   triggeredAtMs: number;
   position: number;
-  /** Tasks that acknowledged: index 0 is the source, 1 + i is sink subtask i. */
-  acknowledged: Uint8Array;
-  acknowledgedCount: number;
+  /** Tasks that acknowledged, one bit each: bit 0 is the source, bit 1 + i sink subtask i (at most 16). */
+  acknowledged: number;
+  /** Tasks yet to acknowledge. */
+  missing: number;
   sinks: SinkSnapshot[];
 }
 
@@ -51,13 +52,17 @@ export class CheckpointCoordinator {
   // Flink's CheckpointFailureManager: consecutive declined or expired checkpoints since the last success.
   private consecutiveFailures = 0;
   private lastSucceededId = 0;
+  /** The source and every sink subtask: whom a checkpoint's notification goes to. */
+  private readonly everyTask: readonly number[];
 
   constructor(
     private readonly ctx: SimContext,
     private readonly faults: CheckpointFaultPlan,
     private readonly prng: Prng,
     private readonly hooks: CoordinatorHooks,
-  ) {}
+  ) {
+    this.everyTask = [SOURCE_TASK, ...Array.from({ length: ctx.scenario.sink.parallelism }, (_, i) => i)];
+  }
 
   /** The id the next triggered checkpoint gets. */
   get nextCheckpointId(): number {
@@ -82,8 +87,8 @@ export class CheckpointCoordinator {
       attempt,
       triggeredAtMs: t,
       position: -1,
-      acknowledged: new Uint8Array(this.ctx.scenario.sink.parallelism + 1),
-      acknowledgedCount: 0,
+      acknowledged: 0,
+      missing: this.ctx.scenario.sink.parallelism + 1,
       sinks: [],
     };
     this.pending = pending;
@@ -107,15 +112,15 @@ export class CheckpointCoordinator {
   ): void {
     const pending = this.pending;
     if (pending === null || pending.id !== checkpointId || pending.attempt !== attempt) return;
-    const slot = task + 1;
-    if (pending.acknowledged[slot] === 0) {
-      pending.acknowledged[slot] = 1;
-      pending.acknowledgedCount++;
+    const bit = 1 << (task + 1);
+    if ((pending.acknowledged & bit) === 0) {
+      pending.acknowledged |= bit;
+      pending.missing--;
     }
     if (sink !== null) pending.sinks[task] = sink;
     if (this.ctx.listening)
       this.ctx.emit({ t, kind: 'checkpoint-acknowledged', checkpointId, task: taskName(task) });
-    if (pending.acknowledgedCount === pending.acknowledged.length) this.allAcknowledged(pending, t);
+    if (pending.missing === 0) this.allAcknowledged(pending, t);
   }
 
   abortPending(reason: CheckpointAbortReason, t: number): void {
@@ -206,6 +211,10 @@ export class CheckpointCoordinator {
    */
   private notifyTasks(attempt: Attempt, id: number, t: number, lostTo: NotifyTarget | null): void {
     const { notifyLatencyMs, notifyJitterMs } = this.ctx.scenario.checkpoint;
+    if (notifyJitterMs === 0 && lostTo === null) {
+      this.deliver(attempt, id, this.everyTask, t + notifyLatencyMs);
+      return;
+    }
     const tasks: number[] = [];
     for (let task = SOURCE_TASK; task < this.ctx.scenario.sink.parallelism; task++) {
       if (lostTo !== null && reaches(lostTo, task)) continue;
@@ -215,9 +224,12 @@ export class CheckpointCoordinator {
     if (tasks.length > 0) this.deliver(attempt, id, tasks, t + notifyLatencyMs);
   }
 
-  private deliver(attempt: Attempt, id: number, tasks: number[], at: number): void {
+  private deliver(attempt: Attempt, id: number, tasks: readonly number[], at: number): void {
     this.ctx.scheduler.schedule(at, () => {
-      for (const task of tasks) attempt.whenRunning(at, (now) => this.notifyTask(attempt, id, task, now));
+      for (const task of tasks) {
+        if (attempt.runsNow) this.notifyTask(attempt, id, task, at);
+        else attempt.whenRunning(at, (now) => this.notifyTask(attempt, id, task, now));
+      }
     });
   }
 

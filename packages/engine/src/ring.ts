@@ -14,7 +14,14 @@ export class TripleQueue {
   pushed = 0;
   popped = 0;
 
-  constructor(capacity = 64) {
+  /**
+   * @param owner a number the owner files the queue under (the store: the job attempt whose writes
+   *   it holds), so a scan over several queues needs no map entries
+   */
+  constructor(
+    capacity = 64,
+    readonly owner = 0,
+  ) {
     this.values = new Int32Array(capacity);
     this.times = new Float64Array(capacity);
     this.tags = new Int32Array(capacity);

@@ -3,7 +3,8 @@
  * two timers at the same millisecond always run in the order they were scheduled. Only protocol
  * steps go through here; data events are processed in tight loops between two timers.
  */
-export type TimerAction = () => void;
+/** A timer's action; it gets the time it was due (a recurring timer then needs no closure per run). */
+export type TimerAction = (t: number) => void;
 
 export class Scheduler {
   private times: number[] = [];

@@ -151,7 +151,7 @@ export class Simulation {
       const reached = Math.min(until, timerAt);
       this.settle(reached, timerAt <= reached);
       if (timerAt <= reached) {
-        this.scheduler.pop()();
+        this.scheduler.pop()(timerAt);
         continue;
       }
       if (reached >= this.horizonMs) {
@@ -318,16 +318,15 @@ export class Simulation {
     this.checker.explainer.attemptStarted(1, null);
     this.emit({ t: 0, kind: 'run-started', seed: s.seed, mode: s.mode, numEvents: s.numEvents });
     this.startAttempt(0, null);
-    this.scheduler.schedule(s.checkpoint.intervalMs, () => this.tick(s.checkpoint.intervalMs), false);
+    this.scheduler.schedule(s.checkpoint.intervalMs, this.tick, false);
   }
 
   /** The coordinator's periodic trigger; it stops when the job has ended. */
-  private tick(t: number): void {
+  private readonly tick = (t: number): void => {
     if (this.isTerminal()) return;
     this.coordinator.trigger(t);
-    const next = t + this.scenario.checkpoint.intervalMs;
-    this.scheduler.schedule(next, () => this.tick(next), false);
-  }
+    this.scheduler.schedule(t + this.scenario.checkpoint.intervalMs, this.tick, false);
+  };
 
   private startAttempt(t: number, restoredFrom: Attempt['restoredFrom']): void {
     this.attemptCount++;

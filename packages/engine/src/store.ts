@@ -142,17 +142,17 @@ export class Pinger {
 
   private schedule(at: number): void {
     // Pings never keep a run going: they only matter while something else still happens.
-    this.store.ctx.scheduler.schedule(at, () => this.tick(at), false);
+    this.store.ctx.scheduler.schedule(at, this.tick, false);
   }
 
-  private tick(t: number): void {
+  private readonly tick = (t: number): void => {
     if (this.closed) return;
     if (this.frozen()) {
       this.missed = true;
       for (const txn of this.txns) this.store.watchLease(txn);
     } else this.pingAll(t);
     this.schedule(t + this.store.pingIntervalMs);
-  }
+  };
 
   private pingAll(t: number): void {
     for (const txn of this.txns) {
@@ -354,26 +354,24 @@ export class StreamStore {
     if (this.inflight.size === 0) return;
     for (;;) {
       let best: TripleQueue | undefined;
-      let bestAttempt = 0;
       let bestTime = Number.POSITIVE_INFINITY;
       let second = Number.POSITIVE_INFINITY;
-      for (const [attempt, queue] of this.inflight) {
+      for (const queue of this.inflight.values()) {
         const head = queue.headTime();
         if (head < bestTime) {
           second = bestTime;
           bestTime = head;
           best = queue;
-          bestAttempt = attempt;
         } else if (head < second) second = head;
       }
       if (best === undefined || bestTime > tMs) return;
-      this.deliverRun(best, best.countDueBy(Math.min(tMs, second), best.length), bestAttempt);
+      this.deliverRun(best, best.countDueBy(Math.min(tMs, second), best.length));
     }
   }
 
   /** The reader sees the `count` head writes of one attempt's queue, each at its acknowledgement. */
-  private deliverRun(queue: TripleQueue, count: number, attempt: number): void {
-    const { values, times, tags, head } = queue;
+  private deliverRun(queue: TripleQueue, count: number): void {
+    const { values, times, tags, head, owner: attempt } = queue;
     const plain = readSource(attempt, Via.plain);
     const uncommitted = readSource(attempt, Via.uncommitted);
     const committed = new Tally(this.ctx.metrics, Counter.committed);
@@ -423,7 +421,7 @@ export class StreamStore {
   private queueFor(queues: Map<number, TripleQueue>, attempt: number): TripleQueue {
     let queue = queues.get(attempt);
     if (queue === undefined) {
-      queue = new TripleQueue(64);
+      queue = new TripleQueue(64, attempt);
       queues.set(attempt, queue);
     }
     return queue;
