@@ -330,21 +330,9 @@ export class StreamStore {
       invariant(txn !== null, 'transactional sink has no open transaction');
       const value = values[i]!;
       const at = Math.max(times[i]!, resumeAtMs);
-      if (txn.state !== 'OPEN') {
-        txn.writeFailed = true;
-        continue;
-      }
-      txn.append(value);
-      if (value > 0) {
-        txn.dataCount++;
-        written.add(at);
-      }
-      if (this.readUncommitted)
-        this.queueFor(this.inflight, txn.attempt).push(
-          value,
-          at + this.ctx.scenario.sink.writeLatencyMs,
-          UNCOMMITTED_TXN_WRITE,
-        );
+      if (!this.appendToTxn(txn, value)) continue;
+      if (value > 0) written.add(at);
+      if (this.readUncommitted) this.sendUncommitted(txn, value, at);
     }
     written.flush();
   }
@@ -582,31 +570,39 @@ export class StreamStore {
 
   /** Writes one event into a transaction; a write into a transaction that is no longer OPEN fails its flush. */
   txnWrite(txn: Transaction, value: number, tMs: number): void {
-    if (txn.state !== 'OPEN') {
-      txn.writeFailed = true;
-      return;
-    }
-    txn.append(value);
-    if (value > 0) {
-      txn.dataCount++;
-      this.ctx.metrics.count(Counter.written, tMs, 1);
-    }
+    if (!this.appendToTxn(txn, value)) return;
+    if (value > 0) this.ctx.metrics.count(Counter.written, tMs, 1);
     if (!this.connected) {
       txn.unsent = true;
       this.unsentTxns.add(txn);
       if (this.cycleStartMs === null) this.startCycle(tMs);
     }
-    if (this.readUncommitted) {
-      // A read_uncommitted reader sees the write as soon as the store has it, whatever the
-      // transaction's fate (Kafka's default isolation; Pravega has no such mode).
-      if (this.connected)
-        this.queueFor(this.inflight, txn.attempt).push(
-          value,
-          tMs + this.ctx.scenario.sink.writeLatencyMs,
-          UNCOMMITTED_TXN_WRITE,
-        );
-      else this.queueFor(this.unacked, txn.attempt).push(value, tMs, UNCOMMITTED_TXN_WRITE);
+    if (!this.readUncommitted) return;
+    if (this.connected) this.sendUncommitted(txn, value, tMs);
+    else this.queueFor(this.unacked, txn.attempt).push(value, tMs, UNCOMMITTED_TXN_WRITE);
+  }
+
+  /** Puts one event into its transaction; false when it no longer takes writes (its flush then fails). */
+  private appendToTxn(txn: Transaction, value: number): boolean {
+    if (txn.state !== 'OPEN') {
+      txn.writeFailed = true;
+      return false;
     }
+    txn.append(value);
+    if (value > 0) txn.dataCount++;
+    return true;
+  }
+
+  /**
+   * A read_uncommitted reader sees a transactional write as soon as the store has it, whatever the
+   * transaction's fate (Kafka's default isolation; Pravega has no such mode).
+   */
+  private sendUncommitted(txn: Transaction, value: number, tMs: number): void {
+    this.queueFor(this.inflight, txn.attempt).push(
+      value,
+      tMs + this.ctx.scenario.sink.writeLatencyMs,
+      UNCOMMITTED_TXN_WRITE,
+    );
   }
 
   /** The state of a transaction's flush (pre-commit) that was started earlier. */
