@@ -1,5 +1,6 @@
 import { Explainer } from './causes';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
+import { FirstEmissions } from './first-emissions';
 import type { LatencyHistogram } from './histogram';
 import { Counter, Metrics } from './metrics';
 import { type LatencySummary, type MarkerWindowResult, REPORT_LIST_LIMIT } from './report';
@@ -30,8 +31,8 @@ export class Checker {
   /** Works out why each duplicate and missing value happened; fed by the checker and the simulation. */
   readonly explainer: Explainer;
   private readonly windowSeen: Uint8Array;
-  /** Virtual time + 1 of each value's first emission (0: never emitted). */
-  private readonly firstEmitPlusOne: Int32Array;
+  /** When each value was first emitted, for the latency of its first read. */
+  private readonly firstEmissions = new FirstEmissions();
   /** Visibility latency of every value's first read: the metrics fold each bucket's reads into it. */
   get latency(): LatencyHistogram {
     return this.metrics.latencyTotal;
@@ -54,20 +55,16 @@ export class Checker {
     this.readCount = new Uint8Array(numEvents + 1);
     this.explainer = new Explainer(numEvents, this.readCount);
     this.windowSeen = new Uint8Array(numEvents + 1);
-    this.firstEmitPlusOne = new Int32Array(numEvents + 1);
   }
 
   /** The source calls this for every value it emits; only the first emission counts for latency. */
   emitted(value: number, tMs: number): void {
-    if (this.firstEmitPlusOne[value] === 0) this.firstEmitPlusOne[value] = tMs + 1;
+    this.firstEmissions.record(value, 1, tMs, 0);
   }
 
   /** `count` consecutive values from `first`, emitted `stepMs` apart from tMs (a steady run of the source). */
   emittedRun(first: number, count: number, tMs: number, stepMs: number): void {
-    const firstEmit = this.firstEmitPlusOne;
-    for (let k = 0; k < count; k++) {
-      if (firstEmit[first + k] === 0) firstEmit[first + k] = tMs + k * stepMs + 1;
-    }
+    this.firstEmissions.record(first, count, tMs, stepMs);
   }
 
   /** One value the reader sees; `source` packs who wrote it and how (see `readSource`). */
@@ -87,9 +84,9 @@ export class Checker {
       this.repeatedRead(value, count, tMs, source);
       return;
     }
-    const emittedPlusOne = this.firstEmitPlusOne[value]!;
-    if (emittedPlusOne === 0) invariant(false, `value ${value} read before it was emitted`);
-    this.metrics.recordLatency(tMs, tMs - (emittedPlusOne - 1));
+    const emittedAt = this.firstEmissions.timeOf(value);
+    if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
+    this.metrics.recordLatency(tMs, tMs - emittedAt);
     this.readCount[value] = 1;
     if (this.windowSeen[value] === 1) this.windowDuplicate(value, tMs);
     else this.windowSeen[value] = 1;
@@ -101,7 +98,7 @@ export class Checker {
    */
   readMany(values: Int32Array, length: number, tMs: number, source: number): void {
     const readCount = this.readCount;
-    const firstEmit = this.firstEmitPlusOne;
+    const firstEmissions = this.firstEmissions;
     const windowSeen = this.windowSeen;
     // Every read here is at tMs: one bucket's histogram takes all their latencies.
     const latency = this.metrics.latencyAt(tMs);
@@ -115,9 +112,9 @@ export class Checker {
       data++;
       const count = readCount[value]!;
       if (count === 0) {
-        const emittedPlusOne = firstEmit[value]!;
-        if (emittedPlusOne === 0) invariant(false, `value ${value} read before it was emitted`);
-        latency.record(tMs - (emittedPlusOne - 1));
+        const emittedAt = firstEmissions.timeOf(value);
+        if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
+        latency.record(tMs - emittedAt);
         readCount[value] = 1;
         if (windowSeen[value] === 1) this.windowDuplicate(value, tMs);
         else windowSeen[value] = 1;
@@ -282,7 +279,11 @@ export function checkStream(reads: readonly StreamRead[], numEvents: number): St
     const seen = firstEmitted.get(value);
     if (seen === undefined || at < seen) firstEmitted.set(value, at);
   }
-  for (const [value, at] of firstEmitted) if (value >= 1 && value <= numEvents) checker.emitted(value, at);
+  // In value order, as the engine's source emits (a value's own time is kept whatever the order of times).
+  const emittedValues = [...firstEmitted.keys()]
+    .filter((v) => v >= 1 && v <= numEvents)
+    .sort((a, b) => a - b);
+  for (const value of emittedValues) checker.emitted(value, firstEmitted.get(value)!);
   let last = 0;
   for (const { value, atMs } of reads) {
     last = Math.max(last, Math.round(atMs));
