@@ -226,10 +226,7 @@ export class CheckpointCoordinator {
 
   private deliver(attempt: Attempt, id: number, tasks: readonly number[], at: number): void {
     this.ctx.scheduler.schedule(at, () => {
-      for (const task of tasks) {
-        if (attempt.runsNow) this.notifyTask(attempt, id, task, at);
-        else attempt.whenRunning(at, (now) => this.notifyTask(attempt, id, task, now));
-      }
+      for (const task of tasks) attempt.whenRunning(at, (now) => this.notifyTask(attempt, id, task, now));
     });
   }
 

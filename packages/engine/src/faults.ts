@@ -22,7 +22,6 @@ export class CheckpointFaultPlan {
     t: number,
     accepts: (fault: Fault) => boolean = always,
   ): Fault | null {
-    if (this.armed.length === 0) return null;
     for (const entry of this.armed) {
       if (entry.fired || entry.fault.kind !== kind || !accepts(entry.fault)) continue;
       const f = entry.fault;

@@ -49,7 +49,8 @@ export class FirstEmissions {
 
   /** When `value` was first emitted, or -1 if it was not. */
   timeOf(value: number): number {
-    if (!(value >= 1 && value <= this.frontier) || this.starts.length === 0) return -1;
+    // A frontier of 1 or more means at least one run.
+    if (!(value >= 1 && value <= this.frontier)) return -1;
     let i = this.cursor;
     const starts = this.starts;
     if (!(starts[i]! <= value && (i + 1 === starts.length || value < starts[i + 1]!))) {

@@ -362,11 +362,6 @@ export class Attempt implements SinkTask {
 
   // ---- lifecycle ----
 
-  /** Whether `whenRunning` would run an action at once: alive, not frozen, no call blocking it. */
-  get runsNow(): boolean {
-    return this.alive && !this.frozen && this.blockedCalls === 0;
-  }
-
   /**
    * Runs a task-side action at time t, or once the attempt runs again (after a pause or a blocking
    * call); drops it once the attempt is gone (a cancelled task does nothing more).
