@@ -6,15 +6,53 @@ export function formatSummary(report: Report): string {
   const lines = [
     `Whole-stream checker: ${report.verdict} (${report.mode}, seed=${report.seed})`,
     `  duplicates: ${counts.duplicates}${listed(report.duplicates, counts.duplicates)}`,
-    `  missing:    ${counts.missing}${listed(report.missing, counts.missing)}`,
+    ...missingLines(report),
     `  emitted ${counts.emitted}, written ${counts.written}, committed ${counts.committed}, read ${counts.read}`,
     `  checkpoints ${report.checkpoints.completed} completed, ${report.checkpoints.aborted} aborted (${report.checkpoints.failed} declined or expired); restarts ${report.restarts.used} of ${report.restarts.attempts}`,
     `  transactions ${report.transactions.committed} committed, ${report.transactions.aborted} aborted, ${report.transactions.expired} expired, ${report.transactions.commitFailed} commits failed, ${report.transactions.open} left open`,
     `  visibility latency: p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, max ${latencyMs.max} ms`,
-    `  job ${report.finished ? 'finished' : 'failed'} at ${report.durationMs} ms of virtual time`,
+    `  ${endingText(report)}`,
     ...formatCauses(report),
   ];
   return lines.join('\n');
+}
+
+const ENDINGS: Record<Report['ending'], string> = {
+  finished: 'job finished',
+  'job-failed': 'job failed for good',
+  stopped: 'run stopped',
+  running: 'still running',
+};
+
+/** How the run ended, in the run's own time (virtual for the model, wall-clock for a real job). */
+export function endingText(report: Report): string {
+  const clock = report.backend === 'simulated' ? ' of virtual time' : '';
+  return `${ENDINGS[report.ending]} at ${report.durationMs} ms${clock}`;
+}
+
+/**
+ * Missing values split into lost (emitted, never made visible) and never emitted (an incomplete
+ * output); not judged at all before the job ended.
+ */
+function missingLines(report: Report): string[] {
+  const { counts, numEvents } = report;
+  if (report.ending === 'stopped' || report.ending === 'running') {
+    const emitted = numEvents - counts.neverEmitted;
+    return [
+      `  missing:    not judged: the ${report.ending === 'stopped' ? 'run was stopped' : 'run is still going'} after the source emitted ${emitted} of ${numEvents} values`,
+    ];
+  }
+  const lines = [
+    `  missing:    ${counts.missing}${counts.neverEmitted > 0 ? ` (${counts.lost} lost, ${counts.neverEmitted} never emitted)` : listed(report.missing, counts.missing)}`,
+  ];
+  if (counts.neverEmitted > 0) {
+    const lostValues = report.missing.filter((v) => v <= numEvents - counts.neverEmitted);
+    lines.push(`    lost:          ${counts.lost}${listed(lostValues, counts.lost)}`);
+    lines.push(
+      `    never emitted: ${counts.neverEmitted} (${numEvents - counts.neverEmitted + 1}..${numEvents})`,
+    );
+  }
+  return lines;
 }
 
 /** Why each duplicate and missing value happened, one line per cause, as the engine worked it out. */
@@ -35,13 +73,14 @@ function listed(values: number[], total: number): string {
 }
 
 export function formatSweepTable(result: SweepResult): string {
-  const header = ['mode', 'fault kind', 'runs', 'with duplicates', 'with loss', 'violations'];
+  const header = ['mode', 'fault kind', 'runs', 'with duplicates', 'with loss', 'incomplete', 'violations'];
   const rows = result.rows.map((r) => [
     r.mode,
     r.faultKind,
     String(r.runs),
     String(r.withDuplicates),
     String(r.withLoss),
+    String(r.incomplete),
     String(r.violations),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

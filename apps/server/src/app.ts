@@ -11,6 +11,7 @@ import { guardRequests, hostAllowed, originAllowed, tokenValid } from './access'
 import type { ServerConfig } from './config';
 import { RunStore } from './db';
 import { describeError } from './errors';
+import { upgradeOlderFailedRuns } from './older-reports';
 import { RateLimits } from './rate-limits';
 import { apiRoutes } from './routes';
 import { RunManager } from './run-manager';
@@ -38,6 +39,12 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   const interrupted = store.markInterrupted();
   if (interrupted > 0)
     log.warn({ interrupted }, 'runs that were live when the server stopped are marked interrupted');
+  const upgraded = upgradeOlderFailedRuns(store);
+  if (upgraded > 0)
+    log.info(
+      { upgraded },
+      'failed runs stored by an older version re-run to tell lost values from never-emitted ones',
+    );
 
   const app = express();
   const http = createServer(app);

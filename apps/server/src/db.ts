@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Fault, MetricsBucket, Report, Scenario, SimEvent } from '@eolab/engine';
-import type { RunState, RunSummary } from '@eolab/protocol';
+import {
+  type Fault,
+  type MetricsBucket,
+  type Report,
+  type ReportV1,
+  type Scenario,
+  type SimEvent,
+  upgradeReport,
+} from '@eolab/engine';
+import { figuresOf, type RunSort, type RunState, type RunSummary } from '@eolab/protocol';
 import Database from 'better-sqlite3';
 import type { RetentionConfig } from './config';
 import { causeOf, StartupError } from './startup-error';
@@ -39,10 +47,26 @@ interface RunRow {
   reproduces: number | null;
   /** 'postgres' for a real run; 'simulated' (or NULL in rows written before the column) for the model. */
   backend: string | null;
+  /** The report's figures (see RunFigures); NULL until the run ended. */
+  ending: string | null;
+  duplicates: number | null;
+  lost: number | null;
+  never_emitted: number | null;
+  duration_ms: number | null;
 }
 
 const SUMMARY_COLUMNS =
-  'id, name, mode, state, verdict, num_events, created_at, finished_at, replay_of, reproduces, backend';
+  'id, name, mode, state, verdict, num_events, created_at, finished_at, replay_of, reproduces, backend, ending, duplicates, lost, never_emitted, duration_ms';
+
+/** How each sort orders the rows; rowid breaks ties, newest first. */
+const ORDER_BY: Record<RunSort, string> = {
+  newest: 'rowid DESC',
+  oldest: 'rowid ASC',
+  duplicates: 'COALESCE(duplicates, -1) DESC, rowid DESC',
+  lost: 'COALESCE(lost, -1) DESC, rowid DESC',
+  duration: 'COALESCE(duration_ms, -1) DESC, rowid DESC',
+  faults: 'fault_count DESC, rowid DESC',
+};
 
 type SummaryRow = Pick<
   RunRow,
@@ -57,6 +81,11 @@ type SummaryRow = Pick<
   | 'replay_of'
   | 'reproduces'
   | 'backend'
+  | 'ending'
+  | 'duplicates'
+  | 'lost'
+  | 'never_emitted'
+  | 'duration_ms'
 > & { fault_count: number };
 
 function summaryOf(row: SummaryRow): RunSummary {
@@ -73,6 +102,16 @@ function summaryOf(row: SummaryRow): RunSummary {
     replayOf: row.replay_of,
     reproducesExport: row.reproduces === null ? null : row.reproduces === 1,
     backend: row.backend === 'postgres' ? 'postgres' : 'simulated',
+    figures:
+      row.ending === null
+        ? null
+        : {
+            ending: row.ending as NonNullable<RunSummary['figures']>['ending'],
+            duplicates: row.duplicates ?? 0,
+            lost: row.lost ?? 0,
+            neverEmitted: row.never_emitted ?? 0,
+            durationMs: row.duration_ms ?? 0,
+          },
   };
 }
 
@@ -83,6 +122,9 @@ const ROW_BYTES =
 export interface RunFilter {
   mode?: string;
   verdict?: string;
+  ending?: string;
+  backend?: string;
+  sort?: RunSort;
   limit: number;
   offset: number;
 }
@@ -129,6 +171,49 @@ export class RunStore {
     this.addColumnIfMissing('expected_report', 'TEXT');
     this.addColumnIfMissing('reproduces', 'INTEGER');
     this.addColumnIfMissing('backend', 'TEXT');
+    for (const [name, type] of [
+      ['ending', 'TEXT'],
+      ['duplicates', 'INTEGER'],
+      ['lost', 'INTEGER'],
+      ['never_emitted', 'INTEGER'],
+      ['duration_ms', 'INTEGER'],
+    ] as const)
+      this.addColumnIfMissing(name, type);
+    this.fillFiguresOfOlderRuns();
+  }
+
+  /**
+   * Rows an older server wrote have reports of version 1 and no figures: fill them from the report
+   * as `upgradeReport` reads it (a stopped run is judged again on what it saw: no EXACTLY_ONCE for
+   * it, no missing values; a failed job's missing values all count as lost, since which of them
+   * were never emitted cannot be told from the report: RunManager re-runs the model for those).
+   */
+  private fillFiguresOfOlderRuns(): void {
+    const stopped = "state = 'stopped' AND json_extract(report, '$.finished') = 0";
+    this.db.exec(`
+      UPDATE runs SET
+        ending = CASE WHEN json_extract(report, '$.finished') = 1 THEN 'finished'
+                      WHEN ${stopped} THEN 'stopped' ELSE 'job-failed' END,
+        duplicates = json_extract(report, '$.counts.duplicates'),
+        lost = CASE WHEN ${stopped} THEN 0 ELSE json_extract(report, '$.counts.missing') END,
+        never_emitted = 0,
+        duration_ms = json_extract(report, '$.durationMs'),
+        verdict = CASE WHEN ${stopped} THEN
+                    CASE WHEN json_extract(report, '$.counts.duplicates') > 0 THEN 'DUPLICATES' ELSE 'INCOMPLETE' END
+                  ELSE verdict END
+      WHERE ending IS NULL AND report IS NOT NULL AND json_extract(report, '$.version') = 1;
+    `);
+  }
+
+  /** Ids of simulated runs whose job failed, stored with a version-1 report (see RunManager.upgradeOlderReports). */
+  failedRunsWithOlderReports(): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM runs WHERE json_extract(report, '$.version') = 1 AND ending = 'job-failed'
+         AND COALESCE(backend, 'simulated') = 'simulated'`,
+      )
+      .all() as { id: string }[];
+    return rows.map((r) => r.id);
   }
 
   /** Databases written by an older server lack the newer columns; add them in place. */
@@ -147,8 +232,8 @@ export class RunStore {
   insert(run: StoredRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend)
-         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend)`,
+        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend, ending, duplicates, lost, never_emitted, duration_ms)
+         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend, @ending, @duplicates, @lost, @never_emitted, @duration_ms)`,
       )
       .run(this.toRow(run));
   }
@@ -191,7 +276,8 @@ export class RunStore {
     this.db
       .prepare(
         `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
-         bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces
+         bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces,
+         ending=@ending, duplicates=@duplicates, lost=@lost, never_emitted=@never_emitted, duration_ms=@duration_ms
          WHERE id=@id`,
       )
       .run(row);
@@ -237,12 +323,23 @@ export class RunStore {
       where.push('verdict = @verdict');
       params.verdict = filter.verdict;
     }
+    if (filter.ending !== undefined) {
+      where.push('ending = @ending');
+      params.ending = filter.ending;
+    }
+    if (filter.backend !== undefined) {
+      where.push(
+        filter.backend === 'postgres'
+          ? "backend = 'postgres'"
+          : "COALESCE(backend, 'simulated') = 'simulated'",
+      );
+    }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     // Only the summary columns: a page of runs must not parse every run's series and report.
     const rows = this.db
       .prepare(
         `SELECT ${SUMMARY_COLUMNS}, json_array_length(faults) AS fault_count FROM runs ${clause}
-         ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
+         ORDER BY ${ORDER_BY[filter.sort ?? 'newest']} LIMIT @limit OFFSET @offset`,
       )
       .all(params) as SummaryRow[];
     const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM runs ${clause}`).get(params) as {
@@ -305,6 +402,7 @@ export class RunStore {
 
   private toRow(run: StoredRun): RunRow {
     const s = run.summary;
+    const figures = run.report === null ? null : figuresOf(run.report);
     return {
       id: s.id,
       name: s.name,
@@ -324,6 +422,11 @@ export class RunStore {
       expected_report: run.expectedReport === undefined ? null : JSON.stringify(run.expectedReport),
       reproduces: s.reproducesExport == null ? null : Number(s.reproducesExport),
       backend: s.backend ?? 'simulated',
+      ending: figures?.ending ?? null,
+      duplicates: figures?.duplicates ?? null,
+      lost: figures?.lost ?? null,
+      never_emitted: figures?.neverEmitted ?? null,
+      duration_ms: figures?.durationMs ?? null,
     };
   }
 
@@ -333,7 +436,10 @@ export class RunStore {
       summary: summaryOf({ ...row, fault_count: faults.length }),
       scenario: JSON.parse(row.scenario) as Scenario,
       faultTimeline: faults,
-      report: row.report === null ? null : (JSON.parse(row.report) as Report),
+      report:
+        row.report === null
+          ? null
+          : upgradeReport(JSON.parse(row.report) as Report | ReportV1, row.state === 'stopped'),
       bucketMs: row.bucket_ms,
       buckets: JSON.parse(row.buckets) as MetricsBucket[],
       nowMs: row.now_ms,

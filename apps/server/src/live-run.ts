@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
+  asVersion1,
   type Fault,
   type InjectRequest,
   MAX_FAULTS,
@@ -9,6 +10,7 @@ import {
   Simulation,
 } from '@eolab/engine';
 import {
+  figuresOf,
   MAX_EVENTS_PER_DELTA,
   MAX_SNAPSHOT_EVENTS,
   outcomeOf,
@@ -136,9 +138,14 @@ export class LiveRun {
     this.summary = { ...this.summary, state };
     if (state === 'finished' || state === 'failed' || state === 'stopped') {
       const report = this.report()!;
-      this.summary = { ...this.summary, finishedAt: nowIso, verdict: report.verdict };
+      this.summary = {
+        ...this.summary,
+        finishedAt: nowIso,
+        verdict: report.verdict,
+        figures: figuresOf(report),
+      };
       if (this.expectedReport !== undefined && this.sim.done) {
-        this.summary.reproducesExport = sameJson(report, this.expectedReport);
+        this.summary.reproducesExport = reproduces(report, this.expectedReport);
       }
     }
   }
@@ -379,6 +386,12 @@ export class LiveRun {
 }
 
 /** Equal as JSON documents: an exported report has been through JSON, so compare it that way. */
+/** Whether a run reproduced an exported report, read as the version that exported it wrote it. */
+function reproduces(report: Report, expected: unknown): boolean {
+  const version = (expected as { version?: unknown } | null)?.version;
+  return sameJson(version === 1 ? asVersion1(report) : report, expected);
+}
+
 function sameJson(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 }

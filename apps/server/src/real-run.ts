@@ -1,4 +1,5 @@
 import {
+  asStopped,
   Counter,
   DEFAULT_FAULT_DURATION_MS,
   type EventListener,
@@ -247,7 +248,7 @@ export class RealJob implements RunModel {
   }
 
   report(): Report {
-    return this.finalReport ?? this.unchecked('the run was stopped before its job was checked');
+    return this.finalReport ?? this.unchecked('the run was stopped before its job was checked', 'stopped');
   }
 
   // ---- the job ----
@@ -264,11 +265,12 @@ export class RealJob implements RunModel {
       onProgress: (p, t) => this.onProgress(p, t),
       onChecked: (rows, checked, startMs) => this.onChecked(rows, checked, startMs),
     }).then(
-      (report) => this.end(report, report.finished),
+      // A stopped job was checked for what it wrote, but its missing values are not judged.
+      (report) => this.end(this.stopRequested ? asStopped(report) : report, report.finished),
       (error: unknown) => {
         const why = error instanceof Error ? error.message : String(error);
         this.log.warn({ runId: this.runId, why }, 'real run failed before it could be checked');
-        this.end(this.unchecked(`PostgreSQL: ${why}`), false);
+        this.end(this.unchecked(`PostgreSQL: ${why}`, this.stopRequested ? 'stopped' : 'job-failed'), false);
       },
     );
   }
@@ -367,20 +369,21 @@ export class RealJob implements RunModel {
 
   /**
    * The report of a real run that could not be checked (PostgreSQL went away, or a stop before the
-   * start): nothing was read, so nothing can be vouched for, and the log says why.
+   * start): nothing was read, so nothing can be vouched for (INCOMPLETE, nothing judged missing),
+   * and the log says why.
    */
-  private unchecked(why: string): Report {
+  private unchecked(why: string, ending: 'stopped' | 'job-failed'): Report {
     const s = this.scenario;
-    const missing = Array.from({ length: s.numEvents }, (_, i) => i + 1);
     return {
-      version: 1,
+      version: 2,
       name: s.name,
       mode: s.mode,
       seed: s.seed,
       numEvents: s.numEvents,
-      verdict: 'LOSS',
+      verdict: 'INCOMPLETE',
+      ending,
       duplicates: [],
-      missing: missing.slice(0, 10_000),
+      missing: [],
       markerWindow: { lines: [], verdict: null, duplicates: 0 },
       counts: {
         emitted: this.progress.emitted,
@@ -389,7 +392,9 @@ export class RealJob implements RunModel {
         read: 0,
         duplicates: 0,
         duplicateReads: 0,
-        missing: s.numEvents,
+        missing: 0,
+        lost: 0,
+        neverEmitted: Math.max(0, s.numEvents - this.progress.emitted),
         writeFailures: 0,
       },
       checkpoints: { triggered: 0, completed: 0, aborted: 0, failed: 0 },
@@ -397,7 +402,7 @@ export class RealJob implements RunModel {
       restarts: { attempts: s.restart.attempts, used: 0 },
       transactions: { begun: 0, committed: 0, aborted: 0, expired: 0, commitFailed: 0, open: 0 },
       latencyMs: { p50: 0, p99: 0, max: 0 },
-      causes: { duplicates: [], missing: [], unexplained: { duplicates: 0, missing: s.numEvents } },
+      causes: { duplicates: [], missing: [], unexplained: { duplicates: 0, missing: 0 } },
       log: [`The checker read nothing: ${why}`],
       logOmitted: 0,
       finished: false,

@@ -4,16 +4,19 @@ import {
   PRESETS,
   parseScenario,
   presetScenario,
+  RUN_ENDINGS,
   VERDICTS,
   WRITER_MODES,
 } from '@eolab/engine';
 import {
+  BACKENDS,
   type CreatedRun,
   createRunSchema,
   type ExportedRun,
   type HealthResponse,
   importRunSchema,
   PROTOCOL_VERSION,
+  RUN_SORTS,
   type RunsPage,
   replaySchema,
   runIdSchema,
@@ -31,6 +34,9 @@ const listQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
   mode: z.enum(WRITER_MODES).optional(),
   verdict: z.enum(VERDICTS).optional(),
+  ending: z.enum(RUN_ENDINGS).optional(),
+  backend: z.enum(BACKENDS).optional(),
+  sort: z.enum(RUN_SORTS).default('newest'),
 });
 
 /** Figures about the process that `/api/health` reports beside liveness. */

@@ -157,11 +157,13 @@ export class RunManager {
         409,
         `${action}: a real run (PostgreSQL, real processes) goes in real time and cannot be paused`,
       );
-    if (run.sim.stop !== undefined && action === 'stop' && from !== 'created') {
+    if (run.sim.realTime === true && action === 'stop' && from !== 'created') {
       // A real job is killed now; its run ends `stopped` once the checker has read what it wrote.
       run.sim.stop();
       return run.summary;
     }
+    // Before the state changes: the report the stop computes must say the run was stopped.
+    if (action === 'stop' && run.sim.realTime !== true) run.sim.stop();
     run.setState(action === 'pause' ? 'paused' : action === 'stop' ? 'stopped' : 'running', now);
     run.changedSinceDelta = true;
     // A refused write is retried by the next periodic save, which stores the state too.

@@ -21,8 +21,11 @@ export interface RunModel {
   readonly realTime?: boolean;
   /** Absent for the simulation. */
   readonly backend?: RunBackend;
-  /** A real job: stop it (the run ends once it has been checked). */
-  stop?(): void;
+  /**
+   * A person stops the run: the model stops where it is and its report says so; a real job is
+   * killed, and its run ends once the checker has read what it wrote.
+   */
+  stop(): void;
   /** Whether a stop was asked for (the run then ends `stopped`). */
   readonly stopRequested?: boolean;
 }

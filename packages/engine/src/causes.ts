@@ -27,9 +27,16 @@ export const CAUSE_KINDS = [
   'left-uncommitted',
   /** A plain write that failed when the writers' reconnect retries ran out. */
   'write-failed',
-  /** Never made visible because the job failed for good. */
+  /** Emitted, never made visible, because the job failed for good. */
   'job-failed',
+  /** Never emitted: the job failed for good before its source reached them (an incomplete output, not a loss). */
+  'never-emitted',
 ] as const;
+
+/** Causes of values that were emitted and never made visible: what a verdict calls lost. */
+export function isLoss(kind: CauseKind): boolean {
+  return kind !== 'never-emitted';
+}
 export type CauseKind = (typeof CAUSE_KINDS)[number];
 
 export interface FailureFact {
@@ -164,21 +171,24 @@ export class Explainer {
 
   // ---- the result ----
 
-  causes(jobEnded: boolean): Causes {
+  /** `emittedUpTo`: the highest value the source emitted; the ones after it were never emitted. */
+  causes(jobEnded: boolean, emittedUpTo: number): Causes {
     const dupRanges = new Map<number, [number, number][]>();
     const dupCounts = new Map<number, number>();
     const missRanges = new Map<number, [number, number][]>();
     const missCounts = new Map<number, number>();
     const unexplained = { duplicates: 0, missing: 0 };
     const jobFailed = jobEnded && this.jobFailure !== null ? this.jobFailedCause() : 0;
+    const neverEmitted = jobEnded && emittedUpTo < this.numEvents ? this.neverEmittedCause(emittedUpTo) : 0;
     for (let v = 1; v <= this.numEvents; v++) {
       const reads = this.readCount[v]!;
       if (reads === 1) continue;
       let cause = this.causeOf[v]!;
       if (reads === 0) {
         if (!jobEnded) continue;
+        if (v > emittedUpTo) cause = neverEmitted;
         // A value the failed job never made visible: whatever last held it, the failure is why.
-        if (cause === 0 || (jobFailed !== 0 && this.table[cause - 1]!.kind === 'txn-aborted'))
+        else if (cause === 0 || (jobFailed !== 0 && this.table[cause - 1]!.kind === 'txn-aborted'))
           cause = jobFailed;
         if (cause === 0) unexplained.missing++;
         else add(missRanges, missCounts, cause, v);
@@ -244,7 +254,21 @@ export class Explainer {
       failure: this.lastFailure,
       job,
       describe: () =>
-        `never made visible: the job failed at ${job.atMs} ms (${job.reason})${this.lastFailure === null ? '' : `; its last failure: ${failureText(this.lastFailure)}`}`,
+        `emitted, but never made visible: the job failed for good at ${job.atMs} ms (${job.reason})${this.lastFailure === null ? '' : `; its last failure: ${failureText(this.lastFailure)}`}`,
+    }));
+  }
+
+  private neverEmittedCause(emittedUpTo: number): number {
+    const job = this.jobFailure;
+    return this.intern('never-emitted', () => ({
+      ...none(),
+      kind: 'never-emitted',
+      failure: this.lastFailure,
+      job,
+      describe: () =>
+        job === null
+          ? `never emitted: the source stopped at value ${emittedUpTo}`
+          : `never emitted: the job failed for good at ${job.atMs} ms (${job.reason}) after its source reached value ${emittedUpTo}; an incomplete output, not a loss`,
     }));
   }
 

@@ -205,6 +205,11 @@ export class Checker {
     if (missing > 0) this.ctx.emit({ t: tMs, kind: 'value-missing', count: missing, values: sample });
   }
 
+  /** The highest value the source emitted: the values after it were never emitted. */
+  get emittedUpTo(): number {
+    return this.firstEmissions.emittedUpTo;
+  }
+
   get missingCount(): number {
     return this.missingTotal;
   }

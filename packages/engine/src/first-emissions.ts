@@ -47,6 +47,11 @@ export class FirstEmissions {
     this.steps.push(stepMs);
   }
 
+  /** The highest value emitted so far: every value up to it was emitted, none after it. */
+  get emittedUpTo(): number {
+    return this.frontier;
+  }
+
   /** When `value` was first emitted, or -1 if it was not. */
   timeOf(value: number): number {
     // A frontier of 1 or more means at least one run.

@@ -6,7 +6,7 @@ import { CheckpointFaultPlan, isCheckpointFault } from './faults';
 import { Attempt, type TaskFailure } from './job';
 import { Metrics } from './metrics';
 import { Prng } from './prng';
-import { REPORT_LOG_LIMIT, type Report, verdictOf } from './report';
+import { REPORT_LOG_LIMIT, type Report, type RunEnding, sawWholeOutput, verdictOf } from './report';
 import {
   DEFAULT_FAULT_DURATION_MS,
   type DurationFaultKind,
@@ -78,6 +78,8 @@ export class Simulation {
   private now = 0;
   private state: JobState = 'running';
   private ended = false;
+  /** A person stopped the run before it ended: its report judges only what was seen. */
+  private stopped = false;
   private readonly horizonMs: number;
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
@@ -126,6 +128,11 @@ export class Simulation {
     return this.state;
   }
 
+  /** A person stopped the run: no more time passes, and the report says it was stopped. */
+  stop(): void {
+    if (!this.ended) this.stopped = true;
+  }
+
   /** The scenario's faults plus every injected one, stamped with its virtual time. */
   faultTimeline(): Fault[] {
     return this.timeline.map((f) => ({ ...f }));
@@ -134,7 +141,7 @@ export class Simulation {
   /** Runs the model up to virtual time `targetMs` (inclusive). */
   advanceTo(targetMs: number): void {
     invariant(Number.isFinite(targetMs) || targetMs === Number.POSITIVE_INFINITY, 'advanceTo needs a time');
-    while (!this.ended) {
+    while (!this.ended && !this.stopped) {
       const next = this.scheduler.peekTime();
       const until = Math.min(next, targetMs, this.horizonMs);
       const failure = this.runDataPlanes(until);
@@ -243,20 +250,32 @@ export class Simulation {
     return { checkpoint: id };
   }
 
+  /** How the run ended so far. */
+  get ending(): RunEnding {
+    if (this.ended) return this.state === 'finished' ? 'finished' : 'job-failed';
+    return this.stopped ? 'stopped' : 'running';
+  }
+
   report(): Report {
     const totals = this.metrics.totals;
     const duplicates = this.checker.duplicateValues();
+    // Missing values are judged once the job ended: before, a value may still be on its way.
     const missing = this.ended ? this.checker.missingValues() : [];
     const duplicateCount = totals.duplicates;
     const missingCount = this.ended ? this.checker.missingCount : 0;
+    const emittedUpTo = this.checker.emittedUpTo;
+    const neverEmitted = this.scenario.numEvents - emittedUpTo;
+    const lost = this.ended ? missingCount - neverEmitted : 0;
+    const ending = this.ending;
     const latency = this.checker.latency;
     return {
-      version: 1,
+      version: 2,
       name: this.scenario.name,
       mode: this.scenario.mode,
       seed: this.scenario.seed,
       numEvents: this.scenario.numEvents,
-      verdict: verdictOf(duplicateCount, missingCount),
+      verdict: verdictOf(duplicateCount, lost, sawWholeOutput(ending, neverEmitted)),
+      ending,
       duplicates,
       missing,
       markerWindow: this.checker.markerWindow(),
@@ -268,6 +287,8 @@ export class Simulation {
         duplicates: duplicateCount,
         duplicateReads: totals.duplicateReads,
         missing: missingCount,
+        lost,
+        neverEmitted,
         writeFailures: totals.writeFailures,
       },
       checkpoints: { ...this.coordinator.counts },
@@ -282,7 +303,7 @@ export class Simulation {
         open: this.store.openTransactions,
       },
       latencyMs: { p50: latency.percentile(0.5), p99: latency.percentile(0.99), max: latency.max },
-      causes: this.checker.explainer.causes(this.ended),
+      causes: this.checker.explainer.causes(this.ended, emittedUpTo),
       log: [...this.logLines],
       logOmitted: this.logOmitted,
       finished: this.state === 'finished',

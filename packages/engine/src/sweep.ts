@@ -168,7 +168,10 @@ export interface SweepRow {
   faultKind: FaultKind | '(none)';
   runs: number;
   withDuplicates: number;
+  /** Runs that lost values the source emitted. */
   withLoss: number;
+  /** Runs whose job failed for good before its source emitted every value: an incomplete output. */
+  incomplete: number;
   violations: number;
 }
 
@@ -222,11 +225,13 @@ export function sweep(
           runs: 0,
           withDuplicates: 0,
           withLoss: 0,
+          incomplete: 0,
           violations: 0,
         };
         row.runs++;
         if (report.counts.duplicates > 0) row.withDuplicates++;
-        if (report.counts.missing > 0) row.withLoss++;
+        if (report.counts.lost > 0) row.withLoss++;
+        if (report.counts.neverEmitted > 0) row.incomplete++;
         if (message !== null) row.violations++;
         rows.set(key, row);
       }
@@ -257,6 +262,7 @@ export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
       row.runs += r.runs;
       row.withDuplicates += r.withDuplicates;
       row.withLoss += r.withLoss;
+      row.incomplete += r.incomplete;
       row.violations += r.violations;
     }
   }

@@ -57,11 +57,19 @@ describe('causes in the report', () => {
       }),
     );
     expect(report.finished).toBe(false);
-    expect(report.causes.missing.map((c) => c.kind)).toEqual(['job-failed']);
-    const [cause] = report.causes.missing;
-    expect(cause!.count).toBe(report.counts.missing);
-    expect(cause!.job).toMatchObject({ reason: 'restart attempts exhausted' });
-    expect(cause!.text).toContain('restart attempts exhausted');
+    expect(report.ending).toBe('job-failed');
+    expect(report.causes.missing.map((c) => c.kind)).toEqual(['job-failed', 'never-emitted']);
+    const [lost, neverEmitted] = report.causes.missing;
+    // Emitted after the last checkpoint, in transactions the failover aborted: lost.
+    expect(lost!.count).toBe(report.counts.lost);
+    expect(lost!.job).toMatchObject({ reason: 'restart attempts exhausted' });
+    expect(lost!.text).toContain('emitted, but never made visible');
+    // The tail the source never reached: an incomplete output, apart from the loss.
+    expect(neverEmitted!.count).toBe(report.counts.neverEmitted);
+    expect(neverEmitted!.ranges).toEqual([[1_000 - report.counts.neverEmitted + 1, 1_000]]);
+    expect(neverEmitted!.text).toContain('never emitted');
+    expect(report.counts.lost + report.counts.neverEmitted).toBe(report.counts.missing);
+    expect(report.verdict).toBe('LOSS');
   });
 
   it('lease expiry names each expired transaction and the values it held', () => {

@@ -37,6 +37,8 @@ export async function readCommitted(client: pg.Client, run: string): Promise<Rea
 export interface CheckResult extends StreamCheck {
   /** Per duplicate value, the attempts whose rows were read, in read order (for the causes). */
   writers: Map<number, number[]>;
+  /** The highest value read: it was emitted, whatever the job's last progress report said. */
+  highestRead: number;
 }
 
 /**
@@ -57,8 +59,10 @@ export function check(rows: readonly ReadRow[], numEvents: number, startedAtMs: 
     numEvents,
   );
   const attempts = new Map<number, number[]>();
+  let highestRead = 0;
   for (const { value, attempt } of ours) {
     if (value < 1) continue;
+    if (value > highestRead) highestRead = value;
     const list = attempts.get(value);
     if (list === undefined) attempts.set(value, [attempt]);
     else list.push(attempt);
@@ -69,5 +73,6 @@ export function check(rows: readonly ReadRow[], numEvents: number, startedAtMs: 
     ...checked,
     lines: checked.lines.map((l) => ({ line: l.line, atMs: l.atMs + startedAtMs })),
     writers,
+    highestRead,
   };
 }

@@ -36,6 +36,8 @@ export interface JobResult {
   checkpoints: { triggered: number; completed: number; aborted: number; failed: number };
   restarts: { attempts: number; used: number };
   emitted: number;
+  /** The highest value any attempt emitted: the values after it were never emitted. */
+  emittedUpTo: number;
   written: number;
   txnsBegun: number;
   txnsExpired: number;
@@ -150,6 +152,7 @@ export class Coordinator {
       checkpoints: { triggered: 0, completed: 0, aborted: 0, failed: 0 },
       restarts: { attempts: scenario.restart.attempts, used: 0 },
       emitted: 0,
+      emittedUpTo: 0,
       written: 0,
       txnsBegun: 0,
       txnsExpired: 0,
@@ -274,6 +277,7 @@ export class Coordinator {
           written: message.written,
           txnsBegun: message.txnsBegun,
         };
+        this.result.emittedUpTo = Math.max(this.result.emittedUpTo, message.emittedUpTo);
         this.hooks.onProgress?.(
           {
             emitted: this.baseProgress.emitted + message.emitted,

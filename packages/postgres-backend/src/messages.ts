@@ -62,7 +62,7 @@ export type FromTask =
   | { type: 'ready' }
   | { type: 'frozen' }
   | { type: 'log'; line: string; atMs: number }
-  | { type: 'progress'; emitted: number; written: number; txnsBegun: number }
+  | { type: 'progress'; emitted: number; written: number; txnsBegun: number; emittedUpTo: number }
   | { type: 'ack'; checkpointId: number; task: 'source'; position: number }
   | { type: 'ack'; checkpointId: number; task: number; pending: PendingTxn[] }
   | {

@@ -4,6 +4,7 @@ import {
   REPORT_LOG_LIMIT,
   type Report,
   type Scenario,
+  sawWholeOutput,
   verdictOf,
 } from '@eolab/engine';
 import type { CheckResult } from './checker';
@@ -39,15 +40,21 @@ export function buildReport(
   const log = mergeByTime(job.log, checked.lines);
   const duplicateCount = checked.duplicateCount;
   const missingCount = checked.missingCount;
+  // A value read was emitted, whatever the last progress message said before a task was killed.
+  const emittedUpTo = Math.max(job.emittedUpTo, checked.highestRead);
+  const neverEmitted = job.finished ? 0 : Math.max(0, scenario.numEvents - emittedUpTo);
+  const lost = missingCount - neverEmitted;
+  const ending = job.finished ? 'finished' : 'job-failed';
   const transactional = scenario.mode === 'EXACTLY_ONCE';
   const rel = (atMs: number) => Math.max(0, Math.round(atMs - job.startedAtMs));
   return {
-    version: 1,
+    version: 2,
     name: scenario.name,
     mode: scenario.mode,
     seed: scenario.seed,
     numEvents: scenario.numEvents,
-    verdict: verdictOf(duplicateCount, missingCount),
+    verdict: verdictOf(duplicateCount, lost, sawWholeOutput(ending, neverEmitted)),
+    ending,
     duplicates: checked.duplicates,
     missing: checked.missing,
     markerWindow: checked.markerWindow,
@@ -59,6 +66,8 @@ export function buildReport(
       duplicates: duplicateCount,
       duplicateReads: checked.duplicateReads,
       missing: missingCount,
+      lost,
+      neverEmitted,
       writeFailures: 0,
     },
     checkpoints: job.checkpoints,
@@ -75,7 +84,7 @@ export function buildReport(
         }
       : { begun: 0, committed: 0, aborted: 0, expired: 0, commitFailed: 0, open: 0 },
     latencyMs: checked.latencyMs,
-    causes: causesOf(job, checked, rel),
+    causes: causesOf(job, checked, rel, scenario.numEvents - neverEmitted),
     log: log.slice(0, REPORT_LOG_LIMIT),
     logOmitted: Math.max(0, log.length - REPORT_LOG_LIMIT),
     finished: job.finished,
@@ -104,7 +113,12 @@ function mergeByTime(writer: TimedLine[], checker: TimedLine[]): string[] {
  * rows were read for a value, how each attempt started and ended. Anything else is counted as
  * unexplained, honestly, rather than guessed.
  */
-function causesOf(job: JobResult, checked: CheckResult, rel: (ms: number) => number): Causes {
+function causesOf(
+  job: JobResult,
+  checked: CheckResult,
+  rel: (ms: number) => number,
+  emittedUpTo: number,
+): Causes {
   const groups = new Map<string, { values: number[]; first: number; again: number }>();
   let unexplainedDuplicates = 0;
   for (const value of checked.duplicates) {
@@ -165,7 +179,8 @@ function causesOf(job: JobResult, checked: CheckResult, rel: (ms: number) => num
     };
   });
   const missing: Cause[] = [];
-  let left = checked.missing;
+  const notEmitted = checked.missing.filter((v) => v > emittedUpTo);
+  let left = checked.missing.filter((v) => v <= emittedUpTo);
   // Values held by a pending transaction that a restore found rolled back (by the lease reaper or not).
   for (const lost of job.lostTxns) {
     const range = lost.pending.values;
@@ -209,7 +224,7 @@ function causesOf(job: JobResult, checked: CheckResult, rel: (ms: number) => num
       kind: 'job-failed',
       ranges: ranges(left),
       count: left.length,
-      text: `${rangeText(left)}: never made visible: the job failed (restart attempts exhausted)`,
+      text: `${rangeText(left)}: emitted, but never made visible: the job failed for good (restart attempts exhausted)`,
       failure: null,
       restore: null,
       txn: null,
@@ -217,6 +232,20 @@ function causesOf(job: JobResult, checked: CheckResult, rel: (ms: number) => num
       job: { reason: 'restart attempts exhausted', atMs: rel(job.endedAtMs) },
     });
     left = [];
+  }
+  if (notEmitted.length > 0) {
+    const atMs = rel(job.endedAtMs);
+    missing.push({
+      kind: 'never-emitted',
+      ranges: ranges(notEmitted),
+      count: notEmitted.length,
+      text: `${rangeText(notEmitted)}: never emitted: the job failed for good at ${atMs} ms (restart attempts exhausted) after its source reached value ${emittedUpTo}; an incomplete output, not a loss`,
+      failure: null,
+      restore: null,
+      txn: null,
+      zombieAttempt: null,
+      job: { reason: 'restart attempts exhausted', atMs },
+    });
   }
   const unexplainedMissing = left.length;
   return {

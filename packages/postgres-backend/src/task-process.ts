@@ -27,7 +27,8 @@ let nextSubtask = 0;
 let elementsSeen = 0;
 let failNextElement = false;
 let failing = false;
-const progress = { emitted: 0, written: 0, txnsBegun: 0 };
+/** `emittedUpTo`: the highest value this attempt emitted (the source emits in order). */
+const progress = { emitted: 0, written: 0, txnsBegun: 0, emittedUpTo: 0 };
 let progressTimer: NodeJS.Timeout | null = null;
 
 /** Milliseconds on the wall clock, sub-millisecond: comparable with the coordinator's. */
@@ -92,8 +93,10 @@ function failingMapper(value: number): number {
 
 /** Source -> failing mapper -> rebalance partitioner -> a sink subtask. */
 function emit(value: number): void {
-  if (value > 0) progress.emitted++;
-  else if (value === START_MARKER || value === END_MARKER)
+  if (value > 0) {
+    progress.emitted++;
+    progress.emittedUpTo = value;
+  } else if (value === START_MARKER || value === END_MARKER)
     event({
       kind: 'marker-emitted',
       marker: value === START_MARKER ? 'start' : 'end',

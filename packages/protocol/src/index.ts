@@ -5,6 +5,7 @@ import {
   type MetricsTotals,
   NOTIFY_TARGETS,
   type Report,
+  type RunEnding,
   type Scenario,
   type SimEvent,
   scenarioInputSchema,
@@ -75,7 +76,35 @@ export interface RunSummary {
   reproducesExport?: boolean | null;
   /** Where it ran: the model, or PostgreSQL with real processes. Optional: older clients omit it. */
   backend?: BackendKind;
+  /** What its report says in a few numbers, for the Runs list: null until it ended (absent from older servers). */
+  figures?: RunFigures | null;
 }
+
+/** A report's figures the Runs list shows, sorts and filters by. */
+export interface RunFigures {
+  ending: RunEnding;
+  duplicates: number;
+  /** Emitted, never made visible. */
+  lost: number;
+  /** Never emitted: the job failed for good (or the run was stopped) before its source reached them. */
+  neverEmitted: number;
+  durationMs: number;
+}
+
+export function figuresOf(report: Report): RunFigures {
+  const { counts } = report;
+  return {
+    ending: report.ending,
+    duplicates: counts.duplicates,
+    lost: counts.lost,
+    neverEmitted: counts.neverEmitted,
+    durationMs: report.durationMs,
+  };
+}
+
+/** How the Runs list can be sorted (`GET /api/runs?sort=`): newest first by default. */
+export const RUN_SORTS = ['newest', 'oldest', 'duplicates', 'lost', 'duration', 'faults'] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
 
 export interface RunSnapshot {
   protocolVersion: number;
@@ -137,16 +166,18 @@ export interface RunDelta {
   backend?: RunBackend;
 }
 
-/** What a run's last delta says of its report: the verdict and the counts behind it. */
+/** What a run's last delta says of its report: the verdict, how the run ended and the counts behind it. */
 export interface RunOutcome {
   verdict: Verdict;
   finished: Report['finished'];
+  /** Absent from older servers. */
+  ending?: RunEnding;
   counts: Report['counts'];
 }
 
 /** The outcome a report's last delta carries. */
 export function outcomeOf(report: Report): RunOutcome {
-  return { verdict: report.verdict, finished: report.finished, counts: report.counts };
+  return { verdict: report.verdict, finished: report.finished, ending: report.ending, counts: report.counts };
 }
 
 // ---- REST responses (under /api) ----
@@ -185,7 +216,10 @@ export interface StoreStatus {
   unsavedRuns: number;
 }
 
-/** `GET /api/runs?limit&offset&mode&verdict`: newest first; `total` counts every run the filters match. */
+/**
+ * `GET /api/runs?limit&offset&mode&verdict&ending&backend&sort`: newest first unless `sort` says
+ * otherwise; `total` counts every run the filters match.
+ */
 export interface RunsPage {
   runs: RunSummary[];
   total: number;

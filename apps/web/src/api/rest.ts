@@ -1,5 +1,5 @@
 import type { WriterMode } from '@eolab/engine';
-import type { BackendKind, CreatedRun, RunSnapshot, RunsPage, Speed } from '@eolab/protocol';
+import type { BackendKind, CreatedRun, RunSnapshot, RunSort, RunsPage, Speed } from '@eolab/protocol';
 
 /**
  * The REST half of the typed client (the socket half is `socket.ts`): one function per call the
@@ -20,10 +20,20 @@ const post = (body: unknown): RequestInit => ({
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
 
-export function listRuns(query: { limit: number; mode?: string; verdict?: string }): Promise<RunsPage> {
+/** A page of stored runs; empty filters are left out. */
+export function listRuns(query: {
+  limit: number;
+  mode?: string;
+  verdict?: string;
+  ending?: string;
+  backend?: string;
+  sort?: RunSort;
+}): Promise<RunsPage> {
   const params = new URLSearchParams({ limit: String(query.limit) });
-  if (query.mode) params.set('mode', query.mode);
-  if (query.verdict) params.set('verdict', query.verdict);
+  for (const key of ['mode', 'verdict', 'ending', 'backend', 'sort'] as const) {
+    const value = query[key];
+    if (value) params.set(key, value);
+  }
   return call<RunsPage>(`/runs?${params}`);
 }
 

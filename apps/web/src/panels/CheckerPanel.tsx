@@ -1,42 +1,11 @@
-import { type Cause, FOUND_DUPLICATES, NO_DUPLICATE, type Report } from '@eolab/engine';
+import type { Cause } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { disagreement, ENDING_TEXT, verdictText, verdictTone } from '../explain/verdict';
 import { startScenario } from '../state/actions';
 import { compareBackends, compareModes } from '../state/compare';
 import { selectEvents, selectReport, selectTotals } from '../state/scrub';
 import { useStore } from '../state/store';
-
-/** The verdict line: the sample's wording, plus loss, which the sample's checker cannot see. */
-export function verdictText(report: Report | null, duplicatesSoFar: number, running: boolean): string {
-  if (report === null) {
-    if (duplicatesSoFar > 0) return `${FOUND_DUPLICATES} (so far)`;
-    return running ? 'Checking… no duplicate so far' : 'No run yet';
-  }
-  const lost = report.counts.missing;
-  const loss = lost > 0 ? ` · ${lost.toLocaleString('en')} value${lost === 1 ? '' : 's'} lost` : '';
-  if (report.counts.duplicates > 0) return `${FOUND_DUPLICATES}${loss}`;
-  if (lost > 0)
-    return `No duplicate found, but ${lost.toLocaleString('en')} value${lost === 1 ? '' : 's'} lost`;
-  return NO_DUPLICATE;
-}
-
-/** Where the sample's marker-window checker and our whole-stream checker disagree, and why. */
-function disagreement(report: Report): string | null {
-  const windowFound = report.markerWindow.verdict === 'DUPLICATES';
-  const streamFound = report.counts.duplicates > 0;
-  if (report.markerWindow.verdict === null) {
-    return "The sample's checker never saw an end marker, so it printed nothing; the whole-stream checker still judged every value.";
-  }
-  if (streamFound && !windowFound) {
-    return "The sample's checker found no duplicate because it forgets everything at each start marker (a fresh restart emits a new one); the whole-stream checker never resets.";
-  }
-  if (!streamFound && windowFound)
-    return "The sample's checker counted a value twice within its window that the whole stream saw only once more in total.";
-  if (report.counts.missing > 0) {
-    return "The sample's checker cannot see loss: it only looks for values that arrive twice. The whole-stream checker also reports values that never arrived.";
-  }
-  return null;
-}
 
 export function CheckerPanel() {
   const { events, report, totals, runState } = useStore(
@@ -54,8 +23,7 @@ export function CheckerPanel() {
   const scrubbing = useStore((s) => s.scrubMs !== null);
   const running = scrubbing || runState === 'running' || runState === 'paused' || runState === 'created';
   const text = verdictText(report, totals?.duplicates ?? 0, running);
-  const tone =
-    text === NO_DUPLICATE ? 'good' : text.startsWith('Checking') || text === 'No run yet' ? 'neutral' : 'bad';
+  const tone = verdictTone(report, text);
   const note = report === null ? null : disagreement(report);
   const causes = report?.causes.duplicates ?? [];
   const losses = report?.causes.missing ?? [];
@@ -76,11 +44,19 @@ export function CheckerPanel() {
           <dd data-testid="duplicate-count">{(totals?.duplicates ?? 0).toLocaleString('en')}</dd>
         </div>
         <div>
-          <dt>missing</dt>
+          <dt>lost</dt>
           <dd data-testid="missing-count">
-            {report === null ? '—' : report.counts.missing.toLocaleString('en')}
+            {report === null || report.ending === 'stopped' || report.ending === 'running'
+              ? '—'
+              : report.counts.lost.toLocaleString('en')}
           </dd>
         </div>
+        {report !== null && report.counts.neverEmitted > 0 && (
+          <div>
+            <dt>never emitted</dt>
+            <dd data-testid="never-emitted-count">{report.counts.neverEmitted.toLocaleString('en')}</dd>
+          </div>
+        )}
         <div>
           <dt>read</dt>
           <dd>{(totals?.read ?? 0).toLocaleString('en')}</dd>
@@ -93,6 +69,12 @@ export function CheckerPanel() {
       )}
       {causes.length > 0 && <CauseList label="Why the duplicates" causes={causes} />}
       {losses.length > 0 && <CauseList label="Why values are missing" causes={losses} />}
+      {report !== null && (
+        <p className="ending" data-testid="run-ending">
+          Run {ENDING_TEXT[report.ending]} at {report.durationMs.toLocaleString('en')} ms
+          {report.backend === 'simulated' ? ' of virtual time' : ''}.
+        </p>
+      )}
       {unexplained > 0 && (
         <p className="note">{unexplained.toLocaleString('en')} values have no cause the engine could name.</p>
       )}

@@ -1,19 +1,21 @@
-import { VERDICTS, WRITER_MODES } from '@eolab/engine';
-import type { RunsPage } from '@eolab/protocol';
+import { RUN_ENDINGS, VERDICTS, WRITER_MODES } from '@eolab/engine';
+import { BACKENDS, type RunSort, type RunsPage } from '@eolab/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { deleteRun, importRun, listRuns } from '../api/rest';
+import { ENDING_TEXT } from '../explain/verdict';
 import { navigate } from '../nav/route';
 import { comparePicked } from '../state/compare';
 import { useStore } from '../state/store';
 import { watchRun } from '../sync/run-sync';
+import { RunsTable } from './RunsTable';
 
-/** At most this many runs side by side: the comparison table stays readable. */
-const MAX_COMPARED = 4;
-
-/** Every stored run, newest first: filter, open, export, delete, import. */
+/** Every stored run, newest first unless sorted: filter, sort, open, export, delete, import. */
 export function History() {
   const [mode, setMode] = useState('');
   const [verdict, setVerdict] = useState('');
+  const [ending, setEnding] = useState('');
+  const [backend, setBackend] = useState('');
+  const [sort, setSort] = useState<RunSort>('newest');
   const [page, setPage] = useState<RunsPage | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   /** The run whose Delete was pressed once: a second press, on "Yes, delete", deletes it. */
@@ -24,11 +26,11 @@ export function History() {
 
   const load = useCallback(async () => {
     try {
-      setPage(await listRuns({ limit: 100, mode, verdict }));
+      setPage(await listRuns({ limit: 100, mode, verdict, ending, backend, sort }));
     } catch (error) {
       setMessage((error as Error).message);
     }
-  }, [mode, verdict]);
+  }, [mode, verdict, ending, backend, sort]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload whenever the server announces a change to any run.
   useEffect(() => {
@@ -68,7 +70,11 @@ export function History() {
       <section className="panel" aria-labelledby="history-title">
         <div className="compare-head">
           <h2 id="history-title">Runs</h2>
-          <span className="muted">{page === null ? '' : `${page.total} stored`}</span>
+          <span className="muted">
+            {page === null
+              ? ''
+              : `${page.total} stored${page.runs.length < page.total ? ` · showing ${page.runs.length}` : ''}${sort === 'newest' ? '' : ` · sorted by ${sort}`}`}
+          </span>
         </div>
         <div className="history-tools">
           <button
@@ -101,6 +107,34 @@ export function History() {
               ))}
             </select>
           </label>
+          <label>
+            Ended{' '}
+            <select
+              aria-label="Filter by how the run ended"
+              value={ending}
+              onChange={(e) => setEnding(e.target.value)}
+            >
+              <option value="">all</option>
+              {RUN_ENDINGS.map((v) => (
+                <option key={v} value={v}>
+                  {ENDING_TEXT[v]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Backend{' '}
+            <select
+              aria-label="Filter by backend"
+              value={backend}
+              onChange={(e) => setBackend(e.target.value)}
+            >
+              <option value="">all</option>
+              {BACKENDS.map((v) => (
+                <option key={v}>{v}</option>
+              ))}
+            </select>
+          </label>
           <label
             className="drop"
             onDragOver={(e) => e.preventDefault()}
@@ -127,105 +161,58 @@ export function History() {
             {message}
           </p>
         )}
-        <table className="runs-table" aria-label="Stored runs">
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="sr-only">Compare</span>
-              </th>
-              <th scope="col">Name</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Verdict</th>
-              <th scope="col" className="optional">
-                Events
-              </th>
-              <th scope="col" className="optional">
-                Faults
-              </th>
-              <th scope="col">State</th>
-              <th scope="col" className="optional">
-                Created
-              </th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(page?.runs ?? []).map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Pick run ${r.id} to compare`}
-                    checked={picked.includes(r.id)}
-                    disabled={!picked.includes(r.id) && picked.length >= MAX_COMPARED}
-                    onChange={() => togglePick(r.id)}
-                  />
-                </td>
-                <td>{r.name}</td>
-                <td>
-                  {r.mode}
-                  {r.backend === 'postgres' && (
-                    <span className="badge real-badge" title="Run for real: PostgreSQL, real processes">
-                      PostgreSQL
-                    </span>
-                  )}
-                </td>
-                <td>
-                  {r.verdict === null ? '—' : <span className={`badge v-${r.verdict}`}>{r.verdict}</span>}
-                </td>
-                <td className="optional">{r.numEvents.toLocaleString('en')}</td>
-                <td className="optional">{r.faultCount}</td>
-                <td>{r.state}</td>
-                <td className="optional">{new Date(r.createdAt).toLocaleString('en-GB')}</td>
-                <td className="actions">
+        <RunsTable
+          runs={page?.runs ?? []}
+          sort={sort}
+          onSort={setSort}
+          picked={picked}
+          onPick={togglePick}
+          actions={(r) => (
+            <>
+              <button
+                type="button"
+                className="small"
+                onClick={() => open(r.id)}
+                aria-label={`Open run ${r.id}`}
+              >
+                Open
+              </button>
+              <a
+                className="small-link"
+                href={`/api/runs/${r.id}/export`}
+                download
+                aria-label={`Export run ${r.id}`}
+              >
+                Export
+              </a>
+              {confirming === r.id ? (
+                <fieldset className="confirm" aria-label={`Delete run ${r.id}?`}>
+                  Delete for good?{' '}
                   <button
                     type="button"
-                    className="small"
-                    onClick={() => open(r.id)}
-                    aria-label={`Open run ${r.id}`}
+                    className="small danger"
+                    onClick={() => void remove(r.id)}
+                    aria-label={`Yes, delete run ${r.id}`}
                   >
-                    Open
+                    Yes, delete
                   </button>
-                  <a
-                    className="small-link"
-                    href={`/api/runs/${r.id}/export`}
-                    download
-                    aria-label={`Export run ${r.id}`}
-                  >
-                    Export
-                  </a>
-                  {confirming === r.id ? (
-                    <fieldset className="confirm" aria-label={`Delete run ${r.id}?`}>
-                      Delete for good?{' '}
-                      <button
-                        type="button"
-                        className="small danger"
-                        onClick={() => void remove(r.id)}
-                        aria-label={`Yes, delete run ${r.id}`}
-                      >
-                        Yes, delete
-                      </button>
-                      <button type="button" className="small" onClick={() => setConfirming(null)}>
-                        Cancel
-                      </button>
-                    </fieldset>
-                  ) : (
-                    <button
-                      type="button"
-                      className="small"
-                      onClick={() => setConfirming(r.id)}
-                      aria-label={`Delete run ${r.id}`}
-                    >
-                      Delete
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  <button type="button" className="small" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </button>
+                </fieldset>
+              ) : (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => setConfirming(r.id)}
+                  aria-label={`Delete run ${r.id}`}
+                >
+                  Delete
+                </button>
+              )}
+            </>
+          )}
+        />
       </section>
     </main>
   );
