@@ -4,7 +4,7 @@ import { run, scenario } from './helpers';
 
 /** The run as a person would stop it: advanced to `atMs`, then stopped. */
 function stoppedAt(name: string, mode: 'ATLEAST_ONCE' | 'EXACTLY_ONCE', atMs: number) {
-  const sim = new Simulation(presetScenario(name, mode));
+  const sim = new Simulation(presetScenario(name, mode)!);
   sim.advanceTo(atMs);
   sim.stop();
   return sim;
@@ -36,7 +36,7 @@ describe('how a run ended is part of its verdict', () => {
   });
 
   it('a report taken while the run goes on says so', () => {
-    const sim = new Simulation(presetScenario('seed', 'EXACTLY_ONCE'));
+    const sim = new Simulation(presetScenario('seed', 'EXACTLY_ONCE')!);
     sim.advanceTo(50);
     expect(sim.report()).toMatchObject({ ending: 'running', verdict: 'INCOMPLETE' });
   });
@@ -64,7 +64,7 @@ describe('how a run ended is part of its verdict', () => {
   });
 
   it('a finished run is judged whole, as before', () => {
-    const { report } = run(presetScenario('seed', 'EXACTLY_ONCE'));
+    const { report } = run(presetScenario('seed', 'EXACTLY_ONCE')!);
     expect(report).toMatchObject({
       ending: 'finished',
       verdict: 'EXACTLY_ONCE',
@@ -75,14 +75,14 @@ describe('how a run ended is part of its verdict', () => {
 
 describe('reports stored by an older version', () => {
   it('a version-1 report of a stopped run is judged again on what it saw', () => {
-    const { report } = run(presetScenario('seed', 'EXACTLY_ONCE'));
+    const { report } = run(presetScenario('seed', 'EXACTLY_ONCE')!);
     const v1: ReportV1 = { ...asVersion1(report), finished: false };
     const upgraded = upgradeReport(v1, true);
     expect(upgraded).toMatchObject({ version: 2, ending: 'stopped', verdict: 'INCOMPLETE', missing: [] });
   });
 
   it('a version-1 finished report reads as version 2 with the same figures', () => {
-    const { report } = run(presetScenario('seed', 'ATLEAST_ONCE'));
+    const { report } = run(presetScenario('seed', 'ATLEAST_ONCE')!);
     expect(upgradeReport(asVersion1(report), false)).toEqual(report);
   });
 });

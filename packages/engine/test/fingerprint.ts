@@ -16,9 +16,11 @@ const SCHEDULES = 120;
 export function fingerprintScenarios(): { name: string; scenario: Scenario }[] {
   const out: { name: string; scenario: Scenario }[] = [];
   for (const preset of PRESETS)
-    for (const mode of WRITER_MODES) out.push({ name: `${preset.id}/${mode}`, scenario: presetScenario(preset.id, mode)! });
+    for (const mode of WRITER_MODES)
+      out.push({ name: `${preset.id}/${mode}`, scenario: presetScenario(preset.id, mode)! });
   for (let seed = 1; seed <= SCHEDULES; seed++)
-    for (const mode of WRITER_MODES) out.push({ name: `sweep-${seed}/${mode}`, scenario: randomScenario(seed, mode) });
+    for (const mode of WRITER_MODES)
+      out.push({ name: `sweep-${seed}/${mode}`, scenario: randomScenario(seed, mode) });
   return out;
 }
 
