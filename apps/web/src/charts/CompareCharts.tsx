@@ -13,7 +13,7 @@ import {
 } from 'recharts';
 import { RUN_COLORS, RUN_DASHES, runLabel } from '../explain/compare-difference';
 import type { ComparedRun } from '../state/compare';
-import { niceCeil } from './axis';
+import { niceCeil, niceTicks } from './axis';
 
 /**
  * The compared runs as small multiples, each on its own scale: values made visible (thousands),
@@ -29,7 +29,7 @@ function Multiple({ title, caption, children }: { title: string; caption: string
     <figure className="chart compare-multiple" aria-label={`${title} chart`}>
       <h3>{title}</h3>
       <div className="compare-plot">{children}</div>
-      <figcaption className="readout">{caption}</figcaption>
+      <figcaption className="compare-caption">{caption}</figcaption>
     </figure>
   );
 }
@@ -51,6 +51,7 @@ function OverTime({ runs, field }: { runs: ComparedRun[]; field: 'committed' | '
         />
         <YAxis
           domain={[0, top]}
+          ticks={niceTicks(top, 4)}
           allowDecimals={false}
           {...AXIS}
           width={56}
@@ -78,8 +79,9 @@ function OverTime({ runs, field }: { runs: ComparedRun[]; field: 'committed' | '
 
 /** Missing values at the end: one bar per run (a run still going has none yet). */
 function MissingBars({ runs }: { runs: ComparedRun[] }) {
+  const name = shortName(runs);
   const data = runs.map((r, i) => ({
-    name: r.mode,
+    name: name(r),
     label: runLabel(r),
     missing: r.report?.counts.missing ?? 0,
     color: RUN_COLORS[i % RUN_COLORS.length],
@@ -89,8 +91,8 @@ function MissingBars({ runs }: { runs: ComparedRun[] }) {
     <ResponsiveContainer width="100%" height={170}>
       <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" />
-        <XAxis dataKey="name" {...AXIS} />
-        <YAxis domain={[0, top]} allowDecimals={false} {...AXIS} width={56} />
+        <XAxis dataKey="name" interval={0} {...AXIS} tick={{ ...AXIS.tick, fontSize: 10 }} />
+        <YAxis domain={[0, top]} ticks={niceTicks(top, 4)} allowDecimals={false} {...AXIS} width={56} />
         <Tooltip
           contentStyle={TOOLTIP}
           labelFormatter={(_v: unknown, p) => String(p[0]?.payload.label ?? '')}
@@ -132,8 +134,15 @@ function RunLegend({ runs }: { runs: ComparedRun[] }) {
   );
 }
 
+/** A run's short name: its mode when the modes tell the runs apart, else mode, backend and id. */
+function shortName(runs: ComparedRun[]): (r: ComparedRun) => string {
+  const modesUnique = new Set(runs.map((r) => r.mode)).size === runs.length;
+  return (r) => (modesUnique ? r.mode : runLabel(r));
+}
+
 export function CompareCharts({ runs }: { runs: ComparedRun[] }) {
-  const per = (f: (r: ComparedRun) => string) => runs.map((r) => `${r.mode} ${f(r)}`).join(', ');
+  const name = shortName(runs);
+  const per = (f: (r: ComparedRun) => string) => runs.map((r) => `${name(r)}: ${f(r)}`).join(' · ');
   return (
     <div className="compare-charts">
       <RunLegend runs={runs} />
