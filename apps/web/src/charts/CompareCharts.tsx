@@ -89,10 +89,18 @@ function MissingBars({ runs }: { runs: ComparedRun[] }) {
   const top = niceCeil(Math.max(1, ...data.map((d) => d.missing)));
   return (
     <ResponsiveContainer width="100%" height={170}>
-      <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+      {/* Horizontal bars: the runs' names read along the category axis without overlapping. */}
+      <BarChart data={data} layout="vertical" margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" />
-        <XAxis dataKey="name" interval={0} {...AXIS} tick={{ ...AXIS.tick, fontSize: 10 }} />
-        <YAxis domain={[0, top]} ticks={niceTicks(top, 4)} allowDecimals={false} {...AXIS} width={56} />
+        <XAxis
+          type="number"
+          domain={[0, top]}
+          ticks={niceTicks(top, 4)}
+          allowDecimals={false}
+          {...AXIS}
+          tickFormatter={(v: number) => v.toLocaleString('en')}
+        />
+        <YAxis type="category" dataKey="name" {...AXIS} tick={{ ...AXIS.tick, fontSize: 10 }} width={96} />
         <Tooltip
           contentStyle={TOOLTIP}
           labelFormatter={(_v: unknown, p) => String(p[0]?.payload.label ?? '')}
