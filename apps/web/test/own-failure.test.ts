@@ -55,3 +55,22 @@ describe("the scenario's own failure, in words", () => {
     });
   });
 });
+
+describe('a failure before any checkpoint completed', () => {
+  it('restarts fresh: until the element is reached again, the page says it still fires, where', () => {
+    const scenario = presetScenario('seed', 'ATLEAST_ONCE')!;
+    const { events } = runPreset('seed', 'ATLEAST_ONCE', {
+      faults: [...scenario.faults, { kind: 'mapper-exception', atMs: 5 }],
+      restart: { ...scenario.restart, attempts: 2 },
+    });
+    const restored = events.findIndex((e) => e.kind === 'job-restored');
+    const restore = events[restored];
+    expect(restore?.kind === 'job-restored' && restore.checkpointId).toBeNull();
+    expect(ownFailureFate(scenario, events.slice(0, restored + 1), true)).toEqual({
+      willFire: true,
+      text: 'Attempt 2 started fresh (no checkpoint to restore from), so the mapper counts again: it throws at element 26 (the value 25).',
+    });
+    // And the model agrees: it did fire in the fresh attempt.
+    expect(events.some((e) => e.kind === 'task-failed' && e.element === 26)).toBe(true);
+  });
+});
