@@ -79,9 +79,10 @@ function OverTime({ runs, field }: { runs: ComparedRun[]; field: 'committed' | '
 
 /** Missing values at the end: one bar per run (a run still going has none yet). */
 function MissingBars({ runs }: { runs: ComparedRun[] }) {
-  const name = shortName(runs);
+  // An axis label has room for a mode or a run id, not both: the legend above pairs them by colour.
+  const modesUnique = new Set(runs.map((r) => r.mode)).size === runs.length;
   const data = runs.map((r, i) => ({
-    name: name(r),
+    name: modesUnique ? r.mode : `run ${r.runId}`,
     label: runLabel(r),
     missing: r.report?.counts.missing ?? 0,
     color: RUN_COLORS[i % RUN_COLORS.length],
