@@ -1,7 +1,7 @@
 import type { Report } from '@eolab/engine';
 import { useShallow } from 'zustand/react/shallow';
 import { CompareCharts } from '../charts/CompareCharts';
-import { differenceLine, runLabel } from '../explain/compare-difference';
+import { differenceLine, RUN_COLORS, runLabel } from '../explain/compare-difference';
 import { type ComparedRun, closeCompare, modelVsReal, summarize, useCompare } from '../state/compare';
 import { watchRun } from '../sync/run-sync';
 import { summarizeValues } from './CheckerPanel';
@@ -135,8 +135,14 @@ export function ComparePanel() {
         <thead>
           <tr>
             <th scope="col">Run</th>
-            {runs.map((r) => (
+            {runs.map((r, i) => (
               <th key={r.runId} scope="col">
+                {/* The run's colour in the charts below. */}
+                <span
+                  className="run-swatch"
+                  aria-hidden="true"
+                  style={{ background: RUN_COLORS[i % RUN_COLORS.length] }}
+                />
                 {kind === 'backends' ? BACKEND_LABELS[r.backend] : r.mode}{' '}
                 {kind === 'picked' && <small className="muted">{`${r.name ?? ''} ${r.runId}`}</small>}
                 {kind === 'backends' && <small className="muted">{r.mode}</small>}{' '}

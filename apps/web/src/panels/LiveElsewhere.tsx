@@ -7,7 +7,7 @@ export function LiveElsewhere() {
   if (runs.length === 0) return null;
   return (
     <section className="live-elsewhere" aria-labelledby="live-elsewhere-title">
-      <h3 id="live-elsewhere-title">Still running</h3>
+      <h3 id="live-elsewhere-title">Other live runs</h3>
       <ul>
         {runs.map((r) => (
           <li key={r.id}>

@@ -1,8 +1,8 @@
-import { PRESETS, WRITER_MODES, type WriterMode } from '@eolab/engine';
+import { PRESETS, presetScenario, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ownFailureFate, plannedFailureText } from '../explain/own-failure';
-import { scenarioFrom } from '../state/actions';
+import { canonical, scenarioFrom } from '../state/actions';
 import { selectEvents } from '../state/scrub';
 import { isLive, useStore } from '../state/store';
 
@@ -13,21 +13,38 @@ const VERDICT_WORDS = {
   DUPLICATES_AND_LOSS: 'duplicates and loss',
 } as const;
 
+/** Whether the knobs still describe the preset as it is (its stated outcomes hold only then). */
+function useKnobsChanged(presetId: string): boolean {
+  const { mode, knobs } = useStore(useShallow((s) => ({ mode: s.mode, knobs: s.knobs })));
+  return useMemo(() => {
+    const own = presetScenario(presetId, mode);
+    return own !== undefined && canonical(scenarioFrom(presetId, null, mode, knobs)) !== canonical(own);
+  }, [presetId, mode, knobs]);
+}
+
 /** What the chosen preset gives in each mode, as the model runs it (held to it by the engine's tests). */
 export function PresetOutcomes({ presetId, mode }: { presetId: string; mode: WriterMode }) {
   const preset = PRESETS.find((p) => p.id === presetId);
+  const changed = useKnobsChanged(presetId);
   if (preset === undefined) return null;
   return (
-    <ul className="preset-outcomes" aria-label={`What ${preset.id} gives in each mode`}>
-      {WRITER_MODES.map((m) => {
-        const { verdict, note } = preset.expected[m];
-        return (
-          <li key={m} aria-current={m === mode ? 'true' : undefined}>
-            <strong>{m}</strong> <span className={`v-${verdict}`}>{VERDICT_WORDS[verdict]}</span>: {note}
-          </li>
-        );
-      })}
-    </ul>
+    <>
+      <ul className="preset-outcomes" aria-label={`What ${preset.id} gives in each mode`}>
+        {WRITER_MODES.map((m) => {
+          const { verdict, note } = preset.expected[m];
+          return (
+            <li key={m} aria-current={m === mode ? 'true' : undefined}>
+              <strong>{m}</strong> <span className={`v-${verdict}`}>{VERDICT_WORDS[verdict]}</span>: {note}
+            </li>
+          );
+        })}
+      </ul>
+      {changed && (
+        <small className="knobs-changed">
+          These are the preset's outcomes with its own knobs; yours differ, so the outcome may too.
+        </small>
+      )}
+    </>
   );
 }
 

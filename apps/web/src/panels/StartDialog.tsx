@@ -4,7 +4,7 @@ import type { RunSlice } from '../state/store';
 
 /**
  * Start while a run is live asks first: stop that run and start, or start beside it and keep it
- * running (listed under "Still running" to switch back to). A native modal dialog: it holds the
+ * (listed under "Other live runs" to switch back to). A native modal dialog: it holds the
  * focus, Escape cancels, and the focus returns to Start.
  */
 export function StartDialog({ run, onClose }: { run: NonNullable<RunSlice['run']>; onClose: () => void }) {
@@ -47,7 +47,7 @@ export function StartDialog({ run, onClose }: { run: NonNullable<RunSlice['run']
           Stop it and start
         </button>
         <button type="button" disabled={busy} onClick={() => act(startRun)}>
-          Keep it running and start
+          Keep it and start
         </button>
         <button type="button" className="ghost" onClick={onClose}>
           Cancel

@@ -25,7 +25,7 @@ export function choosePreset(presetId: string): void {
 }
 
 /** JSON with its keys sorted: two scenarios built in different orders compare equal. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
