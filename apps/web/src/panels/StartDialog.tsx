@@ -2,6 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { startRun, stopThenStart } from '../state/actions';
 import type { RunSlice } from '../state/store';
 
+/** A live run's state as the dialog's title says it ("A run is still starting"). */
+const STATE_WORDS: Partial<Record<NonNullable<RunSlice['run']>['state'], string>> = {
+  created: 'starting',
+  running: 'running',
+  paused: 'paused',
+};
+
 /**
  * Start while a run is live asks first: stop that run and start, or start beside it and keep it
  * (listed under "Other live runs" to switch back to). A native modal dialog: it holds the
@@ -32,7 +39,7 @@ export function StartDialog({ run, onClose }: { run: NonNullable<RunSlice['run']
       aria-describedby="start-dialog-text"
       onCancel={onClose}
     >
-      <h2 id="start-dialog-title">A run is still {run.state}</h2>
+      <h2 id="start-dialog-title">A run is still {STATE_WORDS[run.state] ?? run.state}</h2>
       <p id="start-dialog-text">
         Run {run.id} ({run.name}, {run.mode}) has not ended. Stop it before starting the new one, or keep it
         running: it stays listed under "Still running" to switch back to.
