@@ -160,7 +160,7 @@ test("a preset's own failure: where it fires follows Events, and after a restore
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
 });
 
-test('restarts left: plain on a run that finished after using them all, red on a job that failed for good; the header and the switch name their runs', async ({
+test('restarts left: plain on a run that finished after using them all or was stopped, red on a job that failed for good, amber on a live run with none left; the header and the switch name their runs', async ({
   page,
 }) => {
   const d = new Dashboard(page);
@@ -185,6 +185,19 @@ test('restarts left: plain on a run that finished after using them all, red on a
   await expect(page.getByText(/The job failed at/)).toBeVisible();
   await expect(budget).toHaveText(/^restarts left 0 of 0/);
   await expect(budget).toHaveCSS('color', 'rgb(185, 28, 28)');
+
+  // None left on a live run is a warning (amber: the next failure ends it); stopped by hand, nothing.
+  await d.choosePreset('live-demo');
+  await d.setKnob('Restart attempts', 0);
+  await d.setSpeed('1x');
+  await d.start.click();
+  await expect(page.locator('.run-status .pill')).toHaveText('running');
+  await expect(budget).toHaveText('restarts left 0 of 0: the next failure fails the job for good');
+  await expect(budget).toHaveCSS('color', 'rgb(146, 64, 14)');
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.locator('.run-status .pill')).toHaveText('stopped');
+  await expect(budget).toHaveText('restarts left 0 of 0');
+  await expect(budget).not.toHaveCSS('color', 'rgb(185, 28, 28)');
 });
 
 test('a refused Simulated vs real ends the waiting and says why', async ({ page }) => {

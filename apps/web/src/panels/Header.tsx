@@ -26,7 +26,8 @@ function RestartBudget() {
       const failed = events.some((e) => e.kind === 'job-failed');
       const live = isLive(s.run?.state);
       const report = selectReport(s);
-      if (report !== null) return { ...report.restarts, failed: failed || !report.finished, live };
+      // Failed for good is the job's own event: a run stopped by hand did not finish either, yet used no alarm.
+      if (report !== null) return { ...report.restarts, failed, live };
       let used = 0;
       for (const e of events) if (e.kind === 'job-restarting') used = attempts - e.restartsLeft;
       return { attempts, used, failed, live };
