@@ -35,7 +35,7 @@ export default defineConfig({
   webServer: {
     // The compiled server and dashboard, as `npm start` runs them (turbo skips both builds when
     // unchanged). The tests create runs faster than a person would: the per-address limits are raised.
-    command: `npx turbo run build --filter=@eolab/server --filter=@eolab/web --output-logs=errors-only && rm -rf ${E2E_DATA_DIR} && EOLAB_DATA_DIR=${E2E_DATA_DIR} PORT=${PORT} LOG_LEVEL=warn EOLAB_MAX_INJECTIONS_PER_SECOND=50 EOLAB_RUNS_PER_MINUTE=1000 EOLAB_SOCKET_CONNECTIONS_PER_MINUTE=1000 EOLAB_MAX_ACTIVE_RUNS=32 node apps/server/dist/main.js`,
+    command: `npx turbo run build --filter=@eolab/server --filter=@eolab/web --output-logs=errors-only && rm -rf ${E2E_DATA_DIR} && EOLAB_DATA_DIR=${E2E_DATA_DIR} PORT=${PORT} LOG_LEVEL=warn EOLAB_MAX_INJECTIONS_PER_SECOND=50 EOLAB_RUNS_PER_MINUTE=1000 EOLAB_SOCKET_CONNECTIONS_PER_MINUTE=1000 EOLAB_SOCKET_COMMANDS_PER_SECOND=500 EOLAB_MAX_ACTIVE_RUNS=32 node apps/server/dist/main.js`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     // Stopped with SIGTERM, not SIGKILL: a real run's PostgreSQL (e2e/real-backend.spec.ts) is shut down and its data directory removed.

@@ -8,6 +8,7 @@ import { CheckpointHistory, TransactionInspector } from './panels/CheckpointHist
 import { Controls } from './panels/Controls';
 import { EventLog } from './panels/EventLog';
 import { FaultPanel } from './panels/FaultPanel';
+import { FirstOpen } from './panels/FirstOpen';
 import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
 import { Scrubber } from './panels/Scrubber';
@@ -51,8 +52,16 @@ export function App() {
   );
 }
 
+/** An address naming a run or a comparison opens it: no first-open guide flashes before it loads. */
+function namesARun(): boolean {
+  const params = new URLSearchParams(window.location.search);
+  return params.has('run') || params.has('runs') || params.has('scenario');
+}
+
 function Dashboard() {
   const comparing = useCompare((s) => s.runs.length > 0 || s.error !== null);
+  // Before any run (and with no run or comparison named in the address): what to try first.
+  const firstOpen = useStore((s) => s.runId === null) && !comparing && !namesARun();
   return (
     <main className="layout">
       <aside className="sidebar">
@@ -60,6 +69,7 @@ function Dashboard() {
         <FaultPanel />
       </aside>
       <div className="content" id="run-view" tabIndex={-1}>
+        {firstOpen && <FirstOpen />}
         <Scrubber />
         {comparing && (
           <Suspense fallback={null}>

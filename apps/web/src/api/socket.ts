@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { runSharedScenario } from '../nav/share';
 import { applySummary } from '../state/actions';
 import { noteSummary, openComparison } from '../state/compare';
+import { noteLiveSummary } from '../state/live-runs';
 import { useStore } from '../state/store';
 import { receiveDelta, receiveSnapshot, rewatch } from '../sync/run-sync';
 
@@ -32,6 +33,7 @@ export function getSocket(): AppSocket {
   s.on('runs:changed', (summary) => {
     applySummary(summary);
     noteSummary(summary);
+    noteLiveSummary(summary);
     useStore.setState((st) => ({ runsVersion: st.runsVersion + 1 }));
   });
   return s;

@@ -1,6 +1,7 @@
 import type { Report } from '@eolab/engine';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
+import { CompareCharts } from '../charts/CompareCharts';
+import { differenceLine, RUN_COLORS, runLabel } from '../explain/compare-difference';
 import { type ComparedRun, closeCompare, modelVsReal, summarize, useCompare } from '../state/compare';
 import { watchRun } from '../sync/run-sync';
 import { summarizeValues } from './CheckerPanel';
@@ -35,82 +36,35 @@ const ROWS: { label: string; value: (r: Report) => string }[] = [
   { label: 'Job', value: (r) => (r.finished ? 'finished' : 'failed') },
 ];
 
-const MODE_COLOR: Record<string, string> = {
-  BEST_EFFORT: 'var(--fault)',
-  ATLEAST_ONCE: 'var(--c1)',
-  EXACTLY_ONCE: 'var(--c3)',
-};
-
-/** Colours for runs that are not one per mode (the same mode on two backends, runs picked by hand). */
-const RUN_COLORS = ['var(--c1)', 'var(--c5)', 'var(--c2)', 'var(--fault)'];
-
-type Kind = keyof typeof TITLES;
-
-/** How a compared run is named and drawn: by its mode, or, when modes may repeat, by backend or id. */
-function looks(kind: Kind, r: ComparedRun, i: number): { label: string; color: string } {
-  if (kind === 'modes') return { label: r.mode, color: MODE_COLOR[r.mode]! };
-  const label = kind === 'backends' ? BACKEND_LABELS[r.backend] : `${r.mode} ${r.runId}`;
-  return { label, color: RUN_COLORS[i % RUN_COLORS.length]! };
-}
-
-/** The compared runs overlaid on one virtual-time axis: values made visible, and duplicates. */
-function OverlayChart({ runs, kind }: { runs: ComparedRun[]; kind: Kind }) {
-  const end = Math.max(1, ...runs.map((r) => r.series.at(-1)?.t ?? 0));
-  return (
-    <ResponsiveContainer width="100%" height={200}>
-      <LineChart margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke="var(--grid)" />
-        <XAxis
-          dataKey="t"
-          type="number"
-          domain={[0, end]}
-          stroke="var(--muted)"
-          tick={{ fill: 'var(--muted)', fontSize: 11 }}
-          tickFormatter={(v: number) => `${v} ms`}
-        />
-        <YAxis stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 11 }} width={56} />
-        <Tooltip
-          contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', fontSize: 12 }}
-          labelFormatter={(v: unknown) => `t = ${v} ms (virtual)`}
-        />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
-        {runs.map((r, i) => (
-          <Line
-            key={`v-${r.runId}`}
-            data={r.series}
-            type="stepAfter"
-            dataKey="committed"
-            name={`${looks(kind, r, i).label} visible`}
-            stroke={looks(kind, r, i).color}
-            dot={false}
-            isAnimationActive={false}
-          />
-        ))}
-        {runs.map((r, i) => (
-          <Line
-            key={`d-${r.runId}`}
-            data={r.series}
-            type="stepAfter"
-            dataKey="duplicates"
-            name={`${looks(kind, r, i).label} duplicates`}
-            stroke={looks(kind, r, i).color}
-            strokeDasharray="4 3"
-            dot={false}
-            isAnimationActive={false}
-          />
-        ))}
-      </LineChart>
-    </ResponsiveContainer>
-  );
-}
-
 const TITLES = {
   modes: 'Compare modes: same scenario, same fault timeline',
   backends: 'Simulated vs real: same scenario, same fault timeline',
   picked: 'Compare runs',
 } as const;
 
+type Kind = keyof typeof TITLES;
+
 const BACKEND_LABELS = { simulated: 'Simulated', postgres: 'PostgreSQL' } as const;
+
+/** What a refusal stopped, said before the server's reason. */
+const REFUSED = {
+  modes: 'The replays in the other modes were refused',
+  backends: 'The run on the other backend was refused',
+  picked: 'The runs could not be loaded',
+} as const;
+
+/** Each run's duplicates and missing values in numbers, beside the charts. */
+function Difference({ runs, kind }: { runs: ComparedRun[]; kind: Kind }) {
+  const ended = runs.filter((r): r is ComparedRun & { report: Report } => r.report !== null);
+  if (ended.length === 0) return null;
+  return (
+    <ul className="compare-difference" aria-label="The difference in numbers">
+      {ended.map((r) => (
+        <li key={r.runId}>{differenceLine(kind === 'modes' ? r.mode : runLabel(r), r.report)}</li>
+      ))}
+    </ul>
+  );
+}
 
 /** The model held against the real run, as `eolab verify` holds them: agreement, or every difference. */
 function ModelVsReal({ runs }: { runs: ComparedRun[] }) {
@@ -166,7 +120,11 @@ export function ComparePanel() {
           ✕
         </button>
       </div>
-      {error !== null && <p className="note">{error}</p>}
+      {error !== null && (
+        <p className="note refusal" role="alert">
+          {REFUSED[kind]}: {error}
+        </p>
+      )}
       {stored.length > 0 && (
         <p className="hint">
           The replays are stored in Runs as {stored.join(' and ')}: delete them there when you no longer need
@@ -177,8 +135,14 @@ export function ComparePanel() {
         <thead>
           <tr>
             <th scope="col">Run</th>
-            {runs.map((r) => (
+            {runs.map((r, i) => (
               <th key={r.runId} scope="col">
+                {/* The run's colour in the charts below. */}
+                <span
+                  className="run-swatch"
+                  aria-hidden="true"
+                  style={{ background: RUN_COLORS[i % RUN_COLORS.length] }}
+                />
                 {kind === 'backends' ? BACKEND_LABELS[r.backend] : r.mode}{' '}
                 {kind === 'picked' && <small className="muted">{`${r.name ?? ''} ${r.runId}`}</small>}
                 {kind === 'backends' && <small className="muted">{r.mode}</small>}{' '}
@@ -203,15 +167,18 @@ export function ComparePanel() {
                   key={r.runId}
                   className={row.label === 'Verdict' && r.report ? `v-${r.report.verdict}` : undefined}
                 >
-                  {r.report === null ? 'running…' : row.value(r.report)}
+                  {r.report !== null ? row.value(r.report) : r.ended ? 'no report' : 'running…'}
                 </td>
               ))}
             </tr>
           ))}
         </tbody>
       </table>
-      <OverlayChart runs={runs} kind={kind} />
-      {kind === 'backends' && <ModelVsReal runs={runs} />}
+      <div className="compare-body">
+        <CompareCharts runs={runs} />
+        <Difference runs={runs} kind={kind} />
+      </div>
+      {kind === 'backends' && error === null && <ModelVsReal runs={runs} />}
       {sentences.map((s) => (
         <p key={s} className="compare-summary">
           {s}

@@ -21,6 +21,9 @@ import {
 } from '../state/actions';
 import { type Knobs, useStore } from '../state/store';
 import { BackendChoice, REAL_TIME_REASON, useBackendChoice } from './BackendChoice';
+import { LiveElsewhere } from './LiveElsewhere';
+import { NextRunMode, PlannedFailure, PresetOutcomes } from './ScenarioNotes';
+import { StartDialog } from './StartDialog';
 
 interface KnobSpec {
   key: Exclude<keyof Knobs, 'isolation'>;
@@ -168,8 +171,10 @@ function Preflight() {
 }
 
 export function Controls() {
-  const { presetId, baseScenario, mode, knobs, speed, runState, connected, realRun } = useStore(
+  const [asking, setAsking] = useState(false);
+  const { presetId, baseScenario, mode, knobs, speed, run, runState, connected, realRun } = useStore(
     useShallow((s) => ({
+      run: s.run,
       presetId: s.presetId,
       baseScenario: s.baseScenario,
       mode: s.mode,
@@ -210,6 +215,8 @@ export function Controls() {
             : 'Its own knobs and fault timeline, as it was run; the knobs below edit it.'}
         </small>
       </label>
+      {baseScenario === null && <PresetOutcomes presetId={presetId} mode={mode} />}
+      <PlannedFailure />
 
       <div className="mode-row">
         <label className="switch">
@@ -246,6 +253,7 @@ export function Controls() {
             ? 'Plain writes, flushed at every checkpoint: nothing lost, duplicates after a restore.'
             : 'Plain writes, never flushed: may lose data and duplicate it.'}
       </small>
+      <NextRunMode />
 
       <details className="knobs">
         <summary>Knobs</summary>
@@ -273,7 +281,8 @@ export function Controls() {
           type="button"
           className="primary"
           disabled={!connected}
-          onClick={() => void startRun().catch(() => {})}
+          aria-haspopup={live ? 'dialog' : undefined}
+          onClick={() => (live ? setAsking(true) : void startRun().catch(() => {}))}
         >
           Start
         </button>
@@ -295,6 +304,8 @@ export function Controls() {
           Stop
         </button>
       </div>
+      {asking && run !== null && <StartDialog run={run} onClose={() => setAsking(false)} />}
+      <LiveElsewhere />
       <ShareLink />
       <fieldset className="speed" disabled={noSpeed} title={noSpeed ? REAL_TIME_REASON : undefined}>
         <legend>Speed</legend>

@@ -10,6 +10,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { control, type FaultAim, inject } from '../state/actions';
 import { useStore } from '../state/store';
+import { OwnFailureNote } from './ScenarioNotes';
 
 const DURATION_KINDS = Object.keys(DEFAULT_FAULT_DURATION_MS) as (keyof typeof DEFAULT_FAULT_DURATION_MS)[];
 
@@ -63,6 +64,7 @@ export function FaultPanel() {
         Inject failure
       </button>
       <small className="help">{FAULT_DESCRIPTIONS['mapper-exception']}</small>
+      <OwnFailureNote />
       <fieldset className="aim">
         <legend>When</legend>
         <label>

@@ -14,23 +14,36 @@ function go(e: MouseEvent<HTMLAnchorElement>, url: string): void {
 
 /**
  * Restarts left of the fixed-delay budget, always in view: a click that fails the job over uses
- * one, and the last one decides whether the job fails for good.
+ * one, and the last one decides whether the job fails for good. It is an alarm only when the job
+ * did fail for good; a live run with none left is a warning (the next failure ends it); a run that
+ * finished is neither, however many it used.
  */
 function RestartBudget() {
-  const { attempts, used } = useStore(
+  const { attempts, used, failed, live } = useStore(
     useShallow((s) => {
       const attempts = s.scenario?.restart.attempts ?? 0;
+      const events = selectEvents(s);
+      const failed = events.some((e) => e.kind === 'job-failed');
+      const live = isLive(s.run?.state);
       const report = selectReport(s);
-      if (report !== null) return report.restarts;
+      // Failed for good is the job's own event: a run stopped by hand did not finish either, yet used no alarm.
+      if (report !== null) return { ...report.restarts, failed, live };
       let used = 0;
-      for (const e of selectEvents(s)) if (e.kind === 'job-restarting') used = attempts - e.restartsLeft;
-      return { attempts, used };
+      for (const e of events) if (e.kind === 'job-restarting') used = attempts - e.restartsLeft;
+      return { attempts, used, failed, live };
     }),
   );
   const left = attempts - used;
+  const tone = failed ? 'restarts failed' : live && left === 0 ? 'restarts last' : 'restarts';
+  const why = failed
+    ? 'the job failed for good'
+    : live && left === 0
+      ? 'the next failure fails the job for good'
+      : null;
   return (
-    <span className={left === 0 ? 'restarts none-left' : 'restarts'} title="Fixed-delay restart strategy">
+    <span className={tone} title="Fixed-delay restart strategy" data-testid="restart-budget">
       restarts left {left} of {attempts}
+      {why !== null && <span className="sr-only">: {why}</span>}
     </span>
   );
 }
@@ -64,7 +77,11 @@ export function Header() {
         ) : (
           <>
             <span className={`pill state-${run.state}`}>{run.state}</span>
-            <span>{run.mode}</span>
+            {/* The mode this run ran in; the sidebar's switch sets the next run's (see Controls). */}
+            <span title="Writer mode of the run on screen">
+              <span className="muted">run in </span>
+              {run.mode}
+            </span>
             <BackendBadge />
             <span>t = {nowMs.toLocaleString('en')} ms</span>
             {/* A speed means something only while the run moves (a stored run has none). */}

@@ -25,7 +25,7 @@ export function choosePreset(presetId: string): void {
 }
 
 /** JSON with its keys sorted: two scenarios built in different orders compare equal. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
@@ -132,8 +132,20 @@ export async function startScenario(scenario: Scenario): Promise<void> {
 }
 
 export function control(action: 'pause' | 'resume' | 'stop'): void {
+  void controlRun(action).catch(() => {});
+}
+
+/** Pauses, resumes or stops the run on screen; resolves once the server has done it. */
+export async function controlRun(action: 'pause' | 'resume' | 'stop'): Promise<void> {
   const { runId } = useStore.getState();
-  if (runId !== null) void send<RunSummary>('run:control', { runId, action }).then(applySummary, () => {});
+  if (runId === null) return;
+  applySummary(await send<RunSummary>('run:control', { runId, action }));
+}
+
+/** Start while a run is live, answered "stop it and start": the old run ends before the new one begins. */
+export async function stopThenStart(): Promise<void> {
+  await controlRun('stop');
+  await startRun();
 }
 
 /** When a fault acts: now, at a later virtual time, or at a checkpoint (a number, or the next one). */

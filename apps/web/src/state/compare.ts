@@ -27,6 +27,8 @@ export interface ComparedRun {
   /** Its scenario with the whole fault timeline (clicked faults included), once fetched. */
   scenario?: Scenario;
   report: Report | null;
+  /** The run ended without a report (stopped early): nothing more to wait for. */
+  ended?: boolean;
   /** Cumulative visible values and duplicates over virtual time, for the overlaid chart. */
   series: CumulativePoint[];
 }
@@ -79,8 +81,20 @@ export async function compareModes(baseRunId: string, baseMode: WriterMode): Pro
     window.history.replaceState(null, '', `/compare?runs=${runs.map((r) => r.runId).join(',')}`);
     await Promise.all(runs.map((r) => refresh(r.runId)));
   } catch (error) {
-    useCompare.setState({ error: (error as Error).message });
+    refused(error, baseRunId);
   }
+}
+
+/**
+ * A refusal (the server would not create a replay) ends the waiting: the reason is shown, and the
+ * run on screen shows what it has instead of "running…" for a replay that will never come.
+ */
+function refused(error: unknown, baseRunId: string): void {
+  useCompare.setState((s) => ({
+    error: (error as Error).message,
+    runs: s.runs.filter((r) => r.runId === baseRunId),
+  }));
+  void refresh(baseRunId).catch(() => {});
 }
 
 /**
@@ -103,7 +117,7 @@ export async function compareBackends(
     window.history.replaceState(null, '', `/compare?runs=${runs.map((r) => r.runId).join(',')}`);
     await Promise.all(runs.map((r) => refresh(r.runId)));
   } catch (error) {
-    useCompare.setState({ error: (error as Error).message });
+    refused(error, baseRunId);
   }
 }
 
@@ -148,13 +162,22 @@ export async function openComparison(): Promise<void> {
   }
 }
 
+/** States a run may still move on from (a report may yet come). */
+const LIVE_STATES: readonly string[] = ['created', 'running', 'paused'];
+
 const backendOf = (s: RunSnapshot): BackendKind => s.backend?.kind ?? 'simulated';
 const withTimeline = (s: RunSnapshot): Scenario => ({ ...s.scenario, faults: s.faultTimeline });
 
 /** Fetches a compared run's report once it has one. */
 export async function refresh(runId: string): Promise<void> {
   const snapshot = await getRun(runId);
-  if (snapshot.report === null) return;
+  if (snapshot.report === null) {
+    if (!LIVE_STATES.includes(snapshot.run.state))
+      useCompare.setState((s) => ({
+        runs: s.runs.map((r) => (r.runId === runId ? { ...r, ended: true } : r)),
+      }));
+    return;
+  }
   useCompare.setState((s) => ({
     runs: s.runs.map((r) =>
       r.runId === runId

@@ -4,6 +4,7 @@ import { getRun } from '../api/rest';
 import { send } from '../api/socket';
 import { runIdFromAddress } from '../nav/route';
 import { followRun } from '../state/actions';
+import { leftLive, nowOnScreen } from '../state/live-runs';
 import { cumulative, extendCumulative } from '../state/series';
 import { emptyRun, isLive, MAX_EVENTS, useStore } from '../state/store';
 import { resetZoom } from '../state/view';
@@ -40,11 +41,16 @@ function afterCursor(delta: RunDelta): RunDelta {
 }
 
 export async function watchRun(runId: string): Promise<void> {
-  const previous = useStore.getState().runId;
-  if (previous !== null && previous !== runId) void send('run:unwatch', { runId: previous }).catch(() => {});
+  const { runId: previous, run } = useStore.getState();
+  if (previous !== null && previous !== runId) {
+    void send('run:unwatch', { runId: previous }).catch(() => {});
+    // Still running on the server: listed in the sidebar, never orphaned unseen.
+    leftLive(run);
+  }
   pending = [];
   const snapshot = await send<RunSnapshot>('run:watch', { runId });
   applySnapshot(snapshot);
+  nowOnScreen(runId);
 }
 
 /**

@@ -1,0 +1,51 @@
+import type { Report, WriterMode } from '@eolab/engine';
+import type { BackendKind } from '@eolab/protocol';
+
+/**
+ * How compared runs are told apart and what separates them, in numbers: one colour per run from a
+ * colour-blind-safe palette, a name carrying mode, backend and run, and per run its duplicates and
+ * missing values with their ranges ("ATLEAST_ONCE: 237 duplicates (values 7,298..7,534)").
+ */
+
+/** Okabe-Ito, as CSS variables (styles.css gives each theme its shade). */
+export const RUN_COLORS = ['var(--run1)', 'var(--run2)', 'var(--run3)', 'var(--run4)'] as const;
+
+/** Dash patterns, so two runs are told apart without colour too. */
+export const RUN_DASHES = [undefined, '6 3', '2 2', '8 3 2 3'] as const;
+
+export const BACKEND_LABELS: Record<BackendKind, string> = { simulated: 'model', postgres: 'PostgreSQL' };
+
+export interface RunIdentity {
+  mode: WriterMode;
+  backend: BackendKind;
+  runId: string;
+}
+
+export function runLabel(r: RunIdentity): string {
+  return `${r.mode} · ${BACKEND_LABELS[r.backend]} · run ${r.runId}`;
+}
+
+const n = (v: number): string => v.toLocaleString('en');
+
+/** Sorted values as ranges: 17, 18, 19, 7298..7534; at most `limit` ranges, then "…". */
+export function valueRanges(values: readonly number[], limit = 3): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length && parts.length < limit) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j++;
+    parts.push(j > i ? `${n(values[i]!)}..${n(values[j]!)}` : n(values[i]!));
+    i = j + 1;
+  }
+  return parts.join(', ') + (i < values.length ? ', …' : '');
+}
+
+const counted = (count: number, one: string, many: string, values: readonly number[]): string =>
+  count === 0
+    ? `0 ${many}`
+    : `${n(count)} ${count === 1 ? one : many} (${values.length === 1 ? 'value' : 'values'} ${valueRanges(values)})`;
+
+/** One run's difference in numbers; `short` names the run as the comparison's columns do. */
+export function differenceLine(short: string, report: Report): string {
+  return `${short}: ${counted(report.counts.duplicates, 'duplicate', 'duplicates', report.duplicates)}, ${counted(report.counts.missing, 'missing', 'missing', report.missing)}`;
+}
