@@ -47,5 +47,15 @@ const counted = (count: number, one: string, many: string, values: readonly numb
 
 /** One run's difference in numbers; `short` names the run as the comparison's columns do. */
 export function differenceLine(short: string, report: Report): string {
-  return `${short}: ${counted(report.counts.duplicates, 'duplicate', 'duplicates', report.duplicates)}, ${counted(report.counts.missing, 'missing', 'missing', report.missing)}`;
+  const duplicates = counted(report.counts.duplicates, 'duplicate', 'duplicates', report.duplicates);
+  return `${short}: ${duplicates}, ${missingPart(report)}`;
+}
+
+/** Missing values as the report judged them: not at all for a stopped run; never-emitted ones apart. */
+function missingPart(report: Report): string {
+  if (report.ending === 'stopped' || report.ending === 'running')
+    return 'missing values not judged (stopped)';
+  const missing = counted(report.counts.missing, 'missing', 'missing', report.missing);
+  const never = report.counts.neverEmitted;
+  return never === 0 ? missing : `${missing}: ${n(report.counts.lost)} lost, ${n(never)} never emitted`;
 }

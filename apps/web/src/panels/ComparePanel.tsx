@@ -2,6 +2,7 @@ import type { Report } from '@eolab/engine';
 import { useShallow } from 'zustand/react/shallow';
 import { CompareCharts } from '../charts/CompareCharts';
 import { differenceLine, RUN_COLORS, runLabel } from '../explain/compare-difference';
+import { ENDING_TEXT } from '../explain/verdict';
 import { type ComparedRun, closeCompare, modelVsReal, summarize, useCompare } from '../state/compare';
 import { watchRun } from '../sync/run-sync';
 import { summarizeValues } from './CheckerPanel';
@@ -15,7 +16,10 @@ const ROWS: { label: string; value: (r: Report) => string }[] = [
   },
   {
     label: 'Missing',
-    value: (r) => `${r.counts.missing}${r.missing.length > 0 ? ` (${summarizeValues(r.missing)})` : ''}`,
+    value: (r) =>
+      r.ending === 'stopped' || r.ending === 'running'
+        ? 'not judged (stopped)'
+        : `${r.counts.missing}${r.missing.length > 0 ? ` (${summarizeValues(r.missing)})` : ''}${r.counts.neverEmitted > 0 ? `: ${r.counts.lost} lost, ${r.counts.neverEmitted} never emitted` : ''}`,
   },
   {
     label: 'Visibility latency p50 / p99 / max (ms)',
@@ -33,7 +37,7 @@ const ROWS: { label: string; value: (r: Report) => string }[] = [
     label: 'Restores',
     value: (r) => r.restores.map((x) => `cp ${x.checkpointId ?? '—'} @${x.position}`).join(', ') || 'none',
   },
-  { label: 'Job', value: (r) => (r.finished ? 'finished' : 'failed') },
+  { label: 'Run', value: (r) => ENDING_TEXT[r.ending] },
 ];
 
 const TITLES = {

@@ -1,4 +1,4 @@
-import { PRESETS, presetScenario, WRITER_MODES, type WriterMode } from '@eolab/engine';
+import { PRESETS, presetScenario, type Verdict, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ownFailureFate, plannedFailureText } from '../explain/own-failure';
@@ -6,12 +6,13 @@ import { canonical, scenarioFrom } from '../state/actions';
 import { selectEvents } from '../state/scrub';
 import { isLive, useStore } from '../state/store';
 
-const VERDICT_WORDS = {
+const VERDICT_WORDS: Record<Verdict, string> = {
   EXACTLY_ONCE: 'exactly once',
   DUPLICATES: 'duplicates',
   LOSS: 'loss',
   DUPLICATES_AND_LOSS: 'duplicates and loss',
-} as const;
+  INCOMPLETE: 'incomplete output',
+};
 
 /** Whether the knobs still describe the preset as it is (its stated outcomes hold only then). */
 function useKnobsChanged(presetId: string): boolean {

@@ -225,7 +225,7 @@ export function summarize(runs: readonly ComparedRun[]): string[] {
     );
   }
   if (be !== undefined) {
-    out.push(`best-effort: ${be.counts.duplicates} duplicates, ${be.counts.missing} values lost.`);
+    out.push(`best-effort: ${be.counts.duplicates} duplicates, ${be.counts.lost} values lost.`);
   }
   return out;
 }
