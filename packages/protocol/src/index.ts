@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import { boundedJson } from './json-shape';
 
+export * from './facts';
 export * from './json-shape';
 
 /**

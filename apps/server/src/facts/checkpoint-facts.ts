@@ -1,0 +1,184 @@
+import type { CheckpointAbortReason, Report, SimEvent } from '@eolab/engine';
+import type { CheckpointCounts, CheckpointFact, CheckpointStatus } from '@eolab/protocol';
+import { Table } from './columns';
+
+/** Status codes as stored; a new row is in progress. */
+const STATUSES: readonly CheckpointStatus[] = [
+  'in progress',
+  'completed',
+  'declined',
+  'expired',
+  'abandoned',
+];
+const REASONS: readonly (CheckpointAbortReason | null)[] = [
+  null,
+  'declined',
+  'timeout',
+  'job-failover',
+  'job-finished',
+];
+
+function statusOf(reason: CheckpointAbortReason): number {
+  if (reason === 'declined') return 2;
+  if (reason === 'timeout') return 3;
+  return 4;
+}
+
+/** A task's bit in the acknowledgement masks: the source is bit 0, sink subtask i is bit i + 1. */
+function taskBit(task: string): number {
+  if (task === 'source') return 1;
+  const subtask = Number(task.slice('sink-'.length));
+  return Number.isInteger(subtask) && subtask >= 0 && subtask < 31 ? 2 ** (subtask + 1) : 0;
+}
+
+function bitCount(mask: number): number {
+  let n = 0;
+  for (let m = mask >>> 0; m !== 0; m &= m - 1) n++;
+  return n;
+}
+
+const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+
+/**
+ * Every checkpoint of a run, one row each. Checkpoint ids count up from 1 without gaps (the
+ * coordinator gives each trigger the next id), so checkpoint K is row K - 1 and the run's
+ * `triggered` count is the number of rows, even for a checkpoint whose trigger event never came
+ * (aborted by a failover before the source could snapshot: only its abort tells of it).
+ */
+export class CheckpointFacts {
+  private readonly table = new Table();
+  private readonly triggeredMs = this.table.column(Float64Array, Number.NaN);
+  private readonly position = this.table.column(Float64Array, Number.NaN);
+  private readonly endedMs = this.table.column(Float64Array, Number.NaN);
+  private readonly durationMs = this.table.column(Float64Array, Number.NaN);
+  private readonly status = this.table.column(Uint8Array);
+  private readonly reason = this.table.column(Uint8Array);
+  private readonly acks = this.table.column(Uint32Array);
+  private readonly notified = this.table.column(Uint32Array);
+  private readonly recoveryCommits = this.table.column(Uint32Array);
+  /** Restores are few (bounded by the restart budget): a map, not a column. */
+  private restoredBy = new Map<number, number[]>();
+  private counted = { completed: 0, aborted: 0, failed: 0, restores: 0 };
+
+  constructor(private readonly tasks: number) {}
+
+  /** Row of checkpoint `id`, the table grown to hold it. */
+  private row(id: number): number {
+    this.table.grow(id);
+    return id - 1;
+  }
+
+  observe(e: SimEvent): void {
+    switch (e.kind) {
+      case 'checkpoint-triggered': {
+        const r = this.row(e.checkpointId);
+        this.triggeredMs.values[r] = e.t;
+        this.position.values[r] = e.position;
+        break;
+      }
+      case 'checkpoint-acknowledged':
+        this.acks.values[this.row(e.checkpointId)]! |= taskBit(e.task);
+        break;
+      case 'checkpoint-notified':
+        this.notified.values[this.row(e.checkpointId)]! |= taskBit(e.task);
+        break;
+      case 'checkpoint-completed': {
+        const r = this.row(e.checkpointId);
+        if (this.status.values[r] !== 0) break;
+        this.status.values[r] = 1;
+        this.endedMs.values[r] = e.t;
+        this.durationMs.values[r] = e.durationMs;
+        this.position.values[r] = e.position;
+        if (Number.isNaN(this.triggeredMs.values[r]!)) this.triggeredMs.values[r] = e.t - e.durationMs;
+        this.counted.completed++;
+        break;
+      }
+      case 'checkpoint-aborted': {
+        const r = this.row(e.checkpointId);
+        if (this.status.values[r] !== 0) break;
+        this.status.values[r] = statusOf(e.reason);
+        this.reason.values[r] = REASONS.indexOf(e.reason);
+        this.endedMs.values[r] = e.t;
+        const triggered = this.triggeredMs.values[r]!;
+        if (!Number.isNaN(triggered)) this.durationMs.values[r] = e.t - triggered;
+        this.counted.aborted++;
+        if (e.reason === 'declined' || e.reason === 'timeout') this.counted.failed++;
+        break;
+      }
+      case 'job-restored':
+        if (e.checkpointId === null) break;
+        this.row(e.checkpointId);
+        this.restoredBy.set(e.checkpointId, [...(this.restoredBy.get(e.checkpointId) ?? []), e.attempt]);
+        this.counted.restores++;
+        break;
+      case 'txn-committing':
+        if (e.recovery && e.checkpointId > 0) this.recoveryCommits.values[this.row(e.checkpointId)]!++;
+        break;
+      default:
+    }
+  }
+
+  /**
+   * Makes the rows agree with the run's report at its end: a checkpoint triggered while the job
+   * was frozen and never snapshotted left no event, but the report counts it.
+   */
+  settle(report: Report | null): void {
+    if (report !== null) this.table.grow(report.checkpoints.triggered);
+  }
+
+  get total(): number {
+    return this.table.rows;
+  }
+
+  counts(): CheckpointCounts {
+    const triggered = this.table.rows;
+    const { completed, aborted, failed, restores } = this.counted;
+    return { triggered, completed, aborted, failed, inProgress: triggered - completed - aborted, restores };
+  }
+
+  /** Checkpoint `id` as the API shows it. */
+  fact(id: number): CheckpointFact {
+    const r = id - 1;
+    const status = this.status.values[r]!;
+    const acks = this.acks.values[r]!;
+    return {
+      id,
+      status: STATUSES[status]!,
+      triggeredMs: orNull(this.triggeredMs.values[r]!),
+      position: orNull(this.position.values[r]!),
+      endedMs: orNull(this.endedMs.values[r]!),
+      durationMs: orNull(this.durationMs.values[r]!),
+      reason: REASONS[this.reason.values[r]!] ?? null,
+      // A completed checkpoint had every task's acknowledgement, even those whose event was not seen.
+      acknowledged: status === 1 ? this.tasks : Math.min(this.tasks, bitCount(acks)),
+      tasks: this.tasks,
+      notified: Math.min(this.tasks, bitCount(this.notified.values[r]!)),
+      restoredBy: this.restoredBy.get(id) ?? [],
+      committedOnRecovery: this.recoveryCommits.values[r]!,
+    };
+  }
+
+  get bytes(): number {
+    return this.table.bytes;
+  }
+
+  encode(): { table: Uint8Array; meta: CheckpointMeta } {
+    return {
+      table: this.table.encode(),
+      meta: { counted: { ...this.counted }, restoredBy: [...this.restoredBy] },
+    };
+  }
+
+  /** Reads what `encode` wrote; returns where its table ended in `bytes`. */
+  decode(bytes: Uint8Array, from: number, meta: CheckpointMeta): number {
+    this.counted = { ...meta.counted };
+    this.restoredBy = new Map(meta.restoredBy);
+    return this.table.decode(bytes, from);
+  }
+}
+
+/** What the checkpoint facts keep beside their table. */
+export interface CheckpointMeta {
+  counted: { completed: number; aborted: number; failed: number; restores: number };
+  restoredBy: [number, number[]][];
+}

@@ -1,0 +1,73 @@
+import {
+  PRESETS,
+  parseScenario,
+  presetScenario,
+  type Scenario,
+  Simulation,
+  WRITER_MODES,
+} from '@eolab/engine';
+import { checkpointsQuerySchema, transactionsQuerySchema } from '@eolab/protocol';
+import { describe, expect, it } from 'vitest';
+import { RunFacts } from '../src/facts/run-facts';
+
+/** Runs the model to its end with a record fed every event, as a live run feeds it. */
+function record(scenario: Scenario) {
+  const sim = new Simulation(scenario);
+  const facts = RunFacts.forScenario(scenario);
+  sim.on((e) => facts.observe(e));
+  const report = sim.runToEnd();
+  return { facts, report };
+}
+
+const scenarioOf = (input: object): Scenario => {
+  const parsed = parseScenario(input);
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  return parsed.value;
+};
+
+describe('run facts', () => {
+  it.each(PRESETS.flatMap((p) => WRITER_MODES.map((mode) => [p.id, mode] as const)))(
+    'count what the report counts, on their own: preset %s in %s',
+    (id, mode) => {
+      const { facts, report } = record(presetScenario(id, mode)!);
+      facts.settle(report);
+      const cp = facts.checkpoints.counts();
+      expect({
+        triggered: cp.triggered,
+        completed: cp.completed,
+        aborted: cp.aborted,
+        failed: cp.failed,
+      }).toEqual(report.checkpoints);
+      expect(cp.restores).toBe(report.restores.filter((r) => r.checkpointId !== null).length);
+      const txn = facts.transactions.counts();
+      const { preCommitted: _p, committing: _c, ...asReport } = txn;
+      expect(asReport).toEqual(report.transactions);
+      expect(facts.transactions.total).toBe(report.transactions.begun);
+    },
+  );
+
+  it('pages newest first, with every checkpoint of a long run', () => {
+    const { facts, report } = record(scenarioOf({ mode: 'EXACTLY_ONCE', numEvents: 300_000 }));
+    expect(report.checkpoints.completed).toBeGreaterThan(100);
+    const first = facts.checkpointsPage(checkpointsQuerySchema.parse({ limit: 10 }), report);
+    expect(first.total).toBe(report.checkpoints.triggered);
+    expect(first.items.map((c) => c.id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => report.checkpoints.triggered - i),
+    );
+    const oldest = facts.checkpointsPage(checkpointsQuerySchema.parse({ order: 'oldest', limit: 1 }), report);
+    expect(oldest.items[0]).toMatchObject({ id: 1, tasks: 3 });
+    const all = facts.checkpointsPage(checkpointsQuerySchema.parse({ limit: 200, offset: 0 }), report);
+    expect(all.items.every((c) => c.status === 'completed' || c.status === 'abandoned')).toBe(true);
+    const txns = facts.transactionsPage(transactionsQuerySchema.parse({ checkpoint: 5 }), report);
+    expect(txns.items.map((t) => t.name).sort()).toEqual(['cp5·s0', 'cp5·s1']);
+    expect(txns.items.every((t) => t.state === 'COMMITTED' && t.events > 0)).toBe(true);
+  });
+
+  it('comes back whole from its stored blob', () => {
+    const { facts, report } = record(presetScenario('lease-expiry')!);
+    const again = RunFacts.decode(facts.encode())!;
+    const q = { offset: 0, limit: 200, order: 'oldest' } as const;
+    expect(again.checkpointsPage(q, report)).toEqual(facts.checkpointsPage(q, report));
+    expect(again.transactionsPage(q, null)).toEqual(facts.transactionsPage(q, null));
+  });
+});
