@@ -9,6 +9,8 @@ import {
   Simulation,
 } from '@eolab/engine';
 import {
+  type CheckpointsPage,
+  type CheckpointsQuery,
   MAX_EVENTS_PER_DELTA,
   MAX_SNAPSHOT_EVENTS,
   outcomeOf,
@@ -18,9 +20,12 @@ import {
   type RunState,
   type RunSummary,
   type Speed,
+  type TransactionsPage,
+  type TransactionsQuery,
 } from '@eolab/protocol';
 import type { StoredRun } from './db';
 import { EventBuffer } from './event-buffer';
+import { RunFacts } from './facts/run-facts';
 import { RunError } from './run-error';
 import { type RunModel, SIMULATED } from './run-model';
 import { SerializedJson } from './shared-json';
@@ -70,6 +75,8 @@ export class LiveRun {
   summary: RunSummary;
   speed: Speed;
   private events: EventBuffer;
+  /** Every checkpoint and transaction of the run, from every event (the event buffer keeps a window). */
+  facts: RunFacts;
   /** Faults injected while running, with the virtual time each was injected at: a rewind replays them. */
   private readonly clicks: { atMs: number; fault: Fault }[] = [];
   /** How many times the model was run again for a fault at the moment on screen (see `inject`). */
@@ -101,23 +108,32 @@ export class LiveRun {
   ) {
     this.summary = summary;
     this.speed = speed;
-    if (model === undefined) ({ sim: this.sim, events: this.events } = this.freshModel());
+    if (model === undefined) ({ sim: this.sim, events: this.events, facts: this.facts } = this.freshModel());
     else {
       this.sim = model;
       this.events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
-      model.on((e) => this.events.push(e, this.speed === 'max'));
+      this.facts = RunFacts.forScenario(scenario);
+      const facts = this.facts;
+      model.on((e) => {
+        this.events.push(e, this.speed === 'max');
+        facts.observe(e);
+      });
     }
   }
 
-  /** A new simulation of the scenario at virtual time 0, its events gathered for the watchers. */
-  private freshModel(): { sim: Simulation; events: EventBuffer } {
+  /** A new simulation of the scenario at virtual time 0, its events gathered for the watchers and the record. */
+  private freshModel(): { sim: Simulation; events: EventBuffer; facts: RunFacts } {
     const sim = new Simulation(this.scenario, {
       bucketMs: bucketMsFor(this.scenario),
       maxBuckets: MAX_BUCKETS,
     });
     const events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
-    sim.on((e) => events.push(e, this.speed === 'max'));
-    return { sim, events };
+    const facts = RunFacts.forScenario(this.scenario);
+    sim.on((e) => {
+      events.push(e, this.speed === 'max');
+      facts.observe(e);
+    });
+    return { sim, events, facts };
   }
 
   get id(): string {
@@ -233,7 +249,7 @@ export class LiveRun {
   /** The model again from 0, every earlier click replayed where it was made, the new one at `seenMs`. */
   private injectAt(request: InjectRequest, seenMs: number): Fault {
     const untilMs = this.sim.nowMs;
-    const { sim, events } = this.freshModel();
+    const { sim, events, facts } = this.freshModel();
     const clicks = [...this.clicks];
     const replay = (upToMs: number) => {
       while (clicks.length > 0 && clicks[0]!.atMs <= upToMs) {
@@ -259,6 +275,7 @@ export class LiveRun {
     this.clicks.splice(later === -1 ? this.clicks.length : later, 0, click);
     this.sim = sim;
     this.events = events;
+    this.facts = facts;
     // Every watcher's picture of the run is stale: the run manager pushes them a fresh snapshot,
     // and the deltas after it continue from there.
     this.rewinds += 1;
@@ -275,8 +292,21 @@ export class LiveRun {
    */
   report(): Report | null {
     if (!this.sim.done && this.active) return null;
-    this.finalReport ??= this.sim.report();
+    if (this.finalReport === null) {
+      this.finalReport = this.sim.report();
+      this.facts.settle(this.finalReport);
+    }
     return this.finalReport;
+  }
+
+  /** A page of the run's checkpoints; counts are the report's once it has one. */
+  checkpoints(query: CheckpointsQuery): CheckpointsPage {
+    return this.facts.checkpointsPage(query, this.report());
+  }
+
+  /** A page of the run's transactions; counts are the report's once it has one. */
+  transactions(query: TransactionsQuery): TransactionsPage {
+    return this.facts.transactionsPage(query, this.report());
   }
 
   snapshot(): RunSnapshot {

@@ -8,7 +8,9 @@ import {
   WRITER_MODES,
 } from '@eolab/engine';
 import {
+  type CheckpointsPage,
   type CreatedRun,
+  checkpointsQuerySchema,
   createRunSchema,
   type ExportedRun,
   type HealthResponse,
@@ -17,6 +19,8 @@ import {
   type RunsPage,
   replaySchema,
   runIdSchema,
+  type TransactionsPage,
+  transactionsQuerySchema,
 } from '@eolab/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
@@ -98,6 +102,17 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   api.delete('/runs/:id', (req, res) => {
     manager.delete(id(req));
     res.status(204).end();
+  });
+
+  // Every checkpoint and transaction of the run, a page at a time: a browser holds only a window of events.
+  api.get('/runs/:id/checkpoints', (req, res) => {
+    const query = parseOr400(checkpointsQuerySchema, req.query);
+    res.json(manager.checkpoints(id(req), query) satisfies CheckpointsPage);
+  });
+
+  api.get('/runs/:id/transactions', (req, res) => {
+    const query = parseOr400(transactionsQuerySchema, req.query);
+    res.json(manager.transactions(id(req), query) satisfies TransactionsPage);
   });
 
   api.get('/runs/:id/export', (req, res) => {

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Fault, InjectRequest, Report, Scenario, SimEvent } from '@eolab/engine';
-import type { RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/protocol';
+import type {
+  CheckpointsPage,
+  CheckpointsQuery,
+  RunDelta,
+  RunSnapshot,
+  RunSummary,
+  Speed,
+  TransactionsPage,
+  TransactionsQuery,
+} from '@eolab/protocol';
 import { PROTOCOL_VERSION } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import type { Limits, RetentionConfig } from './config';
 import type { RunFilter, RunStore, StoredRun } from './db';
+import { RunFacts } from './facts/run-facts';
 import { LiveRun } from './live-run';
 import { type PreparedRealRun, RealBackend, RealJob } from './real-run';
 import { RunError } from './run-error';
@@ -27,6 +37,7 @@ export interface RunListener {
 interface UnsavedRun {
   stored: StoredRun;
   events: SimEvent[];
+  facts: Uint8Array;
 }
 
 export interface CreateOptions {
@@ -55,6 +66,11 @@ const TICK_BUDGET_MS = 11;
 const PERSIST_EVERY_MS = 2_000;
 /** Serialised snapshots of ended runs kept in memory: a page of runs opened over and over is read once. */
 const STORED_SNAPSHOT_CACHE = 16;
+/**
+ * Ended runs' records of facts kept decoded: paging through one reads it once. Few, as a 20M-event
+ * run's is several MB.
+ */
+const STORED_FACTS_CACHE = 4;
 
 /**
  * Owns the live runs: creates them, paces them in real time, sends their deltas at a bounded
@@ -64,6 +80,7 @@ export class RunManager {
   private readonly live = new Map<string, LiveRun>();
   private readonly unsaved = new Map<string, UnsavedRun>();
   private readonly storedSnapshots = new Map<string, SerializedJson>();
+  private readonly storedFacts = new Map<string, RunFacts>();
   /** When each live run's progress was last saved (clock ms). */
   private readonly savedAt = new Map<string, number>();
   readonly storeHealth: StoreHealth;
@@ -230,6 +247,47 @@ export class RunManager {
     return json;
   }
 
+  /** A page of a run's checkpoints, live or stored. */
+  checkpoints(id: string, query: CheckpointsQuery): CheckpointsPage {
+    const run = this.live.get(id);
+    if (run !== undefined) return run.checkpoints(query);
+    const { facts, report } = this.endedFacts(id);
+    return facts.checkpointsPage(query, report);
+  }
+
+  /** A page of a run's transactions, live or stored. */
+  transactions(id: string, query: TransactionsQuery): TransactionsPage {
+    const run = this.live.get(id);
+    if (run !== undefined) return run.transactions(query);
+    const { facts, report } = this.endedFacts(id);
+    return facts.transactionsPage(query, report);
+  }
+
+  /**
+   * An ended run's record, from the store (or from its stored events when it has none: a run that
+   * was interrupted, or stored by an older server), settled against its report.
+   */
+  private endedFacts(id: string): { facts: RunFacts; report: Report | null } {
+    const unsaved = this.unsaved.get(id);
+    const stored = unsaved?.stored ?? this.store.get(id);
+    if (stored === null) throw new RunError(404, `run ${id} not found`);
+    let facts = unsaved === undefined ? this.storedFacts.get(id) : undefined;
+    if (facts === undefined) {
+      const blob = unsaved?.facts ?? this.store.facts(id);
+      facts =
+        (blob === null ? null : RunFacts.decode(blob)) ??
+        RunFacts.fromEvents(stored.scenario, this.store.events(id));
+      facts.settle(stored.report);
+      if (unsaved === undefined) {
+        this.storedFacts.set(id, facts);
+        if (this.storedFacts.size > STORED_FACTS_CACHE) {
+          this.storedFacts.delete(this.storedFacts.keys().next().value!);
+        }
+      }
+    }
+    return { facts, report: stored.report };
+  }
+
   stored(id: string): StoredRun {
     const run = this.live.get(id);
     if (run !== undefined) return run.stored();
@@ -252,6 +310,7 @@ export class RunManager {
       run.setState('stopped', new Date().toISOString());
     }
     this.storedSnapshots.delete(id);
+    this.storedFacts.delete(id);
     this.listener.deleted(id);
   }
 
@@ -343,7 +402,9 @@ export class RunManager {
   }
 
   private finish(run: LiveRun): void {
-    if (!this.persist(run)) this.unsaved.set(run.id, { stored: run.stored(), events: run.storedEvents() });
+    const facts = run.facts.encode();
+    if (!this.persist(run, facts))
+      this.unsaved.set(run.id, { stored: run.stored(), events: run.storedEvents(), facts });
     this.announce(run, true);
     this.live.delete(run.id);
     this.savedAt.delete(run.id);
@@ -358,9 +419,11 @@ export class RunManager {
     }
   }
 
-  /** Saves an ended run with its final event window; false when the store refused (it is retried later). */
-  private persist(run: LiveRun): boolean {
-    return this.storeHealth.tryWrite('save a run', () => this.store.save(run.stored(), run.storedEvents()));
+  /** Saves an ended run with its final event window and facts; false when the store refused (it is retried later). */
+  private persist(run: LiveRun, facts: Uint8Array): boolean {
+    return this.storeHealth.tryWrite('save a run', () =>
+      this.store.save(run.stored(), run.storedEvents(), facts),
+    );
   }
 
   /** Saves a live run's progress; a refusal is retried at its next turn. */
@@ -371,8 +434,9 @@ export class RunManager {
   }
 
   private retryUnsaved(): void {
-    for (const [id, { stored, events }] of this.unsaved) {
-      if (!this.storeHealth.tryWrite('save an ended run', () => this.store.save(stored, events))) return;
+    for (const [id, { stored, events, facts }] of this.unsaved) {
+      if (!this.storeHealth.tryWrite('save an ended run', () => this.store.save(stored, events, facts)))
+        return;
       this.unsaved.delete(id);
       this.storedSnapshots.delete(id);
     }
@@ -396,6 +460,7 @@ export class RunManager {
     this.log.info({ deleted: deleted.length, retention: this.retention }, 'old runs deleted by retention');
     for (const id of deleted) {
       this.storedSnapshots.delete(id);
+      this.storedFacts.delete(id);
       this.listener.deleted(id);
     }
   }

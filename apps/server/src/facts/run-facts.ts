@@ -131,8 +131,17 @@ export class RunFacts {
     return out;
   }
 
-  /** Reads `encode`'s blob; null when it was written in another format. */
+  /** Reads `encode`'s blob; null when it was written in another format or cannot be read. */
   static decode(bytes: Uint8Array): RunFacts | null {
+    try {
+      return RunFacts.decodeUnguarded(bytes);
+    } catch {
+      // A damaged blob costs the run its whole record, not the request: it falls back to its events.
+      return null;
+    }
+  }
+
+  private static decodeUnguarded(bytes: Uint8Array): RunFacts | null {
     const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
     const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as Meta;
     if (meta.format !== FORMAT) return null;
