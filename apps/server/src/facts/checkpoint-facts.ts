@@ -1,6 +1,6 @@
 import type { CheckpointAbortReason, Report, SimEvent } from '@eolab/engine';
 import type { CheckpointCounts, CheckpointFact, CheckpointStatus } from '@eolab/protocol';
-import { Table } from './columns';
+import { NO_TIME, Table, timeCell, timeOrNull } from './columns';
 
 /** Status codes as stored; a new row is in progress. */
 const STATUSES: readonly CheckpointStatus[] = [
@@ -24,12 +24,15 @@ function statusOf(reason: CheckpointAbortReason): number {
   return 4;
 }
 
-/** A task's bit in the acknowledgement masks: the source is bit 0, sink subtask i is bit i + 1. */
-function taskBit(task: string): number {
-  if (task === 'source') return 1;
-  const subtask = Number(task.slice('sink-'.length));
-  return Number.isInteger(subtask) && subtask >= 0 && subtask < 31 ? 2 ** (subtask + 1) : 0;
-}
+/**
+ * A task's bit in the acknowledgement masks: the source is bit 0, sink subtask i (`sink-i`) is
+ * bit i + 1. Looked up, not parsed: six of these come with every checkpoint.
+ */
+const TASK_BITS = new Map<string, number>([
+  ['source', 1],
+  ...Array.from({ length: 16 }, (_, i) => [`sink-${i}`, 2 ** (i + 1)] as [string, number]),
+]);
+const taskBit = (task: string) => TASK_BITS.get(task) ?? 0;
 
 function bitCount(mask: number): number {
   let n = 0;
@@ -37,7 +40,8 @@ function bitCount(mask: number): number {
   return n;
 }
 
-const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+/** Stands for a position not known (-1 is the start marker's). */
+const NO_POSITION = -(2 ** 31);
 
 /**
  * Every checkpoint of a run, one row each. Checkpoint ids count up from 1 without gaps (the
@@ -47,15 +51,17 @@ const orNull = (x: number) => (Number.isNaN(x) ? null : x);
  */
 export class CheckpointFacts {
   private readonly table = new Table();
-  private readonly triggeredMs = this.table.column(Float64Array, Number.NaN);
-  private readonly position = this.table.column(Float64Array, Number.NaN);
-  private readonly endedMs = this.table.column(Float64Array, Number.NaN);
-  private readonly durationMs = this.table.column(Float64Array, Number.NaN);
+  // 28 bytes a checkpoint.
+  private readonly triggeredMs = this.table.column(Uint32Array, NO_TIME);
+  private readonly position = this.table.column(Int32Array, NO_POSITION);
+  private readonly endedMs = this.table.column(Uint32Array, NO_TIME);
+  private readonly durationMs = this.table.column(Uint32Array, NO_TIME);
   private readonly status = this.table.column(Uint8Array);
   private readonly reason = this.table.column(Uint8Array);
+  /** Bit masks of the tasks (at most 1 + 16) that acknowledged it, and that were told it completed. */
   private readonly acks = this.table.column(Uint32Array);
   private readonly notified = this.table.column(Uint32Array);
-  private readonly recoveryCommits = this.table.column(Uint32Array);
+  private readonly recoveryCommits = this.table.column(Uint16Array);
   /** Restores are few (bounded by the restart budget): a map, not a column. */
   private restoredBy = new Map<number, number[]>();
   private counted = { completed: 0, aborted: 0, failed: 0, restores: 0 };
@@ -72,7 +78,7 @@ export class CheckpointFacts {
     switch (e.kind) {
       case 'checkpoint-triggered': {
         const r = this.row(e.checkpointId);
-        this.triggeredMs.values[r] = e.t;
+        this.triggeredMs.values[r] = timeCell(e.t);
         this.position.values[r] = e.position;
         break;
       }
@@ -86,10 +92,10 @@ export class CheckpointFacts {
         const r = this.row(e.checkpointId);
         if (this.status.values[r] !== 0) break;
         this.status.values[r] = 1;
-        this.endedMs.values[r] = e.t;
-        this.durationMs.values[r] = e.durationMs;
+        this.endedMs.values[r] = timeCell(e.t);
+        this.durationMs.values[r] = timeCell(e.durationMs);
         this.position.values[r] = e.position;
-        if (Number.isNaN(this.triggeredMs.values[r]!)) this.triggeredMs.values[r] = e.t - e.durationMs;
+        if (this.triggeredMs.values[r] === NO_TIME) this.triggeredMs.values[r] = timeCell(e.t - e.durationMs);
         this.counted.completed++;
         break;
       }
@@ -98,9 +104,9 @@ export class CheckpointFacts {
         if (this.status.values[r] !== 0) break;
         this.status.values[r] = statusOf(e.reason);
         this.reason.values[r] = REASONS.indexOf(e.reason);
-        this.endedMs.values[r] = e.t;
+        this.endedMs.values[r] = timeCell(e.t);
         const triggered = this.triggeredMs.values[r]!;
-        if (!Number.isNaN(triggered)) this.durationMs.values[r] = e.t - triggered;
+        if (triggered !== NO_TIME) this.durationMs.values[r] = timeCell(e.t - triggered);
         this.counted.aborted++;
         if (e.reason === 'declined' || e.reason === 'timeout') this.counted.failed++;
         break;
@@ -112,7 +118,10 @@ export class CheckpointFacts {
         this.counted.restores++;
         break;
       case 'txn-committing':
-        if (e.recovery && e.checkpointId > 0) this.recoveryCommits.values[this.row(e.checkpointId)]!++;
+        if (e.recovery && e.checkpointId > 0) {
+          const r = this.row(e.checkpointId);
+          this.recoveryCommits.values[r] = Math.min(0xffff, this.recoveryCommits.values[r]! + 1);
+        }
         break;
       default:
     }
@@ -144,10 +153,10 @@ export class CheckpointFacts {
     return {
       id,
       status: STATUSES[status]!,
-      triggeredMs: orNull(this.triggeredMs.values[r]!),
-      position: orNull(this.position.values[r]!),
-      endedMs: orNull(this.endedMs.values[r]!),
-      durationMs: orNull(this.durationMs.values[r]!),
+      triggeredMs: timeOrNull(this.triggeredMs.values[r]!),
+      position: this.position.values[r] === NO_POSITION ? null : this.position.values[r]!,
+      endedMs: timeOrNull(this.endedMs.values[r]!),
+      durationMs: timeOrNull(this.durationMs.values[r]!),
       reason: REASONS[this.reason.values[r]!] ?? null,
       // A completed checkpoint had every task's acknowledgement, even those whose event was not seen.
       acknowledged: status === 1 ? this.tasks : Math.min(this.tasks, bitCount(acks)),

@@ -4,7 +4,19 @@
  * transactions; as objects they would cost several times as much, and the collector would walk them).
  */
 
-type TypedArray = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
+type TypedArray = Int32Array | Uint32Array | Uint16Array | Uint8Array;
+
+/**
+ * A time column's null. Virtual times are whole milliseconds below 2^31 (the engine's horizon), so
+ * four bytes hold any of them, a lease deadline beyond it included; a real run's times are rounded.
+ */
+export const NO_TIME = 0xffffffff;
+
+/** A time as a time column holds it. */
+export const timeCell = (ms: number) => Math.max(0, Math.round(ms));
+
+/** A time column's cell as the API shows it. */
+export const timeOrNull = (cell: number) => (cell === NO_TIME ? null : cell);
 type TypedArrayConstructor<T extends TypedArray> = {
   new (length: number): T;
   readonly BYTES_PER_ELEMENT: number;
@@ -13,7 +25,7 @@ type TypedArrayConstructor<T extends TypedArray> = {
 /** Rows a table starts with: a short run stays small. */
 const INITIAL_ROWS = 64;
 
-/** A column of `T`; `fill` is what a new row holds until set (NaN: unknown). */
+/** A column of `T`; `fill` is what a new row holds until set (NO_TIME: unknown). */
 export class Column<T extends TypedArray> {
   values: T;
 

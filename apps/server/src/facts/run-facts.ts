@@ -57,9 +57,31 @@ export class RunFacts {
   }
 
   observe(e: SimEvent): void {
-    if (e.kind.startsWith('txn-')) this.transactions.observe(e);
-    // A recovery commit also counts for the checkpoint it was saved in.
-    if (!e.kind.startsWith('txn-') || e.kind === 'txn-committing') this.checkpoints.observe(e);
+    switch (e.kind) {
+      case 'checkpoint-triggered':
+      case 'checkpoint-acknowledged':
+      case 'checkpoint-notified':
+      case 'checkpoint-completed':
+      case 'checkpoint-aborted':
+      case 'job-restored':
+        this.checkpoints.observe(e);
+        break;
+      case 'txn-committing':
+        // A recovery commit also counts for the checkpoint it was saved in.
+        this.checkpoints.observe(e);
+        this.transactions.observe(e);
+        break;
+      case 'txn-begun':
+      case 'txn-flushed':
+      case 'txn-lease-renewed':
+      case 'txn-committed':
+      case 'txn-aborted':
+      case 'txn-expired':
+      case 'txn-commit-failed':
+        this.transactions.observe(e);
+        break;
+      default:
+    }
   }
 
   settle(report: Report | null): void {

@@ -1,6 +1,6 @@
 import { type SimEvent, type TxnRef, txnName } from '@eolab/engine';
 import type { TransactionsQuery, TxnCounts, TxnFact, TxnFactState } from '@eolab/protocol';
-import { Table } from './columns';
+import { NO_TIME, Table, timeCell, timeOrNull } from './columns';
 
 const STATES: readonly TxnFactState[] = [
   'OPEN',
@@ -33,8 +33,6 @@ const WHYS: readonly (string | null)[] = [
 /** Stands for a null first or last value (values are 1..N). */
 const NO_VALUE = -(2 ** 31);
 
-const orNull = (x: number) => (Number.isNaN(x) ? null : x);
-
 /**
  * Every transaction of a run, one row each, in the order the run first told of them (their begin).
  * The simulation numbers transactions 1, 2, 3... in that order, so transaction K is row K - 1 and
@@ -42,15 +40,17 @@ const orNull = (x: number) => (Number.isNaN(x) ? null : x);
  */
 export class TxnFacts {
   private readonly table = new Table();
-  private readonly txnId = this.table.column(Float64Array);
+  // 46 bytes a transaction. Store ids are below 2^32: the model's count from 1, a real run's are
+  // (attempt * 100,000 + epoch) * 16 + subtask with at most 101 attempts.
+  private readonly txnId = this.table.column(Uint32Array);
   private readonly subtask = this.table.column(Uint8Array);
-  private readonly attempt = this.table.column(Uint32Array);
+  private readonly attempt = this.table.column(Uint16Array);
   private readonly epoch = this.table.column(Int32Array);
-  private readonly openedMs = this.table.column(Float64Array, Number.NaN);
-  private readonly preCommittedMs = this.table.column(Float64Array, Number.NaN);
-  private readonly committingMs = this.table.column(Float64Array, Number.NaN);
-  private readonly endedMs = this.table.column(Float64Array, Number.NaN);
-  private readonly leaseDeadlineMs = this.table.column(Float64Array, Number.NaN);
+  private readonly openedMs = this.table.column(Uint32Array, NO_TIME);
+  private readonly preCommittedMs = this.table.column(Uint32Array, NO_TIME);
+  private readonly committingMs = this.table.column(Uint32Array, NO_TIME);
+  private readonly endedMs = this.table.column(Uint32Array, NO_TIME);
+  private readonly leaseDeadlineMs = this.table.column(Uint32Array, NO_TIME);
   private readonly state = this.table.column(Uint8Array);
   private readonly why = this.table.column(Uint8Array);
   private readonly recovery = this.table.column(Uint8Array);
@@ -106,23 +106,23 @@ export class TxnFacts {
       case 'txn-begun': {
         const r = this.row(e);
         this.counted.begun++;
-        this.openedMs.values[r] = e.t;
-        if (this.leaseMs !== null) this.leaseDeadlineMs.values[r] = e.t + this.leaseMs;
+        this.openedMs.values[r] = timeCell(e.t);
+        if (this.leaseMs !== null) this.leaseDeadlineMs.values[r] = timeCell(e.t + this.leaseMs);
         break;
       }
       case 'txn-lease-renewed':
-        this.leaseDeadlineMs.values[this.row(e)] = e.leaseDeadlineMs;
+        this.leaseDeadlineMs.values[this.row(e)] = timeCell(e.leaseDeadlineMs);
         break;
       case 'txn-flushed': {
         const r = this.row(e);
-        this.preCommittedMs.values[r] = e.t;
+        this.preCommittedMs.values[r] = timeCell(e.t);
         this.values.values[r] = e.events;
         if (this.state.values[r] === OPEN) this.moveTo(r, PRE_COMMITTED);
         break;
       }
       case 'txn-committing': {
         const r = this.row(e);
-        this.committingMs.values[r] = e.t;
+        this.committingMs.values[r] = timeCell(e.t);
         this.recovery.values[r] = e.recovery ? 1 : 0;
         if (this.state.values[r]! < COMMITTING) this.moveTo(r, COMMITTING);
         break;
@@ -136,7 +136,7 @@ export class TxnFacts {
         else if (e.kind === 'txn-aborted') this.counted.aborted++;
         else this.counted.expired++;
         this.moveTo(r, end);
-        this.endedMs.values[r] = e.t;
+        this.endedMs.values[r] = timeCell(e.t);
         this.setValues(r, e);
         if (e.kind !== 'txn-committed')
           this.why.values[r] = WHYS.indexOf(e.kind === 'txn-aborted' ? e.why : 'lease expired');
@@ -216,11 +216,11 @@ export class TxnFacts {
       attempt: ref.attempt,
       checkpointId: ref.epoch,
       state: STATES[this.state.values[r]!]!,
-      openedMs: orNull(this.openedMs.values[r]!),
-      preCommittedMs: orNull(this.preCommittedMs.values[r]!),
-      committingMs: orNull(this.committingMs.values[r]!),
-      endedMs: orNull(this.endedMs.values[r]!),
-      leaseDeadlineMs: orNull(this.leaseDeadlineMs.values[r]!),
+      openedMs: timeOrNull(this.openedMs.values[r]!),
+      preCommittedMs: timeOrNull(this.preCommittedMs.values[r]!),
+      committingMs: timeOrNull(this.committingMs.values[r]!),
+      endedMs: timeOrNull(this.endedMs.values[r]!),
+      leaseDeadlineMs: timeOrNull(this.leaseDeadlineMs.values[r]!),
       recovery: this.recovery.values[r] === 1,
       why: WHYS[this.why.values[r]!] ?? null,
       events: this.values.values[r]!,
