@@ -102,8 +102,18 @@ export interface FactsPage<T, C> {
   complete: boolean;
 }
 
-/** `GET /api/runs/:id/checkpoints?offset&limit&order`. */
-export type CheckpointsPage = FactsPage<CheckpointFact, CheckpointCounts>;
+/** End-to-end durations of every completed checkpoint of the run (ms). */
+export interface DurationSummary {
+  min: number;
+  avg: number;
+  max: number;
+  count: number;
+}
+
+/** `GET /api/runs/:id/checkpoints?offset&limit&order`; `durations` is null until one completed. */
+export type CheckpointsPage = FactsPage<CheckpointFact, CheckpointCounts> & {
+  durations: DurationSummary | null;
+};
 /** `GET /api/runs/:id/transactions?offset&limit&order&checkpoint&subtask&txnId`. */
 export type TransactionsPage = FactsPage<TxnFact, TxnCounts>;
 

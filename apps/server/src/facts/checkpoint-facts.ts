@@ -1,5 +1,5 @@
 import type { CheckpointAbortReason, Report, SimEvent } from '@eolab/engine';
-import type { CheckpointCounts, CheckpointFact, CheckpointStatus } from '@eolab/protocol';
+import type { CheckpointCounts, CheckpointFact, CheckpointStatus, DurationSummary } from '@eolab/protocol';
 import { NO_TIME, Table, timeCell, timeOrNull } from './columns';
 
 /** Status codes as stored; a new row is in progress. */
@@ -65,6 +65,8 @@ export class CheckpointFacts {
   /** Restores are few (bounded by the restart budget): a map, not a column. */
   private restoredBy = new Map<number, number[]>();
   private counted = { completed: 0, aborted: 0, failed: 0, restores: 0 };
+  /** Over the completed checkpoints' durations, kept as they complete. */
+  private durations = { sum: 0, min: Number.POSITIVE_INFINITY, max: 0 };
 
   constructor(private readonly tasks: number) {}
 
@@ -97,6 +99,9 @@ export class CheckpointFacts {
         this.position.values[r] = e.position;
         if (this.triggeredMs.values[r] === NO_TIME) this.triggeredMs.values[r] = timeCell(e.t - e.durationMs);
         this.counted.completed++;
+        this.durations.sum += e.durationMs;
+        this.durations.min = Math.min(this.durations.min, e.durationMs);
+        this.durations.max = Math.max(this.durations.max, e.durationMs);
         break;
       }
       case 'checkpoint-aborted': {
@@ -145,6 +150,14 @@ export class CheckpointFacts {
     return { triggered, completed, aborted, failed, inProgress: triggered - completed - aborted, restores };
   }
 
+  /** Min, average and max end-to-end duration of the completed checkpoints, or null when none. */
+  durationSummary(): DurationSummary | null {
+    const count = this.counted.completed;
+    if (count === 0) return null;
+    const { sum, min, max } = this.durations;
+    return { min, avg: Math.round(sum / count), max, count };
+  }
+
   /** Checkpoint `id` as the API shows it. */
   fact(id: number): CheckpointFact {
     const r = id - 1;
@@ -174,13 +187,18 @@ export class CheckpointFacts {
   encode(): { table: Uint8Array; meta: CheckpointMeta } {
     return {
       table: this.table.encode(),
-      meta: { counted: { ...this.counted }, restoredBy: [...this.restoredBy] },
+      meta: {
+        counted: { ...this.counted },
+        durations: { ...this.durations },
+        restoredBy: [...this.restoredBy],
+      },
     };
   }
 
   /** Reads what `encode` wrote; returns where its table ended in `bytes`. */
   decode(bytes: Uint8Array, from: number, meta: CheckpointMeta): number {
     this.counted = { ...meta.counted };
+    this.durations = { ...meta.durations, min: meta.durations.min ?? Number.POSITIVE_INFINITY };
     this.restoredBy = new Map(meta.restoredBy);
     return this.table.decode(bytes, from);
   }
@@ -189,5 +207,7 @@ export class CheckpointFacts {
 /** What the checkpoint facts keep beside their table. */
 export interface CheckpointMeta {
   counted: { completed: number; aborted: number; failed: number; restores: number };
+  /** min is null in JSON while no checkpoint completed (Infinity does not survive it). */
+  durations: { sum: number; min: number | null; max: number };
   restoredBy: [number, number[]][];
 }

@@ -113,6 +113,7 @@ export class RunFacts {
       total,
       counts: this.checkpointCounts(report),
       complete: this.complete,
+      durations: this.checkpoints.durationSummary(),
     };
   }
 

@@ -1,33 +1,89 @@
-import { memo, useMemo, useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
-import { checkpointHistory, durationSummary, leaseLeft, matchTxn, transactions } from '../explain/history';
+import type { CheckpointCounts, TxnCounts } from '@eolab/protocol';
+import { memo, useEffect, useMemo, useState } from 'react';
+import { getCheckpoints, getTransactions } from '../api/rest';
+import { FACTS_PAGE, formatCount, txnFilter } from '../explain/facts-view';
+import {
+  type CheckpointRow,
+  checkpointHistory,
+  type DurationSummary,
+  durationSummary,
+  leaseLeft,
+  matchTxn,
+  type TxnRow,
+  transactions,
+} from '../explain/history';
 import { selectEvents, selectNowMs } from '../state/scrub';
 import { useStore } from '../state/store';
+import { useFactsPage } from '../sync/facts-sync';
+import { Pager } from './Pager';
 import { ScrollRegion } from './ScrollRegion';
-
-/** Rows a table shows; the newest first. */
-const SHOWN = 60;
 
 // One formatter for every cell: toLocaleString builds a new one per call, which the profile showed
 // costing more than the rest of the table's render (hundreds of cells, ten renders a second).
 const MS = new Intl.NumberFormat('en');
 const fmt = (ms: number | null) => (ms === null ? '—' : `${MS.format(ms)} ms`);
 
-/** Flink's checkpoint history: one row per checkpoint, newest first, with a summary of durations. */
-export const CheckpointHistory = memo(function CheckpointHistory() {
-  const { events, parallelism } = useStore(
-    useShallow((s) => ({ events: selectEvents(s), parallelism: s.scenario?.sink.parallelism ?? 1 })),
+/**
+ * Where the rows come from: the server's whole record of the run (a page of it), or, while it has
+ * not answered, when it cannot, or while a finished run is scrubbed to an earlier time, the
+ * events the browser holds (a window of a long run, which the panel then says).
+ */
+function sourceNote(scrubbing: boolean, error: string | null): string | null {
+  if (scrubbing)
+    return 'As at the scrubbed time, from the events this page holds (a long run’s are a window).';
+  if (error !== null)
+    return `From the events this page holds (a window of a long run): the server’s record could not be read (${error}).`;
+  return null;
+}
+
+/** A run's new page of rows starts at the newest. */
+function useOffset(resetOn: unknown): [number, (offset: number) => void] {
+  const [offset, setOffset] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset when what is listed changes
+  useEffect(() => setOffset(0), [resetOn]);
+  return [offset, setOffset];
+}
+
+function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
+  const c = formatCount;
+  return (
+    <p className="facts-counts" data-testid="checkpoint-counts">
+      {c(counts.triggered)} triggered · {c(counts.completed)} completed · {c(counts.aborted)} aborted (
+      {c(counts.failed)} failed) · {c(counts.inProgress)} in progress · {c(counts.restores)} restored from
+    </p>
   );
-  const rows = useMemo(() => checkpointHistory(events, parallelism), [events, parallelism]);
-  const summary = useMemo(() => durationSummary(rows), [rows]);
+}
+
+const durationLine = (summary: DurationSummary | null) =>
+  summary === null
+    ? 'No checkpoint completed yet.'
+    : `End-to-end duration of ${formatCount(summary.count)} completed: min ${fmt(summary.min)} · avg ${fmt(summary.avg)} · max ${fmt(summary.max)}.`;
+
+/** Flink's checkpoint history: every checkpoint of the run, a page at a time, newest first. */
+export const CheckpointHistory = memo(function CheckpointHistory() {
+  const runId = useStore((s) => s.runId);
+  const scrubbing = useStore((s) => s.scrubMs !== null);
+  const parallelism = useStore((s) => s.scenario?.sink.parallelism ?? 1);
+  const [offset, setOffset] = useOffset(runId);
+  const { page, error } = useFactsPage(`checkpoints ${offset}`, (id, signal) =>
+    getCheckpoints(id, { offset, limit: FACTS_PAGE }, { signal }),
+  );
+  const fromServer = page !== null && !scrubbing;
+  // The browser's own events are read only when they are what the panel shows.
+  const events = useStore((s) => (fromServer ? null : selectEvents(s)));
+  const local = useMemo(
+    () => (events === null ? null : checkpointHistory(events, parallelism)),
+    [events, parallelism],
+  );
+  const rows: readonly CheckpointRow[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
+  const summary = fromServer ? page.durations : durationSummary(local ?? []);
+  const note = sourceNote(scrubbing, page === null ? error : null);
   return (
     <section className="panel" aria-labelledby="cp-history-title">
       <h2 id="cp-history-title">Checkpoint history</h2>
-      <p className="hint">
-        {summary === null
-          ? 'No checkpoint completed yet.'
-          : `End-to-end duration of ${summary.count} completed: min ${fmt(summary.min)} · avg ${fmt(summary.avg)} · max ${fmt(summary.max)}.`}
-      </p>
+      {fromServer && <CheckpointCountsLine counts={page.counts} />}
+      <p className="hint">{durationLine(summary)}</p>
+      {note !== null && <p className="hint">{note}</p>}
       <ScrollRegion className="table-scroll" label="Checkpoint history table">
         <table className="history-table">
           <thead>
@@ -42,7 +98,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
             </tr>
           </thead>
           <tbody>
-            {rows.slice(0, SHOWN).map((r) => (
+            {rows.map((r) => (
               <tr key={r.id} className={`cp-${r.status.replace(' ', '-')}`}>
                 <td>{r.id}</td>
                 <td>{r.status}</td>
@@ -60,24 +116,68 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
           </tbody>
         </table>
       </ScrollRegion>
+      <Pager
+        label="checkpoints"
+        offset={fromServer ? offset : 0}
+        limit={FACTS_PAGE}
+        shown={rows.length}
+        total={fromServer ? page.total : (local?.length ?? 0)}
+        onOffset={setOffset}
+      />
     </section>
   );
 });
 
-/** Every transaction on screen: its name, store id, state and times, searchable by checkpoint or name. */
-export const TransactionInspector = memo(function TransactionInspector() {
-  const { events, transactional, leaseMs, nowMs } = useStore(
-    useShallow((s) => ({
-      events: selectEvents(s),
-      transactional: s.scenario?.mode === 'EXACTLY_ONCE',
-      leaseMs: s.scenario?.sink.txnLeaseMs ?? null,
-      nowMs: selectNowMs(s),
-    })),
+function TxnCountsLine({ counts }: { counts: TxnCounts }) {
+  const c = formatCount;
+  return (
+    <p className="facts-counts" data-testid="transaction-counts">
+      {c(counts.begun)} begun · {c(counts.committed)} committed · {c(counts.aborted)} aborted ·{' '}
+      {c(counts.expired)} expired · {c(counts.open)} open
+      {counts.commitFailed > 0 ? ` · ${c(counts.commitFailed)} commit calls failed` : ''}
+    </p>
   );
+}
+
+/** What the inspector's rows need, from the server's record or from the events on screen. */
+type TxnView = Pick<
+  TxnRow,
+  | 'name'
+  | 'txnId'
+  | 'state'
+  | 'openedMs'
+  | 'preCommittedMs'
+  | 'endedMs'
+  | 'leaseDeadlineMs'
+  | 'recovery'
+  | 'why'
+  | 'events'
+  | 'firstValue'
+  | 'lastValue'
+>;
+
+/** Every transaction of the run, a page at a time: its name, store id, state and times, found by checkpoint or name. */
+export const TransactionInspector = memo(function TransactionInspector() {
+  const runId = useStore((s) => s.runId);
+  const transactional = useStore((s) => s.scenario?.mode === 'EXACTLY_ONCE');
+  const leaseMs = useStore((s) => s.scenario?.sink.txnLeaseMs ?? null);
+  const nowMs = useStore(selectNowMs);
+  const scrubbing = useStore((s) => s.scrubMs !== null);
   const [query, setQuery] = useState('');
-  const rows = useMemo(() => transactions(events, leaseMs), [events, leaseMs]);
-  const shown = useMemo(() => rows.filter((r) => matchTxn(r, query)).slice(0, SHOWN), [rows, query]);
+  const filter = useMemo(() => txnFilter(query), [query]);
+  const [offset, setOffset] = useOffset(`${runId} ${JSON.stringify(filter)}`);
+  const { page, error } = useFactsPage(`transactions ${offset} ${JSON.stringify(filter)}`, (id, signal) =>
+    getTransactions(id, { offset, limit: FACTS_PAGE, ...(filter ?? {}) }, { signal }),
+  );
+  const fromServer = page !== null && !scrubbing && filter !== null;
+  const events = useStore((s) => (fromServer || !transactional ? null : selectEvents(s)));
+  const local = useMemo(
+    () => (events === null ? null : transactions(events, leaseMs).filter((r) => matchTxn(r, query))),
+    [events, leaseMs, query],
+  );
   if (!transactional) return null;
+  const rows: readonly TxnView[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
+  const note = sourceNote(scrubbing, page === null ? error : null);
   return (
     <section className="panel" aria-labelledby="txn-inspector-title">
       <div className="compare-head">
@@ -93,6 +193,13 @@ export const TransactionInspector = memo(function TransactionInspector() {
           />
         </label>
       </div>
+      {page !== null && !scrubbing && <TxnCountsLine counts={page.counts} />}
+      {filter === null && (
+        <p className="hint">
+          Find by checkpoint (5 or cp5), by checkpoint and subtask (cp5·s1), or by store id (#12).
+        </p>
+      )}
+      {note !== null && <p className="hint">{note}</p>}
       <ScrollRegion className="table-scroll" label="Transactions table">
         <table className="history-table">
           <thead>
@@ -113,7 +220,7 @@ export const TransactionInspector = memo(function TransactionInspector() {
             </tr>
           </thead>
           <tbody>
-            {shown.map((r) => (
+            {rows.map((r) => (
               <tr key={r.txnId} className={`txn-${r.state.toLowerCase()}`}>
                 <td>{r.name}</td>
                 <td>#{r.txnId}</td>
@@ -132,6 +239,14 @@ export const TransactionInspector = memo(function TransactionInspector() {
           </tbody>
         </table>
       </ScrollRegion>
+      <Pager
+        label="transactions"
+        offset={fromServer ? offset : 0}
+        limit={FACTS_PAGE}
+        shown={rows.length}
+        total={fromServer ? page.total : (local?.length ?? 0)}
+        onOffset={setOffset}
+      />
     </section>
   );
 });
