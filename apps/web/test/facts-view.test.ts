@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageLabel, pageMoves, txnFilter } from '../src/explain/facts-view';
+import { pageLabel, pageMoves, pageOfCheckpoint, txnFilter } from '../src/explain/facts-view';
 
 describe('paging the whole checkpoint history and transaction list', () => {
   it('the search box asks the server for a checkpoint, a subtask of it, or a store id', () => {
@@ -24,5 +24,14 @@ describe('paging the whole checkpoint history and transaction list', () => {
     expect(pageMoves(50, 50, 120)).toEqual({ newest: 0, newer: 0, older: 100, oldest: 100 });
     expect(pageMoves(100, 50, 120)).toEqual({ newest: 0, newer: 50, older: null, oldest: null });
     expect(pageMoves(0, 50, 50)).toEqual({ newest: null, newer: null, older: null, oldest: null });
+  });
+
+  it('goes to the page that holds a checkpoint, newest first', () => {
+    expect(pageOfCheckpoint(120, 120, 50)).toBe(0);
+    expect(pageOfCheckpoint(71, 120, 50)).toBe(0);
+    expect(pageOfCheckpoint(70, 120, 50)).toBe(50);
+    expect(pageOfCheckpoint(1, 120, 50)).toBe(100);
+    expect(pageOfCheckpoint(0, 120, 50)).toBeNull();
+    expect(pageOfCheckpoint(121, 120, 50)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  */
 
 /** Rows a page of the history or the inspector shows. */
-export const FACTS_PAGE = 50;
+export const FACTS_PAGE = 60;
 
 const COUNT = new Intl.NumberFormat('en');
 
@@ -55,6 +55,12 @@ export function pageMoves(
     older: offset + limit < total ? offset + limit : null,
     oldest: offset < last ? last : null,
   };
+}
+
+/** The offset of the page (newest first) that holds checkpoint `id` of `total`, or null when there is none. */
+export function pageOfCheckpoint(id: number, total: number, limit: number): number | null {
+  if (!Number.isInteger(id) || id < 1 || id > total) return null;
+  return Math.floor((total - id) / limit) * limit;
 }
 
 /** A count in words for the panels' summaries. */

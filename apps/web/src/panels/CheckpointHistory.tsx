@@ -1,7 +1,7 @@
 import type { CheckpointCounts, TxnCounts } from '@eolab/protocol';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { getCheckpoints, getTransactions } from '../api/rest';
-import { FACTS_PAGE, formatCount, txnFilter } from '../explain/facts-view';
+import { FACTS_PAGE, formatCount, pageOfCheckpoint, txnFilter } from '../explain/facts-view';
 import {
   type CheckpointRow,
   checkpointHistory,
@@ -54,6 +54,37 @@ function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
   );
 }
 
+/** Jumps to the page that holds a checkpoint: a long run's history has thousands of them. */
+function GoToCheckpoint({ total, onOffset }: { total: number; onOffset: (offset: number) => void }) {
+  const [wanted, setWanted] = useState('');
+  const offset = pageOfCheckpoint(Number(wanted), total, FACTS_PAGE);
+  return (
+    <form
+      className="go-to"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (offset !== null) onOffset(offset);
+      }}
+    >
+      <label className="field inline">
+        <span className="sr-only">Go to checkpoint</span>
+        <input
+          type="number"
+          min={1}
+          max={total}
+          placeholder="checkpoint id"
+          aria-label="Go to checkpoint"
+          value={wanted}
+          onChange={(e) => setWanted(e.target.value)}
+        />
+      </label>
+      <button type="submit" disabled={offset === null}>
+        Go
+      </button>
+    </form>
+  );
+}
+
 const durationLine = (summary: DurationSummary | null) =>
   summary === null
     ? 'No checkpoint completed yet.'
@@ -80,7 +111,10 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
   const note = sourceNote(scrubbing, page === null ? error : null);
   return (
     <section className="panel" aria-labelledby="cp-history-title">
-      <h2 id="cp-history-title">Checkpoint history</h2>
+      <div className="compare-head">
+        <h2 id="cp-history-title">Checkpoint history</h2>
+        {fromServer && page.total > FACTS_PAGE && <GoToCheckpoint total={page.total} onOffset={setOffset} />}
+      </div>
       {fromServer && <CheckpointCountsLine counts={page.counts} />}
       <p className="hint">{durationLine(summary)}</p>
       {note !== null && <p className="hint">{note}</p>}
