@@ -49,7 +49,8 @@ function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
   return (
     <p className="facts-counts" data-testid="checkpoint-counts">
       {c(counts.triggered)} triggered · {c(counts.completed)} completed · {c(counts.aborted)} aborted (
-      {c(counts.failed)} failed) · {c(counts.inProgress)} in progress · {c(counts.restores)} restored from
+      {c(counts.failed)} failed) · {c(counts.inProgress)} in progress · {c(counts.restores)}{' '}
+      {counts.restores === 1 ? 'restore' : 'restores'}
     </p>
   );
 }
@@ -72,7 +73,7 @@ function GoToCheckpoint({ total, onOffset }: { total: number; onOffset: (offset:
           type="number"
           min={1}
           max={total}
-          placeholder="checkpoint id"
+          placeholder="checkpoint"
           aria-label="Go to checkpoint"
           value={wanted}
           onChange={(e) => setWanted(e.target.value)}
