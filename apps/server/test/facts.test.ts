@@ -63,6 +63,43 @@ describe('run facts', () => {
     expect(txns.items.every((t) => t.state === 'COMMITTED' && t.events > 0)).toBe(true);
   });
 
+  it.each([
+    ['live-demo', 'EXACTLY_ONCE'],
+    ['lease-expiry', 'EXACTLY_ONCE'],
+    ['notify-lost', 'EXACTLY_ONCE'],
+    ['zombie-writer', 'ATLEAST_ONCE'],
+    ['commit-rejected', 'EXACTLY_ONCE'],
+    ['pause-beyond-lease', 'EXACTLY_ONCE'],
+  ] as const)(
+    'as it stood at a moment: %s in %s, scrubbed back, counts what the run had counted by then',
+    (id, mode) => {
+      const scenario = presetScenario(id, mode)!;
+      const { facts: whole, report } = record(scenario);
+      for (const fraction of [0.1, 0.35, 0.6, 0.9]) {
+        const atMs = Math.floor(report.durationMs * fraction);
+        // The same run, stopped at that moment: what its record held then.
+        const sim = new Simulation(scenario);
+        const then = RunFacts.forScenario(scenario);
+        sim.on((e) => then.observe(e));
+        sim.advanceTo(atMs);
+        const query = { offset: 0, limit: 200, order: 'oldest', atMs } as const;
+        const past = whole.checkpointsPage(query, report);
+        const live = then.checkpointsPage({ ...query, atMs: undefined }, null);
+        expect(past.counts, `checkpoints at ${atMs} ms`).toEqual(live.counts);
+        expect(past.durations).toEqual(live.durations);
+        expect(past.items.map((c) => [c.id, c.status, c.endedMs])).toEqual(
+          live.items.map((c) => [c.id, c.status, c.endedMs]),
+        );
+        const pastTxns = whole.transactionsPage(query, report);
+        const liveTxns = then.transactionsPage({ ...query, atMs: undefined }, null);
+        expect(pastTxns.counts, `transactions at ${atMs} ms`).toEqual(liveTxns.counts);
+        expect(pastTxns.items.map((t) => [t.txnId, t.state, t.endedMs])).toEqual(
+          liveTxns.items.map((t) => [t.txnId, t.state, t.endedMs]),
+        );
+      }
+    },
+  );
+
   it('comes back whole from its stored blob', () => {
     const { facts, report } = record(presetScenario('lease-expiry')!);
     const again = RunFacts.decode(facts.encode())!;

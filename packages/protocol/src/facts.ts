@@ -91,7 +91,7 @@ export interface TxnCounts {
 
 /**
  * A page of a run's facts: `total` is how many match the query, `counts` are over the whole run
- * (equal to its report's once it has one). `complete` is false only for a run stored before the
+ * (equal to its report's once it has one; with `atMs`, as they stood then). `complete` is false only for a run stored before the
  * server kept facts, or one interrupted before its end: its facts then come from its stored events.
  */
 export interface FactsPage<T, C> {
@@ -122,6 +122,17 @@ const pageFields = {
   limit: z.coerce.number().int().min(1).max(MAX_FACTS_PAGE).default(50),
   /** newest (default): the highest ids first, as the dashboard lists them. */
   order: z.enum(['newest', 'oldest']).default('newest'),
+  /**
+   * The run as it stood at this virtual time (a finished run scrubbed back): what had begun by
+   * then, in the state it was in, counted then. What the record keeps no time for is shown as it
+   * ended: a checkpoint's acknowledgements while in progress, a still-open transaction's lease.
+   */
+  atMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .optional(),
 };
 
 export const checkpointsQuerySchema = z.strictObject(pageFields);

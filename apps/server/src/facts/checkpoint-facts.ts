@@ -63,7 +63,7 @@ export class CheckpointFacts {
   private readonly notified = this.table.column(Uint32Array);
   private readonly recoveryCommits = this.table.column(Uint16Array);
   /** Restores are few (bounded by the restart budget): a map, not a column. */
-  private restoredBy = new Map<number, number[]>();
+  private restoredBy = new Map<number, Restore[]>();
   private counted = { completed: 0, aborted: 0, failed: 0, restores: 0 };
   /** Over the completed checkpoints' durations, kept as they complete. */
   private durations = { sum: 0, min: Number.POSITIVE_INFINITY, max: 0 };
@@ -119,7 +119,10 @@ export class CheckpointFacts {
       case 'job-restored':
         if (e.checkpointId === null) break;
         this.row(e.checkpointId);
-        this.restoredBy.set(e.checkpointId, [...(this.restoredBy.get(e.checkpointId) ?? []), e.attempt]);
+        this.restoredBy.set(e.checkpointId, [
+          ...(this.restoredBy.get(e.checkpointId) ?? []),
+          { attempt: e.attempt, atMs: e.t },
+        ]);
         this.counted.restores++;
         break;
       case 'txn-committing':
@@ -158,6 +161,91 @@ export class CheckpointFacts {
     return { min, avg: Math.round(sum / count), max, count };
   }
 
+  // ---- as the run stood at a moment (a finished run scrubbed back) ----
+
+  /** When row r began as far as the record knows: its snapshot, else its end (aborted before one). */
+  private startOf(r: number): number {
+    const triggered = this.triggeredMs.values[r]!;
+    return triggered !== NO_TIME ? triggered : this.endedMs.values[r]!;
+  }
+
+  /**
+   * How many checkpoints had begun by `atMs`. One runs at a time and ids count up, so each begins
+   * after the one before ended: those begun by then are the first ones, found by bisection.
+   */
+  begunBy(atMs: number): number {
+    let lo = 0;
+    let hi = this.table.rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.startOf(mid) <= atMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private endedBy(r: number, atMs: number): boolean {
+    return this.endedMs.values[r]! <= atMs;
+  }
+
+  /** Counts and durations as they stood at `atMs` (a scan: a few milliseconds for 200,000 checkpoints). */
+  countsAt(atMs: number): { counts: CheckpointCounts; durations: DurationSummary | null } {
+    const triggered = this.begunBy(atMs);
+    let completed = 0;
+    let aborted = 0;
+    let failed = 0;
+    let sum = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (let r = 0; r < triggered; r++) {
+      if (!this.endedBy(r, atMs)) continue;
+      const status = this.status.values[r]!;
+      if (status === 1) {
+        completed++;
+        const d = this.durationMs.values[r]!;
+        sum += d;
+        min = Math.min(min, d);
+        max = Math.max(max, d);
+      } else if (status !== 0) {
+        aborted++;
+        if (status === 2 || status === 3) failed++;
+      }
+    }
+    let restores = 0;
+    for (const list of this.restoredBy.values()) restores += list.filter((x) => x.atMs <= atMs).length;
+    return {
+      counts: {
+        triggered,
+        completed,
+        aborted,
+        failed,
+        inProgress: triggered - completed - aborted,
+        restores,
+      },
+      durations: completed === 0 ? null : { min, avg: Math.round(sum / completed), max, count: completed },
+    };
+  }
+
+  /** Checkpoint `id` as it stood at `atMs`: in progress until it ended, restored from once it was. */
+  factAt(id: number, atMs: number): CheckpointFact {
+    const fact = this.fact(id);
+    const restores = (this.restoredBy.get(id) ?? []).filter((x) => x.atMs <= atMs);
+    const restoredBy = restores.map((x) => x.attempt);
+    const committedOnRecovery = restores.length === 0 ? 0 : fact.committedOnRecovery;
+    if (this.endedBy(id - 1, atMs)) return { ...fact, restoredBy, committedOnRecovery };
+    return {
+      ...fact,
+      status: 'in progress',
+      endedMs: null,
+      durationMs: null,
+      reason: null,
+      acknowledged: Math.min(this.tasks, bitCount(this.acks.values[id - 1]!)),
+      notified: 0,
+      restoredBy,
+      committedOnRecovery,
+    };
+  }
+
   /** Checkpoint `id` as the API shows it. */
   fact(id: number): CheckpointFact {
     const r = id - 1;
@@ -175,7 +263,7 @@ export class CheckpointFacts {
       acknowledged: status === 1 ? this.tasks : Math.min(this.tasks, bitCount(acks)),
       tasks: this.tasks,
       notified: Math.min(this.tasks, bitCount(this.notified.values[r]!)),
-      restoredBy: this.restoredBy.get(id) ?? [],
+      restoredBy: (this.restoredBy.get(id) ?? []).map((r) => r.attempt),
       committedOnRecovery: this.recoveryCommits.values[r]!,
     };
   }
@@ -204,10 +292,16 @@ export class CheckpointFacts {
   }
 }
 
+/** An attempt restored from a checkpoint, and when. */
+interface Restore {
+  attempt: number;
+  atMs: number;
+}
+
 /** What the checkpoint facts keep beside their table. */
 export interface CheckpointMeta {
   counted: { completed: number; aborted: number; failed: number; restores: number };
   /** min is null in JSON while no checkpoint completed (Infinity does not survive it). */
   durations: { sum: number; min: number | null; max: number };
-  restoredBy: [number, number[]][];
+  restoredBy: [number, Restore[]][];
 }

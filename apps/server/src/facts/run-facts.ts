@@ -102,28 +102,30 @@ export class RunFacts {
   }
 
   checkpointsPage(query: CheckpointsQuery, report: Report | null): CheckpointsPage {
-    const total = this.checkpoints.total;
+    const { atMs } = query;
+    const total = atMs === undefined ? this.checkpoints.total : this.checkpoints.begunBy(atMs);
     const items = [];
     for (let i = query.offset; i < Math.min(total, query.offset + query.limit); i++) {
-      items.push(this.checkpoints.fact(query.order === 'newest' ? total - i : i + 1));
+      const id = query.order === 'newest' ? total - i : i + 1;
+      items.push(atMs === undefined ? this.checkpoints.fact(id) : this.checkpoints.factAt(id, atMs));
     }
-    return {
-      items,
-      offset: query.offset,
-      total,
-      counts: this.checkpointCounts(report),
-      complete: this.complete,
-      durations: this.checkpoints.durationSummary(),
-    };
+    const then =
+      atMs === undefined
+        ? { counts: this.checkpointCounts(report), durations: this.checkpoints.durationSummary() }
+        : this.checkpoints.countsAt(atMs);
+    return { items, offset: query.offset, total, ...then, complete: this.complete };
   }
 
   transactionsPage(query: TransactionsQuery, report: Report | null): TransactionsPage {
     const { rows, total } = this.transactions.select(query);
+    const { atMs } = query;
     return {
-      items: rows.map((r) => this.transactions.fact(r)),
+      items: rows.map((r) =>
+        atMs === undefined ? this.transactions.fact(r) : this.transactions.factAt(r, atMs),
+      ),
       offset: query.offset,
       total,
-      counts: this.transactionCounts(report),
+      counts: atMs === undefined ? this.transactionCounts(report) : this.transactions.countsAt(atMs),
       complete: this.complete,
     };
   }
