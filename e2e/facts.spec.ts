@@ -56,6 +56,30 @@ test('live-demo at max speed: the checkpoint history counts every checkpoint as 
     'completed',
   );
 
+  // Scrubbed back to the middle of the run: the history as it stood then, counted whole.
+  const slider = page.getByRole('slider', { name: 'Virtual time' });
+  const end = Number(await slider.getAttribute('max'));
+  const middle = Math.floor(end / 2);
+  await slider.fill(String(middle));
+  const then = (await (
+    await page.request.get(`/api/runs/${runId}/checkpoints?atMs=${middle}&limit=1`)
+  ).json()) as {
+    counts: { triggered: number; completed: number };
+  };
+  expect(then.counts.triggered).toBeGreaterThan(0);
+  expect(then.counts.triggered).toBeLessThan(total);
+  await expect(counts).toContainText(
+    `${then.counts.triggered} triggered · ${then.counts.completed} completed`,
+  );
+  await expect(pages).toContainText(
+    then.counts.triggered > 60
+      ? `of ${then.counts.triggered} (1–60, newest first)`
+      : `All ${then.counts.triggered}`,
+  );
+  await expect(rows.nth(1).getByRole('cell').first()).toHaveText(String(then.counts.triggered));
+  await slider.fill(String(end));
+  await expect(counts).toContainText(`${report.checkpoints.completed} completed`);
+
   // The inspector: every transaction, counted as the report counts them, found by checkpoint.
   const txnCounts = page.getByTestId('transaction-counts');
   await expect(txnCounts).toContainText(`${report.transactions.begun} begun`);

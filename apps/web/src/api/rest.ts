@@ -68,7 +68,7 @@ function factsQuery(query: Record<string, number | string | undefined>): string 
 /** A page of every checkpoint of a run (the server records them all; the browser holds a window of events). */
 export function getCheckpoints(
   runId: string,
-  query: { offset: number; limit: number },
+  query: { offset: number; limit: number; atMs?: number },
   init?: RequestInit,
 ): Promise<CheckpointsPage> {
   return call<CheckpointsPage>(`/runs/${encodeURIComponent(runId)}/checkpoints?${factsQuery(query)}`, init);
@@ -77,7 +77,14 @@ export function getCheckpoints(
 /** A page of every transaction of a run, filtered by checkpoint, subtask or store id. */
 export function getTransactions(
   runId: string,
-  query: { offset: number; limit: number; checkpoint?: number; subtask?: number; txnId?: number },
+  query: {
+    offset: number;
+    limit: number;
+    checkpoint?: number;
+    subtask?: number;
+    txnId?: number;
+    atMs?: number;
+  },
   init?: RequestInit,
 ): Promise<TransactionsPage> {
   return call<TransactionsPage>(`/runs/${encodeURIComponent(runId)}/transactions?${factsQuery(query)}`, init);

@@ -14,7 +14,7 @@ import {
 } from '../explain/history';
 import { selectEvents, selectNowMs } from '../state/scrub';
 import { useStore } from '../state/store';
-import { useFactsPage } from '../sync/facts-sync';
+import { useFactsPage, useSettledScrubMs } from '../sync/facts-sync';
 import { Pager } from './Pager';
 import { ScrollRegion } from './ScrollRegion';
 
@@ -24,23 +24,30 @@ const MS = new Intl.NumberFormat('en');
 const fmt = (ms: number | null) => (ms === null ? '—' : `${MS.format(ms)} ms`);
 
 /**
- * Where the rows come from: the server's whole record of the run (a page of it), or, while it has
- * not answered, when it cannot, or while a finished run is scrubbed to an earlier time, the
- * events the browser holds (a window of a long run, which the panel then says).
+ * Where the rows come from: the server's whole record of the run (a page of it, as it stood at the
+ * scrubbed time when a finished run is scrubbed), or, while it has not answered or when it cannot,
+ * the events the browser holds (a window of a long run, which the panel then says).
  */
-function sourceNote(scrubbing: boolean, error: string | null): string | null {
-  if (scrubbing)
-    return 'As at the scrubbed time, from the events this page holds (a long run’s are a window).';
-  if (error !== null)
-    return `From the events this page holds (a window of a long run): the server’s record could not be read (${error}).`;
-  return null;
+function sourceNote(error: string | null): string | null {
+  if (error === null) return null;
+  return `From the events this page holds (a window of a long run): the server’s record could not be read (${error}).`;
 }
 
-/** A run's new page of rows starts at the newest. */
-function useOffset(resetOn: unknown): [number, (offset: number) => void] {
+/** The scrubbed time the server's page is for, as a query parameter (absent at the run's end). */
+const atMsOf = (scrubMs: number | null) => (scrubMs === null ? {} : { atMs: Math.floor(scrubMs) });
+
+/**
+ * The page on screen: the newest when what is listed changes (another run, another search,
+ * another scrubbed time), and the last one when the list got shorter than where it was.
+ */
+function useOffset(resetOn: unknown, total: number | null): [number, (offset: number) => void] {
   const [offset, setOffset] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset when what is listed changes
   useEffect(() => setOffset(0), [resetOn]);
+  useEffect(() => {
+    if (total !== null && offset > 0 && offset >= total)
+      setOffset(Math.max(0, Math.floor((total - 1) / FACTS_PAGE) * FACTS_PAGE));
+  }, [offset, total]);
   return [offset, setOffset];
 }
 
@@ -94,13 +101,15 @@ const durationLine = (summary: DurationSummary | null) =>
 /** Flink's checkpoint history: every checkpoint of the run, a page at a time, newest first. */
 export const CheckpointHistory = memo(function CheckpointHistory() {
   const runId = useStore((s) => s.runId);
-  const scrubbing = useStore((s) => s.scrubMs !== null);
+  const atMs = useSettledScrubMs();
   const parallelism = useStore((s) => s.scenario?.sink.parallelism ?? 1);
-  const [offset, setOffset] = useOffset(runId);
-  const { page, error } = useFactsPage(`checkpoints ${offset}`, (id, signal) =>
-    getCheckpoints(id, { offset, limit: FACTS_PAGE }, { signal }),
+  const [total, setTotal] = useState<number | null>(null);
+  const [offset, setOffset] = useOffset(`${runId} ${atMs}`, total);
+  const { page, error } = useFactsPage(`checkpoints ${offset} ${atMs}`, (id, signal) =>
+    getCheckpoints(id, { offset, limit: FACTS_PAGE, ...atMsOf(atMs) }, { signal }),
   );
-  const fromServer = page !== null && !scrubbing;
+  useEffect(() => setTotal(page?.total ?? null), [page?.total]);
+  const fromServer = page !== null;
   // The browser's own events are read only when they are what the panel shows.
   const events = useStore((s) => (fromServer ? null : selectEvents(s)));
   const local = useMemo(
@@ -109,7 +118,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
   );
   const rows: readonly CheckpointRow[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
   const summary = fromServer ? page.durations : durationSummary(local ?? []);
-  const note = sourceNote(scrubbing, page === null ? error : null);
+  const note = sourceNote(page === null ? error : null);
   return (
     <section className="panel" aria-labelledby="cp-history-title">
       <div className="compare-head">
@@ -197,14 +206,18 @@ export const TransactionInspector = memo(function TransactionInspector() {
   const transactional = useStore((s) => s.scenario?.mode === 'EXACTLY_ONCE');
   const leaseMs = useStore((s) => s.scenario?.sink.txnLeaseMs ?? null);
   const nowMs = useStore(selectNowMs);
-  const scrubbing = useStore((s) => s.scrubMs !== null);
+  const atMs = useSettledScrubMs();
   const [query, setQuery] = useState('');
   const filter = useMemo(() => txnFilter(query), [query]);
-  const [offset, setOffset] = useOffset(`${runId} ${JSON.stringify(filter)}`);
-  const { page, error } = useFactsPage(`transactions ${offset} ${JSON.stringify(filter)}`, (id, signal) =>
-    getTransactions(id, { offset, limit: FACTS_PAGE, ...(filter ?? {}) }, { signal }),
+  const [total, setTotal] = useState<number | null>(null);
+  const [offset, setOffset] = useOffset(`${runId} ${JSON.stringify(filter)} ${atMs}`, total);
+  const { page, error } = useFactsPage(
+    `transactions ${offset} ${JSON.stringify(filter)} ${atMs}`,
+    (id, signal) =>
+      getTransactions(id, { offset, limit: FACTS_PAGE, ...(filter ?? {}), ...atMsOf(atMs) }, { signal }),
   );
-  const fromServer = page !== null && !scrubbing && filter !== null;
+  useEffect(() => setTotal(page?.total ?? null), [page?.total]);
+  const fromServer = page !== null && filter !== null;
   const events = useStore((s) => (fromServer || !transactional ? null : selectEvents(s)));
   const local = useMemo(
     () => (events === null ? null : transactions(events, leaseMs).filter((r) => matchTxn(r, query))),
@@ -212,7 +225,7 @@ export const TransactionInspector = memo(function TransactionInspector() {
   );
   if (!transactional) return null;
   const rows: readonly TxnView[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
-  const note = sourceNote(scrubbing, page === null ? error : null);
+  const note = sourceNote(page === null ? error : null);
   return (
     <section className="panel" aria-labelledby="txn-inspector-title">
       <div className="compare-head">
@@ -228,7 +241,7 @@ export const TransactionInspector = memo(function TransactionInspector() {
           />
         </label>
       </div>
-      {page !== null && !scrubbing && <TxnCountsLine counts={page.counts} />}
+      {page !== null && <TxnCountsLine counts={page.counts} />}
       {filter === null && (
         <p className="hint">
           Find by checkpoint (5 or cp5), by checkpoint and subtask (cp5·s1), or by store id (#12).

@@ -68,3 +68,24 @@ export function useFactsPage<T>(
   // A page of another run is never shown for this one.
   return state.for === runId ? state : { page: null, error: null };
 }
+
+/** How long a scrubbed time must hold still before the panels ask for the run as it stood then. */
+const SCRUB_SETTLE_MS = 150;
+
+/**
+ * The scrubbed time (null at the run's end), once it has held still a moment: dragging the
+ * scrubber asks the server once where it stops, not at every pixel.
+ */
+export function useSettledScrubMs(): number | null {
+  const scrubMs = useStore((s) => s.scrubMs);
+  const [settled, setSettled] = useState(scrubMs);
+  useEffect(() => {
+    if (scrubMs === null) {
+      setSettled(null);
+      return;
+    }
+    const timer = setTimeout(() => setSettled(scrubMs), SCRUB_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [scrubMs]);
+  return settled;
+}
