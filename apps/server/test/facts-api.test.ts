@@ -125,15 +125,37 @@ describe('checkpoints and transactions over REST', () => {
     expect(missing.body.error).toBe('run nope not found');
   });
 
-  it('serves a stored run after a restart, whole', async () => {
+  it('serves a stored run after a restart, whole, and an interrupted one from its stored events, saying so', async () => {
     const { runId, report } = await finishedRun({ preset: 'live-demo', mode: 'EXACTLY_ONCE' });
     const before = await checkpoints(runId, '?limit=200&order=oldest');
     const beforeTxns = await transactions(runId, '?limit=200&offset=10');
+    const socket = await server.client();
+    const { runId: runningId } = await ok<{ runId: string }>(socket, 'run:create', {
+      scenario: { mode: 'EXACTLY_ONCE', numEvents: 1_000_000 },
+      speed: '100x',
+    });
+    await ok(socket, 'run:watch', { runId: runningId });
+    await new Promise<void>((resolve) => {
+      const onDelta = (d: RunDelta) => {
+        if (d.runId === runningId && d.nowMs > 1_000) {
+          socket.off('run:delta', onDelta);
+          resolve();
+        }
+      };
+      socket.on('run:delta', onDelta);
+    });
     await server.close({ keepData: true });
     server = await startServer(server.dataDir);
+
     const after = await checkpoints(runId, '?limit=200&order=oldest');
     expect(after).toEqual(before);
     expect(asReport(after)).toEqual(report.checkpoints);
     expect(await transactions(runId, '?limit=200&offset=10')).toEqual(beforeTxns);
+
+    // A run the server died under kept its window of events, not its whole record: that is what it lists.
+    const interrupted = await checkpoints(runningId);
+    expect(interrupted.complete).toBe(false);
+    expect(interrupted.counts.completed).toBeGreaterThan(0);
+    expect(interrupted.items[0]!.id).toBe(interrupted.total);
   });
 });

@@ -28,9 +28,12 @@ const fmt = (ms: number | null) => (ms === null ? '—' : `${MS.format(ms)} ms`)
  * scrubbed time when a finished run is scrubbed), or, while it has not answered or when it cannot,
  * the events the browser holds (a window of a long run, which the panel then says).
  */
-function sourceNote(error: string | null): string | null {
-  if (error === null) return null;
-  return `From the events this page holds (a window of a long run): the server’s record could not be read (${error}).`;
+function sourceNote(error: string | null, complete: boolean): string | null {
+  if (error !== null)
+    return `From the events this page holds (a window of a long run): the server’s record could not be read (${error}).`;
+  if (!complete)
+    return 'A partial record: this run was interrupted, or stored before the server kept whole records, so this comes from its stored window of events.';
+  return null;
 }
 
 /** The scrubbed time the server's page is for, as a query parameter (absent at the run's end). */
@@ -118,7 +121,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
   );
   const rows: readonly CheckpointRow[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
   const summary = fromServer ? page.durations : durationSummary(local ?? []);
-  const note = sourceNote(page === null ? error : null);
+  const note = sourceNote(page === null ? error : null, page?.complete ?? true);
   return (
     <section className="panel" aria-labelledby="cp-history-title">
       <div className="compare-head">
@@ -225,7 +228,7 @@ export const TransactionInspector = memo(function TransactionInspector() {
   );
   if (!transactional) return null;
   const rows: readonly TxnView[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
-  const note = sourceNote(page === null ? error : null);
+  const note = sourceNote(page === null ? error : null, page?.complete ?? true);
   return (
     <section className="panel" aria-labelledby="txn-inspector-title">
       <div className="compare-head">
