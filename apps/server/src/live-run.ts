@@ -94,6 +94,8 @@ export class LiveRun {
   /** Virtual ms advanced per slice, tuned so a slice takes a few milliseconds. */
   private sliceMs = 100;
   private readonly injections: number[] = [];
+  /** Pages of facts asked for lately, serialised (see `pageJson`). */
+  private readonly pages = new Map<string, SerializedJson>();
   /** The last snapshot sent, serialised, and the state it shows: shared by every watcher until the run moves. */
   private cachedSnapshot: { key: string; json: SerializedJson } | null = null;
 
@@ -299,14 +301,33 @@ export class LiveRun {
     return this.finalReport;
   }
 
-  /** A page of the run's checkpoints; counts are the report's once it has one. */
-  checkpoints(query: CheckpointsQuery): CheckpointsPage {
-    return this.facts.checkpointsPage(query, this.report());
+  /** A page of the run's checkpoints, as JSON; counts are the report's once it has one. */
+  checkpointsJson(query: CheckpointsQuery): SerializedJson {
+    return this.pageJson('checkpoints', query, () => this.facts.checkpointsPage(query, this.report()));
   }
 
-  /** A page of the run's transactions; counts are the report's once it has one. */
-  transactions(query: TransactionsQuery): TransactionsPage {
-    return this.facts.transactionsPage(query, this.report());
+  /** A page of the run's transactions, as JSON; counts are the report's once it has one. */
+  transactionsJson(query: TransactionsQuery): SerializedJson {
+    return this.pageJson('transactions', query, () => this.facts.transactionsPage(query, this.report()));
+  }
+
+  /**
+   * Every watcher's dashboard asks for the same newest page about once a second: it is built once
+   * per change of the run and shared, like the snapshot.
+   */
+  private pageJson(
+    kind: string,
+    query: CheckpointsQuery | TransactionsQuery,
+    build: () => CheckpointsPage | TransactionsPage,
+  ): SerializedJson {
+    const key = `${kind}|${JSON.stringify(query)}|${this.facts.changes}|${this.state}|${this.rewinds}`;
+    let json = this.pages.get(key);
+    if (json === undefined) {
+      json = new SerializedJson(JSON.stringify(build()));
+      this.pages.set(key, json);
+      if (this.pages.size > PAGE_CACHE) this.pages.delete(this.pages.keys().next().value!);
+    }
+    return json;
   }
 
   snapshot(): RunSnapshot {
@@ -407,6 +428,9 @@ export class LiveRun {
     return this.events.snapshot().events;
   }
 }
+
+/** Pages of facts a live run keeps serialised: the newest of each list, and a few others being read. */
+const PAGE_CACHE = 16;
 
 /** Equal as JSON documents: an exported report has been through JSON, so compare it that way. */
 function sameJson(a: unknown, b: unknown): boolean {

@@ -8,7 +8,6 @@ import {
   WRITER_MODES,
 } from '@eolab/engine';
 import {
-  type CheckpointsPage,
   type CreatedRun,
   checkpointsQuerySchema,
   createRunSchema,
@@ -19,7 +18,6 @@ import {
   type RunsPage,
   replaySchema,
   runIdSchema,
-  type TransactionsPage,
   transactionsQuerySchema,
 } from '@eolab/protocol';
 import { type Request, type Response, Router } from 'express';
@@ -105,14 +103,15 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   });
 
   // Every checkpoint and transaction of the run, a page at a time: a browser holds only a window of events.
+  // CheckpointsPage and TransactionsPage, serialised once per change of a live run (see LiveRun.pageJson).
   api.get('/runs/:id/checkpoints', (req, res) => {
     const query = parseOr400(checkpointsQuerySchema, req.query);
-    res.json(manager.checkpoints(id(req), query) satisfies CheckpointsPage);
+    res.type('json').send(manager.checkpointsJson(id(req), query).json);
   });
 
   api.get('/runs/:id/transactions', (req, res) => {
     const query = parseOr400(transactionsQuerySchema, req.query);
-    res.json(manager.transactions(id(req), query) satisfies TransactionsPage);
+    res.type('json').send(manager.transactionsJson(id(req), query).json);
   });
 
   api.get('/runs/:id/export', (req, res) => {

@@ -247,20 +247,22 @@ export class RunManager {
     return json;
   }
 
-  /** A page of a run's checkpoints, live or stored. */
-  checkpoints(id: string, query: CheckpointsQuery): CheckpointsPage {
+  /** A page of a run's checkpoints (a CheckpointsPage), live or stored, as JSON. */
+  checkpointsJson(id: string, query: CheckpointsQuery): SerializedJson {
     const run = this.live.get(id);
-    if (run !== undefined) return run.checkpoints(query);
+    if (run !== undefined) return run.checkpointsJson(query);
     const { facts, report } = this.endedFacts(id);
-    return facts.checkpointsPage(query, report);
+    return new SerializedJson(JSON.stringify(facts.checkpointsPage(query, report) satisfies CheckpointsPage));
   }
 
-  /** A page of a run's transactions, live or stored. */
-  transactions(id: string, query: TransactionsQuery): TransactionsPage {
+  /** A page of a run's transactions (a TransactionsPage), live or stored, as JSON. */
+  transactionsJson(id: string, query: TransactionsQuery): SerializedJson {
     const run = this.live.get(id);
-    if (run !== undefined) return run.transactions(query);
+    if (run !== undefined) return run.transactionsJson(query);
     const { facts, report } = this.endedFacts(id);
-    return facts.transactionsPage(query, report);
+    return new SerializedJson(
+      JSON.stringify(facts.transactionsPage(query, report) satisfies TransactionsPage),
+    );
   }
 
   /**

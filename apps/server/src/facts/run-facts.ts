@@ -56,7 +56,11 @@ export class RunFacts {
     return facts;
   }
 
+  /** Counts the events that changed the record: a page asked for twice with no change between is the same page. */
+  changes = 0;
+
   observe(e: SimEvent): void {
+    this.changes++;
     switch (e.kind) {
       case 'checkpoint-triggered':
       case 'checkpoint-acknowledged':
