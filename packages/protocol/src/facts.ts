@@ -25,8 +25,11 @@ export interface CheckpointFact {
   durationMs: number | null;
   /** Why it was aborted: declined, timeout, job-failover, job-finished. */
   reason: string | null;
-  /** Tasks that acknowledged it, of all the tasks (the source and every sink subtask). */
-  acknowledged: number;
+  /**
+   * Tasks that acknowledged it, of all the tasks (the source and every sink subtask); null for one
+   * in progress at a scrubbed time (`atMs`): acknowledgements' times are not kept.
+   */
+  acknowledged: number | null;
   tasks: number;
   /** Tasks told it completed (notifyCheckpointComplete). */
   notified: number;

@@ -239,7 +239,7 @@ export class CheckpointFacts {
       endedMs: null,
       durationMs: null,
       reason: null,
-      acknowledged: Math.min(this.tasks, bitCount(this.acks.values[id - 1]!)),
+      acknowledged: null,
       notified: 0,
       restoredBy,
       committedOnRecovery,

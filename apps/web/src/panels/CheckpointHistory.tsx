@@ -65,6 +65,9 @@ function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
   );
 }
 
+/** A row of the history: the server's record leaves acknowledgements unknown for one in progress at a scrubbed time. */
+type CheckpointView = Omit<CheckpointRow, 'acknowledged'> & { acknowledged: number | null };
+
 /** Jumps to the page that holds a checkpoint: a long run's history has thousands of them. */
 function GoToCheckpoint({ total, onOffset }: { total: number; onOffset: (offset: number) => void }) {
   const [wanted, setWanted] = useState('');
@@ -119,7 +122,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
     () => (events === null ? null : checkpointHistory(events, parallelism)),
     [events, parallelism],
   );
-  const rows: readonly CheckpointRow[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
+  const rows: readonly CheckpointView[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
   const summary = fromServer ? page.durations : durationSummary(local ?? []);
   const note = sourceNote(page === null ? error : null, page?.complete ?? true);
   return (
@@ -151,7 +154,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
                 <td>{r.status}</td>
                 <td>{fmt(r.triggeredMs)}</td>
                 <td>
-                  {r.acknowledged}/{r.tasks}
+                  {r.acknowledged ?? '?'}/{r.tasks}
                 </td>
                 <td>{fmt(r.durationMs)}</td>
                 <td>{r.reason ?? ''}</td>
