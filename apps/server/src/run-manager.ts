@@ -67,10 +67,11 @@ const PERSIST_EVERY_MS = 2_000;
 /** Serialised snapshots of ended runs kept in memory: a page of runs opened over and over is read once. */
 const STORED_SNAPSHOT_CACHE = 16;
 /**
- * Ended runs' records of facts kept decoded: paging through one reads it once. Few, as a 20M-event
- * run's is several MB.
+ * Ended runs' records of facts kept decoded, with their reports: paging through one reads it once.
+ * Few, and few bytes: a 20M-event run's record is ~27 MB (the newest one is always kept).
  */
 const STORED_FACTS_CACHE = 4;
+const STORED_FACTS_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Owns the live runs: creates them, paces them in real time, sends their deltas at a bounded
@@ -80,7 +81,7 @@ export class RunManager {
   private readonly live = new Map<string, LiveRun>();
   private readonly unsaved = new Map<string, UnsavedRun>();
   private readonly storedSnapshots = new Map<string, SerializedJson>();
-  private readonly storedFacts = new Map<string, RunFacts>();
+  private readonly storedFacts = new Map<string, { facts: RunFacts; report: Report | null }>();
   /** When each live run's progress was last saved (clock ms). */
   private readonly savedAt = new Map<string, number>();
   readonly storeHealth: StoreHealth;
@@ -270,24 +271,32 @@ export class RunManager {
    * was interrupted, or stored by an older server), settled against its report.
    */
   private endedFacts(id: string): { facts: RunFacts; report: Report | null } {
+    const cached = this.storedFacts.get(id);
+    if (cached !== undefined) return cached;
     const unsaved = this.unsaved.get(id);
     const stored = unsaved?.stored ?? this.store.get(id);
     if (stored === null) throw new RunError(404, `run ${id} not found`);
-    let facts = unsaved === undefined ? this.storedFacts.get(id) : undefined;
-    if (facts === undefined) {
-      const blob = unsaved?.facts ?? this.store.facts(id);
-      facts =
-        (blob === null ? null : RunFacts.decode(blob)) ??
-        RunFacts.fromEvents(stored.scenario, this.store.events(id));
-      facts.settle(stored.report);
-      if (unsaved === undefined) {
-        this.storedFacts.set(id, facts);
-        if (this.storedFacts.size > STORED_FACTS_CACHE) {
-          this.storedFacts.delete(this.storedFacts.keys().next().value!);
-        }
-      }
+    const blob = unsaved?.facts ?? this.store.facts(id);
+    const facts =
+      (blob === null ? null : RunFacts.decode(blob)) ??
+      RunFacts.fromEvents(stored.scenario, unsaved?.events ?? this.store.events(id));
+    facts.settle(stored.report);
+    const ended = { facts, report: stored.report };
+    // An unsaved run is read from memory anyway; it is cached once the store has it.
+    if (unsaved === undefined) this.cacheFacts(id, ended);
+    return ended;
+  }
+
+  private cacheFacts(id: string, ended: { facts: RunFacts; report: Report | null }): void {
+    this.storedFacts.set(id, ended);
+    let bytes = 0;
+    for (const { facts } of this.storedFacts.values()) bytes += facts.bytes;
+    for (const [oldest, { facts }] of this.storedFacts) {
+      if (this.storedFacts.size <= 1) break;
+      if (this.storedFacts.size <= STORED_FACTS_CACHE && bytes <= STORED_FACTS_CACHE_BYTES) break;
+      this.storedFacts.delete(oldest);
+      bytes -= facts.bytes;
     }
-    return { facts, report: stored.report };
   }
 
   stored(id: string): StoredRun {
@@ -441,6 +450,7 @@ export class RunManager {
         return;
       this.unsaved.delete(id);
       this.storedSnapshots.delete(id);
+      this.storedFacts.delete(id);
     }
   }
 
