@@ -54,14 +54,32 @@ function useOffset(resetOn: unknown, total: number | null): [number, (offset: nu
   return [offset, setOffset];
 }
 
-function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
-  const c = formatCount;
+/** Counts as `n label` pieces, each kept on one line, between middle dots. */
+function CountsLine({ testId, parts }: { testId: string; parts: [number, string][] }) {
   return (
-    <p className="facts-counts" data-testid="checkpoint-counts">
-      {c(counts.triggered)} triggered · {c(counts.completed)} completed · {c(counts.aborted)} aborted (
-      {c(counts.failed)} failed) · {c(counts.inProgress)} in progress · {c(counts.restores)}{' '}
-      {counts.restores === 1 ? 'restore' : 'restores'}
+    <p className="facts-counts" data-testid={testId}>
+      {parts.map(([n, label], i) => (
+        <span key={label}>
+          {i > 0 ? ' · ' : ''}
+          {formatCount(n)} {label}
+        </span>
+      ))}
     </p>
+  );
+}
+
+function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
+  return (
+    <CountsLine
+      testId="checkpoint-counts"
+      parts={[
+        [counts.triggered, 'triggered'],
+        [counts.completed, 'completed'],
+        [counts.aborted, `aborted (${formatCount(counts.failed)} failed)`],
+        [counts.inProgress, 'in progress'],
+        [counts.restores, counts.restores === 1 ? 'restore' : 'restores'],
+      ]}
+    />
   );
 }
 
@@ -179,14 +197,15 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
 });
 
 function TxnCountsLine({ counts }: { counts: TxnCounts }) {
-  const c = formatCount;
-  return (
-    <p className="facts-counts" data-testid="transaction-counts">
-      {c(counts.begun)} begun · {c(counts.committed)} committed · {c(counts.aborted)} aborted ·{' '}
-      {c(counts.expired)} expired · {c(counts.open)} open
-      {counts.commitFailed > 0 ? ` · ${c(counts.commitFailed)} commit calls failed` : ''}
-    </p>
-  );
+  const parts: [number, string][] = [
+    [counts.begun, 'begun'],
+    [counts.committed, 'committed'],
+    [counts.aborted, 'aborted'],
+    [counts.expired, 'expired'],
+    [counts.open, 'open'],
+  ];
+  if (counts.commitFailed > 0) parts.push([counts.commitFailed, 'commit calls failed']);
+  return <CountsLine testId="transaction-counts" parts={parts} />;
 }
 
 /** What the inspector's rows need, from the server's record or from the events on screen. */
