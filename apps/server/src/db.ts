@@ -125,7 +125,9 @@ export class RunStore {
         run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq)
       );
       CREATE TABLE IF NOT EXISTS live_event_log (run_id TEXT PRIMARY KEY, events TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS run_facts (run_id TEXT PRIMARY KEY, facts BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS run_facts (
+        run_id TEXT PRIMARY KEY, facts BLOB NOT NULL, deflated INTEGER NOT NULL DEFAULT 0
+      );
     `);
     this.addColumnIfMissing('expected_report', 'TEXT');
     this.addColumnIfMissing('reproduces', 'INTEGER');
@@ -165,7 +167,7 @@ export class RunStore {
       this.updateRun(row);
       if (facts !== null) {
         this.db
-          .prepare('INSERT OR REPLACE INTO run_facts (run_id, facts) VALUES (?, ?)')
+          .prepare('INSERT OR REPLACE INTO run_facts (run_id, facts, deflated) VALUES (?, ?, 0)')
           .run(run.summary.id, facts);
       }
       if (events !== null) {
@@ -233,14 +235,22 @@ export class RunStore {
     return log === undefined ? [] : (JSON.parse(log.events) as SimEvent[]);
   }
 
-  /** A run's stored record of checkpoints and transactions, or null (a run stored before it was kept, or never ended). */
-  facts(id: string): Uint8Array | null {
-    const row = this.db.prepare('SELECT facts FROM run_facts WHERE run_id = ?').get(id) as
-      | { facts: Buffer }
+  /**
+   * A run's stored record of checkpoints and transactions, raw or deflated (raw deflate), or null:
+   * a run stored before records were kept, or one that never ended.
+   */
+  facts(id: string): { bytes: Uint8Array; deflated: boolean } | null {
+    const row = this.db.prepare('SELECT facts, deflated FROM run_facts WHERE run_id = ?').get(id) as
+      | { facts: Buffer; deflated: number }
       | undefined;
-    return row === undefined
-      ? null
-      : new Uint8Array(row.facts.buffer, row.facts.byteOffset, row.facts.byteLength);
+    if (row === undefined) return null;
+    const bytes = new Uint8Array(row.facts.buffer, row.facts.byteOffset, row.facts.byteLength);
+    return { bytes, deflated: row.deflated === 1 };
+  }
+
+  /** Replaces a run's stored record with its deflated bytes (a run deleted meanwhile is left alone). */
+  deflateFacts(id: string, deflated: Uint8Array): void {
+    this.db.prepare('UPDATE run_facts SET facts = ?, deflated = 1 WHERE run_id = ?').run(deflated, id);
   }
 
   list(filter: RunFilter): { runs: RunSummary[]; total: number } {

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Report } from '@eolab/engine';
 import type { CheckpointsPage, RunDelta, TransactionsPage } from '@eolab/protocol';
+import Database from 'better-sqlite3';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Harness, ok, reportOf, runEnded, startServer } from './harness';
 
 let server: Harness;
@@ -62,6 +64,27 @@ describe('checkpoints and transactions over REST', () => {
     expect(underTen.items.every((t) => t.state === 'COMMITTED' && t.endedMs !== null)).toBe(true);
     const one = await transactions(runId, `?txnId=${underTen.items[0]!.txnId}`);
     expect(one).toMatchObject({ total: 1, items: [underTen.items[0]] });
+  });
+
+  it('a long run’s record is stored deflated, and pages the same from it after a restart', async () => {
+    const { runId, report } = await finishedRun({ scenario: { mode: 'EXACTLY_ONCE', numEvents: 400_000 } });
+    const newest = await checkpoints(runId, '?limit=200');
+    const middle = await transactions(runId, '?limit=200&offset=3000');
+    // The record is deflated off the main thread once saved; the store says when it is.
+    const db = new Database(join(server.dataDir, 'eolab.sqlite'), { readonly: true });
+    try {
+      await vi.waitFor(() => {
+        const row = db.prepare('SELECT deflated FROM run_facts WHERE run_id = ?').get(runId);
+        expect(row).toEqual({ deflated: 1 });
+      });
+    } finally {
+      db.close();
+    }
+    await server.close({ keepData: true });
+    server = await startServer(server.dataDir);
+    expect(await checkpoints(runId, '?limit=200')).toEqual(newest);
+    expect(await transactions(runId, '?limit=200&offset=3000')).toEqual(middle);
+    expect(asReport(newest)).toEqual(report.checkpoints);
   });
 
   it('agree with the report of a run with failures and restores', async () => {
