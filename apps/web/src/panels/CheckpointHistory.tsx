@@ -1,5 +1,5 @@
 import type { CheckpointCounts, TxnCounts } from '@eolab/protocol';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import { getCheckpoints, getTransactions } from '../api/rest';
 import { FACTS_PAGE, formatCount, pageOfCheckpoint, txnFilter } from '../explain/facts-view';
 import {
@@ -59,10 +59,13 @@ function CountsLine({ testId, parts }: { testId: string; parts: [number, string]
   return (
     <p className="facts-counts" data-testid={testId}>
       {parts.map(([n, label], i) => (
-        <span key={label}>
+        // The separator stays outside the unbreakable piece: the line may wrap there.
+        <Fragment key={label}>
           {i > 0 ? ' · ' : ''}
-          {formatCount(n)} {label}
-        </span>
+          <span>
+            {formatCount(n)} {label}
+          </span>
+        </Fragment>
       ))}
     </p>
   );
