@@ -31,6 +31,11 @@ export interface CheckpointFact {
    */
   acknowledged: number | null;
   tasks: number;
+  /**
+   * The tasks (`source`, `sink-0`...) whose acknowledgement it never got: who a checkpoint in
+   * progress waits for, or who an aborted one was still waiting for. Empty once completed.
+   */
+  unacknowledged: string[];
   /** Tasks told it completed (notifyCheckpointComplete). */
   notified: number;
   /** Attempts restored from it. */

@@ -34,6 +34,15 @@ const TASK_BITS = new Map<string, number>([
 ]);
 const taskBit = (task: string) => TASK_BITS.get(task) ?? 0;
 
+/** The tasks of `tasks` (the source and tasks - 1 sink subtasks) whose bit `mask` lacks. */
+function missingTasks(mask: number, tasks: number): string[] {
+  const missing: string[] = [];
+  for (let task = 0; task < tasks; task++) {
+    if ((mask & (2 ** task)) === 0) missing.push(task === 0 ? 'source' : `sink-${task - 1}`);
+  }
+  return missing;
+}
+
 function bitCount(mask: number): number {
   let n = 0;
   for (let m = mask >>> 0; m !== 0; m &= m - 1) n++;
@@ -240,6 +249,7 @@ export class CheckpointFacts {
       durationMs: null,
       reason: null,
       acknowledged: null,
+      unacknowledged: [],
       notified: 0,
       restoredBy,
       committedOnRecovery,
@@ -262,6 +272,7 @@ export class CheckpointFacts {
       // A completed checkpoint had every task's acknowledgement, even those whose event was not seen.
       acknowledged: status === 1 ? this.tasks : Math.min(this.tasks, bitCount(acks)),
       tasks: this.tasks,
+      unacknowledged: status === 1 ? [] : missingTasks(acks, this.tasks),
       notified: Math.min(this.tasks, bitCount(this.notified.values[r]!)),
       restoredBy: (this.restoredBy.get(id) ?? []).map((r) => r.attempt),
       committedOnRecovery: this.recoveryCommits.values[r]!,

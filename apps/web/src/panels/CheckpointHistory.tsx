@@ -87,7 +87,19 @@ function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
 }
 
 /** A row of the history: the server's record leaves acknowledgements unknown for one in progress at a scrubbed time. */
-type CheckpointView = Omit<CheckpointRow, 'acknowledged'> & { acknowledged: number | null };
+type CheckpointView = Omit<CheckpointRow, 'acknowledged'> & {
+  acknowledged: number | null;
+  /** Who it waits for, or waited for (the server's record; the events on screen do not say). */
+  unacknowledged?: string[];
+};
+
+/** The failure cell: why it was aborted, and whose acknowledgement it still waited for. */
+function failureOf(r: CheckpointView): string {
+  const waiting = r.unacknowledged ?? [];
+  const waitedFor = waiting.length === 0 ? '' : `waiting for ${waiting.join(', ')}`;
+  if (r.reason === null) return r.status === 'in progress' ? waitedFor : '';
+  return waitedFor === '' ? r.reason : `${r.reason} (${waitedFor})`;
+}
 
 /** Jumps to the page that holds a checkpoint: a long run's history has thousands of them. */
 function GoToCheckpoint({ total, onOffset }: { total: number; onOffset: (offset: number) => void }) {
@@ -178,7 +190,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
                   {r.acknowledged ?? '?'}/{r.tasks}
                 </td>
                 <td>{fmt(r.durationMs)}</td>
-                <td>{r.reason ?? ''}</td>
+                <td>{failureOf(r)}</td>
                 <td>
                   {r.restoredBy.length === 0 ? '' : `attempt ${r.restoredBy.join(', ')} restored from it`}
                 </td>
