@@ -167,6 +167,9 @@ export class RunStore {
         run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq)
       );
       CREATE TABLE IF NOT EXISTS live_event_log (run_id TEXT PRIMARY KEY, events TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS run_facts (
+        run_id TEXT PRIMARY KEY, facts BLOB NOT NULL, deflated INTEGER NOT NULL DEFAULT 0
+      );
     `);
     this.addColumnIfMissing('expected_report', 'TEXT');
     this.addColumnIfMissing('reproduces', 'INTEGER');
@@ -240,12 +243,18 @@ export class RunStore {
 
   /**
    * Saves the run's state; when `events` are given (its final, bounded window), they become the
-   * run's stored events, one row each.
+   * run's stored events, one row each; `facts`, its whole record of checkpoints and transactions
+   * (facts/run-facts.ts), is kept beside them.
    */
-  save(run: StoredRun, events: SimEvent[] | null): void {
+  save(run: StoredRun, events: SimEvent[] | null, facts: Uint8Array | null = null): void {
     const row = this.toRow(run);
     const tx = this.db.transaction(() => {
       this.updateRun(row);
+      if (facts !== null) {
+        this.db
+          .prepare('INSERT OR REPLACE INTO run_facts (run_id, facts, deflated) VALUES (?, ?, 0)')
+          .run(run.summary.id, facts);
+      }
       if (events !== null) {
         this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(run.summary.id);
         this.db.prepare('DELETE FROM live_event_log WHERE run_id = ?').run(run.summary.id);
@@ -312,6 +321,24 @@ export class RunStore {
     return log === undefined ? [] : (JSON.parse(log.events) as SimEvent[]);
   }
 
+  /**
+   * A run's stored record of checkpoints and transactions, raw or deflated (raw deflate), or null:
+   * a run stored before records were kept, or one that never ended.
+   */
+  facts(id: string): { bytes: Uint8Array; deflated: boolean } | null {
+    const row = this.db.prepare('SELECT facts, deflated FROM run_facts WHERE run_id = ?').get(id) as
+      | { facts: Buffer; deflated: number }
+      | undefined;
+    if (row === undefined) return null;
+    const bytes = new Uint8Array(row.facts.buffer, row.facts.byteOffset, row.facts.byteLength);
+    return { bytes, deflated: row.deflated === 1 };
+  }
+
+  /** Replaces a run's stored record with its deflated bytes (a run deleted meanwhile is left alone). */
+  deflateFacts(id: string, deflated: Uint8Array): void {
+    this.db.prepare('UPDATE run_facts SET facts = ?, deflated = 1 WHERE run_id = ?').run(deflated, id);
+  }
+
   list(filter: RunFilter): { runs: RunSummary[]; total: number } {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
@@ -350,7 +377,7 @@ export class RunStore {
 
   /**
    * Deletes stored runs, oldest first, until at most `maxRuns` remain and they take at most
-   * `maxBytes` (the JSON they hold), skipping the runs `keep` names (live or watched ones).
+   * `maxBytes` (their JSON and their records of facts), skipping the runs `keep` names (live or watched ones).
    * Returns the ids deleted.
    */
   prune(retention: RetentionConfig, keep: (id: string) => boolean): string[] {
@@ -360,7 +387,8 @@ export class RunStore {
     const oldest = this.db
       .prepare(
         `SELECT id, ${ROW_BYTES} + COALESCE((SELECT SUM(length(event)) FROM run_events WHERE run_id = runs.id), 0)
-           + COALESCE((SELECT length(events) FROM live_event_log WHERE run_id = runs.id), 0) AS bytes
+           + COALESCE((SELECT length(events) FROM live_event_log WHERE run_id = runs.id), 0)
+           + COALESCE((SELECT length(facts) FROM run_facts WHERE run_id = runs.id), 0) AS bytes
          FROM runs ORDER BY rowid ASC`,
       )
       .iterate() as IterableIterator<{ id: string; bytes: number }>;
@@ -376,13 +404,14 @@ export class RunStore {
     return deleted;
   }
 
-  /** Stored runs and the bytes of JSON they hold (what retention counts). */
+  /** Stored runs and the bytes they hold (JSON, and their records of facts: what retention counts). */
   usage(): { runs: number; bytes: number } {
     return this.db
       .prepare(
         `SELECT (SELECT COUNT(*) FROM runs) AS runs,
            (SELECT COALESCE(SUM(${ROW_BYTES}), 0) FROM runs) + (SELECT COALESCE(SUM(length(event)), 0) FROM run_events)
-           + (SELECT COALESCE(SUM(length(events)), 0) FROM live_event_log) AS bytes`,
+           + (SELECT COALESCE(SUM(length(events)), 0) FROM live_event_log)
+           + (SELECT COALESCE(SUM(length(facts)), 0) FROM run_facts) AS bytes`,
       )
       .get() as { runs: number; bytes: number };
   }
@@ -391,6 +420,7 @@ export class RunStore {
     const tx = this.db.transaction(() => {
       this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(id);
       this.db.prepare('DELETE FROM live_event_log WHERE run_id = ?').run(id);
+      this.db.prepare('DELETE FROM run_facts WHERE run_id = ?').run(id);
       return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
     });
     return tx();

@@ -10,6 +10,8 @@ import {
   Simulation,
 } from '@eolab/engine';
 import {
+  type CheckpointsPage,
+  type CheckpointsQuery,
   figuresOf,
   MAX_EVENTS_PER_DELTA,
   MAX_SNAPSHOT_EVENTS,
@@ -20,9 +22,12 @@ import {
   type RunState,
   type RunSummary,
   type Speed,
+  type TransactionsPage,
+  type TransactionsQuery,
 } from '@eolab/protocol';
 import type { StoredRun } from './db';
 import { EventBuffer } from './event-buffer';
+import { RunFacts } from './facts/run-facts';
 import { RunError } from './run-error';
 import { type RunModel, SIMULATED } from './run-model';
 import { SerializedJson } from './shared-json';
@@ -72,6 +77,8 @@ export class LiveRun {
   summary: RunSummary;
   speed: Speed;
   private events: EventBuffer;
+  /** Every checkpoint and transaction of the run, from every event (the event buffer keeps a window). */
+  facts: RunFacts;
   /** Faults injected while running, with the virtual time each was injected at: a rewind replays them. */
   private readonly clicks: { atMs: number; fault: Fault }[] = [];
   /** How many times the model was run again for a fault at the moment on screen (see `inject`). */
@@ -89,6 +96,8 @@ export class LiveRun {
   /** Virtual ms advanced per slice, tuned so a slice takes a few milliseconds. */
   private sliceMs = 100;
   private readonly injections: number[] = [];
+  /** Pages of facts asked for lately, serialised (see `pageJson`). */
+  private readonly pages = new Map<string, SerializedJson>();
   /** The last snapshot sent, serialised, and the state it shows: shared by every watcher until the run moves. */
   private cachedSnapshot: { key: string; json: SerializedJson } | null = null;
 
@@ -103,23 +112,32 @@ export class LiveRun {
   ) {
     this.summary = summary;
     this.speed = speed;
-    if (model === undefined) ({ sim: this.sim, events: this.events } = this.freshModel());
+    if (model === undefined) ({ sim: this.sim, events: this.events, facts: this.facts } = this.freshModel());
     else {
       this.sim = model;
       this.events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
-      model.on((e) => this.events.push(e, this.speed === 'max'));
+      this.facts = RunFacts.forScenario(scenario);
+      const facts = this.facts;
+      model.on((e) => {
+        this.events.push(e, this.speed === 'max');
+        facts.observe(e);
+      });
     }
   }
 
-  /** A new simulation of the scenario at virtual time 0, its events gathered for the watchers. */
-  private freshModel(): { sim: Simulation; events: EventBuffer } {
+  /** A new simulation of the scenario at virtual time 0, its events gathered for the watchers and the record. */
+  private freshModel(): { sim: Simulation; events: EventBuffer; facts: RunFacts } {
     const sim = new Simulation(this.scenario, {
       bucketMs: bucketMsFor(this.scenario),
       maxBuckets: MAX_BUCKETS,
     });
     const events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
-    sim.on((e) => events.push(e, this.speed === 'max'));
-    return { sim, events };
+    const facts = RunFacts.forScenario(this.scenario);
+    sim.on((e) => {
+      events.push(e, this.speed === 'max');
+      facts.observe(e);
+    });
+    return { sim, events, facts };
   }
 
   get id(): string {
@@ -240,7 +258,7 @@ export class LiveRun {
   /** The model again from 0, every earlier click replayed where it was made, the new one at `seenMs`. */
   private injectAt(request: InjectRequest, seenMs: number): Fault {
     const untilMs = this.sim.nowMs;
-    const { sim, events } = this.freshModel();
+    const { sim, events, facts } = this.freshModel();
     const clicks = [...this.clicks];
     const replay = (upToMs: number) => {
       while (clicks.length > 0 && clicks[0]!.atMs <= upToMs) {
@@ -266,6 +284,7 @@ export class LiveRun {
     this.clicks.splice(later === -1 ? this.clicks.length : later, 0, click);
     this.sim = sim;
     this.events = events;
+    this.facts = facts;
     // Every watcher's picture of the run is stale: the run manager pushes them a fresh snapshot,
     // and the deltas after it continue from there.
     this.rewinds += 1;
@@ -282,8 +301,40 @@ export class LiveRun {
    */
   report(): Report | null {
     if (!this.sim.done && this.active) return null;
-    this.finalReport ??= this.sim.report();
+    if (this.finalReport === null) {
+      this.finalReport = this.sim.report();
+      this.facts.settle(this.finalReport);
+    }
     return this.finalReport;
+  }
+
+  /** A page of the run's checkpoints, as JSON; counts are the report's once it has one. */
+  checkpointsJson(query: CheckpointsQuery): SerializedJson {
+    return this.pageJson('checkpoints', query, () => this.facts.checkpointsPage(query, this.report()));
+  }
+
+  /** A page of the run's transactions, as JSON; counts are the report's once it has one. */
+  transactionsJson(query: TransactionsQuery): SerializedJson {
+    return this.pageJson('transactions', query, () => this.facts.transactionsPage(query, this.report()));
+  }
+
+  /**
+   * Every watcher's dashboard asks for the same newest page about once a second: it is built once
+   * per change of the run and shared, like the snapshot.
+   */
+  private pageJson(
+    kind: string,
+    query: CheckpointsQuery | TransactionsQuery,
+    build: () => CheckpointsPage | TransactionsPage,
+  ): SerializedJson {
+    const key = `${kind}|${JSON.stringify(query)}|${this.facts.changes}|${this.state}|${this.rewinds}`;
+    let json = this.pages.get(key);
+    if (json === undefined) {
+      json = new SerializedJson(JSON.stringify(build()));
+      this.pages.set(key, json);
+      if (this.pages.size > PAGE_CACHE) this.pages.delete(this.pages.keys().next().value!);
+    }
+    return json;
   }
 
   snapshot(): RunSnapshot {
@@ -384,6 +435,9 @@ export class LiveRun {
     return this.events.snapshot().events;
   }
 }
+
+/** Pages of facts a live run keeps serialised: the newest of each list, and a few others being read. */
+const PAGE_CACHE = 16;
 
 /** Equal as JSON documents: an exported report has been through JSON, so compare it that way. */
 /** Whether a run reproduced an exported report, read as the version that exported it wrote it. */

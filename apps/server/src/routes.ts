@@ -11,6 +11,7 @@ import {
 import {
   BACKENDS,
   type CreatedRun,
+  checkpointsQuerySchema,
   createRunSchema,
   type ExportedRun,
   type HealthResponse,
@@ -20,6 +21,7 @@ import {
   type RunsPage,
   replaySchema,
   runIdSchema,
+  transactionsQuerySchema,
 } from '@eolab/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
@@ -104,6 +106,18 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   api.delete('/runs/:id', (req, res) => {
     manager.delete(id(req));
     res.status(204).end();
+  });
+
+  // Every checkpoint and transaction of the run, a page at a time: a browser holds only a window of events.
+  // CheckpointsPage and TransactionsPage, serialised once per change of a live run (see LiveRun.pageJson).
+  api.get('/runs/:id/checkpoints', (req, res) => {
+    const query = parseOr400(checkpointsQuerySchema, req.query);
+    res.type('json').send(manager.checkpointsJson(id(req), query).json);
+  });
+
+  api.get('/runs/:id/transactions', (req, res) => {
+    const query = parseOr400(transactionsQuerySchema, req.query);
+    res.type('json').send(manager.transactionsJson(id(req), query).json);
   });
 
   api.get('/runs/:id/export', (req, res) => {

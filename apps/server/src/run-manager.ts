@@ -1,10 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Fault, InjectRequest, Report, Scenario, SimEvent } from '@eolab/engine';
-import type { RunDelta, RunSnapshot, RunSummary, Speed } from '@eolab/protocol';
+import type {
+  CheckpointsPage,
+  CheckpointsQuery,
+  RunDelta,
+  RunSnapshot,
+  RunSummary,
+  Speed,
+  TransactionsPage,
+  TransactionsQuery,
+} from '@eolab/protocol';
 import { PROTOCOL_VERSION } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import type { Limits, RetentionConfig } from './config';
 import type { RunFilter, RunStore, StoredRun } from './db';
+import { RunFacts } from './facts/run-facts';
 import { LiveRun } from './live-run';
 import { type PreparedRealRun, RealBackend, RealJob } from './real-run';
 import { RunError } from './run-error';
@@ -27,6 +38,7 @@ export interface RunListener {
 interface UnsavedRun {
   stored: StoredRun;
   events: SimEvent[];
+  facts: Uint8Array;
 }
 
 export interface CreateOptions {
@@ -55,6 +67,18 @@ const TICK_BUDGET_MS = 11;
 const PERSIST_EVERY_MS = 2_000;
 /** Serialised snapshots of ended runs kept in memory: a page of runs opened over and over is read once. */
 const STORED_SNAPSHOT_CACHE = 16;
+/**
+ * Ended runs' records of facts kept decoded, with their reports: paging through one reads it once.
+ * Few, and few bytes: a 20M-event run's record is ~27 MB (the newest one is always kept).
+ */
+const STORED_FACTS_CACHE = 4;
+const STORED_FACTS_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * A stored record at least this big is deflated after it was saved, off the main thread: a
+ * 20M-event run's 23 MB become ~7 MB (deflating them takes ~300 ms, which the event loop must not
+ * wait for). Smaller ones are not worth a second write.
+ */
+const DEFLATE_FACTS_FROM_BYTES = 64 * 1024;
 
 /**
  * Owns the live runs: creates them, paces them in real time, sends their deltas at a bounded
@@ -64,12 +88,15 @@ export class RunManager {
   private readonly live = new Map<string, LiveRun>();
   private readonly unsaved = new Map<string, UnsavedRun>();
   private readonly storedSnapshots = new Map<string, SerializedJson>();
+  private readonly storedFacts = new Map<string, { facts: RunFacts; report: Report | null }>();
   /** When each live run's progress was last saved (clock ms). */
   private readonly savedAt = new Map<string, number>();
   readonly storeHealth: StoreHealth;
   /** PostgreSQL and the real runs (`backend: 'postgres'`). */
   readonly real: RealBackend;
   private timer: NodeJS.Timeout | null = null;
+  /** Set by `stop`: the store is about to close, and late work (a record deflated) must not write to it. */
+  private stopped = false;
   private lastTick = 0;
   private lastDelta = 0;
   private lastPersist = 0;
@@ -96,6 +123,7 @@ export class RunManager {
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    this.stopped = true;
     for (const run of this.live.values()) this.saveProgress(run);
     this.retryUnsaved();
     if (this.unsaved.size > 0) {
@@ -232,6 +260,79 @@ export class RunManager {
     return json;
   }
 
+  /** A page of a run's checkpoints (a CheckpointsPage), live or stored, as JSON. */
+  checkpointsJson(id: string, query: CheckpointsQuery): SerializedJson {
+    const run = this.live.get(id);
+    if (run !== undefined) return run.checkpointsJson(query);
+    const { facts, report } = this.endedFacts(id);
+    return new SerializedJson(JSON.stringify(facts.checkpointsPage(query, report) satisfies CheckpointsPage));
+  }
+
+  /** A page of a run's transactions (a TransactionsPage), live or stored, as JSON. */
+  transactionsJson(id: string, query: TransactionsQuery): SerializedJson {
+    const run = this.live.get(id);
+    if (run !== undefined) return run.transactionsJson(query);
+    const { facts, report } = this.endedFacts(id);
+    return new SerializedJson(
+      JSON.stringify(facts.transactionsPage(query, report) satisfies TransactionsPage),
+    );
+  }
+
+  /**
+   * An ended run's record, from the store (or from its stored events when it has none: a run that
+   * was interrupted, or stored by an older server), settled against its report.
+   */
+  private endedFacts(id: string): { facts: RunFacts; report: Report | null } {
+    const cached = this.storedFacts.get(id);
+    if (cached !== undefined) return cached;
+    const unsaved = this.unsaved.get(id);
+    const stored = unsaved?.stored ?? this.store.get(id);
+    if (stored === null) throw new RunError(404, `run ${id} not found`);
+    const blob = unsaved?.facts ?? this.storedBlob(id);
+    const facts =
+      (blob === null ? null : RunFacts.decode(blob)) ??
+      RunFacts.fromEvents(stored.scenario, unsaved?.events ?? this.store.events(id));
+    facts.settle(stored.report);
+    const ended = { facts, report: stored.report };
+    // An unsaved run is read from memory anyway; it is cached once the store has it.
+    if (unsaved === undefined) this.cacheFacts(id, ended);
+    return ended;
+  }
+
+  /** A stored record's bytes, inflated when they were deflated. */
+  private storedBlob(id: string): Uint8Array | null {
+    const stored = this.store.facts(id);
+    if (stored === null || !stored.deflated) return stored?.bytes ?? null;
+    try {
+      return inflateRawSync(stored.bytes);
+    } catch {
+      // Damaged: the run falls back to its stored events, as one without a record does.
+      return null;
+    }
+  }
+
+  /** Deflates a saved run's record off the main thread, then stores that instead (see DEFLATE_FACTS_FROM_BYTES). */
+  private deflateLater(id: string, facts: Uint8Array): void {
+    if (facts.byteLength < DEFLATE_FACTS_FROM_BYTES) return;
+    deflateRaw(facts, (error, deflated) => {
+      // Stopped meanwhile (its store is closed), or nothing gained: the raw record stays.
+      if (error !== null || this.stopped || deflated.byteLength >= facts.byteLength) return;
+      this.storeHealth.tryWrite('deflate a run’s record', () => this.store.deflateFacts(id, deflated));
+    });
+  }
+
+  private cacheFacts(id: string, ended: { facts: RunFacts; report: Report | null }): void {
+    this.storedFacts.set(id, ended);
+    let bytes = 0;
+    for (const { facts } of this.storedFacts.values()) bytes += facts.bytes;
+    for (const [oldest, { facts }] of this.storedFacts) {
+      if (this.storedFacts.size <= 1) break;
+      if (this.storedFacts.size <= STORED_FACTS_CACHE && bytes <= STORED_FACTS_CACHE_BYTES) break;
+      this.storedFacts.delete(oldest);
+      bytes -= facts.bytes;
+    }
+  }
+
   stored(id: string): StoredRun {
     const run = this.live.get(id);
     if (run !== undefined) return run.stored();
@@ -254,6 +355,7 @@ export class RunManager {
       run.setState('stopped', new Date().toISOString());
     }
     this.storedSnapshots.delete(id);
+    this.storedFacts.delete(id);
     this.listener.deleted(id);
   }
 
@@ -345,7 +447,9 @@ export class RunManager {
   }
 
   private finish(run: LiveRun): void {
-    if (!this.persist(run)) this.unsaved.set(run.id, { stored: run.stored(), events: run.storedEvents() });
+    const facts = run.facts.encode();
+    if (this.persist(run, facts)) this.deflateLater(run.id, facts);
+    else this.unsaved.set(run.id, { stored: run.stored(), events: run.storedEvents(), facts });
     this.announce(run, true);
     this.live.delete(run.id);
     this.savedAt.delete(run.id);
@@ -360,9 +464,11 @@ export class RunManager {
     }
   }
 
-  /** Saves an ended run with its final event window; false when the store refused (it is retried later). */
-  private persist(run: LiveRun): boolean {
-    return this.storeHealth.tryWrite('save a run', () => this.store.save(run.stored(), run.storedEvents()));
+  /** Saves an ended run with its final event window and facts; false when the store refused (it is retried later). */
+  private persist(run: LiveRun, facts: Uint8Array): boolean {
+    return this.storeHealth.tryWrite('save a run', () =>
+      this.store.save(run.stored(), run.storedEvents(), facts),
+    );
   }
 
   /** Saves a live run's progress; a refusal is retried at its next turn. */
@@ -373,10 +479,12 @@ export class RunManager {
   }
 
   private retryUnsaved(): void {
-    for (const [id, { stored, events }] of this.unsaved) {
-      if (!this.storeHealth.tryWrite('save an ended run', () => this.store.save(stored, events))) return;
+    for (const [id, { stored, events, facts }] of this.unsaved) {
+      if (!this.storeHealth.tryWrite('save an ended run', () => this.store.save(stored, events, facts)))
+        return;
       this.unsaved.delete(id);
       this.storedSnapshots.delete(id);
+      this.storedFacts.delete(id);
     }
   }
 
@@ -398,6 +506,7 @@ export class RunManager {
     this.log.info({ deleted: deleted.length, retention: this.retention }, 'old runs deleted by retention');
     for (const id of deleted) {
       this.storedSnapshots.delete(id);
+      this.storedFacts.delete(id);
       this.listener.deleted(id);
     }
   }

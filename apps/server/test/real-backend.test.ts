@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import type { SimEvent } from '@eolab/engine';
-import type { RunDelta, RunSnapshot, RunSummary } from '@eolab/protocol';
+import type { CheckpointsPage, RunDelta, RunSnapshot, RunSummary, TransactionsPage } from '@eolab/protocol';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, command, type Harness, ok, runEnded, startServer } from './harness';
@@ -206,6 +206,21 @@ describe('a real run through the server', () => {
     expect(stored.report?.markerWindow.lines).toContain('No duplicate found. EXACTLY_ONCE!');
     expect(stored.faultTimeline.filter((f) => f.kind === 'notify-lost')).toHaveLength(1);
     expect(events.some((e) => e.kind === 'txn-committed')).toBe(true);
+    // Its whole record of checkpoints and transactions, from the events the real job emitted.
+    const checkpoints = (
+      await request(server.url).get(`/api/runs/${runId}/checkpoints?order=oldest`).expect(200)
+    ).body as CheckpointsPage;
+    const { triggered, completed, aborted, failed } = checkpoints.counts;
+    expect({ triggered, completed, aborted, failed }).toEqual(stored.report!.checkpoints);
+    expect(checkpoints.total).toBe(stored.report!.checkpoints.triggered);
+    expect(checkpoints.items.filter((c) => c.status === 'completed')).toHaveLength(completed);
+    const txns = (await request(server.url).get(`/api/runs/${runId}/transactions?limit=200`).expect(200))
+      .body as TransactionsPage;
+    expect(txns.counts).toMatchObject(stored.report!.transactions);
+    expect(txns.total).toBe(stored.report!.transactions.begun);
+    expect(txns.items.filter((t) => t.state === 'COMMITTED')).toHaveLength(
+      stored.report!.transactions.committed,
+    );
   });
 
   it('EXACTLY_ONCE with a clicked job-pause: the task process is stopped and continued for real, nothing duplicated or lost', async () => {

@@ -15,6 +15,7 @@ import {
 import { z } from 'zod';
 import { boundedJson } from './json-shape';
 
+export * from './facts';
 export * from './json-shape';
 
 /**

@@ -1,5 +1,14 @@
 import type { WriterMode } from '@eolab/engine';
-import type { BackendKind, CreatedRun, RunSnapshot, RunSort, RunsPage, Speed } from '@eolab/protocol';
+import type {
+  BackendKind,
+  CheckpointsPage,
+  CreatedRun,
+  RunSnapshot,
+  RunSort,
+  RunsPage,
+  Speed,
+  TransactionsPage,
+} from '@eolab/protocol';
 
 /**
  * The REST half of the typed client (the socket half is `socket.ts`): one function per call the
@@ -58,4 +67,36 @@ export function replayRun(
   backend: BackendKind = 'simulated',
 ): Promise<CreatedRun> {
   return call<CreatedRun>(`/runs/${encodeURIComponent(runId)}/replay`, post({ mode, speed, backend }));
+}
+
+/** Query parameters for a page of facts: only those set are sent. */
+function factsQuery(query: Record<string, number | string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  return params.toString();
+}
+
+/** A page of every checkpoint of a run (the server records them all; the browser holds a window of events). */
+export function getCheckpoints(
+  runId: string,
+  query: { offset: number; limit: number; atMs?: number },
+  init?: RequestInit,
+): Promise<CheckpointsPage> {
+  return call<CheckpointsPage>(`/runs/${encodeURIComponent(runId)}/checkpoints?${factsQuery(query)}`, init);
+}
+
+/** A page of every transaction of a run, filtered by checkpoint, subtask or store id. */
+export function getTransactions(
+  runId: string,
+  query: {
+    offset: number;
+    limit: number;
+    checkpoint?: number;
+    subtask?: number;
+    txnId?: number;
+    atMs?: number;
+  },
+  init?: RequestInit,
+): Promise<TransactionsPage> {
+  return call<TransactionsPage>(`/runs/${encodeURIComponent(runId)}/transactions?${factsQuery(query)}`, init);
 }

@@ -3,7 +3,9 @@ import { type SimEvent, txnName } from '@eolab/engine';
 /**
  * The checkpoint history and the transaction inspector, as Flink's web UI and a Pravega operator
  * would look at them, from the protocol events on screen (every step at paced speeds; at full speed
- * the milestones, then the run's recent window once it ends).
+ * the milestones, then the run's recent window once it ends). The panels show the server's whole
+ * record of the run (GET /api/runs/:id/checkpoints, /transactions) and fall back to these rows
+ * while it has not answered, when it cannot, and while a finished run is scrubbed.
  */
 
 export interface CheckpointRow {
@@ -186,7 +188,7 @@ export function transactions(events: readonly SimEvent[], leaseMs: number | null
  * The lease left at `nowMs`, in words: only a transaction still open in the store (collecting
  * values, or pre-committed and waiting for its commit) has a lease running.
  */
-export function leaseLeft(row: TxnRow, nowMs: number): string {
+export function leaseLeft(row: Pick<TxnRow, 'state' | 'leaseDeadlineMs'>, nowMs: number): string {
   if (row.state !== 'OPEN' && row.state !== 'PRE-COMMITTED') return '—';
   if (row.leaseDeadlineMs === null) return '?';
   const left = row.leaseDeadlineMs - nowMs;

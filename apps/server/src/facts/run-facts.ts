@@ -1,0 +1,182 @@
+import type { Report, Scenario, SimEvent } from '@eolab/engine';
+import type {
+  CheckpointCounts,
+  CheckpointsPage,
+  CheckpointsQuery,
+  TransactionsPage,
+  TransactionsQuery,
+  TxnCounts,
+} from '@eolab/protocol';
+import { CheckpointFacts, type CheckpointMeta } from './checkpoint-facts';
+import { TxnFacts, type TxnMeta } from './txn-facts';
+
+/** Bumped when the stored layout changes: an older blob is then ignored (its run falls back to its events). */
+const FORMAT = 1;
+
+interface Meta {
+  format: number;
+  tasks: number;
+  leaseMs: number | null;
+  complete: boolean;
+  checkpoints: CheckpointMeta;
+  transactions: TxnMeta;
+}
+
+/**
+ * A run's whole record of checkpoints and transactions, fed every event the run emits (deltas
+ * thin them at max speed; this never does). Pages of it answer the REST API; its counts agree
+ * with the run's report (see `checkpointCounts`).
+ */
+export class RunFacts {
+  readonly checkpoints: CheckpointFacts;
+  readonly transactions: TxnFacts;
+
+  /**
+   * `complete`: fed every event of the run from its start. A run stored before facts were kept, or
+   * one interrupted before its end, is rebuilt from its stored window of events: not complete.
+   */
+  constructor(
+    private readonly tasks: number,
+    private readonly leaseMs: number | null,
+    readonly complete = true,
+  ) {
+    this.checkpoints = new CheckpointFacts(tasks);
+    this.transactions = new TxnFacts(leaseMs);
+  }
+
+  static forScenario(scenario: Scenario, complete = true): RunFacts {
+    const leaseMs = scenario.mode === 'EXACTLY_ONCE' ? scenario.sink.txnLeaseMs : null;
+    return new RunFacts(scenario.sink.parallelism + 1, leaseMs, complete);
+  }
+
+  /** Facts from a window of stored events (a run that has no stored facts). */
+  static fromEvents(scenario: Scenario, events: readonly SimEvent[]): RunFacts {
+    const facts = RunFacts.forScenario(scenario, false);
+    for (const e of events) facts.observe(e);
+    return facts;
+  }
+
+  /** Counts the events that changed the record: a page asked for twice with no change between is the same page. */
+  changes = 0;
+
+  observe(e: SimEvent): void {
+    this.changes++;
+    switch (e.kind) {
+      case 'checkpoint-triggered':
+      case 'checkpoint-acknowledged':
+      case 'checkpoint-notified':
+      case 'checkpoint-completed':
+      case 'checkpoint-aborted':
+      case 'job-restored':
+        this.checkpoints.observe(e);
+        break;
+      case 'txn-committing':
+        // A recovery commit also counts for the checkpoint it was saved in.
+        this.checkpoints.observe(e);
+        this.transactions.observe(e);
+        break;
+      case 'txn-begun':
+      case 'txn-flushed':
+      case 'txn-lease-renewed':
+      case 'txn-committed':
+      case 'txn-aborted':
+      case 'txn-expired':
+      case 'txn-commit-failed':
+        this.transactions.observe(e);
+        break;
+      default:
+    }
+  }
+
+  settle(report: Report | null): void {
+    this.checkpoints.settle(report);
+  }
+
+  /** The report's counts once the run has one (the report is the run's verdict), else the record's own. */
+  checkpointCounts(report: Report | null): CheckpointCounts {
+    const own = this.checkpoints.counts();
+    if (report === null) return own;
+    const { triggered, completed, aborted, failed } = report.checkpoints;
+    return { ...own, triggered, completed, aborted, failed, inProgress: triggered - completed - aborted };
+  }
+
+  transactionCounts(report: Report | null): TxnCounts {
+    const own = this.transactions.counts();
+    return report === null ? own : { ...own, ...report.transactions };
+  }
+
+  checkpointsPage(query: CheckpointsQuery, report: Report | null): CheckpointsPage {
+    const { atMs } = query;
+    const total = atMs === undefined ? this.checkpoints.total : this.checkpoints.begunBy(atMs);
+    const items = [];
+    for (let i = query.offset; i < Math.min(total, query.offset + query.limit); i++) {
+      const id = query.order === 'newest' ? total - i : i + 1;
+      items.push(atMs === undefined ? this.checkpoints.fact(id) : this.checkpoints.factAt(id, atMs));
+    }
+    const then =
+      atMs === undefined
+        ? { counts: this.checkpointCounts(report), durations: this.checkpoints.durationSummary() }
+        : this.checkpoints.countsAt(atMs);
+    return { items, offset: query.offset, total, ...then, complete: this.complete };
+  }
+
+  transactionsPage(query: TransactionsQuery, report: Report | null): TransactionsPage {
+    const { rows, total } = this.transactions.select(query);
+    const { atMs } = query;
+    return {
+      items: rows.map((r) =>
+        atMs === undefined ? this.transactions.fact(r) : this.transactions.factAt(r, atMs),
+      ),
+      offset: query.offset,
+      total,
+      counts: atMs === undefined ? this.transactionCounts(report) : this.transactions.countsAt(atMs),
+      complete: this.complete,
+    };
+  }
+
+  /** Bytes held by the columns (what a long run's record costs). */
+  get bytes(): number {
+    return this.checkpoints.bytes + this.transactions.bytes;
+  }
+
+  /** One blob for the run store: a small JSON header, then the two tables' columns. */
+  encode(): Uint8Array {
+    const cp = this.checkpoints.encode();
+    const txn = this.transactions.encode();
+    const meta: Meta = {
+      format: FORMAT,
+      tasks: this.tasks,
+      leaseMs: this.leaseMs,
+      complete: this.complete,
+      checkpoints: cp.meta,
+      transactions: txn.meta,
+    };
+    const header = new TextEncoder().encode(JSON.stringify(meta));
+    const out = new Uint8Array(4 + header.byteLength + cp.table.byteLength + txn.table.byteLength);
+    new DataView(out.buffer).setUint32(0, header.byteLength, true);
+    out.set(header, 4);
+    out.set(cp.table, 4 + header.byteLength);
+    out.set(txn.table, 4 + header.byteLength + cp.table.byteLength);
+    return out;
+  }
+
+  /** Reads `encode`'s blob; null when it was written in another format or cannot be read. */
+  static decode(bytes: Uint8Array): RunFacts | null {
+    try {
+      return RunFacts.decodeUnguarded(bytes);
+    } catch {
+      // A damaged blob costs the run its whole record, not the request: it falls back to its events.
+      return null;
+    }
+  }
+
+  private static decodeUnguarded(bytes: Uint8Array): RunFacts | null {
+    const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+    const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as Meta;
+    if (meta.format !== FORMAT) return null;
+    const facts = new RunFacts(meta.tasks, meta.leaseMs, meta.complete);
+    const end = facts.checkpoints.decode(bytes, 4 + headerLength, meta.checkpoints);
+    facts.transactions.decode(bytes, end, meta.transactions);
+    return facts;
+  }
+}
