@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Fault, MetricsBucket, Report, Scenario, SimEvent } from '@eolab/engine';
+import type { Fault, MetricsBucket, Report, Scenario, Sentence, SimEvent } from '@eolab/engine';
 import type { RunState, RunSummary } from '@eolab/protocol';
 import Database from 'better-sqlite3';
 import type { RetentionConfig } from './config';
@@ -17,6 +17,8 @@ export interface StoredRun {
   nowMs: number;
   /** For an imported run: the exported report it must reproduce. */
   expectedReport?: unknown;
+  /** The whole run's narration (absent from rows stored before narrations were). */
+  narration?: Sentence[];
 }
 
 interface RunRow {
@@ -39,6 +41,8 @@ interface RunRow {
   reproduces: number | null;
   /** 'postgres' for a real run; 'simulated' (or NULL in rows written before the column) for the model. */
   backend: string | null;
+  /** The narration's sentences as JSON (NULL in rows written before the column). */
+  narration: string | null;
 }
 
 const SUMMARY_COLUMNS =
@@ -78,7 +82,7 @@ function summaryOf(row: SummaryRow): RunSummary {
 
 /** What a row of `runs` holds, in bytes of JSON (what retention counts). */
 const ROW_BYTES =
-  'length(scenario) + length(faults) + COALESCE(length(report), 0) + length(buckets) + COALESCE(length(expected_report), 0)';
+  'length(scenario) + length(faults) + COALESCE(length(report), 0) + length(buckets) + COALESCE(length(expected_report), 0) + COALESCE(length(narration), 0)';
 
 export interface RunFilter {
   mode?: string;
@@ -129,6 +133,7 @@ export class RunStore {
     this.addColumnIfMissing('expected_report', 'TEXT');
     this.addColumnIfMissing('reproduces', 'INTEGER');
     this.addColumnIfMissing('backend', 'TEXT');
+    this.addColumnIfMissing('narration', 'TEXT');
   }
 
   /** Databases written by an older server lack the newer columns; add them in place. */
@@ -147,8 +152,8 @@ export class RunStore {
   insert(run: StoredRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend)
-         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend)`,
+        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend, narration)
+         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend, @narration)`,
       )
       .run(this.toRow(run));
   }
@@ -191,7 +196,8 @@ export class RunStore {
     this.db
       .prepare(
         `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
-         bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces
+         bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces,
+         narration=@narration
          WHERE id=@id`,
       )
       .run(row);
@@ -324,6 +330,7 @@ export class RunStore {
       expected_report: run.expectedReport === undefined ? null : JSON.stringify(run.expectedReport),
       reproduces: s.reproducesExport == null ? null : Number(s.reproducesExport),
       backend: s.backend ?? 'simulated',
+      narration: run.narration === undefined ? null : JSON.stringify(run.narration),
     };
   }
 
@@ -338,6 +345,7 @@ export class RunStore {
       buckets: JSON.parse(row.buckets) as MetricsBucket[],
       nowMs: row.now_ms,
       expectedReport: row.expected_report === null ? undefined : (JSON.parse(row.expected_report) as unknown),
+      ...(row.narration === null ? {} : { narration: JSON.parse(row.narration) as Sentence[] }),
     };
   }
 }

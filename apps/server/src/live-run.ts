@@ -3,6 +3,7 @@ import {
   type Fault,
   type InjectRequest,
   MAX_FAULTS,
+  type Narrator,
   type Report,
   type Scenario,
   type SimEvent,
@@ -11,6 +12,8 @@ import {
 import {
   MAX_EVENTS_PER_DELTA,
   MAX_SNAPSHOT_EVENTS,
+  NARRATION_PAGE,
+  type NarrationPage,
   outcomeOf,
   PROTOCOL_VERSION,
   type RunDelta,
@@ -23,6 +26,7 @@ import type { StoredRun } from './db';
 import { EventBuffer } from './event-buffer';
 import { RunError } from './run-error';
 import { type RunModel, SIMULATED } from './run-model';
+import { narratorFor, pageOf } from './run-narration';
 import { SerializedJson } from './shared-json';
 import { naturalLengthMs } from './work-limits';
 
@@ -70,6 +74,10 @@ export class LiveRun {
   summary: RunSummary;
   speed: Speed;
   private events: EventBuffer;
+  /** Told every event of the run, thinned or not: the whole run's story. */
+  private narrator: Narrator;
+  /** Sentences told so far that a delta has carried. */
+  private sentSentences = 0;
   /** Faults injected while running, with the virtual time each was injected at: a rewind replays them. */
   private readonly clicks: { atMs: number; fault: Fault }[] = [];
   /** How many times the model was run again for a fault at the moment on screen (see `inject`). */
@@ -101,23 +109,33 @@ export class LiveRun {
   ) {
     this.summary = summary;
     this.speed = speed;
-    if (model === undefined) ({ sim: this.sim, events: this.events } = this.freshModel());
+    if (model === undefined)
+      ({ sim: this.sim, events: this.events, narrator: this.narrator } = this.freshModel());
     else {
       this.sim = model;
       this.events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
-      model.on((e) => this.events.push(e, this.speed === 'max'));
+      const narrator = narratorFor(scenario, model.realTime === true);
+      this.narrator = narrator;
+      model.on((e) => {
+        narrator.tell(e);
+        this.events.push(e, this.speed === 'max');
+      });
     }
   }
 
   /** A new simulation of the scenario at virtual time 0, its events gathered for the watchers. */
-  private freshModel(): { sim: Simulation; events: EventBuffer } {
+  private freshModel(): { sim: Simulation; events: EventBuffer; narrator: Narrator } {
     const sim = new Simulation(this.scenario, {
       bucketMs: bucketMsFor(this.scenario),
       maxBuckets: MAX_BUCKETS,
     });
     const events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
-    sim.on((e) => events.push(e, this.speed === 'max'));
-    return { sim, events };
+    const narrator = narratorFor(this.scenario, false);
+    sim.on((e) => {
+      narrator.tell(e);
+      events.push(e, this.speed === 'max');
+    });
+    return { sim, events, narrator };
   }
 
   get id(): string {
@@ -135,6 +153,8 @@ export class LiveRun {
   setState(state: RunState, nowIso: string): void {
     this.summary = { ...this.summary, state };
     if (state === 'finished' || state === 'failed' || state === 'stopped') {
+      // Nothing more will be told: what was still being gathered is told for good.
+      this.narrator.finish();
       const report = this.report()!;
       this.summary = { ...this.summary, finishedAt: nowIso, verdict: report.verdict };
       if (this.expectedReport !== undefined && this.sim.done) {
@@ -233,7 +253,7 @@ export class LiveRun {
   /** The model again from 0, every earlier click replayed where it was made, the new one at `seenMs`. */
   private injectAt(request: InjectRequest, seenMs: number): Fault {
     const untilMs = this.sim.nowMs;
-    const { sim, events } = this.freshModel();
+    const { sim, events, narrator } = this.freshModel();
     const clicks = [...this.clicks];
     const replay = (upToMs: number) => {
       while (clicks.length > 0 && clicks[0]!.atMs <= upToMs) {
@@ -259,6 +279,8 @@ export class LiveRun {
     this.clicks.splice(later === -1 ? this.clicks.length : later, 0, click);
     this.sim = sim;
     this.events = events;
+    this.narrator = narrator;
+    this.sentSentences = 0;
     // Every watcher's picture of the run is stale: the run manager pushes them a fresh snapshot,
     // and the deltas after it continue from there.
     this.rewinds += 1;
@@ -298,7 +320,21 @@ export class LiveRun {
       eventCursor: cursor,
       report: this.report(),
       backend: this.sim.backend ?? SIMULATED,
+      narration: this.narration(),
     };
+  }
+
+  /** A page of the run's narration; the newest when `from` is not given. */
+  narration(from?: number, limit: number = NARRATION_PAGE): NarrationPage {
+    return pageOf(this.narrator.told, this.narrator.pending(), from, limit);
+  }
+
+  /** The sentences told since the last delta (at most a page: a client missing more pages them in). */
+  private narrationDelta(): NarrationPage {
+    const told = this.narrator.told;
+    const from = Math.max(this.sentSentences, told.length - NARRATION_PAGE);
+    this.sentSentences = told.length;
+    return pageOf(told, this.narrator.pending(), from, told.length - from);
   }
 
   /** The snapshot as JSON, serialised once per change of the run and shared by every watcher. */
@@ -311,6 +347,7 @@ export class LiveRun {
       this.events.count,
       this.sim.metrics.layoutVersion,
       this.sim.backend?.version,
+      this.narrator.told.length,
     ].join('|');
     if (this.cachedSnapshot?.key !== key) {
       this.cachedSnapshot = { key, json: new SerializedJson(JSON.stringify(this.snapshot())) };
@@ -354,6 +391,7 @@ export class LiveRun {
       outcome: ended ? outcomeOf(this.report()!) : null,
       sentAt: sentAtMs,
       backend: this.sim.backend ?? SIMULATED,
+      narration: this.narrationDelta(),
     };
   }
 
@@ -369,6 +407,7 @@ export class LiveRun {
       buckets: series.buckets,
       nowMs: this.sim.nowMs,
       expectedReport: this.expectedReport,
+      narration: this.narrator.sentences(),
     };
   }
 
