@@ -1,5 +1,5 @@
 import type { WriterMode } from '@eolab/engine';
-import type { BackendKind, CreatedRun, RunSnapshot, RunsPage, Speed } from '@eolab/protocol';
+import type { BackendKind, CreatedRun, NarrationPage, RunSnapshot, RunsPage, Speed } from '@eolab/protocol';
 
 /**
  * The REST half of the typed client (the socket half is `socket.ts`): one function per call the
@@ -48,4 +48,9 @@ export function replayRun(
   backend: BackendKind = 'simulated',
 ): Promise<CreatedRun> {
   return call<CreatedRun>(`/runs/${encodeURIComponent(runId)}/replay`, post({ mode, speed, backend }));
+}
+
+/** A page of a run's whole narration: `limit` told sentences from number `from`. */
+export function getNarration(runId: string, from: number, limit: number): Promise<NarrationPage> {
+  return call<NarrationPage>(`/runs/${encodeURIComponent(runId)}/narration?from=${from}&limit=${limit}`);
 }
