@@ -96,6 +96,8 @@ export type SimEvent =
       subtask: number;
       attempt: number;
       txnId: number | null;
+      /** A writer that reconnected: the writes it sent again, unacknowledged by the lost connection (a real run's). */
+      resent?: number;
     })
   | (At & {
       kind: 'task-failed';

@@ -93,8 +93,13 @@ export function retryText(e: EventOf<'call-retried'>): string {
   const what = `${CALLS[e.call]}${e.txnId === null ? '' : ` (store transaction ${e.txnId})`}`;
   if (e.outcome === 'retrying')
     return `${who} cannot ${what}: the ${e.service} does not answer; the client retries with backoff.`;
-  if (e.outcome === 'succeeded')
-    return `${who} got through to ${what} at attempt ${e.attempts}, ${e.waitedMs} ms after the first.`;
+  if (e.outcome === 'succeeded') {
+    const resent =
+      e.resent === undefined || e.resent === 0
+        ? ''
+        : `, and resent ${count(e.resent, 'unacknowledged write')}`;
+    return `${who} got through to ${what} at attempt ${e.attempts}, ${e.waitedMs} ms after the first${resent}.`;
+  }
   return `${who} gave up trying to ${what} after ${count(e.attempts, 'attempt')} (${e.waitedMs} ms).`;
 }
 

@@ -130,13 +130,14 @@ export class Coordinator {
       {
         runningChild: () => (this.running && !this.finishing ? this.child : null),
         send: (child, message) => this.send(child, message),
-        failOver: (detail) => this.crash(detail),
+        failOver: (detail, reason) => this.crash(detail, reason),
         abort: (detail) => {
           this.log(detail);
           this.child?.kill('SIGKILL');
           this.end(false);
         },
         log: (line) => this.log(line),
+        event: (event) => this.emit(event),
       },
       store,
     );
@@ -606,14 +607,14 @@ export class Coordinator {
   }
 
   /** A real crash: SIGKILL, no cleanup in the task process; its connections drop and PostgreSQL rolls back their open transactions. */
-  private crash(detail: string): void {
+  private crash(detail: string, reason: TaskFailureReason = 'injected-crash'): void {
     const child = this.child;
     const fact = this.current;
     if (child === null || fact === null) return;
     this.running = false;
     fact.failure = { detail, element: null, atMs: Date.now(), killed: true };
     this.log(detail);
-    this.taskFailed(fact, 'injected-crash', this.positionNow(fact));
+    this.taskFailed(fact, reason, this.positionNow(fact));
     child.kill('SIGKILL');
   }
 }
