@@ -40,7 +40,9 @@ export interface ValueSpan {
  */
 export function valuesPhrase(span: ValueSpan): string {
   const { first, last, count: n } = span;
-  if (n === 0 || first === null || last === null) return 'no values';
+  if (n === 0) return 'no values';
+  // A real run's pre-commit says how many, not which (its task process does not track them).
+  if (first === null || last === null) return count(n, 'value');
   if (n === 1) return `value ${first}`;
   const width = last - first;
   if (width + 1 === n) return `values ${range(first, last)}`;

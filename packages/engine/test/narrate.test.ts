@@ -148,6 +148,7 @@ describe('sentences say exactly what happened', () => {
     expect(texts).toContain('Transaction cp1·s0 committed: values 1–19 (every 2nd) are now visible.');
     expect(valuesPhrase({ first: 5, last: 5, count: 1 })).toBe('value 5');
     expect(valuesPhrase({ first: 1, last: 40, count: 12 })).toBe('12 values between 1 and 40');
+    expect(valuesPhrase({ first: null, last: null, count: 3 })).toBe('3 values');
   });
 
   it('a real run ends after its milliseconds, not in virtual time', () => {
@@ -249,6 +250,8 @@ describe('every preset × writer mode × fault kind', () => {
           const told = sentences.map((x) => x.text.toLowerCase()).join('\n');
           for (const k of touched)
             expect(told, `${where}: checkpoint ${k}`).toMatch(new RegExp(`checkpoint ${k}\\b|cp${k}·`));
+          // No placeholder left in, no number at odds with its noun.
+          expect(told, where).not.toMatch(/checkpoint k\b|\b1 values|checkpoints \d+ completed|its 1 /);
           const times = sentences.map((x) => x.t);
           expect(times, where).toEqual([...times].sort((a, b) => a - b));
           expect(sentences.at(-1)!.text, where).toContain(`${report.checkpoints.completed} checkpoint`);
