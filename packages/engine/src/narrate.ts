@@ -75,7 +75,9 @@ interface CheckpointStory {
   touched: boolean;
   /** Told one by one (its completion and its commits). */
   toldAlone: boolean;
-  notified: Set<string>;
+  /** The tasks that heard it completed, one bit each (see `taskBit`), and how many. */
+  notified: number;
+  notifiedCount: number;
   txns: Map<number, TxnStory>;
 }
 
@@ -252,7 +254,8 @@ export class Narrator {
         completedAt: null,
         touched: false,
         toldAlone: false,
-        notified: new Set(),
+        notified: 0,
+        notifiedCount: 0,
         txns: new Map(),
       };
       this.checkpoints.set(id, story);
@@ -282,13 +285,17 @@ export class Narrator {
     if (e.task !== 'source') this.lastNotified.set(e.task, e.checkpointId);
     const story = this.checkpoints.get(e.checkpointId);
     if (story === undefined) return;
-    story.notified.add(e.task);
+    const bit = taskBit(e.task);
+    if ((story.notified & bit) === 0) {
+      story.notified |= bit;
+      story.notifiedCount++;
+    }
     this.settle(story, e.t);
   }
 
   /** A quiet checkpoint is settled once every task heard of it and its transactions all committed on time. */
   private settle(story: CheckpointStory, t: number): void {
-    if (story.touched || story.completedAt === null || story.notified.size < this.tasks) return;
+    if (story.touched || story.completedAt === null || story.notifiedCount < this.tasks) return;
     for (const txn of story.txns.values()) if (txn.state !== 'committed' || txn.recovery) return;
     this.forget(story);
     if (story.toldAlone) return;
@@ -702,9 +709,9 @@ export class Narrator {
 
   private missedNotifications(story: CheckpointStory): string[] {
     const missed: string[] = [];
-    if (!story.notified.has('source')) missed.push('the source');
+    if ((story.notified & taskBit('source')) === 0) missed.push('the source');
     for (let i = 0; i < this.options.parallelism; i++)
-      if (!story.notified.has(`sink-${i}`)) missed.push(`sink ${i}`);
+      if ((story.notified & taskBit(`sink-${i}`)) === 0) missed.push(`sink ${i}`);
     return missed;
   }
 
@@ -758,6 +765,11 @@ function plain(d: Draft): Sentence {
   const s: Sentence = { t: d.t, kind: d.kind, text: d.text };
   if (d.summary !== undefined) s.summary = d.summary;
   return s;
+}
+
+/** A task's bit among a checkpoint's notifications: the source's is 1, sink i's is 2^(i+1). */
+function taskBit(task: string): number {
+  return task === 'source' ? 1 : 2 ** (Number(task.slice('sink-'.length)) + 1);
 }
 
 function refOf(e: TxnRef): TxnRef {
