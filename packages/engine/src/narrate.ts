@@ -532,6 +532,7 @@ export class Narrator {
           ? ` A restore writes values ${range(this.lastCompletedPosition + 1, lastWritten)} again.`
           : '',
     };
+    this.routineRun = 0;
     this.draft({ t: e.t, kind: 'bad', text: failoverText(failover), failover });
   }
 
@@ -614,6 +615,8 @@ export class Narrator {
 
   private faultFired(e: EventOf<'fault-fired'>): void {
     this.lastFault = e;
+    // The failover it causes says so in the same millisecond ("The mapper throws (injected at …)").
+    if (e.faultKind === 'mapper-exception' && !e.detail.startsWith('no running job')) return;
     const story = e.checkpointId === null ? null : this.touch(e.checkpointId);
     this.say(e.t, 'fault', `Fault: ${this.faultText(e, story)}`);
     if (story !== null && story.completedAt !== null && story.txns.size === 0) this.forget(story);
@@ -631,9 +634,7 @@ export class Narrator {
     const duration = e.durationMs === undefined ? '' : ` for ${e.durationMs} ms`;
     switch (e.faultKind) {
       case 'mapper-exception':
-        return e.detail.startsWith('no running job')
-          ? 'the mapper exception finds no running job: nothing fails.'
-          : 'the mapper throws an artificial exception.';
+        return 'the mapper exception finds no running job: nothing fails.';
       case 'crash-after-precommit':
         return `checkpoint ${k}: every sink pre-committed it, and the job fails before it completes.${holds(txns)}${txns.length > 0 ? ' will not be committed by it.' : ''}`;
       case 'crash-before-notify':
