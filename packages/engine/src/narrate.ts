@@ -1,12 +1,11 @@
 import type { CheckpointAbortReason, EventOf, SimEvent, TxnRef } from './events';
-import type { FaultKind } from './fault-catalogue';
 import { txnName } from './names';
+import { failureText, faultText, OUTAGE_ENDED } from './narration-faults';
 import {
   ABORT_WHY,
   addSpan,
   capitalise,
   count,
-  FAILURE_REASONS,
   joinAnd,
   range,
   retryText,
@@ -15,7 +14,8 @@ import {
   valuesAside,
   valuesPhrase,
 } from './narration-phrases';
-import type { NotifyTarget, WriterMode } from './scenario';
+import { type CheckpointStory, refOf, spanOf, type TxnStory, taskBit, visible } from './narration-story';
+import type { WriterMode } from './scenario';
 
 /**
  * The run's story in sentences, told from the events' structured fields only (never from the lines
@@ -56,30 +56,6 @@ export interface NarratorOptions {
 
 /** Quiet checkpoints told one by one after something notable, before they are summed up. */
 const ROUTINE_TOLD = 3;
-
-interface TxnStory {
-  ref: TxnRef;
-  span: ValueSpan;
-  state: 'pre-committed' | 'committing' | 'committed' | 'ended';
-  recovery: boolean;
-  /** Its commit call had gone out when the job failed: it lands anyway. */
-  inFlightAtFailure?: boolean;
-}
-
-/** What the narrator keeps of a checkpoint until it is settled. */
-interface CheckpointStory {
-  id: number;
-  position: number;
-  completedAt: number | null;
-  /** Something went wrong with it: never summed up. */
-  touched: boolean;
-  /** Told one by one (its completion and its commits). */
-  toldAlone: boolean;
-  /** The tasks that heard it completed, one bit each (see `taskBit`), and how many. */
-  notified: number;
-  notifiedCount: number;
-  txns: Map<number, TxnStory>;
-}
 
 /** A sentence of the current millisecond, still open to merging. */
 interface Draft extends Sentence {
@@ -512,7 +488,10 @@ export class Narrator {
     const burst = this.drafts.findLast((d) => d.failover !== undefined);
     if (burst?.failover !== undefined) {
       burst.failover.count++;
-      burst.failover.cause = this.failureText(e);
+      burst.failover.cause = failureText(
+        e,
+        this.lastFault !== null && this.lastFault.t === e.t ? this.lastFault : null,
+      );
       burst.text = failoverText(burst.failover);
       return;
     }
@@ -525,7 +504,7 @@ export class Narrator {
     const lastWritten = e.lastWritten ?? (e.element !== null ? e.position - 1 : e.position);
     const failover = {
       count: 1,
-      cause: this.failureText(e),
+      cause: failureText(e, this.lastFault !== null && this.lastFault.t === e.t ? this.lastFault : null),
       values: this.leftBehind(waiting, lastWritten),
       restore:
         lastWritten > this.lastCompletedPosition && this.lastCompletedPosition >= 0
@@ -573,28 +552,6 @@ export class Narrator {
     return parts.join('');
   }
 
-  private failureText(e: EventOf<'task-failed'>): string {
-    const fault = this.lastFault !== null && this.lastFault.t === e.t ? this.lastFault : null;
-    if (e.element !== null) return `The mapper throws at element ${e.element} (value ${e.position})`;
-    if (e.reason === 'injected-crash' && fault !== null) {
-      const k = fault.checkpointId;
-      switch (fault.faultKind) {
-        case 'zombie-writer':
-          return `The TaskManager is lost: attempt ${e.attempt}'s tasks are not stopped and keep writing${fault.durationMs === undefined ? '' : ` for ${fault.durationMs} ms`} (a zombie)`;
-        case 'crash-after-precommit':
-          return `The job crashes after every sink pre-committed checkpoint ${k}, before it completes`;
-        case 'crash-before-notify':
-          return `The job crashes after checkpoint ${k} completed, before any task heard of it`;
-        case 'crash-during-commit':
-          return `The job crashes while the sinks commit checkpoint ${k}`;
-        default:
-      }
-    }
-    if (e.reason === 'artificial-exception' && fault?.faultKind === 'mapper-exception')
-      return `The mapper throws (injected at ${e.t} ms, value ${e.position} just emitted)`;
-    return FAILURE_REASONS[e.reason];
-  }
-
   private restarting(e: EventOf<'job-restarting'>): void {
     this.say(
       e.t,
@@ -618,63 +575,8 @@ export class Narrator {
     // The failover it causes says so in the same millisecond ("The mapper throws (injected at …)").
     if (e.faultKind === 'mapper-exception' && !e.detail.startsWith('no running job')) return;
     const story = e.checkpointId === null ? null : this.touch(e.checkpointId);
-    this.say(e.t, 'fault', `Fault: ${this.faultText(e, story)}`);
+    this.say(e.t, 'fault', `Fault: ${faultText(e, story, this.options.mode)}`);
     if (story !== null && story.completedAt !== null && story.txns.size === 0) this.forget(story);
-  }
-
-  /** What a fault does, with the checkpoint it hit and that checkpoint's transactions and values. */
-  private faultText(e: EventOf<'fault-fired'>, story: CheckpointStory | null): string {
-    const k = e.checkpointId;
-    const txns = story === null ? [] : [...story.txns.values()];
-    const holds = (list: TxnStory[]) =>
-      list.length === 0
-        ? ''
-        : ` ${capitalise(txnList(list.map((x) => x.ref)))} (${valuesAside(spanOf(list))})`;
-    const plain = this.options.mode !== 'EXACTLY_ONCE';
-    const duration = e.durationMs === undefined ? '' : ` for ${e.durationMs} ms`;
-    switch (e.faultKind) {
-      case 'mapper-exception':
-        return 'the mapper exception finds no running job: nothing fails.';
-      case 'crash-after-precommit':
-        return `checkpoint ${k}: every sink pre-committed it, and the job fails before it completes.${holds(txns)}${txns.length > 0 ? ' will not be committed by it.' : ''}`;
-      case 'crash-before-notify':
-        return `checkpoint ${k} completed at the coordinator, and the job fails before any task hears of it.${
-          plain
-            ? ' Plain writes: nothing waits on the notification but the source.'
-            : `${holds(txns)} stay pre-committed: only the restore can commit them (recoverAndCommit).`
-        }`;
-      case 'notify-lost':
-        return `checkpoint ${k} completed, but its completion notification to ${targetName(e.target)} is lost; the job keeps running.${
-          plain || txns.length === 0
-            ? ''
-            : `${holds(txns)} stay pre-committed until a later checkpoint's notification commits them.`
-        }`;
-      case 'crash-during-commit': {
-        const done = txns.filter((x) => x.state === 'committed' || x.state === 'committing');
-        const left = txns.filter((x) => x.state === 'pre-committed');
-        const are = (list: TxnStory[]) => (list.length === 1 ? 'is' : 'are');
-        return `checkpoint ${k}: sink 0 sent its commit, and the job fails before the others do.${
-          done.length === 0 ? '' : `${holds(done)} ${are(done)} committed by that call.`
-        }${left.length === 0 ? '' : `${holds(left)} ${are(left)} left for the restore to commit (recoverAndCommit).`}`;
-      }
-      case 'checkpoint-abort':
-        return `checkpoint ${k} is declined after the sinks pre-committed it.`;
-      case 'commit-rejected': {
-        const subtask = e.subtask ?? 0;
-        const rejected = txns.filter((x) => x.ref.subtask === subtask);
-        return `checkpoint ${k}: the store rejects sink ${subtask}'s commit with TxnFailedException.${holds(rejected)}${rejected.length > 0 ? ' will not become visible.' : ''}`;
-      }
-      case 'store-outage':
-        return `the segment store answers nothing${duration}: writers retry and resend, so acknowledgements, flushes and visibility wait.`;
-      case 'controller-outage':
-        return `the controller is unreachable${duration}: transaction calls and lease pings retry with backoff.`;
-      case 'job-pause':
-        return `the whole job freezes${duration}: no processing, no lease pings.`;
-      case 'zombie-writer':
-        return `the job fails over, but the old attempt's tasks keep running and writing${duration}.`;
-      default:
-        return `${e.detail}.`;
-    }
   }
 
   // ---- the end ----
@@ -768,37 +670,9 @@ function plain(d: Draft): Sentence {
   return s;
 }
 
-/** A task's bit among a checkpoint's notifications: the source's is 1, sink i's is 2^(i+1). */
-function taskBit(task: string): number {
-  return task === 'source' ? 1 : 2 ** (Number(task.slice('sink-'.length)) + 1);
-}
-
-function refOf(e: TxnRef): TxnRef {
-  return { txnId: e.txnId, subtask: e.subtask, attempt: e.attempt, epoch: e.epoch };
-}
-
-function spanOf(txns: readonly TxnStory[]): ValueSpan {
-  const span: ValueSpan = { first: null, last: null, count: 0 };
-  for (const x of txns) addSpan(span, x.span);
-  return span;
-}
-
-function visible(span: ValueSpan): string {
-  const values = valuesPhrase(span);
-  if (values === 'no values') return 'no values';
-  return `${values} ${span.count === 1 ? 'is' : 'are'} now visible`;
-}
-
 function failoverText(f: { count: number; cause: string; values: string; restore: string }): string {
   if (f.count > 1) return `${f.count} failovers in the same millisecond; the last: ${f.cause}.`;
   return `${f.cause}; the job fails over.${f.values}${f.restore}`;
-}
-
-function targetName(target: NotifyTarget | undefined): string {
-  if (target === undefined || target === 'all') return 'every task';
-  if (target === 'source') return 'the source';
-  if (target === 'sinks') return 'the sinks';
-  return `sink ${target}`;
 }
 
 function aimOf(fault: EventOf<'fault-injected'>['fault']): string {
@@ -818,9 +692,3 @@ function readTimes(e: EventOf<'duplicate-found'>): string {
 function sample(e: { count: number; values: number[] }): string {
   return `${e.values.slice(0, 8).join(', ')}${e.count > 8 ? ', …' : ''}`;
 }
-
-const OUTAGE_ENDED: Partial<Record<FaultKind, string>> = {
-  'store-outage': 'The store outage is over: the writers reconnect and resend what was not acknowledged.',
-  'controller-outage': 'The controller outage is over: retried calls and lease pings get through again.',
-  'job-pause': 'The job pause is over: the tasks run again.',
-};
