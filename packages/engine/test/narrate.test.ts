@@ -254,7 +254,9 @@ describe('every preset × writer mode × fault kind', () => {
           expect(told, where).not.toMatch(/checkpoint k\b|\b1 values|checkpoints \d+ completed|its 1 /);
           const times = sentences.map((x) => x.t);
           expect(times, where).toEqual([...times].sort((a, b) => a - b));
-          expect(sentences.at(-1)!.text, where).toContain(`${report.checkpoints.completed} checkpoint`);
+          const { completed, aborted } = report.checkpoints;
+          const counted = `${completed.toLocaleString('en')} checkpoint${completed === 1 ? '' : 's'} completed${aborted > 0 ? `, ${aborted} aborted` : ''}.`;
+          expect(sentences.at(-1)!.text, where).toMatch(new RegExp(`: ${counted}$`));
           combos++;
         }
     expect(combos).toBe(presets.length * modes.length * kinds.length);
