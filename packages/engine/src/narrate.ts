@@ -293,6 +293,7 @@ export class Narrator {
   private settleTouched(story: CheckpointStory): void {
     if (!story.touched) return;
     for (const txn of story.txns.values()) if (txn.state !== 'committed' && txn.state !== 'ended') return;
+    // (an expired transaction keeps its story: a late commit may still find it aborted)
     if (story.completedAt === null && story.txns.size === 0) return;
     this.forget(story);
   }
@@ -379,12 +380,13 @@ export class Narrator {
       );
     } else if (story.touched) {
       const via = this.lastNotified.get(`sink-${e.subtask}`);
-      const late = via !== undefined && via > story.id ? `, with checkpoint ${via}'s notification` : '';
+      const late =
+        via !== undefined && via > story.id ? ` at last, with checkpoint ${via}'s notification` : '';
       this.commitDraft(
         e,
         span,
         `late-${story.id}-${via}`,
-        (refs, s) => `Checkpoint ${story.id}'s ${txnList(refs)} committed at last${late}: ${visible(s)}.`,
+        (refs, s) => `Checkpoint ${story.id}'s ${txnList(refs)} committed${late}: ${visible(s)}.`,
       );
     } else if (story.toldAlone) {
       this.commitDraft(
@@ -447,7 +449,8 @@ export class Narrator {
     const found = this.txnStory(e.txnId);
     const of = found === null ? '' : ` (checkpoint ${found.story.id}'s, pre-committed)`;
     if (found !== null) {
-      found.txn.state = 'ended';
+      // Kept until its late commit (if one comes) finds it aborted: that sentence names its values.
+      found.txn.state = 'expired';
       found.story.touched = true;
     }
     const span = { first: e.firstValue, last: e.lastValue, count: e.events };
@@ -586,7 +589,9 @@ export class Narrator {
     for (const story of [...this.checkpoints.values()].sort((a, b) => a.id - b.id)) {
       if (story.completedAt === null) continue;
       const missed = this.missedNotifications(story);
-      const waiting = [...story.txns.values()].filter((x) => x.state !== 'committed' && x.state !== 'ended');
+      const waiting = [...story.txns.values()].filter(
+        (x) => x.state === 'pre-committed' || x.state === 'committing',
+      );
       if (missed.length === 0 && waiting.length === 0) continue;
       const heard = missed.length === 0 ? '' : `: ${joinAnd(missed)} never heard that it completed`;
       const txns =

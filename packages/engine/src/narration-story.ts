@@ -6,7 +6,8 @@ import { addSpan, type ValueSpan, valuesPhrase } from './narration-phrases';
 export interface TxnStory {
   ref: TxnRef;
   span: ValueSpan;
-  state: 'pre-committed' | 'committing' | 'committed' | 'ended';
+  /** `expired`: the controller aborted it; its story is kept for the late commit that may find it so. */
+  state: 'pre-committed' | 'committing' | 'committed' | 'expired' | 'ended';
   recovery: boolean;
   /** Its commit call had gone out when the job failed: it lands anyway. */
   inFlightAtFailure?: boolean;

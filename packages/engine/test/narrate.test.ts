@@ -86,6 +86,23 @@ describe('a checkpoint a fault touched is told on its own, never summed up', () 
     );
   });
 
+  it('commit-rejected: the rejected transaction is lost with its values; its twin commits on time, not "at last"', () => {
+    const { texts } = story(preset('commit-rejected', 'EXACTLY_ONCE'));
+    expect(texts).toContain(
+      "The store rejected transaction cp3·s0's commit (TxnFailedException): logged and dropped, never retried; its values 118–216 (every 2nd) are lost.",
+    );
+    expect(texts).toContain(
+      "Checkpoint 3's transaction cp3·s1 committed: values 119–217 (every 2nd) are now visible.",
+    );
+  });
+
+  it('pause-beyond-lease: the late commit that finds an expired transaction names the values lost', () => {
+    const { texts } = story(preset('pause-beyond-lease', 'EXACTLY_ONCE'));
+    expect(texts).toContain(
+      'Transaction cp3·s1 was ABORTED when its commit got through: the connector only logs it, and its values 119–217 (every 2nd) are lost.',
+    );
+  });
+
   it('names each writer mode’s own step for quiet checkpoints: only exactly-once commits', () => {
     const alo = story(preset('source-does-not-wait', 'ATLEAST_ONCE')).texts.join('\n');
     expect(alo).toMatch(
