@@ -2,7 +2,14 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Fault, Prng, type Scenario, type SimEvent, type TaskFailureReason } from '@eolab/engine';
+import {
+  type Fault,
+  type NotifyTarget,
+  Prng,
+  type Scenario,
+  type SimEvent,
+  type TaskFailureReason,
+} from '@eolab/engine';
 import { CheckpointFaults } from './checkpoint-faults';
 import type { Connection } from './connection';
 import { DurationFaults } from './duration-faults';
@@ -514,8 +521,8 @@ export class Coordinator {
       return;
     }
     const lost = this.checkpointFaults.take('notify-lost', id, this.elapsedMs());
-    if (lost !== null) this.fired('notify-lost', id, 'the completion notification is lost');
     const target = lost?.kind === 'notify-lost' ? (lost.target ?? 'all') : null;
+    if (target !== null) this.fired('notify-lost', id, 'the completion notification is lost', { target });
     const p = this.scenario.sink.parallelism;
     const sinkReached = (i: number) =>
       target === null || (target !== 'all' && target !== 'sinks' && target !== i);
@@ -540,12 +547,19 @@ export class Coordinator {
     this.emit({ kind: 'checkpoint-aborted', checkpointId: pending.id, reason });
   }
 
-  private fired(kind: Fault['kind'], checkpointId: number | null, detail: string): void {
+  private fired(
+    kind: Fault['kind'],
+    checkpointId: number | null,
+    detail: string,
+    /** Whom a lost notification would have reached, as the simulation's event says. */
+    extra: { target?: NotifyTarget } = {},
+  ): void {
     this.emit({
       kind: 'fault-fired',
       faultKind: kind,
       checkpointId,
       detail: checkpointId === null ? detail : `checkpoint ${checkpointId}: ${detail}`,
+      ...extra,
     });
   }
 
