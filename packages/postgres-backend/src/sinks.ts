@@ -448,7 +448,17 @@ class TransactionalSink implements SinkSubtask {
     this.waitsFor = checkpointId + 1;
     this.begin();
     await epoch.whenPrepared;
-    this.ctx.event({ kind: 'txn-flushed', ...ref, checkpointId, events: values?.count ?? 0 }, gid);
+    this.ctx.event(
+      {
+        kind: 'txn-flushed',
+        ...ref,
+        checkpointId,
+        events: values?.count ?? 0,
+        firstValue: values?.first ?? null,
+        lastValue: values?.last ?? null,
+      },
+      gid,
+    );
     this.pending.push({ checkpointId, gid, txn: epoch.txn, values, ref });
     return [...this.pending];
   }
