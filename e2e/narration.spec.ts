@@ -1,5 +1,12 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { Dashboard } from './dashboard';
+
+/** axe-core over the narration panel as it is now (its paging line, its way back to the newest). */
+async function expectAccessible(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).include('.narration').analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
 
 /** The narration's list, scrolled as a person left it: how far from its bottom (px). */
 const fromBottom = (list: Locator) => list.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
@@ -42,6 +49,8 @@ test('the narration follows the newest sentence, and stays where a person scroll
   expect(await list.evaluate((el) => el.scrollTop)).toBe(0);
   // ...and offers the way back to the newest.
   const newest = page.getByRole('button', { name: '↓ Newest sentence' });
+  await expect(newest).toBeVisible();
+  await expectAccessible(page);
   await newest.click();
   await expect(sentences.last()).toBeInViewport();
   await expect(newest).toHaveCount(0);
@@ -82,6 +91,7 @@ test("a long run's narration counts what its report counts, and pages back throu
   // The browser holds the newest page and says so; the person pages back to the start.
   const count = page.getByTestId('narration-count');
   await expect(count).toHaveText(/^Showing 200 of ([\d,]+) sentences/);
+  await expectAccessible(page);
   const total = Number(/of ([\d,]+)/.exec((await count.textContent()) ?? '')![1]!.replaceAll(',', ''));
   expect(total).toBeGreaterThan(200);
   const earlier = page.getByRole('button', { name: 'Show earlier' });
