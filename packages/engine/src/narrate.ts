@@ -103,11 +103,6 @@ export class Narrator {
     return this.out;
   }
 
-  /** Checkpoints completed so far (what the report counts). */
-  get checkpointsCompleted(): number {
-    return this.completed;
-  }
-
   /** What is still being gathered (the current millisecond, the quiet checkpoints so far): shown after `told`. */
   pending(): Sentence[] {
     const quiet = this.quiet === null ? [] : [this.quietSentence(this.quiet)];
