@@ -486,10 +486,7 @@ export class Narrator {
     const burst = this.drafts.findLast((d) => d.failover !== undefined);
     if (burst?.failover !== undefined) {
       burst.failover.count++;
-      burst.failover.cause = failureText(
-        e,
-        this.lastFault !== null && this.lastFault.t === e.t ? this.lastFault : null,
-      );
+      burst.failover.cause = failureText(e, this.faultAt(e.t));
       burst.text = failoverText(burst.failover);
       return;
     }
@@ -502,7 +499,7 @@ export class Narrator {
     const lastWritten = e.lastWritten ?? (e.element !== null ? e.position - 1 : e.position);
     const failover = {
       count: 1,
-      cause: failureText(e, this.lastFault !== null && this.lastFault.t === e.t ? this.lastFault : null),
+      cause: failureText(e, this.faultAt(e.t)),
       values: this.leftBehind(waiting, lastWritten),
       restore:
         lastWritten > this.lastCompletedPosition && this.lastCompletedPosition >= 0
@@ -511,6 +508,11 @@ export class Narrator {
     };
     this.routineRun = 0;
     this.draft({ t: e.t, kind: 'bad', text: failoverText(failover), failover });
+  }
+
+  /** The fault that fired in this millisecond, if any: the failure it causes is told in its words. */
+  private faultAt(t: number): EventOf<'fault-fired'> | null {
+    return this.lastFault !== null && this.lastFault.t === t ? this.lastFault : null;
   }
 
   /** What a failure leaves in the sinks' transactions (exactly-once) or already in the stream (plain writes). */
