@@ -30,9 +30,17 @@ export function Narration() {
   // The list's height before earlier sentences were put on top, to keep the same ones in view.
   const heightBeforePrepend = useRef<number | null>(null);
   const [loading, setLoading] = useState(false);
-  // After each change of the list (new sentences, or earlier ones put on top).
+  // The run the list shows: another run on screen starts at its newest sentence again.
+  const shownRun = useRef(runId);
+
+  // After each change of the list (new sentences, earlier ones put on top, another run).
   useLayoutEffect(() => {
     const el = list.current;
+    if (shownRun.current !== runId) {
+      shownRun.current = runId;
+      following.current = true;
+      setBehind(false);
+    }
     if (el === null || sentences.length === 0) return;
     if (heightBeforePrepend.current !== null) {
       el.scrollTop += el.scrollHeight - heightBeforePrepend.current;
@@ -41,7 +49,7 @@ export function Narration() {
     }
     if (following.current) el.scrollTop = el.scrollHeight;
     else setBehind(true);
-  }, [sentences]);
+  }, [sentences, runId]);
 
   const onScroll = () => {
     const el = list.current;
