@@ -91,3 +91,57 @@ for (const { width, height, name } of [
     await page.screenshot({ path: join(dir, `${name}-runs.png`) });
   });
 }
+
+/**
+ * The narration of the runs where a fault touches a checkpoint: each such checkpoint told on its
+ * own (its transactions and values), never summed up with the quiet ones. Each run is created over
+ * the API (a preset, or the notify-lost preset's job with another checkpoint fault), opened by its
+ * address, and its key sentence picked, so the shot shows it among its neighbours.
+ */
+for (const { name, preset, fault, key } of [
+  {
+    name: 'source-does-not-wait',
+    preset: 'source-does-not-wait',
+    fault: null,
+    key: /Checkpoint 11 completed at position/,
+  },
+  {
+    name: 'notify-lost',
+    preset: 'notify-lost',
+    fault: null,
+    key: /Checkpoint 3's transactions .* committed at last/,
+  },
+  {
+    name: 'crash-before-notify',
+    preset: 'notify-lost',
+    fault: { kind: 'crash-before-notify', checkpoint: 3 },
+    key: /Checkpoint 3's transactions .* committed on recovery/,
+  },
+  {
+    name: 'crash-during-commit',
+    preset: 'notify-lost',
+    fault: { kind: 'crash-during-commit', checkpoint: 5 },
+    key: /Fault: checkpoint 5: sink 0 sent its commit/,
+  },
+]) {
+  test(`screenshots: the narration of ${name}`, async ({ page }) => {
+    const presets = (await (await page.request.get('/api/presets')).json()).presets as {
+      id: string;
+      scenario: Record<string, unknown>;
+    }[];
+    const base = presets.find((p) => p.id === preset)!.scenario;
+    const scenario = { ...base, name, mode: 'EXACTLY_ONCE', faults: fault === null ? base.faults : [fault] };
+    const created = await page.request.post('/api/runs', { data: { scenario, speed: 'max' } });
+    expect(created.status()).toBe(201);
+    const { runId } = await created.json();
+    const d = new Dashboard(page);
+    await d.open(`/?run=${runId}`);
+    await expect(page.locator('.run-status .pill')).toHaveText(/finished|failed/);
+    const narration = page.getByRole('region', { name: 'What happened' });
+    const sentence = narration.getByRole('button', { name: key });
+    await sentence.click();
+    await sentence.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await expect(sentence).toHaveAttribute('aria-pressed', 'true');
+    await narration.screenshot({ path: join(dir, `narration-${name}.png`) });
+  });
+}

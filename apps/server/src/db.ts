@@ -6,10 +6,12 @@ import {
   type Report,
   type ReportV1,
   type Scenario,
+  type Sentence,
   type SimEvent,
   upgradeReport,
 } from '@eolab/engine';
 import { figuresOf, type RunSort, type RunState, type RunSummary } from '@eolab/protocol';
+
 import Database from 'better-sqlite3';
 import type { RetentionConfig } from './config';
 import { causeOf, StartupError } from './startup-error';
@@ -25,6 +27,8 @@ export interface StoredRun {
   nowMs: number;
   /** For an imported run: the exported report it must reproduce. */
   expectedReport?: unknown;
+  /** The whole run's narration (absent from rows stored before narrations were). */
+  narration?: Sentence[];
 }
 
 interface RunRow {
@@ -53,6 +57,8 @@ interface RunRow {
   lost: number | null;
   never_emitted: number | null;
   duration_ms: number | null;
+  /** The narration's sentences as JSON (NULL in rows written before the column). */
+  narration: string | null;
 }
 
 const SUMMARY_COLUMNS =
@@ -117,7 +123,7 @@ function summaryOf(row: SummaryRow): RunSummary {
 
 /** What a row of `runs` holds, in bytes of JSON (what retention counts). */
 const ROW_BYTES =
-  'length(scenario) + length(faults) + COALESCE(length(report), 0) + length(buckets) + COALESCE(length(expected_report), 0)';
+  'length(scenario) + length(faults) + COALESCE(length(report), 0) + length(buckets) + COALESCE(length(expected_report), 0) + COALESCE(length(narration), 0)';
 
 export interface RunFilter {
   mode?: string;
@@ -182,6 +188,7 @@ export class RunStore {
       ['duration_ms', 'INTEGER'],
     ] as const)
       this.addColumnIfMissing(name, type);
+    this.addColumnIfMissing('narration', 'TEXT');
     this.fillFiguresOfOlderRuns();
   }
 
@@ -235,8 +242,8 @@ export class RunStore {
   insert(run: StoredRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend, ending, duplicates, lost, never_emitted, duration_ms)
-         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend, @ending, @duplicates, @lost, @never_emitted, @duration_ms)`,
+        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend, ending, duplicates, lost, never_emitted, duration_ms, narration)
+         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend, @ending, @duplicates, @lost, @never_emitted, @duration_ms, @narration)`,
       )
       .run(this.toRow(run));
   }
@@ -286,7 +293,8 @@ export class RunStore {
       .prepare(
         `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
          bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces,
-         ending=@ending, duplicates=@duplicates, lost=@lost, never_emitted=@never_emitted, duration_ms=@duration_ms
+         ending=@ending, duplicates=@duplicates, lost=@lost, never_emitted=@never_emitted, duration_ms=@duration_ms,
+         narration=@narration
          WHERE id=@id`,
       )
       .run(row);
@@ -457,6 +465,7 @@ export class RunStore {
       lost: figures?.lost ?? null,
       never_emitted: figures?.neverEmitted ?? null,
       duration_ms: figures?.durationMs ?? null,
+      narration: run.narration === undefined ? null : JSON.stringify(run.narration),
     };
   }
 
@@ -474,6 +483,7 @@ export class RunStore {
       buckets: JSON.parse(row.buckets) as MetricsBucket[],
       nowMs: row.now_ms,
       expectedReport: row.expected_report === null ? undefined : (JSON.parse(row.expected_report) as unknown),
+      ...(row.narration === null ? {} : { narration: JSON.parse(row.narration) as Sentence[] }),
     };
   }
 }

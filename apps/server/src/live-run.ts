@@ -4,6 +4,7 @@ import {
   type Fault,
   type InjectRequest,
   MAX_FAULTS,
+  type Narrator,
   type Report,
   type Scenario,
   type SimEvent,
@@ -15,6 +16,8 @@ import {
   figuresOf,
   MAX_EVENTS_PER_DELTA,
   MAX_SNAPSHOT_EVENTS,
+  NARRATION_PAGE,
+  type NarrationPage,
   outcomeOf,
   PROTOCOL_VERSION,
   type RunDelta,
@@ -30,6 +33,7 @@ import { EventBuffer } from './event-buffer';
 import { RunFacts } from './facts/run-facts';
 import { RunError } from './run-error';
 import { type RunModel, SIMULATED } from './run-model';
+import { narratorFor, pageOf } from './run-narration';
 import { SerializedJson } from './shared-json';
 import { naturalLengthMs } from './work-limits';
 
@@ -79,6 +83,10 @@ export class LiveRun {
   private events: EventBuffer;
   /** Every checkpoint and transaction of the run, from every event (the event buffer keeps a window). */
   facts: RunFacts;
+  /** Told every event of the run, thinned or not: the whole run's story. */
+  private narrator: Narrator;
+  /** Sentences told so far that a delta has carried. */
+  private sentSentences = 0;
   /** Faults injected while running, with the virtual time each was injected at: a rewind replays them. */
   private readonly clicks: { atMs: number; fault: Fault }[] = [];
   /** How many times the model was run again for a fault at the moment on screen (see `inject`). */
@@ -112,32 +120,43 @@ export class LiveRun {
   ) {
     this.summary = summary;
     this.speed = speed;
-    if (model === undefined) ({ sim: this.sim, events: this.events, facts: this.facts } = this.freshModel());
+    if (model === undefined)
+      ({
+        sim: this.sim,
+        events: this.events,
+        facts: this.facts,
+        narrator: this.narrator,
+      } = this.freshModel());
     else {
       this.sim = model;
       this.events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
       this.facts = RunFacts.forScenario(scenario);
       const facts = this.facts;
+      const narrator = narratorFor(scenario, model.realTime === true);
+      this.narrator = narrator;
       model.on((e) => {
+        narrator.tell(e);
         this.events.push(e, this.speed === 'max');
         facts.observe(e);
       });
     }
   }
 
-  /** A new simulation of the scenario at virtual time 0, its events gathered for the watchers and the record. */
-  private freshModel(): { sim: Simulation; events: EventBuffer; facts: RunFacts } {
+  /** A new simulation of the scenario at virtual time 0, its events gathered for the watchers, the record and the narration. */
+  private freshModel(): { sim: Simulation; events: EventBuffer; facts: RunFacts; narrator: Narrator } {
     const sim = new Simulation(this.scenario, {
       bucketMs: bucketMsFor(this.scenario),
       maxBuckets: MAX_BUCKETS,
     });
     const events = new EventBuffer(MAX_EVENTS_PER_DELTA, MAX_SNAPSHOT_EVENTS);
     const facts = RunFacts.forScenario(this.scenario);
+    const narrator = narratorFor(this.scenario, false);
     sim.on((e) => {
+      narrator.tell(e);
       events.push(e, this.speed === 'max');
       facts.observe(e);
     });
-    return { sim, events, facts };
+    return { sim, events, facts, narrator };
   }
 
   get id(): string {
@@ -155,6 +174,8 @@ export class LiveRun {
   setState(state: RunState, nowIso: string): void {
     this.summary = { ...this.summary, state };
     if (state === 'finished' || state === 'failed' || state === 'stopped') {
+      // Nothing more will be told: what was still being gathered is told for good.
+      this.narrator.finish();
       const report = this.report()!;
       this.summary = {
         ...this.summary,
@@ -258,7 +279,7 @@ export class LiveRun {
   /** The model again from 0, every earlier click replayed where it was made, the new one at `seenMs`. */
   private injectAt(request: InjectRequest, seenMs: number): Fault {
     const untilMs = this.sim.nowMs;
-    const { sim, events, facts } = this.freshModel();
+    const { sim, events, facts, narrator } = this.freshModel();
     const clicks = [...this.clicks];
     const replay = (upToMs: number) => {
       while (clicks.length > 0 && clicks[0]!.atMs <= upToMs) {
@@ -285,6 +306,8 @@ export class LiveRun {
     this.sim = sim;
     this.events = events;
     this.facts = facts;
+    this.narrator = narrator;
+    this.sentSentences = 0;
     // Every watcher's picture of the run is stale: the run manager pushes them a fresh snapshot,
     // and the deltas after it continue from there.
     this.rewinds += 1;
@@ -356,7 +379,21 @@ export class LiveRun {
       eventCursor: cursor,
       report: this.report(),
       backend: this.sim.backend ?? SIMULATED,
+      narration: this.narration(),
     };
+  }
+
+  /** A page of the run's narration; the newest when `from` is not given. */
+  narration(from?: number, limit: number = NARRATION_PAGE): NarrationPage {
+    return pageOf(this.narrator.told, this.narrator.pending(), from, limit);
+  }
+
+  /** The sentences told since the last delta (at most a page: a client missing more pages them in). */
+  private narrationDelta(): NarrationPage {
+    const told = this.narrator.told;
+    const from = Math.max(this.sentSentences, told.length - NARRATION_PAGE);
+    this.sentSentences = told.length;
+    return pageOf(told, this.narrator.pending(), from, told.length - from);
   }
 
   /** The snapshot as JSON, serialised once per change of the run and shared by every watcher. */
@@ -369,6 +406,7 @@ export class LiveRun {
       this.events.count,
       this.sim.metrics.layoutVersion,
       this.sim.backend?.version,
+      this.narrator.told.length,
     ].join('|');
     if (this.cachedSnapshot?.key !== key) {
       this.cachedSnapshot = { key, json: new SerializedJson(JSON.stringify(this.snapshot())) };
@@ -412,6 +450,7 @@ export class LiveRun {
       outcome: ended ? outcomeOf(this.report()!) : null,
       sentAt: sentAtMs,
       backend: this.sim.backend ?? SIMULATED,
+      narration: this.narrationDelta(),
     };
   }
 
@@ -427,6 +466,7 @@ export class LiveRun {
       buckets: series.buckets,
       nowMs: this.sim.nowMs,
       expectedReport: this.expectedReport,
+      narration: this.narrator.sentences(),
     };
   }
 

@@ -16,6 +16,8 @@ import {
   type ExportedRun,
   type HealthResponse,
   importRunSchema,
+  type NarrationPage,
+  narrationQuery,
   PROTOCOL_VERSION,
   RUN_SORTS,
   type RunsPage,
@@ -101,6 +103,12 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   api.get('/runs/:id', (req, res) => {
     // RunSnapshot, serialised once per change of the run and shared with its socket watchers.
     res.type('json').send(manager.snapshotJson(id(req)).json);
+  });
+
+  api.get('/runs/:id/narration', (req, res) => {
+    // A page of the whole run's narration, from sentence `from` (0 = the first), `limit` of them.
+    const { from, limit } = parseOr400(narrationQuery, req.query);
+    res.json(manager.narration(id(req), from, limit) satisfies NarrationPage);
   });
 
   api.delete('/runs/:id', (req, res) => {

@@ -4,6 +4,7 @@ import type { Fault, InjectRequest, Report, Scenario, SimEvent } from '@eolab/en
 import type {
   CheckpointsPage,
   CheckpointsQuery,
+  NarrationPage,
   RunDelta,
   RunSnapshot,
   RunSummary,
@@ -20,6 +21,7 @@ import { LiveRun } from './live-run';
 import { type PreparedRealRun, RealBackend, RealJob } from './real-run';
 import { RunError } from './run-error';
 import { SIMULATED } from './run-model';
+import { pageOf, storedNarration } from './run-narration';
 import { SerializedJson } from './shared-json';
 import { StoreHealth } from './store-health';
 import { checkRunWork } from './work-limits';
@@ -333,6 +335,22 @@ export class RunManager {
     }
   }
 
+  /** A page of a run's narration (the newest when `from` is not given), live or stored. */
+  narration(id: string, from: number | undefined, limit: number): NarrationPage {
+    const run = this.live.get(id);
+    if (run !== undefined) return run.narration(from, limit);
+    const unsaved = this.unsaved.get(id);
+    const stored = unsaved?.stored ?? this.store.get(id);
+    if (stored === null) throw new RunError(404, `run ${id} not found`);
+    const told = storedNarration(
+      stored.narration,
+      stored.scenario,
+      stored.narration === undefined ? (unsaved?.events ?? this.store.events(id)) : [],
+      stored.summary.backend === 'postgres',
+    );
+    return pageOf(told, [], from, limit);
+  }
+
   stored(id: string): StoredRun {
     const run = this.live.get(id);
     if (run !== undefined) return run.stored();
@@ -523,6 +541,12 @@ export class RunManager {
 }
 
 function storedSnapshot(stored: StoredRun, events: SimEvent[]): RunSnapshot {
+  const told = storedNarration(
+    stored.narration,
+    stored.scenario,
+    events,
+    stored.summary.backend === 'postgres',
+  );
   return {
     protocolVersion: PROTOCOL_VERSION,
     run: stored.summary,
@@ -539,6 +563,7 @@ function storedSnapshot(stored: StoredRun, events: SimEvent[]): RunSnapshot {
     eventCursor: events.length,
     report: stored.report,
     backend: backendOf(stored.report),
+    narration: pageOf(told, [], undefined),
   };
 }
 

@@ -238,6 +238,11 @@ describe('a real run through the server', () => {
     );
     expect(log.some((l) => l.includes('Job resumed'))).toBe(true);
     expect(summary.verdict).toBe('EXACTLY_ONCE');
+    // The narration tells the pause taking effect and ending, in milliseconds of the run.
+    const told = stored.narration!.sentences.map((s) => s.text);
+    expect(told).toContain('Fault: the whole job freezes for 400 ms: no processing, no lease pings.');
+    expect(told).toContain('The job pause is over: the tasks run again.');
+    expect(told.at(-1)).toMatch(/^Run ended after \d+ ms: \d+ checkpoints? completed\.$/);
   });
 
   it('a simulated run replayed for real (Simulated vs real): same scenario and faults on PostgreSQL, the same duplicates', async () => {

@@ -1,67 +1,78 @@
+import type { NarrationPage } from '@eolab/protocol';
 import { describe, expect, it } from 'vitest';
-import { narrate } from '../src/explain/narrate';
+import {
+  MAX_HELD_SENTENCES,
+  mergeNarration,
+  prependNarration,
+  selectNarration,
+} from '../src/state/narration';
+import { emptyRun, type State, useStore } from '../src/state/store';
 import { runPreset } from './sim';
 
-const texts = (mode: 'ATLEAST_ONCE' | 'EXACTLY_ONCE') => {
-  const { events } = runPreset('seed', mode);
-  return narrate(events, mode).map((s) => s.text);
-};
+const sentence = (i: number) => ({ t: i, kind: 'info' as const, text: `s${i}` });
+const page = (
+  from: number,
+  to: number,
+  total = to,
+  pending: NarrationPage['pending'] = [],
+): NarrationPage => ({
+  from,
+  sentences: Array.from({ length: to - from }, (_, i) => sentence(from + i)),
+  total,
+  pending,
+});
 
-describe('narration of the seed', () => {
-  it('tells the at-least-once story: checkpoint at 16, failure at element 26, values 17-24 written twice', () => {
-    const story = texts('ATLEAST_ONCE');
-    expect(story).toContain('Checkpoint 1 completed at position 16 (3 ms after its trigger).');
-    expect(story).toContainEqual(
+describe('the narration the browser holds', () => {
+  it('appends what each delta told since, once, and replaces the pending sentences', () => {
+    let held = mergeNarration(null, page(0, 5));
+    held = mergeNarration(held, page(3, 8, 8, [sentence(99)]));
+    expect(held.sentences.map((s) => s.t)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(held.pending).toEqual([sentence(99)]);
+    held = mergeNarration(held, page(8, 9));
+    expect(held.pending).toEqual([]);
+    expect(held.total).toBe(9);
+  });
+
+  it('after a missed delta keeps the newest and knows how many came before; paging back fills them in', () => {
+    const held = mergeNarration(mergeNarration(null, page(0, 3)), page(10, 12));
+    expect(held).toMatchObject({ from: 10, total: 12 });
+    const filled = prependNarration(held, page(5, 10, 12));
+    expect(filled.from).toBe(5);
+    expect(filled.sentences.map((s) => s.t)).toEqual([5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('keeps at most MAX_HELD_SENTENCES as a long run goes on', () => {
+    const held = mergeNarration(
+      mergeNarration(null, page(0, MAX_HELD_SENTENCES)),
+      page(MAX_HELD_SENTENCES, MAX_HELD_SENTENCES + 10),
+    );
+    expect(held.sentences).toHaveLength(MAX_HELD_SENTENCES);
+    expect(held.from).toBe(10);
+  });
+
+  it('scrubbed back, shows the story up to the time on screen', () => {
+    const state = {
+      ...useStore.getState(),
+      ...emptyRun,
+      narration: { ...page(0, 10), pending: [sentence(10)] },
+      scrubMs: 4,
+    } as State;
+    expect(selectNarration(state).sentences.map((s) => s.t)).toEqual([0, 1, 2, 3, 4]);
+    expect(selectNarration({ ...state, scrubMs: null }).sentences).toHaveLength(11);
+  });
+
+  it('from an older server (no narration), tells the events it holds with the engine’s narrator', () => {
+    const { events } = runPreset('seed', 'ATLEAST_ONCE');
+    const scenario = { mode: 'ATLEAST_ONCE', sink: { parallelism: 2 } } as State['scenario'];
+    const state = { ...useStore.getState(), ...emptyRun, scenario, events, scrubMs: null } as State;
+    const texts = selectNarration(state).sentences.map((s) => s.text);
+    expect(texts).toContainEqual(
       expect.stringMatching(
-        /^The mapper throws at element 26 \(value 25\); the job fails over\. Values 17–24 were already visible; a restore writes them again\.$/,
+        /^The mapper throws at element 26 \(value 25\); the job fails over\. Values 17–24 were already written/,
       ),
     );
-    expect(story).toContain('Restored from checkpoint 1 at position 16: the source resumes at 17.');
-    expect(story).toContainEqual(expect.stringMatching(/^Checker: 8 values read a second time \(17, 18/));
-  });
-
-  it('names transactions cpK·sN, the open ones after the checkpoint they waited for', () => {
-    const story = texts('EXACTLY_ONCE');
-    expect(story).toContain('Transactions cp1·s0 and cp1·s1 committed: values 1–16 are now visible.');
-    expect(story).toContainEqual(
-      expect.stringMatching(/^Transaction cp2·s0 aborted as the failed task closed/),
+    expect(texts).toContain(
+      'Checker: 8 values read a second time, at 115–122 ms (17, 18, 19, 20, 21, 22, 23, 24).',
     );
-    expect(story).toContainEqual(
-      expect.stringMatching(/^Transaction cp2·s1 aborted as the failed task closed/),
-    );
-    expect(story).toContainEqual(expect.stringMatching(/Values 17–24 sat in open transactions/));
-    // Nothing promises visibility the job may never deliver.
-    expect(story.join('\n')).not.toMatch(/become visible once/);
-  });
-
-  it('tells commits made on recovery as recovery (crash-before-notify)', () => {
-    const { events } = runPreset('lease-expiry', 'EXACTLY_ONCE', {
-      restart: { attempts: 1, delayMs: 100, heartbeatTimeoutMs: 50_000 },
-    });
-    const story = narrate(events, 'EXACTLY_ONCE').map((s) => s.text);
-    expect(story).toContainEqual(
-      expect.stringMatching(/^Transactions cp3·s0 and cp3·s1 committed on recovery/),
-    );
-  });
-
-  it('tells a burst of failovers in one millisecond once', () => {
-    const { events } = runPreset('seed', 'ATLEAST_ONCE');
-    const failed = events.find((e) => e.kind === 'task-failed')!;
-    const burst = [
-      ...events.slice(0, events.indexOf(failed) + 1),
-      ...Array.from({ length: 19 }, () => failed),
-    ];
-    const story = narrate(burst, 'ATLEAST_ONCE').map((s) => s.text);
-    expect(story.filter((s) => s.includes('failover'))).toEqual([
-      '20 failovers in the same millisecond; the last: The mapper throws at element 26 (value 25).',
-    ]);
-  });
-
-  it('puts every sentence at the virtual time of its event, in order', () => {
-    const { events } = runPreset('seed', 'EXACTLY_ONCE');
-    const sentences = narrate(events, 'EXACTLY_ONCE');
-    const times = new Set(events.map((e) => e.t));
-    for (const s of sentences) expect(times.has(s.t)).toBe(true);
-    expect(sentences.map((s) => s.t)).toEqual([...sentences.map((s) => s.t)].sort((a, b) => a - b));
   });
 });

@@ -43,6 +43,9 @@ export class Checker {
   private window: MarkerWindowResult = { lines: [], verdict: null, duplicates: 0 };
   private pendingDuplicates: number[] = [];
   private pendingDuplicateCount = 0;
+  /** When the first and the last pending duplicate were read. */
+  private pendingFirstReadMs = 0;
+  private pendingLastReadMs = 0;
   private missingTotal = 0;
 
   private readonly metrics: Metrics;
@@ -130,6 +133,8 @@ export class Checker {
     if (count === 1) {
       this.explainer.duplicateRead(value, source);
       this.metrics.count(Counter.duplicates, tMs, 1);
+      if (this.pendingDuplicateCount === 0) this.pendingFirstReadMs = tMs;
+      this.pendingLastReadMs = tMs;
       this.pendingDuplicateCount++;
       if (this.pendingDuplicates.length < EVENT_SAMPLE) this.pendingDuplicates.push(value);
     }
@@ -184,6 +189,8 @@ export class Checker {
       kind: 'duplicate-found',
       count: this.pendingDuplicateCount,
       values: this.pendingDuplicates,
+      firstReadMs: this.pendingFirstReadMs,
+      lastReadMs: this.pendingLastReadMs,
     });
     this.pendingDuplicates = [];
     this.pendingDuplicateCount = 0;

@@ -263,6 +263,7 @@ export class CheckpointCoordinator {
       faultKind: kind,
       checkpointId: id,
       detail: `checkpoint ${id}: ${detail}`,
+      ...(fault.kind === 'notify-lost' ? { target: targetOf(fault) } : {}),
     });
     return fault;
   }

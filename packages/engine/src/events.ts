@@ -1,4 +1,4 @@
-import type { Fault, FaultKind } from './scenario';
+import type { Fault, FaultKind, NotifyTarget } from './scenario';
 
 /**
  * Every protocol step of a run is one typed event. Data writes, acknowledgements and reads are
@@ -50,7 +50,15 @@ export type SimEvent =
   | (At & { kind: 'checkpoint-aborted'; checkpointId: number; reason: CheckpointAbortReason })
   | (At & { kind: 'checkpoint-notified'; checkpointId: number; task: string })
   | (At & TxnRef & { kind: 'txn-begun' })
-  | (At & TxnRef & { kind: 'txn-flushed'; checkpointId: number; events: number })
+  | (At &
+      TxnRef & {
+        kind: 'txn-flushed';
+        checkpointId: number;
+        events: number;
+        /** The first and last data value it holds (null when none): what its commit would make visible. */
+        firstValue?: number | null;
+        lastValue?: number | null;
+      })
   /** A ping the controller took: the transaction's lease now ends at `leaseDeadlineMs`. */
   | (At & TxnRef & { kind: 'txn-lease-renewed'; leaseDeadlineMs: number })
   | (At & TxnRef & { kind: 'txn-committing'; checkpointId: number; recovery: boolean })
@@ -88,6 +96,8 @@ export type SimEvent =
       subtask: number;
       attempt: number;
       txnId: number | null;
+      /** A writer that reconnected: the writes it sent again, unacknowledged by the lost connection (a real run's). */
+      resent?: number;
     })
   | (At & {
       kind: 'task-failed';
@@ -97,6 +107,11 @@ export type SimEvent =
       /** The element the sample's mapper threw at (artificial-exception at an element), else null. */
       element: number | null;
       detail: string;
+      /**
+       * The last data value the attempt's sinks had been handed when it failed (null: none). An
+       * element still on its way through the channel is not counted: it never reached the store.
+       */
+      lastWritten?: number | null;
     })
   | (At & { kind: 'job-restarting'; attempt: number; delayMs: number; restartsLeft: number })
   | (At & { kind: 'job-restored'; attempt: number; checkpointId: number | null; position: number })
@@ -105,9 +120,27 @@ export type SimEvent =
   | (At & { kind: 'zombie-stopped'; attempt: number })
   | (At & { kind: 'marker-emitted'; marker: 'start' | 'end'; attempt: number })
   | (At & { kind: 'fault-injected'; fault: Fault })
-  | (At & { kind: 'fault-fired'; faultKind: FaultKind; checkpointId: number | null; detail: string })
+  | (At & {
+      kind: 'fault-fired';
+      faultKind: FaultKind;
+      checkpointId: number | null;
+      detail: string;
+      /** How long it lasts (store-outage, controller-outage, job-pause, zombie-writer). */
+      durationMs?: number;
+      /** Whom a lost notification would have reached (notify-lost). */
+      target?: NotifyTarget;
+      /** The sink subtask whose commit the store rejects (commit-rejected). */
+      subtask?: number;
+    })
   | (At & { kind: 'outage-ended'; faultKind: FaultKind })
-  | (At & { kind: 'duplicate-found'; count: number; values: number[] })
+  | (At & {
+      kind: 'duplicate-found';
+      count: number;
+      values: number[];
+      /** When the checker read the first and the last of these duplicates (the event itself comes later, in a batch). */
+      firstReadMs?: number;
+      lastReadMs?: number;
+    })
   | (At & { kind: 'value-missing'; count: number; values: number[] })
   | (At & { kind: 'console'; source: 'writer' | 'checker'; line: string })
   | (At & { kind: 'run-ended'; finished: boolean });

@@ -15,6 +15,8 @@ export * from './log-lines';
 export * from './metrics';
 export * from './model-vs-real';
 export * from './names';
+export * from './narrate';
+export { valuesPhrase } from './narration-phrases';
 export * from './preflight';
 export * from './presets';
 export * from './prng';

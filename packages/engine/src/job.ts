@@ -84,6 +84,8 @@ export class Attempt implements SinkTask {
   private nextEmitAtMs: number;
   // The failing mapper's count of elements in this attempt, start marker included.
   private elementsSeen = 0;
+  /** The last data value pushed into the channel (0: none yet): with the channel's head, what the sinks were handed. */
+  private lastPushed = 0;
   private nextChannel: number;
 
   private readonly channel = new TripleQueue(64);
@@ -254,6 +256,7 @@ export class Attempt implements SinkTask {
       };
     }
     this.channel.push(value, t + this.travelMs, this.nextChannel);
+    if (value > 0) this.lastPushed = value;
     // Flink's rebalance partitioner: round robin over the sink subtasks.
     this.nextChannel = this.nextChannel + 1 === this.p ? 0 : this.nextChannel + 1;
     this.nextEmitAtMs = this.nextEmitTime(t);
@@ -267,6 +270,7 @@ export class Attempt implements SinkTask {
     this.ctx.metrics.countRun(Counter.emitted, t, step, count);
     this.elementsSeen += count;
     this.channel.pushRun(first, count, t + this.travelMs, step, this.nextChannel, this.p);
+    this.lastPushed = first + count - 1;
     this.nextChannel = (this.nextChannel + count) % this.p;
     this.nextEmitAtMs = this.nextEmitTime(t + (count - 1) * step);
   }
@@ -280,6 +284,18 @@ export class Attempt implements SinkTask {
   /** Where the source is: its snapshot when the job restores from it. */
   get position(): number {
     return this.source.position;
+  }
+
+  /**
+   * The last data value handed to the sinks (null: none): values leave the source in order, so
+   * everything before the channel's head was written, and what is still in the channel was not.
+   */
+  get lastWritten(): number | null {
+    if (this.channel.length === 0) return this.lastPushed > 0 ? this.lastPushed : null;
+    const head = this.channel.headValue();
+    if (head === START_MARKER) return null;
+    if (head < 0) return this.lastPushed > 0 ? this.lastPushed : null;
+    return head > 1 ? head - 1 : null;
   }
 
   /** The source's snapshotState: its state is its position. */

@@ -390,6 +390,7 @@ export class Simulation {
       faultKind: 'commit-rejected',
       checkpointId,
       detail: `checkpoint ${checkpointId}: the store rejects subtask ${subtask}'s commit (TxnFailedException)`,
+      subtask,
     });
     return true;
   }
@@ -447,6 +448,7 @@ export class Simulation {
       position: attempt.position,
       element,
       detail,
+      lastWritten: attempt.lastWritten,
     });
     this.checker.explainer.attemptFailed({
       attempt: attempt.id,
@@ -619,6 +621,7 @@ export class Simulation {
       faultKind: kind,
       checkpointId: null,
       detail: `${kind} for ${durationMs} ms`,
+      durationMs,
     });
     if (kind === 'store-outage') {
       this.store.setStoreOutage(true, t);

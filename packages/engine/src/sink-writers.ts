@@ -5,7 +5,7 @@ import type { AttemptHooks, CompletedCheckpoint, SinkSnapshot, TaskFailure } fro
 import type { Continuation } from './retry';
 import type { TripleQueue } from './ring';
 import type { WriterMode } from './scenario';
-import { Pinger, type StreamStore, type Transaction, txnRef } from './store';
+import { firstData, lastData, Pinger, type StreamStore, type Transaction, txnRef } from './store';
 
 /**
  * The Pravega writer sink (pravega/flink-connectors: FlinkPravegaWriter, a Flink
@@ -286,7 +286,15 @@ class TransactionalWriter extends PlainWriter {
       return;
     }
     if (this.task.ctx.listening)
-      this.task.ctx.emit({ t, kind: 'txn-flushed', ...txnRef(txn), checkpointId, events: txn.dataCount });
+      this.task.ctx.emit({
+        t,
+        kind: 'txn-flushed',
+        ...txnRef(txn),
+        checkpointId,
+        events: txn.dataCount,
+        firstValue: firstData(txn.values, txn.length),
+        lastValue: lastData(txn.values, txn.length),
+      });
     this.task.acknowledge(checkpointId, sink.index, snapshot, t);
   }
 

@@ -870,7 +870,8 @@ export function txnRef(txn: Transaction): TxnRef {
   return { txnId: txn.txnId, subtask: txn.subtask, attempt: txn.attempt, epoch: txn.epoch };
 }
 
-function firstData(values: Int32Array, length: number): number | null {
+/** The first data value of a transaction's values (markers skipped), or null. */
+export function firstData(values: Int32Array, length: number): number | null {
   for (let i = 0; i < length; i++) {
     const v = values[i]!;
     if (v !== START_MARKER && v !== END_MARKER) return v;
@@ -878,7 +879,8 @@ function firstData(values: Int32Array, length: number): number | null {
   return null;
 }
 
-function lastData(values: Int32Array, length: number): number | null {
+/** The last data value of a transaction's values (markers skipped), or null. */
+export function lastData(values: Int32Array, length: number): number | null {
   for (let i = length - 1; i >= 0; i--) {
     const v = values[i]!;
     if (v !== START_MARKER && v !== END_MARKER) return v;

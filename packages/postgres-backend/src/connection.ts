@@ -16,6 +16,8 @@ export class Connection {
   private closed = false;
   private givenUp: Error | null = null;
   private readonly offsetsMs: number[];
+  /** The attempts the last successful (re)connect took, the first failed call included. */
+  private attempts = 0;
 
   constructor(
     private readonly url: string,
@@ -24,9 +26,9 @@ export class Connection {
       /** The connection was lost (the first reconnect follows on the backoff). */
       lost?(reason: string): void;
       /** A new connection is up: the owner resends what the old one did not get acknowledged. */
-      reconnected?(client: pg.Client, afterMs: number): void;
+      reconnected?(client: pg.Client, afterMs: number, attempts: number): void;
       /** The retries ran out: the connection is given up for good. */
-      gaveUp?(error: Error): void;
+      gaveUp?(error: Error, attempts: number): void;
     } = {},
   ) {
     this.offsetsMs = attemptOffsetsMs(policy);
@@ -103,9 +105,9 @@ export class Connection {
     this.hooks.lost?.((error as Error).message ?? String(error));
     const lostAt = Date.now();
     this.reconnect(lostAt, error).then(
-      (client) => this.hooks.reconnected?.(client, Date.now() - lostAt),
+      (client) => this.hooks.reconnected?.(client, Date.now() - lostAt, this.attempts),
       (reason: Error) => {
-        if (!this.closed) this.hooks.gaveUp?.(reason);
+        if (!this.closed) this.hooks.gaveUp?.(reason, this.offsetsMs.length);
       },
     );
   }
@@ -134,6 +136,7 @@ export class Connection {
         client.on('error', (error) => this.lostConnection(tag, error));
         client.on('end', () => this.lostConnection(tag, new Error('the connection ended')));
         this.current = client;
+        this.attempts = i + 1;
         return client;
       }
       const budget = this.offsetsMs[this.offsetsMs.length - 1]!;

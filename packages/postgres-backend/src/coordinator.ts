@@ -2,7 +2,14 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Fault, Prng, type Scenario, type SimEvent, type TaskFailureReason } from '@eolab/engine';
+import {
+  type Fault,
+  type NotifyTarget,
+  Prng,
+  type Scenario,
+  type SimEvent,
+  type TaskFailureReason,
+} from '@eolab/engine';
 import { CheckpointFaults } from './checkpoint-faults';
 import type { Connection } from './connection';
 import { DurationFaults } from './duration-faults';
@@ -132,13 +139,14 @@ export class Coordinator {
       {
         runningChild: () => (this.running && !this.finishing ? this.child : null),
         send: (child, message) => this.send(child, message),
-        failOver: (detail) => this.crash(detail),
+        failOver: (detail, reason) => this.crash(detail, reason),
         abort: (detail) => {
           this.log(detail);
           this.child?.kill('SIGKILL');
           this.end(false);
         },
         log: (line) => this.log(line),
+        event: (event) => this.emit(event),
       },
       store,
     );
@@ -517,8 +525,8 @@ export class Coordinator {
       return;
     }
     const lost = this.checkpointFaults.take('notify-lost', id, this.elapsedMs());
-    if (lost !== null) this.fired('notify-lost', id, 'the completion notification is lost');
     const target = lost?.kind === 'notify-lost' ? (lost.target ?? 'all') : null;
+    if (target !== null) this.fired('notify-lost', id, 'the completion notification is lost', { target });
     const p = this.scenario.sink.parallelism;
     const sinkReached = (i: number) =>
       target === null || (target !== 'all' && target !== 'sinks' && target !== i);
@@ -543,12 +551,19 @@ export class Coordinator {
     this.emit({ kind: 'checkpoint-aborted', checkpointId: pending.id, reason });
   }
 
-  private fired(kind: Fault['kind'], checkpointId: number | null, detail: string): void {
+  private fired(
+    kind: Fault['kind'],
+    checkpointId: number | null,
+    detail: string,
+    /** Whom a lost notification would have reached, as the simulation's event says. */
+    extra: { target?: NotifyTarget } = {},
+  ): void {
     this.emit({
       kind: 'fault-fired',
       faultKind: kind,
       checkpointId,
       detail: checkpointId === null ? detail : `checkpoint ${checkpointId}: ${detail}`,
+      ...extra,
     });
   }
 
@@ -610,14 +625,14 @@ export class Coordinator {
   }
 
   /** A real crash: SIGKILL, no cleanup in the task process; its connections drop and PostgreSQL rolls back their open transactions. */
-  private crash(detail: string): void {
+  private crash(detail: string, reason: TaskFailureReason = 'injected-crash'): void {
     const child = this.child;
     const fact = this.current;
     if (child === null || fact === null) return;
     this.running = false;
     fact.failure = { detail, element: null, atMs: Date.now(), killed: true };
     this.log(detail);
-    this.taskFailed(fact, 'injected-crash', this.positionNow(fact));
+    this.taskFailed(fact, reason, this.positionNow(fact));
     child.kill('SIGKILL');
   }
 }

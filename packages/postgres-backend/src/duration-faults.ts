@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Fault, Scenario } from '@eolab/engine';
-import type { ToTask } from './messages';
+import type { Fault, Scenario, TaskFailureReason } from '@eolab/engine';
+import type { TaskEvent, ToTask } from './messages';
 import type { PostgresServer } from './server';
 
 /** What the faults that last a while need from the coordinator. */
@@ -9,10 +9,12 @@ export interface FaultableJob {
   runningChild(): ChildProcess | null;
   send(child: ChildProcess, message: ToTask): void;
   /** Fails the attempt over now: SIGKILL, then the restart strategy. */
-  failOver(detail: string): void;
+  failOver(detail: string, reason: TaskFailureReason): void;
   /** The job cannot go on (the store did not come back): it ends, failed. */
   abort(detail: string): void;
   log(line: string): void;
+  /** A protocol step in the engine's vocabulary (a fault firing, an outage ending), stamped now. */
+  event(event: TaskEvent): void;
 }
 
 /** A fault with a duration (the schema gives every such kind atMs and durationMs). */
@@ -74,6 +76,7 @@ export class DurationFaults {
   private storeOutage(fault: TimedFault): void {
     if (this.store === undefined) return;
     const store = this.store;
+    this.fired('store-outage', fault.durationMs);
     this.job.log(`Store outage: PostgreSQL stopped (immediate shutdown) for ${fault.durationMs} ms`);
     const crashed = store
       .crash()
@@ -83,10 +86,12 @@ export class DurationFaults {
       void crashed
         .then(() => store.restart())
         .then(
-          () =>
+          () => {
             this.job.log(
               `Store outage over: PostgreSQL started again (crash recovery and start took ${Date.now() - restartAt} ms)`,
-            ),
+            );
+            this.job.event({ kind: 'outage-ended', faultKind: 'store-outage' });
+          },
           (error: Error) => this.job.abort(`Job failed: ${error.message}`),
         );
     });
@@ -99,6 +104,7 @@ export class DurationFaults {
       return;
     }
     this.paused = { child, stopped: false };
+    this.fired('job-pause', fault.durationMs);
     this.job.send(child, { type: 'freeze' });
     this.job.log(`Job paused: the task process (pid ${child.pid}) is stopped for ${fault.durationMs} ms`);
     const { heartbeatTimeoutMs } = this.restart;
@@ -109,6 +115,7 @@ export class DurationFaults {
         // SIGKILL reaches a stopped process.
         this.job.failOver(
           `TaskManager heartbeat timed out after ${heartbeatTimeoutMs} ms: the job fails over`,
+          'heartbeat-timeout',
         );
       });
     }
@@ -119,6 +126,18 @@ export class DurationFaults {
       if (stopped) child.kill('SIGCONT');
       this.job.send(child, { type: 'thaw', atMs: Date.now() });
       this.job.log('Job resumed: the task process continues (SIGCONT)');
+      this.job.event({ kind: 'outage-ended', faultKind: 'job-pause' });
+    });
+  }
+
+  /** Tells the fault as the simulation does, so a real run's narration and timelines show it take effect. */
+  private fired(kind: 'store-outage' | 'job-pause', durationMs: number): void {
+    this.job.event({
+      kind: 'fault-fired',
+      faultKind: kind,
+      checkpointId: null,
+      detail: `${kind} for ${durationMs} ms`,
+      durationMs,
     });
   }
 }

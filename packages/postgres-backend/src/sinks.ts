@@ -71,16 +71,42 @@ function connectionFor(
   subtask: number,
   role: string,
   ctx: SinkContext,
-  reconnected: (client: pg.Client) => void,
+  /** Sends again what the lost connection had not acknowledged; returns how many writes, when it knows at once. */
+  reconnected: (client: pg.Client) => number | undefined,
   gaveUp: () => void = () => {},
 ): Connection {
+  // The reconnects as the engine's events, as the simulated writer's: the narration tells them.
+  const retried = (
+    outcome: 'retrying' | 'succeeded' | 'exhausted',
+    attempts: number,
+    waitedMs: number,
+    resent?: number,
+  ) =>
+    ctx.event({
+      kind: 'call-retried',
+      service: 'segment-store',
+      call: 'writer-reconnect',
+      outcome,
+      attempts,
+      waitedMs,
+      subtask,
+      attempt: ctx.attempt,
+      txnId: null,
+      ...(resent === undefined ? {} : { resent }),
+    });
+  let lostAt = 0;
   return new Connection(ctx.url, ctx.writerRetry, {
-    lost: (why) => ctx.log(`Sink subtask ${subtask}: ${role} connection lost (${why}): reconnecting`),
-    reconnected: (client, afterMs) => {
-      ctx.log(`Sink subtask ${subtask}: ${role} connection back after ${afterMs} ms`);
-      reconnected(client);
+    lost: (why) => {
+      lostAt = Date.now();
+      ctx.log(`Sink subtask ${subtask}: ${role} connection lost (${why}): reconnecting`);
+      retried('retrying', 1, 0);
     },
-    gaveUp: (error) => {
+    reconnected: (client, afterMs, attempts) => {
+      ctx.log(`Sink subtask ${subtask}: ${role} connection back after ${afterMs} ms`);
+      retried('succeeded', attempts, afterMs, reconnected(client));
+    },
+    gaveUp: (error, attempts) => {
+      retried('exhausted', attempts, Date.now() - lostAt);
       gaveUp();
       ctx.fail('write-error', `Sink subtask ${subtask}: ${error.message}`);
     },
@@ -111,6 +137,7 @@ class PlainSink implements SinkSubtask {
       this.ctx,
       () => {
         for (const seq of [...this.unacked.keys()]) this.send(seq, true);
+        return this.unacked.size;
       },
       // Given up: nothing more will be acknowledged; the task fails and closes without waiting.
       () => {
@@ -236,8 +263,11 @@ class TransactionalSink implements SinkSubtask {
   }
 
   async start(restored: PendingTxn[] | null): Promise<void> {
-    this.data = connectionFor(this.subtask, 'transaction', this.ctx, (client) => void this.replay(client));
-    this.committer = connectionFor(this.subtask, 'commit', this.ctx, () => {});
+    this.data = connectionFor(this.subtask, 'transaction', this.ctx, (client) => {
+      void this.replay(client);
+      return undefined;
+    });
+    this.committer = connectionFor(this.subtask, 'commit', this.ctx, () => undefined);
     await Promise.all([this.data.open(), this.committer.open()]);
     if (restored !== null) await this.recover(restored);
     this.begin();
@@ -418,7 +448,17 @@ class TransactionalSink implements SinkSubtask {
     this.waitsFor = checkpointId + 1;
     this.begin();
     await epoch.whenPrepared;
-    this.ctx.event({ kind: 'txn-flushed', ...ref, checkpointId, events: values?.count ?? 0 }, gid);
+    this.ctx.event(
+      {
+        kind: 'txn-flushed',
+        ...ref,
+        checkpointId,
+        events: values?.count ?? 0,
+        firstValue: values?.first ?? null,
+        lastValue: values?.last ?? null,
+      },
+      gid,
+    );
     this.pending.push({ checkpointId, gid, txn: epoch.txn, values, ref });
     return [...this.pending];
   }

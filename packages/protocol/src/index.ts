@@ -7,6 +7,7 @@ import {
   type Report,
   type RunEnding,
   type Scenario,
+  type Sentence,
   type SimEvent,
   scenarioInputSchema,
   type Verdict,
@@ -56,6 +57,37 @@ export const MAX_RUN_NAME = 200;
 export const MAX_EVENTS_PER_DELTA = 100;
 /** Recent protocol events in a snapshot. */
 export const MAX_SNAPSHOT_EVENTS = 2000;
+
+/**
+ * The narration: the server feeds every event of a run (including those thinned out of deltas and
+ * those older than the snapshot's window) to the engine's Narrator, so its sentences and counts
+ * are the whole run's and agree with the report. A snapshot carries the newest page
+ * (NARRATION_PAGE sentences); each delta carries the sentences told since the previous one and
+ * the pending ones; `GET /api/runs/:id/narration?from&limit` pages through the rest. A finished
+ * run keeps its narration in the run store, so it survives the run and a server restart.
+ */
+export const NARRATION_PAGE = 200;
+/** The most sentences one `GET /api/runs/:id/narration` answers with. */
+export const MAX_NARRATION_PAGE = 1000;
+
+/**
+ * A page of a run's narration: `sentences` are told sentences number `from` to
+ * `from + sentences.length - 1` (numbered from 0, in time order) of `total` told so far. `pending`
+ * is what the narrator is still gathering (the current millisecond, quiet checkpoints being
+ * summed up): shown after the told ones, replaced whole by each update, never appended to.
+ */
+export interface NarrationPage {
+  from: number;
+  sentences: Sentence[];
+  total: number;
+  pending: Sentence[];
+}
+
+/** `GET /api/runs/:id/narration?from&limit`: from the start by default, NARRATION_PAGE at a time. */
+export const narrationQuery = z.strictObject({
+  from: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_NARRATION_PAGE).default(NARRATION_PAGE),
+});
 
 export interface RunSummary {
   id: string;
@@ -130,6 +162,8 @@ export interface RunSnapshot {
   report: Report | null;
   /** Absent from older servers: then the run is simulated. */
   backend?: RunBackend;
+  /** The newest page of the whole run's narration (absent from older servers). */
+  narration?: NarrationPage;
 }
 
 export interface RunDelta {
@@ -165,6 +199,12 @@ export interface RunDelta {
   sentAt: number;
   /** Absent from older servers: then the run is simulated. */
   backend?: RunBackend;
+  /**
+   * Sentences told since the previous delta (`from` is the first one's number; a client whose
+   * list does not end there missed some and may page them in) and the pending ones. Absent from
+   * older servers.
+   */
+  narration?: NarrationPage;
 }
 
 /** What a run's last delta says of its report: the verdict, how the run ended and the counts behind it. */

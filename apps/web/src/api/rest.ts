@@ -3,6 +3,7 @@ import type {
   BackendKind,
   CheckpointsPage,
   CreatedRun,
+  NarrationPage,
   RunSnapshot,
   RunSort,
   RunsPage,
@@ -99,4 +100,9 @@ export function getTransactions(
   init?: RequestInit,
 ): Promise<TransactionsPage> {
   return call<TransactionsPage>(`/runs/${encodeURIComponent(runId)}/transactions?${factsQuery(query)}`, init);
+}
+
+/** A page of a run's whole narration: `limit` told sentences from number `from`. */
+export function getNarration(runId: string, from: number, limit: number): Promise<NarrationPage> {
+  return call<NarrationPage>(`/runs/${encodeURIComponent(runId)}/narration?from=${from}&limit=${limit}`);
 }

@@ -11,6 +11,7 @@ import {
 import type { RunBackend, RunSummary, Speed } from '@eolab/protocol';
 import { create } from 'zustand';
 import { axisEndMs } from '../charts/axis';
+import type { NarrationView } from './narration';
 
 /** Protocol events the browser keeps for the log, the timelines and the narration. */
 export const MAX_EVENTS = 1_500;
@@ -78,6 +79,8 @@ export interface RunSlice {
   report: Report | null;
   /** Where the run on screen happens (the model, or PostgreSQL with its version). */
   backend: RunBackend | null;
+  /** The server's narration of the whole run, as far as the browser holds it (null from an older server). */
+  narration: NarrationView | null;
 }
 
 export interface UiSlice {
@@ -129,6 +132,7 @@ export const emptyRun: RunSlice = {
   eventsDropped: 0,
   report: null,
   backend: null,
+  narration: null,
 };
 
 const initialTheme = (): 'light' | 'dark' =>

@@ -5,6 +5,7 @@ import { send } from '../api/socket';
 import { runIdFromAddress } from '../nav/route';
 import { followRun } from '../state/actions';
 import { leftLive, nowOnScreen } from '../state/live-runs';
+import { mergeNarration } from '../state/narration';
 import { cumulative, extendCumulative } from '../state/series';
 import { emptyRun, isLive, MAX_EVENTS, useStore } from '../state/store';
 import { resetZoom } from '../state/view';
@@ -87,6 +88,11 @@ export function applySnapshot(s: RunSnapshot, { endOfRun = false } = {}): void {
     eventsDropped: s.eventsDropped,
     report: s.report,
     backend: s.backend ?? { kind: 'simulated', version: null },
+    // The end of a run on screen keeps the sentences held (and pages loaded) and adds the last ones.
+    narration:
+      endOfRun && before.runId === s.run.id && before.narration !== null && s.narration !== undefined
+        ? mergeNarration(before.narration, s.narration)
+        : (s.narration ?? null),
     lastError: null,
   });
 }
@@ -155,6 +161,7 @@ export function flushDeltas(): void {
   let bucketMs = s.bucketMs;
   let events = s.events;
   let dropped = s.eventsDropped;
+  let narration = s.narration;
   // The first bucket any delta of the batch replaced: the series is summed again from there only.
   let changedFrom = buckets.length;
   for (const d of batch) {
@@ -169,6 +176,7 @@ export function flushDeltas(): void {
     }
     if (d.events.length > 0) events = [...events, ...d.events];
     dropped += d.eventsDropped;
+    if (d.narration !== undefined) narration = mergeNarration(narration, d.narration);
   }
   events = bounded(events);
   const last = batch[batch.length - 1]!;
@@ -191,6 +199,7 @@ export function flushDeltas(): void {
         ? null
         : { ...s.run, state: last.state, verdict: last.outcome?.verdict ?? s.run.verdict },
     faultTimeline,
+    narration,
   });
   if (last.outcome !== null && s.report === null && s.runId !== null) loadEnded(s.runId);
 }
