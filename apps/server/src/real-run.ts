@@ -194,6 +194,7 @@ export class RealJob implements RunModel {
 
   stop(): void {
     this.stopRequested = true;
+    if (this.started && !this.ended) this.deliver({ t: this.nowMs, kind: 'run-stopped' });
     if (this.control !== null) this.control.kill();
     else if (!this.started) this.owner.release(this);
   }

@@ -143,7 +143,9 @@ export type SimEvent =
     })
   | (At & { kind: 'value-missing'; count: number; values: number[] })
   | (At & { kind: 'console'; source: 'writer' | 'checker'; line: string })
-  | (At & { kind: 'run-ended'; finished: boolean });
+  | (At & { kind: 'run-ended'; finished: boolean })
+  /** A person stopped the run before it ended: what was still on its way is not judged. */
+  | (At & { kind: 'run-stopped' });
 
 export type SimEventKind = SimEvent['kind'];
 export type EventOf<K extends SimEventKind> = Extract<SimEvent, { kind: K }>;
@@ -188,6 +190,7 @@ export const EVENT_CATALOGUE: { [K in SimEventKind]: { group: EventGroup; story:
   'value-missing': { group: 'checker', story: true },
   console: { group: 'checker', story: false },
   'run-ended': { group: 'job', story: true },
+  'run-stopped': { group: 'job', story: true },
 };
 
 export const EVENT_GROUPS: readonly EventGroup[] = ['checkpoint', 'transaction', 'job', 'checker'];

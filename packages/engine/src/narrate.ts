@@ -90,6 +90,8 @@ export class Narrator {
   private lastCompletedPosition = -1;
   private completed = 0;
   private aborted = 0;
+  /** When a person stopped the run (a real job still ends after it: no second closing sentence). */
+  private stoppedAt: number | null = null;
   /** The last fault that fired, to tell the crash it causes in the same millisecond. */
   private lastFault: EventOf<'fault-fired'> | null = null;
   private readonly tasks: number;
@@ -203,6 +205,9 @@ export class Narrator {
         break;
       case 'run-ended':
         this.runEnded(e);
+        break;
+      case 'run-stopped':
+        this.runStopped(e);
         break;
       default:
     }
@@ -582,6 +587,8 @@ export class Narrator {
   // ---- the end ----
 
   private runEnded(e: EventOf<'run-ended'>): void {
+    // Stopped by a person: already told, and nothing in flight is judged.
+    if (this.stoppedAt !== null) return;
     // Checkpoints left hanging: completed, but some task never heard of it or its transactions never committed.
     for (const story of [...this.checkpoints.values()].sort((a, b) => a.id - b.id)) {
       if (story.completedAt === null) continue;
@@ -609,6 +616,21 @@ export class Narrator {
       e.t,
       e.finished ? 'good' : 'bad',
       `Run ended ${when}: ${count(this.completed, 'checkpoint')} completed${this.aborted > 0 ? `, ${this.aborted} aborted` : ''}.`,
+    );
+  }
+
+  /**
+   * A person stopped the run: what was in flight is not judged (a pre-committed transaction may
+   * still have been on its way to its commit), so no checkpoint is told as left hanging. A real
+   * job is checked after its stop: its run still ends, without a second closing sentence.
+   */
+  private runStopped(e: EventOf<'run-stopped'>): void {
+    this.stoppedAt = e.t;
+    const when = this.options.realTime ? `after ${e.t} ms` : `at ${e.t} ms of virtual time`;
+    this.say(
+      e.t,
+      'info',
+      `Run stopped by you ${when}: ${count(this.completed, 'checkpoint')} completed${this.aborted > 0 ? `, ${this.aborted} aborted` : ''}. The checker judges only what it read so far; whether values were lost is not judged.`,
     );
   }
 

@@ -130,7 +130,9 @@ export class Simulation {
 
   /** A person stopped the run: no more time passes, and the report says it was stopped. */
   stop(): void {
-    if (!this.ended) this.stopped = true;
+    if (this.ended || this.stopped) return;
+    this.stopped = true;
+    this.emit({ t: this.now, kind: 'run-stopped' });
   }
 
   /** The scenario's faults plus every injected one, stamped with its virtual time. */

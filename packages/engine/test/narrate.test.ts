@@ -11,6 +11,7 @@ import {
   type Scenario,
   type Sentence,
   type SimEvent,
+  Simulation,
   valuesPhrase,
   WRITER_MODES,
   type WriterMode,
@@ -277,5 +278,26 @@ describe('every preset × writer mode × fault kind', () => {
           combos++;
         }
     expect(combos).toBe(presets.length * modes.length * kinds.length);
+  });
+});
+
+describe('a run a person stopped', () => {
+  it('ends on a sentence that says so, and leaves nothing in flight judged as hanging', () => {
+    const scenario = preset('live-demo', 'EXACTLY_ONCE');
+    const sim = new Simulation(scenario);
+    const events: SimEvent[] = [];
+    sim.on((e) => events.push(e));
+    sim.advanceTo(1_000);
+    sim.stop();
+    const texts = narrate(events, {
+      mode: 'EXACTLY_ONCE',
+      parallelism: scenario.sink.parallelism,
+      realTime: false,
+    }).map((s) => s.text);
+    const completed = events.filter((e) => e.kind === 'checkpoint-completed').length;
+    expect(texts.at(-1)).toBe(
+      `Run stopped by you at 1000 ms of virtual time: ${completed} checkpoints completed. The checker judges only what it read so far; whether values were lost is not judged.`,
+    );
+    expect(texts.join('\n')).not.toMatch(/never committed|Run ended/);
   });
 });
