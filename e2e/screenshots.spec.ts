@@ -13,7 +13,7 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
   await d.setExactlyOnce(false);
   await d.setSpeed('1x');
   await d.start.click();
-  await expect(page.getByText(/The mapper throws at element/)).toBeVisible();
+  await expect(page.getByRole('button', { name: /The mapper throws at element/ })).toBeVisible();
   await expect(d.verdict).toContainText('Found duplicates');
   await expect(d.duplicatesReadout).toContainText(/[1-9][\d,]* duplicates/);
   await expect(page.locator('.run-status .pill')).toHaveText('running');
@@ -27,7 +27,7 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
   await d.start.click();
   await expect(d.verdict).toHaveText('Found duplicates');
   await expect(page.getByTestId('duplicate-values')).toHaveText('17..24');
-  await page.getByText(/The mapper throws at element 26/).click();
+  await page.getByRole('button', { name: /The mapper throws at element 26/ }).click();
   await d.chartsSettled();
   await page.screenshot({ path: join(dir, 'verdict-duplicates.png'), fullPage: true });
 

@@ -119,10 +119,18 @@ export function RunsTable({ runs, sort, onSort, picked, onPick, actions }: RunsT
               )}
             </td>
             <td>{r.verdict === null ? '—' : <span className={`badge v-${r.verdict}`}>{r.verdict}</span>}</td>
-            <td data-col="duplicates">{number(r.figures?.duplicates)}</td>
-            <td data-col="lost">{missingText(r)}</td>
-            <td data-col="faults">{r.faultCount}</td>
-            <td data-col="duration">{durationText(r.figures?.durationMs)}</td>
+            <td data-col="duplicates" data-label="duplicates">
+              {number(r.figures?.duplicates)}
+            </td>
+            <td data-col="lost" data-label="lost">
+              {missingText(r)}
+            </td>
+            <td data-col="faults" data-label="faults">
+              {r.faultCount}
+            </td>
+            <td data-col="duration" data-label="took">
+              {durationText(r.figures?.durationMs)}
+            </td>
             <td data-col="ended">{endedText(r)}</td>
             <td className="optional">{new Date(r.createdAt).toLocaleString('en-GB')}</td>
             <td className="actions">{actions(r)}</td>
