@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import {
   PRESETS,
@@ -12,12 +13,15 @@ import {
   WRITER_MODES,
   type WriterMode,
 } from '@eolab/engine';
-import { parseFlags, UsageError } from './args';
+import { parseFlags, UsageError, wantsHelp } from './args';
 import { formatSummary, formatSweepTable } from './format';
 import { parallelSweep } from './parallel-sweep';
 import { sweepProgress } from './progress';
 import { parseBackend, runRealCommand, verifyCommand } from './real-backend';
 import { withSweepPool } from './worker-pool';
+
+/** The CLI's version: its package's, read from src/ and dist/ alike (both sit beside package.json). */
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export const EXIT_OK = 0;
 export const EXIT_VIOLATION = 1;
@@ -31,16 +35,39 @@ Usage:
   eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
   eolab sweep [--schedules N] [--seed S] [--workers W]
   eolab presets
+  eolab --version
 
-  MODE is one of ${WRITER_MODES.join(', ')}.
-  run     prints the sample's writer and checker lines (or the full report with --json);
-          --backend postgres runs the job for real against PostgreSQL (EOLAB_POSTGRES_URL or its own)
-  verify  runs the model and PostgreSQL and compares them (a preset without --mode: all modes);
-          exits 1 on a difference
-  sweep   runs random fault schedules in every mode and prints a table of outcomes;
-          exits 1 when a mode breaks its guarantee where its preconditions hold;
-          W worker threads share the schedules (default: one per core), same table whatever W
-Exit codes: 0 success, 1 a guarantee was violated, 2 bad input.`;
+  eolab COMMAND --help says more about each command.
+  MODE is one of ${WRITER_MODES.join(', ')} (any case; '-' for '_').
+Exit codes: 0 success, 1 a guarantee was violated (or verify found a difference), 2 bad input.`;
+
+/** What `eolab COMMAND --help` prints. */
+const COMMAND_HELP: Record<string, string> = {
+  run: `eolab run --preset NAME|--scenario FILE [--mode MODE] [--backend model|postgres] [--json]
+
+  Runs one scenario to its end and prints the sample's writer and checker lines, then the
+  whole-stream checker's findings (verdict, how the run ended, duplicates, lost and never-emitted
+  values, and why each happened).
+  --preset NAME     one of the presets (eolab presets lists them)
+  --scenario FILE   a scenario file (JSON; see the README's "Scenario files")
+  --mode MODE       overrides the writer mode: ${WRITER_MODES.join(', ')}
+  --backend         model (default: the deterministic simulation) or postgres (the job for real)
+  --json            prints the full report instead`,
+  verify: `eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
+
+  Runs the model and the job for real against PostgreSQL, and compares their reports: the same
+  duplicate and missing values where the schedule is deterministic, the same outcome class where
+  timing decides. A preset without --mode is verified in every mode. Exits 1 on a difference.`,
+  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W]
+
+  Runs N random fault schedules (default 200) from seed S (default 1) in every writer mode and
+  prints a table of outcomes per mode and fault kind. Exits 1 when a mode breaks its guarantee
+  where its preconditions hold, printing each such schedule to reproduce it. W worker threads
+  share the schedules (default: one per core); the table is the same whatever W.`,
+  presets: `eolab presets
+
+  Lists the presets: the sample itself and a gallery of real incidents, each with what it shows.`,
+};
 
 interface Output {
   write(text: string): unknown;
@@ -52,6 +79,10 @@ interface Output {
 export async function main(argv: readonly string[], out: Output, err: Output): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command !== undefined && COMMAND_HELP[command] !== undefined && wantsHelp(rest)) {
+      out.write(`${COMMAND_HELP[command]}\n`);
+      return EXIT_OK;
+    }
     switch (command) {
       case 'run':
         return run(rest, out, err);
@@ -59,12 +90,20 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
         return await runSweep(rest, out, err);
       case 'verify':
         return await verifyCommand(rest, loadScenario, parseMode, out, err);
-      case 'presets':
-        for (const p of PRESETS) out.write(`${p.id.padEnd(14)} ${p.description}\n`);
+      case 'presets': {
+        parseFlags(rest, {});
+        const width = Math.max(...PRESETS.map((p) => p.id.length));
+        for (const p of PRESETS) out.write(`${p.id.padEnd(width)}  ${p.description}\n`);
+        return EXIT_OK;
+      }
+      case '--version':
+      case '-v':
+        out.write(`eolab ${VERSION}\n`);
         return EXIT_OK;
       case undefined:
       case 'help':
       case '--help':
+      case '-h':
         out.write(`${USAGE}\n`);
         return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
       default:
@@ -130,11 +169,12 @@ function loadScenario(
   return mode === undefined ? parsed.value : { ...parsed.value, mode };
 }
 
+/** A writer mode in any case, with '-' for '_' (`exactly-once` is EXACTLY_ONCE). */
 function parseMode(value: string): WriterMode {
-  if (!(WRITER_MODES as readonly string[]).includes(value)) {
+  const mode = WRITER_MODES.find((m) => m === value.toUpperCase().replaceAll('-', '_'));
+  if (mode === undefined)
     throw new UsageError(`--mode: expected one of ${WRITER_MODES.join(', ')}, got '${value}'`);
-  }
-  return value as WriterMode;
+  return mode;
 }
 
 /** The sample's console lines (writer and checker, in order), then our whole-stream summary. */

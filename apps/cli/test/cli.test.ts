@@ -106,6 +106,49 @@ describe('eolab sweep', () => {
   });
 });
 
+describe('a standard command line', () => {
+  it.each(['run', 'verify', 'sweep', 'presets'])(
+    'eolab %s --help describes the command and exits 0',
+    async (command) => {
+      const { code, stdout } = await eolab(command, '--help');
+      expect(code).toBe(EXIT_OK);
+      expect(stdout.startsWith(`eolab ${command}`)).toBe(true);
+    },
+  );
+
+  it('eolab --version prints the version', async () => {
+    const { code, stdout } = await eolab('--version');
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toMatch(/^eolab \d+\.\d+\.\d+\n$/);
+  });
+
+  it('takes modes in any case, with - for _', async () => {
+    const { code, stdout } = await eolab('run', '--preset', 'seed', '--mode', 'atleast-once');
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toContain('Whole-stream checker: DUPLICATES (ATLEAST_ONCE, seed=1)');
+  });
+
+  it('eolab presets aligns every description, the longest name included', async () => {
+    const { stdout } = await eolab('presets');
+    const starts = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => /^\S+ +/.exec(line)?.[0].length);
+    expect(new Set(starts).size).toBe(1);
+    expect(stdout).toMatch(/^source-does-not-wait {2}\S/m);
+  });
+
+  it.each([
+    [['run', '--preset', 'seed', '--json=1'], '--json takes no value'],
+    [['run', '--preset', 'seed', '--mode', 'EXACTLY_ONCE', '--mode', 'BEST_EFFORT'], '--mode given twice'],
+    [['presets', 'extra'], "unexpected argument 'extra'"],
+  ])('%j exits 2 naming the problem', async (args, message) => {
+    const { code, stderr } = await eolab(...args);
+    expect(code).toBe(EXIT_BAD_INPUT);
+    expect(stderr).toContain(message);
+  });
+});
+
 describe('the installed binary (compiled)', () => {
   const root = join(import.meta.dirname, '../../..');
   const eolabBin = (...args: string[]) =>
