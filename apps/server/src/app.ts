@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { ClientToServerEvents, RunSnapshot, ServerToClientEvents } from '@eolab/protocol';
 import compression from 'compression';
@@ -7,7 +7,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { type Logger, pino } from 'pino';
 import { Server } from 'socket.io';
-import { guardRequests, hostAllowed, originAllowed, tokenValid } from './access';
+import { guardRequests, hostAllowed, originAllowed, tokenOf, tokenValid } from './access';
+import { ClientErrorLog } from './client-errors';
 import type { ServerConfig } from './config';
 import { RunStore } from './db';
 import { describeError } from './errors';
@@ -17,6 +18,7 @@ import { apiRoutes } from './routes';
 import { RunManager } from './run-manager';
 import { sharedJsonParser } from './shared-json';
 import { handleSockets, type IoServer, roomOf } from './sockets';
+import { TransportLimits } from './transport-limits';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -49,6 +51,13 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   const app = express();
   const http = createServer(app);
   const access = config.access;
+  const transport = new TransportLimits({
+    connectionsPerAddress: config.limits.connectionsPerAddress,
+    handshakesPerMinutePerAddress: config.limits.socketConnectionsPerMinutePerAddress,
+    wrongTokensPerMinutePerAddress: config.limits.wrongTokensPerMinutePerAddress,
+  });
+  transport.attach(http);
+  const clientErrors = new ClientErrorLog(log);
   const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     serveClient: false,
@@ -57,23 +66,41 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     transports: ['websocket'],
     perMessageDeflate: config.socketDeflate ? { threshold: 1024 } : false,
     // Browsers always send Origin on a WebSocket: a page from another site cannot open one here.
+    // Runs for every handshake before socket.io sees it: an address past its handshakes per minute
+    // (or locked out for wrong tokens) is refused here, before any namespace or handler.
     allowRequest: (req, callback) => {
-      const ok =
-        hostAllowed(req.headers.host, access) && originAllowed(req.headers.origin, req.headers.host, access);
-      callback(ok ? null : 'origin or host not allowed', ok);
+      try {
+        const allowed =
+          hostAllowed(req.headers.host, access) &&
+          originAllowed(req.headers.origin, req.headers.host, access);
+        if (!allowed) return callback('origin or host not allowed', false);
+        const refused = transport.handshakeRefusal(req.socket.remoteAddress ?? 'unknown');
+        callback(refused, refused === null);
+      } catch (error) {
+        clientErrors.note('socket handshake refused', error);
+        callback('bad handshake', false);
+      }
     },
   });
   const rates = new RateLimits(config.limits);
   /** CPU spent sending deltas (one emit writes to every watcher's socket): health reports it. */
   let deltaSendCpuUs = 0;
+  // Any exception here would escape socket.io and end the process: every step is caught.
   io.use((socket, next) => {
-    const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    if (!tokenValid(access, socket.request, auth?.token)) {
-      return next(new Error('token: this server requires its access token'));
+    try {
+      const address = socket.handshake.address;
+      const refused = transport.socketRefusal(address);
+      if (refused !== null) return next(new Error(refused));
+      if (access.token === null) return next();
+      if (transport.tokenLockedOut(address)) return next(new Error(transport.lockedOutMessage()));
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      if (tokenValid(access, socket.request, auth?.token)) return next();
+      if (tokenOf(socket.request, auth?.token) !== undefined) transport.wrongToken(address);
+      next(new Error('token: this server requires its access token'));
+    } catch (error) {
+      clientErrors.note('socket refused', error);
+      next(new Error('bad handshake'));
     }
-    void rates.takeConnection(socket.handshake.address).then((refused) => {
-      next(refused === null ? undefined : new Error(refused));
-    }, next);
   });
   const manager = new RunManager(
     store,
@@ -102,12 +129,13 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   );
 
   app.disable('x-powered-by');
-  app.use(guardRequests(access));
+  app.use(guardRequests(access, transport));
   app.use(
     helmet({
       contentSecurityPolicy: {
         directives: {
-          'connect-src': ["'self'", 'ws:', 'wss:'],
+          // The page's own socket only (CSP 2 browsers do not count ws: as 'self').
+          'connect-src': ["'self'", ...ownSocketSources],
           'img-src': ["'self'", 'data:', 'blob:'],
           // The dashboard is served over plain HTTP (often from another machine's address): asking
           // the browser to upgrade its asset requests to https would leave the page blank.
@@ -147,9 +175,12 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  // An error in any middleware is answered; a client's (4xx) is logged once, without a stack.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, message } = describeError(error);
     if (status >= 500) log.error({ err: error }, 'request failed');
+    else clientErrors.note(`${req.method} refused with ${status}`, error);
+    if (res.headersSent) return void res.end();
     res.status(status).json({ error: message });
   });
 
@@ -172,6 +203,26 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   };
 }
 
+/** A path naming a file (an extension in its last segment, or under /assets/), not a client-side route. */
+export function looksLikeAsset(path: string): boolean {
+  return path.startsWith('/assets/') || /\.[A-Za-z0-9]{1,8}$/.test(path);
+}
+
+/**
+ * CSP sources for the page's own socket: the Host it was loaded from, over ws: and wss:. A Host
+ * header that is not a plain host[:port] adds nothing (it would otherwise write into the policy).
+ */
+const ownSocketSources = [
+  (req: IncomingMessage) => socketSource('ws', req.headers.host),
+  (req: IncomingMessage) => socketSource('wss', req.headers.host),
+];
+
+function socketSource(scheme: 'ws' | 'wss', host: string | undefined): string {
+  return host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)
+    ? `${scheme}://${host}`
+    : "'self'";
+}
+
 /** The built dashboard, with every non-API path falling back to index.html (client-side routes). */
 function serveDashboard(app: express.Express, webDir: string, log: Logger): void {
   const index = join(webDir, 'index.html');
@@ -183,6 +234,9 @@ function serveDashboard(app: express.Express, webDir: string, log: Logger): void
   app.use((req, res, next) => {
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (!read || req.path.startsWith('/api') || req.path.startsWith('/socket.io')) return next();
+    // A file that is not there (an old bundle's chunk, a typo) is a 404, not the page: a page
+    // parsed as a script fails obscurely. Client-side routes have no file extension.
+    if (looksLikeAsset(req.path)) return next();
     res.sendFile(index);
   });
 }

@@ -52,27 +52,37 @@ function pendingOutputTooLarge(socket: IoSocket): boolean {
 export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimits, log: Logger): void {
   io.on('connection', (socket: IoSocket) => {
     const address = socket.handshake.address;
-    const on = <T>(
-      event: keyof ClientToServerEvents,
-      handler: (payload: unknown) => T | Promise<T>,
-      cost = 1,
-    ) => {
+    // Every event a socket sends, unknown ones included, is counted against its budget before any
+    // handler runs: an event nobody listens to still costs the server its parsing.
+    socket.use((packet, next) => {
+      const [event] = packet;
+      const last: unknown = packet[packet.length - 1];
+      const cost = event === 'run:watch' ? WATCH_COST : 1;
+      void rates.takeCommand(socket.id, cost).then(
+        (allowed) => {
+          if (allowed === 'ok') return next();
+          if (allowed === 'flooding') {
+            log.warn(
+              { address, event: String(event) },
+              'socket dropped: it kept flooding past its command limit',
+            );
+            socket.disconnect(true);
+            return;
+          }
+          if (typeof last === 'function')
+            (last as (result: Ack<never>) => void)({
+              ok: false,
+              error: `too many commands: at most ${rates.commandsPerSecond} per second per socket`,
+            });
+        },
+        () => socket.disconnect(true),
+      );
+    });
+    const on = <T>(event: keyof ClientToServerEvents, handler: (payload: unknown) => T | Promise<T>) => {
       socket.on(event, async (payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
         const reply = ack as (result: Ack<T>) => void;
         try {
-          const allowed = await rates.takeCommand(socket.id, cost);
-          if (allowed === 'flooding') {
-            log.warn({ address, event }, 'socket dropped: it kept flooding past its command limit');
-            socket.disconnect(true);
-            return;
-          }
-          if (allowed === 'refused') {
-            throw new RunError(
-              429,
-              `too many commands: at most ${rates.commandsPerSecond} per second per socket`,
-            );
-          }
           reply({ ok: true, data: await handler(payload) });
         } catch (error) {
           const { status, message } = describeError(error);
@@ -96,20 +106,16 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
       });
       return { runId: run.id };
     });
-    on(
-      'run:watch',
-      (payload) => {
-        const { runId } = parseOr400(watchSchema, payload);
-        if (pendingOutputTooLarge(socket)) {
-          throw new RunError(429, 'busy: earlier snapshots have not been read yet; watch again later');
-        }
-        // The snapshot goes out as JSON serialised once per change and shared by every watcher.
-        const snapshot = manager.snapshotJson(runId);
-        void socket.join(roomOf(runId));
-        return snapshot;
-      },
-      WATCH_COST,
-    );
+    on('run:watch', (payload) => {
+      const { runId } = parseOr400(watchSchema, payload);
+      if (pendingOutputTooLarge(socket)) {
+        throw new RunError(429, 'busy: earlier snapshots have not been read yet; watch again later');
+      }
+      // The snapshot goes out as JSON serialised once per change and shared by every watcher.
+      const snapshot = manager.snapshotJson(runId);
+      void socket.join(roomOf(runId));
+      return snapshot;
+    });
     on('run:unwatch', (payload) => {
       const { runId } = parseOr400(watchSchema, payload);
       void socket.leave(roomOf(runId));
