@@ -31,6 +31,7 @@ export interface App {
   http: HttpServer;
   io: IoServer;
   manager: RunManager;
+  transport: TransportLimits;
   close(): Promise<void>;
 }
 
@@ -191,6 +192,7 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     http,
     io,
     manager,
+    transport,
     close: async () => {
       manager.stop();
       // A real run's task process and the PostgreSQL it writes to go with the server.
