@@ -22,6 +22,7 @@ const ENDINGS: Record<Report['ending'], string> = {
   'job-failed': 'job failed for good',
   stopped: 'run stopped',
   running: 'still running',
+  'backend-failed': 'PostgreSQL died',
 };
 
 /** How the run ended, in the run's own time (virtual for the model, wall-clock for a real job). */

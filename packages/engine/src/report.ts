@@ -14,7 +14,11 @@ export type Verdict = (typeof VERDICTS)[number];
  * the simulation's horizon); a person stopped the run; or it is still going (a report taken before
  * the end, as an export of a live run).
  */
-export const RUN_ENDINGS = ['finished', 'job-failed', 'stopped', 'running'] as const;
+/**
+ * How a run ended. `backend-failed`: a real run whose store (PostgreSQL) died under it: nothing was
+ * read, so nothing is judged (never LOSS: the protocol lost nothing, the store went away).
+ */
+export const RUN_ENDINGS = ['finished', 'job-failed', 'stopped', 'running', 'backend-failed'] as const;
 export type RunEnding = (typeof RUN_ENDINGS)[number];
 
 /** Lists in the report are cut here; the totals stay in `counts`. */

