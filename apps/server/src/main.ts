@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { sweepOrphans } from './orphans';
 import { causeOf, StartupError } from './startup-error';
 
 /**
@@ -31,6 +32,7 @@ function main(): void {
   // Every process this server starts (task processes, PostgreSQL and its workers) inherits this:
   // a later start, or the watchdog, finds what a killed server left by it (orphans.ts).
   process.env.EOLAB_OWNER_PID = String(process.pid);
+  sweepOrphans();
   let config: ReturnType<typeof loadConfig>;
   let app: ReturnType<typeof createApp>;
   try {

@@ -16,6 +16,7 @@ import type { CheckResult, JobControl, PostgresServer, ReadRow } from '@eolab/po
 import type { RunBackend } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import { bucketMsFor, MAX_BUCKETS } from './live-run';
+import { startWatchdog } from './orphans';
 import { PostgresSupervisor } from './pg-supervisor';
 import { RunError } from './run-error';
 import type { RunModel } from './run-model';
@@ -134,6 +135,8 @@ export class RealBackend {
   /** The server's PostgreSQL, started on first use; a start that failed is tried again by the next run. */
   private async postgres(pg: Backend): Promise<PostgresServer> {
     if (this.server === null) {
+      // From here on the server has processes of its own: they must not outlive it (orphans.ts).
+      startWatchdog();
       const started = pg.startPostgres();
       this.server = started;
       this.supervisor.starting();

@@ -48,6 +48,33 @@ export function processesOf(ownerPid: number): number[] {
   return found;
 }
 
+/**
+ * A PostgreSQL's processes: the postmaster and its children (PostgreSQL writes its status over its
+ * environment, so its workers do not show EOLAB_OWNER_PID).
+ */
+export function postgresProcesses(postmaster: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') continue;
+      if (Number(entry) === postmaster || Number(fields[1]) === postmaster) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+/** Everything of the server: its tagged processes and its PostgreSQL's. */
+export function everythingOf(ownerPid: number, postmaster: number | null): number[] {
+  return [
+    ...new Set([...processesOf(ownerPid), ...(postmaster === null ? [] : postgresProcesses(postmaster))]),
+  ];
+}
+
 /** Resolves once `check` holds, looking every 100 ms; rejects with `what` after `withinMs`. */
 export async function eventually(what: string, check: () => boolean, withinMs: number): Promise<number> {
   const started = performance.now();
