@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { guardRequests, hostAllowed, originAllowed, tokenOf, tokenValid } from './access';
 import { ClientErrorLog } from './client-errors';
 import type { ServerConfig } from './config';
-import { RunStore } from './db';
+import type { RunStore } from './db';
 import { describeError } from './errors';
 import { upgradeOlderFailedRuns } from './older-reports';
 import { RateLimits } from './rate-limits';
@@ -18,6 +18,7 @@ import { apiRoutes } from './routes';
 import { RunManager } from './run-manager';
 import { sharedJsonParser } from './shared-json';
 import { handleSockets, type IoServer, roomOf } from './sockets';
+import { QueuedRunStore } from './store-worker';
 import { TransportLimits } from './transport-limits';
 
 export interface AppDeps {
@@ -38,7 +39,8 @@ export interface App {
 /** Builds the server (HTTP + socket.io + run manager) without listening, so tests can use port 0. */
 export function createApp({ config, logger, openStore }: AppDeps): App {
   const log = logger ?? pino({ level: config.logLevel });
-  const store = (openStore ?? ((dir) => new RunStore(dir)))(config.dataDir);
+  // Writes go to a worker thread (store-worker.ts): a stalled disk delays saves, not the server.
+  const store = (openStore ?? ((dir) => new QueuedRunStore(dir)))(config.dataDir);
   const interrupted = store.markInterrupted();
   if (interrupted > 0)
     log.warn({ interrupted }, 'runs that were live when the server stopped are marked interrupted');
@@ -129,6 +131,8 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     log,
   );
 
+  if (store instanceof QueuedRunStore) manager.storeHealth.follow(store);
+
   app.disable('x-powered-by');
   app.use(guardRequests(access, transport));
   app.use(
@@ -153,6 +157,13 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   const coop = helmet.crossOriginOpenerPolicy();
   app.use((req, res, next) => (req.secure ? hsts(req, res, () => coop(req, res, next)) : next()));
   app.use('/api', rates.apiMiddleware());
+  // What a client reads of stored runs includes what it was just told (a run that ended, one just
+  // created): the reads wait for the writes already accepted, for a second at most (a stalled disk
+  // then answers from what is on disk, and from memory for the runs it holds).
+  app.use('/api/runs', (req, _res, next) => {
+    if (req.method !== 'GET') return next();
+    void store.settled(READ_AFTER_WRITE_MS).then(() => next());
+  });
   // gzip or brotli (quality 4) for the dashboard's bundle and the API's JSON reports: the bundle
   // shrinks about 4x. Socket.io's traffic does not pass through Express.
   app.use(compression());
@@ -200,10 +211,17 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      // Writes still waiting get a moment; what a stalled disk did not take by then is said.
+      await store.settled(CLOSE_WRITES_MS);
+      if (store instanceof QueuedRunStore && store.unwritten().length > 0)
+        log.error({ runs: store.unwritten() }, 'stopping with runs whose last writes the disk did not take');
       store.close();
     },
   };
 }
+
+const READ_AFTER_WRITE_MS = 1_000;
+const CLOSE_WRITES_MS = 2_000;
 
 /** A path naming a file (an extension in its last segment, or under /assets/), not a client-side route. */
 export function looksLikeAsset(path: string): boolean {

@@ -229,6 +229,12 @@ export interface StoreStatus {
   lastError: string | null;
   /** Ended runs kept in memory because their final save was refused. */
   unsavedRuns: number;
+  /**
+   * Writes accepted but not yet on disk (they go to a writer thread: a stalled disk delays them,
+   * not the server), and how long the oldest has waited (absent from older servers).
+   */
+  pendingWrites?: number;
+  oldestPendingMs?: number | null;
 }
 
 /**
