@@ -32,6 +32,11 @@ const MAX_PENDING_PACKETS = 32;
  * dashboard watches a run when it opens it, not dozens of times a second.
  */
 const WATCH_COST = 10;
+/**
+ * Bytes one socket may send per second: a dashboard's commands are a few KB at most. A socket past
+ * it is dropped at once, before its flood is parsed message after message (each can be 64 KiB).
+ */
+const MAX_BYTES_PER_SECOND = 1024 * 1024;
 
 function pendingOutputTooLarge(socket: IoSocket): boolean {
   const conn = socket.conn as unknown as {
@@ -52,6 +57,20 @@ function pendingOutputTooLarge(socket: IoSocket): boolean {
 export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimits, log: Logger): void {
   io.on('connection', (socket: IoSocket) => {
     const address = socket.handshake.address;
+    let windowStart = performance.now();
+    let bytesInWindow = 0;
+    socket.conn.on('data', (data: string | Buffer) => {
+      const now = performance.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        bytesInWindow = 0;
+      }
+      bytesInWindow += data.length;
+      if (bytesInWindow > MAX_BYTES_PER_SECOND && socket.connected) {
+        log.warn({ address }, 'socket dropped: it sent more than 1 MiB in a second');
+        socket.disconnect(true);
+      }
+    });
     // Every event a socket sends, unknown ones included, is counted against its budget before any
     // handler runs: an event nobody listens to still costs the server its parsing.
     socket.use((packet, next) => {

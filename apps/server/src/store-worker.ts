@@ -63,6 +63,8 @@ interface Pending {
    * row and live event window), `final` (its row and final events). null: never replaced.
    */
   replaceable: SaveKind | null;
+  /** Inserts and deletes change what retention counts until they land. */
+  changesCount: 'insert' | 'delete' | null;
   queuedAt: number;
 }
 
@@ -103,6 +105,9 @@ export class QueuedRunStore extends RunStore {
   private failure: StoreWriteError | null = null;
   private retry: NodeJS.Timeout | null = null;
   private drained: (() => void)[] = [];
+  /** Runs inserted or deleted here but not yet on disk: retention counts them as they will be. */
+  private readonly pendingInserts = new Set<string>();
+  private readonly pendingDeletes = new Set<string>();
   private closed = false;
   /** Told of each write's outcome (null: it succeeded), so health can say the store refuses writes. */
   onOutcome: (what: string, error: Error | null) => void = () => {};
@@ -142,6 +147,8 @@ export class QueuedRunStore extends RunStore {
         'EOLAB_STORE_BEHIND',
       );
     this.note(run.summary.id, { stored: run });
+    this.pendingInserts.add(run.summary.id);
+    this.counting = 'insert';
     super.insert(run);
   }
 
@@ -166,8 +173,21 @@ export class QueuedRunStore extends RunStore {
   override delete(id: string): boolean {
     const existed = this.get(id) !== null;
     this.note(id, { stored: null, events: [], state: undefined });
+    this.pendingDeletes.add(id);
+    this.counting = 'delete';
     super.delete(id);
     return existed;
+  }
+
+  override prune(...[retention, keep]: Parameters<RunStore['prune']>): string[] {
+    // A run whose delete waits is already counted out (usage): it is not a victim twice.
+    return super.prune(retention, (id) => this.pendingDeletes.has(id) || keep(id));
+  }
+
+  /** What retention counts: the runs on disk, as they will be once the writes waiting land. */
+  override usage(): { runs: number; bytes: number } {
+    const onDisk = super.usage();
+    return { runs: onDisk.runs + this.pendingInserts.size - this.pendingDeletes.size, bytes: onDisk.bytes };
   }
 
   // ---- reads: what was accepted, on disk or not ----
@@ -228,6 +248,8 @@ export class QueuedRunStore extends RunStore {
 
   /** Set by save/saveProgress just before they write: whether a newer save may replace this one. */
   private replacing: Pending['replaceable'] = null;
+  /** Set by insert/delete just before they write. */
+  private counting: Pending['changesCount'] = null;
 
   private note(id: string, change: Omit<Overlay, 'writes'>): void {
     const o = this.overlay.get(id) ?? { writes: 0 };
@@ -239,7 +261,9 @@ export class QueuedRunStore extends RunStore {
 
   private enqueue(runId: string, steps: WriteStep[]): void {
     const replaceable = this.replacing;
+    const changesCount = this.counting;
     this.replacing = null;
+    this.counting = null;
     const last = this.queue.findLast((p) => p.runId === runId);
     // A newer save of the run replaces a queued one that nothing of the run follows.
     if (replaceable !== null && last?.replaceable != null && covers(replaceable, last.replaceable)) {
@@ -249,7 +273,14 @@ export class QueuedRunStore extends RunStore {
       if (o !== undefined) o.writes--;
       return;
     }
-    this.queue.push({ seq: ++this.seq, runId, steps, replaceable, queuedAt: performance.now() });
+    this.queue.push({
+      seq: ++this.seq,
+      runId,
+      steps,
+      replaceable,
+      changesCount,
+      queuedAt: performance.now(),
+    });
     this.pump();
   }
 
@@ -283,6 +314,8 @@ export class QueuedRunStore extends RunStore {
       this.failure = null;
       this.onOutcome(`write run ${done.runId}`, null);
     }
+    if (done.changesCount === 'insert') this.pendingInserts.delete(done.runId);
+    if (done.changesCount === 'delete') this.pendingDeletes.delete(done.runId);
     const o = this.overlay.get(done.runId);
     if (o !== undefined && --o.writes <= 0) this.overlay.delete(done.runId);
     this.pump();

@@ -155,6 +155,16 @@ describe('socket budgets', () => {
     expect(await ok(other, 'run:create', { preset: 'seed', start: false })).toHaveProperty('runId');
   });
 
+  it('a socket sending more than 1 MiB in a second is dropped before its flood is parsed', async () => {
+    server = await startServer();
+    const socket: Client = await server.client();
+    const dropped = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+    const emit = socket.emit as (event: string, payload: unknown) => void;
+    // 20 messages of 60 KB: a dashboard sends a few KB at most.
+    for (let i = 0; i < 20; i++) emit.call(socket, 'no-such-event', 'x'.repeat(60_000));
+    expect(await dropped).toBe('io server disconnect');
+  });
+
   it('a known command past the budget is answered with the reason', async () => {
     server = await startServer(undefined, { EOLAB_SOCKET_COMMANDS_PER_SECOND: '3' });
     const socket = await server.client();
