@@ -33,10 +33,12 @@ const MAX_PENDING_PACKETS = 32;
  */
 const WATCH_COST = 10;
 /**
- * Bytes one socket may send per second: a dashboard's commands are a few KB at most. A socket past
- * it is dropped at once, before its flood is parsed message after message (each can be 64 KiB).
+ * Bytes one socket may send per second, per command of its budget (1 MiB at the default 50): a
+ * dashboard's commands are a few KB at most. A socket past it is dropped at once, before its flood
+ * is parsed message after message (each can be 64 KiB).
  */
-const MAX_BYTES_PER_SECOND = 1024 * 1024;
+const BYTES_PER_COMMAND = 20 * 1024;
+const MIN_BYTES_PER_SECOND = 1024 * 1024;
 
 function pendingOutputTooLarge(socket: IoSocket): boolean {
   const conn = socket.conn as unknown as {
@@ -55,6 +57,7 @@ function pendingOutputTooLarge(socket: IoSocket): boolean {
  * ignored. Each socket has a command budget per second; one that floods far past it is dropped.
  */
 export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimits, log: Logger): void {
+  const maxBytesPerSecond = Math.max(MIN_BYTES_PER_SECOND, rates.commandsPerSecond * BYTES_PER_COMMAND);
   io.on('connection', (socket: IoSocket) => {
     const address = socket.handshake.address;
     let windowStart = performance.now();
@@ -66,8 +69,8 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
         bytesInWindow = 0;
       }
       bytesInWindow += data.length;
-      if (bytesInWindow > MAX_BYTES_PER_SECOND && socket.connected) {
-        log.warn({ address }, 'socket dropped: it sent more than 1 MiB in a second');
+      if (bytesInWindow > maxBytesPerSecond && socket.connected) {
+        log.warn({ address, maxBytesPerSecond }, 'socket dropped: it sent too many bytes in a second');
         socket.disconnect(true);
       }
     });
