@@ -131,7 +131,11 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     log,
   );
 
-  if (store instanceof QueuedRunStore) manager.storeHealth.follow(store);
+  if (store instanceof QueuedRunStore) {
+    manager.storeHealth.follow(store);
+    store.onDropped = (runId, why) =>
+      log.error({ runId, why }, 'a write of this run was refused and dropped');
+  }
 
   app.disable('x-powered-by');
   app.use(guardRequests(access, transport));

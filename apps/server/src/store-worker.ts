@@ -81,6 +81,17 @@ type Reply =
   | { seq: number; ok: true; changes: number[] }
   | { seq: number; ok: false; message: string; code?: string };
 
+/**
+ * SQLite's answers that come from the disk or the file system and may pass (a full or failing
+ * disk, a lock held elsewhere): such a write is retried. Any other (a constraint) is not.
+ */
+function diskTrouble(code: string | undefined): boolean {
+  return (
+    code === undefined ||
+    /^SQLITE_(IOERR|FULL|BUSY|LOCKED|READONLY|CANTOPEN|PROTOCOL|NOMEM|CORRUPT|NOTADB|PERM)/.test(code)
+  );
+}
+
 /** Why a write failed, with SQLite's code, as the store health reports it. */
 class StoreWriteError extends Error {
   constructor(
@@ -111,6 +122,8 @@ export class QueuedRunStore extends RunStore {
   private closed = false;
   /** Told of each write's outcome (null: it succeeded), so health can say the store refuses writes. */
   onOutcome: (what: string, error: Error | null) => void = () => {};
+  /** Told of a write dropped because SQLite refused it for a reason retrying cannot fix. */
+  onDropped: (runId: string, why: string) => void = () => {};
 
   constructor(dataDir: string, options: QueuedStoreOptions = {}) {
     super(dataDir);
@@ -173,8 +186,10 @@ export class QueuedRunStore extends RunStore {
   override delete(id: string): boolean {
     const existed = this.get(id) !== null;
     this.note(id, { stored: null, events: [], state: undefined });
-    this.pendingDeletes.add(id);
-    this.counting = 'delete';
+    if (existed) {
+      this.pendingDeletes.add(id);
+      this.counting = 'delete';
+    }
     super.delete(id);
     return existed;
   }
@@ -228,6 +243,10 @@ export class QueuedRunStore extends RunStore {
 
   override settled(withinMs: number): Promise<void> {
     if (this.inFlight === null && this.queue.length === 0) return Promise.resolve();
+    // A store that refuses writes, or a write already stuck longer than a reader would wait: the
+    // disk is stalled, and reads answer now (from memory for what waits) rather than wait in vain.
+    const stuck = this.inFlight !== null && performance.now() - this.inFlight.queuedAt > withinMs;
+    if (this.failure !== null || stuck) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, withinMs);
       this.drained.push(() => {
@@ -299,6 +318,13 @@ export class QueuedRunStore extends RunStore {
     const done = this.inFlight;
     if (done === null || done.seq !== reply.seq) return;
     this.inFlight = null;
+    if (!reply.ok && !diskTrouble(reply.code)) {
+      // Not the disk (a constraint, a bug): retrying would block every later write for ever.
+      this.onDropped(done.runId, `${reply.code ?? 'error'}: ${reply.message}`);
+      this.forget(done);
+      this.pump();
+      return;
+    }
     if (!reply.ok) {
       // Retried at the head of the queue, so writes stay in order; health says the store refuses them.
       this.failure = new StoreWriteError(reply.message, reply.code);
@@ -314,10 +340,15 @@ export class QueuedRunStore extends RunStore {
       this.failure = null;
       this.onOutcome(`write run ${done.runId}`, null);
     }
+    this.forget(done);
+    this.pump();
+  }
+
+  /** The write is done with (on disk, or dropped): what this thread kept for it goes. */
+  private forget(done: Pending): void {
     if (done.changesCount === 'insert') this.pendingInserts.delete(done.runId);
     if (done.changesCount === 'delete') this.pendingDeletes.delete(done.runId);
     const o = this.overlay.get(done.runId);
     if (o !== undefined && --o.writes <= 0) this.overlay.delete(done.runId);
-    this.pump();
   }
 }
