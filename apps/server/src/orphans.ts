@@ -11,14 +11,14 @@ import { spawn } from 'node:child_process';
  * is left a few seconds later, a SIGSTOPped task process included, gets SIGKILL. Data directories
  * of gone servers (eolab-pg-* naming them in eolab-owner.pid) are removed too.
  *
- * The sweep is plain JavaScript run with `node -e`: the watchdog must not load the server's
+ * The sweep is plain JavaScript run with `node -` (the source on stdin): the watchdog must not load the server's
  * modules (or tsx), and the compiled server has no separate file to point it at.
  */
 const SWEEP_SOURCE = String.raw`
 const fs = require('fs');
 const path = require('path');
 const os = require('os');
-const [mode, ownerArg] = process.argv.slice(1);
+const [mode, ownerArg] = process.argv.slice(2);
 const alive = (pid) => {
   try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
 };
@@ -86,12 +86,15 @@ function runSweep(args: string[], detached: boolean): void {
   const env = { ...process.env };
   // The sweeper is not one of the server's processes: it must not find (and end) itself.
   delete env.EOLAB_OWNER_PID;
-  const child = spawn(process.execPath, ['-e', SWEEP_SOURCE, ...args], {
+  // The script comes on stdin (`node -`): `ps` shows `node - watch <pid>`, not the source.
+  const child = spawn(process.execPath, ['-', ...args], {
     env,
     detached,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['pipe', 'ignore', 'inherit'],
   });
   child.on('error', () => {});
+  child.stdin?.on('error', () => {});
+  child.stdin?.end(SWEEP_SOURCE);
   child.unref();
 }
 
