@@ -30,6 +30,10 @@ db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 const stall = workerData.stall ? new Int32Array(workerData.stall) : null;
 const statements = new Map();
+// A Buffer posted here arrives as a plain Uint8Array, which better-sqlite3 does not bind.
+const bindable = (v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
+const args = (params) =>
+  Array.isArray(params) ? params.map(bindable) : Object.fromEntries(Object.entries(params).map(([k, v]) => [k, bindable(v)]));
 const prepared = (sql) => {
   let s = statements.get(sql);
   if (s === undefined) { s = db.prepare(sql); statements.set(sql, s); }
@@ -40,7 +44,7 @@ parentPort.on('message', ({ seq, steps }) => {
   if (stall !== null) while (Atomics.load(stall, 0) === 1) Atomics.wait(stall, 0, 1, 1000);
   try {
     const changes = db.transaction(() =>
-      steps.map((s) => (Array.isArray(s.params) ? prepared(s.sql).run(...s.params) : prepared(s.sql).run(s.params)).changes),
+      steps.map((s) => (Array.isArray(s.params) ? prepared(s.sql).run(...args(s.params)) : prepared(s.sql).run(args(s.params))).changes),
     )();
     parentPort.postMessage({ seq, ok: true, changes });
   } catch (error) {
@@ -165,11 +169,12 @@ export class QueuedRunStore extends RunStore {
     super.insert(run);
   }
 
-  override save(run: StoredRun, events: SimEvent[] | null): void {
-    const id = run.summary.id;
-    this.note(id, events === null ? { stored: run } : { stored: run, events });
+  // Every argument goes on to the base's save, whatever it grows to take.
+  override save(...args: Parameters<RunStore['save']>): void {
+    const [run, events] = args;
+    this.note(run.summary.id, events === null ? { stored: run } : { stored: run, events });
     this.replacing = events === null ? 'row' : 'final';
-    super.save(run, events);
+    super.save(...args);
   }
 
   override saveProgress(run: StoredRun, events: SimEvent[]): void {

@@ -129,4 +129,33 @@ describe('a store that writes on a worker thread', () => {
     expect(store.usage().runs).toBe(1);
     expect(store.get('b')?.summary.id).toBe('b');
   });
+
+  it('binds bytes (a Buffer arrives in the worker as a plain Uint8Array)', async () => {
+    class BytesStore extends QueuedRunStore {
+      putBytes(id: string, bytes: Buffer): void {
+        this.write(
+          [
+            {
+              sql: 'INSERT OR REPLACE INTO live_event_log (run_id, events) VALUES (?, ?)',
+              params: [id, bytes],
+            },
+          ],
+          id,
+        );
+      }
+    }
+    const dir = tempDir('eolab-store-');
+    dirs.push(dir);
+    const store = new BytesStore(dir);
+    stores.push(store);
+    store.putBytes('x', Buffer.from('bytes'));
+    await store.settled(10_000);
+    const other = new RunStore(dir);
+    stores.push(other);
+    const row = (other as unknown as { db: import('better-sqlite3').Database }).db
+      .prepare("SELECT typeof(events) AS type, events FROM live_event_log WHERE run_id = 'x'")
+      .get() as { type: string; events: Buffer };
+    expect(row.type).toBe('blob');
+    expect(row.events.toString()).toBe('bytes');
+  });
 });
