@@ -21,7 +21,7 @@ const MAX_BACKLOG = 200;
 const RETRY_MS = 2_000;
 
 /** The worker: plain JavaScript (the compiled server is one bundle, and tests run TypeScript). */
-const WORKER_SOURCE = String.raw`
+const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
