@@ -1,4 +1,4 @@
-import type { Report, SweepResult } from '@eolab/engine';
+import { judgesMissing, type Report, type SweepResult } from '@eolab/engine';
 
 /** Our whole-stream checker's findings, after the sample's lines. */
 export function formatSummary(report: Report): string {
@@ -22,6 +22,16 @@ const ENDINGS: Record<Report['ending'], string> = {
   'job-failed': 'job failed for good',
   stopped: 'run stopped',
   running: 'still running',
+  'backend-failed': 'PostgreSQL died',
+};
+
+/** Why a run's missing values are not judged, for the endings that leave them unjudged. */
+const NOT_JUDGED: Record<Report['ending'], string> = {
+  finished: '',
+  'job-failed': '',
+  stopped: 'the run was stopped',
+  running: 'the run is still going',
+  'backend-failed': 'PostgreSQL died under the run',
 };
 
 /** How the run ended, in the run's own time (virtual for the model, wall-clock for a real job). */
@@ -36,10 +46,10 @@ export function endingText(report: Report): string {
  */
 function missingLines(report: Report): string[] {
   const { counts, numEvents } = report;
-  if (report.ending === 'stopped' || report.ending === 'running') {
+  if (!judgesMissing(report.ending)) {
     const emitted = numEvents - counts.neverEmitted;
     return [
-      `  missing:    not judged: the ${report.ending === 'stopped' ? 'run was stopped' : 'run is still going'} after the source emitted ${emitted} of ${numEvents} values`,
+      `  missing:    not judged: ${NOT_JUDGED[report.ending]} after the source emitted ${emitted} of ${numEvents} values`,
     ];
   }
   const lines = [

@@ -75,6 +75,7 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; url: strin
         EOLAB_SOCKET_DEFLATE: deflate ? 'on' : 'off',
         // Every watcher connects, and fetches the report, from this one address.
         EOLAB_SOCKET_CONNECTIONS_PER_MINUTE: '1000000',
+        EOLAB_CONNECTIONS_PER_ADDRESS: '1000000',
         EOLAB_API_REQUESTS_PER_SECOND: '1000000',
       },
       stdio: ['ignore', 'pipe', 'inherit'],

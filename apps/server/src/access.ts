@@ -41,12 +41,36 @@ function sameToken(given: string | undefined, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
+/** A cookie's value; a malformed one (`%`, a lone surrogate) is no value, never an exception. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeSafely(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+function decodeSafely(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where the token's redirect goes: the same path on this server. A path such as `/.//evil.example/`
+ * normalises to `//evil.example/`, which a browser reads as another host: leading slashes collapse.
+ */
+export function sameOriginPath(originalUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(originalUrl, 'http://x');
+  } catch {
+    return '/';
+  }
+  url.searchParams.delete('token');
+  return `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
 }
 
 /** The token a request carries: `Authorization: Bearer`, the dashboard's cookie, or `auth.token` (sockets). */
@@ -65,8 +89,16 @@ const MISSING_TOKEN_PAGE = `<!doctype html><meta charset="utf-8"><title>Exactly-
 <p>This Exactly-Once Lab server needs its access token. Open the address the server printed when it
 started (it ends in <code>?token=…</code>), or ask whoever runs it for that address.</p>`;
 
+/** Wrong-token attempts per address (transport-limits.ts): guessing the token is slowed to a few a minute. */
+export interface TokenAttempts {
+  tokenLockedOut(address: string): boolean;
+  wrongToken(address: string): void;
+  lockedOutMessage(): string;
+  readonly lockoutRetryAfterSeconds: number;
+}
+
 /** Express middleware: host, origin (for writes) and token checks, before anything else runs. */
-export function guardRequests(access: AccessConfig) {
+export function guardRequests(access: AccessConfig, attempts?: TokenAttempts) {
   return (req: Request, res: Response, next: NextFunction) => {
     const api = req.path.startsWith('/api');
     const refuse = (status: number, error: string) =>
@@ -80,19 +112,30 @@ export function guardRequests(access: AccessConfig) {
     if (write && !originAllowed(req.headers.origin, req.headers.host, access)) {
       return refuse(403, `origin: requests from ${req.headers.origin} are not allowed`);
     }
+    if (access.token === null) return next();
+    const address = req.socket.remoteAddress ?? 'unknown';
+    // An address that kept sending wrong tokens is refused unread for a while, right ones included:
+    // otherwise the lockout would still answer each guess.
+    if (attempts?.tokenLockedOut(address)) {
+      res.setHeader('Retry-After', String(attempts.lockoutRetryAfterSeconds));
+      return refuse(429, attempts.lockedOutMessage());
+    }
     if (tokenValid(access, req)) return next();
     // Opening the dashboard with ?token=… stores the token in a cookie and drops it from the address.
     const fromQuery = typeof req.query.token === 'string' ? req.query.token : undefined;
-    if (fromQuery !== undefined && req.method === 'GET' && sameToken(fromQuery, access.token!)) {
+    if (fromQuery !== undefined && req.method === 'GET' && sameToken(fromQuery, access.token)) {
       res.cookie(tokenCookie(req.socket.localPort), fromQuery, {
         httpOnly: true,
         sameSite: 'strict',
         path: '/',
       });
-      const url = new URL(req.originalUrl, 'http://x');
-      url.searchParams.delete('token');
-      return res.redirect(303, url.pathname + url.search);
+      return res.redirect(303, sameOriginPath(req.originalUrl));
     }
+    if (tokenOf(req) !== undefined || fromQuery !== undefined) attempts?.wrongToken(address);
+    // A cookie from an earlier start (a generated token changes each start) is dropped, so a
+    // dashboard left open does not spend its address's wrong-token attempts on every request.
+    if (cookieValue(req.headers.cookie, tokenCookie(req.socket.localPort)) !== undefined)
+      res.clearCookie(tokenCookie(req.socket.localPort), { path: '/' });
     return refuse(401, 'token: this server requires its access token (Authorization: Bearer …)');
   };
 }

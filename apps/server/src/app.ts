@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { ClientToServerEvents, RunSnapshot, ServerToClientEvents } from '@eolab/protocol';
 import compression from 'compression';
@@ -7,9 +7,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { type Logger, pino } from 'pino';
 import { Server } from 'socket.io';
-import { guardRequests, hostAllowed, originAllowed, tokenValid } from './access';
+import { guardRequests, hostAllowed, originAllowed, tokenOf, tokenValid } from './access';
+import { ClientErrorLog } from './client-errors';
 import type { ServerConfig } from './config';
-import { RunStore } from './db';
+import type { RunStore } from './db';
 import { describeError } from './errors';
 import { upgradeOlderFailedRuns } from './older-reports';
 import { RateLimits } from './rate-limits';
@@ -17,6 +18,8 @@ import { apiRoutes } from './routes';
 import { RunManager } from './run-manager';
 import { sharedJsonParser } from './shared-json';
 import { handleSockets, type IoServer, roomOf } from './sockets';
+import { QueuedRunStore } from './store-worker';
+import { TransportLimits } from './transport-limits';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -29,13 +32,15 @@ export interface App {
   http: HttpServer;
   io: IoServer;
   manager: RunManager;
+  transport: TransportLimits;
   close(): Promise<void>;
 }
 
 /** Builds the server (HTTP + socket.io + run manager) without listening, so tests can use port 0. */
 export function createApp({ config, logger, openStore }: AppDeps): App {
   const log = logger ?? pino({ level: config.logLevel });
-  const store = (openStore ?? ((dir) => new RunStore(dir)))(config.dataDir);
+  // Writes go to a worker thread (store-worker.ts): a stalled disk delays saves, not the server.
+  const store = (openStore ?? ((dir) => new QueuedRunStore(dir)))(config.dataDir);
   const interrupted = store.markInterrupted();
   if (interrupted > 0)
     log.warn({ interrupted }, 'runs that were live when the server stopped are marked interrupted');
@@ -49,6 +54,13 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   const app = express();
   const http = createServer(app);
   const access = config.access;
+  const transport = new TransportLimits({
+    connectionsPerAddress: config.limits.connectionsPerAddress,
+    handshakesPerMinutePerAddress: config.limits.socketConnectionsPerMinutePerAddress,
+    wrongTokensPerMinutePerAddress: config.limits.wrongTokensPerMinutePerAddress,
+  });
+  transport.attach(http);
+  const clientErrors = new ClientErrorLog(log);
   const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     serveClient: false,
@@ -57,23 +69,41 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     transports: ['websocket'],
     perMessageDeflate: config.socketDeflate ? { threshold: 1024 } : false,
     // Browsers always send Origin on a WebSocket: a page from another site cannot open one here.
+    // Runs for every handshake before socket.io sees it: an address past its handshakes per minute
+    // (or locked out for wrong tokens) is refused here, before any namespace or handler.
     allowRequest: (req, callback) => {
-      const ok =
-        hostAllowed(req.headers.host, access) && originAllowed(req.headers.origin, req.headers.host, access);
-      callback(ok ? null : 'origin or host not allowed', ok);
+      try {
+        const allowed =
+          hostAllowed(req.headers.host, access) &&
+          originAllowed(req.headers.origin, req.headers.host, access);
+        if (!allowed) return callback('origin or host not allowed', false);
+        const refused = transport.handshakeRefusal(req.socket.remoteAddress ?? 'unknown');
+        callback(refused, refused === null);
+      } catch (error) {
+        clientErrors.note('socket handshake refused', error);
+        callback('bad handshake', false);
+      }
     },
   });
   const rates = new RateLimits(config.limits);
   /** CPU spent sending deltas (one emit writes to every watcher's socket): health reports it. */
   let deltaSendCpuUs = 0;
+  // Any exception here would escape socket.io and end the process: every step is caught.
   io.use((socket, next) => {
-    const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    if (!tokenValid(access, socket.request, auth?.token)) {
-      return next(new Error('token: this server requires its access token'));
+    try {
+      const address = socket.handshake.address;
+      const refused = transport.socketRefusal(address);
+      if (refused !== null) return next(new Error(refused));
+      if (access.token === null) return next();
+      if (transport.tokenLockedOut(address)) return next(new Error(transport.lockedOutMessage()));
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      if (tokenValid(access, socket.request, auth?.token)) return next();
+      if (tokenOf(socket.request, auth?.token) !== undefined) transport.wrongToken(address);
+      next(new Error('token: this server requires its access token'));
+    } catch (error) {
+      clientErrors.note('socket refused', error);
+      next(new Error('bad handshake'));
     }
-    void rates.takeConnection(socket.handshake.address).then((refused) => {
-      next(refused === null ? undefined : new Error(refused));
-    }, next);
   });
   const manager = new RunManager(
     store,
@@ -101,13 +131,20 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     log,
   );
 
+  if (store instanceof QueuedRunStore) {
+    manager.storeHealth.follow(store);
+    store.onDropped = (runId, why) =>
+      log.error({ runId, why }, 'a write of this run was refused and dropped');
+  }
+
   app.disable('x-powered-by');
-  app.use(guardRequests(access));
+  app.use(guardRequests(access, transport));
   app.use(
     helmet({
       contentSecurityPolicy: {
         directives: {
-          'connect-src': ["'self'", 'ws:', 'wss:'],
+          // The page's own socket only (CSP 2 browsers do not count ws: as 'self').
+          'connect-src': ["'self'", ...ownSocketSources],
           'img-src': ["'self'", 'data:', 'blob:'],
           // The dashboard is served over plain HTTP (often from another machine's address): asking
           // the browser to upgrade its asset requests to https would leave the page blank.
@@ -124,6 +161,13 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   const coop = helmet.crossOriginOpenerPolicy();
   app.use((req, res, next) => (req.secure ? hsts(req, res, () => coop(req, res, next)) : next()));
   app.use('/api', rates.apiMiddleware());
+  // What a client reads of stored runs includes what it was just told (a run that ended, one just
+  // created): the reads wait for the writes already accepted, for a second at most (a stalled disk
+  // then answers from what is on disk, and from memory for the runs it holds).
+  app.use('/api/runs', (req, _res, next) => {
+    if (req.method !== 'GET') return next();
+    void store.settled(READ_AFTER_WRITE_MS).then(() => next());
+  });
   // gzip or brotli (quality 4) for the dashboard's bundle and the API's JSON reports: the bundle
   // shrinks about 4x. Socket.io's traffic does not pass through Express.
   app.use(compression());
@@ -147,9 +191,12 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  // An error in any middleware is answered; a client's (4xx) is logged once, without a stack.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, message } = describeError(error);
     if (status >= 500) log.error({ err: error }, 'request failed');
+    else clientErrors.note(`${req.method} refused with ${status}`, error);
+    if (res.headersSent) return void res.end();
     res.status(status).json({ error: message });
   });
 
@@ -160,6 +207,7 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     http,
     io,
     manager,
+    transport,
     close: async () => {
       manager.stop();
       // A real run's task process and the PostgreSQL it writes to go with the server.
@@ -167,9 +215,36 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      // Writes still waiting get a moment; what a stalled disk did not take by then is said.
+      await store.settled(CLOSE_WRITES_MS);
+      if (store instanceof QueuedRunStore && store.unwritten().length > 0)
+        log.error({ runs: store.unwritten() }, 'stopping with runs whose last writes the disk did not take');
       store.close();
     },
   };
+}
+
+const READ_AFTER_WRITE_MS = 1_000;
+const CLOSE_WRITES_MS = 2_000;
+
+/** A path naming a file (an extension in its last segment, or under /assets/), not a client-side route. */
+export function looksLikeAsset(path: string): boolean {
+  return path.startsWith('/assets/') || /\.[A-Za-z0-9]{1,8}$/.test(path);
+}
+
+/**
+ * CSP sources for the page's own socket: the Host it was loaded from, over ws: and wss:. A Host
+ * header that is not a plain host[:port] adds nothing (it would otherwise write into the policy).
+ */
+const ownSocketSources = [
+  (req: IncomingMessage) => socketSource('ws', req.headers.host),
+  (req: IncomingMessage) => socketSource('wss', req.headers.host),
+];
+
+function socketSource(scheme: 'ws' | 'wss', host: string | undefined): string {
+  return host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)
+    ? `${scheme}://${host}`
+    : "'self'";
 }
 
 /** The built dashboard, with every non-API path falling back to index.html (client-side routes). */
@@ -183,6 +258,9 @@ function serveDashboard(app: express.Express, webDir: string, log: Logger): void
   app.use((req, res, next) => {
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (!read || req.path.startsWith('/api') || req.path.startsWith('/socket.io')) return next();
+    // A file that is not there (an old bundle's chunk, a typo) is a 404, not the page: a page
+    // parsed as a script fails obscurely. Client-side routes have no file extension.
+    if (looksLikeAsset(req.path)) return next();
     res.sendFile(index);
   });
 }

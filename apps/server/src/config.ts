@@ -41,6 +41,12 @@ export interface Limits {
   socketCommandsPerSecond: number;
   /** Socket connections one address may open per minute (a dropped flooder cannot just reconnect forever). */
   socketConnectionsPerMinutePerAddress: number;
+  /** Open TCP connections one address may hold; beyond it new ones are closed unread. */
+  connectionsPerAddress: number;
+  /** Wrong tokens one address may send per minute before all its tokens are refused unread. */
+  wrongTokensPerMinutePerAddress: number;
+  /** A real (PostgreSQL) run is stopped after this long, so it cannot hold the one real-run slot for hours. */
+  maxRealRunMs: number;
 }
 
 /** Who may talk to the server. */
@@ -96,6 +102,9 @@ const envSchema = z.object({
   EOLAB_API_REQUESTS_PER_SECOND: int(1, 1_000_000, 200),
   EOLAB_SOCKET_COMMANDS_PER_SECOND: int(1, 1_000_000, 50),
   EOLAB_SOCKET_CONNECTIONS_PER_MINUTE: int(1, 1_000_000, 120),
+  EOLAB_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000, 256),
+  EOLAB_WRONG_TOKENS_PER_MINUTE: int(1, 1_000_000, 30),
+  EOLAB_MAX_REAL_RUN_SECONDS: int(1, 7 * 24 * 3600, 1800),
   EOLAB_RETAIN_RUNS: int(1, 10_000_000, 1_000),
   EOLAB_RETAIN_BYTES: int(1_024 * 1_024, Number.MAX_SAFE_INTEGER, 512 * 1_024 * 1_024),
   EOLAB_TOKEN: z
@@ -161,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       apiRequestsPerSecondPerAddress: e.EOLAB_API_REQUESTS_PER_SECOND,
       socketCommandsPerSecond: e.EOLAB_SOCKET_COMMANDS_PER_SECOND,
       socketConnectionsPerMinutePerAddress: e.EOLAB_SOCKET_CONNECTIONS_PER_MINUTE,
+      connectionsPerAddress: e.EOLAB_CONNECTIONS_PER_ADDRESS,
+      wrongTokensPerMinutePerAddress: e.EOLAB_WRONG_TOKENS_PER_MINUTE,
+      maxRealRunMs: e.EOLAB_MAX_REAL_RUN_SECONDS * 1000,
     },
     access: {
       token,

@@ -136,12 +136,21 @@ export interface RunFilter {
 }
 
 /** Run history in SQLite (WAL), in the data directory. */
+/** One statement of a write: its SQL and its parameters (positional, or named as `@name`). */
+export interface WriteStep {
+  sql: string;
+  params: unknown[] | Record<string, unknown>;
+}
+
 export class RunStore {
-  private readonly db: Database.Database;
+  protected readonly db: Database.Database;
+  /** The database file (a background writer opens its own connection to it). */
+  readonly file: string;
 
   /** Opens (or creates) the database; a data directory that cannot hold it is a StartupError naming the path. */
   constructor(dataDir: string) {
     const file = join(dataDir, 'eolab.sqlite');
+    this.file = file;
     try {
       mkdirSync(dataDir, { recursive: true });
       this.db = new Database(file);
@@ -239,13 +248,26 @@ export class RunStore {
       .run().changes;
   }
 
+  /**
+   * Runs a write's statements in one transaction and returns each one's changes. Here on this
+   * thread; a subclass may queue them for another (store-worker.ts), returning nothing.
+   */
+  protected write(steps: WriteStep[], _runId: string): number[] | null {
+    const tx = this.db.transaction(() =>
+      steps.map((step) => {
+        const statement = this.db.prepare(step.sql);
+        return Array.isArray(step.params)
+          ? statement.run(...step.params).changes
+          : statement.run(step.params).changes;
+      }),
+    );
+    return tx();
+  }
+
   insert(run: StoredRun): void {
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend, ending, duplicates, lost, never_emitted, duration_ms, narration)
-         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend, @ending, @duplicates, @lost, @never_emitted, @duration_ms, @narration)`,
-      )
-      .run(this.toRow(run));
+    const sql = `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend, ending, duplicates, lost, never_emitted, duration_ms, narration)
+         VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend, @ending, @duplicates, @lost, @never_emitted, @duration_ms, @narration)`;
+    this.write([{ sql, params: { ...this.toRow(run) } }], run.summary.id);
   }
 
   /**
@@ -254,22 +276,23 @@ export class RunStore {
    * (facts/run-facts.ts), is kept beside them.
    */
   save(run: StoredRun, events: SimEvent[] | null, facts: Uint8Array | null = null): void {
-    const row = this.toRow(run);
-    const tx = this.db.transaction(() => {
-      this.updateRun(row);
-      if (facts !== null) {
-        this.db
-          .prepare('INSERT OR REPLACE INTO run_facts (run_id, facts, deflated) VALUES (?, ?, 0)')
-          .run(run.summary.id, facts);
-      }
-      if (events !== null) {
-        this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(run.summary.id);
-        this.db.prepare('DELETE FROM live_event_log WHERE run_id = ?').run(run.summary.id);
-        const insert = this.db.prepare('INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)');
-        for (const [i, e] of events.entries()) insert.run(run.summary.id, i, JSON.stringify(e));
-      }
-    });
-    tx();
+    const id = run.summary.id;
+    const steps = [this.updateRun(this.toRow(run))];
+    if (facts !== null)
+      steps.push({
+        sql: 'INSERT OR REPLACE INTO run_facts (run_id, facts, deflated) VALUES (?, ?, 0)',
+        params: [id, facts],
+      });
+    if (events !== null) {
+      steps.push({ sql: 'DELETE FROM run_events WHERE run_id = ?', params: [id] });
+      steps.push({ sql: 'DELETE FROM live_event_log WHERE run_id = ?', params: [id] });
+      for (const [i, e] of events.entries())
+        steps.push({
+          sql: 'INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)',
+          params: [id, i, JSON.stringify(e)],
+        });
+    }
+    this.write(steps, id);
   }
 
   /**
@@ -278,30 +301,32 @@ export class RunStore {
    * keeps what it streamed until now.
    */
   saveProgress(run: StoredRun, events: SimEvent[]): void {
-    const row = this.toRow(run);
-    const tx = this.db.transaction(() => {
-      this.updateRun(row);
-      this.db
-        .prepare('INSERT OR REPLACE INTO live_event_log (run_id, events) VALUES (?, ?)')
-        .run(run.summary.id, JSON.stringify(events));
-    });
-    tx();
+    const id = run.summary.id;
+    this.write(
+      [
+        this.updateRun(this.toRow(run)),
+        {
+          sql: 'INSERT OR REPLACE INTO live_event_log (run_id, events) VALUES (?, ?)',
+          params: [id, JSON.stringify(events)],
+        },
+      ],
+      id,
+    );
   }
 
-  private updateRun(row: RunRow): void {
-    this.db
-      .prepare(
-        `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
+  private updateRun(row: RunRow): WriteStep {
+    return {
+      sql: `UPDATE runs SET name=@name, state=@state, verdict=@verdict, faults=@faults, report=@report,
          bucket_ms=@bucket_ms, buckets=@buckets, now_ms=@now_ms, finished_at=@finished_at, reproduces=@reproduces,
          ending=@ending, duplicates=@duplicates, lost=@lost, never_emitted=@never_emitted, duration_ms=@duration_ms,
          narration=@narration
          WHERE id=@id`,
-      )
-      .run(row);
+      params: { ...row },
+    };
   }
 
   setState(id: string, state: RunState): void {
-    this.db.prepare('UPDATE runs SET state = ? WHERE id = ?').run(state, id);
+    this.write([{ sql: 'UPDATE runs SET state = ? WHERE id = ?', params: [state, id] }], id);
   }
 
   /** The stored state of a run, without reading the rest of it. */
@@ -344,7 +369,10 @@ export class RunStore {
 
   /** Replaces a run's stored record with its deflated bytes (a run deleted meanwhile is left alone). */
   deflateFacts(id: string, deflated: Uint8Array): void {
-    this.db.prepare('UPDATE run_facts SET facts = ?, deflated = 1 WHERE run_id = ?').run(deflated, id);
+    this.write(
+      [{ sql: 'UPDATE run_facts SET facts = ?, deflated = 1 WHERE run_id = ?', params: [deflated, id] }],
+      id,
+    );
   }
 
   list(filter: RunFilter): { runs: RunSummary[]; total: number } {
@@ -425,14 +453,20 @@ export class RunStore {
   }
 
   delete(id: string): boolean {
-    const tx = this.db.transaction(() => {
-      this.db.prepare('DELETE FROM run_events WHERE run_id = ?').run(id);
-      this.db.prepare('DELETE FROM live_event_log WHERE run_id = ?').run(id);
-      this.db.prepare('DELETE FROM run_facts WHERE run_id = ?').run(id);
-      return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
-    });
-    return tx();
+    const changes = this.write(
+      [
+        { sql: 'DELETE FROM run_events WHERE run_id = ?', params: [id] },
+        { sql: 'DELETE FROM live_event_log WHERE run_id = ?', params: [id] },
+        { sql: 'DELETE FROM run_facts WHERE run_id = ?', params: [id] },
+        { sql: 'DELETE FROM runs WHERE id = ?', params: [id] },
+      ],
+      id,
+    );
+    return (changes?.[3] ?? 0) > 0;
   }
+
+  /** Resolves once every accepted write is on disk, or after `withinMs` (a store that writes here: at once). */
+  async settled(_withinMs: number): Promise<void> {}
 
   close(): void {
     this.db.close();

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { sweepOrphans } from './orphans';
 import { causeOf, StartupError } from './startup-error';
 
 /**
@@ -24,7 +25,14 @@ function addressesFor(host: string): string[] {
   return [...out, '127.0.0.1'];
 }
 
+/** SIGTERM ends the server within this, whatever it was doing (issue 24: 5 s at most). */
+const SHUTDOWN_MS = 4_000;
+
 function main(): void {
+  // Every process this server starts (task processes, PostgreSQL and its workers) inherits this:
+  // a later start, or the watchdog, finds what a killed server left by it (orphans.ts).
+  process.env.EOLAB_OWNER_PID = String(process.pid);
+  sweepOrphans();
   let config: ReturnType<typeof loadConfig>;
   let app: ReturnType<typeof createApp>;
   try {
@@ -52,8 +60,21 @@ function main(): void {
     }
   });
 
+  // Each step of the way out is bounded (PostgreSQL's stop, the task process, the store): a stop
+  // that hangs must not keep the server from ending. What is not done by then is cut short.
+  let stopping = false;
   const shutdown = () => {
-    void app.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    const cut = setTimeout(() => {
+      console.error(`eolab-server: shutdown took over ${SHUTDOWN_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_MS);
+    cut.unref();
+    void app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

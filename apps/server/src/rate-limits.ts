@@ -8,29 +8,19 @@ const FLOOD_FACTOR = 10;
 
 /**
  * Per-address and per-socket limits, so one client cannot stall the server or fill its disk:
- * REST requests per address, runs created per address (REST and socket together), socket
- * connections per address, and commands per socket.
+ * REST requests per address, runs created per address (REST and socket together), and commands
+ * per socket (every event a socket sends, unknown ones included). Connections and handshakes per
+ * address are limited earlier, at the transport (transport-limits.ts).
  */
 export class RateLimits {
   private readonly api: RateLimiterMemory;
   private readonly runs: RateLimiterMemory;
   private readonly commands: RateLimiterMemory;
-  private readonly connections: RateLimiterMemory;
 
   constructor(private readonly limits: Limits) {
     this.api = new RateLimiterMemory({ points: limits.apiRequestsPerSecondPerAddress, duration: 1 });
     this.runs = new RateLimiterMemory({ points: limits.runsPerMinutePerAddress, duration: 60 });
     this.commands = new RateLimiterMemory({ points: limits.socketCommandsPerSecond, duration: 1 });
-    this.connections = new RateLimiterMemory({
-      points: limits.socketConnectionsPerMinutePerAddress,
-      duration: 60,
-    });
-  }
-
-  /** Null when the address may open another socket, else the reason it may not. */
-  async takeConnection(address: string): Promise<string | null> {
-    if ((await refusal(this.connections, address)) === null) return null;
-    return `too many connections: at most ${this.limits.socketConnectionsPerMinutePerAddress} per minute from one address`;
   }
 
   /** Express middleware for /api; health checks pass free, so monitoring works while a client floods. */

@@ -16,6 +16,8 @@ import type { CheckResult, JobControl, PostgresServer, ReadRow } from '@eolab/po
 import type { RunBackend } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import { bucketMsFor, MAX_BUCKETS } from './live-run';
+import { startWatchdog } from './orphans';
+import { PostgresSupervisor } from './pg-supervisor';
 import { RunError } from './run-error';
 import type { RunModel } from './run-model';
 
@@ -35,8 +37,24 @@ export class RealBackend {
   private server: Promise<PostgresServer> | null = null;
   private busy: RealJob | null = null;
   private closed = false;
+  /** Notices PostgreSQL dying under the server (pg-supervisor.ts). */
+  private readonly supervisor = new PostgresSupervisor((server, reason) => this.postgresDied(server, reason));
 
-  constructor(private readonly log: Logger) {}
+  /** `maxRunMs`: a real run is stopped after this long, so it cannot hold the one real-run slot for hours. */
+  constructor(
+    private readonly log: Logger,
+    readonly maxRunMs = 30 * 60_000,
+  ) {}
+
+  /** What /api/health says about PostgreSQL. */
+  health() {
+    return this.supervisor.health();
+  }
+
+  /** Looks at PostgreSQL now rather than at the next poll (tests). */
+  lookAtPostgres(): void {
+    this.supervisor.look();
+  }
 
   /**
    * Everything a real run needs before it is created: the scenario checked against what the
@@ -48,6 +66,8 @@ export class RealBackend {
     const pg = await this.load();
     const reasons = pg.unsupportedReasons(scenario);
     if (reasons.length > 0) throw new RunError(400, reasons.map((r) => `scenario.${r}`).join('; '));
+    // A PostgreSQL that died since the last poll is noticed now, and a fresh one started for this run.
+    this.supervisor.look();
     const server = await this.postgres(pg);
     return { pg, server, scenario };
   }
@@ -70,9 +90,26 @@ export class RealBackend {
   /** Stops the running job, if any, and the PostgreSQL this server started. */
   async close(): Promise<void> {
     this.closed = true;
+    this.supervisor.unwatch();
     this.busy?.stop();
     const server = await this.server?.catch(() => null);
     await server?.stop().catch(() => {});
+  }
+
+  /**
+   * PostgreSQL died without being asked: the running real run ends now as a backend failure (not in
+   * 111 s as a LOSS), the dead server's leftovers go, and a fresh one is started for the next run.
+   */
+  private postgresDied(dead: PostgresServer, reason: string): void {
+    this.log.error(
+      { reason },
+      'PostgreSQL died: the running real run ends as a backend failure; starting a new one',
+    );
+    this.busy?.backendFailed(reason);
+    this.server = null;
+    void dead.stop().catch(() => {});
+    if (!this.closed && this.module !== null)
+      void this.module.then((pg) => this.postgres(pg)).catch(() => {});
   }
 
   private refuseIfBusy(): void {
@@ -98,12 +135,21 @@ export class RealBackend {
   /** The server's PostgreSQL, started on first use; a start that failed is tried again by the next run. */
   private async postgres(pg: Backend): Promise<PostgresServer> {
     if (this.server === null) {
-      const started = pg.startPostgres();
+      // From here on the server has processes of its own: they must not outlive it (orphans.ts).
+      startWatchdog();
+      // The server's own shutdown stops PostgreSQL (bounded, after the runs' last saves): no exit on signals.
+      const started = pg.startPostgres({ exitOnSignal: false });
       this.server = started;
+      this.supervisor.starting();
       started.then(
-        (s) => this.log.info({ version: s.version, kind: s.kind }, 'PostgreSQL ready for real runs'),
-        () => {
+        (s) => {
+          if (this.closed) return void s.stop().catch(() => {});
+          this.log.info({ version: s.version, kind: s.kind }, 'PostgreSQL ready for real runs');
+          this.supervisor.watch(s);
+        },
+        (error: unknown) => {
           if (this.server === started) this.server = null;
+          this.supervisor.startFailed(error instanceof Error ? error.message : String(error));
         },
       );
     }
@@ -146,6 +192,9 @@ export class RealJob implements RunModel {
   private finalReport: Report | null = null;
   private readonly progress = { emitted: 0, written: 0 };
   private openTxns = 0;
+  /** Stops the job when the server's limit on a real run's length runs out. */
+  private timeLimit: NodeJS.Timeout | null = null;
+  private timedOut = false;
 
   constructor(
     private readonly prepared: PreparedRealRun,
@@ -254,8 +303,21 @@ export class RealJob implements RunModel {
 
   // ---- the job ----
 
+  /**
+   * PostgreSQL died under the job: its watchers are told, the task process is killed, and the run
+   * ends now as a backend failure (INCOMPLETE: nothing could be read, so nothing is judged lost).
+   */
+  backendFailed(reason: string): void {
+    if (this.ended) return;
+    this.deliver({ t: this.nowMs, kind: 'console', source: 'writer', line: `PostgreSQL died: ${reason}` });
+    this.control?.kill();
+    this.end(this.unchecked(`PostgreSQL died during the run: ${reason}`, 'backend-failed'), false);
+  }
+
   private start(): void {
     this.started = true;
+    this.timeLimit = setTimeout(() => this.stopForTime(), this.owner.maxRunMs);
+    this.timeLimit.unref();
     const { pg, server, scenario } = this.prepared;
     pg.runOnPostgres(scenario, {
       server,
@@ -267,13 +329,29 @@ export class RealJob implements RunModel {
       onChecked: (rows, checked, startMs) => this.onChecked(rows, checked, startMs),
     }).then(
       // A stopped job was checked for what it wrote, but its missing values are not judged.
-      (report) => this.end(this.stopRequested ? asStopped(report) : report, report.finished),
+      (report) =>
+        this.end(this.stopRequested ? this.withTimeLimit(asStopped(report)) : report, report.finished),
       (error: unknown) => {
         const why = error instanceof Error ? error.message : String(error);
         this.log.warn({ runId: this.runId, why }, 'real run failed before it could be checked');
         this.end(this.unchecked(`PostgreSQL: ${why}`, this.stopRequested ? 'stopped' : 'job-failed'), false);
       },
     );
+  }
+
+  private stopForTime(): void {
+    if (this.ended) return;
+    this.timedOut = true;
+    this.deliver({ t: this.nowMs, kind: 'console', source: 'writer', line: this.timeLimitLine() });
+    this.stop();
+  }
+
+  private timeLimitLine(): string {
+    return `Stopped: a real run may last ${Math.round(this.owner.maxRunMs / 1000)} s (EOLAB_MAX_REAL_RUN_SECONDS)`;
+  }
+
+  private withTimeLimit(report: Report): Report {
+    return this.timedOut ? { ...report, log: [...report.log, this.timeLimitLine()] } : report;
   }
 
   private deliver(e: SimEvent): void {
@@ -358,6 +436,9 @@ export class RealJob implements RunModel {
   }
 
   private end(report: Report, finished: boolean): void {
+    // A job ended by its backend's death may still settle later (its checker gives up): once is all.
+    if (this.ended) return;
+    if (this.timeLimit !== null) clearTimeout(this.timeLimit);
     this.endMs = this.nowMs;
     this.finished = finished;
     this.finalReport = report;
@@ -373,7 +454,7 @@ export class RealJob implements RunModel {
    * start): nothing was read, so nothing can be vouched for (INCOMPLETE, nothing judged missing),
    * and the log says why.
    */
-  private unchecked(why: string, ending: 'stopped' | 'job-failed'): Report {
+  private unchecked(why: string, ending: 'stopped' | 'job-failed' | 'backend-failed'): Report {
     const s = this.scenario;
     return {
       version: 2,

@@ -69,6 +69,7 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
       sockets: health.sockets(),
       deltaSendCpuUs: health.deltaSendCpuUs(),
       store: manager.storeHealth.status(manager.unsavedCount),
+      postgres: manager.real.health(),
     } satisfies HealthResponse);
   });
 

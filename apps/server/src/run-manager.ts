@@ -112,7 +112,7 @@ export class RunManager {
     private readonly clock: () => number = () => performance.now(),
   ) {
     this.storeHealth = new StoreHealth(log);
-    this.real = new RealBackend(log);
+    this.real = new RealBackend(log, limits.maxRealRunMs);
   }
 
   start(): void {

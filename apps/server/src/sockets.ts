@@ -32,6 +32,13 @@ const MAX_PENDING_PACKETS = 32;
  * dashboard watches a run when it opens it, not dozens of times a second.
  */
 const WATCH_COST = 10;
+/**
+ * Bytes one socket may send per second, per command of its budget (1 MiB at the default 50): a
+ * dashboard's commands are a few KB at most. A socket past it is dropped at once, before its flood
+ * is parsed message after message (each can be 64 KiB).
+ */
+const BYTES_PER_COMMAND = 20 * 1024;
+const MIN_BYTES_PER_SECOND = 1024 * 1024;
 
 function pendingOutputTooLarge(socket: IoSocket): boolean {
   const conn = socket.conn as unknown as {
@@ -50,29 +57,54 @@ function pendingOutputTooLarge(socket: IoSocket): boolean {
  * ignored. Each socket has a command budget per second; one that floods far past it is dropped.
  */
 export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimits, log: Logger): void {
+  const maxBytesPerSecond = Math.max(MIN_BYTES_PER_SECOND, rates.commandsPerSecond * BYTES_PER_COMMAND);
   io.on('connection', (socket: IoSocket) => {
     const address = socket.handshake.address;
-    const on = <T>(
-      event: keyof ClientToServerEvents,
-      handler: (payload: unknown) => T | Promise<T>,
-      cost = 1,
-    ) => {
+    let windowStart = performance.now();
+    let bytesInWindow = 0;
+    socket.conn.on('data', (data: string | Buffer) => {
+      const now = performance.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        bytesInWindow = 0;
+      }
+      bytesInWindow += data.length;
+      if (bytesInWindow > maxBytesPerSecond && socket.connected) {
+        log.warn({ address, maxBytesPerSecond }, 'socket dropped: it sent too many bytes in a second');
+        socket.disconnect(true);
+      }
+    });
+    // Every event a socket sends, unknown ones included, is counted against its budget before any
+    // handler runs: an event nobody listens to still costs the server its parsing.
+    socket.use((packet, next) => {
+      const [event] = packet;
+      const last: unknown = packet[packet.length - 1];
+      const cost = event === 'run:watch' ? WATCH_COST : 1;
+      void rates.takeCommand(socket.id, cost).then(
+        (allowed) => {
+          if (allowed === 'ok') return next();
+          if (allowed === 'flooding') {
+            log.warn(
+              { address, event: String(event) },
+              'socket dropped: it kept flooding past its command limit',
+            );
+            socket.disconnect(true);
+            return;
+          }
+          if (typeof last === 'function')
+            (last as (result: Ack<never>) => void)({
+              ok: false,
+              error: `too many commands: at most ${rates.commandsPerSecond} per second per socket`,
+            });
+        },
+        () => socket.disconnect(true),
+      );
+    });
+    const on = <T>(event: keyof ClientToServerEvents, handler: (payload: unknown) => T | Promise<T>) => {
       socket.on(event, async (payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
         const reply = ack as (result: Ack<T>) => void;
         try {
-          const allowed = await rates.takeCommand(socket.id, cost);
-          if (allowed === 'flooding') {
-            log.warn({ address, event }, 'socket dropped: it kept flooding past its command limit');
-            socket.disconnect(true);
-            return;
-          }
-          if (allowed === 'refused') {
-            throw new RunError(
-              429,
-              `too many commands: at most ${rates.commandsPerSecond} per second per socket`,
-            );
-          }
           reply({ ok: true, data: await handler(payload) });
         } catch (error) {
           const { status, message } = describeError(error);
@@ -96,20 +128,16 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
       });
       return { runId: run.id };
     });
-    on(
-      'run:watch',
-      (payload) => {
-        const { runId } = parseOr400(watchSchema, payload);
-        if (pendingOutputTooLarge(socket)) {
-          throw new RunError(429, 'busy: earlier snapshots have not been read yet; watch again later');
-        }
-        // The snapshot goes out as JSON serialised once per change and shared by every watcher.
-        const snapshot = manager.snapshotJson(runId);
-        void socket.join(roomOf(runId));
-        return snapshot;
-      },
-      WATCH_COST,
-    );
+    on('run:watch', (payload) => {
+      const { runId } = parseOr400(watchSchema, payload);
+      if (pendingOutputTooLarge(socket)) {
+        throw new RunError(429, 'busy: earlier snapshots have not been read yet; watch again later');
+      }
+      // The snapshot goes out as JSON serialised once per change and shared by every watcher.
+      const snapshot = manager.snapshotJson(runId);
+      void socket.join(roomOf(runId));
+      return snapshot;
+    });
     on('run:unwatch', (payload) => {
       const { runId } = parseOr400(watchSchema, payload);
       void socket.leave(roomOf(runId));

@@ -14,7 +14,19 @@ export class StoreHealth {
   private lastError: string | null = null;
   private failures = 0;
 
+  /** Writes waiting for the disk, when the store writes in the background (store-worker.ts). */
+  private backlog: () => { writes: number; oldestMs: number | null } = () => ({ writes: 0, oldestMs: null });
+
   constructor(private readonly log: Logger) {}
+
+  /** A store that writes in the background reports each write's outcome here, and its backlog. */
+  follow(store: {
+    onOutcome: (what: string, error: Error | null) => void;
+    backlog(): { writes: number; oldestMs: number | null };
+  }): void {
+    store.onOutcome = (what, error) => (error === null ? this.succeeded() : this.failed(what, error));
+    this.backlog = () => store.backlog();
+  }
 
   /** Attempts a write that can wait: false (logged) when the store refused it. */
   tryWrite(what: string, write: () => void): boolean {
@@ -51,6 +63,8 @@ export class StoreHealth {
       failingSince: this.failingSince,
       lastError: this.lastError,
       unsavedRuns,
+      pendingWrites: this.backlog().writes,
+      oldestPendingMs: this.backlog().oldestMs,
     };
   }
 

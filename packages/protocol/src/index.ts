@@ -243,6 +243,21 @@ export interface HealthResponse {
   deltaSendCpuUs?: number;
   /** Whether runs are being stored (absent from older servers). */
   store?: StoreStatus;
+  /** The PostgreSQL real runs use (absent from older servers). */
+  postgres?: PostgresStatus;
+}
+
+/**
+ * The real backend's PostgreSQL: `not-started` until the first real run asks for it; `failed`
+ * when it died without being asked (a fresh one is being started); `unavailable` when it could not
+ * be started (real runs get 503 with the reason).
+ */
+export interface PostgresStatus {
+  state: 'not-started' | 'starting' | 'ready' | 'failed' | 'unavailable';
+  /** `SELECT version()` of the last one that started. */
+  version: string | null;
+  /** The last death or failed start, and when. */
+  lastFailure: { at: string; reason: string } | null;
 }
 
 /** The run store's state: a disk that refuses writes makes the server degraded, not dead. */
@@ -255,6 +270,12 @@ export interface StoreStatus {
   lastError: string | null;
   /** Ended runs kept in memory because their final save was refused. */
   unsavedRuns: number;
+  /**
+   * Writes accepted but not yet on disk (they go to a writer thread: a stalled disk delays them,
+   * not the server), and how long the oldest has waited (absent from older servers).
+   */
+  pendingWrites?: number;
+  oldestPendingMs?: number | null;
 }
 
 /**

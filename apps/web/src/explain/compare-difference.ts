@@ -1,4 +1,4 @@
-import type { Report, WriterMode } from '@eolab/engine';
+import { judgesMissing, type Report, type WriterMode } from '@eolab/engine';
 import type { BackendKind } from '@eolab/protocol';
 
 /**
@@ -53,8 +53,10 @@ export function differenceLine(short: string, report: Report): string {
 
 /** Missing values as the report judged them: not at all for a stopped run; never-emitted ones apart. */
 function missingPart(report: Report): string {
-  if (report.ending === 'stopped' || report.ending === 'running')
-    return 'missing values not judged (stopped)';
+  if (!judgesMissing(report.ending))
+    return report.ending === 'backend-failed'
+      ? 'missing values not judged (PostgreSQL died)'
+      : 'missing values not judged (stopped)';
   const missing = counted(report.counts.missing, 'missing', 'missing', report.missing);
   const never = report.counts.neverEmitted;
   return never === 0 ? missing : `${missing}: ${n(report.counts.lost)} lost, ${n(never)} never emitted`;

@@ -18,6 +18,8 @@ export function verdictText(report: Report | null, duplicatesSoFar: number, runn
   }
   const { duplicates, lost, neverEmitted } = report.counts;
   const emitted = report.numEvents - neverEmitted;
+  if (report.ending === 'backend-failed')
+    return 'PostgreSQL died during the run, so the checker could read nothing: no value is judged lost or duplicated. The log says what happened to the server.';
   if (report.ending === 'stopped' || report.ending === 'running') {
     const seen = `${report.ending === 'stopped' ? 'Stopped' : 'Still running'} after ${emitted.toLocaleString('en')} of ${report.numEvents.toLocaleString('en')} values`;
     return duplicates > 0 ? `${FOUND_DUPLICATES} · ${seen}` : `No duplicate so far · ${seen}: not judged`;
@@ -43,6 +45,7 @@ export const ENDING_TEXT: Record<Report['ending'], string> = {
   'job-failed': 'job failed for good',
   stopped: 'stopped by you',
   running: 'running',
+  'backend-failed': 'ended: PostgreSQL died',
 };
 
 /** Where the sample's marker-window checker and our whole-stream checker disagree, and why. */
@@ -50,6 +53,8 @@ export function disagreement(report: Report): string | null {
   const windowFound = report.markerWindow.verdict === 'DUPLICATES';
   const streamFound = report.counts.duplicates > 0;
   const read = report.counts.read.toLocaleString('en');
+  if (report.ending === 'backend-failed')
+    return 'PostgreSQL died during the run, so the checker could read nothing: no value is judged lost or duplicated. The log says what happened to the server.';
   if (report.ending === 'stopped' || report.ending === 'running')
     return `The run was stopped before its end: the sample's checker ${report.markerWindow.verdict === null ? 'never saw an end marker, so it printed no verdict' : 'printed its verdict for the part before the stop'}, and the whole-stream checker judged only the ${read} values read so far. Whether values were lost is not judged: some were still on their way.`;
   if (report.markerWindow.verdict === null) {

@@ -1,4 +1,4 @@
-import type { Cause } from '@eolab/engine';
+import { type Cause, judgesMissing } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { disagreement, ENDING_TEXT, verdictText, verdictTone } from '../explain/verdict';
@@ -46,9 +46,7 @@ export function CheckerPanel() {
         <div>
           <dt>lost</dt>
           <dd data-testid="missing-count">
-            {report === null || report.ending === 'stopped' || report.ending === 'running'
-              ? '—'
-              : report.counts.lost.toLocaleString('en')}
+            {report === null || !judgesMissing(report.ending) ? '—' : report.counts.lost.toLocaleString('en')}
           </dd>
         </div>
         {report !== null && report.counts.neverEmitted > 0 && (

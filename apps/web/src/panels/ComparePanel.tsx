@@ -1,4 +1,4 @@
-import type { Report } from '@eolab/engine';
+import { judgesMissing, type Report } from '@eolab/engine';
 import { useShallow } from 'zustand/react/shallow';
 import { CompareCharts } from '../charts/CompareCharts';
 import { differenceLine, RUN_COLORS, runLabel } from '../explain/compare-difference';
@@ -17,8 +17,8 @@ const ROWS: { label: string; value: (r: Report) => string }[] = [
   {
     label: 'Missing',
     value: (r) =>
-      r.ending === 'stopped' || r.ending === 'running'
-        ? 'not judged (stopped)'
+      !judgesMissing(r.ending)
+        ? `not judged (${ENDING_TEXT[r.ending]})`
         : `${r.counts.missing}${r.missing.length > 0 ? ` (${summarizeValues(r.missing)})` : ''}${r.counts.neverEmitted > 0 ? `: ${r.counts.lost} lost, ${r.counts.neverEmitted} never emitted` : ''}`,
   },
   {

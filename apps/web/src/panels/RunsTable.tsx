@@ -1,3 +1,4 @@
+import { judgesMissing } from '@eolab/engine';
 import type { RunSort, RunSummary } from '@eolab/protocol';
 import { ENDING_TEXT } from '../explain/verdict';
 
@@ -42,7 +43,7 @@ function durationText(ms: number | undefined): string {
 function missingText(run: RunSummary): string {
   const f = run.figures;
   if (f == null) return '—';
-  if (f.ending === 'stopped' || f.ending === 'running') return 'not judged';
+  if (!judgesMissing(f.ending)) return 'not judged';
   const lost = f.lost.toLocaleString('en');
   return f.neverEmitted > 0 ? `${lost} (+${f.neverEmitted.toLocaleString('en')} never emitted)` : lost;
 }
