@@ -12,10 +12,22 @@ import {
   verifyScenario,
 } from '../src/index';
 
+/**
+ * This file's PostgreSQL servers keep their data directories in a temporary directory of their
+ * own: other suites start servers of their own at the same time (turbo runs the packages' tests
+ * side by side), and what is left behind is counted here for this file's servers only. The
+ * template cache stays where every suite shares it.
+ */
+const sharedCache = process.env.EOLAB_POSTGRES_CACHE ?? join(tmpdir(), 'eolab-postgres');
+const ownTmp = mkdtempSync(join(tmpdir(), 'eolab-backend-test-'));
+// As root, PostgreSQL runs as the postgres user, who must get through to its data directory.
+chmodSync(ownTmp, 0o755);
+process.env.TMPDIR = ownTmp;
+process.env.EOLAB_POSTGRES_CACHE = sharedCache;
+
 /** The real backend: one PostgreSQL for the file, real task processes, real kills. */
 let server: PostgresServer;
 const pids: number[] = [];
-const dataDirsBefore = new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('eolab-pg-')));
 
 function alive(pid: number): boolean {
   try {
@@ -44,7 +56,8 @@ afterAll(async () => {
   await server?.stop();
   // Every task process is gone and the server's data directory removed.
   for (const pid of pids) expect(alive(pid)).toBe(false);
-  const left = readdirSync(tmpdir()).filter((d) => d.startsWith('eolab-pg-') && !dataDirsBefore.has(d));
+  const left = readdirSync(ownTmp).filter((d) => d.startsWith('eolab-pg-'));
+  rmSync(ownTmp, { recursive: true, force: true });
   expect(left).toEqual([]);
 });
 
@@ -213,7 +226,7 @@ describe('the seed against PostgreSQL', () => {
       expect(readdirSync(cache).filter((d) => d !== 'template-v1' && d !== 'native')).toEqual([]);
       expect(passwordFiles()).toEqual(before);
     } finally {
-      delete process.env.EOLAB_POSTGRES_CACHE;
+      process.env.EOLAB_POSTGRES_CACHE = sharedCache;
       rmSync(cache, { recursive: true, force: true });
     }
   });
