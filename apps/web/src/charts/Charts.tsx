@@ -23,9 +23,9 @@ import {
   YAxis,
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import { selectEvents, selectReport, selectSeries } from '../state/scrub';
-import { downsample } from '../state/series';
-import { type CumulativePoint, useAxisEndMs, useStore } from '../state/store';
+import { selectEvents, selectReport } from '../state/scrub';
+import { type CumulativePoint, downsample, selectSeries } from '../state/series';
+import { useStore } from '../state/store';
 import { useView } from '../state/view';
 import {
   formatCount,
@@ -37,6 +37,7 @@ import {
   PLOT_RIGHT_PX,
 } from './axis';
 import { TimeBrush } from './TimeBrush';
+import { useAxisEndMs } from './time-domain';
 
 /** Virtual times worth a vertical line on every chart. */
 export interface Marker {

@@ -9,18 +9,12 @@ import {
 import { SPEEDS, type Speed } from '@eolab/protocol';
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { chooseMode, choosePreset, setKnob } from '../actions/controls';
+import { chooseSpeed, control, startRun } from '../actions/run';
 import { shareLink } from '../nav/share';
-import {
-  chooseMode,
-  choosePreset,
-  chooseSpeed,
-  control,
-  scenarioFrom,
-  setKnob,
-  startRun,
-} from '../state/actions';
-import { type Knobs, useStore } from '../state/store';
-import { BackendChoice, REAL_TIME_REASON, useBackendChoice } from './BackendChoice';
+import { type Knobs, scenarioFrom } from '../state/controls';
+import { useStore } from '../state/store';
+import { BackendChoice, REAL_TIME_REASON } from './BackendChoice';
 import { LiveElsewhere } from './LiveElsewhere';
 import { NextRunMode, PlannedFailure, PresetOutcomes } from './ScenarioNotes';
 import { StartDialog } from './StartDialog';
@@ -186,7 +180,7 @@ export function Controls() {
     })),
   );
   const live = runState === 'running' || runState === 'paused' || runState === 'created';
-  const realChosen = useBackendChoice((s) => s.backend === 'postgres');
+  const realChosen = useStore((s) => s.backendChoice === 'postgres');
   // Speed acts on the live run on screen, else on the next one: off when that one is (or will be) real.
   const noSpeed = live ? realRun : realChosen;
   const exactlyOnce = mode === 'EXACTLY_ONCE';

@@ -1,10 +1,10 @@
 import { RUN_ENDINGS, VERDICTS, WRITER_MODES } from '@eolab/engine';
 import { BACKENDS, type RunSort, type RunsPage } from '@eolab/protocol';
 import { useCallback, useEffect, useState } from 'react';
+import { comparePicked } from '../actions/compare';
 import { deleteRun, importRun, listRuns } from '../api/rest';
 import { ENDING_TEXT } from '../explain/verdict';
 import { navigate } from '../nav/route';
-import { comparePicked } from '../state/compare';
 import { useStore } from '../state/store';
 import { watchRun } from '../sync/run-sync';
 import { RunsTable } from './RunsTable';

@@ -1,8 +1,8 @@
 import { type KeyboardEvent, useLayoutEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { getNarration } from '../api/rest';
-import { highlight } from '../state/actions';
-import { loadEarlier, selectNarration } from '../state/narration';
+import { highlight } from '../actions/controls';
+import { loadEarlier } from '../actions/narration';
+import { selectNarration } from '../state/narration';
 import { useStore } from '../state/store';
 
 /** How close to the bottom (px) still counts as reading the newest sentence. */
@@ -69,7 +69,7 @@ export function Narration() {
     if (runId === null) return;
     setLoading(true);
     heightBeforePrepend.current = list.current?.scrollHeight ?? null;
-    loadEarlier((start, limit) => getNarration(runId, start, limit))
+    loadEarlier()
       .catch(() => {
         heightBeforePrepend.current = null;
       })
