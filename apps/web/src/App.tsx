@@ -4,7 +4,7 @@ import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './charts/Charts'
 import { CheckpointTimeline, TransactionTimeline } from './charts/Timelines';
 import { runSharedScenario } from './nav/share';
 import { CheckerPanel } from './panels/CheckerPanel';
-import { CheckpointHistory, TransactionInspector } from './panels/CheckpointHistory';
+import { CheckpointHistory } from './panels/CheckpointHistory';
 import { Controls } from './panels/Controls';
 import { EventLog } from './panels/EventLog';
 import { FaultPanel } from './panels/FaultPanel';
@@ -12,6 +12,7 @@ import { FirstOpen } from './panels/FirstOpen';
 import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
 import { Scrubber } from './panels/Scrubber';
+import { TransactionInspector } from './panels/TransactionInspector';
 import { ZoomBar } from './panels/ZoomBar';
 import { useStore } from './state/store';
 import { openComparison } from './sync/compare-sync';

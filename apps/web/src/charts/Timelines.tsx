@@ -5,7 +5,7 @@ import { checkpointSpans, type TxnSpan, txnSpans } from '../explain/spans';
 import { selectEvents, selectNowMs } from '../state/scrub';
 import { useStore } from '../state/store';
 import { formatTick, niceTicksBetween } from './axis';
-import { useMarkers } from './Charts';
+import { useMarkers } from './markers';
 import { TimeBrush } from './TimeBrush';
 import { timeToPx, useTimeDomain } from './time-domain';
 
