@@ -22,7 +22,10 @@ const SRC = join(import.meta.dirname, '..', 'src');
 function importedRooms(room: string): { file: string; room: string }[] {
   return readdirSync(join(SRC, room)).flatMap((file) => {
     const text = readFileSync(join(SRC, room, file), 'utf8');
-    return [...text.matchAll(/from '\.\.\/([\w-]+)\//g)].map((m) => ({ file: `${room}/${file}`, room: m[1]! }));
+    return [...text.matchAll(/from '\.\.\/([\w-]+)\//g)].map((m) => ({
+      file: `${room}/${file}`,
+      room: m[1]!,
+    }));
   });
 }
 
