@@ -1,7 +1,8 @@
 import { lazy, Suspense, useEffect } from 'react';
 
 import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './charts/Charts';
-import { CheckpointTimeline, TransactionTimeline } from './charts/Timelines';
+import { CheckpointTimeline } from './charts/CheckpointTimeline';
+import { TransactionTimeline } from './charts/TransactionTimeline';
 import { runSharedScenario } from './nav/share';
 import { CheckerPanel } from './panels/CheckerPanel';
 import { CheckpointHistory } from './panels/CheckpointHistory';
