@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, FOUND_DUPLICATES } from './dashboard';
 
 /**
  * axe-core over every screen a person meets, in both themes: the dashboard while a run moves and
@@ -37,20 +37,20 @@ for (const theme of ['light', 'dark'] as const) {
     await d.choosePreset('live-demo');
     await d.setSpeed('1x');
     await d.start.click();
-    await expect(await d.runState()).toHaveText('running');
+    await expect(d.statePill).toHaveText('running');
     await expect(page.locator('.sentences li').first()).toBeVisible();
     await expectNoViolations(page, 'the dashboard during a run');
-    await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    await expect(await d.runState()).toHaveText('stopped');
+    await d.stop();
+    await expect(d.statePill).toHaveText('stopped');
 
     await d.choosePreset('seed');
     await d.setSpeed('max');
     await d.start.click();
-    await expect(d.verdict).toHaveText('Found duplicates');
+    await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
     await expectNoViolations(page, 'the dashboard after a run');
 
-    await page.getByRole('button', { name: 'Compare modes' }).click();
-    await expect(page.getByRole('table').filter({ hasText: 'Visibility latency' })).toBeVisible();
+    await d.compareModes();
+    await expect(d.comparisonTable()).toBeVisible();
     await expectNoViolations(page, 'the compare view');
 
     await page.getByRole('link', { name: 'Runs', exact: true }).click();

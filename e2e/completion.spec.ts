@@ -5,21 +5,17 @@ test('live-demo stopped after about a second is judged on what it saw, in the pa
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('live-demo');
-  await d.setExactlyOnce(true);
-  await d.setSpeed('1x');
-  await d.start.click();
-  await expect(await d.runState()).toHaveText('running');
+  await d.startRun({ preset: 'live-demo', exactlyOnce: true, speed: '1x' });
+  await expect(d.statePill).toHaveText('running');
   // About a second of the run, as the events chart's readout tells it.
-  const readout = page.getByRole('figure', { name: 'Events over virtual time chart' }).locator('figcaption');
+  const readout = d.chartReadout('Events over virtual time');
   await expect
     .poll(async () =>
       Number(/^at ([\d,]+) ms/.exec((await readout.textContent()) ?? '')?.[1]?.replaceAll(',', '') ?? 0),
     )
     .toBeGreaterThanOrEqual(1_000);
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
-  await expect(await d.runState()).toHaveText('stopped');
+  await d.stop();
+  await expect(d.statePill).toHaveText('stopped');
 
   // No green EXACTLY_ONCE: the verdict says how far the run got, and that loss was not judged.
   await expect(d.verdict).toHaveText(
@@ -32,38 +28,31 @@ test('live-demo stopped after about a second is judged on what it saw, in the pa
   await expect(
     page.getByText(/the whole-stream checker judged only the [\d,]+ values read so far/),
   ).toBeVisible();
-  const runId = new URL(page.url()).searchParams.get('run')!;
-  const report = (await (await page.request.get(`/api/runs/${runId}`)).json()).report;
+  const runId = d.runId();
+  const { report } = await d.storedRun(runId);
   expect(report).toMatchObject({ ending: 'stopped', verdict: 'INCOMPLETE' });
 
-  await page.getByRole('link', { name: 'Runs', exact: true }).click();
-  const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Open run ${runId}` }) });
-  await expect(row.getByText('INCOMPLETE', { exact: true })).toBeVisible();
-  await expect(row.locator('[data-col="ended"]')).toHaveText('stopped by you');
-  await expect(row.locator('[data-col="lost"]')).toHaveText('not judged');
-  await page.getByLabel('Filter by how the run ended').selectOption('finished');
-  await expect(row).toHaveCount(0);
+  const runs = await d.goToRuns();
+  await expect(runs.row(runId).getByText('INCOMPLETE', { exact: true })).toBeVisible();
+  await expect(runs.cell(runId, 'ended')).toHaveText('stopped by you');
+  await expect(runs.cell(runId, 'lost')).toHaveText('not judged');
+  await runs.filterBy('how the run ended', 'finished');
+  await expect(runs.row(runId)).toHaveCount(0);
   expect(d.consoleErrors).toEqual([]);
 });
 
 test('the Runs list shows duplicates, loss, faults and duration, and sorts by them', async ({ page }) => {
   const d = new Dashboard(page);
-  await d.runSeed(false);
-  await expect(d.verdict).toHaveText('Found duplicates');
-  const duplicated = new URL(page.url()).searchParams.get('run')!;
-  await d.setExactlyOnce(true);
-  await d.start.click();
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await d.runSeedToVerdict(false);
+  const duplicated = d.runId();
+  await d.runSeedAgain(true);
 
-  await page.getByRole('link', { name: 'Runs', exact: true }).click();
-  const row = page
-    .getByRole('row')
-    .filter({ has: page.getByRole('button', { name: `Open run ${duplicated}` }) });
-  await expect(row.locator('[data-col="duplicates"]')).toHaveText('8');
-  await expect(row.locator('[data-col="lost"]')).toHaveText('0');
-  await expect(row.locator('[data-col="faults"]')).toHaveText('1');
-  await expect(row.locator('[data-col="duration"]')).toHaveText('304 ms');
-  await expect(row.locator('[data-col="ended"]')).toHaveText('finished');
+  const runs = await d.goToRuns();
+  await expect(runs.cell(duplicated, 'duplicates')).toHaveText('8');
+  await expect(runs.cell(duplicated, 'lost')).toHaveText('0');
+  await expect(runs.cell(duplicated, 'faults')).toHaveText('1');
+  await expect(runs.cell(duplicated, 'duration')).toHaveText('304 ms');
+  await expect(runs.cell(duplicated, 'ended')).toHaveText('finished');
 
   const sortByDuplicates = page.getByRole('button', { name: 'Duplicates' });
   await sortByDuplicates.click();
@@ -71,6 +60,6 @@ test('the Runs list shows duplicates, loss, faults and duration, and sorts by th
     'aria-sort',
     'descending',
   );
-  await expect(page.getByRole('row').nth(1).locator('[data-col="duplicates"]')).not.toHaveText('0');
+  await expect(runs.rows.nth(1).locator('[data-col="duplicates"]')).not.toHaveText('0');
   expect(d.consoleErrors).toEqual([]);
 });

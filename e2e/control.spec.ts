@@ -1,40 +1,31 @@
 import { expect, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, EXACTLY_ONCE } from './dashboard';
 
 test('a crash aimed at the next checkpoint from the dashboard: the history shows it completed and restored from, its transactions committed on recovery', async ({
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('notify-lost');
-  await d.setExactlyOnce(true);
-  await d.setKnob('Events', 5_000);
-  await d.setSpeed('1x');
-  await d.start.click();
-  await expect(page.locator('.run-status .pill')).toHaveText('running');
-  await page.getByRole('button', { name: 'Pause', exact: true }).click();
-  await expect(page.locator('.run-status .pill')).toHaveText('paused');
+  await d.startRun({ preset: 'notify-lost', exactlyOnce: true, knobs: { Events: 5_000 }, speed: '1x' });
+  await expect(d.statePill).toHaveText('running');
+  await d.pause();
+  await expect(d.statePill).toHaveText('paused');
 
-  await page.getByRole('radio', { name: 'at the next checkpoint' }).check();
-  await page.getByText('Other faults').click();
-  await page.getByRole('button', { name: 'Inject crash-before-notify' }).click();
+  await d.aimAtCheckpoint('next');
+  await d.injectFault('crash-before-notify');
   const injected = page.getByText(/^Injected crash-before-notify at checkpoint (\d+)$/);
   await expect(injected).toBeVisible();
   const checkpoint = /checkpoint (\d+)$/.exec((await injected.textContent()) ?? '')![1]!;
 
   await d.setSpeed('max');
-  await page.getByRole('button', { name: 'Resume', exact: true }).click();
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await d.resume();
+  await expect(d.verdict).toHaveText(EXACTLY_ONCE);
 
-  const history = page.getByRole('region', { name: 'Checkpoint history table' });
-  const row = history
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell', { name: checkpoint, exact: true }) });
+  const row = d.checkpointRow(checkpoint);
   await expect(row).toContainText('completed');
   await expect(row).toContainText('attempt 2 restored from it');
 
-  await page.getByLabel('Find a transaction').fill(`cp${checkpoint}`);
-  const txns = page.getByRole('region', { name: 'Transactions table' }).getByRole('row');
+  await d.findTransaction(`cp${checkpoint}`);
+  const txns = d.transactionRows();
   await expect(txns.filter({ hasText: 'committed on recovery' })).toHaveCount(2);
   expect(d.consoleErrors).toEqual([]);
 });
@@ -43,36 +34,33 @@ test('crash-before-notify aimed at checkpoint 3: checkpoint 3 completed, the fai
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('seed');
-  await d.setExactlyOnce(true);
-  // Checkpoints 2 s apart in real time: checkpoint 3 is well ahead when the fault is aimed.
-  await d.setKnob('Checkpoint interval (ms)', 2_000);
-  // The sample's own failure at element 26 takes one restart; the crash needs a second.
-  await d.setKnob('Restart attempts', 2);
-  await d.setSpeed('1x');
-  await d.start.click();
-  await expect(page.locator('.run-status .pill')).toHaveText('running');
-  await page.getByRole('radio', { name: 'at checkpoint' }).check();
-  await page.getByLabel('Checkpoint to aim at').fill('3');
-  await page.getByText('Other faults').click();
-  await page.getByRole('button', { name: 'Inject crash-before-notify' }).click();
+  await d.startRun({
+    preset: 'seed',
+    exactlyOnce: true,
+    knobs: {
+      // Checkpoints 2 s apart in real time: checkpoint 3 is well ahead when the fault is aimed.
+      'Checkpoint interval (ms)': 2_000,
+      // The sample's own failure at element 26 takes one restart; the crash needs a second.
+      'Restart attempts': 2,
+    },
+    speed: '1x',
+  });
+  await expect(d.statePill).toHaveText('running');
+  await d.aimAtCheckpoint(3);
+  await d.injectFault('crash-before-notify');
   await expect(page.getByText('Injected crash-before-notify at checkpoint 3')).toBeVisible();
 
   // Transactions still open show their lease running (30 s, pinged every 5.5 s).
-  const txns = page.getByRole('region', { name: 'Transactions table' }).getByRole('row');
+  const txns = d.transactionRows();
   await expect(txns.filter({ hasText: /OPEN|PRE-COMMITTED/ }).first()).toContainText(/[12]\d\.\d s/);
 
   await d.setSpeed('max');
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
-  const third = page
-    .getByRole('region', { name: 'Checkpoint history table' })
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell', { name: '3', exact: true }) });
+  await expect(d.verdict).toHaveText(EXACTLY_ONCE);
+  const third = d.checkpointRow(3);
   await expect(third).toContainText('completed');
   await expect(third).toContainText('attempt 3 restored from it');
-  await expect(page.locator('.run-status .restarts')).toHaveText('restarts left 0 of 2');
-  await page.getByLabel('Find a transaction').fill('cp3');
+  await expect(d.restartBudget).toHaveText('restarts left 0 of 2');
+  await d.findTransaction('cp3');
   await expect(txns.filter({ hasText: 'committed on recovery' })).toHaveCount(2);
   // A committed transaction has no lease left to count.
   await expect(txns.filter({ hasText: 'committed on recovery' }).first()).toContainText('—');
@@ -81,29 +69,23 @@ test('crash-before-notify aimed at checkpoint 3: checkpoint 3 completed, the fai
 
 test('the restart budget in the header counts down with each injected failure', async ({ page }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('live-demo');
-  await d.setExactlyOnce(false);
-  await d.setSpeed('1x');
-  await d.start.click();
-  const budget = page.locator('.run-status .restarts');
-  await expect(budget).toHaveText('restarts left 5 of 5');
+  await d.startRun({ preset: 'live-demo', exactlyOnce: false, speed: '1x' });
+  await expect(d.restartBudget).toHaveText('restarts left 5 of 5');
   await d.injectFailure.click();
-  await expect(budget).toHaveText('restarts left 4 of 5');
+  await expect(d.restartBudget).toHaveText('restarts left 4 of 5');
   // The job restarts 500 ms later; a failure can only be thrown into a running job.
   await expect(
     page.getByText(/Restored from checkpoint \d+|No completed checkpoint: the job restarts/).first(),
   ).toBeVisible();
   await d.injectFailure.click();
-  await expect(budget).toHaveText('restarts left 3 of 5');
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(d.restartBudget).toHaveText('restarts left 3 of 5');
+  await d.stop();
   expect(d.consoleErrors).toEqual([]);
 });
 
 test('the event log is searched and exported as the events on screen', async ({ page }) => {
   const d = new Dashboard(page);
-  await d.runSeed(true);
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await d.runSeedToVerdict(true);
   await page.getByLabel('Search protocol events').fill('txn-committed');
   const rows = page.locator('table.events tbody tr');
   await expect(rows.first()).toContainText('txn-committed');
@@ -122,11 +104,8 @@ test('a failure injected "now" at 10x acts at the virtual time the header showed
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('live-demo');
-  await d.setSpeed('10x');
-  await d.start.click();
-  await expect(page.locator('.run-status')).toContainText(/t = [1-9][\d,]{4,} ms/);
+  await d.startRun({ preset: 'live-demo', speed: '10x' });
+  await expect(d.runStatus).toContainText(/t = [1-9][\d,]{4,} ms/);
   // Read the header and press the button in one task: exactly what a person saw when clicking.
   const shownMs = await page.evaluate(() => {
     const text = document.querySelector('.run-status')?.textContent ?? '';
@@ -141,6 +120,6 @@ test('a failure injected "now" at 10x acts at the virtual time the header showed
   // The server had moved on by a second or two of virtual time; the fault still acts right after what was shown.
   expect(failedAt).toBeGreaterThanOrEqual(shownMs + 1);
   expect(failedAt).toBeLessThanOrEqual(shownMs + 101);
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await d.stop();
   expect(d.consoleErrors).toEqual([]);
 });

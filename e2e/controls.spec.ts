@@ -1,12 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, FOUND_DUPLICATES } from './dashboard';
 
 /** Controls that do what they say, comparisons that show the difference, a first open that teaches. */
 
 const runIdInHeader = (page: Page) => page.locator('.run-status .run-id');
-const stateOf = async (page: Page, runId: string): Promise<string> =>
-  (await (await page.request.get(`/api/runs/${runId}`)).json()).run.state;
+const stateOf = async (d: Dashboard, runId: string): Promise<string> => (await d.storedRun(runId)).run.state;
 
 test('the first open says what the sample shows; its buttons run the seed off, and compare the three modes with the difference in numbers on its own scale', async ({
   page,
@@ -24,7 +23,7 @@ test('the first open says what the sample shows; its buttons run the seed off, a
   ]);
 
   await guide.getByRole('button', { name: 'Run the sample with exactly-once off' }).click();
-  await expect(d.verdict).toHaveText('Found duplicates');
+  await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
   await expect(d.exactlyOnce).not.toBeChecked();
   await expect(guide).toHaveCount(0);
 
@@ -70,14 +69,11 @@ test('Start while a run is live asks; keeping it lists it to switch back to, sto
 }) => {
   const d = new Dashboard(page);
   const pause = async () => {
-    await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await expect(page.locator('.run-status .pill')).toHaveText('paused');
+    await d.pause();
+    await expect(d.statePill).toHaveText('paused');
   };
-  await d.open();
-  await d.choosePreset('live-demo');
-  await d.setSpeed('1x');
-  await d.start.click();
-  await expect(page.locator('.run-status .pill')).toHaveText('running');
+  await d.startRun({ preset: 'live-demo', speed: '1x' });
+  await expect(d.statePill).toHaveText('running');
   // Paused runs cannot end by themselves while the test moves between them, however busy the machine.
   await pause();
   const first = (await runIdInHeader(page).textContent())!.replace('run ', '');
@@ -96,12 +92,12 @@ test('Start while a run is live asks; keeping it lists it to switch back to, sto
   await d.start.click();
   await dialog.getByRole('button', { name: 'Keep it and start' }).click();
   await expect(runIdInHeader(page)).not.toHaveText(`run ${first}`);
-  await expect(page.locator('.run-status .pill')).toHaveText('running');
+  await expect(d.statePill).toHaveText('running');
   await pause();
   const second = (await runIdInHeader(page).textContent())!.replace('run ', '');
   const others = page.getByRole('region', { name: 'Other live runs' });
   await expect(others).toContainText(first);
-  expect(await stateOf(page, first)).toBe('paused');
+  expect(await stateOf(d, first)).toBe('paused');
   await others.getByRole('button', { name: `Watch run ${first}` }).click();
   await expect(runIdInHeader(page)).toHaveText(`run ${first}`);
   await expect(others).toContainText(second);
@@ -110,19 +106,19 @@ test('Start while a run is live asks; keeping it lists it to switch back to, sto
   await d.start.click();
   await dialog.getByRole('button', { name: 'Stop it and start' }).click();
   await expect(runIdInHeader(page)).not.toHaveText(`run ${first}`);
-  await expect.poll(() => stateOf(page, first)).toBe('stopped');
+  await expect.poll(() => stateOf(d, first)).toBe('stopped');
   await expect(others).not.toContainText(first);
   const third = (await runIdInHeader(page).textContent())!.replace('run ', '');
 
   // Leave nothing live: stop the third on screen, then the second from the list.
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
-  await expect(page.locator('.run-status .pill')).toHaveText('stopped');
+  await d.stop();
+  await expect(d.statePill).toHaveText('stopped');
   await others.getByRole('button', { name: `Watch run ${second}` }).click();
   await expect(runIdInHeader(page)).toHaveText(`run ${second}`);
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await d.stop();
   await expect(others).toHaveCount(0);
   await expect
-    .poll(async () => [await stateOf(page, second), await stateOf(page, third)])
+    .poll(async () => [await stateOf(d, second), await stateOf(d, third)])
     .toEqual(['stopped', 'stopped']);
   expect(d.consoleErrors).toEqual([]);
 });
@@ -157,15 +153,14 @@ test("a preset's own failure: where it fires follows Events, and after a restore
   await expect(page.getByRole('note').filter({ hasText: 'will not fire' })).toHaveText(
     /^The scenario's own failure at element 100,001 will not fire: the sample's mapper never fails in an attempt restored from a checkpoint, and attempt 2 was restored from checkpoint \d+/,
   );
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await d.stop();
 });
 
 test('restarts left: plain on a run that finished after using them all or was stopped, red on a job that failed for good, amber on a live run with none left; the header and the switch name their runs', async ({
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.runSeed(false);
-  await expect(d.verdict).toHaveText('Found duplicates');
+  await d.runSeedToVerdict(false);
   const budget = page.getByTestId('restart-budget');
   await expect(budget).toHaveText('restarts left 0 of 1');
   await expect(budget).not.toHaveClass(/failed/);
@@ -173,40 +168,33 @@ test('restarts left: plain on a run that finished after using them all or was st
 
   // The switch sets the next run's mode; the header keeps the one on screen, and the sidebar says so.
   await d.setExactlyOnce(true);
-  await expect(page.locator('.run-status')).toContainText('run in ATLEAST_ONCE');
+  await expect(d.runStatus).toContainText('run in ATLEAST_ONCE');
   await expect(page.getByRole('note').filter({ hasText: 'Start runs' })).toHaveText(
     'Start runs EXACTLY_ONCE; the run on screen (in the header) ran ATLEAST_ONCE.',
   );
 
-  await d.setExactlyOnce(false);
-  await d.setKnob('Restart attempts', 0);
-  await d.setSpeed('max');
+  await d.setUp({ exactlyOnce: false, knobs: { 'Restart attempts': 0 }, speed: 'max' });
   await d.start.click();
   await expect(page.getByText(/The job failed at/)).toBeVisible();
   await expect(budget).toHaveText(/^restarts left 0 of 0/);
   await expect(budget).toHaveCSS('color', 'rgb(185, 28, 28)');
 
   // None left on a live run is a warning (amber: the next failure ends it); stopped by hand, nothing.
-  await d.choosePreset('live-demo');
-  await d.setKnob('Restart attempts', 0);
-  await d.setSpeed('1x');
+  await d.setUp({ preset: 'live-demo', knobs: { 'Restart attempts': 0 }, speed: '1x' });
   await d.start.click();
-  await expect(page.locator('.run-status .pill')).toHaveText('running');
+  await expect(d.statePill).toHaveText('running');
   await expect(budget).toHaveText('restarts left 0 of 0: the next failure fails the job for good');
   await expect(budget).toHaveCSS('color', 'rgb(146, 64, 14)');
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
-  await expect(page.locator('.run-status .pill')).toHaveText('stopped');
+  await d.stop();
+  await expect(d.statePill).toHaveText('stopped');
   await expect(budget).toHaveText('restarts left 0 of 0');
   await expect(budget).not.toHaveCSS('color', 'rgb(185, 28, 28)');
 });
 
 test('a refused Simulated vs real ends the waiting and says why', async ({ page }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('zombie-writer');
-  await d.setSpeed('max');
-  await d.start.click();
-  await expect(d.verdict).toHaveText('Found duplicates');
+  await d.startRun({ preset: 'zombie-writer', speed: 'max' });
+  await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
   await page.getByRole('button', { name: 'Simulated vs real' }).click();
   const compare = page.getByRole('region', { name: /Simulated vs real/ });
   await expect(compare.getByRole('alert')).toHaveText(/^The run on the other backend was refused: .+/);

@@ -1,6 +1,6 @@
 import type { Report } from '@eolab/engine';
 import { expect, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, EXACTLY_ONCE } from './dashboard';
 
 const count = (text: string | null, label: string): number => {
   const match = new RegExp(`([\\d,]+) ${label}`).exec(text ?? '');
@@ -12,13 +12,9 @@ test('live-demo at max speed: the checkpoint history counts every checkpoint as 
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('live-demo');
-  await d.setExactlyOnce(true);
-  await d.setSpeed('max');
-  await d.start.click();
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
-  const runId = new URL(page.url()).searchParams.get('run')!;
+  await d.startRun({ preset: 'live-demo', exactlyOnce: true, speed: 'max' });
+  await expect(d.verdict).toHaveText(EXACTLY_ONCE);
+  const runId = d.runId();
   const report = ((await (await page.request.get(`/api/runs/${runId}`)).json()) as { report: Report }).report;
 
   const counts = page.getByTestId('checkpoint-counts');

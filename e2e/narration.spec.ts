@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, EXACTLY_ONCE } from './dashboard';
 
 /** axe-core over the narration panel as it is now (its paging line, its way back to the newest). */
 async function expectAccessible(page: Page): Promise<void> {
@@ -19,11 +19,7 @@ test('the narration follows the newest sentence, and stays where a person scroll
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('live-demo');
-  await d.setExactlyOnce(false);
-  await d.setSpeed('1x');
-  await d.start.click();
+  await d.startRun({ preset: 'live-demo', exactlyOnce: false, speed: '1x' });
   const list = page.getByRole('list', { name: 'Narration' });
   const sentences = list.getByRole('button');
   await expect(sentences.filter({ hasText: /Checkpoint 3 completed/ })).toBeVisible();
@@ -54,7 +50,7 @@ test('the narration follows the newest sentence, and stays where a person scroll
   await newest.click();
   await expect(sentences.last()).toBeInViewport();
   await expect(newest).toHaveCount(0);
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await d.stop();
   expect(d.consoleErrors).toEqual([]);
 });
 
@@ -82,7 +78,7 @@ test("a long run's narration counts what its report counts, and pages back throu
   const { runId } = await created.json();
   const d = new Dashboard(page);
   await d.open(`/?run=${runId}`);
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await expect(d.verdict).toHaveText(EXACTLY_ONCE);
   const report = (await (await page.request.get(`/api/runs/${runId}`)).json()).report;
   const list = page.getByRole('list', { name: 'Narration' });
   await expect(list.getByRole('button').last()).toContainText(

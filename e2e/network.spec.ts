@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, FOUND_DUPLICATES } from './dashboard';
 
 /** Sharing a dashboard on a network, and what a page from another site can (not) do. */
 
@@ -56,13 +56,12 @@ test('the dashboard loads over plain HTTP from another address with the token, a
     await d.open(`${base}/?token=${TOKEN}`);
     // The token moved into a cookie and out of the address.
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
-    await d.choosePreset('seed');
-    await d.setExactlyOnce(false);
+    await d.setUp({ preset: 'seed', exactlyOnce: false });
     await d.start.click();
-    await expect(d.verdict).toHaveText('Found duplicates');
-    await expect(page.getByTestId('duplicate-values')).toHaveText('17..24');
-    await page.getByRole('link', { name: 'Runs' }).click();
-    await expect(page.getByRole('table').getByRole('row')).toHaveCount(2);
+    await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
+    await expect(d.duplicateValues).toHaveText('17..24');
+    const runs = await d.goToRuns();
+    await expect(runs.rows).toHaveCount(2);
     expect(d.consoleErrors).toEqual([]);
   } finally {
     server.kill('SIGKILL');

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, FOUND_DUPLICATES } from './dashboard';
 
 /**
  * The backend choice: the sample's job run for real (the server's own PostgreSQL, a real task
@@ -11,9 +11,8 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
 }) => {
   const d = new Dashboard(page);
   await d.open();
-  await d.choosePreset('seed');
-  await d.setExactlyOnce(false);
-  await page.getByRole('radio', { name: 'PostgreSQL, real processes' }).check();
+  await d.setUp({ preset: 'seed', exactlyOnce: false });
+  await d.chooseBackend('PostgreSQL, real processes');
   // A real run goes in real time: the speed choice is off, and says why.
   const speed = page.getByRole('group', { name: 'Speed' });
   for (const s of ['1x', '10x', '100x', 'max'])
@@ -22,8 +21,8 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
   await d.start.click();
   // The badge names the backend and PostgreSQL's version as soon as the run is on screen.
   await expect(page.getByTestId('backend-badge')).toHaveText(/^real · PostgreSQL \d+(\.\d+)*$/);
-  await expect(d.verdict).toHaveText('Found duplicates');
-  await expect(page.getByTestId('duplicate-values')).toHaveText('17..24');
+  await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
+  await expect(d.duplicateValues).toHaveText('17..24');
   const console = page.getByLabel('Checker output');
   for (let v = 17; v <= 24; v++) await expect(console).toContainText(`Duplicate event: ${v}`);
   // The real job's checkpoints on the checkpoint chart: the first one pinned at position 16 by the throttle.
@@ -36,27 +35,19 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
   // Simulated vs real: the same scenario in the model, held against this run as `eolab verify` does.
   await page.getByRole('button', { name: 'Simulated vs real' }).click();
   await expect(page.getByRole('heading', { name: /^Simulated vs real/ })).toBeVisible();
-  const table = page.getByRole('table').filter({ hasText: 'Visibility latency' });
+  const table = d.comparisonTable();
   await expect(table.getByRole('columnheader')).toHaveText(['Run', /^Simulated/, /^PostgreSQL/]);
-  await expect(table.getByRole('row', { name: /^Duplicates/ }).getByRole('cell')).toHaveText([
-    '8 (17..24)',
-    '8 (17..24)',
-  ]);
+  await expect(d.comparisonRow('Duplicates')).toHaveText(['8 (17..24)', '8 (17..24)']);
   await expect(page.getByRole('status', { name: 'Model against reality' })).toContainText(
     'The model and the real run agree value for value',
   );
   const { violations } = await new AxeBuilder({ page }).analyze();
   // The Runs page names the backend of each run: the real one, not the model's replay of it.
   await expect(page).toHaveURL(/\/compare\?runs=[\w-]+,[\w-]+$/);
-  const [modelId, realId] = new URL(page.url()).searchParams.get('runs')!.split(',');
-  await page.getByRole('link', { name: 'Runs', exact: true }).click();
-  const rowOf = (id: string) =>
-    page
-      .getByRole('table', { name: 'Stored runs' })
-      .getByRole('row')
-      .filter({ has: page.getByRole('button', { name: `Open run ${id}` }) });
-  await expect(rowOf(realId!)).toContainText('PostgreSQL');
-  await expect(rowOf(modelId!)).not.toContainText('PostgreSQL');
+  const [modelId, realId] = d.comparedRunIds();
+  const runs = await d.goToRuns();
+  await expect(runs.row(realId!)).toContainText('PostgreSQL');
+  await expect(runs.row(modelId!)).not.toContainText('PostgreSQL');
   expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   expect(d.consoleErrors).toEqual([]);
 });

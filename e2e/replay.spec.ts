@@ -1,12 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, FOUND_DUPLICATES } from './dashboard';
 
 test('the scrubber moves the verdict, the narration and the charts through a finished run', async ({
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.runSeed(false);
-  await expect(d.verdict).toHaveText('Found duplicates');
+  await d.runSeedToVerdict(false);
   const slider = page.getByRole('slider', { name: 'Virtual time' });
   const end = Number(await slider.getAttribute('max'));
   expect(end).toBeGreaterThan(200);
@@ -22,6 +21,6 @@ test('the scrubber moves the verdict, the narration and the charts through a fin
   await expect(page.getByText(/Restored from checkpoint 1 at position 16/)).toBeVisible();
 
   await slider.fill(String(end));
-  await expect(d.verdict).toHaveText('Found duplicates');
-  await expect(page.getByTestId('duplicate-values')).toHaveText('17..24');
+  await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
+  await expect(d.duplicateValues).toHaveText('17..24');
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, FOUND_DUPLICATES } from './dashboard';
 
 const PORT = 3221;
 
@@ -35,23 +35,20 @@ test('the page survives a server restart and reconnects without a reload', async
   try {
     const d = new Dashboard(page);
     await d.open(`http://127.0.0.1:${PORT}/`);
-    await d.choosePreset('seed');
-    await d.setExactlyOnce(false);
+    await d.setUp({ preset: 'seed', exactlyOnce: false });
     await d.start.click();
-    await expect(d.verdict).toHaveText('Found duplicates');
+    await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
 
     await stopServer(server);
     await expect(page.getByRole('alert')).toHaveText(/server is unreachable/);
 
     server = await startServer(dataDir);
     await expect(page.getByRole('alert')).toHaveCount(0);
-    await expect(d.verdict).toHaveText('Found duplicates');
-    await expect(page.getByTestId('duplicate-values')).toHaveText('17..24');
+    await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
+    await expect(d.duplicateValues).toHaveText('17..24');
 
     // The reconnected page keeps working.
-    await d.setExactlyOnce(true);
-    await d.start.click();
-    await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+    await d.runSeedAgain(true);
   } finally {
     await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,28 +1,26 @@
 import { readFileSync, statSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { Dashboard } from './dashboard';
+import { Dashboard, EXACTLY_ONCE, FOUND_DUPLICATES } from './dashboard';
 
 test('a shared scenario link opens the same run in a fresh page', async ({ page, browser }) => {
   const d = new Dashboard(page);
-  await d.runSeed(false);
-  await expect(d.verdict).toHaveText('Found duplicates');
-  const original = new URL(page.url()).searchParams.get('run');
+  await d.runSeedToVerdict(false);
+  const original = d.runId();
   await page.getByRole('button', { name: 'Share scenario link' }).click();
   const link = await page.getByLabel('Share link').inputValue();
   expect(link).toContain('?scenario=');
 
-  const fresh = await browser.newPage();
-  await fresh.goto(link);
-  await expect(fresh).toHaveURL(/\?run=/);
-  expect(new URL(fresh.url()).searchParams.get('run')).not.toBe(original);
-  await expect(fresh.getByRole('status', { name: 'Checker verdict' })).toHaveText('Found duplicates');
-  await expect(fresh.getByTestId('duplicate-values')).toHaveText('17..24');
+  const fresh = new Dashboard(await browser.newPage());
+  await fresh.page.goto(link);
+  await expect(fresh.page).toHaveURL(/\?run=/);
+  expect(fresh.runId()).not.toBe(original);
+  await expect(fresh.verdict).toHaveText(FOUND_DUPLICATES);
+  await expect(fresh.duplicateValues).toHaveText('17..24');
 });
 
 test('charts export their data as CSV and themselves as PNG', async ({ page }) => {
   const d = new Dashboard(page);
-  await d.runSeed(true);
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await d.runSeedToVerdict(true);
 
   const csvDownload = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download events data as CSV' }).click();
@@ -48,10 +46,9 @@ test('a malformed share link says the link is damaged, in words, and the dashboa
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('This shared scenario link is damaged');
   await expect(alert).not.toContainText('atob');
-  await d.choosePreset('seed');
-  await d.setSpeed('max');
+  await d.setUp({ preset: 'seed', speed: 'max' });
   await d.start.click();
-  await expect(d.verdict).toHaveText('Found duplicates');
+  await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
 });
 
 test('the sidebar shows the run on screen: a stored run opened by address, and a shared scenario no preset gives', async ({
@@ -59,15 +56,14 @@ test('the sidebar shows the run on screen: a stored run opened by address, and a
   browser,
 }) => {
   const d = new Dashboard(page);
-  await d.open();
-  await d.choosePreset('seed');
-  await d.setExactlyOnce(true);
-  await d.setKnob('Seed', 7);
-  await d.setKnob('Checkpoint interval (ms)', 150);
-  await d.setSpeed('1x');
-  await d.start.click();
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
-  const runId = new URL(page.url()).searchParams.get('run')!;
+  await d.startRun({
+    preset: 'seed',
+    exactlyOnce: true,
+    knobs: { Seed: 7, 'Checkpoint interval (ms)': 150 },
+    speed: '1x',
+  });
+  await expect(d.verdict).toHaveText(EXACTLY_ONCE);
+  const runId = d.runId();
 
   // A fresh page, its sidebar at the defaults, opens the run by its address.
   const fresh = await browser.newPage();
@@ -79,7 +75,7 @@ test('the sidebar shows the run on screen: a stored run opened by address, and a
   await expect(fresh.getByLabel('Seed', { exact: true })).toHaveValue('7');
   await expect(fresh.getByLabel('Checkpoint interval (ms)', { exact: true })).toHaveValue('150');
   // A finished run has no speed: the header does not claim one.
-  await expect(fresh.locator('.run-status')).not.toContainText(/\b(1x|10x|100x|max)\b/);
+  await expect(other.runStatus).not.toContainText(/\b(1x|10x|100x|max)\b/);
 
   // A scenario of its own (from a file, say), shared by link: the sidebar names it and Start reruns it.
   const own = {

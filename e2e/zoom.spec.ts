@@ -5,8 +5,7 @@ test('dragging across a chart zooms every chart and timeline to that window; the
   page,
 }) => {
   const d = new Dashboard(page);
-  await d.runSeed(true);
-  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await d.runSeedToVerdict(true);
   const timeWindow = page.getByRole('group', { name: 'Time window' });
   await expect(timeWindow).toContainText('Whole run');
 

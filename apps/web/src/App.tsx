@@ -1,10 +1,11 @@
 import { lazy, Suspense, useEffect } from 'react';
-import { getSocket } from './api/socket';
+
 import { DuplicatesPanel, LatencyPanel, ThroughputPanel } from './charts/Charts';
-import { CheckpointTimeline, TransactionTimeline } from './charts/Timelines';
-import { useRoute } from './nav/route';
+import { CheckpointTimeline } from './charts/CheckpointTimeline';
+import { TransactionTimeline } from './charts/TransactionTimeline';
+import { runSharedScenario } from './nav/share';
 import { CheckerPanel } from './panels/CheckerPanel';
-import { CheckpointHistory, TransactionInspector } from './panels/CheckpointHistory';
+import { CheckpointHistory } from './panels/CheckpointHistory';
 import { Controls } from './panels/Controls';
 import { EventLog } from './panels/EventLog';
 import { FaultPanel } from './panels/FaultPanel';
@@ -12,9 +13,11 @@ import { FirstOpen } from './panels/FirstOpen';
 import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
 import { Scrubber } from './panels/Scrubber';
+import { TransactionInspector } from './panels/TransactionInspector';
 import { ZoomBar } from './panels/ZoomBar';
-import { useCompare } from './state/compare';
 import { useStore } from './state/store';
+import { openComparison } from './sync/compare-sync';
+import { connect } from './sync/connection';
 
 // Loaded when first used: most visits never open the runs page or a comparison.
 const History = lazy(() => import('./panels/History').then((m) => ({ default: m.History })));
@@ -26,9 +29,13 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   useEffect(() => {
-    getSocket();
+    // The first connection opens what the address carries: a shared scenario, a comparison.
+    connect(() => {
+      runSharedScenario();
+      void openComparison();
+    });
   }, []);
-  const screen = useRoute((s) => s.screen);
+  const screen = useStore((s) => s.screen);
   return (
     <div className="app">
       {screen === 'history' ? (
@@ -59,7 +66,7 @@ function namesARun(): boolean {
 }
 
 function Dashboard() {
-  const comparing = useCompare((s) => s.runs.length > 0 || s.error !== null);
+  const comparing = useStore((s) => s.compare.runs.length > 0 || s.compare.error !== null);
   // Before any run (and with no run or comparison named in the address): what to try first.
   const firstOpen = useStore((s) => s.runId === null) && !comparing && !namesARun();
   return (

@@ -6,7 +6,8 @@ import {
   prependNarration,
   selectNarration,
 } from '../src/state/narration';
-import { emptyRun, type State, useStore } from '../src/state/store';
+import { emptyRun } from '../src/state/run';
+import { type State, useStore } from '../src/state/store';
 import { runPreset } from './sim';
 
 const sentence = (i: number) => ({ t: i, kind: 'info' as const, text: `s${i}` });

@@ -1,8 +1,7 @@
 import { presetScenario } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
 import { failingElement, ownFailureFate, plannedFailureText } from '../src/explain/own-failure';
-import { scenarioFrom } from '../src/state/actions';
-import { knobsOf } from '../src/state/store';
+import { knobsOf, scenarioFrom } from '../src/state/controls';
 import { runPreset } from './sim';
 
 describe("the scenario's own failure, in words", () => {

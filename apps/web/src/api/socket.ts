@@ -1,47 +1,30 @@
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@eolab/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { runSharedScenario } from '../nav/share';
-import { applySummary } from '../state/actions';
-import { noteSummary, openComparison } from '../state/compare';
-import { noteLiveSummary } from '../state/live-runs';
-import { useStore } from '../state/store';
-import { receiveDelta, receiveSnapshot, rewatch } from '../sync/run-sync';
 
-type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/**
+ * The socket as a transport: one connection for the page, and requests answered with
+ * `{ok, data | error}`. What the server's pushes do to the screen is wired in sync/connection.ts.
+ */
+
+export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let socket: AppSocket | null = null;
+let refusalListener: (reason: string) => void = () => {};
 
-/** One socket for the page; it reconnects by itself and re-watches the run on screen. */
+/** One socket for the page; it reconnects by itself. */
 export function getSocket(): AppSocket {
-  if (socket !== null) return socket;
-  const s: AppSocket = io({ transports: ['websocket'], reconnectionDelayMax: 2_000 });
-  socket = s;
-  let first = true;
-  s.on('connect', () => {
-    useStore.setState({ connection: 'connected' });
-    if (first) {
-      runSharedScenario();
-      void openComparison();
-    }
-    first = false;
-    rewatch();
-  });
-  s.on('disconnect', () => useStore.setState({ connection: 'disconnected' }));
-  s.on('connect_error', () => useStore.setState({ connection: 'disconnected' }));
-  s.on('run:delta', receiveDelta);
-  s.on('run:snapshot', receiveSnapshot);
-  s.on('runs:changed', (summary) => {
-    applySummary(summary);
-    noteSummary(summary);
-    noteLiveSummary(summary);
-    useStore.setState((st) => ({ runsVersion: st.runsVersion + 1 }));
-  });
-  return s;
+  if (socket === null) socket = io({ transports: ['websocket'], reconnectionDelayMax: 2_000 });
+  return socket;
+}
+
+/** Who hears the server's refusals (the header shows the last one). */
+export function onRefusal(listener: (reason: string) => void): void {
+  refusalListener = listener;
 }
 
 /**
- * One request to the server, answered with `{ok, data | error}`: the data, or a rejection with the
- * server's reason (also shown in the header).
+ * One request to the server: the data, or a rejection with the server's reason (also passed to
+ * the refusal listener).
  */
 export function send<T>(event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -54,7 +37,7 @@ export function send<T>(event: keyof ClientToServerEvents, payload: unknown): Pr
     (socket.emit as (e: string, p: unknown, ack: (r: Ack<T>) => void) => void)(event, payload, (result) => {
       if (result.ok) resolve(result.data);
       else {
-        useStore.setState({ lastError: result.error });
+        refusalListener(result.error);
         reject(new Error(result.error));
       }
     });

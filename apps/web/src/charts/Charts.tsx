@@ -1,185 +1,23 @@
-import type { SimEvent } from '@eolab/engine';
-import {
-  type MouseEvent,
-  memo,
-  type ReactNode,
-  startTransition,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
-import {
-  type BaseTickContentProps,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  usePlotArea,
-  useXAxisScale,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { memo, type ReactNode, startTransition, useEffect, useMemo, useRef, useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import { selectEvents, selectReport, selectSeries } from '../state/scrub';
-import { downsample } from '../state/series';
-import { type CumulativePoint, useAxisEndMs, useStore } from '../state/store';
+import { selectReport } from '../state/scrub';
+import { type CumulativePoint, downsample, selectSeries } from '../state/series';
+import { useStore } from '../state/store';
 import { useView } from '../state/view';
-import {
-  formatCount,
-  formatTick,
-  niceCeil,
-  niceTicks,
-  niceTicksBetween,
-  PLOT_LEFT_PX,
-  PLOT_RIGHT_PX,
-} from './axis';
+import { niceCeil, niceTicks, niceTicksBetween, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
+import { ExportButtons } from './ExportButtons';
+import { type Marker, MarkerOverlay, useMarkers } from './markers';
 import { TimeBrush } from './TimeBrush';
-
-/** Virtual times worth a vertical line on every chart. */
-export interface Marker {
-  t: number;
-  label: string;
-  color: string;
-  /** Dashed lines: checkpoints, and restores (so a failure at the same moment still shows through). */
-  dash?: string;
-}
-
-/** Failures, restores and faults drawn on every chart (the newest ones when there are more). */
-const MAX_MARKERS = 48;
-
-export function useMarkers(): Marker[] {
-  const { events, faultTimeline } = useStore(
-    useShallow((s) => ({ events: selectEvents(s), faultTimeline: s.faultTimeline })),
-  );
-  return useMemo(() => markersOf(events, faultTimeline), [events, faultTimeline]);
-}
-
-/** Completed checkpoints drawn on the charts; more are thinned out (the checkpoint timeline shows all). */
-const MAX_CHECKPOINT_MARKERS = 24;
-
-/** A thinned-out set of completed checkpoints, then failures, restores and faults. */
-function markersOf(
-  events: readonly SimEvent[],
-  faults: readonly { kind: string; atMs?: number }[],
-): Marker[] {
-  const markers: Marker[] = [];
-  const completed = events.filter((e) => e.kind === 'checkpoint-completed');
-  const step = Math.ceil(completed.length / MAX_CHECKPOINT_MARKERS);
-  completed.forEach((e, i) => {
-    if (i % step === 0)
-      markers.push({ t: e.t, label: 'checkpoint completed', color: 'var(--cp)', dash: '2 4' });
-  });
-  const incidents: Marker[] = [];
-  for (const e of events) {
-    if (e.kind === 'task-failed') incidents.push({ t: e.t, label: 'failure', color: 'var(--bad)' });
-    if (e.kind === 'job-restored')
-      incidents.push({ t: e.t, label: `restore @${e.position}`, color: 'var(--restore)', dash: '5 3' });
-  }
-  for (const f of faults)
-    if (f.atMs !== undefined) incidents.push({ t: f.atMs, label: f.kind, color: 'var(--fault)' });
-  return [...markers, ...incidents.slice(-MAX_MARKERS)];
-}
+import { axisProps, CountTick, timeTickFor } from './ticks';
+import { useAxisEndMs } from './time-domain';
 
 /**
- * The markers as plain SVG lines inside the chart, placed with the chart's own x scale. Recharts'
- * ReferenceLine registers each line in the chart's store, which costs a store update per marker per
- * change; these cost nothing but their DOM.
+ * The run's three time charts (events, duplicates, latency): the store's series, cut to the
+ * scrubbed time, taken in staggered slots, thinned to a bounded number of points, drawn with
+ * animation off. The lines drawn over them (markers.tsx), their tick labels (ticks.tsx) and their
+ * export buttons (ExportButtons.tsx) live beside this file.
  */
-function MarkerOverlay({
-  markers,
-  highlightMs,
-  domain: [from, to],
-}: {
-  markers: Marker[];
-  highlightMs: number | null;
-  domain: readonly [number, number];
-}) {
-  const x = useXAxisScale();
-  const area = usePlotArea();
-  if (x === undefined || area === undefined) return null;
-  const y1 = area.y;
-  const y2 = area.y + area.height;
-  // Outside a zoomed window a line would be drawn over the y axis.
-  const inside = (t: number) => t >= from && t <= to;
-  const highlightX = highlightMs === null || !inside(highlightMs) ? undefined : x(highlightMs);
-  return (
-    <g className="chart-markers">
-      {markers.map((m) => {
-        const px = inside(m.t) ? x(m.t) : undefined;
-        if (px === undefined) return null;
-        const checkpoint = m.color === 'var(--cp)';
-        return (
-          <line
-            key={`${m.label}-${m.t}`}
-            x1={px}
-            x2={px}
-            y1={y1}
-            y2={y2}
-            stroke={m.color}
-            strokeDasharray={m.dash}
-            strokeOpacity={checkpoint ? 0.6 : 0.9}
-            strokeWidth={checkpoint ? 1 : 1.5}
-          >
-            <title>{`${m.label} at ${m.t} ms`}</title>
-          </line>
-        );
-      })}
-      {highlightX !== undefined && (
-        <line
-          x1={highlightX}
-          x2={highlightX}
-          y1={y1}
-          y2={y2}
-          stroke="var(--accent)"
-          strokeWidth={3}
-          className="highlight-marker"
-        />
-      )}
-    </g>
-  );
-}
-
-/**
- * `interval: 0` shows every tick the axis computes (about five, never crowded), so Recharts does not
- * measure tick labels in the DOM on every update to thin them out.
- */
-const axisProps = {
-  stroke: 'var(--muted)',
-  interval: 0,
-} as const;
-
-type TickProps = Pick<BaseTickContentProps, 'x' | 'y' | 'payload'>;
-
-/*
- * Tick labels as plain SVG text: Recharts' own Text measures every word in the DOM on every update
- * to wrap it, which a number never needs.
- */
-/** Time ticks for an axis `spanMs` wide: milliseconds, or seconds on a long axis. */
-const timeTicks = new Map<boolean, (props: TickProps) => ReactNode>();
-function timeTickFor(spanMs: number): (props: TickProps) => ReactNode {
-  const seconds = spanMs >= 10_000;
-  let tick = timeTicks.get(seconds);
-  if (tick === undefined) {
-    tick = ({ x, y, payload }: TickProps) => (
-      <text x={x} y={Number(y) + 12} textAnchor="middle" className="tick">
-        {formatTick(Number(payload.value), seconds ? 10_000 : 0)}
-      </text>
-    );
-    timeTicks.set(seconds, tick);
-  }
-  return tick;
-}
-
-function CountTick({ x, y, payload }: TickProps) {
-  return (
-    <text x={Number(x) - 4} y={Number(y) + 4} textAnchor="end" className="tick">
-      {formatCount(Number(payload.value))}
-    </text>
-  );
-}
 
 /*
  * The parts of every chart that never change are built once: an element React sees again is not
@@ -462,42 +300,6 @@ function useChartProps(slot: number): ChartProps {
   // A zoom applies at once; only the data (and the axis growing with it) is staggered.
   const domain = useMemo(() => zoom ?? ([0, shown.endMs] as const), [zoom, shown.endMs]);
   return { series: points, domain, markers: shown.markers, highlightMs };
-}
-
-/** CSV of the data and PNG of the chart, for the panel the buttons sit in. */
-function ExportButtons({ name }: { name: string }) {
-  // The export code loads on the first click, not with the page.
-  const exportCsv = async () => {
-    const { download, seriesCsv } = await import('./exporting');
-    download(`${name}.csv`, new Blob([seriesCsv(useStore.getState().series)], { type: 'text/csv' }));
-  };
-  const exportPng = (e: MouseEvent<HTMLButtonElement>) => {
-    // The chart's own surface is the largest SVG in the panel (legend icons are SVGs too).
-    const surfaces = [
-      ...(e.currentTarget.closest('section')?.querySelectorAll<SVGSVGElement>('svg.recharts-surface') ?? []),
-    ];
-    const area = (el: SVGSVGElement) => el.getBoundingClientRect().width * el.getBoundingClientRect().height;
-    const svg = surfaces.sort((a, b) => area(b) - area(a))[0];
-    if (svg === undefined) return;
-    void import('./exporting').then(async ({ chartPng, download }) =>
-      download(`${name}.png`, await chartPng(svg)),
-    );
-  };
-  return (
-    <span className="exports">
-      <button type="button" className="small" onClick={exportCsv} aria-label={`Download ${name} data as CSV`}>
-        CSV
-      </button>
-      <button
-        type="button"
-        className="small"
-        onClick={exportPng}
-        aria-label={`Download ${name} chart as PNG`}
-      >
-        PNG
-      </button>
-    </span>
-  );
 }
 
 export function ThroughputPanel() {

@@ -1,4 +1,4 @@
-import type { CumulativePoint } from '../state/store';
+import type { CumulativePoint } from '../state/series';
 
 /** Chart data as CSV: one row per metrics bucket. */
 export function seriesCsv(series: readonly CumulativePoint[]): string {

@@ -1,6 +1,10 @@
-import { useAxisEndMs } from '../state/store';
+import { isLive } from '../state/run';
+import { useStore } from '../state/store';
 import { useView } from '../state/view';
-import { PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
+import { axisEndMs, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
+
+/** The axis end every chart and timeline shares. */
+export const useAxisEndMs = (): number => useStore((s) => axisEndMs(s.nowMs, isLive(s.run?.state)));
 
 /** The window of virtual time every chart and timeline shows: the zoom, or the whole axis. */
 export function useTimeDomain(): readonly [number, number] {

@@ -1,10 +1,7 @@
-import { create } from 'zustand';
+import { useStore } from '../state/store';
+import { screenOf } from '../state/ui';
 
-/** Two screens: the live dashboard (`/`, `/?run=ID`) and the run history (`/runs`). */
-export type Screen = 'dashboard' | 'history';
-
-/** `/runs` is the history; `/runs/ID`, `/?run=ID` and `/compare?runs=A,B,C` are dashboard views. */
-const screenOf = (path: string): Screen => (/^\/runs\/?$/.test(path) ? 'history' : 'dashboard');
+/** The address: which run it names, and moving to another one (the store's `screen` follows it). */
 
 /** The run an address names: `/runs/ID` or `?run=ID`. */
 export function runIdFromAddress(): string | null {
@@ -12,17 +9,13 @@ export function runIdFromAddress(): string | null {
   return match?.[1] ?? new URLSearchParams(window.location.search).get('run');
 }
 
-export const useRoute = create<{ screen: Screen }>()(() => ({
-  screen: typeof window === 'undefined' ? 'dashboard' : screenOf(window.location.pathname),
-}));
-
 export function navigate(url: string): void {
   window.history.pushState(null, '', url);
-  useRoute.setState({ screen: screenOf(new URL(url, window.location.origin).pathname) });
+  useStore.setState({ screen: screenOf(new URL(url, window.location.origin).pathname) });
 }
 
 if (typeof window !== 'undefined') {
   window.addEventListener('popstate', () =>
-    useRoute.setState({ screen: screenOf(window.location.pathname) }),
+    useStore.setState({ screen: screenOf(window.location.pathname) }),
   );
 }

@@ -1,5 +1,6 @@
 import { parseScenario, type Scenario } from '@eolab/engine';
-import { scenarioFromControls, startScenario } from '../state/actions';
+import { startScenario } from '../actions/run';
+import { scenarioOfControls } from '../state/controls';
 import { useStore } from '../state/store';
 
 /**
@@ -36,7 +37,8 @@ export function decodeScenario(text: string): Scenario {
 /** The link for the run on screen (with every fault it saw), or for the scenario the controls describe. */
 export function shareLink(): string {
   const { scenario, faultTimeline } = useStore.getState();
-  const shared = scenario === null ? scenarioFromControls() : { ...scenario, faults: faultTimeline };
+  const shared =
+    scenario === null ? scenarioOfControls(useStore.getState()) : { ...scenario, faults: faultTimeline };
   return `${window.location.origin}/?scenario=${encodeScenario(shared)}`;
 }
 

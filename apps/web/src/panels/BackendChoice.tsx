@@ -1,5 +1,5 @@
 import type { BackendKind, RunBackend } from '@eolab/protocol';
-import { create } from 'zustand';
+import { chooseBackend } from '../actions/controls';
 import { useStore } from '../state/store';
 
 /**
@@ -7,11 +7,6 @@ import { useStore } from '../state/store';
  * server's own, started on the first real run: real task processes, real prepared transactions,
  * real kills). A real run goes in real time, so speed and pause do not apply to it.
  */
-export const useBackendChoice = create<{ backend: BackendKind }>()(() => ({ backend: 'simulated' }));
-
-export function chosenBackend(): BackendKind {
-  return useBackendChoice.getState().backend;
-}
 
 const CHOICES: { kind: BackendKind; label: string; help: string }[] = [
   { kind: 'simulated', label: 'Simulated', help: 'The deterministic model: any speed, pause, replay.' },
@@ -27,7 +22,7 @@ export const REAL_TIME_REASON =
   'A real run (PostgreSQL, real processes) goes in real time: speed and pause do not apply';
 
 export function BackendChoice() {
-  const backend = useBackendChoice((s) => s.backend);
+  const backend = useStore((s) => s.backendChoice);
   return (
     <fieldset className="backend-choice">
       <legend>Backend</legend>
@@ -38,7 +33,7 @@ export function BackendChoice() {
             name="backend"
             value={c.kind}
             checked={backend === c.kind}
-            onChange={() => useBackendChoice.setState({ backend: c.kind })}
+            onChange={() => chooseBackend(c.kind)}
           />{' '}
           {c.label}
         </label>

@@ -1,9 +1,9 @@
 import { type Cause, judgesMissing } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { compareBackends, compareModes } from '../actions/compare';
+import { startScenario } from '../actions/run';
 import { disagreement, ENDING_TEXT, verdictText, verdictTone } from '../explain/verdict';
-import { startScenario } from '../state/actions';
-import { compareBackends, compareModes } from '../state/compare';
 import { selectEvents, selectReport, selectTotals } from '../state/scrub';
 import { useStore } from '../state/store';
 

@@ -1,75 +1,19 @@
-import type { CheckpointCounts, TxnCounts } from '@eolab/protocol';
-import { Fragment, memo, useEffect, useMemo, useState } from 'react';
-import { getCheckpoints, getTransactions } from '../api/rest';
-import { FACTS_PAGE, formatCount, pageOfCheckpoint, txnFilter } from '../explain/facts-view';
+import type { CheckpointCounts } from '@eolab/protocol';
+import { memo, useEffect, useMemo, useState } from 'react';
+import { getCheckpoints } from '../api/rest';
+import { FACTS_PAGE, formatCount, pageOfCheckpoint } from '../explain/facts-view';
 import {
   type CheckpointRow,
   checkpointHistory,
   type DurationSummary,
   durationSummary,
-  leaseLeft,
-  matchTxn,
-  type TxnRow,
-  transactions,
 } from '../explain/history';
-import { selectEvents, selectNowMs } from '../state/scrub';
+import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
 import { useFactsPage, useSettledScrubMs } from '../sync/facts-sync';
+import { atMsOf, CountsLine, fmt, sourceNote, useOffset } from './facts-parts';
 import { Pager } from './Pager';
 import { ScrollRegion } from './ScrollRegion';
-
-// One formatter for every cell: toLocaleString builds a new one per call, which the profile showed
-// costing more than the rest of the table's render (hundreds of cells, ten renders a second).
-const MS = new Intl.NumberFormat('en');
-const fmt = (ms: number | null) => (ms === null ? '—' : `${MS.format(ms)} ms`);
-
-/**
- * Where the rows come from: the server's whole record of the run (a page of it, as it stood at the
- * scrubbed time when a finished run is scrubbed), or, while it has not answered or when it cannot,
- * the events the browser holds (a window of a long run, which the panel then says).
- */
-function sourceNote(error: string | null, complete: boolean): string | null {
-  if (error !== null)
-    return `From the events this page holds (a window of a long run): the server’s record could not be read (${error}).`;
-  if (!complete)
-    return 'A partial record: this run was interrupted, or stored before the server kept whole records, so this comes from its stored window of events.';
-  return null;
-}
-
-/** The scrubbed time the server's page is for, as a query parameter (absent at the run's end). */
-const atMsOf = (scrubMs: number | null) => (scrubMs === null ? {} : { atMs: Math.floor(scrubMs) });
-
-/**
- * The page on screen: the newest when what is listed changes (another run, another search,
- * another scrubbed time), and the last one when the list got shorter than where it was.
- */
-function useOffset(resetOn: unknown, total: number | null): [number, (offset: number) => void] {
-  const [offset, setOffset] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reset when what is listed changes
-  useEffect(() => setOffset(0), [resetOn]);
-  useEffect(() => {
-    if (total !== null && offset > 0 && offset >= total)
-      setOffset(Math.max(0, Math.floor((total - 1) / FACTS_PAGE) * FACTS_PAGE));
-  }, [offset, total]);
-  return [offset, setOffset];
-}
-
-/** Counts as `n label` pieces, each kept on one line, between middle dots. */
-function CountsLine({ testId, parts }: { testId: string; parts: [number, string][] }) {
-  return (
-    <p className="facts-counts" data-testid={testId}>
-      {parts.map(([n, label], i) => (
-        // The separator stays outside the unbreakable piece: the line may wrap there.
-        <Fragment key={label}>
-          {i > 0 ? ' · ' : ''}
-          <span>
-            {formatCount(n)} {label}
-          </span>
-        </Fragment>
-      ))}
-    </p>
-  );
-}
 
 function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
   return (
@@ -201,134 +145,6 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
       </ScrollRegion>
       <Pager
         label="checkpoints"
-        offset={fromServer ? offset : 0}
-        limit={FACTS_PAGE}
-        shown={rows.length}
-        total={fromServer ? page.total : (local?.length ?? 0)}
-        onOffset={setOffset}
-      />
-    </section>
-  );
-});
-
-function TxnCountsLine({ counts }: { counts: TxnCounts }) {
-  const parts: [number, string][] = [
-    [counts.begun, 'begun'],
-    [counts.committed, 'committed'],
-    [counts.aborted, 'aborted'],
-    [counts.expired, 'expired'],
-    [counts.open, 'open'],
-  ];
-  if (counts.commitFailed > 0) parts.push([counts.commitFailed, 'commit calls failed']);
-  return <CountsLine testId="transaction-counts" parts={parts} />;
-}
-
-/** What the inspector's rows need, from the server's record or from the events on screen. */
-type TxnView = Pick<
-  TxnRow,
-  | 'name'
-  | 'txnId'
-  | 'state'
-  | 'openedMs'
-  | 'preCommittedMs'
-  | 'endedMs'
-  | 'leaseDeadlineMs'
-  | 'recovery'
-  | 'why'
-  | 'events'
-  | 'firstValue'
-  | 'lastValue'
->;
-
-/** Every transaction of the run, a page at a time: its name, store id, state and times, found by checkpoint or name. */
-export const TransactionInspector = memo(function TransactionInspector() {
-  const runId = useStore((s) => s.runId);
-  const transactional = useStore((s) => s.scenario?.mode === 'EXACTLY_ONCE');
-  const leaseMs = useStore((s) => s.scenario?.sink.txnLeaseMs ?? null);
-  const nowMs = useStore(selectNowMs);
-  const atMs = useSettledScrubMs();
-  const [query, setQuery] = useState('');
-  const filter = useMemo(() => txnFilter(query), [query]);
-  const [total, setTotal] = useState<number | null>(null);
-  const [offset, setOffset] = useOffset(`${runId} ${JSON.stringify(filter)} ${atMs}`, total);
-  const { page, error } = useFactsPage(
-    `transactions ${offset} ${JSON.stringify(filter)} ${atMs}`,
-    (id, signal) =>
-      getTransactions(id, { offset, limit: FACTS_PAGE, ...(filter ?? {}), ...atMsOf(atMs) }, { signal }),
-  );
-  useEffect(() => setTotal(page?.total ?? null), [page?.total]);
-  const fromServer = page !== null && filter !== null;
-  const events = useStore((s) => (fromServer || !transactional ? null : selectEvents(s)));
-  const local = useMemo(
-    () => (events === null ? null : transactions(events, leaseMs).filter((r) => matchTxn(r, query))),
-    [events, leaseMs, query],
-  );
-  if (!transactional) return null;
-  const rows: readonly TxnView[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
-  const note = sourceNote(page === null ? error : null, page?.complete ?? true);
-  return (
-    <section className="panel" aria-labelledby="txn-inspector-title">
-      <div className="compare-head">
-        <h2 id="txn-inspector-title">Transactions</h2>
-        <label className="field inline">
-          <span className="sr-only">Find a transaction</span>
-          <input
-            type="search"
-            placeholder="checkpoint, cp5·s0 or #id"
-            aria-label="Find a transaction"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-          />
-        </label>
-      </div>
-      {page !== null && <TxnCountsLine counts={page.counts} />}
-      {filter === null && (
-        <p className="hint">
-          Find by checkpoint (5 or cp5), by checkpoint and subtask (cp5·s1), or by store id (#12).
-        </p>
-      )}
-      {note !== null && <p className="hint">{note}</p>}
-      <ScrollRegion className="table-scroll" label="Transactions table">
-        <table className="history-table">
-          <thead>
-            <tr>
-              <th>name</th>
-              <th>store id</th>
-              <th>state</th>
-              <th>opened</th>
-              <th>pre-committed</th>
-              <th>ended</th>
-              <th>
-                <abbr title="Until the controller aborts it, unless its writer pings it again (every lease / sqrt(lease in s))">
-                  lease left
-                </abbr>
-              </th>
-              <th>values</th>
-              <th>how</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.txnId} className={`txn-${r.state.toLowerCase()}`}>
-                <td>{r.name}</td>
-                <td>#{r.txnId}</td>
-                <td>{r.state}</td>
-                <td>{fmt(r.openedMs)}</td>
-                <td>{fmt(r.preCommittedMs)}</td>
-                <td>{fmt(r.endedMs)}</td>
-                <td>{leaseLeft(r, nowMs)}</td>
-                <td>
-                  {r.events}
-                  {r.firstValue === null ? '' : ` (${r.firstValue}..${r.lastValue})`}
-                </td>
-                <td>{r.recovery ? 'committed on recovery' : (r.why ?? '')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ScrollRegion>
-      <Pager
-        label="transactions"
         offset={fromServer ? offset : 0}
         limit={FACTS_PAGE}
         shown={rows.length}

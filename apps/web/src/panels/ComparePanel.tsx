@@ -1,9 +1,11 @@
 import { judgesMissing, type Report } from '@eolab/engine';
 import { useShallow } from 'zustand/react/shallow';
+import { closeCompare } from '../actions/compare';
 import { CompareCharts } from '../charts/CompareCharts';
 import { differenceLine, RUN_COLORS, runLabel } from '../explain/compare-difference';
 import { ENDING_TEXT } from '../explain/verdict';
-import { type ComparedRun, closeCompare, modelVsReal, summarize, useCompare } from '../state/compare';
+import { type ComparedRun, modelVsReal, summarize } from '../state/compare';
+import { useStore } from '../state/store';
 import { watchRun } from '../sync/run-sync';
 import { summarizeValues } from './CheckerPanel';
 
@@ -106,8 +108,8 @@ function ModelVsReal({ runs }: { runs: ComparedRun[] }) {
 }
 
 export function ComparePanel() {
-  const { runs, error, kind, stored } = useCompare(
-    useShallow((s) => ({ runs: s.runs, error: s.error, kind: s.kind, stored: s.stored })),
+  const { runs, error, kind, stored } = useStore(
+    useShallow(({ compare: c }) => ({ runs: c.runs, error: c.error, kind: c.kind, stored: c.stored })),
   );
   if (runs.length === 0 && error === null) return null;
   const sentences = summarize(runs);

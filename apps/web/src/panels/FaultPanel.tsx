@@ -8,7 +8,7 @@ import {
 } from '@eolab/engine';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { control, type FaultAim, inject } from '../state/actions';
+import { control, type FaultAim, inject } from '../actions/run';
 import { useStore } from '../state/store';
 import { OwnFailureNote } from './ScenarioNotes';
 

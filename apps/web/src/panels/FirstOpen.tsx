@@ -1,8 +1,9 @@
 import type { WriterMode } from '@eolab/engine';
 import { PRESETS } from '@eolab/engine';
 import { useState } from 'react';
-import { chooseMode, choosePreset, startRun } from '../state/actions';
-import { compareModes } from '../state/compare';
+import { compareModes } from '../actions/compare';
+import { chooseMode, choosePreset } from '../actions/controls';
+import { startRun } from '../actions/run';
 import { useStore } from '../state/store';
 
 const SEED = PRESETS.find((p) => p.id === 'seed')!;

@@ -1,9 +1,10 @@
 import type { MouseEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { navigate, useRoute } from '../nav/route';
-import { toggleTheme } from '../state/actions';
+import { toggleTheme } from '../actions/controls';
+import { navigate } from '../nav/route';
+import { isLive } from '../state/run';
 import { selectEvents, selectNowMs, selectReport } from '../state/scrub';
-import { isLive, useStore } from '../state/store';
+import { useStore } from '../state/store';
 import { BackendBadge } from './BackendChoice';
 
 function go(e: MouseEvent<HTMLAnchorElement>, url: string): void {
@@ -49,7 +50,7 @@ function RestartBudget() {
 }
 
 export function Header() {
-  const screen = useRoute((s) => s.screen);
+  const screen = useStore((s) => s.screen);
   const { connection, theme, run, nowMs, runSpeed, lastError } = useStore(
     useShallow((s) => ({
       connection: s.connection,

@@ -1,9 +1,9 @@
-import { useLiveElsewhere } from '../state/live-runs';
+import { useStore } from '../state/store';
 import { watchRun } from '../sync/run-sync';
 
 /** Runs still live on the server that are not on screen: one click puts each back. */
 export function LiveElsewhere() {
-  const runs = useLiveElsewhere((s) => s.runs);
+  const runs = useStore((s) => s.liveElsewhere);
   if (runs.length === 0) return null;
   return (
     <section className="live-elsewhere" aria-labelledby="live-elsewhere-title">

@@ -1,8 +1,8 @@
 import { type KeyboardEvent, useLayoutEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { getNarration } from '../api/rest';
-import { highlight } from '../state/actions';
-import { loadEarlier, selectNarration } from '../state/narration';
+import { highlight } from '../actions/controls';
+import { loadEarlier } from '../actions/narration';
+import { selectNarration } from '../state/narration';
 import { useStore } from '../state/store';
 
 /** How close to the bottom (px) still counts as reading the newest sentence. */
@@ -32,6 +32,8 @@ export function Narration() {
   const [loading, setLoading] = useState(false);
   // The run the list shows: another run on screen starts at its newest sentence again.
   const shownRun = useRef(runId);
+  // The list's height when it was last laid out here, before the sentences just added.
+  const heightBefore = useRef<number | null>(null);
 
   // After each change of the list (new sentences, earlier ones put on top, another run).
   useLayoutEffect(() => {
@@ -39,14 +41,23 @@ export function Narration() {
     if (shownRun.current !== runId) {
       shownRun.current = runId;
       following.current = true;
+      heightBefore.current = null;
       setBehind(false);
     }
     if (el === null || sentences.length === 0) return;
+    const before = heightBefore.current;
+    heightBefore.current = el.scrollHeight;
     if (heightBeforePrepend.current !== null) {
       el.scrollTop += el.scrollHeight - heightBeforePrepend.current;
       heightBeforePrepend.current = null;
       return;
     }
+    // A scroll event arrives a frame after the scroll: a sentence landing in between must not pull
+    // back a reader who just scrolled away. Where the list stood, against its height before the new
+    // sentences, says whether they were reading the newest one.
+    const bottomBefore = before === null ? null : Math.min(before, el.scrollHeight);
+    if (bottomBefore !== null && bottomBefore - el.scrollTop - el.clientHeight > AT_BOTTOM_PX)
+      following.current = false;
     if (following.current) el.scrollTop = el.scrollHeight;
     else setBehind(true);
   }, [sentences, runId]);
@@ -69,7 +80,7 @@ export function Narration() {
     if (runId === null) return;
     setLoading(true);
     heightBeforePrepend.current = list.current?.scrollHeight ?? null;
-    loadEarlier((start, limit) => getNarration(runId, start, limit))
+    loadEarlier()
       .catch(() => {
         heightBeforePrepend.current = null;
       })

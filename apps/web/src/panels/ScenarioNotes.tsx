@@ -2,9 +2,10 @@ import { PRESETS, presetScenario, type Verdict, WRITER_MODES, type WriterMode } 
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ownFailureFate, plannedFailureText } from '../explain/own-failure';
-import { canonical, scenarioFrom } from '../state/actions';
+import { canonical, scenarioFrom } from '../state/controls';
+import { isLive } from '../state/run';
 import { selectEvents } from '../state/scrub';
-import { isLive, useStore } from '../state/store';
+import { useStore } from '../state/store';
 
 const VERDICT_WORDS: Record<Verdict, string> = {
   EXACTLY_ONCE: 'exactly once',

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { endOfRun, scrubTo, stepEvent } from '../state/scrub';
+import { scrubTo, stepEvent } from '../actions/controls';
 import { useStore } from '../state/store';
 
 /** Replay a finished run: drag to a virtual time, or step through protocol events with [ and ]. */
@@ -22,7 +22,7 @@ export function Scrubber() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   // Always laid out, so the page does not jump when a run ends; usable once it has.
-  const end = finished ? endOfRun() : Math.max(nowMs, 1);
+  const end = finished ? nowMs : Math.max(nowMs, 1);
   const at = finished ? (scrubMs ?? nowMs) : nowMs;
   return (
     <section className="panel scrubber" aria-labelledby="scrub-title">

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { startRun, stopThenStart } from '../state/actions';
-import type { RunSlice } from '../state/store';
+import { startRun, stopThenStart } from '../actions/run';
+import type { RunSlice } from '../state/run';
 
 /** A live run's state as the dialog's title says it ("A run is still starting"). */
 const STATE_WORDS: Partial<Record<NonNullable<RunSlice['run']>['state'], string>> = {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useAxisEndMs } from '../state/store';
+import { useAxisEndMs } from '../charts/time-domain';
 import { resetZoom, useView, zoomTo } from '../state/view';
 
 const fmt = (v: number) => v.toLocaleString('en');

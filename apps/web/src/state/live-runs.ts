@@ -1,47 +1,36 @@
 import type { RunSummary } from '@eolab/protocol';
-import { create } from 'zustand';
-import { getRun } from '../api/rest';
-import { isLive } from './store';
+import { isLive } from './run';
 
 /**
- * Runs this page left live on the server when it put another run on screen ("keep it and start",
- * or opening another run): they go on unseen, so the sidebar lists them, to switch back to, until
- * they end.
+ * The live-runs slice: runs this page left live on the server when it put another run on screen
+ * ("keep it and start", or opening another run). They go on unseen, so the sidebar lists them, to
+ * switch back to, until they end.
  */
-interface LiveElsewhere {
-  runs: RunSummary[];
+export interface LiveRunsSlice {
+  liveElsewhere: RunSummary[];
 }
 
-export const useLiveElsewhere = create<LiveElsewhere>()(() => ({ runs: [] }));
+export const createLiveRunsSlice = (): LiveRunsSlice => ({ liveElsewhere: [] });
 
-/**
- * The run leaving the screen, when it is still live. The state on screen may lag the server's (a
- * Stop just sent, its announcement already gone by): the server is asked, so no ended run lingers.
- */
-export function leftLive(run: RunSummary | null): void {
-  if (run === null || !isLive(run.state)) return;
-  useLiveElsewhere.setState((s) => ({ runs: [...s.runs.filter((r) => r.id !== run.id), run] }));
-  getRun(run.id).then(
-    (snapshot) => noteLiveSummary(snapshot.run),
-    () => {},
-  );
+/** The run leaving the screen joins the list when it is still live. */
+export function withLeftLive(s: LiveRunsSlice, run: RunSummary | null): LiveRunsSlice {
+  if (run === null || !isLive(run.state)) return s;
+  return { liveElsewhere: [...s.liveElsewhere.filter((r) => r.id !== run.id), run] };
 }
 
 /** The run now on screen is no longer elsewhere. */
-export function nowOnScreen(runId: string): void {
-  useLiveElsewhere.setState((s) =>
-    s.runs.some((r) => r.id === runId) ? { runs: s.runs.filter((r) => r.id !== runId) } : s,
-  );
+export function withOnScreen(s: LiveRunsSlice, runId: string): LiveRunsSlice {
+  return s.liveElsewhere.some((r) => r.id === runId)
+    ? { liveElsewhere: s.liveElsewhere.filter((r) => r.id !== runId) }
+    : s;
 }
 
 /** The server announced a run's new state: an ended run leaves the list. */
-export function noteLiveSummary(summary: RunSummary): void {
-  useLiveElsewhere.setState((s) => {
-    if (!s.runs.some((r) => r.id === summary.id)) return s;
-    return {
-      runs: isLive(summary.state)
-        ? s.runs.map((r) => (r.id === summary.id ? summary : r))
-        : s.runs.filter((r) => r.id !== summary.id),
-    };
-  });
+export function withLiveSummary(s: LiveRunsSlice, summary: RunSummary): LiveRunsSlice {
+  if (!s.liveElsewhere.some((r) => r.id === summary.id)) return s;
+  return {
+    liveElsewhere: isLive(summary.state)
+      ? s.liveElsewhere.map((r) => (r.id === summary.id ? summary : r))
+      : s.liveElsewhere.filter((r) => r.id !== summary.id),
+  };
 }

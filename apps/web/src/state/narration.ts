@@ -1,6 +1,5 @@
-import { narrate, type Sentence } from '@eolab/engine';
-import type { NarrationPage } from '@eolab/protocol';
-import { type State, useStore } from './store';
+import { narrate, type Scenario, type Sentence, type SimEvent } from '@eolab/engine';
+import type { NarrationPage, RunBackend } from '@eolab/protocol';
 
 /**
  * The narration the dashboard shows: the server tells the whole run (every event, none thinned),
@@ -48,14 +47,23 @@ export interface ShownNarration {
   total: number;
 }
 
+/** What the story on screen is told from (the run slice's fields, and the scrubbed time). */
+interface Told {
+  narration: NarrationView | null;
+  events: SimEvent[];
+  scenario: Scenario | null;
+  backend: RunBackend | null;
+  scrubMs: number | null;
+}
+
 let last: {
   narration: NarrationView | null;
-  events: State['events'];
+  events: SimEvent[];
   scrubMs: number | null;
   out: ShownNarration;
 } | null = null;
 
-export function selectNarration(s: State): ShownNarration {
+export function selectNarration(s: Told): ShownNarration {
   if (
     last !== null &&
     last.narration === s.narration &&
@@ -68,7 +76,7 @@ export function selectNarration(s: State): ShownNarration {
   return out;
 }
 
-function shown(s: State): ShownNarration {
+function shown(s: Told): ShownNarration {
   const n = s.narration;
   if (n === null) {
     const scenario = s.scenario;
@@ -90,17 +98,4 @@ function shown(s: State): ShownNarration {
     return { sentences, from: n.from, total: n.from + sentences.length };
   }
   return { sentences: [...n.sentences, ...n.pending], from: n.from, total: n.total + n.pending.length };
-}
-
-/** Loads the page before the sentences held, for a person reading back through a long run. */
-export async function loadEarlier(
-  fetchPage: (from: number, limit: number) => Promise<NarrationPage>,
-): Promise<void> {
-  const held = useStore.getState().narration;
-  if (held === null || held.from === 0) return;
-  const limit = Math.min(held.from, 200);
-  const page = await fetchPage(held.from - limit, limit);
-  const now = useStore.getState().narration;
-  if (now === null || now.from !== held.from) return;
-  useStore.setState({ narration: prependNarration(now, page) });
 }

@@ -1,6 +1,6 @@
 import type { MetricsTotals, Report, SimEvent } from '@eolab/engine';
-import type { CumulativePoint, State } from './store';
-import { useStore } from './store';
+import { type CumulativePoint, selectSeries } from './series';
+import type { State } from './store';
 
 /**
  * Scrubbing a finished run is a view, not a copy: the store always holds the whole run, and these
@@ -8,28 +8,16 @@ import { useStore } from './store';
  * answer, so a component sees the same array until the run or the scrubbed time changes.
  */
 
-function remember<T, R>(cut: (value: T, ms: number) => R): (value: T, ms: number) => R {
-  let lastValue: T | undefined;
-  let lastMs = Number.NaN;
-  let last: R | undefined;
-  return (value, ms) => {
-    if (value !== lastValue || ms !== lastMs) {
-      lastValue = value;
-      lastMs = ms;
-      last = cut(value, ms);
-    }
-    return last as R;
-  };
-}
+let lastEvents: { events: SimEvent[]; ms: number; out: SimEvent[] } | null = null;
 
-const seriesAt = remember((series: CumulativePoint[], ms: number) => series.filter((p) => p.t <= ms));
-const eventsAt = remember((events: SimEvent[], ms: number) => events.filter((e) => e.t <= ms));
-
-export const selectSeries = (s: State): CumulativePoint[] =>
-  s.scrubMs === null ? s.series : seriesAt(s.series, s.scrubMs);
-
-export const selectEvents = (s: State): SimEvent[] =>
-  s.scrubMs === null ? s.events : eventsAt(s.events, s.scrubMs);
+export const selectEvents = (s: State): SimEvent[] => {
+  if (s.scrubMs === null) return s.events;
+  if (lastEvents?.events !== s.events || lastEvents.ms !== s.scrubMs) {
+    const ms = s.scrubMs;
+    lastEvents = { events: s.events, ms, out: s.events.filter((e) => e.t <= ms) };
+  }
+  return lastEvents.out;
+};
 
 /** The virtual time on screen: the scrubbed one, or the run's. */
 export const selectNowMs = (s: State): number => s.scrubMs ?? s.nowMs;
@@ -61,19 +49,10 @@ function totalsAt(totals: MetricsTotals, point: CumulativePoint): MetricsTotals 
   return lastTotals.out;
 }
 
-export function isScrubbing(): boolean {
-  return useStore.getState().scrubMs !== null;
-}
-
-/** The end of the run on screen. */
-export function endOfRun(): number {
-  return useStore.getState().nowMs;
-}
-
-export function scrubTo(ms: number): void {
-  const s = useStore.getState();
-  if (s.report === null) return;
-  useStore.setState({ scrubMs: ms >= s.nowMs ? null : ms });
+/** The scrubbed time for `ms`: a finished run only; its end (or past it) is no scrub at all. */
+export function scrubbedTo(s: State, ms: number): Partial<State> {
+  if (s.report === null) return {};
+  return { scrubMs: ms >= s.nowMs ? null : ms };
 }
 
 /** The virtual times of the protocol steps worth stepping through (console lines excluded). */
@@ -83,11 +62,11 @@ function stepTimes(events: readonly SimEvent[]): number[] {
   return [...times].sort((a, b) => a - b);
 }
 
-export function stepEvent(direction: 1 | -1): void {
-  const s = useStore.getState();
+/** The scrubbed time one protocol step on (1) or back (-1); stepping past the last is the end. */
+export function stepped(s: State, direction: 1 | -1): Partial<State> {
   const current = s.scrubMs ?? s.nowMs;
   const times = stepTimes(s.events);
   const next = direction === 1 ? times.find((t) => t > current) : times.findLast((t) => t < current);
-  if (next !== undefined) scrubTo(next);
-  else if (direction === 1) scrubTo(s.nowMs);
+  if (next !== undefined) return scrubbedTo(s, next);
+  return direction === 1 ? scrubbedTo(s, s.nowMs) : {};
 }

@@ -1,7 +1,27 @@
 import type { MetricsBucket } from '@eolab/engine';
-import type { CumulativePoint } from './store';
 
-/** The series the charts draw, from the engine's metrics buckets. */
+/**
+ * The series the charts draw, from the engine's metrics buckets: summed here, cut to the scrubbed
+ * time here, thinned for a chart here. A duplicate count goes bucket → running sum → chart point
+ * in this one file.
+ */
+
+/**
+ * One bucket of the series. `t` is the bucket's end: the running sums hold what happened up to
+ * then, so a chart draws each rise at (never before) the moment it happened. `startMs` is the
+ * bucket's start, where per-bucket figures (latency) are drawn from.
+ */
+export interface CumulativePoint {
+  t: number;
+  startMs: number;
+  emitted: number;
+  written: number;
+  committed: number;
+  read: number;
+  duplicates: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
 
 /** The engine's first bucket width (it doubles as a run grows). */
 const DEFAULT_BUCKET_MS = 10;
@@ -75,4 +95,20 @@ export function downsample(series: readonly CumulativePoint[], max = MAX_CHART_P
     out.push({ ...series[end - 1]!, startMs: series[start]!.startMs, latencyP50Ms: p50, latencyP99Ms: p99 });
   }
   return out;
+}
+
+let lastCut: { series: readonly CumulativePoint[]; ms: number; out: CumulativePoint[] } | null = null;
+
+/**
+ * The series as it stood at the scrubbed time (whole when `scrubMs` is null). Scrubbing is a view,
+ * not a copy: the same array comes back until the series or the time changes, so charts keep
+ * stable data references.
+ */
+export function selectSeries(s: { series: CumulativePoint[]; scrubMs: number | null }): CumulativePoint[] {
+  if (s.scrubMs === null) return s.series;
+  if (lastCut?.series !== s.series || lastCut.ms !== s.scrubMs) {
+    const ms = s.scrubMs;
+    lastCut = { series: s.series, ms, out: s.series.filter((p) => p.t <= ms) };
+  }
+  return lastCut.out;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { isLive, useStore } from '../state/store';
+import { isLive } from '../state/run';
+import { useStore } from '../state/store';
 
 /**
  * While a run goes on, a page of its facts is asked for again at most this often, and only when

@@ -1,19 +1,16 @@
-import { isStory, type SimEvent } from '@eolab/engine';
-import type { RunDelta, RunSnapshot } from '@eolab/protocol';
+import type { RunDelta, RunSnapshot, RunSummary } from '@eolab/protocol';
 import { getRun } from '../api/rest';
 import { send } from '../api/socket';
-import { runIdFromAddress } from '../nav/route';
-import { followRun } from '../state/actions';
-import { leftLive, nowOnScreen } from '../state/live-runs';
-import { mergeNarration } from '../state/narration';
-import { cumulative, extendCumulative } from '../state/series';
-import { emptyRun, isLive, MAX_EVENTS, useStore } from '../state/store';
+import { withLeftLive, withLiveSummary, withOnScreen } from '../state/live-runs';
+import { withDeltas, withSnapshot } from '../state/run';
+import { useStore } from '../state/store';
 import { resetZoom } from '../state/view';
 
 /**
  * The sync layer: a run on screen is a snapshot, then deltas. Deltas are buffered outside React
  * and flushed into the store at most 10 times a second; a missed delta or a hole in the buckets
- * takes a fresh snapshot instead of drawing a run with holes in it.
+ * takes a fresh snapshot instead of drawing a run with holes in it. What a snapshot or a batch
+ * does to the state is state/run.ts's pure `withSnapshot` and `withDeltas`.
  */
 
 const FLUSH_MS = 100;
@@ -51,7 +48,28 @@ export async function watchRun(runId: string): Promise<void> {
   pending = [];
   const snapshot = await send<RunSnapshot>('run:watch', { runId });
   applySnapshot(snapshot);
-  nowOnScreen(runId);
+  useStore.setState((s) => withOnScreen(s, runId));
+}
+
+/**
+ * The run leaving the screen, when it is still live. The state on screen may lag the server's (a
+ * Stop just sent, its announcement already gone by): the server is asked, so no ended run lingers.
+ */
+function leftLive(run: RunSummary | null): void {
+  useStore.setState((s) => withLeftLive(s, run));
+  if (run === null) return;
+  getRun(run.id).then(
+    (snapshot) => useStore.setState((s) => withLiveSummary(s, snapshot.run)),
+    () => {},
+  );
+}
+
+/** The server announced a run's new state: the run on screen and the live-elsewhere list follow it. */
+export function noteSummary(summary: RunSummary): void {
+  useStore.setState((s) => ({
+    ...withLiveSummary(s, summary),
+    ...(s.runId === summary.id ? { run: summary } : {}),
+  }));
 }
 
 /**
@@ -59,42 +77,13 @@ export async function watchRun(runId: string): Promise<void> {
  * so does the speed it ran at (a stored run does not record its speed).
  */
 export function applySnapshot(s: RunSnapshot, { endOfRun = false } = {}): void {
-  // Another run on screen: its own time axis, whole, and the sidebar describing it (a resync of
-  // the same run keeps the zoom and whatever the user is typing into the knobs).
-  if (useStore.getState().runId !== s.run.id) {
-    resetZoom();
-    followRun(s.scenario, isLive(s.run.state) ? s.speed : null);
-  }
+  // Another run on screen: its own time axis, whole.
+  if (useStore.getState().runId !== s.run.id) resetZoom();
   pending = [];
   lastSeq = null;
   resyncing = false;
   eventCursor = s.eventCursor;
-  const before = useStore.getState();
-  useStore.setState({
-    scrubMs: endOfRun ? before.scrubMs : null,
-    ...emptyRun,
-    runId: s.run.id,
-    run: s.run,
-    scenario: s.scenario,
-    faultTimeline: s.faultTimeline,
-    nowMs: s.nowMs,
-    runSpeed: endOfRun ? before.runSpeed : s.speed,
-    totals: s.totals,
-    bucketMs: s.bucketMs,
-    layoutVersion: s.layoutVersion,
-    buckets: s.buckets,
-    series: cumulative(s.buckets),
-    events: bounded(s.events),
-    eventsDropped: s.eventsDropped,
-    report: s.report,
-    backend: s.backend ?? { kind: 'simulated', version: null },
-    // The end of a run on screen keeps the sentences held (and pages loaded) and adds the last ones.
-    narration:
-      endOfRun && before.runId === s.run.id && before.narration !== null && s.narration !== undefined
-        ? mergeNarration(before.narration, s.narration)
-        : (s.narration ?? null),
-    lastError: null,
-  });
+  useStore.setState((before) => withSnapshot(before, s, endOfRun));
 }
 
 /** A snapshot the server pushed (the run was simulated again for a fault aimed at the moment on screen). */
@@ -156,77 +145,6 @@ export function flushDeltas(): void {
   pending = [];
   if (batch.length === 0) return;
   const s = useStore.getState();
-  let buckets = s.buckets;
-  let layoutVersion = s.layoutVersion;
-  let bucketMs = s.bucketMs;
-  let events = s.events;
-  let dropped = s.eventsDropped;
-  let narration = s.narration;
-  // The first bucket any delta of the batch replaced: the series is summed again from there only.
-  let changedFrom = buckets.length;
-  for (const d of batch) {
-    if (d.layoutVersion !== layoutVersion || d.bucketMs !== bucketMs) {
-      buckets = d.fromBucket === 0 ? d.buckets : [];
-      layoutVersion = d.layoutVersion;
-      bucketMs = d.bucketMs;
-      changedFrom = 0;
-    } else {
-      buckets = [...buckets.slice(0, d.fromBucket), ...d.buckets];
-      changedFrom = Math.min(changedFrom, d.fromBucket);
-    }
-    if (d.events.length > 0) events = [...events, ...d.events];
-    dropped += d.eventsDropped;
-    if (d.narration !== undefined) narration = mergeNarration(narration, d.narration);
-  }
-  events = bounded(events);
-  const last = batch[batch.length - 1]!;
-  const faultTimeline = [...s.faultTimeline];
-  for (const d of batch)
-    for (const e of d.events) if (e.kind === 'fault-injected') faultTimeline.push(e.fault);
-  useStore.setState({
-    buckets,
-    series: extendCumulative(s.series, buckets, changedFrom),
-    layoutVersion,
-    bucketMs,
-    events,
-    eventsDropped: dropped,
-    nowMs: last.nowMs,
-    totals: last.totals,
-    runSpeed: last.speed,
-    backend: last.backend ?? s.backend,
-    run:
-      s.run === null
-        ? null
-        : { ...s.run, state: last.state, verdict: last.outcome?.verdict ?? s.run.verdict },
-    faultTimeline,
-    narration,
-  });
-  if (last.outcome !== null && s.report === null && s.runId !== null) loadEnded(s.runId);
-}
-
-/** After a (re)connect the server may have moved on: take a fresh snapshot of the run on screen, or of the one the address names. */
-export function rewatch(): void {
-  const fromUrl =
-    runIdFromAddress() ?? new URLSearchParams(window.location.search).get('runs')?.split(',')[0] ?? null;
-  const runId = useStore.getState().runId ?? fromUrl;
-  if (runId !== null) void watchRun(runId).catch(() => {});
-}
-
-/**
- * At most MAX_EVENTS events, in order: every story event (failures, restores, faults: what the
- * narration tells) and the most recent routine ones.
- */
-function bounded(events: readonly SimEvent[]): SimEvent[] {
-  if (events.length <= MAX_EVENTS) return events as SimEvent[];
-  let routineLeft = MAX_EVENTS - events.filter(isStory).length;
-  const keep: SimEvent[] = [];
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
-    if (isStory(e)) keep.push(e);
-    else if (routineLeft > 0) {
-      keep.push(e);
-      routineLeft--;
-    }
-  }
-  return keep.reverse().slice(-MAX_EVENTS);
+  useStore.setState(withDeltas(s, batch));
+  if (batch.at(-1)!.outcome !== null && s.report === null && s.runId !== null) loadEnded(s.runId);
 }
