@@ -16,12 +16,10 @@ interface Output {
 type Backend = typeof import('@eolab/postgres-backend');
 
 /**
- * The real backend is TypeScript that tsx runs (its task processes too), loaded on first use
- * only: the compiled CLI stays quick for the simulated commands and never loads pg.
+ * The real backend (compiled, like the CLI), loaded on first use only: the CLI stays quick for
+ * the simulated commands and never loads pg.
  */
-async function loadBackend(): Promise<Backend> {
-  const { register } = await import('tsx/esm/api');
-  register();
+function loadBackend(): Promise<Backend> {
   return import('@eolab/postgres-backend');
 }
 

@@ -121,14 +121,8 @@ export class RealBackend {
   }
 
   private load(): Promise<Backend> {
-    this.module ??= (async () => {
-      // The compiled server runs JavaScript; the backend's sources need tsx (vitest and tsx watch have it).
-      if (process.env.VITEST === undefined) {
-        const { register } = await import('tsx/esm/api');
-        register();
-      }
-      return import('@eolab/postgres-backend');
-    })();
+    // Loaded on the first real run: a server that runs only the model never loads pg.
+    this.module ??= import('@eolab/postgres-backend');
     return this.module;
   }
 

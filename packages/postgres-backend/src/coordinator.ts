@@ -69,13 +69,19 @@ interface PendingCheckpoint {
   sinks: (PendingTxn[] | undefined)[];
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const TASK_PROCESS = join(here, 'task-process.ts');
-// The task process is TypeScript like the rest of the CLI: tsx compiles it on the fly.
-const TSX_LOADER = join(
-  dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-  'dist/loader.mjs',
-);
+const here = fileURLToPath(import.meta.url);
+/**
+ * The task process beside this module: compiled JavaScript in dist/ (what the server and the CLI
+ * run), or, where the sources run (vitest, `tsx watch`), the TypeScript that tsx compiles on the fly.
+ */
+const COMPILED = here.endsWith('.js');
+const TASK_PROCESS = join(dirname(here), COMPILED ? 'task-process.js' : 'task-process.ts');
+const TASK_EXEC_ARGV = COMPILED
+  ? []
+  : [
+      '--import',
+      join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs'),
+    ];
 
 /**
  * The coordinator: Flink's CheckpointCoordinator and restart strategy, in this process, in real
@@ -221,7 +227,7 @@ export class Coordinator {
       nextCheckpointId: this.nextCheckpointId,
     };
     const child = fork(TASK_PROCESS, [], {
-      execArgv: ['--import', TSX_LOADER],
+      execArgv: TASK_EXEC_ARGV,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
