@@ -12,7 +12,6 @@ import {
   BACKENDS,
   type CreatedRun,
   checkpointsQuerySchema,
-  createRunSchema,
   type ExportedRun,
   type HealthResponse,
   importRunSchema,
@@ -27,11 +26,11 @@ import {
 } from '@eolab/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { createRun } from './create-run';
 import { parseOr400 } from './errors';
 import { addressOf, type RateLimits } from './rate-limits';
 import { RunError } from './run-error';
 import type { RunManager } from './run-manager';
-import { scenarioOf } from './scenario-source';
 
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -87,17 +86,7 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   });
 
   api.post('/runs', async (req, res) => {
-    const body = parseOr400(createRunSchema, req.body ?? {});
-    const scenario = scenarioOf(body);
-    await rates.takeRun(addressOf(req));
-    const real = body.backend === 'postgres' ? await manager.real.prepare(scenario) : undefined;
-    const run = manager.create(scenario, {
-      name: body.name,
-      speed: body.speed,
-      start: body.start,
-      replayOf: body.replayOf,
-      real,
-    });
+    const run = await createRun(manager, rates, req.body ?? {}, addressOf(req));
     created(res, { runId: run.id, run });
   });
 

@@ -2,7 +2,6 @@ import {
   type Ack,
   type ClientToServerEvents,
   controlSchema,
-  createRunSchema,
   injectSchema,
   type ServerToClientEvents,
   speedSchema,
@@ -10,11 +9,11 @@ import {
 } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
+import { createRun } from './create-run';
 import { describeError, parseOr400 } from './errors';
 import type { RateLimits } from './rate-limits';
 import { RunError } from './run-error';
 import type { RunManager } from './run-manager';
-import { scenarioOf } from './scenario-source';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -115,17 +114,7 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
     };
 
     on('run:create', async (payload) => {
-      const request = parseOr400(createRunSchema, payload);
-      const scenario = scenarioOf(request);
-      await rates.takeRun(address);
-      const real = request.backend === 'postgres' ? await manager.real.prepare(scenario) : undefined;
-      const run = manager.create(scenario, {
-        name: request.name,
-        speed: request.speed,
-        start: request.start,
-        replayOf: request.replayOf,
-        real,
-      });
+      const run = await createRun(manager, rates, payload, address);
       return { runId: run.id };
     });
     on('run:watch', (payload) => {
