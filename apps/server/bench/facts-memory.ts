@@ -9,7 +9,7 @@
  *   npx tsx --conditions=development --expose-gc bench/facts-memory.ts 20000000 without
  */
 import { parseScenario, Simulation } from '@eolab/engine';
-import { RunFacts } from '../src/facts/run-facts';
+import { RunFacts } from '../src/runs/facts/run-facts';
 
 const numEvents = Number(process.argv[2] ?? 20_000_000);
 const withFacts = process.argv[3] !== 'without';

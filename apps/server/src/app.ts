@@ -7,19 +7,19 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { type Logger, pino } from 'pino';
 import { Server } from 'socket.io';
-import { guardRequests, hostAllowed, originAllowed, tokenOf, tokenValid } from './access';
-import { ClientErrorLog } from './client-errors';
 import type { ServerConfig } from './config';
-import type { RunStore } from './db';
-import { describeError } from './errors';
-import { upgradeOlderFailedRuns } from './older-reports';
-import { RateLimits } from './rate-limits';
-import { apiRoutes } from './routes';
-import { RunManager } from './run-manager';
-import { sharedJsonParser } from './shared-json';
-import { handleSockets, type IoServer, roomOf } from './sockets';
-import { QueuedRunStore } from './store-worker';
-import { TransportLimits } from './transport-limits';
+import { guardRequests, hostAllowed, originAllowed, tokenOf, tokenValid } from './http/access';
+import { ClientErrorLog } from './http/client-errors';
+import { describeError } from './http/errors';
+import { RateLimits } from './http/rate-limits';
+import { apiRoutes } from './http/routes';
+import { sharedJsonParser } from './http/shared-json';
+import { handleSockets, type IoServer, roomOf } from './http/sockets';
+import { TransportLimits } from './http/transport-limits';
+import { RunManager } from './runs/run-manager';
+import type { RunStore } from './store/db';
+import { upgradeOlderFailedRuns } from './store/older-reports';
+import { QueuedRunStore } from './store/store-worker';
 
 export interface AppDeps {
   config: ServerConfig;

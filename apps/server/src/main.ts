@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { sweepOrphans } from './orphans';
+import { sweepOrphans } from './real/orphans';
 import { causeOf, StartupError } from './startup-error';
 
 /**

@@ -1,7 +1,7 @@
 import type { RunSnapshot } from '@eolab/protocol';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunStore } from '../src/db';
+import { RunStore } from '../src/store/db';
 import { type Client, command, type Harness, ok, runEnded, startServer } from './harness';
 
 /** What one client may take: rate limits per address and per socket, retention, shared snapshots. */

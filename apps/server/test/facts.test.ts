@@ -8,7 +8,7 @@ import {
 } from '@eolab/engine';
 import { checkpointsQuerySchema, transactionsQuerySchema } from '@eolab/protocol';
 import { describe, expect, it } from 'vitest';
-import { RunFacts } from '../src/facts/run-facts';
+import { RunFacts } from '../src/runs/facts/run-facts';
 
 /** Runs the model to its end with a record fed every event, as a live run feeds it. */
 function record(scenario: Scenario) {

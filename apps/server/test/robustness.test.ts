@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { io as connect } from 'socket.io-client';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cookieValue, sameOriginPath } from '../src/access';
 import { looksLikeAsset } from '../src/app';
-import { WindowCounter } from '../src/transport-limits';
+import { cookieValue, sameOriginPath } from '../src/http/access';
+import { WindowCounter } from '../src/http/transport-limits';
 import { type Client, type Harness, ok, startServer, tempDir } from './harness';
 
 /** Issue 24's smaller holes: a cookie that crashed the process, redirects, assets, CSP, budgets. */

@@ -1,7 +1,7 @@
 import { presetScenario, type SimEvent } from '@eolab/engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunStore, type StoredRun } from '../src/db';
-import { QueuedRunStore } from '../src/store-worker';
+import { RunStore, type StoredRun } from '../src/store/db';
+import { QueuedRunStore } from '../src/store/store-worker';
 import { removeDir, tempDir } from './harness';
 
 /** The run store whose writes go to a worker thread: order, what reads see meanwhile, what it drops. */

@@ -10,9 +10,9 @@ import {
 import type { RunSummary } from '@eolab/protocol';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
-import { EventBuffer } from '../src/event-buffer';
-import { bucketMsFor, LiveRun, MAX_BUCKETS } from '../src/live-run';
-import { checkRunWork } from '../src/work-limits';
+import { EventBuffer } from '../src/runs/event-buffer';
+import { bucketMsFor, LiveRun, MAX_BUCKETS } from '../src/runs/live-run';
+import { checkRunWork } from '../src/runs/work-limits';
 
 function scenario(input: object): Scenario {
   const parsed = parseScenario(input);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openFileLimit } from '../../src/transport-limits';
+import { openFileLimit } from '../../src/http/transport-limits';
 import { type Harness, ok, startServer } from '../harness';
 
 /**

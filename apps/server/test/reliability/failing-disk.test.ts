@@ -2,7 +2,7 @@ import type { RunDelta } from '@eolab/protocol';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunStore, type StoredRun } from '../../src/db';
+import { RunStore, type StoredRun } from '../../src/store/db';
 import { deltasUntilEnd, type Harness, ok, reportOf, startServer } from '../harness';
 
 /** A store on a disk that can be made to fail every write the way a dying disk does. */

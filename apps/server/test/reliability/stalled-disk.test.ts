@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { HealthResponse, RunDelta, RunSnapshot } from '@eolab/protocol';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QueuedRunStore } from '../../src/store-worker';
+import { QueuedRunStore } from '../../src/store/store-worker';
 import { type Harness, ok, startServer } from '../harness';
 
 /**

@@ -13,8 +13,8 @@ import {
 import { figuresOf, type RunSort, type RunState, type RunSummary } from '@eolab/protocol';
 
 import Database from 'better-sqlite3';
-import type { RetentionConfig } from './config';
-import { causeOf, StartupError } from './startup-error';
+import type { RetentionConfig } from '../config';
+import { causeOf, StartupError } from '../startup-error';
 
 /** What the database keeps of a run: everything needed to show it again or reproduce it. */
 export interface StoredRun {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Limits } from './config';
-import { RunError } from './run-error';
+import type { Limits } from '../config';
+import { RunError } from '../runs/run-error';
 
 /** A client that keeps sending this many times its allowance after being refused is disconnected. */
 const FLOOD_FACTOR = 10;

@@ -28,13 +28,13 @@ import {
   type TransactionsPage,
   type TransactionsQuery,
 } from '@eolab/protocol';
-import type { StoredRun } from './db';
+import { SerializedJson } from '../http/shared-json';
+import type { StoredRun } from '../store/db';
 import { EventBuffer } from './event-buffer';
 import { RunFacts } from './facts/run-facts';
 import { RunError } from './run-error';
 import { type RunModel, SIMULATED } from './run-model';
 import { narratorFor, pageOf } from './run-narration';
-import { SerializedJson } from './shared-json';
 import { naturalLengthMs } from './work-limits';
 
 /** Virtual milliseconds per wall millisecond for each paced speed. */

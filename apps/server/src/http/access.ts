@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { type AccessConfig, isLoopbackHost } from './config';
+import { type AccessConfig, isLoopbackHost } from '../config';
 
 /**
  * Who may talk to the server. Three checks, for REST and socket.io alike:

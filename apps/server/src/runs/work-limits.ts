@@ -1,5 +1,5 @@
 import { MAX_VIRTUAL_TIME_MS, type Scenario } from '@eolab/engine';
-import type { Limits } from './config';
+import type { Limits } from '../config';
 import { RunError } from './run-error';
 
 /** Virtual time a run needs without faults: the throttled start, every event, the closing checkpoints. */

@@ -1,9 +1,9 @@
 import { PRESETS, parseScenario, presetScenario, type Scenario } from '@eolab/engine';
 import { type CreateRunRequest, createRunSchema, type RunSummary } from '@eolab/protocol';
+import { RunError } from '../runs/run-error';
+import type { RunManager } from '../runs/run-manager';
 import { parseOr400 } from './errors';
 import type { RateLimits } from './rate-limits';
-import { RunError } from './run-error';
-import type { RunManager } from './run-manager';
 
 /**
  * `POST /api/runs` and the socket's `run:create`, one path for both: the request parsed (errors

@@ -15,11 +15,11 @@ import {
 import type { CheckResult, JobControl, PostgresServer, ReadRow } from '@eolab/postgres-backend';
 import type { RunBackend } from '@eolab/protocol';
 import type { Logger } from 'pino';
-import { bucketMsFor, MAX_BUCKETS } from './live-run';
+import { bucketMsFor, MAX_BUCKETS } from '../runs/live-run';
+import { RunError } from '../runs/run-error';
+import type { RunModel } from '../runs/run-model';
 import { startWatchdog } from './orphans';
 import { PostgresSupervisor } from './pg-supervisor';
-import { RunError } from './run-error';
-import type { RunModel } from './run-model';
 
 type Backend = typeof import('@eolab/postgres-backend');
 

@@ -1,7 +1,7 @@
 import type { StoreStatus } from '@eolab/protocol';
 import type { Logger } from 'pino';
-import { RunError } from './run-error';
-import { causeOf } from './startup-error';
+import { RunError } from '../runs/run-error';
+import { causeOf } from '../startup-error';
 
 /**
  * Whether the run store accepts writes. A disk that fails (SQLITE_IOERR, SQLITE_FULL, read-only)

@@ -9,11 +9,11 @@ import {
 } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
+import { RunError } from '../runs/run-error';
+import type { RunManager } from '../runs/run-manager';
 import { createRun } from './create-run';
 import { describeError, parseOr400 } from './errors';
 import type { RateLimits } from './rate-limits';
-import { RunError } from './run-error';
-import type { RunManager } from './run-manager';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;

@@ -1,8 +1,8 @@
 import { formatZodError } from '@eolab/engine';
 import Database from 'better-sqlite3';
 import type { z } from 'zod';
-import { RunError } from './run-error';
-import { causeOf } from './startup-error';
+import { RunError } from '../runs/run-error';
+import { causeOf } from '../startup-error';
 
 /** Parses untrusted input with a schema, or throws a 400 whose message names each bad field. */
 export function parseOr400<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

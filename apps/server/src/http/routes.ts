@@ -26,11 +26,11 @@ import {
 } from '@eolab/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { RunError } from '../runs/run-error';
+import type { RunManager } from '../runs/run-manager';
 import { createRun } from './create-run';
 import { parseOr400 } from './errors';
 import { addressOf, type RateLimits } from './rate-limits';
-import { RunError } from './run-error';
-import type { RunManager } from './run-manager';
 
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),

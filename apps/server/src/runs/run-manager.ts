@@ -14,16 +14,16 @@ import type {
 } from '@eolab/protocol';
 import { PROTOCOL_VERSION } from '@eolab/protocol';
 import type { Logger } from 'pino';
-import type { Limits, RetentionConfig } from './config';
-import type { RunFilter, RunStore, StoredRun } from './db';
+import type { Limits, RetentionConfig } from '../config';
+import { SerializedJson } from '../http/shared-json';
+import { type PreparedRealRun, RealBackend, RealJob } from '../real/real-run';
+import type { RunFilter, RunStore, StoredRun } from '../store/db';
+import { StoreHealth } from '../store/store-health';
 import { RunFacts } from './facts/run-facts';
 import { LiveRun } from './live-run';
-import { type PreparedRealRun, RealBackend, RealJob } from './real-run';
 import { RunError } from './run-error';
 import { SIMULATED } from './run-model';
 import { pageOf, storedNarration } from './run-narration';
-import { SerializedJson } from './shared-json';
-import { StoreHealth } from './store-health';
 import { checkRunWork } from './work-limits';
 
 export interface RunListener {
