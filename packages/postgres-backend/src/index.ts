@@ -1,13 +1,13 @@
-export type { CheckResult, ReadRow } from './checker';
-export type { AttemptFact, JobResult } from './coordinator';
-export { unsupportedReasons, whyUnsupported } from './faults';
-export type { PostgresReport } from './report';
-export { type JobControl, type RunOptions, runOnPostgres, UnsupportedScenarioError } from './run';
+export type { CheckResult, ReadRow } from './check/checker';
+export type { PostgresReport } from './check/report';
+export { type Verification, verifyScenario } from './check/verify';
+export type { AttemptFact, JobResult } from './coordinator/coordinator';
+export { unsupportedReasons, whyUnsupported } from './coordinator/faults';
 export {
   type PostgresServer,
   PostgresUnavailableError,
   type ServerCondition,
   type StartOptions,
   startPostgres,
-} from './server';
-export { type Verification, verifyScenario } from './verify';
+} from './postgres/server';
+export { type JobControl, type RunOptions, runOnPostgres, UnsupportedScenarioError } from './run';

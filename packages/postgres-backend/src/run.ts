@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Fault, Scenario } from '@eolab/engine';
-import { type CheckResult, check, type ReadRow, readCommitted } from './checker';
-import { Connection } from './connection';
-import { Coordinator, type CoordinatorHooks } from './coordinator';
-import { unsupportedReasons } from './faults';
-import { gidPrefix } from './messages';
-import { buildReport, type PostgresReport } from './report';
-import { ensureSchema, preparedOfRun } from './schema';
-import { describe, type PostgresServer, PostgresUnavailableError, startPostgres } from './server';
+import { type CheckResult, check, type ReadRow, readCommitted } from './check/checker';
+import { buildReport, type PostgresReport } from './check/report';
+import { Coordinator, type CoordinatorHooks } from './coordinator/coordinator';
+import { unsupportedReasons } from './coordinator/faults';
+import { gidPrefix } from './coordinator/messages';
+import { ensureSchema, preparedOfRun } from './postgres/schema';
+import { describe, type PostgresServer, PostgresUnavailableError, startPostgres } from './postgres/server';
+import { Connection } from './task/connection';
 
 /** The scenario asks for something the real backend cannot do; the message names each field. */
 export class UnsupportedScenarioError extends Error {

@@ -1,8 +1,8 @@
 import { compareReports, presetScenario, type Scenario, Simulation, timingDecides } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
-import { isConnectionError } from '../src/connection';
-import type { PostgresReport } from '../src/report';
-import { whyStartFailed } from '../src/server';
+import type { PostgresReport } from '../src/check/report';
+import { whyStartFailed } from '../src/postgres/server';
+import { isConnectionError } from '../src/task/connection';
 
 /** The comparison and the reasons, without a server: fast checks of what verify and startPostgres say. */
 const seed = (mode: Scenario['mode']) => presetScenario('seed', mode)!;

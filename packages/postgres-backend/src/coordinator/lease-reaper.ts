@@ -1,6 +1,6 @@
-import type { Connection } from './connection';
+import { preparedOfRun } from '../postgres/schema';
+import type { Connection } from '../task/connection';
 import { gidPrefix } from './messages';
-import { preparedOfRun } from './schema';
 
 /**
  * The Pravega controller's lease timers, for PostgreSQL: a transaction of the run prepared longer

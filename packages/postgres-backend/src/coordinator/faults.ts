@@ -1,5 +1,5 @@
 import type { FaultKind, Scenario } from '@eolab/engine';
-import type { PostgresServer } from './server';
+import type { PostgresServer } from '../postgres/server';
 
 /**
  * Which of the model's faults the real backend reproduces (null), and for each other one what the

@@ -7,8 +7,8 @@ import {
   sawWholeOutput,
   verdictOf,
 } from '@eolab/engine';
+import type { JobResult, TimedLine } from '../coordinator/coordinator';
 import type { CheckResult } from './checker';
-import type { JobResult, TimedLine } from './coordinator';
 
 /**
  * The engine's Report, from a real run, plus what only a real run has. The engine's Report type

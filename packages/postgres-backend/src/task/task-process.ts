@@ -7,7 +7,7 @@
  */
 
 import { END_MARKER, START_MARKER } from '@eolab/engine';
-import type { FromTask, TaskConfig, TaskEvent, ToTask } from './messages';
+import type { FromTask, TaskConfig, TaskEvent, ToTask } from '../coordinator/messages';
 import { type SinkSubtask, sinkFor } from './sinks';
 import { Source } from './source';
 

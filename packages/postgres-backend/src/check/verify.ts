@@ -1,7 +1,7 @@
 import { compareReports, type Report, type Scenario, Simulation, timingDecides } from '@eolab/engine';
+import type { PostgresServer } from '../postgres/server';
+import { type RunOptions, runOnPostgres } from '../run';
 import type { PostgresReport } from './report';
-import { type RunOptions, runOnPostgres } from './run';
-import type { PostgresServer } from './server';
 
 /**
  * Holding the real run against the model. Where the schedule is deterministic the two must agree

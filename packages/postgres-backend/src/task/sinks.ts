@@ -1,8 +1,8 @@
 import type { RetryPolicy, TxnRef, WriterMode } from '@eolab/engine';
 import type pg from 'pg';
+import { gidOf, gidPrefix, type PendingTxn, type TaskEvent } from '../coordinator/messages';
+import { commitPrepared, isUnknownGid, preparedOfRun } from '../postgres/schema';
 import { Connection } from './connection';
-import { gidOf, gidPrefix, type PendingTxn, type TaskEvent } from './messages';
-import { commitPrepared, isUnknownGid, preparedOfRun } from './schema';
 
 /**
  * A sink subtask of the task process, with its own connection: the Pravega writer's three modes

@@ -10,13 +10,13 @@ import {
   type SimEvent,
   type TaskFailureReason,
 } from '@eolab/engine';
+import type { PostgresServer } from '../postgres/server';
+import type { Connection } from '../task/connection';
 import { CheckpointFaults } from './checkpoint-faults';
-import type { Connection } from './connection';
 import { DurationFaults } from './duration-faults';
 import { JobEvents } from './job-events';
 import { LeaseReaper } from './lease-reaper';
 import type { CompletedCheckpoint, FromTask, PendingTxn, TaskConfig, TaskEvent, ToTask } from './messages';
-import type { PostgresServer } from './server';
 
 /** A console line and when it was printed (ms since the epoch): the checker's lines are merged in by time. */
 export interface TimedLine {
@@ -71,11 +71,14 @@ interface PendingCheckpoint {
 
 const here = fileURLToPath(import.meta.url);
 /**
- * The task process beside this module: compiled JavaScript in dist/ (what the server and the CLI
- * run), or, where the sources run (vitest, `tsx watch`), the TypeScript that tsx compiles on the fly.
+ * The task process: compiled JavaScript beside this bundle in dist/ (what the server and the CLI
+ * run; dist/ is flat), or, where the sources run (vitest, `tsx watch`), task/task-process.ts, which
+ * tsx compiles on the fly.
  */
 const COMPILED = here.endsWith('.js');
-const TASK_PROCESS = join(dirname(here), COMPILED ? 'task-process.js' : 'task-process.ts');
+const TASK_PROCESS = COMPILED
+  ? join(dirname(here), 'task-process.js')
+  : join(dirname(here), '..', 'task', 'task-process.ts');
 const TASK_EXEC_ARGV = COMPILED
   ? []
   : [

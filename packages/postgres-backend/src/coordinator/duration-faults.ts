@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Fault, Scenario, TaskFailureReason } from '@eolab/engine';
+import type { PostgresServer } from '../postgres/server';
 import type { TaskEvent, ToTask } from './messages';
-import type { PostgresServer } from './server';
 
 /** What the faults that last a while need from the coordinator. */
 export interface FaultableJob {
