@@ -1,4 +1,4 @@
-import type { Fault, FaultKind, NotifyTarget } from './scenario';
+import type { Fault, FaultKind, NotifyTarget } from './scenario/schema';
 
 /**
  * Every protocol step of a run is one typed event. Data writes, acknowledgements and reads are

@@ -1,5 +1,5 @@
 import { FAULT_CATALOGUE } from './fault-catalogue';
-import type { Scenario } from './scenario';
+import type { Scenario } from './schema';
 
 /**
  * What to check before Start: the preconditions a writer mode's guarantee needs, in the spirit of

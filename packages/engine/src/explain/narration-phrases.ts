@@ -1,5 +1,5 @@
-import type { EventOf, TaskFailureReason } from './events';
-import { txnName } from './names';
+import type { EventOf, TaskFailureReason } from '../events';
+import { txnName } from '../model/names';
 
 /** The phrases the narrator builds its sentences from: numbers, ranges and lists said right. */
 

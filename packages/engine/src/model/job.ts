@@ -1,12 +1,12 @@
+import { invariant, type SimContext, START_MARKER } from '../kernel/context';
+import { TripleQueue } from '../kernel/ring';
+import { Counter } from '../run/metrics';
 import type { Checker } from './checker';
-import { invariant, type SimContext, START_MARKER } from './context';
-import type { TaskFailureReason } from './events';
-import { Counter } from './metrics';
 import type { Continuation } from './retry';
-import { TripleQueue } from './ring';
-import { SampleSource } from './sample-source';
 import { type SinkTask, type SinkWriter, sinkWriterFor } from './sink-writers';
-import type { StreamStore, Transaction } from './store';
+import { SampleSource } from './source';
+import type { StreamStore } from './store';
+import type { CompletedCheckpoint, SinkHooks, SinkSnapshot, TaskFailure } from './task';
 
 /**
  * One attempt of the sample's Flink job: the throttled integer source with the failing mapper
@@ -18,34 +18,8 @@ import type { StreamStore, Transaction } from './store';
  * never runs in the middle of that loop.
  */
 
-/** What a transactional sink subtask saves in a checkpoint (Flink's TwoPhaseCommitSinkFunction state). */
-export interface SinkSnapshot {
-  pending: { checkpointId: number; txn: Transaction }[];
-  current: Transaction | null;
-}
-
-export interface CompletedCheckpoint {
-  id: number;
-  position: number;
-  /** One entry per sink subtask in EXACTLY_ONCE; empty in the other modes (their sinks keep no state). */
-  sinks: SinkSnapshot[];
-  completedAtMs: number;
-}
-
-export interface TaskFailure {
-  t: number;
-  reason: TaskFailureReason;
-  /** The element the sample's mapper threw at, for its artificial exception. */
-  element?: number;
-  detail: string;
-}
-
 /** How the attempt reaches the rest of the system; implemented by the simulation. */
-export interface AttemptHooks {
-  /** The id the coordinator gives its next checkpoint: a new transaction's epoch. */
-  nextCheckpointId(): number;
-  /** Whether the store answers the commit of this checkpoint's transaction with TxnFailedException. */
-  commitRejected(checkpointId: number, subtask: number, t: number): boolean;
+export interface AttemptHooks extends SinkHooks {
   /** `task` is the sink subtask's index (the source acknowledges to the coordinator directly). */
   acknowledge(
     attempt: Attempt,

@@ -1,9 +1,9 @@
-import { Explainer } from './causes';
-import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
-import { FirstEmissions } from './first-emissions';
-import type { LatencyHistogram } from './histogram';
-import { Counter, Metrics } from './metrics';
-import { type LatencySummary, type MarkerWindowResult, REPORT_LIST_LIMIT } from './report';
+import { END_MARKER, invariant, type SimContext, START_MARKER } from '../kernel/context';
+import { FirstEmissions } from '../kernel/first-emissions';
+import type { LatencyHistogram } from '../kernel/histogram';
+import { Explainer } from '../run/causes';
+import { Counter, Metrics } from '../run/metrics';
+import { type LatencySummary, type MarkerWindowResult, REPORT_LIST_LIMIT } from '../run/report';
 
 export const CHECKER_STARTS = '============== Checker starts ===============';
 export const CHECKER_ENDS = '============== Checker ends  ===============';

@@ -1,6 +1,6 @@
-import type { SimContext } from './context';
-import type { CallKind } from './events';
-import type { RetryPolicy } from './scenario';
+import type { CallKind } from '../events';
+import type { SimContext } from '../kernel/context';
+import type { RetryPolicy } from '../scenario/schema';
 
 /**
  * When each attempt of a retried call happens, in ms after the first one: Pravega's

@@ -1,12 +1,13 @@
-import { Checker } from './checker';
-import { invariant, type SimContext } from './context';
-import { CheckpointCoordinator } from './coordinator';
-import { type EventListener, EventListeners, type SimEvent, type TaskFailureReason } from './events';
-import { CheckpointFaultPlan, isCheckpointFault } from './faults';
-import { Attempt, type TaskFailure } from './job';
-import { Metrics } from './metrics';
-import { Prng } from './prng';
-import { REPORT_LOG_LIMIT, type Report, type RunEnding, sawWholeOutput, verdictOf } from './report';
+import { type EventListener, EventListeners, type SimEvent, type TaskFailureReason } from '../events';
+import { invariant, type SimContext } from '../kernel/context';
+import { Prng } from '../kernel/prng';
+import { Scheduler } from '../kernel/scheduler';
+import { Checker } from '../model/checker';
+import { CheckpointFaultPlan, isCheckpointFault } from '../model/checkpoint-fault-plan';
+import { CheckpointCoordinator } from '../model/coordinator';
+import { Attempt } from '../model/job';
+import { StreamStore } from '../model/store';
+import type { TaskFailure } from '../model/task';
 import {
   DEFAULT_FAULT_DURATION_MS,
   type DurationFaultKind,
@@ -16,9 +17,9 @@ import {
   MAX_VIRTUAL_TIME_MS,
   type NotifyTarget,
   type Scenario,
-} from './scenario';
-import { Scheduler } from './scheduler';
-import { StreamStore } from './store';
+} from '../scenario/schema';
+import { Metrics } from './metrics';
+import { REPORT_LOG_LIMIT, type Report, type RunEnding, sawWholeOutput, verdictOf } from './report';
 
 export type JobState = 'running' | 'restarting' | 'finished' | 'failed';
 

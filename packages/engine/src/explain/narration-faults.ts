@@ -1,8 +1,8 @@
-import type { EventOf } from './events';
-import type { FaultKind } from './fault-catalogue';
+import type { EventOf } from '../events';
+import type { FaultKind } from '../scenario/fault-catalogue';
+import type { NotifyTarget, WriterMode } from '../scenario/schema';
 import { capitalise, FAILURE_REASONS, txnList, valuesAside } from './narration-phrases';
 import { type CheckpointStory, spanOf, type TxnStory } from './narration-story';
-import type { NotifyTarget, WriterMode } from './scenario';
 
 /** The narrator's sentences for faults: what each kind does, and the failures they cause. */
 

@@ -1,9 +1,10 @@
-import type { SimContext } from './context';
-import type { CheckpointAbortReason } from './events';
-import type { CheckpointFaultPlan } from './faults';
-import type { Attempt, CompletedCheckpoint, SinkSnapshot } from './job';
-import type { Prng } from './prng';
-import type { CheckpointFaultKind, Fault, NotifyTarget } from './scenario';
+import type { CheckpointAbortReason } from '../events';
+import type { SimContext } from '../kernel/context';
+import type { Prng } from '../kernel/prng';
+import type { CheckpointFaultKind, Fault, NotifyTarget } from '../scenario/schema';
+import type { CheckpointFaultPlan } from './checkpoint-fault-plan';
+import type { Attempt } from './job';
+import type { CompletedCheckpoint, SinkSnapshot } from './task';
 
 /** What the coordinator needs from the job: the running attempt, and a way to fail it over. */
 export interface CoordinatorHooks {

@@ -1,4 +1,4 @@
-import { LatencyHistogram } from './histogram';
+import { LatencyHistogram } from '../kernel/histogram';
 
 /**
  * Counts per virtual-time bucket. Data events are only counted here, never logged. The series is

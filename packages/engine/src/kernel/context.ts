@@ -1,6 +1,6 @@
-import type { SimEvent } from './events';
-import type { Metrics } from './metrics';
-import type { Scenario } from './scenario';
+import type { SimEvent } from '../events';
+import type { Metrics } from '../run/metrics';
+import type { Scenario } from '../scenario/schema';
 import type { Scheduler } from './scheduler';
 
 /** The stream's special values, as the sample's IntegerEvent defines them. */

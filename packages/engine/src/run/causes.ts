@@ -1,4 +1,4 @@
-import type { TaskFailureReason } from './events';
+import type { TaskFailureReason } from '../events';
 
 /**
  * Why each duplicate and each missing value happened, worked out from facts the engine already

@@ -1,4 +1,4 @@
-import { CHECKER_ENDS, CHECKER_STARTS, FOUND_DUPLICATES, NO_DUPLICATE } from './checker';
+import { CHECKER_ENDS, CHECKER_STARTS, FOUND_DUPLICATES, NO_DUPLICATE } from '../model/checker';
 
 /**
  * The fixed words of every console line the engine prints: the sample's writer and checker, and

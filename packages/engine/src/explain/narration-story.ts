@@ -1,4 +1,4 @@
-import type { TxnRef } from './events';
+import type { TxnRef } from '../events';
 import { addSpan, type ValueSpan, valuesPhrase } from './narration-phrases';
 
 /** What the narrator keeps of checkpoints and their transactions while their story is open. */

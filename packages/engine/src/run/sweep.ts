@@ -1,5 +1,4 @@
-import { Prng } from './prng';
-import type { Report } from './report';
+import { Prng } from '../kernel/prng';
 import {
   FAULT_CATALOGUE,
   FAULT_KINDS,
@@ -10,7 +9,8 @@ import {
   WRITER_MODES,
   type WriterMode,
   withDefaults,
-} from './scenario';
+} from '../scenario/schema';
+import type { Report } from './report';
 import { Simulation } from './simulation';
 
 /**

@@ -1,4 +1,4 @@
-import { type CheckpointFaultKind, type Fault, isCheckpointFaultKind } from './scenario';
+import { type CheckpointFaultKind, type Fault, isCheckpointFaultKind } from '../scenario/schema';
 
 /**
  * Which checkpoint-stage faults apply to which checkpoint. A fault names its checkpoint K, or

@@ -1,5 +1,6 @@
-import type { CheckpointAbortReason, EventOf, SimEvent, TxnRef } from './events';
-import { txnName } from './names';
+import type { CheckpointAbortReason, EventOf, SimEvent, TxnRef } from '../events';
+import { txnName } from '../model/names';
+import type { WriterMode } from '../scenario/schema';
 import { failureText, faultText, OUTAGE_ENDED } from './narration-faults';
 import {
   ABORT_WHY,
@@ -15,7 +16,6 @@ import {
   valuesPhrase,
 } from './narration-phrases';
 import { type CheckpointStory, refOf, spanOf, type TxnStory, taskBit, visible } from './narration-story';
-import type { WriterMode } from './scenario';
 
 /**
  * The run's story in sentences, told from the events' structured fields only (never from the lines

@@ -1,11 +1,11 @@
-import type { SimContext } from './context';
-import { invariant } from './context';
-import type { TaskFailureReason } from './events';
-import type { AttemptHooks, CompletedCheckpoint, SinkSnapshot, TaskFailure } from './job';
+import type { TaskFailureReason } from '../events';
+import type { SimContext } from '../kernel/context';
+import { invariant } from '../kernel/context';
+import type { TripleQueue } from '../kernel/ring';
+import type { WriterMode } from '../scenario/schema';
 import type { Continuation } from './retry';
-import type { TripleQueue } from './ring';
-import type { WriterMode } from './scenario';
 import { firstData, lastData, Pinger, type StreamStore, type Transaction, txnRef } from './store';
+import type { CompletedCheckpoint, SinkHooks, SinkSnapshot, TaskFailure } from './task';
 
 /**
  * The Pravega writer sink (pravega/flink-connectors: FlinkPravegaWriter, a Flink
@@ -35,7 +35,7 @@ export interface SinkTask {
   readonly alive: boolean;
   readonly ctx: SimContext;
   readonly store: StreamStore;
-  readonly hooks: AttemptHooks;
+  readonly hooks: SinkHooks;
   readonly restoredFrom: CompletedCheckpoint | null;
   /** A subtask's acknowledgement of a checkpoint, with its state (EXACTLY_ONCE). */
   acknowledge(checkpointId: number, subtask: number, snapshot: SinkSnapshot | null, t: number): void;

@@ -1,5 +1,5 @@
+import type { Scenario } from '../scenario/schema';
 import type { Report } from './report';
-import type { Scenario } from './scenario';
 
 /**
  * Holding a real run against the model (the postgres backend's `eolab verify`, and the

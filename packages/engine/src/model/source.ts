@@ -1,5 +1,5 @@
-import { END_MARKER, START_MARKER } from './context';
-import type { Scenario } from './scenario';
+import { END_MARKER, START_MARKER } from '../kernel/context';
+import type { Scenario } from '../scenario/schema';
 
 /**
  * The sample's ThrottledIntegerEventProducer, its state and decisions without a clock: the model's

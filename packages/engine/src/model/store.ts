@@ -1,11 +1,11 @@
-import { type Explainer, readSource, type TxnFact, Via } from './causes';
+import type { TxnRef, TxnState } from '../events';
+import { END_MARKER, invariant, type SimContext, START_MARKER } from '../kernel/context';
+import { TripleQueue } from '../kernel/ring';
+import { type Explainer, readSource, type TxnFact, Via } from '../run/causes';
+import { Counter, Tally } from '../run/metrics';
 import type { Checker } from './checker';
-import { END_MARKER, invariant, type SimContext, START_MARKER } from './context';
-import type { TxnRef, TxnState } from './events';
-import { Counter, Tally } from './metrics';
 import { txnName } from './names';
 import { type CallLabel, type Continuation, RetriedService } from './retry';
-import { TripleQueue } from './ring';
 
 /**
  * A Pravega-like stream store with one segment (the sample routes every event with the key

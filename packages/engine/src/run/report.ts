@@ -1,5 +1,5 @@
+import type { Fault, Scenario, WriterMode } from '../scenario/schema';
 import type { Causes } from './causes';
-import type { Fault, Scenario, WriterMode } from './scenario';
 
 /**
  * `INCOMPLETE`: no duplicate and nothing lost among what the checker saw, but it did not see the
