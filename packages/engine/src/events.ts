@@ -1,4 +1,4 @@
-import type { Fault, FaultKind, NotifyTarget } from './scenario/schema';
+import type { Fault, FaultKind, NotifyTarget, OutageKind } from './scenario/schema';
 
 /**
  * Every protocol step of a run is one typed event. Data writes, acknowledgements and reads are
@@ -132,7 +132,7 @@ export type SimEvent =
       /** The sink subtask whose commit the store rejects (commit-rejected). */
       subtask?: number;
     })
-  | (At & { kind: 'outage-ended'; faultKind: FaultKind })
+  | (At & { kind: 'outage-ended'; faultKind: OutageKind })
   | (At & {
       kind: 'duplicate-found';
       count: number;

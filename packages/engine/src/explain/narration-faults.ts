@@ -1,5 +1,6 @@
 import type { EventOf } from '../events';
-import type { FaultKind } from '../scenario/fault-catalogue';
+import { exhaustive } from '../kernel/context';
+import type { OutageKind } from '../scenario/fault-catalogue';
 import type { NotifyTarget, WriterMode } from '../scenario/schema';
 import { capitalise, FAILURE_REASONS, txnList, valuesAside } from './narration-phrases';
 import { type CheckpointStory, spanOf, type TxnStory } from './narration-story';
@@ -59,30 +60,43 @@ export function faultText(
     case 'zombie-writer':
       return `the job fails over, but the old attempt's tasks keep running and writing${duration}.`;
     default:
-      return `${e.detail}.`;
+      return exhaustive(e.faultKind);
   }
 }
 
 /** What failed, in words: `fault` is the fault that fired in the same millisecond, if any. */
 export function failureText(e: EventOf<'task-failed'>, fault: EventOf<'fault-fired'> | null): string {
   if (e.element !== null) return `The mapper throws at element ${e.element} (value ${e.position})`;
-  if (e.reason === 'injected-crash' && fault !== null) {
-    const k = fault.checkpointId;
-    switch (fault.faultKind) {
-      case 'zombie-writer':
-        return `The TaskManager is lost: attempt ${e.attempt}'s tasks are not stopped and keep writing${fault.durationMs === undefined ? '' : ` for ${fault.durationMs} ms`} (a zombie)`;
-      case 'crash-after-precommit':
-        return `The job crashes after every sink pre-committed checkpoint ${k}, before it completes`;
-      case 'crash-before-notify':
-        return `The job crashes after checkpoint ${k} completed, before any task heard of it`;
-      case 'crash-during-commit':
-        return `The job crashes while the sinks commit checkpoint ${k}`;
-      default:
-    }
-  }
+  const crash = e.reason === 'injected-crash' && fault !== null ? crashText(e, fault) : null;
+  if (crash !== null) return crash;
   if (e.reason === 'artificial-exception' && fault?.faultKind === 'mapper-exception')
     return `The mapper throws (injected at ${e.t} ms, value ${e.position} just emitted)`;
   return FAILURE_REASONS[e.reason];
+}
+
+/** The failure an injected crash caused, told by the fault that fired; null for a kind that crashes nothing. */
+function crashText(e: EventOf<'task-failed'>, fault: EventOf<'fault-fired'>): string | null {
+  const k = fault.checkpointId;
+  switch (fault.faultKind) {
+    case 'zombie-writer':
+      return `The TaskManager is lost: attempt ${e.attempt}'s tasks are not stopped and keep writing${fault.durationMs === undefined ? '' : ` for ${fault.durationMs} ms`} (a zombie)`;
+    case 'crash-after-precommit':
+      return `The job crashes after every sink pre-committed checkpoint ${k}, before it completes`;
+    case 'crash-before-notify':
+      return `The job crashes after checkpoint ${k} completed, before any task heard of it`;
+    case 'crash-during-commit':
+      return `The job crashes while the sinks commit checkpoint ${k}`;
+    case 'mapper-exception':
+    case 'notify-lost':
+    case 'checkpoint-abort':
+    case 'commit-rejected':
+    case 'store-outage':
+    case 'controller-outage':
+    case 'job-pause':
+      return null;
+    default:
+      return exhaustive(fault.faultKind);
+  }
 }
 
 function targetName(target: NotifyTarget | undefined): string {
@@ -92,7 +106,7 @@ function targetName(target: NotifyTarget | undefined): string {
   return `sink ${target}`;
 }
 
-export const OUTAGE_ENDED: Partial<Record<FaultKind, string>> = {
+export const OUTAGE_ENDED: Record<OutageKind, string> = {
   'store-outage': 'The store outage is over: the writers reconnect and resend what was not acknowledged.',
   'controller-outage': 'The controller outage is over: retried calls and lease pings get through again.',
   'job-pause': 'The job pause is over: the tasks run again.',

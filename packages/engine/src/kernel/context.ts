@@ -26,3 +26,11 @@ export interface SimContext {
 export function invariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`engine invariant violated: ${message}`);
 }
+
+/**
+ * Where a switch has handled every member of a union: a new member is a type error here, so the
+ * compiler names the switch that must decide what to do with it.
+ */
+export function exhaustive(value: never): never {
+  throw new Error(`engine invariant violated: unhandled ${String(value)}`);
+}

@@ -1,4 +1,4 @@
-import { type CheckpointFaultKind, type Fault, isCheckpointFaultKind } from '../scenario/schema';
+import type { CheckpointFault, CheckpointFaultKind } from '../scenario/fault-catalogue';
 
 /**
  * Which checkpoint-stage faults apply to which checkpoint. A fault names its checkpoint K, or
@@ -6,10 +6,10 @@ import { type CheckpointFaultKind, type Fault, isCheckpointFaultKind } from '../
  * stage at or after `atMs`. Each fault fires at most once.
  */
 export class CheckpointFaultPlan {
-  private readonly armed: { fault: Fault & { kind: CheckpointFaultKind }; fired: boolean }[] = [];
+  private readonly armed: { fault: CheckpointFault; fired: boolean }[] = [];
 
-  add(fault: Fault): void {
-    if (isCheckpointFault(fault)) this.armed.push({ fault, fired: false });
+  add(fault: CheckpointFault): void {
+    this.armed.push({ fault, fired: false });
   }
 
   /**
@@ -20,8 +20,8 @@ export class CheckpointFaultPlan {
     kind: CheckpointFaultKind,
     checkpointId: number,
     t: number,
-    accepts: (fault: Fault) => boolean = always,
-  ): Fault | null {
+    accepts: (fault: CheckpointFault) => boolean = always,
+  ): CheckpointFault | null {
     for (const entry of this.armed) {
       if (entry.fired || entry.fault.kind !== kind || !accepts(entry.fault)) continue;
       const f = entry.fault;
@@ -33,10 +33,6 @@ export class CheckpointFaultPlan {
     }
     return null;
   }
-}
-
-export function isCheckpointFault(fault: Fault): fault is Fault & { kind: CheckpointFaultKind } {
-  return isCheckpointFaultKind(fault.kind);
 }
 
 function always(): boolean {

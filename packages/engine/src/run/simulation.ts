@@ -3,25 +3,22 @@ import { invariant, type SimContext } from '../kernel/context';
 import { Prng } from '../kernel/prng';
 import { Scheduler } from '../kernel/scheduler';
 import { Checker } from '../model/checker';
-import { CheckpointFaultPlan, isCheckpointFault } from '../model/checkpoint-fault-plan';
+import { CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
 import { CheckpointCoordinator } from '../model/coordinator';
 import { Attempt } from '../model/job';
 import { StreamStore } from '../model/store';
 import type { TaskFailure } from '../model/task';
-import {
-  DEFAULT_FAULT_DURATION_MS,
-  type DurationFaultKind,
-  FAULT_CATALOGUE,
-  type Fault,
-  type FaultKind,
-  MAX_VIRTUAL_TIME_MS,
-  type NotifyTarget,
-  type Scenario,
-} from '../scenario/schema';
+import type { Fault, InjectRequest, Scenario } from '../scenario/schema';
+import { aimFault, InjectRefused } from './aim';
+import { FaultInjector, type JobControl } from './fault-injector';
+import { horizonOf } from './horizon';
+import type { JobState } from './job-state';
 import { Metrics } from './metrics';
-import { REPORT_LOG_LIMIT, type Report, type RunEnding, sawWholeOutput, verdictOf } from './report';
+import { REPORT_LOG_LIMIT, type Report, type RunEnding } from './report';
+import { reportOf } from './report-of';
 
-export type JobState = 'running' | 'restarting' | 'finished' | 'failed';
+export { InjectRefused } from './aim';
+export type { JobState } from './job-state';
 
 export interface SimulationOptions {
   /** Width of a metrics bucket in virtual ms at the start (it doubles as the run grows). */
@@ -29,26 +26,6 @@ export interface SimulationOptions {
   /** Most buckets the metrics series holds. */
   maxBuckets?: number;
 }
-
-/** A fault to inject now: the simulation stamps it with the current virtual time. */
-/**
- * A fault to inject while the run goes on, aimed: now (the next millisecond), at a later virtual
- * time `atMs` (the time the person saw, when it is still ahead), or, for checkpoint faults, at
- * checkpoint `checkpoint` (a number, or `next`: the next one to be triggered).
- */
-export interface InjectRequest {
-  kind: FaultKind;
-  durationMs?: number;
-  atMs?: number;
-  checkpoint?: number | 'next';
-  /** notify-lost: whom the lost notification was for. */
-  target?: NotifyTarget;
-  /** commit-rejected: the sink subtask whose commit is rejected. */
-  subtask?: number;
-}
-
-/** A fault the run cannot take, with the reason a person reads. */
-export class InjectRefused extends Error {}
 
 /**
  * A deterministic discrete-event simulation of the sample's writer job, the Pravega store and the
@@ -70,6 +47,7 @@ export class Simulation {
   private readonly checkpointFaults = new CheckpointFaultPlan();
   private readonly timeline: Fault[] = [];
   private readonly live = new Map<number, Attempt>();
+  private readonly injector: FaultInjector;
   private current: Attempt | null = null;
   private attemptCount = 0;
   private restartsUsed = 0;
@@ -106,6 +84,13 @@ export class Simulation {
       runningAttempt: () => (this.state === 'running' && this.current?.alive === true ? this.current : null),
       crashJob: (attempt, t, reason, detail) => this.onTaskFailure(attempt, { t, reason, detail }),
     });
+    this.injector = new FaultInjector(
+      this.scheduler,
+      this.store,
+      this.checkpointFaults,
+      scenario.restart.heartbeatTimeoutMs,
+      this.jobControl(),
+    );
     this.horizonMs = horizonOf(scenario);
     this.scheduler.schedule(0, () => this.begin());
     for (const fault of scenario.faults) this.schedule(fault);
@@ -202,55 +187,14 @@ export class Simulation {
 
   /** Turns a request into the fault the timeline records, or refuses it with a reason. */
   private aim(request: InjectRequest): Fault {
-    const refuse = (reason: string): never => {
-      throw new InjectRefused(reason);
-    };
-    const { kind } = request;
-    if (this.ended) refuse('the run has ended: no fault can change it');
-    if (this.state === 'finished' || this.state === 'failed')
-      refuse(`the job has ${this.state}: there is nothing left for a ${kind} to act on`);
-    const spec = FAULT_CATALOGUE[kind];
-    if (kind === 'mapper-exception' && this.state === 'restarting' && request.atMs === undefined)
-      refuse('the job is restarting: there is no running task to fail yet');
-    if (kind === 'commit-rejected' && this.scenario.mode !== 'EXACTLY_ONCE')
-      refuse(`${kind} needs transactions: this run is ${this.scenario.mode}`);
-    if (request.atMs !== undefined && request.checkpoint !== undefined)
-      refuse('aim a fault at a time or at a checkpoint, not both');
-    const atMs = request.atMs ?? this.now + 1;
-    if (atMs <= this.now) refuse(`virtual time ${atMs} ms has passed (the run is at ${this.now} ms)`);
-    if (atMs > MAX_VIRTUAL_TIME_MS / 2) refuse(`atMs: must be at most ${MAX_VIRTUAL_TIME_MS / 2}`);
-    if (request.checkpoint !== undefined && spec.targeting !== 'checkpoint')
-      refuse(`${kind} cannot be aimed at a checkpoint: it acts ${spec.stage}`);
-    if (spec.targeting === 'time-and-duration') {
-      const durationMs = request.durationMs ?? DEFAULT_FAULT_DURATION_MS[kind as DurationFaultKind];
-      invariant(Number.isInteger(durationMs) && durationMs >= 1, 'durationMs must be a positive integer');
-      return { kind, atMs, durationMs } as Fault;
-    }
-    if (spec.targeting === 'element-or-time') return { kind: 'mapper-exception', atMs };
-    const aim = this.checkpointAim(request.checkpoint, atMs, refuse);
-    if (kind === 'notify-lost')
-      return { kind, ...aim, ...(request.target === undefined ? {} : { target: request.target }) };
-    if (kind === 'commit-rejected') {
-      const subtask = request.subtask ?? 0;
-      if (subtask >= this.scenario.sink.parallelism)
-        refuse(
-          `subtask: sink subtask ${subtask} does not exist (sink.parallelism is ${this.scenario.sink.parallelism})`,
-        );
-      return { kind, ...aim, subtask };
-    }
-    return { kind, ...aim } as Fault;
-  }
-
-  private checkpointAim(
-    checkpoint: number | 'next' | undefined,
-    atMs: number,
-    refuse: (reason: string) => never,
-  ): { checkpoint: number } | { atMs: number } {
-    if (checkpoint === undefined) return { atMs };
-    const next = this.coordinator.nextCheckpointId;
-    const id = checkpoint === 'next' ? next : checkpoint;
-    if (id < next) refuse(`checkpoint ${id} was already triggered: aim at ${next} or later`);
-    return { checkpoint: id };
+    return aimFault(request, {
+      mode: this.scenario.mode,
+      parallelism: this.scenario.sink.parallelism,
+      nowMs: this.now,
+      ended: this.ended,
+      state: this.state,
+      nextCheckpointId: this.coordinator.nextCheckpointId,
+    });
   }
 
   /** How the run ended so far. */
@@ -260,60 +204,22 @@ export class Simulation {
   }
 
   report(): Report {
-    const totals = this.metrics.totals;
-    const duplicates = this.checker.duplicateValues();
-    // Missing values are judged once the job ended: before, a value may still be on its way.
-    const missing = this.ended ? this.checker.missingValues() : [];
-    const duplicateCount = totals.duplicates;
-    const missingCount = this.ended ? this.checker.missingCount : 0;
-    const emittedUpTo = this.checker.emittedUpTo;
-    const neverEmitted = this.scenario.numEvents - emittedUpTo;
-    const lost = this.ended ? missingCount - neverEmitted : 0;
-    const ending = this.ending;
-    const latency = this.checker.latency;
-    return {
-      version: 2,
-      name: this.scenario.name,
-      mode: this.scenario.mode,
-      seed: this.scenario.seed,
-      numEvents: this.scenario.numEvents,
-      verdict: verdictOf(duplicateCount, lost, sawWholeOutput(ending, neverEmitted)),
-      ending,
-      duplicates,
-      missing,
-      markerWindow: this.checker.markerWindow(),
-      counts: {
-        emitted: totals.emitted,
-        written: totals.written,
-        committed: totals.committed,
-        read: totals.read,
-        duplicates: duplicateCount,
-        duplicateReads: totals.duplicateReads,
-        missing: missingCount,
-        lost,
-        neverEmitted,
-        writeFailures: totals.writeFailures,
-      },
-      checkpoints: { ...this.coordinator.counts },
-      restores: this.restores.map((r) => ({ ...r })),
-      restarts: { attempts: this.scenario.restart.attempts, used: this.restartsUsed },
-      transactions: {
-        begun: this.store.counters.txnBegun,
-        committed: this.store.counters.txnCommitted,
-        aborted: this.store.counters.txnAborted,
-        expired: this.store.counters.txnExpired,
-        commitFailed: this.store.counters.txnCommitFailed,
-        open: this.store.openTransactions,
-      },
-      latencyMs: { p50: latency.percentile(0.5), p99: latency.percentile(0.99), max: latency.max },
-      causes: this.checker.explainer.causes(this.ended, emittedUpTo),
-      log: [...this.logLines],
-      logOmitted: this.logOmitted,
+    return reportOf({
+      scenario: this.scenario,
+      ended: this.ended,
+      ending: this.ending,
       finished: this.state === 'finished',
-      backend: 'simulated',
-      durationMs: this.now,
+      nowMs: this.now,
+      totals: this.metrics.totals,
+      checker: this.checker,
+      checkpoints: this.coordinator.counts,
+      restores: this.restores,
+      restartsUsed: this.restartsUsed,
+      store: this.store,
+      log: this.logLines,
+      logOmitted: this.logOmitted,
       faults: this.faultTimeline(),
-    };
+    });
   }
 
   // ---- the loop ----
@@ -575,125 +481,42 @@ export class Simulation {
 
   private schedule(fault: Fault): void {
     this.timeline.push(fault);
-    this.checkpointFaults.add(fault);
-    if (fault.kind === 'mapper-exception') {
-      if (fault.atMs !== undefined) {
-        const at = fault.atMs;
-        this.scheduler.scheduleFirst(at, () => this.fireMapperException(at));
-      }
-      return;
-    }
-    if (isCheckpointFault(fault)) return;
-    const { atMs, durationMs } = fault as Fault & { atMs: number; durationMs: number };
-    this.scheduler.scheduleFirst(atMs, () =>
-      this.startOutage(fault.kind as DurationFaultKind, atMs, durationMs),
-    );
+    this.injector.inject(fault);
   }
 
-  private fireMapperException(t: number): void {
-    const attempt = this.current;
-    if (attempt === null || !attempt.alive) {
-      this.emit({
-        t,
-        kind: 'fault-fired',
-        faultKind: 'mapper-exception',
-        checkpointId: null,
-        detail: 'no running job: nothing to fail',
-      });
-      return;
-    }
-    this.emit({
-      t,
-      kind: 'fault-fired',
-      faultKind: 'mapper-exception',
-      checkpointId: null,
-      detail: 'artificial exception in the mapper',
-    });
-    this.onTaskFailure(attempt, {
-      t,
-      reason: 'artificial-exception',
-      detail: 'Artificial failure (injected)',
-    });
-  }
-
-  private startOutage(kind: DurationFaultKind, t: number, durationMs: number): void {
-    const end = t + durationMs;
-    this.emit({
-      t,
-      kind: 'fault-fired',
-      faultKind: kind,
-      checkpointId: null,
-      detail: `${kind} for ${durationMs} ms`,
-      durationMs,
-    });
-    if (kind === 'store-outage') {
-      this.store.setStoreOutage(true, t);
-      this.scheduler.schedule(end, () => {
-        this.store.setStoreOutage(false, end);
-        this.emit({ t: end, kind: 'outage-ended', faultKind: kind });
-      });
-    } else if (kind === 'controller-outage') {
-      this.store.setControllerOutage(true);
-      this.scheduler.schedule(end, () => {
-        this.store.setControllerOutage(false);
-        this.emit({ t: end, kind: 'outage-ended', faultKind: kind });
-      });
-    } else if (kind === 'job-pause') {
-      this.pauseJob(t, end);
-    } else {
-      this.zombify(t, end);
-    }
+  /** What the fault injector may do to the job. */
+  private jobControl(): JobControl {
+    const sim = this;
+    return {
+      get current() {
+        return sim.current;
+      },
+      liveAttempts: () => [...this.live.values()],
+      retire: (attempt) => this.live.delete(attempt.id),
+      failTask: (attempt, failure) => this.onTaskFailure(attempt, failure),
+      failOverFrom: (attempt, reason, detail, t, zombie) =>
+        this.failOverFrom(attempt, reason, detail, t, zombie),
+      emit: (event) => this.emit(event),
+    };
   }
 
   /**
-   * The whole job freezes. Past the heartbeat timeout the JobManager declares the TaskManager lost
-   * and fails the job over; the frozen attempt cancels its tasks when it thaws.
+   * The job fails over away from an attempt that did not fail by itself: one lost to the heartbeat
+   * while frozen, or one left running as a zombie.
    */
-  private pauseJob(t: number, end: number): void {
-    const frozen = [...this.live.values()];
-    for (const attempt of frozen) attempt.freeze();
-    const lostAt = t + this.scenario.restart.heartbeatTimeoutMs;
-    if (lostAt < end) this.scheduler.schedule(lostAt, () => this.heartbeatLost(lostAt));
-    this.scheduler.schedule(end, () => {
-      for (const attempt of frozen) {
-        if (!attempt.alive) continue;
-        if (attempt.lost) {
-          attempt.cancel(end);
-          this.live.delete(attempt.id);
-        } else attempt.unfreeze(end);
-      }
-      this.emit({ t: end, kind: 'outage-ended', faultKind: 'job-pause' });
-    });
-  }
-
-  private heartbeatLost(t: number): void {
-    const attempt = this.current;
-    if (attempt === null || !attempt.alive || !attempt.isFrozen) return;
-    attempt.lost = true;
-    const detail = `TaskManager heartbeat timed out after ${this.scenario.restart.heartbeatTimeoutMs} ms: the job fails over`;
-    this.taskFailed(attempt, 'heartbeat-timeout', detail, t, null);
-    this.console('writer', detail, t);
+  private failOverFrom(
+    attempt: Attempt,
+    reason: TaskFailureReason,
+    detail: string,
+    t: number,
+    zombie: boolean,
+  ): void {
+    this.taskFailed(attempt, reason, detail, t, null, zombie);
+    // A zombie's process is not failing: the sample's writer prints nothing.
+    if (!zombie) this.console('writer', detail, t);
     this.current = null;
     this.coordinator.abortPending('job-failover', t);
     this.restartOrFail(t);
-  }
-
-  /** The job fails over, but the old attempt keeps running outside the coordinator's reach. */
-  private zombify(t: number, end: number): void {
-    const attempt = this.current;
-    if (attempt === null || !attempt.alive) return;
-    attempt.zombie = true;
-    this.current = null;
-    const detail = `TaskManager lost: the job fails over while attempt ${attempt.id} keeps running for ${end - t} ms`;
-    this.taskFailed(attempt, 'injected-crash', detail, t, null, true);
-    this.coordinator.abortPending('job-failover', t);
-    this.restartOrFail(t);
-    this.scheduler.schedule(end, () => {
-      if (!attempt.alive) return;
-      attempt.stop();
-      this.live.delete(attempt.id);
-      this.emit({ t: end, kind: 'zombie-stopped', attempt: attempt.id });
-    });
   }
 
   // ---- events and console ----
@@ -707,27 +530,4 @@ export class Simulation {
     else this.logOmitted++;
     if (this.listeners.size > 0) this.emit({ t, kind: 'console', source, line });
   }
-}
-
-/**
- * A bound on virtual time, so a run whose job can never finish still ends: far beyond anything the
- * scenario's own timing and faults can explain.
- */
-function horizonOf(s: Scenario): number {
-  const perEvent = Math.max(s.source.eventIntervalMs, 1);
-  const natural = s.source.throttleUntilPosition * s.source.throttleIntervalMs + s.numEvents * perEvent;
-  let faultsEnd = 0;
-  for (const f of s.faults) {
-    const at = 'atMs' in f && f.atMs !== undefined ? f.atMs : 0;
-    const duration = 'durationMs' in f && typeof f.durationMs === 'number' ? f.durationMs : 0;
-    faultsEnd = Math.max(faultsEnd, at + duration);
-  }
-  const perAttempt = natural + s.restart.delayMs + s.checkpoint.intervalMs * (s.source.finalCheckpoints + 3);
-  const bound =
-    faultsEnd +
-    (s.restart.attempts + 2) * perAttempt * 2 +
-    s.sink.txnLeaseMs * 3 +
-    s.checkpoint.timeoutMs * 2 +
-    60_000;
-  return Math.min(bound, MAX_VIRTUAL_TIME_MS);
 }

@@ -1,9 +1,9 @@
 import { Prng } from '../kernel/prng';
 import {
-  FAULT_CATALOGUE,
   FAULT_KINDS,
   type Fault,
   type FaultKind,
+  faultEntry,
   parseScenario,
   type Scenario,
   WRITER_MODES,
@@ -66,26 +66,11 @@ export function randomScenario(seed: number, mode: WriterMode): Scenario {
   return parsed.value;
 }
 
+/** A random fault: its kind from the catalogue, its time, then what its entry draws. */
 function randomFault(prng: Prng, runLengthMs: number, numEvents: number, parallelism: number): Fault {
   const kind: FaultKind = prng.pick(FAULT_KINDS);
   const atMs = prng.int(0, runLengthMs);
-  const spec = FAULT_CATALOGUE[kind];
-  if (spec.targeting === 'element-or-time') {
-    return prng.chance(1, 2)
-      ? { kind: 'mapper-exception', atMs }
-      : { kind: 'mapper-exception', atElement: prng.int(1, numEvents + 1) };
-  }
-  if (spec.targeting === 'time-and-duration') {
-    const durationMs = prng.chance(1, 8) ? prng.int(5_000, 130_000) : prng.int(20, 2_000);
-    return { kind, atMs, durationMs } as Fault;
-  }
-  const aim = prng.chance(1, 2) ? { checkpoint: prng.int(1, 12) } : { atMs };
-  if (kind === 'notify-lost') {
-    const target = prng.pick(['all', 'all', 'source', 'sinks', 'subtask'] as const);
-    return { kind, ...aim, target: target === 'subtask' ? prng.int(0, parallelism - 1) : target };
-  }
-  if (kind === 'commit-rejected') return { kind, ...aim, subtask: prng.int(0, parallelism - 1) };
-  return { kind, ...aim } as Fault;
+  return faultEntry(kind).draw(prng, { atMs, numEvents, parallelism });
 }
 
 /**
@@ -106,13 +91,8 @@ export function guaranteeFor(scenario: Scenario, report: Report): 'no-duplicates
   const leaseMs = scenario.sink.txnLeaseMs;
   const pingIntervalMs = leaseMs / Math.max(1, Math.sqrt(leaseMs / 1000));
   let unpingedMs = scenario.restart.delayMs * scenario.restart.attempts + 2 * pingIntervalMs;
-  for (const f of scenario.faults) {
-    if (f.kind === 'job-pause') unpingedMs += f.durationMs;
-    // A call retrying through a controller outage gets through at its next attempt after the
-    // outage, which the backoff can put up to maxBackoffMs (20 s) later.
-    if (f.kind === 'controller-outage')
-      unpingedMs += f.durationMs + scenario.sink.controllerRetry.maxBackoffMs;
-  }
+  const backoff = { controllerMaxBackoffMs: scenario.sink.controllerRetry.maxBackoffMs };
+  for (const f of scenario.faults) unpingedMs += faultEntry(f.kind).unpingedMs(f, backoff);
   return leaseMs > unpingedMs ? 'no-duplicates-no-loss' : null;
 }
 

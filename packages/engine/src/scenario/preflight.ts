@@ -1,4 +1,4 @@
-import { FAULT_CATALOGUE } from './fault-catalogue';
+import { FAULT_CATALOGUE, faultEntry } from './fault-catalogue';
 import type { Scenario } from './schema';
 
 /**
@@ -18,7 +18,7 @@ export function preflight(s: Scenario): PreflightWarning[] {
   const warnings: PreflightWarning[] = [];
   const warn = (field: string, text: string) => warnings.push({ field, text });
   const failures = s.faults.filter((f) => FAULT_CATALOGUE[f.kind].targeting !== 'time-and-duration').length;
-  const crashes = s.faults.filter((f) => f.kind === 'mapper-exception' || f.kind.startsWith('crash-')).length;
+  const crashes = s.faults.filter((f) => FAULT_CATALOGUE[f.kind].crashesTheJob).length;
   if (crashes > s.restart.attempts) {
     warn(
       'restart.attempts',
@@ -33,11 +33,10 @@ export function preflight(s: Scenario): PreflightWarning[] {
         `The lease (${s.sink.txnLeaseMs} ms) is not longer than a restart delay plus a checkpoint interval (${downtimeMs} ms): a transaction pre-committed before a failure can expire before the restore commits it.`,
       );
     }
+    const backoff = { controllerMaxBackoffMs: s.sink.controllerRetry.maxBackoffMs };
     for (const f of s.faults) {
-      if (f.kind !== 'job-pause' && f.kind !== 'controller-outage') continue;
-      // A call retrying through a controller outage gets through up to maxBackoffMs after it ended.
-      const unpingedMs =
-        f.kind === 'controller-outage' ? f.durationMs + s.sink.controllerRetry.maxBackoffMs : f.durationMs;
+      if (!('durationMs' in f)) continue;
+      const unpingedMs = faultEntry(f.kind).unpingedMs(f, backoff);
       if (unpingedMs >= s.sink.txnLeaseMs) {
         warn(
           'sink.txnLeaseMs',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DURATION_FAULT_KINDS, type DurationFaultKind, FAULT_KINDS } from './fault-catalogue';
+import { FAULT_CATALOGUE, FAULT_KINDS, type Fault, faultCrossFieldErrors } from './fault-catalogue';
+import { ms, positiveMs, WRITER_MODES, type WriterMode } from './units';
 
 /**
  * The scenario file: versioned, shareable JSON. Only `mode` and `numEvents` are required;
@@ -7,28 +8,34 @@ import { DURATION_FAULT_KINDS, type DurationFaultKind, FAULT_KINDS } from './fau
  * typo is never silently ignored.
  */
 
-export const WRITER_MODES = ['BEST_EFFORT', 'ATLEAST_ONCE', 'EXACTLY_ONCE'] as const;
-export type WriterMode = (typeof WRITER_MODES)[number];
+export { WRITER_MODES, type WriterMode } from './units';
 
 export const ISOLATIONS = ['read_committed', 'read_uncommitted'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 
 export {
   CHECKPOINT_FAULT_KINDS,
+  type CheckpointFault,
   type CheckpointFaultKind,
-  DEFAULT_FAULT_DURATION_MS,
   DURATION_FAULT_KINDS,
   type DurationFaultKind,
+  defaultDurationMs,
   FAULT_CATALOGUE,
-  FAULT_DESCRIPTIONS,
   FAULT_KINDS,
+  type Fault,
   type FaultKind,
+  type FaultOf,
+  type FaultTargeting,
+  faultEntry,
+  faultSummary,
+  type InjectRequest,
+  isCheckpointFault,
   isCheckpointFaultKind,
+  isDurationFaultKind,
+  NOTIFY_TARGETS,
+  type NotifyTarget,
+  type OutageKind,
 } from './fault-catalogue';
-
-/** Whom a lost completion notification would have reached. */
-export const NOTIFY_TARGETS = ['all', 'source', 'sinks'] as const;
-export type NotifyTarget = (typeof NOTIFY_TARGETS)[number] | number;
 
 /**
  * Pravega's bounds on a transaction lease: the client refuses less than 10 s
@@ -43,63 +50,9 @@ export const MAX_VIRTUAL_TIME_MS = 2 ** 31 - 1;
 export const MAX_NUM_EVENTS = 50_000_000;
 export const MAX_FAULTS = 1000;
 
-const ms = (what: string) => z.int({ error: `${what} must be a whole number of milliseconds` }).min(0);
-const positiveMs = (what: string) => ms(what).min(1, { error: `${what} must be at least 1 ms` });
-
-const mapperFault = z
-  .strictObject({
-    kind: z.literal('mapper-exception'),
-    atElement: z.int().min(1).optional(),
-    atMs: ms('atMs').optional(),
-  })
-  .refine((f) => (f.atElement === undefined) !== (f.atMs === undefined), {
-    error: 'mapper-exception needs exactly one of atElement or atMs',
-  });
-
-const checkpointTarget = {
-  checkpoint: z.int().min(1).optional(),
-  atMs: ms('atMs').optional(),
-};
-const oneTarget = (f: { checkpoint?: number; atMs?: number }) =>
-  (f.checkpoint === undefined) !== (f.atMs === undefined);
-const oneTargetError = { error: 'this fault needs exactly one of checkpoint or atMs' };
-
-/** Checkpoint faults without an extra field; notify-lost and commit-rejected each add one. */
-const checkpointFault = z
-  .strictObject({
-    kind: z.enum(['crash-after-precommit', 'crash-before-notify', 'crash-during-commit', 'checkpoint-abort']),
-    ...checkpointTarget,
-  })
-  .refine(oneTarget, oneTargetError);
-
-const notifyLostFault = z
-  .strictObject({
-    kind: z.literal('notify-lost'),
-    ...checkpointTarget,
-    target: z
-      .union([z.enum(NOTIFY_TARGETS), z.int().min(0).max(15)], {
-        error: `expected one of ${NOTIFY_TARGETS.join(', ')} or a sink subtask index`,
-      })
-      .optional(),
-  })
-  .refine(oneTarget, oneTargetError);
-
-const commitRejectedFault = z
-  .strictObject({
-    kind: z.literal('commit-rejected'),
-    ...checkpointTarget,
-    subtask: z.int().min(0).max(15).optional(),
-  })
-  .refine(oneTarget, oneTargetError);
-
-const durationFault = z.strictObject({
-  kind: z.enum(DURATION_FAULT_KINDS as [DurationFaultKind, ...DurationFaultKind[]]),
-  atMs: ms('atMs'),
-  durationMs: positiveMs('durationMs'),
-});
-
-export const faultSchema = z.union(
-  [mapperFault, checkpointFault, notifyLostFault, commitRejectedFault, durationFault],
+/** A fault, as the catalogue's entry for its kind describes it. */
+export const faultSchema: z.ZodType<Fault> = z.union(
+  FAULT_KINDS.map((kind) => FAULT_CATALOGUE[kind].schema),
   {
     error: (issue) =>
       issue.code === 'invalid_union'
@@ -171,7 +124,6 @@ export const scenarioInputSchema = z.strictObject({
 });
 
 export type ScenarioInput = z.input<typeof scenarioInputSchema>;
-export type Fault = z.output<typeof faultSchema>;
 
 /** A scenario with every default filled in: what the engine runs. */
 export interface Scenario {
@@ -333,27 +285,11 @@ function crossFieldErrors(s: Scenario): string[] {
     );
   }
   s.faults.forEach((fault, i) => {
-    if (
-      fault.kind === 'notify-lost' &&
-      typeof fault.target === 'number' &&
-      fault.target >= s.sink.parallelism
-    ) {
-      errors.push(
-        `faults[${i}].target: sink subtask ${fault.target} does not exist (sink.parallelism is ${s.sink.parallelism})`,
-      );
-    }
-    if (fault.kind === 'commit-rejected' && (fault.subtask ?? 0) >= s.sink.parallelism) {
-      errors.push(
-        `faults[${i}].subtask: sink subtask ${fault.subtask} does not exist (sink.parallelism is ${s.sink.parallelism})`,
-      );
-    }
-    if (
-      fault.kind === 'mapper-exception' &&
-      fault.atElement !== undefined &&
-      fault.atElement > s.numEvents + 1
-    ) {
-      errors.push(`faults[${i}].atElement: must be at most numEvents + 1 (${s.numEvents + 1})`);
-    }
+    for (const error of faultCrossFieldErrors(fault, {
+      numEvents: s.numEvents,
+      parallelism: s.sink.parallelism,
+    }))
+      errors.push(`faults[${i}].${error}`);
     if ('atMs' in fault && fault.atMs !== undefined && fault.atMs > MAX_VIRTUAL_TIME_MS / 2) {
       errors.push(`faults[${i}].atMs: must be at most ${MAX_VIRTUAL_TIME_MS / 2}`);
     }
