@@ -2,7 +2,7 @@ import type { CheckpointAbortReason } from '../events';
 import type { SimContext } from '../kernel/context';
 import type { Prng } from '../kernel/prng';
 import type { CheckpointFaultKind, Fault, NotifyTarget } from '../scenario/schema';
-import type { CheckpointFaultPlan } from './checkpoint-fault-plan';
+import { CHECKPOINT_FAULT_FIRED, type CheckpointFaultPlan } from './checkpoint-fault-plan';
 import type { Attempt } from './job';
 import type { CompletedCheckpoint, SinkSnapshot } from './task';
 
@@ -155,14 +155,7 @@ export class CheckpointCoordinator {
 
   private allAcknowledged(pending: PendingCheckpoint, t: number): void {
     const { id, attempt } = pending;
-    if (
-      this.fire(
-        'crash-after-precommit',
-        id,
-        t,
-        'every sink pre-committed; the job fails before completion',
-      ) !== null
-    ) {
+    if (this.fire('crash-after-precommit', id, t) !== null) {
       this.hooks.crashJob(
         attempt,
         t,
@@ -171,7 +164,7 @@ export class CheckpointCoordinator {
       );
       return;
     }
-    if (this.fire('checkpoint-abort', id, t, 'declined after the sinks pre-committed') !== null) {
+    if (this.fire('checkpoint-abort', id, t) !== null) {
       this.abortPending('declined', t);
       return;
     }
@@ -190,9 +183,7 @@ export class CheckpointCoordinator {
         position: pending.position,
         durationMs: t - pending.triggeredAtMs,
       });
-    if (
-      this.fire('crash-before-notify', id, t, 'completed; the job fails before notifying the tasks') !== null
-    ) {
+    if (this.fire('crash-before-notify', id, t) !== null) {
       this.hooks.crashJob(
         attempt,
         t,
@@ -201,7 +192,7 @@ export class CheckpointCoordinator {
       );
       return;
     }
-    const lost = this.fire('notify-lost', id, t, 'the completion notification is lost');
+    const lost = this.fire('notify-lost', id, t);
     this.notifyTasks(attempt, id, t, lost === null ? null : targetOf(lost));
   }
 
@@ -248,14 +239,12 @@ export class CheckpointCoordinator {
 
   private afterSubtaskZeroCommitted(attempt: Attempt, id: number, t: number): void {
     if (!attempt.alive) return;
-    if (
-      this.fire('crash-during-commit', id, t, 'subtask 0 committed; the job fails before the others') !== null
-    ) {
+    if (this.fire('crash-during-commit', id, t) !== null) {
       this.hooks.crashJob(attempt, t, 'injected-crash', `crash while committing checkpoint ${id}`);
     }
   }
 
-  private fire(kind: CheckpointFaultKind, id: number, t: number, detail: string): Fault | null {
+  private fire(kind: CheckpointFaultKind, id: number, t: number): Fault | null {
     const fault = this.faults.take(kind, id, t);
     if (fault === null) return null;
     this.ctx.emit({
@@ -263,7 +252,7 @@ export class CheckpointCoordinator {
       kind: 'fault-fired',
       faultKind: kind,
       checkpointId: id,
-      detail: `checkpoint ${id}: ${detail}`,
+      detail: `checkpoint ${id}: ${CHECKPOINT_FAULT_FIRED[kind](0)}`,
       ...(fault.kind === 'notify-lost' ? { target: targetOf(fault) } : {}),
     });
     return fault;

@@ -3,7 +3,7 @@ import { invariant, type SimContext } from '../kernel/context';
 import { Prng } from '../kernel/prng';
 import { Scheduler } from '../kernel/scheduler';
 import { Checker } from '../model/checker';
-import { CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
+import { CHECKPOINT_FAULT_FIRED, CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
 import { CheckpointCoordinator } from '../model/coordinator';
 import { Attempt } from '../model/job';
 import { StreamStore } from '../model/store';
@@ -298,7 +298,7 @@ export class Simulation {
       kind: 'fault-fired',
       faultKind: 'commit-rejected',
       checkpointId,
-      detail: `checkpoint ${checkpointId}: the store rejects subtask ${subtask}'s commit (TxnFailedException)`,
+      detail: `checkpoint ${checkpointId}: ${CHECKPOINT_FAULT_FIRED['commit-rejected'](subtask)}`,
       subtask,
     });
     return true;
