@@ -5,7 +5,7 @@ import type { Checker } from './checker';
 import type { Continuation } from './retry';
 import { type SinkTask, type SinkWriter, sinkWriterFor } from './sink-writers';
 import { SampleSource } from './source';
-import type { StreamStore } from './store';
+import type { StreamStore } from './stream-store';
 import type { CompletedCheckpoint, SinkHooks, SinkSnapshot, TaskFailure } from './task';
 
 /**

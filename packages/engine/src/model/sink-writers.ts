@@ -3,9 +3,11 @@ import type { SimContext } from '../kernel/context';
 import { invariant } from '../kernel/context';
 import type { TripleQueue } from '../kernel/ring';
 import type { WriterMode } from '../scenario/schema';
+import { Pinger } from './pinger';
 import type { Continuation } from './retry';
-import { firstData, lastData, Pinger, type StreamStore, type Transaction, txnRef } from './store';
+import type { StreamStore } from './stream-store';
 import type { CompletedCheckpoint, SinkHooks, SinkSnapshot, TaskFailure } from './task';
+import { firstData, lastData, type Transaction, txnRef } from './transaction';
 
 /**
  * The Pravega writer sink (pravega/flink-connectors: FlinkPravegaWriter, a Flink

@@ -1,5 +1,5 @@
 import type { TaskFailureReason } from '../events';
-import type { Transaction } from './store';
+import type { Transaction } from './transaction';
 
 /**
  * What a task saves in a checkpoint, how it fails, and what a sink asks of the job around it: the

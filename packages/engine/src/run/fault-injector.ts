@@ -2,7 +2,7 @@ import type { SimEvent, TaskFailureReason } from '../events';
 import type { Scheduler } from '../kernel/scheduler';
 import type { CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
 import type { Attempt } from '../model/job';
-import type { StreamStore } from '../model/store';
+import type { StreamStore } from '../model/stream-store';
 import type { TaskFailure } from '../model/task';
 import {
   type CheckpointFault,

@@ -1,5 +1,5 @@
 import type { Checker } from '../model/checker';
-import type { StreamStore } from '../model/store';
+import type { StreamStore } from '../model/stream-store';
 import type { Fault, Scenario } from '../scenario/schema';
 import type { MetricsTotals } from './metrics';
 import { type Report, type RunEnding, sawWholeOutput, verdictOf } from './report';

@@ -6,7 +6,7 @@ import { Checker } from '../model/checker';
 import { CHECKPOINT_FAULT_FIRED, CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
 import { CheckpointCoordinator } from '../model/coordinator';
 import { Attempt } from '../model/job';
-import { StreamStore } from '../model/store';
+import { StreamStore } from '../model/stream-store';
 import type { TaskFailure } from '../model/task';
 import type { Fault, InjectRequest, Scenario } from '../scenario/schema';
 import { aimFault, InjectRefused } from './aim';

@@ -1,4 +1,5 @@
 import { Prng } from '../kernel/prng';
+import { pingIntervalMs } from '../model/pinger';
 import {
   FAULT_KINDS,
   type Fault,
@@ -89,8 +90,7 @@ export function guaranteeFor(scenario: Scenario, report: Report): 'no-duplicates
   if (scenario.faults.some((f) => f.kind === 'commit-rejected')) return null;
   if (!waitedForCommits(scenario, report)) return null;
   const leaseMs = scenario.sink.txnLeaseMs;
-  const pingIntervalMs = leaseMs / Math.max(1, Math.sqrt(leaseMs / 1000));
-  let unpingedMs = scenario.restart.delayMs * scenario.restart.attempts + 2 * pingIntervalMs;
+  let unpingedMs = scenario.restart.delayMs * scenario.restart.attempts + 2 * pingIntervalMs(leaseMs);
   const backoff = { controllerMaxBackoffMs: scenario.sink.controllerRetry.maxBackoffMs };
   for (const f of scenario.faults) unpingedMs += faultEntry(f.kind).unpingedMs(f, backoff);
   return leaseMs > unpingedMs ? 'no-duplicates-no-loss' : null;

@@ -1,11 +1,12 @@
-import type { TxnRef, TxnState } from '../events';
 import { END_MARKER, invariant, type SimContext, START_MARKER } from '../kernel/context';
 import { TripleQueue } from '../kernel/ring';
 import { type Explainer, readSource, type TxnFact, Via } from '../run/causes';
 import { Counter, Tally } from '../run/metrics';
 import type { Checker } from './checker';
 import { txnName } from './names';
+import { type Pinger, pingIntervalMs } from './pinger';
 import { type CallLabel, type Continuation, RetriedService } from './retry';
+import { firstData, lastData, Transaction, txnRef } from './transaction';
 
 /**
  * A Pravega-like stream store with one segment (the sample routes every event with the key
@@ -27,55 +28,9 @@ import { type CallLabel, type Continuation, RetriedService } from './retry';
 const PLAIN_WRITE = 1;
 const UNCOMMITTED_TXN_WRITE = 2;
 const EMPTY = new Int32Array(0);
-/** The Pinger's first ping comes 10 ms after its first transaction (client Pinger.startPeriodicPingTxn). */
-const FIRST_PING_DELAY_MS = 10;
 /** A transaction lives at most min(1000 x lease, 24 h) (controller StreamTransactionMetadataTasks). */
 const MAX_EXECUTION_LEASES = 1000;
 const MAX_EXECUTION_MS = 24 * 3_600_000;
-
-export class Transaction implements TxnRef {
-  state: TxnState = 'OPEN';
-  /** The events written into it, in order: values[0..length). */
-  values: Int32Array;
-  length = 0;
-  /** Data values written into it (markers excluded). */
-  dataCount = 0;
-  /** Set when a write into it failed; its flush fails. */
-  writeFailed = false;
-  /** Written while the writers were disconnected: its flush waits for the reconnect. */
-  unsent = false;
-  /** The checkpoint it was pre-committed under, once flushed. */
-  checkpointId: number | null = null;
-  /** The controller's lease deadline: the last successful ping (or the begin) plus the lease. */
-  leaseDeadlineMs: number;
-  /** The writer's Pinger while it pings this transaction. */
-  pinger: Pinger | null = null;
-  /** Whether the controller's lease timer is being watched (only once its pings may stop). */
-  leaseWatched = false;
-
-  constructor(
-    readonly txnId: number,
-    readonly subtask: number,
-    readonly attempt: number,
-    /** The checkpoint it will be pre-committed under (see TxnRef). */
-    public epoch: number,
-    readonly begunAtMs: number,
-    leaseMs: number,
-    buffer: Int32Array,
-  ) {
-    this.values = buffer;
-    this.leaseDeadlineMs = begunAtMs + leaseMs;
-  }
-
-  append(value: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Int32Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = value;
-  }
-}
 
 /** What the store tells the job about: a writer whose retries ran out with writes still unacknowledged. */
 export interface StoreHooks {
@@ -92,75 +47,6 @@ export interface StoreCounters {
 
 /** Outcome of a flush: done, failed (a write failed or the transaction is gone), or waiting for a reconnect. */
 export type FlushState = 'done' | 'failed' | 'waiting';
-
-/**
- * One transactional writer's lease pinger (pravega client `Pinger`): every
- * `lease / max(1, sqrt(lease in s))` ms it pings each transaction it tracks, from 10 ms after the
- * first one. A frozen job pings nothing; when it thaws, the fixed-rate executor catches up at once.
- */
-export class Pinger {
-  private readonly txns = new Set<Transaction>();
-  private started = false;
-  private closed = false;
-  private missed = false;
-
-  constructor(
-    private readonly store: StreamStore,
-    private readonly frozen: () => boolean,
-  ) {}
-
-  startPing(txn: Transaction, t: number): void {
-    if (this.closed) return;
-    txn.pinger = this;
-    this.txns.add(txn);
-    if (this.started) return;
-    this.started = true;
-    this.schedule(t + FIRST_PING_DELAY_MS);
-  }
-
-  stopPing(txn: Transaction): void {
-    this.txns.delete(txn);
-    txn.pinger = null;
-  }
-
-  /** The writer closed: no more pings for any of its transactions. */
-  close(): void {
-    this.closed = true;
-    for (const txn of this.txns) {
-      txn.pinger = null;
-      this.store.watchLease(txn);
-    }
-    this.txns.clear();
-  }
-
-  /** After a pause, the pings that were due are sent at once. */
-  thaw(t: number): void {
-    if (!this.missed || this.closed) return;
-    this.missed = false;
-    this.pingAll(t);
-  }
-
-  private schedule(at: number): void {
-    // Pings never keep a run going: they only matter while something else still happens.
-    this.store.ctx.scheduler.schedule(at, this.tick, false);
-  }
-
-  private readonly tick = (t: number): void => {
-    if (this.closed) return;
-    if (this.frozen()) {
-      this.missed = true;
-      for (const txn of this.txns) this.store.watchLease(txn);
-    } else this.pingAll(t);
-    this.schedule(t + this.store.pingIntervalMs);
-  };
-
-  private pingAll(t: number): void {
-    for (const txn of this.txns) {
-      if (txn.state === 'OPEN') this.store.ping(txn, t);
-      else this.stopPing(txn);
-    }
-  }
-}
 
 export class StreamStore {
   readonly controller: RetriedService;
@@ -206,7 +92,7 @@ export class StreamStore {
     this.controller = new RetriedService(ctx, 'controller', s.sink.controllerRetry);
     this.segments = new RetriedService(ctx, 'segment-store', s.sink.writerRetry);
     this.leaseMs = s.sink.txnLeaseMs;
-    this.pingIntervalMs = Math.round(this.leaseMs / Math.max(1, Math.sqrt(this.leaseMs / 1000)));
+    this.pingIntervalMs = Math.round(pingIntervalMs(this.leaseMs));
     this.maxExecutionMs = Math.min(MAX_EXECUTION_LEASES * this.leaseMs, MAX_EXECUTION_MS);
     this.readUncommitted = s.checker.isolation === 'read_uncommitted';
     // Sized for one checkpoint interval of events per subtask, so a transaction rarely grows.
@@ -864,26 +750,3 @@ export class StreamStore {
 }
 
 function noop(): void {}
-
-/** The fields every transaction event names it by. */
-export function txnRef(txn: Transaction): TxnRef {
-  return { txnId: txn.txnId, subtask: txn.subtask, attempt: txn.attempt, epoch: txn.epoch };
-}
-
-/** The first data value of a transaction's values (markers skipped), or null. */
-export function firstData(values: Int32Array, length: number): number | null {
-  for (let i = 0; i < length; i++) {
-    const v = values[i]!;
-    if (v !== START_MARKER && v !== END_MARKER) return v;
-  }
-  return null;
-}
-
-/** The last data value of a transaction's values (markers skipped), or null. */
-export function lastData(values: Int32Array, length: number): number | null {
-  for (let i = length - 1; i >= 0; i--) {
-    const v = values[i]!;
-    if (v !== START_MARKER && v !== END_MARKER) return v;
-  }
-  return null;
-}
