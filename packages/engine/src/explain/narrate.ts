@@ -1,4 +1,5 @@
 import type { CheckpointAbortReason, EventOf, SimEvent, TxnRef } from '../events';
+import { exhaustive } from '../kernel/context';
 import { txnName } from '../model/names';
 import type { WriterMode } from '../scenario/schema';
 import { failureText, faultText, OUTAGE_ENDED } from './narration-faults';
@@ -191,7 +192,7 @@ export class Narrator {
         this.faultFired(e);
         break;
       case 'outage-ended':
-        this.say(e.t, 'info', OUTAGE_ENDED[e.faultKind] ?? `${e.faultKind} ended.`);
+        this.say(e.t, 'info', OUTAGE_ENDED[e.faultKind]);
         break;
       case 'duplicate-found':
         this.say(
@@ -209,7 +210,16 @@ export class Narrator {
       case 'run-stopped':
         this.runStopped(e);
         break;
+      // Routine steps the story does not tell on their own (their facts reach it through the others).
+      case 'checkpoint-acknowledged':
+      case 'txn-begun':
+      case 'txn-lease-renewed':
+      case 'write-failed':
+      case 'marker-emitted':
+      case 'console':
+        break;
       default:
+        exhaustive(e);
     }
   }
 
