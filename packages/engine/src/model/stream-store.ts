@@ -1,4 +1,4 @@
-import { END_MARKER, invariant, type SimContext, START_MARKER } from '../kernel/context';
+import { invariant, type SimContext } from '../kernel/context';
 import { TripleQueue } from '../kernel/ring';
 import { type Explainer, readSource, type TxnFact, Via } from '../run/causes';
 import { Counter, Tally } from '../run/metrics';

@@ -9,19 +9,39 @@ import { LatencyHistogram } from '../kernel/histogram';
  * current bucket is cached.
  */
 
-export const Counter = { emitted: 0, written: 1, committed: 2, read: 3, duplicates: 4 } as const;
-export type CounterId = (typeof Counter)[keyof typeof Counter];
-const COUNTERS = 5;
+/**
+ * The width of a bucket before any merging, when the caller does not choose one (a server sizes
+ * its own from the run's length, in steps of 1, 2 and 5 times a power of ten from here).
+ */
+export const FIRST_BUCKET_MS = 10;
 
-export interface MetricsBucket {
+/**
+ * The five counters every data event feeds, with their column: the one definition the totals, the
+ * buckets, the report's counts and the protocol's payloads share (`Counts`). `duplicates` counts
+ * each value once, when it is first read again.
+ */
+export const Counter = { emitted: 0, written: 1, committed: 2, read: 3, duplicates: 4 } as const;
+export type CounterName = keyof typeof Counter;
+export type CounterId = (typeof Counter)[CounterName];
+/** One number per counter. */
+export type Counts = { [K in CounterName]: number };
+const COUNTERS = Object.keys(Counter).length;
+
+/** The counters read off any store of them, in the one order every shape lists them. */
+export function countsOf(value: (name: CounterName) => number): Counts {
+  return {
+    emitted: value('emitted'),
+    written: value('written'),
+    committed: value('committed'),
+    read: value('read'),
+    duplicates: value('duplicates'),
+  };
+}
+
+/** One bucket of the series: its counters, and what the charts draw beside them. */
+export interface MetricsBucket extends Counts {
   /** Start of the bucket in virtual ms. */
   t: number;
-  emitted: number;
-  written: number;
-  committed: number;
-  read: number;
-  /** Values found to be duplicates in this bucket (each value counted once, when first repeated). */
-  duplicates: number;
   /** Transactions open (OPEN or COMMITTING) at the end of the bucket. */
   openTxns: number;
   /** Visibility latency of the values read in this bucket; 0 when none were read. */
@@ -30,12 +50,7 @@ export interface MetricsBucket {
   latencyMaxMs: number;
 }
 
-export interface MetricsTotals {
-  emitted: number;
-  written: number;
-  committed: number;
-  read: number;
-  duplicates: number;
+export interface MetricsTotals extends Counts {
   duplicateReads: number;
   missing: number;
   writeFailures: number;
@@ -90,14 +105,7 @@ export class Metrics {
 
   get totals(): MetricsTotals {
     const c = this.counters;
-    return {
-      emitted: c[Counter.emitted]!,
-      written: c[Counter.written]!,
-      committed: c[Counter.committed]!,
-      read: c[Counter.read]!,
-      duplicates: c[Counter.duplicates]!,
-      ...this.extra,
-    };
+    return { ...countsOf((name) => c[Counter[name]]!), ...this.extra };
   }
 
   count(field: CounterId, tMs: number, n: number): void {
@@ -191,11 +199,7 @@ export class Metrics {
   private closedBucket(i: number, c: Float64Array, n: number): MetricsBucket {
     return {
       t: i * this.bucketMs,
-      emitted: c[Counter.emitted * n + i]!,
-      written: c[Counter.written * n + i]!,
-      committed: c[Counter.committed * n + i]!,
-      read: c[Counter.read * n + i]!,
-      duplicates: c[Counter.duplicates * n + i]!,
+      ...countsOf((name) => c[Counter[name] * n + i]!),
       openTxns: this.openTxns[i]!,
       latencyP50Ms: this.latP50[i]!,
       latencyP99Ms: this.latP99[i]!,

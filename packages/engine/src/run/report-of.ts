@@ -1,7 +1,7 @@
 import type { Checker } from '../model/checker';
 import type { StreamStore } from '../model/stream-store';
 import type { Fault, Scenario } from '../scenario/schema';
-import type { MetricsTotals } from './metrics';
+import { countsOf, type MetricsTotals } from './metrics';
 import { type Report, type RunEnding, sawWholeOutput, verdictOf } from './report';
 
 /** What a simulation hands over to be reported: its parts, read, never changed. */
@@ -26,7 +26,7 @@ export interface RunParts {
 export function reportOf(run: RunParts): Report {
   const { scenario, checker } = run;
   const latency = checker.latency;
-  const counts = countsOf(run);
+  const counts = reportCounts(run);
   return {
     version: 2,
     name: scenario.name,
@@ -55,15 +55,11 @@ export function reportOf(run: RunParts): Report {
   };
 }
 
-function countsOf({ scenario, checker, totals, ended }: RunParts): Report['counts'] {
+function reportCounts({ scenario, checker, totals, ended }: RunParts): Report['counts'] {
   const missing = ended ? checker.missingCount : 0;
   const neverEmitted = scenario.numEvents - checker.emittedUpTo;
   return {
-    emitted: totals.emitted,
-    written: totals.written,
-    committed: totals.committed,
-    read: totals.read,
-    duplicates: totals.duplicates,
+    ...countsOf((name) => totals[name]),
     duplicateReads: totals.duplicateReads,
     missing,
     lost: ended ? missing - neverEmitted : 0,

@@ -1,5 +1,6 @@
 import type { Fault, Scenario, WriterMode } from '../scenario/schema';
 import type { Causes } from './causes';
+import type { Counts } from './metrics';
 
 /**
  * `INCOMPLETE`: no duplicate and nothing lost among what the checker saw, but it did not see the
@@ -54,12 +55,8 @@ export interface Report {
    */
   missing: number[];
   markerWindow: MarkerWindowResult;
-  counts: {
-    emitted: number;
-    written: number;
-    committed: number;
-    read: number;
-    duplicates: number;
+  /** The run's counters (see `Counter`), and what the checker judged of the values. */
+  counts: Counts & {
     duplicateReads: number;
     /** Values never read: `lost` plus `neverEmitted` once the job ended, else 0 (not judged). */
     missing: number;

@@ -13,7 +13,7 @@ import { aimFault, InjectRefused } from './aim';
 import { FaultInjector, type JobControl } from './fault-injector';
 import { horizonOf } from './horizon';
 import type { JobState } from './job-state';
-import { Metrics } from './metrics';
+import { FIRST_BUCKET_MS, Metrics } from './metrics';
 import { REPORT_LOG_LIMIT, type Report, type RunEnding } from './report';
 import { reportOf } from './report-of';
 
@@ -63,7 +63,7 @@ export class Simulation {
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
-    this.metrics = new Metrics(options.bucketMs ?? 10, options.maxBuckets ?? 1_000);
+    this.metrics = new Metrics(options.bucketMs ?? FIRST_BUCKET_MS, options.maxBuckets ?? 1_000);
     this.prng = new Prng(scenario.seed);
     const listeners = this.listeners;
     this.ctx = {
