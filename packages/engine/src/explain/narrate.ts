@@ -1,5 +1,4 @@
-import type { CheckpointAbortReason, EventOf, SimEvent, TxnRef } from '../events';
-import { exhaustive } from '../kernel/context';
+import type { CheckpointAbortReason, EventOf, SimEvent, SimEventKind, TxnRef } from '../events';
 import { txnName } from '../model/names';
 import type { WriterMode } from '../scenario/schema';
 import { failureText, faultText, OUTAGE_ENDED } from './narration-faults';
@@ -122,106 +121,114 @@ export class Narrator {
       this.settleInstant();
       this.draftT = e.t;
     }
-    switch (e.kind) {
-      case 'run-started':
-        this.say(e.t, 'info', `Run started in ${e.mode}: ${count(e.numEvents, 'event')}, seed ${e.seed}.`);
-        break;
-      case 'checkpoint-triggered':
-        this.story(e.checkpointId).position = e.position;
-        break;
-      case 'checkpoint-completed':
-        this.checkpointCompleted(e);
-        break;
-      case 'checkpoint-notified':
-        this.notified(e);
-        break;
-      case 'checkpoint-aborted':
-        this.checkpointAborted(e);
-        break;
-      case 'txn-flushed':
-        this.flushed(e);
-        break;
-      case 'txn-committing':
-        this.committing(e);
-        break;
-      case 'txn-committed':
-        this.committed(e);
-        break;
-      case 'txn-aborted':
-        this.txnAborted(e);
-        break;
-      case 'txn-expired':
-        this.expired(e);
-        break;
-      case 'txn-commit-failed':
-        this.commitFailed(e);
-        break;
-      case 'call-retried':
-        if (e.call !== 'writer-reconnect' || e.outcome !== 'succeeded' || e.waitedMs > 0)
-          this.say(e.t, e.outcome === 'exhausted' ? 'bad' : 'info', retryText(e));
-        break;
-      case 'task-failed':
-        this.taskFailed(e);
-        break;
-      case 'job-restarting':
-        this.restarting(e);
-        break;
-      case 'job-restored':
-        this.lastCompletedPosition = e.checkpointId === null ? -1 : e.position;
-        this.say(
-          e.t,
-          'info',
-          e.checkpointId === null
-            ? 'No completed checkpoint: the job restarts from scratch, start marker included.'
-            : `Restored from checkpoint ${e.checkpointId} at position ${e.position}: the source resumes at ${e.position + 1}.`,
-        );
-        break;
-      case 'job-failed':
-        this.jobFailed(e);
-        break;
-      case 'job-finished':
-        this.say(e.t, 'good', 'The source is done and the job finished; the sinks closed.');
-        break;
-      case 'zombie-stopped':
-        this.say(e.t, 'info', `The zombie attempt ${e.attempt} finally stopped writing.`);
-        break;
-      case 'fault-injected':
-        this.say(e.t, 'fault', `Fault injected: ${e.fault.kind}${aimOf(e.fault)}.`);
-        break;
-      case 'fault-fired':
-        this.faultFired(e);
-        break;
-      case 'outage-ended':
-        this.say(e.t, 'info', OUTAGE_ENDED[e.faultKind]);
-        break;
-      case 'duplicate-found':
-        this.say(
-          e.t,
-          'bad',
-          `Checker: ${count(e.count, 'value')} read a second time${readTimes(e)} (${sample(e)}).`,
-        );
-        break;
-      case 'value-missing':
-        this.say(e.t, 'bad', `Checker: ${count(e.count, 'value')} never arrived (${sample(e)}).`);
-        break;
-      case 'run-ended':
-        this.runEnded(e);
-        break;
-      case 'run-stopped':
-        this.runStopped(e);
-        break;
-      // Routine steps the story does not tell on their own (their facts reach it through the others).
-      case 'checkpoint-acknowledged':
-      case 'txn-begun':
-      case 'txn-lease-renewed':
-      case 'write-failed':
-      case 'marker-emitted':
-      case 'console':
-        break;
-      default:
-        exhaustive(e);
-    }
+    this.dispatch(e.kind, e);
   }
+
+  /** The event's handler, found by its kind: the table's type makes it one per kind. */
+  private dispatch<K extends SimEventKind>(kind: K, e: EventOf<K>): void {
+    this.handlers[kind](e);
+  }
+
+  /**
+   * What each event kind does to the story. Its type asks for every kind, so a new event kind is
+   * named here by the compiler: told, folded into a checkpoint's story, or ignored on purpose.
+   */
+  private readonly handlers: { [K in SimEventKind]: (e: EventOf<K>) => void } = {
+    'run-started': (e) => {
+      this.say(e.t, 'info', `Run started in ${e.mode}: ${count(e.numEvents, 'event')}, seed ${e.seed}.`);
+    },
+    'checkpoint-triggered': (e) => {
+      this.story(e.checkpointId).position = e.position;
+    },
+    'checkpoint-completed': (e) => {
+      this.checkpointCompleted(e);
+    },
+    'checkpoint-notified': (e) => {
+      this.notified(e);
+    },
+    'checkpoint-aborted': (e) => {
+      this.checkpointAborted(e);
+    },
+    'txn-flushed': (e) => {
+      this.flushed(e);
+    },
+    'txn-committing': (e) => {
+      this.committing(e);
+    },
+    'txn-committed': (e) => {
+      this.committed(e);
+    },
+    'txn-aborted': (e) => {
+      this.txnAborted(e);
+    },
+    'txn-expired': (e) => {
+      this.expired(e);
+    },
+    'txn-commit-failed': (e) => {
+      this.commitFailed(e);
+    },
+    'call-retried': (e) => {
+      if (e.call !== 'writer-reconnect' || e.outcome !== 'succeeded' || e.waitedMs > 0)
+        this.say(e.t, e.outcome === 'exhausted' ? 'bad' : 'info', retryText(e));
+    },
+    'task-failed': (e) => {
+      this.taskFailed(e);
+    },
+    'job-restarting': (e) => {
+      this.restarting(e);
+    },
+    'job-restored': (e) => {
+      this.lastCompletedPosition = e.checkpointId === null ? -1 : e.position;
+      this.say(
+        e.t,
+        'info',
+        e.checkpointId === null
+          ? 'No completed checkpoint: the job restarts from scratch, start marker included.'
+          : `Restored from checkpoint ${e.checkpointId} at position ${e.position}: the source resumes at ${e.position + 1}.`,
+      );
+    },
+    'job-failed': (e) => {
+      this.jobFailed(e);
+    },
+    'job-finished': (e) => {
+      this.say(e.t, 'good', 'The source is done and the job finished; the sinks closed.');
+    },
+    'zombie-stopped': (e) => {
+      this.say(e.t, 'info', `The zombie attempt ${e.attempt} finally stopped writing.`);
+    },
+    'fault-injected': (e) => {
+      this.say(e.t, 'fault', `Fault injected: ${e.fault.kind}${aimOf(e.fault)}.`);
+    },
+    'fault-fired': (e) => {
+      this.faultFired(e);
+    },
+    'outage-ended': (e) => {
+      this.say(e.t, 'info', OUTAGE_ENDED[e.faultKind]);
+    },
+    'duplicate-found': (e) => {
+      this.say(
+        e.t,
+        'bad',
+        `Checker: ${count(e.count, 'value')} read a second time${readTimes(e)} (${sample(e)}).`,
+      );
+    },
+    'value-missing': (e) => {
+      this.say(e.t, 'bad', `Checker: ${count(e.count, 'value')} never arrived (${sample(e)}).`);
+    },
+    'run-ended': (e) => {
+      this.runEnded(e);
+    },
+    'run-stopped': (e) => {
+      this.runStopped(e);
+    },
+    // Routine steps the story does not tell on their own (their facts reach it through the others).
+    'checkpoint-acknowledged': ignore,
+    'txn-begun': ignore,
+    'txn-lease-renewed': ignore,
+    'write-failed': ignore,
+    'marker-emitted': ignore,
+    console: ignore,
+  };
 
   /** Tells what is still gathered: after the run's last event, so `told` holds the whole story. */
   finish(): void {
@@ -726,3 +733,6 @@ function readTimes(e: EventOf<'duplicate-found'>): string {
 function sample(e: { count: number; values: number[] }): string {
   return `${e.values.slice(0, 8).join(', ')}${e.count > 8 ? ', …' : ''}`;
 }
+
+/** An event the story does not tell on its own (its facts reach the story through others). */
+function ignore(): void {}
