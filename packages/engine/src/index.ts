@@ -23,6 +23,8 @@ export * from './run/model-vs-real';
 export * from './run/report';
 export * from './run/simulation';
 export * from './run/sweep';
+export * from './scenario/defaults';
+export * from './scenario/parse';
 export * from './scenario/preflight';
 export * from './scenario/presets';
 export * from './scenario/schema';

@@ -1,15 +1,15 @@
 import { Prng } from '../kernel/prng';
 import { pingIntervalMs } from '../model/pinger';
+import { withDefaults } from '../scenario/defaults';
+import { parseScenario } from '../scenario/parse';
 import {
   FAULT_KINDS,
   type Fault,
   type FaultKind,
   faultEntry,
-  parseScenario,
   type Scenario,
   WRITER_MODES,
   type WriterMode,
-  withDefaults,
 } from '../scenario/schema';
 import type { Report } from './report';
 import { Simulation } from './simulation';

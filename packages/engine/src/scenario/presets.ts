@@ -1,6 +1,6 @@
 import type { Verdict } from '../run/report';
+import { withDefaults } from './defaults';
 import type { Scenario, ScenarioInput, WriterMode } from './schema';
-import { withDefaults } from './schema';
 
 /**
  * What a preset run to its end gives in one writer mode: the report's verdict (machine-checked by
