@@ -102,7 +102,7 @@ class PlainWriter implements SinkWriter {
   ) {
     this.sinks = Array.from(
       { length: task.ctx.scenario.sink.parallelism },
-      (_, i) => new SinkSubtask(i, withPingers ? new Pinger(task.store, () => task.isFrozen) : null),
+      (_, i) => new SinkSubtask(i, withPingers ? new Pinger(task.store.leases, () => task.isFrozen) : null),
     );
   }
 

@@ -3,8 +3,9 @@ import { TripleQueue } from '../kernel/ring';
 import { type Explainer, readSource, type TxnFact, Via } from '../run/causes';
 import { Counter, Tally } from '../run/metrics';
 import type { Checker } from './checker';
+import { ControllerLeases } from './leases';
 import { txnName } from './names';
-import { type Pinger, pingIntervalMs } from './pinger';
+import type { Pinger } from './pinger';
 import { type CallLabel, type Continuation, RetriedService } from './retry';
 import { firstData, lastData, Transaction, txnRef } from './transaction';
 
@@ -28,9 +29,6 @@ import { firstData, lastData, Transaction, txnRef } from './transaction';
 const PLAIN_WRITE = 1;
 const UNCOMMITTED_TXN_WRITE = 2;
 const EMPTY = new Int32Array(0);
-/** A transaction lives at most min(1000 x lease, 24 h) (controller StreamTransactionMetadataTasks). */
-const MAX_EXECUTION_LEASES = 1000;
-const MAX_EXECUTION_MS = 24 * 3_600_000;
 
 /** What the store tells the job about: a writer whose retries ran out with writes still unacknowledged. */
 export interface StoreHooks {
@@ -51,9 +49,9 @@ export type FlushState = 'done' | 'failed' | 'waiting';
 export class StreamStore {
   readonly controller: RetriedService;
   private readonly segments: RetriedService;
-  readonly pingIntervalMs: number;
+  /** The controller's lease timers, which the writers' Pingers renew. */
+  readonly leases: ControllerLeases;
   private readonly leaseMs: number;
-  private readonly maxExecutionMs: number;
   private nextTxnId = 1;
   private readonly open = new Set<Transaction>();
   /** In-flight plain writes (and uncommitted reads), one FIFO per job attempt, in acknowledgement order. */
@@ -92,8 +90,7 @@ export class StreamStore {
     this.controller = new RetriedService(ctx, 'controller', s.sink.controllerRetry);
     this.segments = new RetriedService(ctx, 'segment-store', s.sink.writerRetry);
     this.leaseMs = s.sink.txnLeaseMs;
-    this.pingIntervalMs = Math.round(pingIntervalMs(this.leaseMs));
-    this.maxExecutionMs = Math.min(MAX_EXECUTION_LEASES * this.leaseMs, MAX_EXECUTION_MS);
+    this.leases = new ControllerLeases(ctx, this.controller, this.leaseMs, (txn, t) => this.expire(txn, t));
     this.readUncommitted = s.checker.isolation === 'read_uncommitted';
     // Sized for one checkpoint interval of events per subtask, so a transaction rarely grows.
     this.txnCapacityHint = Math.max(
@@ -643,7 +640,7 @@ export class StreamStore {
     };
     if (txn.pinger !== null) {
       txn.pinger.stopPing(txn);
-      this.watchLease(txn);
+      this.leases.watchLease(txn);
     }
     this.controller.call(
       tMs,
@@ -684,52 +681,8 @@ export class StreamStore {
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
 
-  // ---- leases ----
-
-  /** A ping from the writer's Pinger: a controller call that, when it gets through, renews the lease. */
-  ping(txn: Transaction, tMs: number): void {
-    if (!this.controller.reachable) this.watchLease(txn);
-    this.controller.call(tMs, null, (at) => this.renewLease(txn, at), noop);
-  }
-
-  private renewLease(txn: Transaction, tMs: number): void {
-    if (txn.state !== 'OPEN') return;
-    const deadline = tMs + this.leaseMs;
-    // The controller refuses a ping past the transaction's maximum execution time.
-    if (deadline > txn.begunAtMs + this.maxExecutionMs) {
-      this.watchLease(txn);
-      return;
-    }
-    if (deadline > txn.leaseDeadlineMs) {
-      txn.leaseDeadlineMs = deadline;
-      if (this.ctx.listening)
-        this.ctx.emit({ t: tMs, kind: 'txn-lease-renewed', ...txnRef(txn), leaseDeadlineMs: deadline });
-    }
-  }
-
-  /**
-   * The controller's lease timer for a transaction whose pings may stop (its writer closed or froze,
-   * the controller is unreachable, or it reached its maximum execution time). A transaction pinged
-   * every few seconds cannot expire, so only these get a timer, which keeps the timer queue small.
-   * Lease timers never keep a run going (a finished job's leftover transactions are reported open,
-   * as the controller would abort them later).
-   */
-  watchLease(txn: Transaction): void {
-    if (txn.leaseWatched || txn.state !== 'OPEN') return;
-    txn.leaseWatched = true;
-    this.scheduleLeaseCheck(txn, txn.leaseDeadlineMs);
-  }
-
-  private scheduleLeaseCheck(txn: Transaction, at: number): void {
-    this.ctx.scheduler.schedule(at, () => this.checkLease(txn, at), false);
-  }
-
-  private checkLease(txn: Transaction, tMs: number): void {
-    if (txn.state !== 'OPEN') return;
-    if (txn.leaseDeadlineMs > tMs) {
-      this.scheduleLeaseCheck(txn, txn.leaseDeadlineMs);
-      return;
-    }
+  /** The controller's lease ran out: it aborts the transaction (see ControllerLeases). */
+  private expire(txn: Transaction, tMs: number): void {
     this.explainer.txnLost('txn-expired', this.txnFact(txn, tMs), txn.values, txn.length);
     txn.state = 'ABORTED';
     txn.pinger?.stopPing(txn);
