@@ -8,6 +8,7 @@ import { txnName } from './names';
 import type { Pinger } from './pinger';
 import { type CallLabel, type Continuation, RetriedService } from './retry';
 import { firstData, lastData, Transaction, txnRef } from './transaction';
+import { PLAIN_WRITE, UNCOMMITTED_TXN_WRITE, WriterConnection } from './writer-connection';
 
 /**
  * A Pravega-like stream store with one segment (the sample routes every event with the key
@@ -15,19 +16,16 @@ import { firstData, lastData, Transaction, txnRef } from './transaction';
  *
  * - Plain writes become visible when the store acknowledges them. While the segment store is down
  *   the writers keep their unacknowledged events and reconnect on the client's backoff schedule
- *   (SegmentOutputStreamImpl, EventWriterConfig); on reconnect they resend, and only when the
- *   retries run out do the writes fail.
+ *   (writer-connection.ts); on reconnect they resend, and only when the retries run out do the
+ *   writes fail.
  * - Transactional writes become visible when the transaction commits.
  * - Controller calls (begin, commit, abort, ping) are retried while the controller is unreachable
  *   (ControllerImpl, ControllerImplConfig).
  * - Leases: the controller aborts an OPEN transaction `txnLeaseMs` after its last successful ping
- *   (its own timer, which keeps running when the job cannot reach it). Each transactional writer
- *   pings its transactions at fixed intervals (client Pinger).
+ *   (its own timer, which keeps running when the job cannot reach it: leases.ts). Each
+ *   transactional writer pings its transactions at fixed intervals (client Pinger: pinger.ts).
  */
 
-/** Tags of in-flight queue entries. */
-const PLAIN_WRITE = 1;
-const UNCOMMITTED_TXN_WRITE = 2;
 const EMPTY = new Int32Array(0);
 
 /** What the store tells the job about: a writer whose retries ran out with writes still unacknowledged. */
@@ -64,14 +62,8 @@ export class StreamStore {
     txnCommitFailed: 0,
   };
 
-  // The writers' connection to the segment store.
-  private connected = true;
-  /** When the current reconnect cycle began (the connection broke), or null when no writer retries. */
-  private cycleStartMs: number | null = null;
-  /** Writes kept for resending while disconnected, per attempt: value, send time, tag. */
-  private readonly unacked = new Map<number, TripleQueue>();
-  private readonly unsentTxns = new Set<Transaction>();
-  private resendWaiters: { connected: Continuation; broken: Continuation }[] = [];
+  /** The writers' connection to the segment store, which drops and reconnects with it. */
+  private readonly writers: WriterConnection;
   /** Work the store finishes once it answers again (commits being applied, transactions being created). */
   private storeUpWaiters: Continuation[] = [];
 
@@ -91,6 +83,11 @@ export class StreamStore {
     this.segments = new RetriedService(ctx, 'segment-store', s.sink.writerRetry);
     this.leaseMs = s.sink.txnLeaseMs;
     this.leases = new ControllerLeases(ctx, this.controller, this.leaseMs, (txn, t) => this.expire(txn, t));
+    this.writers = new WriterConnection(ctx, this.segments, {
+      inflightFor: (attempt) => this.queueFor(this.inflight, attempt),
+      writeFailed: (attempt, value, t) => this.explainer.writeFailed(attempt, value, t),
+      writerBroken: (attempt, writes, t) => this.hooks.writerBroken(attempt, writes, t),
+    });
     this.readUncommitted = s.checker.isolation === 'read_uncommitted';
     // Sized for one checkpoint interval of events per subtask, so a transaction rarely grows.
     this.txnCapacityHint = Math.max(
@@ -130,30 +127,14 @@ export class StreamStore {
   setStoreOutage(active: boolean, t: number): void {
     this.segments.setOutage(active);
     if (active) {
-      if (this.connected) {
-        this.connected = false;
-        this.startCycle(t);
-      }
+      this.writers.storeDown(t);
       return;
     }
     if (!this.segments.reachable) return;
     const waiters = this.storeUpWaiters;
     this.storeUpWaiters = [];
     for (const waiter of waiters) waiter(t);
-    if (this.cycleStartMs === null) {
-      this.connected = true;
-      return;
-    }
-    // The writers reconnect at their first retry after the store came back.
-    const start = this.cycleStartMs;
-    for (let i = 1; ; i++) {
-      const at = this.segments.attemptAt(start, i);
-      if (at === null) return; // the last retry was before now: the cycle's exhaustion handles it
-      if (at >= t) {
-        this.ctx.scheduler.schedule(at, () => this.reconnect(start, at, i + 1));
-        return;
-      }
-    }
+    this.writers.storeUp(t);
   }
 
   // ---- plain writes ----
@@ -161,7 +142,7 @@ export class StreamStore {
   /** Sends one plain write; it is acknowledged after writeLatencyMs, or kept for resending while disconnected. */
   plainWrite(attempt: number, value: number, tMs: number): void {
     if (value > 0) this.ctx.metrics.count(Counter.written, tMs, 1);
-    if (this.connected) {
+    if (this.writers.connected) {
       this.queueFor(this.inflight, attempt).push(
         value,
         tMs + this.ctx.scenario.sink.writeLatencyMs,
@@ -169,18 +150,17 @@ export class StreamStore {
       );
       return;
     }
-    this.queueFor(this.unacked, attempt).push(value, tMs, PLAIN_WRITE);
-    if (this.cycleStartMs === null) this.startCycle(tMs);
+    this.writers.keep(attempt, value, tMs, PLAIN_WRITE);
   }
 
   /** Whether the writers are connected to the segment store (a write then goes out at once). */
   get writersConnected(): boolean {
-    return this.connected;
+    return this.writers.connected;
   }
 
   /** plainWrite for channel entries from..to-1, each at its arrival or `resumeAtMs`; only while connected. */
   plainWriteRun(attempt: number, channel: TripleQueue, from: number, to: number, resumeAtMs: number): void {
-    invariant(this.connected, 'a batch of plain writes while disconnected');
+    invariant(this.writers.connected, 'a batch of plain writes while disconnected');
     const queue = this.queueFor(this.inflight, attempt);
     const latency = this.ctx.scenario.sink.writeLatencyMs;
     const { values, times } = channel;
@@ -205,7 +185,7 @@ export class StreamStore {
     to: number,
     resumeAtMs: number,
   ): void {
-    invariant(this.connected, 'a batch of transactional writes while disconnected');
+    invariant(this.writers.connected, 'a batch of transactional writes while disconnected');
     const { values, times, tags } = channel;
     const written = new Tally(this.ctx.metrics, Counter.written);
     for (let i = from; i < to; i++) {
@@ -263,7 +243,7 @@ export class StreamStore {
 
   /** Whether the attempt has plain writes waiting to be resent. */
   hasUnacked(attempt: number): boolean {
-    return (this.unacked.get(attempt)?.length ?? 0) > 0;
+    return this.writers.hasKept(attempt);
   }
 
   /**
@@ -273,14 +253,12 @@ export class StreamStore {
   settledByMs(attempts: number): number {
     let at = Number.NEGATIVE_INFINITY;
     for (let id = 1; id <= attempts; id++) at = Math.max(at, this.lastAckAt(id));
-    if (this.cycleStartMs !== null && (this.unacked.size > 0 || this.unsentTxns.size > 0))
-      at = Math.max(at, this.cycleStartMs + this.segments.budgetMs);
-    return at;
+    return Math.max(at, this.writers.settledByMs());
   }
 
   /** Calls back when the writers reconnect (and resent what they kept), or when their retries ran out. */
   awaitResend(connected: Continuation, broken: Continuation): void {
-    this.resendWaiters.push({ connected, broken });
+    this.writers.awaitResend(connected, broken);
   }
 
   /** Drops empty queues of attempts that will write no more. */
@@ -296,91 +274,6 @@ export class StreamStore {
       queues.set(attempt, queue);
     }
     return queue;
-  }
-
-  // ---- the writers' reconnect cycle ----
-
-  private startCycle(t: number): void {
-    this.cycleStartMs = t;
-    this.tellReconnect(t, 'retrying', 1, t);
-    const lastAttemptAt = t + this.segments.budgetMs;
-    // Not essential: while the job runs other timers keep the run going, and once it ended
-    // `settledByMs` makes the run wait for the writes still kept.
-    this.ctx.scheduler.schedule(lastAttemptAt, () => this.giveUpIfDown(t, lastAttemptAt), false);
-  }
-
-  private reconnect(cycleStartMs: number, t: number, attempts: number): void {
-    if (this.cycleStartMs !== cycleStartMs || !this.segments.reachable) return;
-    this.cycleStartMs = null;
-    this.connected = true;
-    this.tellReconnect(t, 'succeeded', attempts, cycleStartMs);
-    const ackAt = t + this.ctx.scenario.sink.writeLatencyMs;
-    for (const [attempt, queue] of this.unacked) {
-      const target = this.queueFor(this.inflight, attempt);
-      while (queue.length > 0) {
-        target.push(queue.headValue(), ackAt, queue.headTag());
-        queue.shift();
-      }
-    }
-    if (this.unacked.size > 0) {
-      // The resent writes land at ackAt: a run that has nothing else left to do waits for them.
-      this.ctx.scheduler.schedule(ackAt, noop);
-    }
-    this.unacked.clear();
-    for (const txn of this.unsentTxns) txn.unsent = false;
-    this.unsentTxns.clear();
-    const waiters = this.resendWaiters;
-    this.resendWaiters = [];
-    for (const waiter of waiters) waiter.connected(t);
-  }
-
-  /** The last reconnect attempt failed: every write kept for resending fails. */
-  private giveUpIfDown(cycleStartMs: number, t: number): void {
-    if (this.cycleStartMs !== cycleStartMs || this.segments.reachable) return;
-    this.cycleStartMs = null;
-    this.tellReconnect(t, 'exhausted', this.segments.attemptCount, cycleStartMs);
-    for (const [attempt, queue] of this.unacked) {
-      let writes = 0;
-      while (queue.length > 0) {
-        const value = queue.headValue();
-        if (queue.headTag() === PLAIN_WRITE && value > 0) {
-          writes++;
-          this.explainer.writeFailed(attempt, value, t);
-        }
-        queue.shift();
-      }
-      this.ctx.metrics.extra.writeFailures += writes;
-      if (writes > 0) this.hooks.writerBroken(attempt, writes, t);
-    }
-    this.unacked.clear();
-    for (const txn of this.unsentTxns) {
-      txn.unsent = false;
-      txn.writeFailed = true;
-    }
-    this.unsentTxns.clear();
-    const waiters = this.resendWaiters;
-    this.resendWaiters = [];
-    for (const waiter of waiters) waiter.broken(t);
-  }
-
-  private tellReconnect(
-    t: number,
-    outcome: 'retrying' | 'succeeded' | 'exhausted',
-    attempts: number,
-    startMs: number,
-  ): void {
-    this.ctx.emit({
-      t,
-      kind: 'call-retried',
-      service: 'segment-store',
-      call: 'writer-reconnect',
-      outcome,
-      attempts,
-      waitedMs: t - startMs,
-      subtask: -1,
-      attempt: 0,
-      txnId: null,
-    });
   }
 
   /** Runs `action` now when the segment store answers, else once it does. */
@@ -455,14 +348,10 @@ export class StreamStore {
   txnWrite(txn: Transaction, value: number, tMs: number): void {
     if (!this.appendToTxn(txn, value)) return;
     if (value > 0) this.ctx.metrics.count(Counter.written, tMs, 1);
-    if (!this.connected) {
-      txn.unsent = true;
-      this.unsentTxns.add(txn);
-      if (this.cycleStartMs === null) this.startCycle(tMs);
-    }
+    if (!this.writers.connected) this.writers.keepUnsent(txn, tMs);
     if (!this.readUncommitted) return;
-    if (this.connected) this.sendUncommitted(txn, value, tMs);
-    else this.queueFor(this.unacked, txn.attempt).push(value, tMs, UNCOMMITTED_TXN_WRITE);
+    if (this.writers.connected) this.sendUncommitted(txn, value, tMs);
+    else this.writers.keep(txn.attempt, value, tMs, UNCOMMITTED_TXN_WRITE);
   }
 
   /** Puts one event into its transaction; false when it no longer takes writes (its flush then fails). */
@@ -701,5 +590,3 @@ export class StreamStore {
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
 }
-
-function noop(): void {}
