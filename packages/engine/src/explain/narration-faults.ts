@@ -36,14 +36,8 @@ export function faultText(
           ? ''
           : `${holds(txns)} stay pre-committed until a later checkpoint's notification commits them.`
       }`;
-    case 'crash-during-commit': {
-      const done = txns.filter((x) => x.state === 'committed' || x.state === 'committing');
-      const left = txns.filter((x) => x.state === 'pre-committed');
-      const are = (list: TxnStory[]) => (list.length === 1 ? 'is' : 'are');
-      return `checkpoint ${k}: sink 0 sent its commit, and the job fails before the others do.${
-        done.length === 0 ? '' : `${holds(done)} ${are(done)} committed by that call.`
-      }${left.length === 0 ? '' : `${holds(left)} ${are(left)} left for the restore to commit (recoverAndCommit).`}`;
-    }
+    case 'crash-during-commit':
+      return crashDuringCommitText(k, txns, holds);
     case 'checkpoint-abort':
       return `checkpoint ${k} is declined after the sinks pre-committed it.`;
     case 'commit-rejected': {
@@ -72,6 +66,20 @@ export function failureText(e: EventOf<'task-failed'>, fault: EventOf<'fault-fir
   if (e.reason === 'artificial-exception' && fault?.faultKind === 'mapper-exception')
     return `The mapper throws (injected at ${e.t} ms, value ${e.position} just emitted)`;
   return FAILURE_REASONS[e.reason];
+}
+
+/** A crash between sink 0's commit and the others': what that call committed, what the restore must. */
+function crashDuringCommitText(
+  k: number | null,
+  txns: TxnStory[],
+  holds: (list: TxnStory[]) => string,
+): string {
+  const done = txns.filter((x) => x.state === 'committed' || x.state === 'committing');
+  const left = txns.filter((x) => x.state === 'pre-committed');
+  const are = (list: TxnStory[]) => (list.length === 1 ? 'is' : 'are');
+  return `checkpoint ${k}: sink 0 sent its commit, and the job fails before the others do.${
+    done.length === 0 ? '' : `${holds(done)} ${are(done)} committed by that call.`
+  }${left.length === 0 ? '' : `${holds(left)} ${are(left)} left for the restore to commit (recoverAndCommit).`}`;
 }
 
 /** The failure an injected crash caused, told by the fault that fired; null for a kind that crashes nothing. */

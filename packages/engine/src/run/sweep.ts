@@ -195,32 +195,37 @@ export function sweep(
       }
       const message = violationOf(scenario, report);
       if (message !== null) violations.push({ seed: scheduleSeed, scenario, message });
-      const kinds = new Set<SweepRow['faultKind']>(scenario.faults.map((f) => f.kind));
-      if (kinds.size === 0) kinds.add('(none)');
-      for (const kind of kinds) {
-        const key = `${mode}/${kind}`;
-        const row = rows.get(key) ?? {
-          mode,
-          faultKind: kind,
-          runs: 0,
-          withDuplicates: 0,
-          withLoss: 0,
-          incomplete: 0,
-          violations: 0,
-        };
-        row.runs++;
-        if (report.counts.duplicates > 0) row.withDuplicates++;
-        if (report.counts.lost > 0) row.withLoss++;
-        if (report.counts.neverEmitted > 0) row.incomplete++;
-        if (message !== null) row.violations++;
-        rows.set(key, row);
-      }
+      countRun(rows, scenario, report, message !== null);
     }
     onProgress?.(i + 1);
   }
   const order = (r: SweepRow) =>
     WRITER_MODES.indexOf(r.mode) * 100 + (r.faultKind === '(none)' ? 99 : FAULT_KINDS.indexOf(r.faultKind));
   return { rows: [...rows.values()].sort((a, b) => order(a) - order(b)), violations, runs };
+}
+
+/** Counts one run in the row of each fault kind its schedule has (or `(none)`). */
+function countRun(rows: Map<string, SweepRow>, scenario: Scenario, report: Report, violated: boolean): void {
+  const kinds = new Set<SweepRow['faultKind']>(scenario.faults.map((f) => f.kind));
+  if (kinds.size === 0) kinds.add('(none)');
+  for (const kind of kinds) {
+    const key = `${scenario.mode}/${kind}`;
+    const row = rows.get(key) ?? {
+      mode: scenario.mode,
+      faultKind: kind,
+      runs: 0,
+      withDuplicates: 0,
+      withLoss: 0,
+      incomplete: 0,
+      violations: 0,
+    };
+    row.runs++;
+    if (report.counts.duplicates > 0) row.withDuplicates++;
+    if (report.counts.lost > 0) row.withLoss++;
+    if (report.counts.neverEmitted > 0) row.incomplete++;
+    if (violated) row.violations++;
+    rows.set(key, row);
+  }
 }
 
 /**
