@@ -1,4 +1,4 @@
-import type { Fault, FaultKind, NotifyTarget } from './scenario';
+import type { Fault, FaultKind, NotifyTarget, OutageKind } from './scenario/schema';
 
 /**
  * Every protocol step of a run is one typed event. Data writes, acknowledgements and reads are
@@ -132,7 +132,7 @@ export type SimEvent =
       /** The sink subtask whose commit the store rejects (commit-rejected). */
       subtask?: number;
     })
-  | (At & { kind: 'outage-ended'; faultKind: FaultKind })
+  | (At & { kind: 'outage-ended'; faultKind: OutageKind })
   | (At & {
       kind: 'duplicate-found';
       count: number;
@@ -150,50 +150,60 @@ export type SimEvent =
 export type SimEventKind = SimEvent['kind'];
 export type EventOf<K extends SimEventKind> = Extract<SimEvent, { kind: K }>;
 
-export type EventGroup = 'checkpoint' | 'transaction' | 'job' | 'checker';
+/** The event log's filters, in the order it shows them. */
+export const EVENT_GROUPS = ['checkpoint', 'transaction', 'job', 'checker'] as const;
+export type EventGroup = (typeof EVENT_GROUPS)[number];
+
+export interface EventEntry {
+  /** The event log's filter it falls under. */
+  group: EventGroup;
+  /** It tells the run's story: rare, kept for the whole run and carried by every delta. */
+  story: boolean;
+  /** Worth sending even at full speed: the story, and routine events that show progress. */
+  milestone: boolean;
+}
 
 /**
  * Every event kind in one place: its group (the event log's filters) and whether it tells the
  * run's story. Story events are rare: a snapshot keeps them for the whole run and every delta
  * carries them whatever the speed; the routine rest (thousands a second at full speed) is
- * thinned. Checkpoint completions are routine but show progress, so they travel as milestones.
+ * thinned. Checkpoint completions and transactions' ends are routine but show progress (and a
+ * sample of the transaction lanes), so they travel as milestones.
  * The mapped type makes the compiler ask for an entry for every new kind.
  */
-export const EVENT_CATALOGUE: { [K in SimEventKind]: { group: EventGroup; story: boolean } } = {
-  'run-started': { group: 'job', story: true },
-  'checkpoint-triggered': { group: 'checkpoint', story: false },
-  'checkpoint-acknowledged': { group: 'checkpoint', story: false },
-  'checkpoint-completed': { group: 'checkpoint', story: false },
-  'checkpoint-aborted': { group: 'checkpoint', story: true },
-  'checkpoint-notified': { group: 'checkpoint', story: false },
-  'txn-begun': { group: 'transaction', story: false },
-  'txn-flushed': { group: 'transaction', story: false },
-  'txn-lease-renewed': { group: 'transaction', story: false },
-  'txn-committing': { group: 'transaction', story: false },
-  'txn-committed': { group: 'transaction', story: false },
-  'txn-aborted': { group: 'transaction', story: false },
-  'txn-expired': { group: 'transaction', story: true },
-  'txn-commit-failed': { group: 'transaction', story: true },
-  'write-failed': { group: 'job', story: true },
-  'call-retried': { group: 'job', story: true },
-  'task-failed': { group: 'job', story: true },
-  'job-restarting': { group: 'job', story: true },
-  'job-restored': { group: 'job', story: true },
-  'job-finished': { group: 'job', story: true },
-  'job-failed': { group: 'job', story: true },
-  'zombie-stopped': { group: 'job', story: true },
-  'marker-emitted': { group: 'checker', story: true },
-  'fault-injected': { group: 'job', story: true },
-  'fault-fired': { group: 'job', story: true },
-  'outage-ended': { group: 'job', story: true },
-  'duplicate-found': { group: 'checker', story: true },
-  'value-missing': { group: 'checker', story: true },
-  console: { group: 'checker', story: false },
-  'run-ended': { group: 'job', story: true },
-  'run-stopped': { group: 'job', story: true },
+export const EVENT_CATALOGUE: { [K in SimEventKind]: EventEntry } = {
+  'run-started': { group: 'job', story: true, milestone: true },
+  'checkpoint-triggered': { group: 'checkpoint', story: false, milestone: false },
+  'checkpoint-acknowledged': { group: 'checkpoint', story: false, milestone: false },
+  'checkpoint-completed': { group: 'checkpoint', story: false, milestone: true },
+  'checkpoint-aborted': { group: 'checkpoint', story: true, milestone: true },
+  'checkpoint-notified': { group: 'checkpoint', story: false, milestone: false },
+  'txn-begun': { group: 'transaction', story: false, milestone: false },
+  'txn-flushed': { group: 'transaction', story: false, milestone: false },
+  'txn-lease-renewed': { group: 'transaction', story: false, milestone: false },
+  'txn-committing': { group: 'transaction', story: false, milestone: false },
+  'txn-committed': { group: 'transaction', story: false, milestone: true },
+  'txn-aborted': { group: 'transaction', story: false, milestone: true },
+  'txn-expired': { group: 'transaction', story: true, milestone: true },
+  'txn-commit-failed': { group: 'transaction', story: true, milestone: true },
+  'write-failed': { group: 'job', story: true, milestone: true },
+  'call-retried': { group: 'job', story: true, milestone: true },
+  'task-failed': { group: 'job', story: true, milestone: true },
+  'job-restarting': { group: 'job', story: true, milestone: true },
+  'job-restored': { group: 'job', story: true, milestone: true },
+  'job-finished': { group: 'job', story: true, milestone: true },
+  'job-failed': { group: 'job', story: true, milestone: true },
+  'zombie-stopped': { group: 'job', story: true, milestone: true },
+  'marker-emitted': { group: 'checker', story: true, milestone: true },
+  'fault-injected': { group: 'job', story: true, milestone: true },
+  'fault-fired': { group: 'job', story: true, milestone: true },
+  'outage-ended': { group: 'job', story: true, milestone: true },
+  'duplicate-found': { group: 'checker', story: true, milestone: true },
+  'value-missing': { group: 'checker', story: true, milestone: true },
+  console: { group: 'checker', story: false, milestone: false },
+  'run-ended': { group: 'job', story: true, milestone: true },
+  'run-stopped': { group: 'job', story: true, milestone: true },
 };
-
-export const EVENT_GROUPS: readonly EventGroup[] = ['checkpoint', 'transaction', 'job', 'checker'];
 
 export function groupOf(kind: SimEventKind): EventGroup {
   return EVENT_CATALOGUE[kind].group;
@@ -209,9 +219,7 @@ export function isStory(e: SimEvent): boolean {
  * and transactions' ends (a sample of the transaction lanes).
  */
 export function isMilestone(e: SimEvent): boolean {
-  return (
-    isStory(e) || e.kind === 'checkpoint-completed' || e.kind === 'txn-committed' || e.kind === 'txn-aborted'
-  );
+  return EVENT_CATALOGUE[e.kind].milestone || isStory(e);
 }
 
 export type EventListener = (event: SimEvent) => void;

@@ -1,4 +1,10 @@
-export * from './causes';
+export * from './events';
+export * from './explain/log-lines';
+export * from './explain/narrate';
+export { valuesPhrase } from './explain/narration-phrases';
+export { END_MARKER, exhaustive, START_MARKER } from './kernel/context';
+export * from './kernel/histogram';
+export * from './kernel/prng';
 export {
   CHECKER_ENDS,
   CHECKER_STARTS,
@@ -7,22 +13,18 @@ export {
   NO_DUPLICATE,
   type StreamCheck,
   type StreamRead,
-} from './checker';
-export { END_MARKER, START_MARKER } from './context';
-export * from './events';
-export * from './histogram';
-export * from './log-lines';
-export * from './metrics';
-export * from './model-vs-real';
-export * from './names';
-export * from './narrate';
-export { valuesPhrase } from './narration-phrases';
-export * from './preflight';
-export * from './presets';
-export * from './prng';
-export * from './report';
-export { attemptOffsetsMs } from './retry';
-export * from './sample-source';
-export * from './scenario';
-export * from './simulation';
-export * from './sweep';
+} from './model/checker';
+export * from './model/names';
+export { attemptOffsetsMs } from './model/retry';
+export * from './model/source';
+export * from './run/causes';
+export * from './run/metrics';
+export * from './run/model-vs-real';
+export * from './run/report';
+export * from './run/simulation';
+export * from './run/sweep';
+export * from './scenario/defaults';
+export * from './scenario/parse';
+export * from './scenario/preflight';
+export * from './scenario/presets';
+export * from './scenario/schema';

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CHECKER_ENDS, CHECKER_STARTS, checkStream, FOUND_DUPLICATES, NO_DUPLICATE } from '../src/checker';
-import { END_MARKER, START_MARKER } from '../src/context';
+import { END_MARKER, START_MARKER } from '../src/kernel/context';
+import {
+  CHECKER_ENDS,
+  CHECKER_STARTS,
+  checkStream,
+  FOUND_DUPLICATES,
+  NO_DUPLICATE,
+} from '../src/model/checker';
 
 /** Values read one per ms from `fromMs`, each emitted 3 ms before it is read. */
 function reads(values: number[], fromMs = 0) {

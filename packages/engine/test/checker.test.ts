@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readSource, Via } from '../src/causes';
-import { Checker } from '../src/checker';
-import { END_MARKER, type SimContext, START_MARKER } from '../src/context';
 import type { SimEvent } from '../src/events';
-import { Metrics } from '../src/metrics';
-import { Scheduler } from '../src/scheduler';
+import { END_MARKER, type SimContext, START_MARKER } from '../src/kernel/context';
+import { Scheduler } from '../src/kernel/scheduler';
+import { Checker } from '../src/model/checker';
+import { readSource, Via } from '../src/run/causes';
+import { Metrics } from '../src/run/metrics';
 import { scenario } from './helpers';
 
 /** A read of a plain write by attempt 1. */

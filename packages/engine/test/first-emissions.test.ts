@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkStream } from '../src/checker';
-import { FirstEmissions } from '../src/first-emissions';
+import { FirstEmissions } from '../src/kernel/first-emissions';
+import { checkStream } from '../src/model/checker';
 
 describe('first emissions: when each value was first emitted', () => {
   it('gives each value of a steady run its own time, across the throttle and a restore', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram } from '../src/histogram';
 import { Counter, Metrics, presetScenario, randomScenario, Simulation, WRITER_MODES } from '../src/index';
-import { SWEEP_METRICS } from '../src/sweep';
+import { LatencyHistogram } from '../src/kernel/histogram';
+import { SWEEP_METRICS } from '../src/run/sweep';
 
 describe('metrics series', () => {
   it('stays within maxBuckets by merging buckets, and keeps the totals', () => {

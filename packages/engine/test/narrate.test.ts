@@ -4,6 +4,7 @@ import {
   FAULT_KINDS,
   type Fault,
   type FaultKind,
+  faultEntry,
   Narrator,
   narrate,
   PRESETS,
@@ -228,10 +229,13 @@ function touchedCheckpoints(events: SimEvent[], parallelism: number): Set<number
 
 /** Aims a fault of each kind where it fires in these small scenarios. */
 function faultOf(kind: FaultKind): Fault {
-  const targeting = FAULT_CATALOGUE[kind].targeting;
-  if (targeting === 'element-or-time') return { kind, atMs: 150 } as Fault;
-  if (targeting === 'time-and-duration') return { kind, atMs: 150, durationMs: 100 } as Fault;
-  return { kind, checkpoint: 2 } as Fault;
+  // Each kind's own entry aims it: at 150 ms, or at checkpoint 2, lasting 100 ms.
+  const where =
+    FAULT_CATALOGUE[kind].targeting === 'checkpoint' ? { atMs: 150, checkpoint: 2 } : { atMs: 150 };
+  const run = { mode: 'EXACTLY_ONCE', parallelism: 2, restarting: false } as const;
+  return faultEntry(kind).aim({ kind, durationMs: 100 }, where, run, (reason) => {
+    throw new Error(reason);
+  });
 }
 
 describe('every preset × writer mode × fault kind', () => {

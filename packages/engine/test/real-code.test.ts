@@ -12,7 +12,7 @@ import {
   WRITER_RETRY_DEFAULTS,
   type WriterMode,
 } from '../src/index';
-import { attemptOffsetsMs } from '../src/retry';
+import { attemptOffsetsMs } from '../src/model/retry';
 import { consoleLines, ofKind, run, scenario } from './helpers';
 
 /**

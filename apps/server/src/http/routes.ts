@@ -1,6 +1,6 @@
 import {
-  FAULT_CATALOGUE,
   FAULT_KINDS,
+  faultSummary,
   PRESETS,
   parseScenario,
   presetScenario,
@@ -78,7 +78,7 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
 
   api.get('/faults', (_req, res) => {
     // The engine's fault catalogue: how each kind is aimed, the stage it acts at, its click duration.
-    res.json({ faults: FAULT_KINDS.map((kind) => ({ kind, ...FAULT_CATALOGUE[kind] })) });
+    res.json({ faults: FAULT_KINDS.map(faultSummary) });
   });
 
   api.get('/runs', (req, res) => {

@@ -1,10 +1,10 @@
 import {
   asStopped,
   Counter,
-  DEFAULT_FAULT_DURATION_MS,
   type EventListener,
   EventListeners,
   type Fault,
+  faultEntry,
   type InjectRequest,
   type JobState,
   Metrics,
@@ -265,23 +265,7 @@ export class RealJob implements RunModel {
     const refused = this.refusal(request);
     if (refused !== null) throw new RunError(409, `fault: ${refused}`);
     const control = this.control!;
-    const atMs = request.atMs ?? this.nowMs + 1;
-    const checkpoint = request.checkpoint === 'next' ? control.upcomingCheckpointId() : request.checkpoint;
-    let fault: Fault;
-    if (request.kind === 'mapper-exception') fault = { kind: 'mapper-exception', atMs };
-    else if (request.kind === 'store-outage' || request.kind === 'job-pause')
-      fault = {
-        kind: request.kind,
-        atMs,
-        durationMs: request.durationMs ?? DEFAULT_FAULT_DURATION_MS[request.kind],
-      };
-    else if (request.kind === 'notify-lost')
-      fault = {
-        kind: 'notify-lost',
-        ...(checkpoint === undefined ? { atMs } : { checkpoint }),
-        ...(request.target === undefined ? {} : { target: request.target }),
-      };
-    else fault = { kind: request.kind, ...(checkpoint === undefined ? { atMs } : { checkpoint }) } as Fault;
+    const fault = this.aim(request, control);
     try {
       control.inject(fault);
     } catch (error) {
@@ -289,6 +273,21 @@ export class RealJob implements RunModel {
     }
     this.timeline.push(fault);
     return fault;
+  }
+
+  /** The fault a request becomes: its catalogue entry's aim, at the real job's time and checkpoints. */
+  private aim(request: InjectRequest, control: JobControl): Fault {
+    const checkpoint = request.checkpoint === 'next' ? control.upcomingCheckpointId() : request.checkpoint;
+    const where = {
+      atMs: request.atMs ?? this.nowMs + 1,
+      ...(checkpoint === undefined ? {} : { checkpoint }),
+    };
+    const { mode, sink } = this.prepared.scenario;
+    // The real job restarts on its own: `refusal` above says what it cannot take, not the model's rules.
+    const run = { mode, parallelism: sink.parallelism, restarting: false };
+    return faultEntry(request.kind).aim(request, where, run, (reason) => {
+      throw new RunError(409, `fault: ${reason}`);
+    });
   }
 
   report(): Report {

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   asVersion1,
   type Fault,
+  FIRST_BUCKET_MS,
   type InjectRequest,
   MAX_FAULTS,
   type Narrator,
@@ -65,8 +66,8 @@ const MAX_DEBT_WALL_MS = 1_000;
  */
 export function bucketMsFor(scenario: Scenario): number {
   const needed = naturalLengthMs(scenario) / (MAX_BUCKETS * 0.75);
-  // Round up to 1, 2 or 5 times a power of ten so chart ticks stay readable.
-  for (let decade = 10; ; decade *= 10) {
+  // Round up to 1, 2 or 5 times a power of ten, from the engine's first width, so chart ticks stay readable.
+  for (let decade = FIRST_BUCKET_MS; ; decade *= 10) {
     for (const step of [1, 2, 5]) if (step * decade >= needed) return step * decade;
   }
 }

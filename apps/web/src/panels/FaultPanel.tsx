@@ -1,10 +1,12 @@
 import {
-  DEFAULT_FAULT_DURATION_MS,
+  DURATION_FAULT_KINDS,
+  type DurationFaultKind,
+  defaultDurationMs,
   FAULT_CATALOGUE,
-  FAULT_DESCRIPTIONS,
   FAULT_KINDS,
   type Fault,
   type FaultKind,
+  isDurationFaultKind,
 } from '@eolab/engine';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -12,7 +14,9 @@ import { control, type FaultAim, inject } from '../actions/run';
 import { useStore } from '../state/store';
 import { OwnFailureNote } from './ScenarioNotes';
 
-const DURATION_KINDS = Object.keys(DEFAULT_FAULT_DURATION_MS) as (keyof typeof DEFAULT_FAULT_DURATION_MS)[];
+/** The duration each fault that lasts starts with: its catalogue entry's. */
+const startDurations = (): Record<string, number> =>
+  Object.fromEntries(DURATION_FAULT_KINDS.map((kind: DurationFaultKind) => [kind, defaultDurationMs(kind)]));
 
 type AimChoice = 'now' | 'next' | 'checkpoint' | 'time';
 
@@ -38,7 +42,7 @@ export function FaultPanel() {
     })),
   );
   const live = connected && (runState === 'running' || runState === 'paused');
-  const [durations, setDurations] = useState<Record<string, number>>({ ...DEFAULT_FAULT_DURATION_MS });
+  const [durations, setDurations] = useState<Record<string, number>>(startDurations);
   const [aim, setAim] = useState<AimChoice>('now');
   const [checkpoint, setCheckpoint] = useState(5);
   const [atMs, setAtMs] = useState(1_000);
@@ -51,7 +55,7 @@ export function FaultPanel() {
     return { at: 'now' };
   };
   const fire = (kind: FaultKind) => {
-    const duration = (DURATION_KINDS as string[]).includes(kind) ? durations[kind] : undefined;
+    const duration = isDurationFaultKind(kind) ? durations[kind] : undefined;
     void inject(kind, duration, aimFor(kind)).then(
       (fault) => setLast(`Injected ${kind} ${placed(fault)}`.trim()),
       (e: Error) => setLast(`Refused: ${e.message}`),
@@ -63,7 +67,7 @@ export function FaultPanel() {
       <button type="button" className="danger big" disabled={!live} onClick={() => fire('mapper-exception')}>
         Inject failure
       </button>
-      <small className="help">{FAULT_DESCRIPTIONS['mapper-exception']}</small>
+      <small className="help">{FAULT_CATALOGUE['mapper-exception'].description}</small>
       <OwnFailureNote />
       <fieldset className="aim">
         <legend>When</legend>
@@ -134,7 +138,7 @@ export function FaultPanel() {
                 >
                   {kind}
                 </button>
-                {(DURATION_KINDS as string[]).includes(kind) && (
+                {isDurationFaultKind(kind) && (
                   <label className="duration">
                     <input
                       type="number"
@@ -154,7 +158,7 @@ export function FaultPanel() {
                 )}
               </div>
               <small>
-                {FAULT_DESCRIPTIONS[kind]} <em>Acts {FAULT_CATALOGUE[kind].stage}.</em>
+                {FAULT_CATALOGUE[kind].description} <em>Acts {FAULT_CATALOGUE[kind].stage}.</em>
               </small>
             </li>
           ))}

@@ -1,6 +1,10 @@
-import type { Fault } from '@eolab/engine';
+import type { Fault, CheckpointFaultKind as ModelCheckpointFaultKind } from '@eolab/engine';
 
-export type CheckpointFaultKind = 'crash-after-precommit' | 'crash-before-notify' | 'notify-lost';
+/** The model's checkpoint faults this backend reproduces (faults.ts says why not the others). */
+export type CheckpointFaultKind = Extract<
+  ModelCheckpointFaultKind,
+  'crash-after-precommit' | 'crash-before-notify' | 'notify-lost'
+>;
 
 /**
  * The scenario's checkpoint faults, each fired once: a fault names checkpoint K, or takes the

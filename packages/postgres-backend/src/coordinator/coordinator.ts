@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  exhaustive,
   type Fault,
   type NotifyTarget,
   Prng,
@@ -627,8 +628,15 @@ export class Coordinator {
       case 'job-pause':
         this.durationFaults.add(fault, this.elapsedMs());
         break;
-      default:
+      // What this backend cannot reproduce (faults.ts says why); the server refuses them first.
+      case 'controller-outage':
+      case 'zombie-writer':
+      case 'commit-rejected':
+      case 'crash-during-commit':
+      case 'checkpoint-abort':
         throw new Error(`${fault.kind} cannot be injected into a running real job`);
+      default:
+        exhaustive(fault);
     }
     this.emit({ kind: 'fault-injected', fault });
   }

@@ -1,0 +1,366 @@
+import type { TaskFailureReason } from '../events';
+
+/**
+ * Why each duplicate and each missing value happened, worked out from facts the engine already
+ * has: which attempt wrote a value again and how it came to run (the failure before it, the
+ * checkpoint it restored from), and what ended the transaction or write that last held a value
+ * never read. The simulation reports the facts as they happen; the checker reports each value's
+ * second read. Per value the work is one typed-array store; everything else is per protocol step.
+ */
+
+export const CAUSE_KINDS = [
+  /** Written again by an attempt restored from a checkpoint older than the value. */
+  'replayed-after-restore',
+  /** Written by a zombie attempt that kept running after the job failed over. */
+  'zombie-writer',
+  /** Seen in a transaction that was not committed (read_uncommitted), then again. */
+  'read-uncommitted',
+  /** Held by a transaction the controller aborted when its lease ran out. */
+  'txn-expired',
+  /** Held by a transaction whose commit the store rejected: logged and dropped. */
+  'commit-rejected',
+  /** Held by a transaction aborted on a failover and never written again. */
+  'txn-aborted',
+  /** After the last checkpoint when the job finished: its transaction was aborted when the sinks closed. */
+  'end-of-input',
+  /** Pre-committed, but still uncommitted when the run ended (the sinks never heard of its checkpoint). */
+  'left-uncommitted',
+  /** A plain write that failed when the writers' reconnect retries ran out. */
+  'write-failed',
+  /** Emitted, never made visible, because the job failed for good. */
+  'job-failed',
+  /** Never emitted: the job failed for good before its source reached them (an incomplete output, not a loss). */
+  'never-emitted',
+] as const;
+
+/** Causes of values that were emitted and never made visible: what a verdict calls lost. */
+export function isLoss(kind: CauseKind): boolean {
+  return kind !== 'never-emitted';
+}
+export type CauseKind = (typeof CAUSE_KINDS)[number];
+
+export interface FailureFact {
+  attempt: number;
+  atMs: number;
+  reason: TaskFailureReason | 'zombie';
+  /** The element the sample's mapper threw at, for an artificial exception. */
+  element: number | null;
+  detail: string;
+}
+
+export interface RestoreFact {
+  /** The attempt that started. */
+  attempt: number;
+  checkpointId: number | null;
+  position: number;
+  atMs: number;
+}
+
+export interface TxnFact {
+  txnId: number;
+  name: string;
+  subtask: number;
+  attempt: number;
+  checkpointId: number;
+  endedAtMs: number;
+}
+
+export interface Cause {
+  kind: CauseKind;
+  /** Sorted, disjoint runs of consecutive values it explains (the first CAUSE_RANGES_LIMIT). */
+  ranges: [number, number][];
+  /** How many values it explains in all. */
+  count: number;
+  text: string;
+  failure: FailureFact | null;
+  restore: RestoreFact | null;
+  txn: TxnFact | null;
+  zombieAttempt: number | null;
+  job: { reason: string; atMs: number } | null;
+}
+
+export interface Causes {
+  duplicates: Cause[];
+  missing: Cause[];
+  /** Values the engine could not attribute: a test holds these at 0 across the sweep. */
+  unexplained: { duplicates: number; missing: number };
+}
+
+export const CAUSE_RANGES_LIMIT = 200;
+
+/** How a value was read: its writer attempt and the path it took, packed in one integer. */
+export const Via = { plain: 0, committed: 1, uncommitted: 2 } as const;
+export function readSource(attempt: number, via: number): number {
+  return attempt * 4 + via;
+}
+
+type Pending = Omit<Cause, 'ranges' | 'count' | 'text'> & { describe: () => string };
+
+interface AttemptFacts {
+  restore: RestoreFact | null;
+  /** The failure that ended the attempt before this one started. */
+  after: FailureFact | null;
+  zombie: boolean;
+}
+
+export class Explainer {
+  /** Per value: 0 none, else 1 + index of the cause in `table`. */
+  private readonly causeOf: Uint16Array;
+  private readonly table: Pending[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly attempts = new Map<number, AttemptFacts>();
+  private lastFailure: FailureFact | null = null;
+  private jobFailure: { reason: string; atMs: number } | null = null;
+
+  constructor(
+    private readonly numEvents: number,
+    private readonly readCount: Uint8Array,
+  ) {
+    this.causeOf = new Uint16Array(numEvents + 1);
+  }
+
+  // ---- facts ----
+
+  attemptStarted(attempt: number, restore: RestoreFact | null): void {
+    this.attempts.set(attempt, { restore, after: this.lastFailure, zombie: false });
+  }
+
+  attemptFailed(failure: FailureFact): void {
+    this.lastFailure = failure;
+    if (failure.reason === 'zombie') {
+      const facts = this.attempts.get(failure.attempt);
+      if (facts !== undefined) facts.zombie = true;
+    }
+  }
+
+  jobFailed(reason: string, atMs: number): void {
+    this.jobFailure = { reason, atMs };
+  }
+
+  /** The checker's second read of a value: who wrote it this time, and how. */
+  duplicateRead(value: number, source: number): void {
+    this.causeOf[value] = this.duplicateCause(source >> 2, source & 3);
+  }
+
+  /** A transaction that will never be committed held these values: unless read later, this is their fate. */
+  txnLost(
+    kind: 'txn-expired' | 'commit-rejected' | 'txn-aborted' | 'end-of-input' | 'left-uncommitted',
+    txn: TxnFact,
+    values: Int32Array,
+    length: number,
+  ): void {
+    const cause = this.intern(`${kind}:${txn.txnId}`, () => ({
+      ...none(),
+      kind,
+      txn,
+      describe: () => describeTxnLoss(kind, txn),
+    }));
+    for (let i = 0; i < length; i++) this.markMissing(values[i]!, cause);
+  }
+
+  /** A plain write failed when the writers gave up reconnecting. */
+  writeFailed(attempt: number, value: number, atMs: number): void {
+    const cause = this.intern(`write-failed:${attempt}`, () => ({
+      ...none(),
+      kind: 'write-failed',
+      describe: () =>
+        `written by attempt ${attempt}, but the writers' reconnect retries ran out at ${atMs} ms and the write failed; no checkpoint made the source emit it again`,
+    }));
+    this.markMissing(value, cause);
+  }
+
+  // ---- the result ----
+
+  /** `emittedUpTo`: the highest value the source emitted; the ones after it were never emitted. */
+  causes(jobEnded: boolean, emittedUpTo: number): Causes {
+    const dupRanges = new Map<number, [number, number][]>();
+    const dupCounts = new Map<number, number>();
+    const missRanges = new Map<number, [number, number][]>();
+    const missCounts = new Map<number, number>();
+    const unexplained = { duplicates: 0, missing: 0 };
+    const jobFailed = jobEnded && this.jobFailure !== null ? this.jobFailedCause() : 0;
+    const neverEmitted = jobEnded && emittedUpTo < this.numEvents ? this.neverEmittedCause(emittedUpTo) : 0;
+    for (let v = 1; v <= this.numEvents; v++) {
+      const reads = this.readCount[v]!;
+      if (reads === 1) continue;
+      let cause = this.causeOf[v]!;
+      if (reads === 0) {
+        if (!jobEnded) continue;
+        if (v > emittedUpTo) cause = neverEmitted;
+        // A value the failed job never made visible: whatever last held it, the failure is why.
+        else if (cause === 0 || (jobFailed !== 0 && this.table[cause - 1]!.kind === 'txn-aborted'))
+          cause = jobFailed;
+        if (cause === 0) unexplained.missing++;
+        else add(missRanges, missCounts, cause, v);
+      } else if (cause === 0) unexplained.duplicates++;
+      else add(dupRanges, dupCounts, cause, v);
+    }
+    return {
+      duplicates: this.materialise(dupRanges, dupCounts),
+      missing: this.materialise(missRanges, missCounts),
+      unexplained,
+    };
+  }
+
+  // ---- internals ----
+
+  private markMissing(value: number, cause: number): void {
+    if (value > 0 && this.readCount[value] === 0) this.causeOf[value] = cause;
+  }
+
+  private duplicateCause(attempt: number, via: number): number {
+    return this.intern(`dup:${attempt}:${via}`, () => {
+      const facts = this.attempts.get(attempt);
+      const after = facts?.after ?? null;
+      const restore = facts?.restore ?? null;
+      if (facts?.zombie === true || after?.reason === 'zombie') {
+        const zombie = facts?.zombie === true ? attempt : (after?.attempt ?? attempt);
+        return {
+          ...none(),
+          kind: 'zombie-writer',
+          failure: after,
+          restore,
+          zombieAttempt: zombie,
+          describe: () =>
+            `written twice: attempt ${zombie} kept writing after the job failed over at ${after?.atMs ?? '?'} ms, beside attempt ${zombie === attempt ? zombie + 1 : attempt} restored from ${checkpointText(restore)}`,
+        };
+      }
+      if (via === Via.uncommitted) {
+        return {
+          ...none(),
+          kind: 'read-uncommitted',
+          failure: after,
+          restore,
+          describe: () =>
+            `read_uncommitted showed them in a transaction that never committed, then attempt ${attempt} wrote them again${restore === null ? '' : ` after restoring from ${checkpointText(restore)}`}`,
+        };
+      }
+      return {
+        ...none(),
+        kind: 'replayed-after-restore',
+        failure: after,
+        restore,
+        describe: () =>
+          `first visible from attempt ${after?.attempt ?? attempt - 1}; ${failureText(after)}; attempt ${attempt} restored from ${checkpointText(restore)} and wrote them again`,
+      };
+    });
+  }
+
+  private jobFailedCause(): number {
+    const job = this.jobFailure!;
+    return this.intern('job-failed', () => ({
+      ...none(),
+      kind: 'job-failed',
+      failure: this.lastFailure,
+      job,
+      describe: () =>
+        `emitted, but never made visible: the job failed for good at ${job.atMs} ms (${job.reason})${this.lastFailure === null ? '' : `; its last failure: ${failureText(this.lastFailure)}`}`,
+    }));
+  }
+
+  private neverEmittedCause(emittedUpTo: number): number {
+    const job = this.jobFailure;
+    return this.intern('never-emitted', () => ({
+      ...none(),
+      kind: 'never-emitted',
+      failure: this.lastFailure,
+      job,
+      describe: () =>
+        job === null
+          ? `never emitted: the source stopped at value ${emittedUpTo}`
+          : `never emitted: the job failed for good at ${job.atMs} ms (${job.reason}) after its source reached value ${emittedUpTo}; an incomplete output, not a loss`,
+    }));
+  }
+
+  private intern(key: string, make: () => Pending): number {
+    const known = this.index.get(key);
+    if (known !== undefined) return known;
+    // Past 65,535 distinct causes the rest share the last one; no real run comes near it.
+    if (this.table.length >= 0xfffe) return this.table.length;
+    this.table.push(make());
+    this.index.set(key, this.table.length);
+    return this.table.length;
+  }
+
+  private materialise(ranges: Map<number, [number, number][]>, counts: Map<number, number>): Cause[] {
+    return [...ranges.entries()]
+      .sort((a, b) => a[1][0]![0] - b[1][0]![0])
+      .map(([index, runs]) => {
+        const { describe, ...facts } = this.table[index - 1]!;
+        const count = counts.get(index) ?? 0;
+        return { ...facts, ranges: runs, count, text: `${rangesText(runs, count)}: ${describe()}` };
+      });
+  }
+}
+
+function none(): Omit<Pending, 'kind' | 'describe'> {
+  return { failure: null, restore: null, txn: null, zombieAttempt: null, job: null };
+}
+
+function add(
+  ranges: Map<number, [number, number][]>,
+  counts: Map<number, number>,
+  cause: number,
+  v: number,
+): void {
+  counts.set(cause, (counts.get(cause) ?? 0) + 1);
+  let runs = ranges.get(cause);
+  if (runs === undefined) {
+    runs = [];
+    ranges.set(cause, runs);
+  }
+  const last = runs[runs.length - 1];
+  if (last !== undefined && last[1] === v - 1) last[1] = v;
+  else if (runs.length < CAUSE_RANGES_LIMIT) runs.push([v, v]);
+}
+
+function rangesText(runs: [number, number][], count: number): string {
+  const first = runs[0]!;
+  const last = runs[runs.length - 1]!;
+  if (runs.length === 1) return first[0] === first[1] ? `${first[0]}` : `${first[0]}..${first[1]}`;
+  // Round robin over p sink subtasks gives each transaction every p-th value.
+  const stride = runs.length > 2 && runs[1]![0] - first[0];
+  if (
+    stride &&
+    runs.every(([lo, hi], i) => lo === hi && lo === first[0] + i * stride) &&
+    runs.length === count
+  ) {
+    return `${first[0]}..${last[1]} (every ${ordinal(stride)}, ${count} values)`;
+  }
+  const shown = runs.slice(0, 4).map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}..${hi}`));
+  return `${shown.join(', ')}${runs.length > 4 ? `, ... (${count} values)` : ''}`;
+}
+
+function ordinal(n: number): string {
+  return n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`;
+}
+
+function checkpointText(restore: RestoreFact | null): string {
+  if (restore === null || restore.checkpointId === null) return 'the beginning (no completed checkpoint)';
+  return `checkpoint ${restore.checkpointId} at position ${restore.position}`;
+}
+
+function failureText(failure: FailureFact | null): string {
+  if (failure === null) return 'the attempt failed';
+  const what =
+    failure.element !== null
+      ? `the mapper's artificial exception at element ${failure.element} (Artificial failure at position ${failure.element})`
+      : failure.detail;
+  return `${what} failed attempt ${failure.attempt} at ${failure.atMs} ms`;
+}
+
+function describeTxnLoss(kind: CauseKind, txn: TxnFact): string {
+  const name = `transaction ${txn.name}`;
+  switch (kind) {
+    case 'txn-expired':
+      return `held in ${name}, whose lease ran out at ${txn.endedAtMs} ms before it was committed: the controller aborted it`;
+    case 'commit-rejected':
+      return `held in ${name}, whose commit the store rejected at ${txn.endedAtMs} ms (TxnFailedException): the connector logged it and dropped it`;
+    case 'end-of-input':
+      return `written after the last checkpoint into ${name}, which the sinks aborted when the job finished at ${txn.endedAtMs} ms: Flink 1.14 takes no final checkpoint`;
+    case 'left-uncommitted':
+      return `held in ${name}, pre-committed for checkpoint ${txn.checkpointId} but never committed: the job ended before its sink heard that the checkpoint completed`;
+    default:
+      return `held in ${name}, aborted at ${txn.endedAtMs} ms on a failover and never written again`;
+  }
+}

@@ -1,0 +1,154 @@
+import type { SimEvent, TaskFailureReason } from '../events';
+import type { Scheduler } from '../kernel/scheduler';
+import type { CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
+import type { Attempt } from '../model/job';
+import type { StreamStore } from '../model/stream-store';
+import type { TaskFailure } from '../model/task';
+import {
+  type CheckpointFault,
+  type DurationFaultKind,
+  type Fault,
+  type FaultHost,
+  faultEntry,
+} from '../scenario/fault-catalogue';
+
+/** What the injector needs of the job it strikes; the simulation implements it. */
+export interface JobControl {
+  /** The attempt the coordinator runs, if one is running. */
+  readonly current: Attempt | null;
+  /** Every attempt still alive: the current one, and a frozen or zombie one still winding down. */
+  liveAttempts(): Attempt[];
+  /** Forgets an attempt that is gone. */
+  retire(attempt: Attempt): void;
+  /** A task of the attempt failed: the job fails over (or the attempt, if a zombie, just stops). */
+  failTask(attempt: Attempt, failure: TaskFailure): void;
+  /**
+   * The job fails over away from an attempt that does not fail itself (lost to the heartbeat, or
+   * left running as a zombie): told, then restarted or failed for good.
+   */
+  failOverFrom(attempt: Attempt, reason: TaskFailureReason, detail: string, t: number, zombie: boolean): void;
+  emit(event: SimEvent): void;
+}
+
+/**
+ * Injects the scenario's and the clicks' faults into a simulation: each kind's catalogue entry says
+ * which of these mechanisms it uses (`FaultHost`); this class is how they act on the model.
+ */
+export class FaultInjector implements FaultHost {
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly store: StreamStore,
+    private readonly checkpointFaults: CheckpointFaultPlan,
+    private readonly heartbeatTimeoutMs: number,
+    private readonly job: JobControl,
+  ) {}
+
+  inject(fault: Fault): void {
+    faultEntry(fault.kind).inject(fault, this);
+  }
+
+  armAtCheckpoint(fault: CheckpointFault): void {
+    this.checkpointFaults.add(fault);
+  }
+
+  at(atMs: number, act: (t: number) => void): void {
+    this.scheduler.scheduleFirst(atMs, () => act(atMs));
+  }
+
+  failRunningTask(t: number): void {
+    const attempt = this.job.current;
+    if (attempt === null || !attempt.alive) {
+      this.fired('mapper-exception', t, 'no running job: nothing to fail');
+      return;
+    }
+    this.fired('mapper-exception', t, 'artificial exception in the mapper');
+    this.job.failTask(attempt, {
+      t,
+      reason: 'artificial-exception',
+      detail: 'Artificial failure (injected)',
+    });
+  }
+
+  storeOutage(t: number, durationMs: number): void {
+    const end = this.outageFired('store-outage', t, durationMs);
+    this.store.setStoreOutage(true, t);
+    this.scheduler.schedule(end, () => {
+      this.store.setStoreOutage(false, end);
+      this.job.emit({ t: end, kind: 'outage-ended', faultKind: 'store-outage' });
+    });
+  }
+
+  controllerOutage(t: number, durationMs: number): void {
+    const end = this.outageFired('controller-outage', t, durationMs);
+    this.store.setControllerOutage(true);
+    this.scheduler.schedule(end, () => {
+      this.store.setControllerOutage(false);
+      this.job.emit({ t: end, kind: 'outage-ended', faultKind: 'controller-outage' });
+    });
+  }
+
+  /**
+   * The whole job freezes. Past the heartbeat timeout the JobManager declares the TaskManager lost
+   * and fails the job over; the frozen attempt cancels its tasks when it thaws.
+   */
+  pauseJob(t: number, durationMs: number): void {
+    const end = this.outageFired('job-pause', t, durationMs);
+    const frozen = this.job.liveAttempts();
+    for (const attempt of frozen) attempt.freeze();
+    const lostAt = t + this.heartbeatTimeoutMs;
+    if (lostAt < end) this.scheduler.schedule(lostAt, () => this.heartbeatLost(lostAt));
+    this.scheduler.schedule(end, () => {
+      for (const attempt of frozen) this.thaw(attempt, end);
+      this.job.emit({ t: end, kind: 'outage-ended', faultKind: 'job-pause' });
+    });
+  }
+
+  /** The job fails over, but the old attempt keeps running outside the coordinator's reach. */
+  zombify(t: number, durationMs: number): void {
+    const end = this.outageFired('zombie-writer', t, durationMs);
+    const attempt = this.job.current;
+    if (attempt === null || !attempt.alive) return;
+    attempt.zombie = true;
+    const detail = `TaskManager lost: the job fails over while attempt ${attempt.id} keeps running for ${end - t} ms`;
+    this.job.failOverFrom(attempt, 'injected-crash', detail, t, true);
+    this.scheduler.schedule(end, () => {
+      if (!attempt.alive) return;
+      attempt.stop();
+      this.job.retire(attempt);
+      this.job.emit({ t: end, kind: 'zombie-stopped', attempt: attempt.id });
+    });
+  }
+
+  private thaw(attempt: Attempt, t: number): void {
+    if (!attempt.alive) return;
+    if (attempt.lost) {
+      attempt.cancel(t);
+      this.job.retire(attempt);
+    } else attempt.unfreeze(t);
+  }
+
+  private heartbeatLost(t: number): void {
+    const attempt = this.job.current;
+    if (attempt === null || !attempt.alive || !attempt.isFrozen) return;
+    attempt.lost = true;
+    const detail = `TaskManager heartbeat timed out after ${this.heartbeatTimeoutMs} ms: the job fails over`;
+    this.job.failOverFrom(attempt, 'heartbeat-timeout', detail, t, false);
+  }
+
+  private fired(kind: 'mapper-exception', t: number, detail: string): void {
+    this.job.emit({ t, kind: 'fault-fired', faultKind: kind, checkpointId: null, detail });
+  }
+
+  /** Tells a fault that lasts; returns when it ends. */
+  private outageFired(kind: DurationFaultKind, t: number, durationMs: number): number {
+    this.job.emit({
+      t,
+      kind: 'fault-fired',
+      faultKind: kind,
+      checkpointId: null,
+      detail: `${kind} for ${durationMs} ms`,
+      durationMs,
+    });
+    return t + durationMs;
+  }
+}

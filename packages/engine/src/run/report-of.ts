@@ -1,0 +1,81 @@
+import type { Checker } from '../model/checker';
+import type { StreamStore } from '../model/stream-store';
+import type { Fault, Scenario } from '../scenario/schema';
+import { countsOf, type MetricsTotals } from './metrics';
+import { type Report, type RunEnding, sawWholeOutput, verdictOf } from './report';
+
+/** What a simulation hands over to be reported: its parts, read, never changed. */
+export interface RunParts {
+  scenario: Scenario;
+  ended: boolean;
+  ending: RunEnding;
+  finished: boolean;
+  nowMs: number;
+  totals: MetricsTotals;
+  checker: Checker;
+  checkpoints: Report['checkpoints'];
+  restores: Report['restores'];
+  restartsUsed: number;
+  store: StreamStore;
+  log: readonly string[];
+  logOmitted: number;
+  faults: Fault[];
+}
+
+/** The report of a run so far; missing values are judged only once the job ended. */
+export function reportOf(run: RunParts): Report {
+  const { scenario, checker } = run;
+  const latency = checker.latency;
+  const counts = reportCounts(run);
+  return {
+    version: 2,
+    name: scenario.name,
+    mode: scenario.mode,
+    seed: scenario.seed,
+    numEvents: scenario.numEvents,
+    verdict: verdictOf(counts.duplicates, counts.lost, sawWholeOutput(run.ending, counts.neverEmitted)),
+    ending: run.ending,
+    duplicates: checker.duplicateValues(),
+    // Before the job ended, a value not read yet may still be on its way.
+    missing: run.ended ? checker.missingValues() : [],
+    markerWindow: checker.markerWindow(),
+    counts,
+    checkpoints: { ...run.checkpoints },
+    restores: run.restores.map((r) => ({ ...r })),
+    restarts: { attempts: scenario.restart.attempts, used: run.restartsUsed },
+    transactions: transactionsOf(run.store),
+    latencyMs: { p50: latency.percentile(0.5), p99: latency.percentile(0.99), max: latency.max },
+    causes: checker.explainer.causes(run.ended, checker.emittedUpTo),
+    log: [...run.log],
+    logOmitted: run.logOmitted,
+    finished: run.finished,
+    backend: 'simulated',
+    durationMs: run.nowMs,
+    faults: run.faults,
+  };
+}
+
+function reportCounts({ scenario, checker, totals, ended }: RunParts): Report['counts'] {
+  const missing = ended ? checker.missingCount : 0;
+  const neverEmitted = scenario.numEvents - checker.emittedUpTo;
+  return {
+    ...countsOf((name) => totals[name]),
+    duplicateReads: totals.duplicateReads,
+    missing,
+    lost: ended ? missing - neverEmitted : 0,
+    neverEmitted,
+    writeFailures: totals.writeFailures,
+  };
+}
+
+function transactionsOf(store: StreamStore): Report['transactions'] {
+  const c = store.counters;
+  return {
+    begun: c.txnBegun,
+    committed: c.txnCommitted,
+    aborted: c.txnAborted,
+    expired: c.txnExpired,
+    commitFailed: c.txnCommitFailed,
+    open: store.openTransactions,
+  };
+}

@@ -1,0 +1,262 @@
+import { Prng } from '../kernel/prng';
+import { pingIntervalMs } from '../model/pinger';
+import { withDefaults } from '../scenario/defaults';
+import { parseScenario } from '../scenario/parse';
+import {
+  FAULT_KINDS,
+  type Fault,
+  type FaultKind,
+  faultEntry,
+  type Scenario,
+  WRITER_MODES,
+  type WriterMode,
+} from '../scenario/schema';
+import type { Report } from './report';
+import { Simulation } from './simulation';
+
+/**
+ * Random fault schedules, run in every writer mode, checked against the guarantees each mode
+ * promises where its preconditions hold. Used by `eolab sweep` and the property tests.
+ */
+
+/**
+ * A random scenario: the same schedule (faults, timing, knobs) whatever the mode, inside the real
+ * system's bounds (leases of 10 s to 600 s). Most faults are short; one in eight lasts long enough
+ * to outlive the client's retry budgets (91 s for the controller, 111 s for the writers), the
+ * heartbeat timeout or the lease.
+ */
+export function randomScenario(seed: number, mode: WriterMode): Scenario {
+  const prng = new Prng(seed);
+  const numEvents = prng.int(50, 3_000);
+  const intervalMs = prng.pick([20, 50, 100, 200]);
+  const throttleUntil = Math.min(Math.floor(numEvents / 3), prng.int(1, 60));
+  const runLengthMs = throttleUntil * 5 + numEvents + 4 * intervalMs;
+  const parallelism = prng.int(1, 4);
+  const faults: Fault[] = [];
+  const faultCount = prng.int(0, 4);
+  for (let i = 0; i < faultCount; i++) faults.push(randomFault(prng, runLengthMs, numEvents, parallelism));
+  const scenario = withDefaults({
+    version: 1,
+    name: `sweep-${seed}`,
+    seed,
+    mode,
+    numEvents,
+    source: {
+      throttleUntilPosition: throttleUntil,
+      finalCheckpoints: prng.chance(1, 10) ? prng.int(0, 1) : 2,
+    },
+    checkpoint: {
+      intervalMs,
+      timeoutMs: prng.pick([600_000, 2_000]),
+      notifyJitterMs: prng.chance(1, 4) ? prng.int(1, 5) : 0,
+      tolerableFailures: prng.pick([0, 0, 1, 3]),
+    },
+    sink: {
+      parallelism,
+      txnLeaseMs: prng.chance(2, 3) ? 30_000 : prng.int(10_000, 600_000),
+      writeLatencyMs: prng.int(0, 5),
+      flushLatencyMs: prng.int(0, 5),
+      commitLatencyMs: prng.int(0, 10),
+    },
+    restart: { attempts: prng.int(0, 4), delayMs: prng.pick([0, 0, 50, 500, 1_500, 20_000]) },
+    checker: { isolation: prng.chance(1, 8) ? 'read_uncommitted' : 'read_committed' },
+    faults,
+  });
+  const parsed = parseScenario(scenario);
+  if (!parsed.ok) throw new Error(`sweep drew an invalid scenario: ${parsed.errors.join('; ')}`);
+  return parsed.value;
+}
+
+/** A random fault: its kind from the catalogue, its time, then what its entry draws. */
+function randomFault(prng: Prng, runLengthMs: number, numEvents: number, parallelism: number): Fault {
+  const kind: FaultKind = prng.pick(FAULT_KINDS);
+  const atMs = prng.int(0, runLengthMs);
+  return faultEntry(kind).draw(prng, { atMs, numEvents, parallelism });
+}
+
+/**
+ * The guarantee a mode promises for this run, or null when its preconditions do not hold.
+ * EXACTLY_ONCE: no duplicates and no loss, if the reader reads committed data, the job finished,
+ * no commit was rejected, the source waited long enough after its end marker for the sinks to have
+ * committed, and the lease outlasts every stretch without pings (restart delays, pauses,
+ * controller outages) plus two ping intervals (see `waitedForCommits` for "long enough").
+ * ATLEAST_ONCE: no loss, if the job finished. BEST_EFFORT promises nothing.
+ */
+export function guaranteeFor(scenario: Scenario, report: Report): 'no-duplicates-no-loss' | 'no-loss' | null {
+  if (!report.finished) return null;
+  if (scenario.mode === 'ATLEAST_ONCE') return 'no-loss';
+  if (scenario.mode !== 'EXACTLY_ONCE') return null;
+  if (scenario.checker.isolation !== 'read_committed') return null;
+  if (scenario.faults.some((f) => f.kind === 'commit-rejected')) return null;
+  if (!waitedForCommits(scenario, report)) return null;
+  const leaseMs = scenario.sink.txnLeaseMs;
+  let unpingedMs = scenario.restart.delayMs * scenario.restart.attempts + 2 * pingIntervalMs(leaseMs);
+  const backoff = { controllerMaxBackoffMs: scenario.sink.controllerRetry.maxBackoffMs };
+  for (const f of scenario.faults) unpingedMs += faultEntry(f.kind).unpingedMs(f, backoff);
+  return leaseMs > unpingedMs ? 'no-duplicates-no-loss' : null;
+}
+
+/**
+ * Whether the source waited long enough after its end marker for every sink to commit. It waits
+ * for two completed checkpoints (one after a restore: the sample hard-codes
+ * `lastCheckpointTriggered = 1` there); each notification lost to a sink, notifications that
+ * reach the tasks at different times, and a failed (declined or expired) checkpoint each cost one
+ * of them. One must be left.
+ */
+function waitedForCommits(scenario: Scenario, report: Report): boolean {
+  const restored = report.restores.some((r) => r.checkpointId !== null);
+  const waitsFor = Math.min(scenario.source.finalCheckpoints, restored ? 1 : 2);
+  const lostToASink = scenario.faults.filter((f) => f.kind === 'notify-lost' && f.target !== 'source').length;
+  const jitter = scenario.checkpoint.notifyJitterMs > 0 ? 1 : 0;
+  // It waits for checkpoint ids, not completions: a declined or expired one among them counts too.
+  const failed = report.checkpoints.failed > 0 ? 1 : 0;
+  return waitsFor - lostToASink - jitter - failed >= 1;
+}
+
+/**
+ * A message naming the broken guarantee, or a duplicate or missing value the engine could not
+ * explain, or null when the run kept its promise and explained every outcome.
+ */
+export function violationOf(scenario: Scenario, report: Report): string | null {
+  const { unexplained } = report.causes;
+  if (unexplained.duplicates > 0 || unexplained.missing > 0) {
+    return `${scenario.mode}: ${unexplained.duplicates} duplicates and ${unexplained.missing} missing values have no cause`;
+  }
+  const guarantee = guaranteeFor(scenario, report);
+  if (guarantee === null) return null;
+  const duplicates = report.counts.duplicates;
+  const missing = report.counts.missing;
+  if (guarantee === 'no-loss' && missing > 0) return `${scenario.mode} lost ${missing} values`;
+  if (guarantee === 'no-duplicates-no-loss' && (duplicates > 0 || missing > 0)) {
+    return `${scenario.mode} gave ${duplicates} duplicates and lost ${missing} values`;
+  }
+  return null;
+}
+
+/** Runs one scenario to its end; the sweep's tests swap it to check that a crash is reported. */
+export type Simulate = (scenario: Scenario) => Report;
+/**
+ * A sweep reads reports, never the metrics series: one bucket as wide as any run spares every run
+ * opening (and zeroing) a thousand buckets and closing one every 10 ms of virtual time. The report
+ * does not depend on the buckets (totals and the latency histogram cover the whole run).
+ */
+export const SWEEP_METRICS = { bucketMs: 2 ** 40, maxBuckets: 2 };
+const simulate: Simulate = (scenario) => new Simulation(scenario, SWEEP_METRICS).runToEnd();
+
+export interface SweepRow {
+  mode: WriterMode;
+  faultKind: FaultKind | '(none)';
+  runs: number;
+  withDuplicates: number;
+  /** Runs that lost values the source emitted. */
+  withLoss: number;
+  /** Runs whose job failed for good before its source emitted every value: an incomplete output. */
+  incomplete: number;
+  violations: number;
+}
+
+export interface SweepViolation {
+  seed: number;
+  scenario: Scenario;
+  message: string;
+}
+
+export interface SweepResult {
+  rows: SweepRow[];
+  violations: SweepViolation[];
+  runs: number;
+}
+
+/** Runs `schedules` random schedules from `seed` on, each in every mode. */
+export function sweep(
+  schedules: number,
+  seed: number,
+  onProgress?: (done: number) => void,
+  run: Simulate = simulate,
+): SweepResult {
+  const rows = new Map<string, SweepRow>();
+  const violations: SweepViolation[] = [];
+  let runs = 0;
+  for (let i = 0; i < schedules; i++) {
+    const scheduleSeed = (seed + i) >>> 0;
+    // One draw (and one validation) per schedule: the modes differ only in `mode`.
+    const drawn = randomScenario(scheduleSeed, WRITER_MODES[0]);
+    for (const mode of WRITER_MODES) {
+      const scenario: Scenario = mode === drawn.mode ? drawn : { ...drawn, mode };
+      runs++;
+      let report: Report;
+      try {
+        report = run(scenario);
+      } catch (error) {
+        // A sweep never dies: a schedule that breaks the engine is a finding, reported like a violation.
+        const message = `${mode}: the engine threw: ${(error as Error).message}`;
+        violations.push({ seed: scheduleSeed, scenario, message });
+        continue;
+      }
+      const message = violationOf(scenario, report);
+      if (message !== null) violations.push({ seed: scheduleSeed, scenario, message });
+      countRun(rows, scenario, report, message !== null);
+    }
+    onProgress?.(i + 1);
+  }
+  const order = (r: SweepRow) =>
+    WRITER_MODES.indexOf(r.mode) * 100 + (r.faultKind === '(none)' ? 99 : FAULT_KINDS.indexOf(r.faultKind));
+  return { rows: [...rows.values()].sort((a, b) => order(a) - order(b)), violations, runs };
+}
+
+/** Counts one run in the row of each fault kind its schedule has (or `(none)`). */
+function countRun(rows: Map<string, SweepRow>, scenario: Scenario, report: Report, violated: boolean): void {
+  const kinds = new Set<SweepRow['faultKind']>(scenario.faults.map((f) => f.kind));
+  if (kinds.size === 0) kinds.add('(none)');
+  for (const kind of kinds) {
+    const key = `${scenario.mode}/${kind}`;
+    const row = rows.get(key) ?? {
+      mode: scenario.mode,
+      faultKind: kind,
+      runs: 0,
+      withDuplicates: 0,
+      withLoss: 0,
+      incomplete: 0,
+      violations: 0,
+    };
+    row.runs++;
+    if (report.counts.duplicates > 0) row.withDuplicates++;
+    if (report.counts.lost > 0) row.withLoss++;
+    if (report.counts.neverEmitted > 0) row.incomplete++;
+    if (violated) row.violations++;
+    rows.set(key, row);
+  }
+}
+
+/**
+ * Joins the results of consecutive schedule ranges, given in schedule order, into what one `sweep`
+ * over the whole range returns: `sweep(a + b, seed)` equals
+ * `mergeSweeps([sweep(a, seed), sweep(b, seed + a)])`. This is what lets `eolab sweep` split the
+ * schedules across worker threads and still print the same table and violations.
+ */
+export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
+  const rows = new Map<string, SweepRow>();
+  for (const part of parts) {
+    for (const r of part.rows) {
+      const key = `${r.mode}/${r.faultKind}`;
+      const row = rows.get(key);
+      if (row === undefined) {
+        rows.set(key, { ...r });
+        continue;
+      }
+      row.runs += r.runs;
+      row.withDuplicates += r.withDuplicates;
+      row.withLoss += r.withLoss;
+      row.incomplete += r.incomplete;
+      row.violations += r.violations;
+    }
+  }
+  // The same row order as `sweep`: by mode, then fault kind, schedules without faults last.
+  const order = (r: SweepRow) =>
+    WRITER_MODES.indexOf(r.mode) * 100 + (r.faultKind === '(none)' ? 99 : FAULT_KINDS.indexOf(r.faultKind));
+  return {
+    rows: [...rows.values()].sort((a, b) => order(a) - order(b)),
+    violations: parts.flatMap((p) => p.violations),
+    runs: parts.reduce((sum, p) => sum + p.runs, 0),
+  };
+}

@@ -1,0 +1,374 @@
+import type { Verdict } from '../run/report';
+import { withDefaults } from './defaults';
+import type { Scenario, ScenarioInput, WriterMode } from './schema';
+
+/**
+ * What a preset run to its end gives in one writer mode: the report's verdict (machine-checked by
+ * the engine's presets test against the model) and a sentence a person reads before choosing it.
+ */
+export interface ExpectedOutcome {
+  verdict: Verdict;
+  /** How many values the whole-stream checker finds duplicated and missing. */
+  duplicates: number;
+  missing: number;
+  note: string;
+}
+
+export interface Preset {
+  id: string;
+  title: string;
+  description: string;
+  /** The outcome the preset gives in each writer mode, as the model runs it. */
+  expected: Record<WriterMode, ExpectedOutcome>;
+}
+
+interface PresetDefinition extends Preset {
+  build(mode: WriterMode): ScenarioInput;
+}
+
+/** The sample's mapper exception for N events: at element N/2 + 1 (26 for N=50). */
+function sampleFailure(numEvents: number) {
+  return { kind: 'mapper-exception' as const, atElement: Math.floor(numEvents / 2) + 1 };
+}
+
+const DEFINITIONS: PresetDefinition[] = [
+  {
+    id: 'seed',
+    title: 'The Pravega sample',
+    description:
+      'The original exactly-once example: 50 events, a checkpoint every 100 ms, an artificial failure at element 26.',
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'DUPLICATES',
+        duplicates: 8,
+        missing: 0,
+        note: 'Values 17..24 twice: they reached the store before the failure and again after the restore from position 16.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 8,
+        missing: 0,
+        note: 'Values 17..24 twice, nothing lost: the sample\'s "Found duplicates".',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'No duplicate, nothing lost: the open transaction holding 17..24 is aborted.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'seed',
+      seed: 1,
+      mode,
+      numEvents: 50,
+      faults: [sampleFailure(50)],
+    }),
+  },
+  {
+    id: 'live-demo',
+    title: 'Live demo',
+    description:
+      '20,000 events, four checkpoints a second, a failure at element 8,000, and 5 restarts 500 ms apart: long enough to watch, and to click a few more faults into without failing the job for good.',
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'DUPLICATES',
+        duplicates: 199,
+        missing: 0,
+        note: '199 duplicates: what reached the store after the last checkpoint before element 8,000 is written again.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 201,
+        missing: 0,
+        note: '201 duplicates (7,798..7,998), nothing lost.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'No duplicate, nothing lost.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'live-demo',
+      seed: 7,
+      mode,
+      numEvents: 20_000,
+      source: { throttleUntilPosition: 50 },
+      checkpoint: { intervalMs: 250 },
+      restart: { attempts: 5, delayMs: 500 },
+      faults: [{ kind: 'mapper-exception', atElement: 8_000 }],
+    }),
+  },
+  {
+    id: 'lease-expiry',
+    title: 'Restart slower than the lease',
+    description:
+      'pravega/flink-connectors#5: checkpoint 3 completes, the job crashes before the sinks commit, and the restart waits 15 s with a 10 s lease. Nobody pings the pending transactions, the controller aborts them, and the recovery commit finds them ABORTED: exactly-once loses their data.',
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Nothing lost or duplicated here: plain writes have no lease to run out.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 2,
+        missing: 0,
+        note: '2 duplicates from the crash, nothing lost.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 100,
+        note: "Checkpoint 3's transactions expire during the 15 s restart: their 100 values are lost.",
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'lease-expiry',
+      seed: 3,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      sink: { txnLeaseMs: 10_000 },
+      restart: { delayMs: 15_000 },
+      faults: [{ kind: 'crash-before-notify', checkpoint: 3 }],
+    }),
+  },
+  {
+    id: 'notify-lost',
+    title: 'Lost commit notification',
+    description:
+      "Checkpoint 3's notification never arrives: its transactions wait and commit with checkpoint 4, later but exactly once.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'No transactions, so nothing waits for a notification: every value once.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'No transactions, so nothing waits for a notification: every value once.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: "Checkpoint 3's transactions commit with checkpoint 4: later, but exactly once.",
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'notify-lost',
+      seed: 5,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      faults: [{ kind: 'notify-lost', checkpoint: 3 }],
+    }),
+  },
+  {
+    id: 'zombie-writer',
+    title: 'Zombie writer',
+    description:
+      'The job fails over while the old attempt keeps writing for 200 ms: duplicates with plain writes, none with transactions.',
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'DUPLICATES',
+        duplicates: 299,
+        missing: 0,
+        note: "299 duplicates: the old attempt's writes land beside the new attempt's.",
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 299,
+        missing: 0,
+        note: "299 duplicates: the old attempt's writes land beside the new attempt's.",
+      },
+      EXACTLY_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: "No duplicate: the zombie's writes stay in transactions nobody commits.",
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'zombie-writer',
+      seed: 9,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      faults: [{ kind: 'zombie-writer', atMs: 500, durationMs: 200 }],
+    }),
+  },
+  {
+    id: 'commit-rejected',
+    title: 'A rejected commit is dropped',
+    description:
+      "pravega/flink-connectors#376: the store answers the commit of checkpoint 3's transaction on sink subtask 0 with TxnFailedException. The connector logs it and moves on, never retrying: that transaction's data is lost.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'No commit to reject: every value once.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'No commit to reject: every value once.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 50,
+        note: 'The rejected transaction is dropped: its 50 values are lost.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'commit-rejected',
+      seed: 11,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      faults: [{ kind: 'commit-rejected', checkpoint: 3, subtask: 0 }],
+    }),
+  },
+  {
+    id: 'source-does-not-wait',
+    title: 'The source waits for one final checkpoint',
+    description:
+      "pravega/flink-connectors#134: a bounded source that waits for only one checkpoint after its end marker races the sinks' own notifications (each task gets its own, up to 5 ms apart here). When the source hears first, the job finishes, the sinks close and their last pre-committed transactions are never committed.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Plain writes are visible without a commit: every value once.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Plain writes are visible without a commit: every value once.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 87,
+        note: 'The last pre-committed transactions are never committed: the last 87 values are lost.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'source-does-not-wait',
+      seed: 13,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20, finalCheckpoints: 1 },
+      checkpoint: { notifyJitterMs: 5 },
+    }),
+  },
+  {
+    id: 'end-of-input',
+    title: 'End of input without a final checkpoint',
+    description:
+      'FLIP-147: Flink 1.14 takes no checkpoint once the sources finished. A source that does not wait for final checkpoints ends the job with its last epoch in an open transaction, which closing the sinks aborts: exactly-once loses everything after the last completed checkpoint.',
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Plain writes are visible without a checkpoint: every value once.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Plain writes are visible without a checkpoint: every value once.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 233,
+        note: 'The last open transaction is aborted at the end: the 233 values after the last checkpoint are lost.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'end-of-input',
+      seed: 17,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20, finalCheckpoints: 0 },
+      checkpoint: { intervalMs: 250 },
+    }),
+  },
+  {
+    id: 'pause-beyond-lease',
+    title: 'Downtime longer than the transaction timeout',
+    description:
+      "The Kafka sink's FLINK-7784 pitfall, with Pravega's lease: checkpoint 3 completes and the whole job freezes for 40 s (a stop-the-world pause, shorter than the 50 s heartbeat timeout) before the sinks commit. Nothing pings the pre-committed transactions, the controller aborts them after the 30 s lease, and the late commit finds them ABORTED.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'The pause only delays plain writes: every value once.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'The pause only delays plain writes: every value once.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 100,
+        note: "Checkpoint 3's transactions expire during the 40 s pause: their 100 values are lost.",
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'pause-beyond-lease',
+      seed: 19,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      faults: [{ kind: 'job-pause', atMs: PAUSE_AFTER_CHECKPOINT_3_MS, durationMs: 40_000 }],
+    }),
+  },
+];
+
+/**
+ * Checkpoint 3 of these 1,000-event presets completes at 303 ms and its notification reaches the
+ * sinks at 304 ms: a pause starting in that millisecond holds the commit back.
+ */
+const PAUSE_AFTER_CHECKPOINT_3_MS = 304;
+
+export const PRESETS: Preset[] = DEFINITIONS.map(({ id, title, description, expected }) => ({
+  id,
+  title,
+  description,
+  expected,
+}));
+
+/** A preset's complete scenario in the given writer mode (EXACTLY_ONCE unless told), or undefined. */
+export function presetScenario(id: string, mode: WriterMode = 'EXACTLY_ONCE'): Scenario | undefined {
+  const definition = DEFINITIONS.find((d) => d.id === id);
+  if (definition === undefined) return undefined;
+  const input = definition.build(mode);
+  return withDefaults({ ...input, faults: input.faults ?? [] } as Parameters<typeof withDefaults>[0]);
+}

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { FAULT_CATALOGUE, FAULT_KINDS, type Fault } from './fault-catalogue';
+import { ms, positiveMs, WRITER_MODES, type WriterMode } from './units';
+
+/**
+ * The scenario file: versioned, shareable JSON. Only `mode` and `numEvents` are required;
+ * every other field defaults to the Pravega sample's value. Unknown fields are errors so a
+ * typo is never silently ignored.
+ */
+
+export { WRITER_MODES, type WriterMode } from './units';
+
+export const ISOLATIONS = ['read_committed', 'read_uncommitted'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+
+export {
+  CHECKPOINT_FAULT_KINDS,
+  type CheckpointFault,
+  type CheckpointFaultKind,
+  DURATION_FAULT_KINDS,
+  type DurationFaultKind,
+  defaultDurationMs,
+  FAULT_CATALOGUE,
+  FAULT_KINDS,
+  type Fault,
+  type FaultKind,
+  type FaultOf,
+  type FaultTargeting,
+  faultEntry,
+  faultSummary,
+  type InjectRequest,
+  isCheckpointFault,
+  isCheckpointFaultKind,
+  isDurationFaultKind,
+  NOTIFY_TARGETS,
+  type NotifyTarget,
+  type OutageKind,
+} from './fault-catalogue';
+
+/**
+ * Pravega's bounds on a transaction lease: the client refuses less than 10 s
+ * (EventWriterConfig.MIN_TRANSACTION_TIMEOUT_TIME_MILLIS) and the controller allows at most 600 s
+ * (controller Config.MAX_LEASE_VALUE default).
+ */
+export const MIN_TXN_LEASE_MS = 10_000;
+export const MAX_TXN_LEASE_MS = 600_000;
+
+/** Virtual time is an integer number of milliseconds that must stay a small integer. */
+export const MAX_VIRTUAL_TIME_MS = 2 ** 31 - 1;
+export const MAX_NUM_EVENTS = 50_000_000;
+export const MAX_FAULTS = 1000;
+
+/** A fault, as the catalogue's entry for its kind describes it. */
+export const faultSchema: z.ZodType<Fault> = z.union(
+  FAULT_KINDS.map((kind) => FAULT_CATALOGUE[kind].schema),
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `expected a fault with kind one of ${FAULT_KINDS.join(', ')}`
+        : undefined,
+  },
+);
+
+/** The Pravega client's exponential backoff (common/util/Retry.java `withExpBackoff`). */
+const retryPolicy = z.strictObject({
+  attempts: z.int().min(1).max(100).optional(),
+  initialBackoffMs: positiveMs('initialBackoffMs').optional(),
+  backoffMultiple: z.int().min(1).max(1000).optional(),
+  maxBackoffMs: positiveMs('maxBackoffMs').max(3_600_000).optional(),
+});
+
+export const scenarioInputSchema = z.strictObject({
+  version: z.literal(1).optional(),
+  name: z.string().max(200).optional(),
+  seed: z.int().min(0).max(0xffffffff).optional(),
+  mode: z.enum(WRITER_MODES),
+  numEvents: z.int().min(1).max(MAX_NUM_EVENTS),
+  source: z
+    .strictObject({
+      throttleIntervalMs: ms('throttleIntervalMs').optional(),
+      throttleUntilPosition: z.int().min(0).optional(),
+      waitForFirstCheckpoint: z.boolean().optional(),
+      eventIntervalMs: positiveMs('eventIntervalMs').optional(),
+      finalCheckpoints: z.int().min(0).max(10).optional(),
+    })
+    .optional(),
+  checkpoint: z
+    .strictObject({
+      intervalMs: positiveMs('intervalMs').optional(),
+      timeoutMs: positiveMs('timeoutMs').optional(),
+      barrierTravelMs: ms('barrierTravelMs').optional(),
+      notifyLatencyMs: ms('notifyLatencyMs').optional(),
+      notifyJitterMs: ms('notifyJitterMs').max(60_000).optional(),
+      tolerableFailures: z.int().min(0).max(1000).optional(),
+    })
+    .optional(),
+  sink: z
+    .strictObject({
+      parallelism: z.int().min(1).max(16).optional(),
+      txnLeaseMs: ms('txnLeaseMs')
+        .min(MIN_TXN_LEASE_MS, {
+          error: `must be at least ${MIN_TXN_LEASE_MS} ms: the Pravega client refuses a shorter transaction lease`,
+        })
+        .max(MAX_TXN_LEASE_MS, {
+          error: `must be at most ${MAX_TXN_LEASE_MS} ms: the Pravega controller caps the transaction lease there`,
+        })
+        .optional(),
+      writeLatencyMs: ms('writeLatencyMs').optional(),
+      flushLatencyMs: ms('flushLatencyMs').optional(),
+      commitLatencyMs: ms('commitLatencyMs').optional(),
+      controllerRetry: retryPolicy.optional(),
+      writerRetry: retryPolicy.optional(),
+    })
+    .optional(),
+  restart: z
+    .strictObject({
+      attempts: z.int().min(0).max(100).optional(),
+      delayMs: ms('delayMs').optional(),
+      heartbeatTimeoutMs: positiveMs('heartbeatTimeoutMs').optional(),
+    })
+    .optional(),
+  checker: z.strictObject({ isolation: z.enum(ISOLATIONS).optional() }).optional(),
+  faults: z.array(faultSchema).max(MAX_FAULTS).optional(),
+});
+
+export type ScenarioInput = z.input<typeof scenarioInputSchema>;
+
+/** A scenario with every default filled in: what the engine runs. */
+export interface Scenario {
+  version: 1;
+  name: string;
+  seed: number;
+  mode: WriterMode;
+  numEvents: number;
+  source: {
+    throttleIntervalMs: number;
+    throttleUntilPosition: number;
+    waitForFirstCheckpoint: boolean;
+    eventIntervalMs: number;
+    finalCheckpoints: number;
+  };
+  checkpoint: {
+    intervalMs: number;
+    timeoutMs: number;
+    barrierTravelMs: number;
+    notifyLatencyMs: number;
+    /** Each task's notification arrives up to this much later than notifyLatencyMs, drawn per task. */
+    notifyJitterMs: number;
+    /** Flink's tolerable checkpoint failure number: consecutive declined or expired checkpoints allowed. */
+    tolerableFailures: number;
+  };
+  sink: {
+    parallelism: number;
+    txnLeaseMs: number;
+    writeLatencyMs: number;
+    flushLatencyMs: number;
+    commitLatencyMs: number;
+    /** How the Pravega client retries an unreachable controller (ControllerImplConfig). */
+    controllerRetry: RetryPolicy;
+    /** How the event writer reconnects to the segment store and resends (EventWriterConfig). */
+    writerRetry: RetryPolicy;
+  };
+  restart: { attempts: number; delayMs: number; heartbeatTimeoutMs: number };
+  checker: { isolation: Isolation };
+  faults: Fault[];
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  initialBackoffMs: number;
+  backoffMultiple: number;
+  maxBackoffMs: number;
+}
