@@ -13,6 +13,9 @@ npx turbo run build --output-logs=errors-only
 echo "== lint (biome)"
 npx biome check .
 
+echo "== import circles (madge)"
+npm run --silent check:circles
+
 echo "== typecheck and unit tests (turbo)"
 npx turbo run typecheck test --output-logs=new-only --log-order=grouped
 
