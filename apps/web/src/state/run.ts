@@ -1,5 +1,6 @@
 import {
   type Fault,
+  FIRST_BUCKET_MS,
   isStory,
   type MetricsBucket,
   type MetricsTotals,
@@ -51,7 +52,7 @@ export const emptyRun: RunSlice = {
   nowMs: 0,
   runSpeed: '10x',
   totals: null,
-  bucketMs: 10,
+  bucketMs: FIRST_BUCKET_MS,
   layoutVersion: 0,
   buckets: [],
   series: [],

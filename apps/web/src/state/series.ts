@@ -1,4 +1,4 @@
-import type { MetricsBucket } from '@eolab/engine';
+import { FIRST_BUCKET_MS, type MetricsBucket } from '@eolab/engine';
 
 /**
  * The series the charts draw, from the engine's metrics buckets: summed here, cut to the scrubbed
@@ -22,9 +22,6 @@ export interface CumulativePoint {
   latencyP50Ms: number;
   latencyP99Ms: number;
 }
-
-/** The engine's first bucket width (it doubles as a run grows). */
-const DEFAULT_BUCKET_MS = 10;
 
 /** Running sums of the per-bucket counts. */
 export function cumulative(buckets: readonly MetricsBucket[]): CumulativePoint[] {
@@ -52,7 +49,7 @@ export function extendCumulative(
   for (let i = start; i < buckets.length; i++) {
     const b = buckets[i]!;
     // Buckets are contiguous: one ends where the next starts; the last is as wide as the one before.
-    const endMs = buckets[i + 1]?.t ?? b.t + (i > 0 ? b.t - buckets[i - 1]!.t : DEFAULT_BUCKET_MS);
+    const endMs = buckets[i + 1]?.t ?? b.t + (i > 0 ? b.t - buckets[i - 1]!.t : FIRST_BUCKET_MS);
     emitted += b.emitted;
     written += b.written;
     committed += b.committed;
