@@ -29,6 +29,8 @@ export class Connection {
       reconnected?(client: pg.Client, afterMs: number, attempts: number): void;
       /** The retries ran out: the connection is given up for good. */
       gaveUp?(error: Error, attempts: number): void;
+      /** The first connection needed retries: the store was down when the task started. */
+      openedLate?(afterMs: number, attempts: number): void;
     } = {},
   ) {
     this.offsetsMs = attemptOffsetsMs(policy);
@@ -36,7 +38,9 @@ export class Connection {
 
   /** Connects, retrying on the same backoff when the server is down or still recovering. */
   async open(): Promise<void> {
-    await this.reconnect(Date.now(), null);
+    const startMs = Date.now();
+    await this.reconnect(startMs, null);
+    if (this.attempts > 1) this.hooks.openedLate?.(Date.now() - startMs, this.attempts);
   }
 
   /**

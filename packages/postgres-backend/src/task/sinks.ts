@@ -105,6 +105,10 @@ function connectionFor(
       ctx.log(`Sink subtask ${subtask}: ${role} connection back after ${afterMs} ms`);
       retried('succeeded', attempts, afterMs, reconnected(client));
     },
+    openedLate: (afterMs, attempts) => {
+      ctx.log(`Sink subtask ${subtask}: ${role} connection up after ${afterMs} ms (the store was down)`);
+      retried('succeeded', attempts, afterMs, 0);
+    },
     gaveUp: (error, attempts) => {
       retried('exhausted', attempts, Date.now() - lostAt);
       gaveUp();
