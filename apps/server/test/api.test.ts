@@ -1,7 +1,7 @@
 import { presetScenario, Simulation } from '@eolab/engine';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, runEnded, startServer } from './harness';
+import { finishedRun, type Harness, runEnded, startServer } from './harness';
 
 let server: Harness;
 beforeEach(async () => {
@@ -11,19 +11,8 @@ afterEach(async () => {
   await server.close();
 });
 
-/** Creates a run over REST and waits (over a socket) until it has ended. */
-async function createAndFinish(body: object) {
-  const watcher = await server.client();
-  const created = await request(server.app.http)
-    .post('/api/runs')
-    .send({ speed: 'max', ...body })
-    .expect(201);
-  const runId: string = created.body.runId;
-  const ended = runEnded(watcher, runId);
-  const current = await request(server.app.http).get(`/api/runs/${runId}`).expect(200);
-  if (current.body.report === null) await ended;
-  return runId;
-}
+/** Creates a run over REST and waits (over a socket) until it has ended; its id. */
+const createAndFinish = async (body: object) => (await finishedRun(server, body)).runId;
 
 describe('REST API', () => {
   it('answers health and presets', async () => {

@@ -4,7 +4,16 @@ import type { RunDelta, RunSummary } from '@eolab/protocol';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, type Harness, ok, reportOf, runEnded, startServer, tempDir } from './harness';
+import {
+  type Client,
+  finishedRun,
+  type Harness,
+  ok,
+  reportOf,
+  runEnded,
+  startServer,
+  tempDir,
+} from './harness';
 
 let server: Harness | null = null;
 afterEach(async () => {
@@ -24,16 +33,7 @@ function reached(socket: Client, runId: string, ms: number): Promise<RunDelta> {
   });
 }
 
-async function finished(s: Harness, body: object): Promise<string> {
-  const watcher = await s.client();
-  const created = await request(s.app.http)
-    .post('/api/runs')
-    .send({ speed: 'max', ...body })
-    .expect(201);
-  const ended = runEnded(watcher, created.body.runId);
-  if ((await reportOf(s, created.body.runId)) === null) await ended;
-  return created.body.runId;
-}
+const finished = async (s: Harness, body: object) => (await finishedRun(s, body)).runId;
 
 const ids = (body: { runs: RunSummary[] }) => body.runs.map((r) => r.id);
 

@@ -4,7 +4,7 @@ import type { CheckpointsPage, RunDelta, TransactionsPage } from '@eolab/protoco
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type Harness, ok, reportOf, runEnded, startServer } from './harness';
+import { finishedRun, type Harness, ok, reportOf, runEnded, startServer } from './harness';
 
 let server: Harness;
 beforeEach(async () => {
@@ -14,18 +14,7 @@ afterEach(async () => {
   await server.close();
 });
 
-/** Creates a run at max speed over REST and waits until it has ended; returns its id and report. */
-async function finishedRun(body: object): Promise<{ runId: string; report: Report }> {
-  const watcher = await server.client();
-  const created = await request(server.app.http)
-    .post('/api/runs')
-    .send({ speed: 'max', ...body })
-    .expect(201);
-  const runId: string = created.body.runId;
-  const ended = runEnded(watcher, runId);
-  if ((await reportOf(server, runId)) === null) await ended;
-  return { runId, report: (await reportOf(server, runId))! };
-}
+const finishedOn = (body: object) => finishedRun(server, body);
 
 const checkpoints = async (runId: string, query = '', on = server): Promise<CheckpointsPage> =>
   (await request(on.app.http).get(`/api/runs/${runId}/checkpoints${query}`).expect(200)).body;
@@ -40,7 +29,7 @@ function asReport(page: { counts: CheckpointsPage['counts'] }): Report['checkpoi
 
 describe('checkpoints and transactions over REST', () => {
   it('count every checkpoint and transaction of a long run, as its report does, and page through them', async () => {
-    const { runId, report } = await finishedRun({ scenario: { mode: 'EXACTLY_ONCE', numEvents: 400_000 } });
+    const { runId, report } = await finishedOn({ scenario: { mode: 'EXACTLY_ONCE', numEvents: 400_000 } });
     // Far more checkpoints than the snapshot's window of events can hold.
     expect(report.checkpoints.triggered).toBeGreaterThan(500);
     const first = await checkpoints(runId, '?limit=100');
@@ -67,7 +56,7 @@ describe('checkpoints and transactions over REST', () => {
   });
 
   it('a long run’s record is stored deflated, and pages the same from it after a restart', async () => {
-    const { runId, report } = await finishedRun({ scenario: { mode: 'EXACTLY_ONCE', numEvents: 400_000 } });
+    const { runId, report } = await finishedOn({ scenario: { mode: 'EXACTLY_ONCE', numEvents: 400_000 } });
     const newest = await checkpoints(runId, '?limit=200');
     const middle = await transactions(runId, '?limit=200&offset=3000');
     // The record is deflated off the main thread once saved; the store says when it is.
@@ -88,7 +77,7 @@ describe('checkpoints and transactions over REST', () => {
   });
 
   it('agree with the report of a run with failures and restores', async () => {
-    const { runId, report } = await finishedRun({ preset: 'live-demo', mode: 'EXACTLY_ONCE' });
+    const { runId, report } = await finishedOn({ preset: 'live-demo', mode: 'EXACTLY_ONCE' });
     expect(report.restores.length).toBeGreaterThan(0);
     const page = await checkpoints(runId, '?limit=200&order=oldest');
     expect(asReport(page)).toEqual(report.checkpoints);
@@ -129,7 +118,7 @@ describe('checkpoints and transactions over REST', () => {
   });
 
   it('names the bad field of a bad query, and 404s an unknown run', async () => {
-    const { runId } = await finishedRun({ preset: 'seed' });
+    const { runId } = await finishedOn({ preset: 'seed' });
     const cases: [string, string, string][] = [
       ['checkpoints', '?limit=0', 'limit:'],
       ['checkpoints', '?limit=1000', 'limit:'],
@@ -149,7 +138,7 @@ describe('checkpoints and transactions over REST', () => {
   });
 
   it('serves a stored run after a restart, whole, and an interrupted one from its stored events, saying so', async () => {
-    const { runId, report } = await finishedRun({ preset: 'live-demo', mode: 'EXACTLY_ONCE' });
+    const { runId, report } = await finishedOn({ preset: 'live-demo', mode: 'EXACTLY_ONCE' });
     const before = await checkpoints(runId, '?limit=200&order=oldest');
     const beforeTxns = await transactions(runId, '?limit=200&offset=10');
     const socket = await server.client();

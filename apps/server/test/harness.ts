@@ -121,3 +121,19 @@ export function runEnded(socket: Client, runId: string): Promise<RunSummary> {
     socket.on('runs:changed', onChanged);
   });
 }
+
+/** Creates a run at max speed over REST and waits (over a socket) until it has ended; its id and report. */
+export async function finishedRun(server: Harness, body: object): Promise<{ runId: string; report: Report }> {
+  const watcher = await server.client();
+  const response = await fetch(`${server.url}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ speed: 'max', ...body }),
+  });
+  if (response.status !== 201)
+    throw new Error(`POST /api/runs: HTTP ${response.status}: ${await response.text()}`);
+  const { runId } = (await response.json()) as { runId: string };
+  const ended = runEnded(watcher, runId);
+  if ((await reportOf(server, runId)) === null) await ended;
+  return { runId, report: (await reportOf(server, runId))! };
+}
