@@ -4,16 +4,7 @@ import type { RunDelta, RunSummary } from '@eolab/protocol';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type Client,
-  finishedRun,
-  type Harness,
-  ok,
-  reportOf,
-  runEnded,
-  startServer,
-  tempDir,
-} from './harness';
+import { type Client, finishedRun, type Harness, ok, reportOf, startServer, tempDir } from './harness';
 
 let server: Harness | null = null;
 afterEach(async () => {

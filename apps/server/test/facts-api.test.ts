@@ -4,7 +4,7 @@ import type { CheckpointsPage, RunDelta, TransactionsPage } from '@eolab/protoco
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { finishedRun, type Harness, ok, reportOf, runEnded, startServer } from './harness';
+import { finishedRun, type Harness, ok, startServer } from './harness';
 
 let server: Harness;
 beforeEach(async () => {
