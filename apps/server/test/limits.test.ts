@@ -35,9 +35,9 @@ describe('limits', () => {
       "source: the run would need about 10000002065 ms of virtual time (numEvents × source.eventIntervalMs plus the throttled start), more than the model's limit of 1073741823 ms",
     ],
     [
-      { numEvents: 10_000_000, checkpoint: { intervalMs: 1 } },
+      { numEvents: 20_000_000, checkpoint: { intervalMs: 10 } },
       413,
-      'checkpoint.intervalMs: about 26666669 checkpoints (26666669 ms of virtual time, one every 1 ms); at most 2000000 per run on this server',
+      'checkpoint.intervalMs: about 5333337 checkpoints (53333370 ms of virtual time, one every 10 ms); at most 2000000 per run on this server',
     ],
     [{ numEvents: 30_000_000 }, 413, 'numEvents: at most 20000000 events per run on this server'],
   ])('refuses a run that asks for too much work: %j', async (input, status, message) => {

@@ -28,3 +28,4 @@ export * from './scenario/parse';
 export * from './scenario/preflight';
 export * from './scenario/presets';
 export * from './scenario/schema';
+export { MINIMAL_CHECKPOINT_TIME_MS } from './scenario/units';

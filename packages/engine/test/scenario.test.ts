@@ -45,7 +45,15 @@ describe('scenario file', () => {
     ],
     [
       { mode: 'EXACTLY_ONCE', numEvents: 50, checkpoint: { intervalMs: 0 } },
-      'checkpoint.intervalMs: intervalMs must be at least 1 ms',
+      "checkpoint.intervalMs: intervalMs must be at least 10 ms (Flink's MINIMAL_CHECKPOINT_TIME)",
+    ],
+    [
+      { mode: 'EXACTLY_ONCE', numEvents: 50, checkpoint: { intervalMs: 9 } },
+      "checkpoint.intervalMs: intervalMs must be at least 10 ms (Flink's MINIMAL_CHECKPOINT_TIME)",
+    ],
+    [
+      { mode: 'EXACTLY_ONCE', numEvents: 50, checkpoint: { timeoutMs: 5 } },
+      "checkpoint.timeoutMs: timeoutMs must be at least 10 ms (Flink's MINIMAL_CHECKPOINT_TIME)",
     ],
     [
       { mode: 'EXACTLY_ONCE', numEvents: 50, source: { throttleUntilPosition: 0 } },

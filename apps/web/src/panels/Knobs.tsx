@@ -1,4 +1,4 @@
-import { MAX_TXN_LEASE_MS, MIN_TXN_LEASE_MS } from '@eolab/engine';
+import { MAX_TXN_LEASE_MS, MIN_TXN_LEASE_MS, MINIMAL_CHECKPOINT_TIME_MS } from '@eolab/engine';
 import { useState } from 'react';
 import { setKnob } from '../actions/controls';
 import type { Knobs as KnobValues } from '../state/controls';
@@ -23,8 +23,8 @@ const KNOBS: KnobSpec[] = [
   {
     key: 'checkpointIntervalMs',
     label: 'Checkpoint interval (ms)',
-    help: 'How often Flink snapshots the job.',
-    min: 1,
+    help: 'How often Flink snapshots the job (Flink refuses less than 10 ms).',
+    min: MINIMAL_CHECKPOINT_TIME_MS,
     max: 600_000,
   },
   {

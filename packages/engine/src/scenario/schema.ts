@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FAULT_CATALOGUE, FAULT_KINDS, type Fault } from './fault-catalogue';
-import { ms, positiveMs, WRITER_MODES, type WriterMode } from './units';
+import { checkpointMs, ms, positiveMs, WRITER_MODES, type WriterMode } from './units';
 
 /**
  * The scenario file: versioned, shareable JSON. Only `mode` and `numEvents` are required;
@@ -86,8 +86,8 @@ export const scenarioInputSchema = z.strictObject({
     .optional(),
   checkpoint: z
     .strictObject({
-      intervalMs: positiveMs('intervalMs').optional(),
-      timeoutMs: positiveMs('timeoutMs').optional(),
+      intervalMs: checkpointMs('intervalMs').optional(),
+      timeoutMs: checkpointMs('timeoutMs').optional(),
       barrierTravelMs: ms('barrierTravelMs').optional(),
       notifyLatencyMs: ms('notifyLatencyMs').optional(),
       notifyJitterMs: ms('notifyJitterMs').max(60_000).optional(),
