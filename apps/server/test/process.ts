@@ -54,3 +54,14 @@ export function killHard(child: ChildProcess): Promise<void> {
     child.kill('SIGKILL');
   });
 }
+
+/** A REST call to a server process on a port (GET, or POST with a JSON body); an error names the path. */
+export async function api<T>(port: number, path: string, body?: object): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port}/api${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

@@ -144,6 +144,7 @@ export interface WriteStep {
 
 export class RunStore {
   protected readonly db: Database.Database;
+  private olderFailedRuns: string[] = [];
   /** The database file (a background writer opens its own connection to it). */
   readonly file: string;
 
@@ -209,6 +210,16 @@ export class RunStore {
    */
   private fillFiguresOfOlderRuns(): void {
     const stopped = "state = 'stopped' AND json_extract(report, '$.finished') = 0";
+    const older = "ending IS NULL AND report IS NOT NULL AND json_extract(report, '$.version') = 1";
+    // Read before the figures fill them in: once filled, a row is never looked at again.
+    this.olderFailedRuns = (
+      this.db
+        .prepare(
+          `SELECT id FROM runs WHERE ${older} AND NOT (${stopped})
+           AND json_extract(report, '$.finished') = 0 AND COALESCE(backend, 'simulated') = 'simulated'`,
+        )
+        .all() as { id: string }[]
+    ).map((r) => r.id);
     this.db.exec(`
       UPDATE runs SET
         ending = CASE WHEN json_extract(report, '$.finished') = 1 THEN 'finished'
@@ -220,19 +231,17 @@ export class RunStore {
         verdict = CASE WHEN ${stopped} THEN
                     CASE WHEN json_extract(report, '$.counts.duplicates') > 0 THEN 'DUPLICATES' ELSE 'INCOMPLETE' END
                   ELSE verdict END
-      WHERE ending IS NULL AND report IS NOT NULL AND json_extract(report, '$.version') = 1;
+      WHERE ${older};
     `);
   }
 
-  /** Ids of simulated runs whose job failed, stored with a version-1 report (see RunManager.upgradeOlderReports). */
+  /**
+   * Simulated runs whose job failed, stored by an older version, whose figures this start filled
+   * in (see older-reports.ts). Each is offered once: a run the model cannot reproduce, or too large
+   * to re-run, keeps version 1's account and costs no later start anything.
+   */
   failedRunsWithOlderReports(): string[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id FROM runs WHERE json_extract(report, '$.version') = 1 AND ending = 'job-failed'
-         AND COALESCE(backend, 'simulated') = 'simulated'`,
-      )
-      .all() as { id: string }[];
-    return rows.map((r) => r.id);
+    return this.olderFailedRuns;
   }
 
   /** Databases written by an older server lack the newer columns; add them in place. */

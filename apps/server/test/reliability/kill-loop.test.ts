@@ -4,7 +4,7 @@ import type { RunSnapshot } from '@eolab/protocol';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../harness';
-import { killHard, listening, spawnServer } from '../process';
+import { api, killHard, listening, spawnServer } from '../process';
 
 /**
  * The kill -9 loop: a real server process is killed with SIGKILL while runs stream and finish,
@@ -23,16 +23,6 @@ const SURELY_SAVED_MS = 2_800;
 
 const dataDir = tempDir('eolab-kill-');
 afterAll(() => removeDir(dataDir));
-
-async function api<T>(port: number, path: string, body?: object): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}/api${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 describe('reliability: kill -9 loop', () => {
   // Ten real server starts: on a loaded machine each can take seconds, so the test gets room.

@@ -4,7 +4,7 @@ import type { HealthResponse, RunDelta, RunSnapshot } from '@eolab/protocol';
 import { io as connect } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../harness';
-import { killHard, listening, spawnServer } from '../process';
+import { api, killHard, listening, spawnServer } from '../process';
 import { dataDirOf, everythingOf, postmasterOf, processesOf } from './pg-processes';
 
 /**
@@ -15,16 +15,6 @@ import { dataDirOf, everythingOf, postmasterOf, processesOf } from './pg-process
 
 const dataDir = tempDir('eolab-pgdeath-');
 afterAll(() => removeDir(dataDir));
-
-async function api<T>(port: number, path: string, body?: object): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}/api${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 /** The run's snapshot once it has its report (the run ended), looking every 100 ms. */
 async function untilReport(port: number, runId: string, withinMs: number): Promise<RunSnapshot> {

@@ -2,7 +2,7 @@ import type { Checker } from '../model/checker';
 import type { StreamStore } from '../model/stream-store';
 import type { Fault, Scenario } from '../scenario/schema';
 import { countsOf, type MetricsTotals } from './metrics';
-import { type Report, type RunEnding, sawWholeOutput, verdictOf } from './report';
+import { judge, type Report, type RunEnding } from './report';
 
 /** What a simulation hands over to be reported: its parts, read, never changed. */
 export interface RunParts {
@@ -26,20 +26,33 @@ export interface RunParts {
 export function reportOf(run: RunParts): Report {
   const { scenario, checker } = run;
   const latency = checker.latency;
-  const counts = reportCounts(run);
+  const judged = judge({
+    ending: run.ending,
+    numEvents: scenario.numEvents,
+    emittedUpTo: checker.emittedUpTo,
+    duplicates: run.totals.duplicates,
+    unread: checker.missingCount,
+  });
   return {
     version: 2,
     name: scenario.name,
     mode: scenario.mode,
     seed: scenario.seed,
     numEvents: scenario.numEvents,
-    verdict: verdictOf(counts.duplicates, counts.lost, sawWholeOutput(run.ending, counts.neverEmitted)),
+    verdict: judged.verdict,
     ending: run.ending,
     duplicates: checker.duplicateValues(),
     // Before the job ended, a value not read yet may still be on its way.
     missing: run.ended ? checker.missingValues() : [],
     markerWindow: checker.markerWindow(),
-    counts,
+    counts: {
+      ...countsOf((name) => run.totals[name]),
+      duplicateReads: run.totals.duplicateReads,
+      missing: judged.missing,
+      lost: judged.lost,
+      neverEmitted: judged.neverEmitted,
+      writeFailures: run.totals.writeFailures,
+    },
     checkpoints: { ...run.checkpoints },
     restores: run.restores.map((r) => ({ ...r })),
     restarts: { attempts: scenario.restart.attempts, used: run.restartsUsed },
@@ -52,19 +65,6 @@ export function reportOf(run: RunParts): Report {
     backend: 'simulated',
     durationMs: run.nowMs,
     faults: run.faults,
-  };
-}
-
-function reportCounts({ scenario, checker, totals, ended }: RunParts): Report['counts'] {
-  const missing = ended ? checker.missingCount : 0;
-  const neverEmitted = scenario.numEvents - checker.emittedUpTo;
-  return {
-    ...countsOf((name) => totals[name]),
-    duplicateReads: totals.duplicateReads,
-    missing,
-    lost: ended ? missing - neverEmitted : 0,
-    neverEmitted,
-    writeFailures: totals.writeFailures,
   };
 }
 

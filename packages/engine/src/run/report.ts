@@ -110,6 +110,26 @@ export function judgesMissing(ending: RunEnding): boolean {
   return ending === 'finished' || ending === 'job-failed';
 }
 
+/**
+ * How a run's never-read values split, and its verdict, the same for both backends: missing values
+ * are judged only once the job ended; those after the highest value emitted were never emitted
+ * (the source emits in order), the rest were lost.
+ */
+export function judge(run: {
+  ending: RunEnding;
+  numEvents: number;
+  emittedUpTo: number;
+  duplicates: number;
+  /** Values of 1..N never read. */
+  unread: number;
+}): Pick<Report['counts'], 'missing' | 'lost' | 'neverEmitted'> & { verdict: Verdict } {
+  const neverEmitted = Math.max(0, run.numEvents - run.emittedUpTo);
+  const missing = judgesMissing(run.ending) ? run.unread : 0;
+  const lost = judgesMissing(run.ending) ? missing - neverEmitted : 0;
+  const verdict = verdictOf(run.duplicates, lost, sawWholeOutput(run.ending, neverEmitted));
+  return { missing, lost, neverEmitted, verdict };
+}
+
 /** Whether the checker saw the whole output of a run that ended this way. */
 export function sawWholeOutput(ending: RunEnding, neverEmitted: number): boolean {
   return judgesMissing(ending) && neverEmitted === 0;

@@ -1,12 +1,4 @@
-import {
-  type Cause,
-  type Causes,
-  REPORT_LOG_LIMIT,
-  type Report,
-  type Scenario,
-  sawWholeOutput,
-  verdictOf,
-} from '@eolab/engine';
+import { type Cause, type Causes, judge, REPORT_LOG_LIMIT, type Report, type Scenario } from '@eolab/engine';
 import type { JobResult, TimedLine } from '../coordinator/coordinator';
 import type { CheckResult } from './checker';
 
@@ -39,12 +31,16 @@ export function buildReport(
 ): PostgresReport {
   const log = mergeByTime(job.log, checked.lines);
   const duplicateCount = checked.duplicateCount;
-  const missingCount = checked.missingCount;
-  // A value read was emitted, whatever the last progress message said before a task was killed.
-  const emittedUpTo = Math.max(job.emittedUpTo, checked.highestRead);
-  const neverEmitted = job.finished ? 0 : Math.max(0, scenario.numEvents - emittedUpTo);
-  const lost = missingCount - neverEmitted;
   const ending = job.finished ? 'finished' : 'job-failed';
+  const judged = judge({
+    ending,
+    numEvents: scenario.numEvents,
+    // A finished job emitted everything; a value read was emitted, whatever the last progress
+    // message said before a task was killed.
+    emittedUpTo: job.finished ? scenario.numEvents : Math.max(job.emittedUpTo, checked.highestRead),
+    duplicates: duplicateCount,
+    unread: checked.missingCount,
+  });
   const transactional = scenario.mode === 'EXACTLY_ONCE';
   const rel = (atMs: number) => Math.max(0, Math.round(atMs - job.startedAtMs));
   return {
@@ -53,7 +49,7 @@ export function buildReport(
     mode: scenario.mode,
     seed: scenario.seed,
     numEvents: scenario.numEvents,
-    verdict: verdictOf(duplicateCount, lost, sawWholeOutput(ending, neverEmitted)),
+    verdict: judged.verdict,
     ending,
     duplicates: checked.duplicates,
     missing: checked.missing,
@@ -65,9 +61,9 @@ export function buildReport(
       read: checked.read,
       duplicates: duplicateCount,
       duplicateReads: checked.duplicateReads,
-      missing: missingCount,
-      lost,
-      neverEmitted,
+      missing: judged.missing,
+      lost: judged.lost,
+      neverEmitted: judged.neverEmitted,
       writeFailures: 0,
     },
     checkpoints: job.checkpoints,
@@ -84,7 +80,7 @@ export function buildReport(
         }
       : { begun: 0, committed: 0, aborted: 0, expired: 0, commitFailed: 0, open: 0 },
     latencyMs: checked.latencyMs,
-    causes: causesOf(job, checked, rel, scenario.numEvents - neverEmitted),
+    causes: causesOf(job, checked, rel, scenario.numEvents - judged.neverEmitted),
     log: log.slice(0, REPORT_LOG_LIMIT),
     logOmitted: Math.max(0, log.length - REPORT_LOG_LIMIT),
     finished: job.finished,
