@@ -141,7 +141,16 @@ export type SimEvent =
       firstReadMs?: number;
       lastReadMs?: number;
     })
-  | (At & { kind: 'value-missing'; count: number; values: number[] })
+  | (At & {
+      kind: 'value-missing';
+      count: number;
+      values: number[];
+      /**
+       * The values among them the source never emitted (the job failed for good before it reached
+       * them): an incomplete output, not a loss. Absent when every value was emitted.
+       */
+      neverEmitted?: { from: number; to: number };
+    })
   | (At & { kind: 'console'; source: 'writer' | 'checker'; line: string })
   | (At & { kind: 'run-ended'; finished: boolean })
   /** A person stopped the run before it ended: what was still on its way is not judged. */

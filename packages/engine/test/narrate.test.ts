@@ -305,3 +305,19 @@ describe('a run a person stopped', () => {
     expect(texts.join('\n')).not.toMatch(/never committed|Run ended/);
   });
 });
+
+describe('a job that failed for good', () => {
+  it('tells values it lost apart from values its source never emitted', () => {
+    const scenario = preset('seed', 'ATLEAST_ONCE', {
+      restart: { attempts: 0, delayMs: 0, heartbeatTimeoutMs: 50_000 },
+    });
+    const { texts, report } = story(scenario);
+    const { lost, neverEmitted } = report.counts;
+    expect(lost).toBeGreaterThan(0);
+    expect(neverEmitted).toBeGreaterThan(0);
+    expect(texts).toContain(
+      `Checker: ${lost} ${lost === 1 ? 'value' : 'values'} emitted and never made visible (25); ${neverEmitted} values never emitted (${51 - neverEmitted}–50): the job failed for good before its source reached them, an incomplete output, not a loss.`,
+    );
+    expect(texts.join('\n')).not.toContain('never arrived');
+  });
+});

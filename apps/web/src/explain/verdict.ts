@@ -48,6 +48,15 @@ export const ENDING_TEXT: Record<Report['ending'], string> = {
   'backend-failed': 'ended: PostgreSQL died',
 };
 
+/** How the run ended, as the start of the checker panel's closing sentence ("… at 8,204 ms"). */
+export const ENDED_SENTENCE: Record<Report['ending'], string> = {
+  finished: 'Run finished',
+  'job-failed': 'The job failed for good',
+  stopped: 'Run stopped by you',
+  running: 'Run still going',
+  'backend-failed': 'Run ended: PostgreSQL died',
+};
+
 /** Where the sample's marker-window checker and our whole-stream checker disagree, and why. */
 export function disagreement(report: Report): string | null {
   const windowFound = report.markerWindow.verdict === 'DUPLICATES';

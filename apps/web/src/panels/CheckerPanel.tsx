@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { compareBackends, compareModes } from '../actions/compare';
 import { startScenario } from '../actions/run';
-import { disagreement, ENDING_TEXT, verdictText, verdictTone } from '../explain/verdict';
+import { disagreement, ENDED_SENTENCE, verdictText, verdictTone } from '../explain/verdict';
 import { selectEvents, selectReport, selectTotals } from '../state/scrub';
 import { useStore } from '../state/store';
 
@@ -69,7 +69,7 @@ export function CheckerPanel() {
       {losses.length > 0 && <CauseList label="Why values are missing" causes={losses} />}
       {report !== null && (
         <p className="ending" data-testid="run-ending">
-          Run {ENDING_TEXT[report.ending]} at {report.durationMs.toLocaleString('en')} ms
+          {ENDED_SENTENCE[report.ending]} at {report.durationMs.toLocaleString('en')} ms
           {report.backend === 'simulated' ? ' of virtual time' : ''}.
         </p>
       )}

@@ -213,7 +213,7 @@ export class Narrator {
       );
     },
     'value-missing': (e) => {
-      this.say(e.t, 'bad', `Checker: ${count(e.count, 'value')} never arrived (${sample(e)}).`);
+      this.say(e.t, 'bad', missingText(e));
     },
     'run-ended': (e) => {
       this.runEnded(e);
@@ -728,6 +728,19 @@ function readTimes(e: EventOf<'duplicate-found'>): string {
   return e.firstReadMs === e.lastReadMs
     ? `, at ${e.firstReadMs} ms`
     : `, at ${e.firstReadMs}–${e.lastReadMs} ms`;
+}
+
+/** Values never read: lost ones apart from those the source never emitted (an incomplete output). */
+function missingText(e: EventOf<'value-missing'>): string {
+  if (e.neverEmitted === undefined)
+    return `Checker: ${count(e.count, 'value')} never arrived (${sample(e)}).`;
+  const { from, to } = e.neverEmitted;
+  const never = to - from + 1;
+  const incomplete = `${count(never, 'value')} never emitted (${from === to ? from : `${from}–${to}`}): the job failed for good before its source reached them, an incomplete output, not a loss`;
+  const lost = e.count - never;
+  if (lost === 0) return `Checker: ${incomplete}.`;
+  const lostValues = e.values.filter((v) => v < from);
+  return `Checker: ${count(lost, 'value')} emitted and never made visible (${sample({ count: lost, values: lostValues })}); ${incomplete}.`;
 }
 
 function sample(e: { count: number; values: number[] }): string {

@@ -209,7 +209,17 @@ export class Checker {
     }
     this.missingTotal = missing;
     this.metrics.extra.missing = missing;
-    if (missing > 0) this.ctx.emit({ t: tMs, kind: 'value-missing', count: missing, values: sample });
+    if (missing === 0) return;
+    const emittedUpTo = this.emittedUpTo;
+    this.ctx.emit({
+      t: tMs,
+      kind: 'value-missing',
+      count: missing,
+      values: sample,
+      ...(emittedUpTo < this.numEvents
+        ? { neverEmitted: { from: emittedUpTo + 1, to: this.numEvents } }
+        : {}),
+    });
   }
 
   /** The highest value the source emitted: the values after it were never emitted. */
