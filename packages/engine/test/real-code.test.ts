@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   CONTROLLER_RETRY_DEFAULTS,
   type Fault,
+  HeartbeatMonitor,
+  parseScenario,
   presetScenario,
   type Report,
   type Scenario,
@@ -168,12 +170,91 @@ describe('failed checkpoints fail the job over (CheckpointFailureManager)', () =
       base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 400, durationMs: 60_000 }]),
     );
     const failed = ofKind(events, 'task-failed');
-    expect(failed.map((e) => [e.reason, e.t])).toEqual([['heartbeat-timeout', 400 + 50_000]]);
+    // Seed 1's heartbeat requests go out at 800 ms past every 10 s: the last reply before the
+    // freeze at 400 came at -9,200, so the 50 s timeout runs out 40,400 ms into the freeze.
+    expect(failed.map((e) => [e.reason, e.t])).toEqual([['heartbeat-timeout', 400 + 40_400]]);
     const closedOnThaw = ofKind(events, 'txn-aborted').filter(
       (e) => e.attempt === 1 && e.why === 'task-closed',
     );
     expect(closedOnThaw.every((e) => e.t === 400 + 60_000)).toBe(true);
     expect(report.restores).toHaveLength(1);
+  });
+});
+
+describe('a checkpoint expires at its deadline (CheckpointCoordinator CheckpointCanceller, CheckpointFailureManager)', () => {
+  it('a checkpoint held up past its timeout by a pause expires at trigger + timeoutMs and fails the job over then', () => {
+    // Checkpoint 4 is triggered at 400 while the job is frozen (395..445): it would complete at
+    // about 449, before the next trigger; its canceller expires it at 420.
+    const { report, events } = run(
+      base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 395, durationMs: 50 }], {
+        checkpoint: { timeoutMs: 20 },
+      }),
+    );
+    const aborted = ofKind(events, 'checkpoint-aborted').find((e) => e.checkpointId === 4);
+    expect(aborted).toMatchObject({ reason: 'timeout', t: 420 });
+    expect(ofKind(events, 'checkpoint-completed').some((e) => e.checkpointId === 4)).toBe(false);
+    const failed = ofKind(events, 'task-failed');
+    expect(failed.map((e) => [e.reason, e.t])).toEqual([['checkpoint-failures', 420]]);
+    // The restore aborts the open transactions the frozen attempt kept (recoverAndAbort) at once.
+    const aborted1 = ofKind(events, 'txn-aborted').filter((e) => e.attempt === 1);
+    expect(aborted1.map((e) => [e.why, e.t])).toEqual([
+      ['restore', 420],
+      ['restore', 420],
+    ]);
+    expect(report.restores.map((r) => r.checkpointId)).toEqual([3]);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('a slow ATLEAST_ONCE flush past the timeout expires the checkpoint, not the next trigger', () => {
+    const { events } = run(
+      base('ATLEAST_ONCE', [{ kind: 'store-outage', atMs: 399, durationMs: 200 }], {
+        checkpoint: { timeoutMs: 30 },
+      }),
+    );
+    const aborted = ofKind(events, 'checkpoint-aborted').find((e) => e.checkpointId === 4);
+    expect(aborted).toMatchObject({ reason: 'timeout', t: 430 });
+    expect(ofKind(events, 'task-failed')[0]).toMatchObject({ reason: 'checkpoint-failures', t: 430 });
+  });
+});
+
+describe('heartbeats have a phase (HeartbeatManagerSenderImpl, HeartbeatMonitorImpl)', () => {
+  it('a frozen TaskManager is declared lost one timeout after its last reply: 40 to 50 s into the freeze, by seed', () => {
+    const lostAfter = new Set<number>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const { events } = run(
+        base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 400, durationMs: 60_000 }], { seed }),
+      );
+      const failed = ofKind(events, 'task-failed');
+      expect(failed.map((e) => e.reason)).toEqual(['heartbeat-timeout']);
+      const after = failed[0]!.t - 400;
+      expect(after).toBeGreaterThanOrEqual(40_000);
+      expect(after).toBeLessThan(50_000);
+      expect(after).toBe(new HeartbeatMonitor(seed, 10_000, 50_000).lostAtMs(400) - 400);
+      lostAfter.add(after);
+    }
+    // A phase, not a constant: the seeds spread over the whole request interval.
+    expect(Math.max(...lostAfter) - Math.min(...lostAfter)).toBeGreaterThan(8_000);
+  });
+
+  it('a freeze that ends before the timeout runs out only delays: no failover (the queued requests are answered)', () => {
+    const { report, events } = run(
+      base('ATLEAST_ONCE', [{ kind: 'job-pause', atMs: 400, durationMs: 40_000 }]),
+    );
+    expect(ofKind(events, 'task-failed')).toEqual([]);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('the heartbeat timeout must be at least its interval (HeartbeatServices)', () => {
+    const parsed = parseScenario({
+      mode: 'EXACTLY_ONCE',
+      numEvents: 50,
+      restart: { heartbeatTimeoutMs: 5_000 },
+    });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok)
+      expect(parsed.errors).toEqual([
+        "restart.heartbeatTimeoutMs: must be at least restart.heartbeatIntervalMs (10000 ms): Flink's HeartbeatServices refuses a heartbeat timeout shorter than its interval",
+      ]);
   });
 });
 

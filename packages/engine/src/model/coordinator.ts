@@ -53,6 +53,8 @@ export class CheckpointCoordinator {
   // Flink's CheckpointFailureManager: consecutive declined or expired checkpoints since the last success.
   private consecutiveFailures = 0;
   private lastSucceededId = 0;
+  /** Whether the canceller's timer is in the queue (see armCanceller). */
+  private cancellerArmed = false;
   /** The source and every sink subtask: whom a checkpoint's notification goes to. */
   private readonly everyTask: readonly number[];
 
@@ -71,15 +73,11 @@ export class CheckpointCoordinator {
   }
 
   /**
-   * The periodic trigger. A checkpoint pending longer than the timeout is aborted here (so the
-   * timeout is noticed at the first trigger at or after it); a trigger while another checkpoint is
-   * still pending is skipped, as at most one runs at a time.
+   * The periodic trigger. A trigger while another checkpoint is still pending is skipped, as at
+   * most one runs at a time. Each checkpoint gets its CheckpointCanceller: a timer at trigger +
+   * timeoutMs that expires it if it is still pending then (CheckpointCoordinator.createPendingCheckpoint).
    */
   trigger(t: number): void {
-    const current = this.pending;
-    if (current !== null && t >= current.triggeredAtMs + this.ctx.scenario.checkpoint.timeoutMs) {
-      this.abortPending('timeout', t);
-    }
     const attempt = this.hooks.runningAttempt();
     if (attempt === null || this.pending !== null) return;
     const id = this.nextId++;
@@ -94,6 +92,7 @@ export class CheckpointCoordinator {
     };
     this.pending = pending;
     this.counts.triggered++;
+    this.armCanceller(pending.triggeredAtMs + this.ctx.scenario.checkpoint.timeoutMs);
     attempt.whenRunning(t, (at) => {
       if (this.pending !== pending) return;
       pending.position = attempt.snapshotSource(id, at);
@@ -123,6 +122,29 @@ export class CheckpointCoordinator {
       this.ctx.emit({ t, kind: 'checkpoint-acknowledged', checkpointId, task: taskName(task) });
     if (pending.missing === 0) this.allAcknowledged(pending, t);
   }
+
+  /**
+   * Flink schedules one CheckpointCanceller per checkpoint. One checkpoint is pending at a time
+   * and deadlines only grow, so one timer does the same: when it finds the pending checkpoint's
+   * deadline still ahead (an earlier one completed meanwhile) it re-arms for it. This keeps a
+   * long run from holding a canceller per completed checkpoint in the timer queue.
+   */
+  private armCanceller(deadlineMs: number): void {
+    if (this.cancellerArmed) return;
+    this.cancellerArmed = true;
+    // Housekeeping: once the job has ended the canceller has nothing left to expire.
+    this.ctx.scheduler.schedule(deadlineMs, this.canceller, false);
+  }
+
+  /** The CheckpointCanceller: a checkpoint still pending at its deadline expires (CHECKPOINT_EXPIRED). */
+  private readonly canceller = (t: number): void => {
+    this.cancellerArmed = false;
+    const pending = this.pending;
+    if (pending === null) return;
+    const deadlineMs = pending.triggeredAtMs + this.ctx.scenario.checkpoint.timeoutMs;
+    if (t >= deadlineMs) this.abortPending('timeout', t);
+    else this.armCanceller(deadlineMs);
+  };
 
   abortPending(reason: CheckpointAbortReason, t: number): void {
     const pending = this.pending;

@@ -5,6 +5,7 @@ import { Scheduler } from '../kernel/scheduler';
 import { Checker } from '../model/checker';
 import { CHECKPOINT_FAULT_FIRED, CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
 import { CheckpointCoordinator } from '../model/coordinator';
+import { HeartbeatMonitor } from '../model/heartbeat';
 import { Attempt } from '../model/job';
 import { StreamStore } from '../model/stream-store';
 import type { TaskFailure } from '../model/task';
@@ -82,13 +83,17 @@ export class Simulation {
     });
     this.coordinator = new CheckpointCoordinator(this.ctx, this.checkpointFaults, this.prng, {
       runningAttempt: () => (this.state === 'running' && this.current?.alive === true ? this.current : null),
-      crashJob: (attempt, t, reason, detail) => this.onTaskFailure(attempt, { t, reason, detail }),
+      crashJob: (attempt, t, reason, detail) => this.failFromCoordinator(attempt, t, reason, detail),
     });
     this.injector = new FaultInjector(
       this.scheduler,
       this.store,
       this.checkpointFaults,
-      scenario.restart.heartbeatTimeoutMs,
+      new HeartbeatMonitor(
+        scenario.seed,
+        scenario.restart.heartbeatIntervalMs,
+        scenario.restart.heartbeatTimeoutMs,
+      ),
       this.jobControl(),
     );
     this.horizonMs = horizonOf(scenario);
@@ -338,6 +343,25 @@ export class Simulation {
     this.current = null;
     this.coordinator.abortPending('job-failover', t);
     this.restartOrFail(t);
+  }
+
+  /**
+   * The coordinator fails the job over (an injected crash, or too many failed checkpoints). A
+   * frozen attempt cannot cancel its tasks until it thaws: it is left to do so, as one lost to the
+   * heartbeat is, and the job fails over at once.
+   */
+  private failFromCoordinator(
+    attempt: Attempt,
+    t: number,
+    reason: 'injected-crash' | 'checkpoint-failures',
+    detail: string,
+  ): void {
+    if (attempt.isFrozen && attempt === this.current) {
+      attempt.lost = true;
+      this.failOverFrom(attempt, reason, detail, t, false);
+      return;
+    }
+    this.onTaskFailure(attempt, { t, reason, detail });
   }
 
   /** Tells the failure that fails the job over: as an event, and as a fact for the causes. */

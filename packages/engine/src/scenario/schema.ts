@@ -116,6 +116,7 @@ export const scenarioInputSchema = z.strictObject({
     .strictObject({
       attempts: z.int().min(0).max(100).optional(),
       delayMs: ms('delayMs').optional(),
+      heartbeatIntervalMs: positiveMs('heartbeatIntervalMs').optional(),
       heartbeatTimeoutMs: positiveMs('heartbeatTimeoutMs').optional(),
     })
     .optional(),
@@ -160,7 +161,14 @@ export interface Scenario {
     /** How the event writer reconnects to the segment store and resends (EventWriterConfig). */
     writerRetry: RetryPolicy;
   };
-  restart: { attempts: number; delayMs: number; heartbeatTimeoutMs: number };
+  restart: {
+    attempts: number;
+    delayMs: number;
+    /** Flink's heartbeat.interval: how often the JobMaster asks each TaskManager for a heartbeat. */
+    heartbeatIntervalMs: number;
+    /** Flink's heartbeat.timeout: how long after its last reply a TaskManager is declared lost. */
+    heartbeatTimeoutMs: number;
+  };
   checker: { isolation: Isolation };
   faults: Fault[];
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import {
   exhaustive,
   type Fault,
+  HeartbeatMonitor,
   type NotifyTarget,
   Prng,
   type Scenario,
@@ -110,6 +111,10 @@ export class Coordinator {
   private readonly baseProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private tickTimer: NodeJS.Timeout | null = null;
+  /** The pending checkpoint's CheckpointCanceller. */
+  private cancellerTimer: NodeJS.Timeout | null = null;
+  /** Expired checkpoints in a row since the last completed one (CheckpointFailureManager). */
+  private consecutiveFailures = 0;
   private faultTimers: NodeJS.Timeout[] = [];
   private jobStartMs = 0;
   private ticks = 0;
@@ -145,7 +150,11 @@ export class Coordinator {
     );
     this.durationFaults = new DurationFaults(
       scenario.faults,
-      scenario.restart,
+      new HeartbeatMonitor(
+        scenario.seed,
+        scenario.restart.heartbeatIntervalMs,
+        scenario.restart.heartbeatTimeoutMs,
+      ),
       {
         runningChild: () => (this.running && !this.finishing ? this.child : null),
         send: (child, message) => this.send(child, message),
@@ -156,6 +165,7 @@ export class Coordinator {
           this.end(false);
         },
         log: (line) => this.log(line),
+        elapsedMs: () => this.elapsedMs(),
         event: (event) => this.emit(event),
       },
       store,
@@ -425,6 +435,7 @@ export class Coordinator {
     this.result.endedAtMs = Date.now();
     if (finished) this.emit({ kind: 'job-finished', attempt: this.result.attempts.length });
     if (this.tickTimer !== null) clearTimeout(this.tickTimer);
+    if (this.cancellerTimer !== null) clearTimeout(this.cancellerTimer);
     this.reaper.stop();
     this.result.txnsExpired = this.reaper.expired.size;
     for (const t of this.faultTimers) clearTimeout(t);
@@ -466,19 +477,36 @@ export class Coordinator {
 
   private trigger(): void {
     const now = Date.now();
-    if (this.pending !== null) {
-      // A checkpoint pending past its timeout expires (noticed at the next trigger, as in the model).
-      if (now - this.pending.triggeredAtMs < this.scenario.checkpoint.timeoutMs) return;
-      this.result.checkpoints.aborted++;
-      this.result.checkpoints.failed++;
-      this.abortedEvent(this.pending, 'timeout');
-      this.pending = null;
-    }
+    if (this.pending !== null) return;
     if (this.child === null || !this.running || this.finishing) return;
     const id = this.nextCheckpointId++;
     this.result.checkpoints.triggered++;
-    this.pending = { id, triggeredAtMs: now, position: null, sinks: [] };
+    const pending: PendingCheckpoint = { id, triggeredAtMs: now, position: null, sinks: [] };
+    this.pending = pending;
+    // Flink's CheckpointCanceller: the checkpoint expires at trigger + timeoutMs if still pending.
+    if (this.cancellerTimer !== null) clearTimeout(this.cancellerTimer);
+    this.cancellerTimer = setTimeout(() => this.expire(pending), this.scenario.checkpoint.timeoutMs);
     this.send(this.child, { type: 'trigger', checkpointId: id });
+  }
+
+  /**
+   * CHECKPOINT_EXPIRED counts against the tolerable failures (CheckpointFailureManager): beyond
+   * `checkpoint.tolerableFailures` in a row the job fails over, as in the model.
+   */
+  private expire(pending: PendingCheckpoint): void {
+    if (this.pending !== pending || this.ended) return;
+    this.pending = null;
+    this.result.checkpoints.aborted++;
+    this.result.checkpoints.failed++;
+    this.abortedEvent(pending, 'timeout');
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures <= this.scenario.checkpoint.tolerableFailures) return;
+    this.consecutiveFailures = 0;
+    if (!this.running) return;
+    this.crash(
+      `Exceeded checkpoint tolerable failure threshold: checkpoint ${pending.id} expired`,
+      'checkpoint-failures',
+    );
   }
 
   private onAck(message: Extract<FromTask, { type: 'ack' }>): void {
@@ -523,6 +551,7 @@ export class Coordinator {
     }
     this.latest = { id, position: pending.position!, sinks: pending.sinks.map((s) => s ?? []) };
     this.result.checkpoints.completed++;
+    this.consecutiveFailures = 0;
     this.emit({
       kind: 'checkpoint-completed',
       checkpointId: id,
