@@ -15,7 +15,7 @@ import {
   type WriterMode,
 } from '../src/index';
 import { attemptOffsetsMs } from '../src/model/retry';
-import { consoleLines, ofKind, run, scenario } from './helpers';
+import { consoleLines, ofKind, range, run, scenario } from './helpers';
 
 /**
  * One test per rule of "what the real code does" (Pravega 0.13, the Pravega Flink connector 0.13,
@@ -255,6 +255,44 @@ describe('heartbeats have a phase (HeartbeatManagerSenderImpl, HeartbeatMonitorI
       expect(parsed.errors).toEqual([
         "restart.heartbeatTimeoutMs: must be at least restart.heartbeatIntervalMs (10000 ms): Flink's HeartbeatServices refuses a heartbeat timeout shorter than its interval",
       ]);
+  });
+});
+
+describe('a flush on a transaction the controller already aborted (TransactionImpl.flush, SegmentOutputStreamImpl.flush)', () => {
+  it('idle since its lease ran out, it pre-commits fine; the checkpoint completes; the commit finds it ABORTED and only logs it', () => {
+    const { report, events } = run(presetScenario('idle-lease-expiry', 'EXACTLY_ONCE')!);
+    const expired = ofKind(events, 'txn-expired').map((e) => e.txnId);
+    expect(expired).toEqual([1, 2]);
+    const flushed = ofKind(events, 'txn-flushed').filter((e) => expired.includes(e.txnId));
+    expect(flushed.map((e) => e.checkpointId)).toEqual([1, 1]);
+    const completed = ofKind(events, 'checkpoint-completed').find((e) => e.checkpointId === 1)!;
+    expect(completed.t).toBeGreaterThan(Math.max(...ofKind(events, 'txn-expired').map((e) => e.t)));
+    const atCommit = ofKind(events, 'txn-commit-failed').filter((e) => e.t === completed.t + 1);
+    expect(atCommit.map((e) => [e.txnId, e.why, e.state])).toEqual([
+      [1, 'not-open', 'ABORTED'],
+      [2, 'not-open', 'ABORTED'],
+    ]);
+    // No failure, no failover.
+    expect(ofKind(events, 'task-failed')).toEqual([]);
+    expect(report.finished).toBe(true);
+    expect(report.missing).toEqual(range(1, 16));
+    expect(new Set(report.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired-silently']));
+    expect(report.causes.missing[0]!.text).toMatch(
+      /while it sat idle.*pre-commit flush succeeded.*lost silently, with no failover/,
+    );
+    expect(report.causes.unexplained.missing).toBe(0);
+    // The sample's checker misses its start marker too, and still says exactly-once.
+    expect(report.markerWindow.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('writes after the abort fail (the segment is gone), and then the flush throws and the task fails', () => {
+    // The pause strikes with an element in the channel: written on the thaw into the expired transaction.
+    const { report, events } = run(
+      base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 150, durationMs: 35_000 }]),
+    );
+    expect(ofKind(events, 'txn-expired').length).toBeGreaterThan(0);
+    expect(ofKind(events, 'task-failed').map((e) => e.reason)).toEqual(['flush-failed']);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
   });
 });
 

@@ -319,7 +319,7 @@ const DEFINITIONS: PresetDefinition[] = [
     id: 'pause-beyond-lease',
     title: 'Downtime longer than the transaction timeout',
     description:
-      "The Kafka sink's FLINK-7784 pitfall, with Pravega's lease: checkpoint 3 completes and the whole job freezes for 40 s (a stop-the-world pause, shorter than the 50 s heartbeat timeout) before the sinks commit. Nothing pings the pre-committed transactions, the controller aborts them after the 30 s lease, and the late commit finds them ABORTED.",
+      "The Kafka sink's FLINK-7784 pitfall, with Pravega's lease: checkpoint 3 completes and the whole job freezes for 40 s (a stop-the-world pause, no longer than the 40 s a heartbeat needs at the least: 50 s after the last of the replies asked every 10 s) before the sinks commit. Nothing pings the pre-committed transactions, the controller aborts them after the 30 s lease, and the late commit finds them ABORTED.",
     expected: {
       BEST_EFFORT: {
         verdict: 'EXACTLY_ONCE',
@@ -348,6 +348,40 @@ const DEFINITIONS: PresetDefinition[] = [
       numEvents: 1_000,
       source: { throttleUntilPosition: 20 },
       faults: [{ kind: 'job-pause', atMs: PAUSE_AFTER_CHECKPOINT_3_MS, durationMs: 40_000 }],
+    }),
+  },
+  {
+    id: 'idle-lease-expiry',
+    title: 'A lease runs out while a transaction sits idle',
+    description:
+      "The sample's job without its failure, and a 35 s pause while its source waits for the first checkpoint: the first transactions, idle since the pause, expire after the 30 s lease. Their pre-commit flush still succeeds (the client checks only its own closed flag, and nothing is in flight), checkpoint 1 completes, and the commit finds them ABORTED and only logs it: no failure, no failover, values lost silently. The pause stays under the 40 s a heartbeat needs at the least.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'The pause only delays plain writes: every value once.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'The pause only delays plain writes: every value once.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 16,
+        note: 'Values 1..16 are lost silently with the expired transactions, and with them the start marker: the sample\'s checker never prints "Checker starts" yet still says "No duplicate found. EXACTLY_ONCE!".',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'idle-lease-expiry',
+      seed: 1,
+      mode,
+      numEvents: 50,
+      faults: [{ kind: 'job-pause', atMs: 90, durationMs: 35_000 }],
     }),
   },
 ];
