@@ -296,6 +296,81 @@ describe('a flush on a transaction the controller already aborted (TransactionIm
   });
 });
 
+describe('a task failure does not abort a pending checkpoint in 1.14 (SchedulerBase.restoreState, receiveAcknowledgeMessage)', () => {
+  it('the restart aborts it as it restores state, after the restart delay, and the abort is not counted', () => {
+    // Checkpoint 4 is triggered at 400 and pending until about 403; the mapper throws at 401.
+    const { report, events } = run(
+      base('EXACTLY_ONCE', [{ kind: 'mapper-exception', atMs: 401 }], { restart: { delayMs: 50 } }),
+    );
+    expect(ofKind(events, 'task-failed').map((e) => e.t)).toEqual([401]);
+    const aborted = ofKind(events, 'checkpoint-aborted').find((e) => e.checkpointId === 4);
+    expect(aborted).toMatchObject({ reason: 'job-failover', t: 451 });
+    expect(ofKind(events, 'job-restored')[0]).toMatchObject({ t: 451, checkpointId: 3 });
+    expect(report.checkpoints.failed).toBe(0);
+  });
+
+  it('crash-after-precommit before-ack: the last sink dies before acknowledging K; K never completes, the restore goes back to K-1', () => {
+    const { report, events } = run(base('ATLEAST_ONCE', [{ kind: 'crash-after-precommit', checkpoint: 3 }]));
+    const acks = ofKind(events, 'checkpoint-acknowledged').filter((e) => e.checkpointId === 3);
+    expect(acks.map((e) => e.task)).toEqual(['source', 'sink-0']);
+    const fired = ofKind(events, 'fault-fired')[0]!;
+    expect(fired).toMatchObject({ stage: 'before-ack', subtask: 1 });
+    expect(ofKind(events, 'task-failed')[0]!.detail).toBe(
+      'sink 1 died after pre-committing checkpoint 3, before acknowledging it',
+    );
+    expect(ofKind(events, 'checkpoint-completed').some((e) => e.checkpointId === 3)).toBe(false);
+    expect(report.restores.map((r) => r.checkpointId)).toEqual([2]);
+    expect(report.counts.duplicates).toBeGreaterThan(0);
+  });
+
+  it('crash-after-precommit after-acks: the acknowledgements already sent complete K; the restore commits its transactions', () => {
+    const fault: Fault = { kind: 'crash-after-precommit', checkpoint: 3, stage: 'after-acks' };
+    const { report, events } = run(base('EXACTLY_ONCE', [fault]));
+    const completed = ofKind(events, 'checkpoint-completed').find((e) => e.checkpointId === 3)!;
+    const failed = ofKind(events, 'task-failed')[0]!;
+    expect(failed.t).toBe(completed.t);
+    expect(failed.detail).toBe('sink 1 died after every task acknowledged checkpoint 3');
+    expect(report.restores.map((r) => r.checkpointId)).toEqual([3]);
+    // No task heard of K before it died: recoverAndCommit commits K's transactions.
+    const commits = ofKind(events, 'txn-committing').filter((e) => e.checkpointId === 3);
+    expect(commits.map((e) => e.recovery)).toEqual([true, true]);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+    // ATLEAST_ONCE restores from K too: only what came after K's snapshot is written twice.
+    const alo = run(base('ATLEAST_ONCE', [fault])).report;
+    const before = run(base('ATLEAST_ONCE', [{ kind: 'crash-after-precommit', checkpoint: 3 }])).report;
+    expect(alo.restores.map((r) => r.checkpointId)).toEqual([3]);
+    expect(alo.counts.duplicates).toBeLessThan(before.counts.duplicates);
+  });
+});
+
+describe('commits after a throw (TwoPhaseCommitSinkFunction.notifyCheckpointComplete)', () => {
+  it('every pending transaction is tried even after one commit throws; then the first failure fails the task', () => {
+    // Checkpoint 3's notification to sink 0 is lost: checkpoint 4's makes it commit two
+    // transactions. The controller is unreachable from just before for 100 s: the first commit's
+    // retries run out after 91,111 ms, the second gets through once the controller is back.
+    const lost: Fault = { kind: 'notify-lost', checkpoint: 3, target: 0 };
+    const quiet = run(base('EXACTLY_ONCE', [lost], { sink: { txnLeaseMs: 600_000 } }));
+    const at = ofKind(quiet.events, 'txn-committing').find((e) => e.checkpointId === 4 && e.subtask === 0)!.t;
+    const { report, events } = run(
+      base('EXACTLY_ONCE', [lost, { kind: 'controller-outage', atMs: at - 1, durationMs: 100_000 }], {
+        sink: { txnLeaseMs: 600_000 },
+      }),
+    );
+    const exhausted = ofKind(events, 'txn-commit-failed').filter((e) => e.why === 'retries-exhausted');
+    expect(exhausted.map((e) => [e.checkpointId, e.subtask, e.t])).toEqual([[3, 0, at + 91_111]]);
+    // The commit of checkpoint 4's transaction is still made, after the first one threw.
+    const second = ofKind(events, 'txn-committing').find((e) => e.checkpointId === 4 && e.subtask === 0)!;
+    expect(second.recovery).toBe(false);
+    expect(second.t).toBeGreaterThan(at + 91_111);
+    const failed = ofKind(events, 'task-failed');
+    expect(failed.map((e) => [e.reason, e.t])).toEqual([['commit-failed', second.t]]);
+    expect(failed[0]!.detail).toMatch(/^sink 0: commit of transaction \d+ failed: controller unreachable/);
+    // The restore commits checkpoint 3's transaction again (recoverAndCommit): nothing lost.
+    expect(ofKind(events, 'txn-committing').some((e) => e.checkpointId === 3 && e.recovery)).toBe(true);
+    expect(report.verdict).toBe('EXACTLY_ONCE');
+  });
+});
+
 describe('notifications are per task', () => {
   it('a notification lost to one sink subtask: the others commit at once, it commits with the next checkpoint', () => {
     const { report, events } = run(base('EXACTLY_ONCE', [{ kind: 'notify-lost', checkpoint: 3, target: 1 }]));

@@ -93,6 +93,24 @@ describe('checkpoint faults agree with the model on the seed', () => {
     }
   });
 
+  it('crash-after-precommit after-acks on checkpoint 1: the acknowledgements complete it, the restore commits it; nothing twice', async () => {
+    for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const) {
+      const v = await verifyScenario(
+        seedWith(mode, [{ kind: 'crash-after-precommit', checkpoint: 1, stage: 'after-acks' }]),
+        server,
+      );
+      expect(v.timingDecides).toBeNull();
+      expect(v.differences).toEqual([]);
+      // Which sink acknowledges last is up to the real processes.
+      expect(v.postgres.attempts[0]?.failure?.detail).toMatch(
+        /^sink [01] died after every task acknowledged checkpoint 1$/,
+      );
+      expect(v.postgres.restores[0]?.checkpointId).toBe(1);
+      expect(v.postgres.duplicates).toEqual([]);
+      expect(v.postgres.verdict).toBe('EXACTLY_ONCE');
+    }
+  });
+
   it('notify-lost on checkpoint 1: the same duplicate and missing sets as the model', async () => {
     for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const) {
       const faults: Fault[] = [SAMPLE_FAILURE, { kind: 'notify-lost', checkpoint: 1 }];
@@ -261,8 +279,8 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
     expect(v.differences).toEqual([]);
     expect(v.postgres.verdict).toBe('LOSS');
     expect(v.postgres.log.some((l) => /cp3-s\d lease expired: the controller aborted it/.test(l))).toBe(true);
-    expect(new Set(v.postgres.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired']));
+    expect(new Set(v.postgres.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired-silently']));
     expect(v.postgres.causes.unexplained.missing).toBe(0);
-    expect(new Set(v.model.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired']));
+    expect(new Set(v.model.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired-silently']));
   });
 });

@@ -1,7 +1,8 @@
 import type { CheckpointAbortReason } from '../events';
 import type { SimContext } from '../kernel/context';
 import type { Prng } from '../kernel/prng';
-import type { CheckpointFaultKind, Fault, NotifyTarget } from '../scenario/schema';
+import type { PrecommitCrashStage } from '../scenario/fault-catalogue';
+import type { CheckpointFault, CheckpointFaultKind, Fault, NotifyTarget } from '../scenario/schema';
 import { CHECKPOINT_FAULT_FIRED, type CheckpointFaultPlan } from './checkpoint-fault-plan';
 import type { Attempt } from './job';
 import type { CompletedCheckpoint, SinkSnapshot } from './task';
@@ -113,14 +114,17 @@ export class CheckpointCoordinator {
     const pending = this.pending;
     if (pending === null || pending.id !== checkpointId || pending.attempt !== attempt) return;
     const bit = 1 << (task + 1);
-    if ((pending.acknowledged & bit) === 0) {
+    const fresh = (pending.acknowledged & bit) === 0;
+    // The source acknowledges at the trigger: the last task to acknowledge is always a sink.
+    if (fresh && pending.missing === 1 && this.sinkDiesBeforeAck(pending, task, t)) return;
+    if (fresh) {
       pending.acknowledged |= bit;
       pending.missing--;
     }
     if (sink !== null) pending.sinks[task] = sink;
     if (this.ctx.listening)
       this.ctx.emit({ t, kind: 'checkpoint-acknowledged', checkpointId, task: taskName(task) });
-    if (pending.missing === 0) this.allAcknowledged(pending, t);
+    if (pending.missing === 0) this.allAcknowledged(pending, task, t);
   }
 
   /**
@@ -175,17 +179,26 @@ export class CheckpointCoordinator {
     );
   }
 
-  private allAcknowledged(pending: PendingCheckpoint, t: number): void {
+  /**
+   * crash-after-precommit, `before-ack`: the last sink to acknowledge K dies after its pre-commit,
+   * before its acknowledgement is sent. K stays pending (a task failure aborts nothing in Flink
+   * 1.14) until the restart restores state and aborts it, so the restore goes back one checkpoint.
+   */
+  private sinkDiesBeforeAck(pending: PendingCheckpoint, task: number, t: number): boolean {
+    if (this.fire('crash-after-precommit', pending.id, t, task, (f) => stageOf(f) === 'before-ack') === null)
+      return false;
+    this.hooks.crashJob(
+      pending.attempt,
+      t,
+      'injected-crash',
+      `sink ${task} died after pre-committing checkpoint ${pending.id}, before acknowledging it`,
+    );
+    return true;
+  }
+
+  /** `lastTask`: the sink subtask whose acknowledgement completed the set. */
+  private allAcknowledged(pending: PendingCheckpoint, lastTask: number, t: number): void {
     const { id, attempt } = pending;
-    if (this.fire('crash-after-precommit', id, t) !== null) {
-      this.hooks.crashJob(
-        attempt,
-        t,
-        'injected-crash',
-        `crash after every sink pre-committed checkpoint ${id}`,
-      );
-      return;
-    }
     if (this.fire('checkpoint-abort', id, t) !== null) {
       this.abortPending('declined', t);
       return;
@@ -205,6 +218,17 @@ export class CheckpointCoordinator {
         position: pending.position,
         durationMs: t - pending.triggeredAtMs,
       });
+    // crash-after-precommit, `after-acks`: the acknowledgements already sent completed K
+    // (receiveAcknowledgeMessage); the sink dies after, and the restore commits K's transactions.
+    if (this.fire('crash-after-precommit', id, t, lastTask, (f) => stageOf(f) === 'after-acks') !== null) {
+      this.hooks.crashJob(
+        attempt,
+        t,
+        'injected-crash',
+        `sink ${lastTask} died after every task acknowledged checkpoint ${id}`,
+      );
+      return;
+    }
     if (this.fire('crash-before-notify', id, t) !== null) {
       this.hooks.crashJob(
         attempt,
@@ -266,19 +290,31 @@ export class CheckpointCoordinator {
     }
   }
 
-  private fire(kind: CheckpointFaultKind, id: number, t: number): Fault | null {
-    const fault = this.faults.take(kind, id, t);
+  /** Takes the fault of this kind aimed at checkpoint `id` now, and tells it; `subtask`: the sink it strikes. */
+  private fire(
+    kind: CheckpointFaultKind,
+    id: number,
+    t: number,
+    subtask = 0,
+    accepts?: (fault: CheckpointFault) => boolean,
+  ): Fault | null {
+    const fault = this.faults.take(kind, id, t, accepts);
     if (fault === null) return null;
     this.ctx.emit({
       t,
       kind: 'fault-fired',
       faultKind: kind,
       checkpointId: id,
-      detail: `checkpoint ${id}: ${CHECKPOINT_FAULT_FIRED[kind](0)}`,
+      detail: `checkpoint ${id}: ${CHECKPOINT_FAULT_FIRED[kind](subtask, fault)}`,
       ...(fault.kind === 'notify-lost' ? { target: targetOf(fault) } : {}),
+      ...(fault.kind === 'crash-after-precommit' ? { subtask, stage: stageOf(fault) } : {}),
     });
     return fault;
   }
+}
+
+function stageOf(fault: CheckpointFault): PrecommitCrashStage {
+  return fault.kind === 'crash-after-precommit' ? (fault.stage ?? 'before-ack') : 'before-ack';
 }
 
 function targetOf(fault: Fault): NotifyTarget {

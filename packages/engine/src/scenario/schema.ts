@@ -35,6 +35,8 @@ export {
   NOTIFY_TARGETS,
   type NotifyTarget,
   type OutageKind,
+  PRECOMMIT_CRASH_STAGES,
+  type PrecommitCrashStage,
 } from './fault-catalogue';
 
 /**

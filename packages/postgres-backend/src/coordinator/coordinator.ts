@@ -14,7 +14,7 @@ import {
 } from '@eolab/engine';
 import type { PostgresServer } from '../postgres/server';
 import type { Connection } from '../task/connection';
-import { CheckpointFaults } from './checkpoint-faults';
+import { CheckpointFaults, precommitCrashStage } from './checkpoint-faults';
 import { DurationFaults } from './duration-faults';
 import { JobEvents } from './job-events';
 import { LeaseReaper } from './lease-reaper';
@@ -93,8 +93,8 @@ const TASK_EXEC_ARGV = COMPILED
  * time. It triggers a checkpoint every intervalMs (one at a time), completes it when the source
  * and every sink subtask acknowledged, notifies the tasks, and on a task failure restores the job
  * from the last completed checkpoint by forking a new task process, fixed-delay, restart.attempts
- * times. Checkpoint faults strike here: crash-after-precommit and crash-before-notify SIGKILL the
- * task process at that protocol point. A lease reaper plays the Pravega controller's lease timers.
+ * times. Checkpoint faults strike here: crash-after-precommit (before the last acknowledgement, or
+ * after every one) and crash-before-notify SIGKILL the task process at that protocol point. A lease reaper plays the Pravega controller's lease timers.
  */
 export class Coordinator {
   private readonly result: JobResult;
@@ -383,16 +383,12 @@ export class Coordinator {
     this.failover();
   }
 
-  /** The task failed: abort the pending checkpoint, then restart from the latest completed one, or fail the job. */
+  /** The task failed: restart from the latest completed checkpoint (aborting a pending one then), or fail the job. */
   private failover(): void {
-    if (this.pending !== null) {
-      this.result.checkpoints.aborted++;
-      this.abortedEvent(this.pending, 'job-failover');
-      this.pending = null;
-    }
     const { attempts, delayMs } = this.scenario.restart;
     const attempt = this.result.attempts.length;
     if (this.result.restarts.used >= attempts) {
+      this.abortPending();
       this.emit({ kind: 'job-failed', attempt, reason: 'restart attempts exhausted' });
       this.log('Job failed: restart attempts exhausted');
       this.end(false);
@@ -407,6 +403,8 @@ export class Coordinator {
     });
     setTimeout(() => {
       if (this.ended) return;
+      // Flink 1.14 aborts a pending checkpoint when the restart restores state, not at the failure.
+      this.abortPending();
       const checkpoint = this.latest;
       const at = Date.now();
       this.emit(
@@ -426,6 +424,14 @@ export class Coordinator {
       });
       this.startAttempt(checkpoint);
     }, delayMs);
+  }
+
+  /** abortPendingCheckpoints(JOB_FAILOVER_REGION): not counted as a failed checkpoint. */
+  private abortPending(): void {
+    if (this.pending === null) return;
+    this.result.checkpoints.aborted++;
+    this.abortedEvent(this.pending, 'job-failover');
+    this.pending = null;
   }
 
   private end(finished: boolean): void {
@@ -531,22 +537,27 @@ export class Coordinator {
     const p = this.scenario.sink.parallelism;
     for (let i = 0; i < p; i++) if (pending.sinks[i] === undefined) return;
     if (pending.position === null) return;
-    this.complete(pending);
+    this.complete(pending, message.task === 'source' ? 0 : message.task);
   }
 
-  private complete(pending: PendingCheckpoint): void {
+  /** `lastSink`: the sink subtask whose acknowledgement completed the set. */
+  private complete(pending: PendingCheckpoint, lastSink: number): void {
     const id = pending.id;
     this.pending = null;
-    if (this.checkpointFaults.take('crash-after-precommit', id, this.elapsedMs()) !== null) {
-      // Every sink pre-committed, the checkpoint never completes: the restore goes back one checkpoint.
+    const elapsed = this.elapsedMs();
+    const before = (f: Fault) => precommitCrashStage(f) === 'before-ack';
+    if (this.checkpointFaults.take('crash-after-precommit', id, elapsed, before) !== null) {
+      // The last sink's acknowledgement is taken as never sent: its task died after its pre-commit,
+      // so the checkpoint never completes and the restore goes back one checkpoint, as in the model.
       this.result.checkpoints.aborted++;
       this.fired(
         'crash-after-precommit',
         id,
-        'every sink pre-committed; the job crashes before it completes',
+        `sink ${lastSink} pre-committed, then dies before acknowledging: the checkpoint cannot complete`,
+        { subtask: lastSink, stage: 'before-ack' },
       );
       this.abortedEvent(pending, 'job-failover');
-      this.crash(`crash after every sink pre-committed checkpoint ${id}`);
+      this.crash(`sink ${lastSink} died after pre-committing checkpoint ${id}, before acknowledging it`);
       return;
     }
     this.latest = { id, position: pending.position!, sinks: pending.sinks.map((s) => s ?? []) };
@@ -558,6 +569,17 @@ export class Coordinator {
       position: pending.position!,
       durationMs: Math.max(0, Date.now() - pending.triggeredAtMs),
     });
+    if (this.checkpointFaults.take('crash-after-precommit', id, elapsed) !== null) {
+      // After every acknowledgement: they completed the checkpoint; the restore commits it.
+      this.fired(
+        'crash-after-precommit',
+        id,
+        `every task acknowledged; then sink ${lastSink} dies: the acknowledgements complete the checkpoint`,
+        { subtask: lastSink, stage: 'after-acks' },
+      );
+      this.crash(`sink ${lastSink} died after every task acknowledged checkpoint ${id}`);
+      return;
+    }
     if (this.checkpointFaults.take('crash-before-notify', id, this.elapsedMs()) !== null) {
       this.fired('crash-before-notify', id, 'completed; the job crashes before the notification');
       this.crash(`crash after checkpoint ${id} completed, before notification`);
@@ -594,8 +616,8 @@ export class Coordinator {
     kind: Fault['kind'],
     checkpointId: number | null,
     detail: string,
-    /** Whom a lost notification would have reached, as the simulation's event says. */
-    extra: { target?: NotifyTarget } = {},
+    /** Whom a lost notification would have reached; the sink a crash strikes and when: as the simulation's event says. */
+    extra: { target?: NotifyTarget; subtask?: number; stage?: 'before-ack' | 'after-acks' } = {},
   ): void {
     this.emit({
       kind: 'fault-fired',
