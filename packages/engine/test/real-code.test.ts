@@ -371,6 +371,47 @@ describe('commits after a throw (TwoPhaseCommitSinkFunction.notifyCheckpointComp
   });
 });
 
+describe('a trigger while a checkpoint is pending is queued (CheckpointRequestDecider)', () => {
+  it('it runs as soon as the pending checkpoint ends, not at the next interval', () => {
+    // Checkpoint 4 is triggered at 400 into a pause (395..645): the triggers at 500 and 600 queue
+    // up and run one after the other as soon as it completes; the one at 700 is on the grid again.
+    const { events } = run(base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 395, durationMs: 250 }]));
+    const completedAt = new Map(ofKind(events, 'checkpoint-completed').map((e) => [e.checkpointId, e.t]));
+    const triggered = ofKind(events, 'checkpoint-triggered').filter((e) => e.checkpointId >= 4);
+    const at = (id: number) => triggered.find((e) => e.checkpointId === id)!.t;
+    expect(completedAt.get(4)).toBeGreaterThan(645);
+    expect(at(5)).toBe(completedAt.get(4));
+    expect(at(6)).toBe(completedAt.get(5));
+    expect(at(7)).toBe(700);
+  });
+
+  it('a failover drops the queue: the restored job checkpoints on the grid', () => {
+    const { events } = run(
+      base('EXACTLY_ONCE', [
+        { kind: 'job-pause', atMs: 395, durationMs: 250 },
+        { kind: 'mapper-exception', atMs: 646 },
+      ]),
+    );
+    const restoredAt = ofKind(events, 'job-restored')[0]!.t;
+    const after = ofKind(events, 'checkpoint-triggered').filter((e) => e.t >= restoredAt);
+    expect(after[0]!.t % 100).toBe(0);
+  });
+});
+
+describe('the knobs are held to their real bounds', () => {
+  it.each([
+    [{ checkpoint: { tolerableFailures: -1 } }, 'checkpoint.tolerableFailures'],
+    [{ restart: { attempts: -1 } }, 'restart.attempts'],
+    [{ restart: { heartbeatIntervalMs: 0 } }, 'restart.heartbeatIntervalMs'],
+    [{ sink: { controllerRetry: { backoffMultiple: 0 } } }, 'sink.controllerRetry.backoffMultiple'],
+    [{ sink: { writerRetry: { attempts: 0 } } }, 'sink.writerRetry.attempts'],
+  ] as const)('%j is refused, naming %s', (extra, field) => {
+    const parsed = parseScenario({ mode: 'EXACTLY_ONCE', numEvents: 50, ...extra });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors.map((e) => e.split(':')[0])).toEqual([field]);
+  });
+});
+
 describe('notifications are per task', () => {
   it('a notification lost to one sink subtask: the others commit at once, it commits with the next checkpoint', () => {
     const { report, events } = run(base('EXACTLY_ONCE', [{ kind: 'notify-lost', checkpoint: 3, target: 1 }]));

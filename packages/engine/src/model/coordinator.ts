@@ -21,6 +21,9 @@ export interface CoordinatorHooks {
 
 export const SOURCE_TASK = -1;
 
+/** CheckpointRequestDecider.DEFAULT_MAX_QUEUED_REQUESTS: beyond it the newest request fails. */
+const MAX_QUEUED_REQUESTS = 1_000;
+
 const SINK_NAMES = Array.from({ length: 16 }, (_, i) => `sink-${i}`);
 
 /** The task names events carry: `source`, `sink-0`, `sink-1`, ... */
@@ -54,6 +57,8 @@ export class CheckpointCoordinator {
   // Flink's CheckpointFailureManager: consecutive declined or expired checkpoints since the last success.
   private consecutiveFailures = 0;
   private lastSucceededId = 0;
+  /** Periodic trigger requests waiting for the pending checkpoint to end (CheckpointRequestDecider). */
+  private queuedRequests = 0;
   /** Whether the canceller's timer is in the queue (see armCanceller). */
   private cancellerArmed = false;
   /** The source and every sink subtask: whom a checkpoint's notification goes to. */
@@ -74,13 +79,40 @@ export class CheckpointCoordinator {
   }
 
   /**
-   * The periodic trigger. A trigger while another checkpoint is still pending is skipped, as at
-   * most one runs at a time. Each checkpoint gets its CheckpointCanceller: a timer at trigger +
-   * timeoutMs that expires it if it is still pending then (CheckpointCoordinator.createPendingCheckpoint).
+   * The periodic trigger. At most one checkpoint runs at a time: a trigger while one is pending is
+   * queued (CheckpointRequestDecider, at most 1,000 requests) and runs when that one ends. Each
+   * checkpoint gets its CheckpointCanceller: a timer at trigger + timeoutMs that expires it if it
+   * is still pending then (CheckpointCoordinator.createPendingCheckpoint).
    */
   trigger(t: number): void {
+    if (this.pending !== null) {
+      if (this.queuedRequests < MAX_QUEUED_REQUESTS) this.queuedRequests++;
+      return;
+    }
+    this.start(t);
+  }
+
+  /**
+   * A pending checkpoint ended: the queue's first request runs at once (scheduleTriggerRequest).
+   * After a failover or the job's end the queued requests fail instead: the tasks are not running
+   * (NOT_ALL_REQUIRED_TASKS_RUNNING), which the failure manager does not count.
+   */
+  private pendingEnded(reason: CheckpointAbortReason | 'completed', t: number): void {
+    if (reason === 'job-failover' || reason === 'job-finished') this.queuedRequests = 0;
+    if (this.queuedRequests === 0) return;
+    this.ctx.scheduler.schedule(t, this.runQueued, false);
+  }
+
+  private readonly runQueued = (t: number): void => {
+    if (this.pending !== null || this.queuedRequests === 0) return;
+    this.queuedRequests--;
+    if (!this.start(t)) this.queuedRequests = 0;
+  };
+
+  /** Starts a checkpoint of the running attempt; false when no attempt runs (the request fails). */
+  private start(t: number): boolean {
     const attempt = this.hooks.runningAttempt();
-    if (attempt === null || this.pending !== null) return;
+    if (attempt === null) return false;
     const id = this.nextId++;
     const pending: PendingCheckpoint = {
       id,
@@ -101,6 +133,7 @@ export class CheckpointCoordinator {
         this.ctx.emit({ t: at, kind: 'checkpoint-triggered', checkpointId: id, position: pending.position });
       this.acknowledge(attempt, id, SOURCE_TASK, null, at);
     });
+    return true;
   }
 
   /** A task's acknowledgement: `task` is SOURCE_TASK or a sink subtask's index. */
@@ -157,6 +190,7 @@ export class CheckpointCoordinator {
     this.counts.aborted++;
     this.ctx.emit({ t, kind: 'checkpoint-aborted', checkpointId: pending.id, reason });
     if (reason === 'declined' || reason === 'timeout') this.countFailure(pending, reason, t);
+    this.pendingEnded(reason, t);
   }
 
   /**
@@ -205,6 +239,7 @@ export class CheckpointCoordinator {
     }
     this.pending = null;
     this.counts.completed++;
+    this.pendingEnded('completed', t);
     if (id > this.lastSucceededId) {
       this.lastSucceededId = id;
       this.consecutiveFailures = 0;

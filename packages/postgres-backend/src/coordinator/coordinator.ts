@@ -71,6 +71,9 @@ interface PendingCheckpoint {
   sinks: (PendingTxn[] | undefined)[];
 }
 
+/** CheckpointRequestDecider.DEFAULT_MAX_QUEUED_REQUESTS. */
+const MAX_QUEUED_REQUESTS = 1_000;
+
 const here = fileURLToPath(import.meta.url);
 /**
  * The task process: compiled JavaScript beside this bundle in dist/ (what the server and the CLI
@@ -113,6 +116,8 @@ export class Coordinator {
   private tickTimer: NodeJS.Timeout | null = null;
   /** The pending checkpoint's CheckpointCanceller. */
   private cancellerTimer: NodeJS.Timeout | null = null;
+  /** Periodic triggers waiting for the pending checkpoint to end (CheckpointRequestDecider). */
+  private queuedRequests = 0;
   /** Expired checkpoints in a row since the last completed one (CheckpointFailureManager). */
   private consecutiveFailures = 0;
   private faultTimers: NodeJS.Timeout[] = [];
@@ -428,6 +433,8 @@ export class Coordinator {
 
   /** abortPendingCheckpoints(JOB_FAILOVER_REGION): not counted as a failed checkpoint. */
   private abortPending(): void {
+    // The queued triggers fail too: the tasks are not running (NOT_ALL_REQUIRED_TASKS_RUNNING).
+    this.queuedRequests = 0;
     if (this.pending === null) return;
     this.result.checkpoints.aborted++;
     this.abortedEvent(this.pending, 'job-failover');
@@ -481,10 +488,26 @@ export class Coordinator {
     }
   }
 
+  /** A periodic trigger while a checkpoint is pending is queued and runs when it ends, as in the model. */
   private trigger(): void {
+    if (this.pending !== null) {
+      this.queuedRequests = Math.min(this.queuedRequests + 1, MAX_QUEUED_REQUESTS);
+      return;
+    }
+    this.start();
+  }
+
+  /** The pending checkpoint ended: the first queued trigger runs now (CheckpointRequestDecider). */
+  private runQueued(): void {
+    if (this.pending !== null || this.queuedRequests === 0) return;
+    this.queuedRequests--;
+    if (!this.start()) this.queuedRequests = 0;
+  }
+
+  /** Triggers a checkpoint of the running task process; false when none runs (the request fails). */
+  private start(): boolean {
     const now = Date.now();
-    if (this.pending !== null) return;
-    if (this.child === null || !this.running || this.finishing) return;
+    if (this.child === null || !this.running || this.finishing) return false;
     const id = this.nextCheckpointId++;
     this.result.checkpoints.triggered++;
     const pending: PendingCheckpoint = { id, triggeredAtMs: now, position: null, sinks: [] };
@@ -493,6 +516,7 @@ export class Coordinator {
     if (this.cancellerTimer !== null) clearTimeout(this.cancellerTimer);
     this.cancellerTimer = setTimeout(() => this.expire(pending), this.scenario.checkpoint.timeoutMs);
     this.send(this.child, { type: 'trigger', checkpointId: id });
+    return true;
   }
 
   /**
@@ -506,7 +530,10 @@ export class Coordinator {
     this.result.checkpoints.failed++;
     this.abortedEvent(pending, 'timeout');
     this.consecutiveFailures++;
-    if (this.consecutiveFailures <= this.scenario.checkpoint.tolerableFailures) return;
+    if (this.consecutiveFailures <= this.scenario.checkpoint.tolerableFailures) {
+      this.runQueued();
+      return;
+    }
     this.consecutiveFailures = 0;
     if (!this.running) return;
     this.crash(
@@ -600,6 +627,7 @@ export class Coordinator {
         if (reached) this.emit({ kind: 'checkpoint-notified', checkpointId: id, task: `sink-${i}` });
       });
     }
+    this.runQueued();
   }
 
   private abortedEvent(pending: PendingCheckpoint, reason: 'job-failover' | 'timeout'): void {
