@@ -385,6 +385,18 @@ describe('a trigger while a checkpoint is pending is queued (CheckpointRequestDe
     expect(at(7)).toBe(700);
   });
 
+  it('an expiry that fails the job over drops the queue too: the restore does not start a queued checkpoint', () => {
+    // Checkpoint 4 (triggered at 400 into a pause) has the trigger at 500 queued when it expires at 550.
+    const { events } = run(
+      base('EXACTLY_ONCE', [{ kind: 'job-pause', atMs: 395, durationMs: 250 }], {
+        checkpoint: { timeoutMs: 150 },
+      }),
+    );
+    expect(ofKind(events, 'task-failed').map((e) => [e.reason, e.t])).toEqual([['checkpoint-failures', 550]]);
+    const after = ofKind(events, 'checkpoint-triggered').filter((e) => e.t >= 550);
+    expect(after[0]!.t).toBe(600);
+  });
+
   it('a failover drops the queue: the restored job checkpoints on the grid', () => {
     const { events } = run(
       base('EXACTLY_ONCE', [

@@ -94,11 +94,10 @@ export class CheckpointCoordinator {
 
   /**
    * A pending checkpoint ended: the queue's first request runs at once (scheduleTriggerRequest).
-   * After a failover or the job's end the queued requests fail instead: the tasks are not running
-   * (NOT_ALL_REQUIRED_TASKS_RUNNING), which the failure manager does not count.
+   * At a restore or the job's end `abortPending` empties the queue first: those requests fail, the
+   * tasks not running (NOT_ALL_REQUIRED_TASKS_RUNNING), which the failure manager does not count.
    */
-  private pendingEnded(reason: CheckpointAbortReason | 'completed', t: number): void {
-    if (reason === 'job-failover' || reason === 'job-finished') this.queuedRequests = 0;
+  private pendingEnded(t: number): void {
     if (this.queuedRequests === 0) return;
     this.ctx.scheduler.schedule(t, this.runQueued, false);
   }
@@ -184,13 +183,15 @@ export class CheckpointCoordinator {
   };
 
   abortPending(reason: CheckpointAbortReason, t: number): void {
+    // At a restore or the job's end the queued requests fail even with nothing pending.
+    if (reason === 'job-failover' || reason === 'job-finished') this.queuedRequests = 0;
     const pending = this.pending;
     if (pending === null) return;
     this.pending = null;
     this.counts.aborted++;
     this.ctx.emit({ t, kind: 'checkpoint-aborted', checkpointId: pending.id, reason });
     if (reason === 'declined' || reason === 'timeout') this.countFailure(pending, reason, t);
-    this.pendingEnded(reason, t);
+    this.pendingEnded(t);
   }
 
   /**
@@ -239,7 +240,7 @@ export class CheckpointCoordinator {
     }
     this.pending = null;
     this.counts.completed++;
-    this.pendingEnded('completed', t);
+    this.pendingEnded(t);
     if (id > this.lastSucceededId) {
       this.lastSucceededId = id;
       this.consecutiveFailures = 0;
