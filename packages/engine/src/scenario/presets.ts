@@ -351,6 +351,42 @@ const DEFINITIONS: PresetDefinition[] = [
     }),
   },
   {
+    id: 'slow-flush-expiry',
+    title: 'A checkpoint slower than its timeout',
+    description:
+      "A 2 s store outage just before checkpoint 4, with a 10 s checkpoint timeout. The writers reconnect on the client's backoff (1, 10, 100, 1,000, then 10,000 ms), so the flush waits 11 s, not 2: the checkpoint is still pending at its deadline, expires there (CheckpointCanceller) and, with no failed checkpoint tolerated, fails the job over.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'A barrier waits for nothing here: every checkpoint completes, the outage only delays the writes.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 100,
+        missing: 0,
+        note: 'Checkpoint 4 expires at 10,400 ms while its flush waits: the job restores from checkpoint 3 and writes its 100 values after it again.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Checkpoint 4 expires and the job fails over, but its transactions were never committed: the restore aborts them, nothing twice.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'slow-flush-expiry',
+      seed: 23,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      checkpoint: { timeoutMs: 10_000 },
+      faults: [{ kind: 'store-outage', atMs: 399, durationMs: 2_000 }],
+    }),
+  },
+  {
     id: 'idle-lease-expiry',
     title: 'A lease runs out while a transaction sits idle',
     description:
