@@ -71,6 +71,35 @@ export function bundleText(b: MessageBundle): string {
   return `${plural(b.count, `${b.kind} message`)}, ${between}, ${b.fromMs}–${b.toMs} ms`;
 }
 
+/** A message's word on its arrow, when the window is sparse enough to label each one. */
+export const SHORT_WORD: { [K in MessageKind]: string } = {
+  trigger: 'trigger',
+  barrier: 'barrier',
+  'pre-commit': 'flush',
+  ack: 'ack',
+  complete: 'complete',
+  'checkpoint-abort': 'abort',
+  notify: 'notify',
+  begin: 'begin',
+  ping: 'ping',
+  commit: 'commit',
+  merge: 'merge',
+  'txn-abort': 'abort',
+  expire: 'expire',
+  'commit-failed': 'commit failed',
+  'write-failed': 'write failed',
+  retry: 'retry',
+  failure: 'failure',
+  cancel: 'cancel',
+  restore: 'restore',
+  zombie: 'zombie writes',
+  fault: 'fault',
+  'outage-ended': 'outage ended',
+  marker: 'marker',
+  verdict: 'read',
+  job: '',
+};
+
 export type MessageFamily = 'checkpoint' | 'transaction' | 'trouble' | 'fault' | 'recovery' | 'checker';
 
 export const FAMILY_OF: { [K in MessageKind]: MessageFamily } = {

@@ -15,6 +15,7 @@ import {
   messageText,
   type Placed,
   placeInMillisecond,
+  SHORT_WORD,
   sentenceOf,
 } from '../explain/diagram';
 import { selectNarration } from '../state/narration';
@@ -26,6 +27,8 @@ const LANE_PX = 20;
 const TOP_PX = 6;
 /** Messages the diagram asks to see one by one: more than a panel's width can show apart. */
 const LIMIT = 400;
+/** A window with at most this many messages has each arrow labelled with its word. */
+const LABELLED = 60;
 
 const FAMILY_COLOR: { [F in MessageFamily]: string } = {
   checkpoint: 'var(--c1)',
@@ -131,6 +134,7 @@ function Diagram({ page }: { page: MessagesPage }) {
                 y={y}
                 nowMs={nowMs}
                 lit={atMoment(m, highlightMs)}
+                labelled={shown.length <= LABELLED}
                 sentence={sentenceOf(m, sentences)?.text ?? null}
               />
             ))}
@@ -168,6 +172,7 @@ function Arrow({
   y,
   nowMs,
   lit,
+  labelled,
   sentence,
 }: {
   m: ProtocolMessage;
@@ -176,6 +181,7 @@ function Arrow({
   y: (lane: string) => number;
   nowMs: number;
   lit: boolean;
+  labelled: boolean;
   sentence: string | null;
 }) {
   const color = lit ? 'var(--accent)' : FAMILY_COLOR[FAMILY_OF[m.kind]];
@@ -218,6 +224,11 @@ function Arrow({
         strokeDasharray={inFlight ? '3 3' : undefined}
       />
       {!inFlight && <Head x1={x1} y1={y1} x2={x2} y2={y2} color={color} />}
+      {labelled && (
+        <text x={(x1 + x2) / 2 + 3} y={(y1 + y2) / 2} className="diagram-word" fill={color}>
+          {SHORT_WORD[m.kind]}
+        </text>
+      )}
       {/* A wider invisible line makes a thin arrow easy to point at. */}
       <line x1={x1} y1={y1} x2={x2} y2={y2} stroke="transparent" strokeWidth={8} />
     </g>
