@@ -139,13 +139,18 @@ try {
   await diagram.scrollIntoViewIfNeeded();
   const count = diagram.getByTestId('diagram-count');
   const before = await count.textContent();
-  const box = (await diagram.locator('svg.timeline').boundingBox())!;
+  // A quarter of a second in the middle of the run, typed into the time window as a person would.
+  const timeWindow = page.getByRole('group', { name: 'Time window' });
+  const middle = Math.round(Number(await timeWindow.getByLabel('To (ms)').inputValue()) / 2);
   const zoomFrom = await now();
-  await page.mouse.move(box.x + box.width * 0.5, box.y + 20);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.5005, box.y + 20, { steps: 2 });
-  await page.mouse.up();
-  await count.filter({ hasNotText: before ?? '' }).waitFor();
+  await timeWindow.getByLabel('From (ms)').fill(String(middle));
+  await page.keyboard.press('Enter');
+  await timeWindow.getByLabel('To (ms)').fill(String(middle + 250));
+  await page.keyboard.press('Enter');
+  await count
+    .filter({ hasNotText: before ?? '' })
+    .filter({ hasText: `and ${middle + 250} ms` })
+    .waitFor();
   const zoomed = await count.textContent();
   const zoomWindow: [number, number][] = [[zoomFrom, (await now()) + 500]];
   const { frames, longTasks: tasks } = await page.evaluate<{

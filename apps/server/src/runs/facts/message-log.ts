@@ -169,44 +169,50 @@ export class MessageLog {
   window(query: MessagesQuery, complete: boolean): MessagesPage {
     const fromMs = Math.min(query.fromMs, query.toMs);
     const toMs = Math.max(query.fromMs, query.toMs);
-    const rows: number[] = [];
     const start = this.firstReceivedFrom(fromMs);
     const end = this.firstReceivedFrom(toMs + this.maxSpanMs + 1);
+    // Counted first: a whole long run's window is millions of rows, never gathered into an array.
+    const sent = this.sent.values;
+    const shape = this.shape.values;
+    let total = 0;
+    const laneCodes = new Set<number>();
     for (let row = start; row < end; row++) {
-      if (this.sent.values[row]! <= toMs) rows.push(row);
+      if (sent[row]! > toMs) continue;
+      total++;
+      laneCodes.add((shape[row]! >>> LANE_BITS) & LANE_MASK);
+      laneCodes.add(shape[row]! & LANE_MASK);
     }
     const lanes = new Set<LaneKey>(FIXED_LANES);
-    for (const row of rows) {
-      lanes.add(this.fromAt(row));
-      lanes.add(this.toAt(row));
-    }
+    for (const code of laneCodes) lanes.add(this.lanes[code]!);
     const page = (messages: ProtocolMessage[], bundles: MessageBundle[]): MessagesPage => ({
       fromMs,
       toMs,
-      total: rows.length,
+      total,
       lanes: [...lanes].sort(laneOrder),
       messages,
       bundles,
       complete,
     });
-    if (rows.length <= query.limit)
-      return page(
-        rows.map((r) => this.message(r)),
-        [],
-      );
-    return page(...this.bundled(rows, fromMs, toMs, query.limit));
+    if (total <= query.limit) {
+      const messages: ProtocolMessage[] = [];
+      for (let row = start; row < end; row++) if (sent[row]! <= toMs) messages.push(this.message(row));
+      return page(messages, []);
+    }
+    return page(...this.bundled(start, end, fromMs, toMs, query.limit));
   }
 
   private bundled(
-    rows: number[],
+    start: number,
+    end: number,
     fromMs: number,
     toMs: number,
     limit: number,
   ): [ProtocolMessage[], MessageBundle[]] {
     const listed: ProtocolMessage[] = [];
-    const bundles = new Map<string, MessageBundle>();
+    const bundles = new Map<number, MessageBundle>();
     const slice = Math.max(1, (toMs - fromMs + 1) / BUNDLE_SLICES);
-    for (const row of rows) {
+    for (let row = start; row < end; row++) {
+      if (this.sent.values[row]! > toMs) continue;
       const kind = this.kindAt(row);
       if (STORY_MESSAGES.has(kind) && listed.length < limit) {
         listed.push(this.message(row));
@@ -214,7 +220,8 @@ export class MessageLog {
       }
       const received = Math.min(this.received.values[row]!, toMs);
       const i = Math.max(0, Math.floor((received - fromMs) / slice));
-      const key = `${i}:${this.shape.values[row]}`;
+      // One bundle per slice and shape (kind and lanes): the key is a number, not a string per row.
+      const key = i * 2 ** 32 + this.shape.values[row]!;
       const bundle = bundles.get(key);
       if (bundle !== undefined) bundle.count++;
       else
