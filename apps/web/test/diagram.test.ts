@@ -1,6 +1,6 @@
 import { type ProtocolMessage, ProtocolTracer, presetScenario, Simulation } from '@eolab/engine';
 import { describe, expect, it } from 'vitest';
-import { laneLabel, messageText, placeInMillisecond, sentenceOf } from '../src/explain/diagram';
+import { laneLabel, messageText, placeInMillisecond, sentenceFinder } from '../src/explain/diagram';
 
 function seedMessages(): ProtocolMessage[] {
   const s = presetScenario('seed', 'EXACTLY_ONCE')!;
@@ -39,8 +39,8 @@ describe('the protocol diagram’s layout and words', () => {
     expect(laneLabel('store')).toBe('segment store');
     const failure = messages.find((m) => m.kind === 'failure')!;
     const sentence = { t: failure.receivedMs, kind: 'bad' as const, text: 'the job failed' };
-    expect(sentenceOf(failure, [{ t: 1, kind: 'info', text: 'before' }, sentence])).toBe(sentence);
+    expect(sentenceFinder([{ t: 1, kind: 'info', text: 'before' }, sentence])(failure)).toBe(sentence);
     const summary = { t: 900, kind: 'info' as const, text: 'quiet', summary: { from: 1, to: 3 } };
-    expect(sentenceOf(commit, [summary])).toBe(summary);
+    expect(sentenceFinder([summary])(commit)).toBe(summary);
   });
 });

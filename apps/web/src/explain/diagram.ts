@@ -137,14 +137,20 @@ export function atMoment(m: { sentMs: number; receivedMs: number }, ms: number |
 
 /**
  * The sentence of the story a message belongs to: told at the moment it arrived (or left), or
- * the quiet summary that sums up its checkpoint.
+ * the quiet summary that sums up its checkpoint. Built once per drawing: a window holds hundreds
+ * of messages and the story up to thousands of sentences.
  */
-export function sentenceOf(m: ProtocolMessage, sentences: readonly Sentence[]): Sentence | null {
-  const atTime = sentences.find((s) => s.t === m.receivedMs) ?? sentences.find((s) => s.t === m.sentMs);
-  if (atTime !== undefined) return atTime;
-  const cp = m.checkpointId;
-  if (cp === null) return null;
-  return sentences.find((s) => s.summary !== undefined && s.summary.from <= cp && cp <= s.summary.to) ?? null;
+export function sentenceFinder(sentences: readonly Sentence[]): (m: ProtocolMessage) => Sentence | null {
+  const atTime = new Map<number, Sentence>();
+  for (const s of sentences) if (!atTime.has(s.t)) atTime.set(s.t, s);
+  const summaries = sentences.filter((s) => s.summary !== undefined);
+  return (m) => {
+    const found = atTime.get(m.receivedMs) ?? atTime.get(m.sentMs);
+    if (found !== undefined) return found;
+    const cp = m.checkpointId;
+    if (cp === null) return null;
+    return summaries.find((s) => s.summary!.from <= cp && cp <= s.summary!.to) ?? null;
+  };
 }
 
 /** Where in its millisecond a message is drawn: fractional times, so that causes come before effects. */

@@ -16,10 +16,9 @@ import {
   type Placed,
   placeInMillisecond,
   SHORT_WORD,
-  sentenceOf,
+  sentenceFinder,
 } from '../explain/diagram';
 import { selectNarration } from '../state/narration';
-import { selectNowMs } from '../state/scrub';
 import { useStore } from '../state/store';
 import { useFactsPage } from '../sync/facts-sync';
 
@@ -85,13 +84,13 @@ export const ProtocolDiagram = memo(function ProtocolDiagram() {
 });
 
 function Diagram({ page }: { page: MessagesPage }) {
-  const { nowMs, highlightMs, sentences } = useStore(
-    useShallow((s) => ({
-      nowMs: selectNowMs(s),
-      highlightMs: s.highlightMs,
-      sentences: selectNarration(s).sentences,
-    })),
+  // Not the run's clock, nor its story: a live run would redraw every arrow ten times a second.
+  // The page changes at most once a second while it runs; the sentences are read when it does.
+  const { scrubMs, highlightMs } = useStore(
+    useShallow((s) => ({ scrubMs: s.scrubMs, highlightMs: s.highlightMs })),
   );
+  const sentenceOf = sentenceFinder(selectNarration(useStore.getState()).sentences);
+  const nowMs = scrubMs ?? Number.POSITIVE_INFINITY;
   const laneY = useMemo(
     () => new Map(page.lanes.map((l, i) => [l, TOP_PX + i * LANE_PX + LANE_PX / 2])),
     [page.lanes],
@@ -135,7 +134,7 @@ function Diagram({ page }: { page: MessagesPage }) {
                 nowMs={nowMs}
                 lit={atMoment(m, highlightMs)}
                 labelled={shown.length <= LABELLED}
-                sentence={sentenceOf(m, sentences)?.text ?? null}
+                sentence={sentenceOf(m)?.text ?? null}
               />
             ))}
           </>

@@ -19,7 +19,7 @@ import { NO_TIME, Table, timeCell, timeOrNull } from './columns';
 const FIXED_LANES: readonly LaneKey[] = [COORDINATOR, CONTROLLER, STORE, CHECKER];
 
 /** A dense window's routine messages are counted in this many slices of it. */
-const BUNDLE_SLICES = 60;
+const BUNDLE_SLICES = 40;
 
 const KIND_CODE = new Map<MessageKind, number>(MESSAGE_KINDS.map((k, i) => [k, i]));
 /** kind: 6 bits, then the from and to lanes: 13 bits each (8,192 lanes: 1,000 attempts of 7 tasks). */
