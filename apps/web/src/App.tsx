@@ -12,6 +12,7 @@ import { FaultPanel } from './panels/FaultPanel';
 import { FirstOpen } from './panels/FirstOpen';
 import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
+import { ProtocolDiagram } from './panels/ProtocolDiagram';
 import { Scrubber } from './panels/Scrubber';
 import { TransactionInspector } from './panels/TransactionInspector';
 import { ZoomBar } from './panels/ZoomBar';
@@ -88,6 +89,7 @@ function Dashboard() {
           <Narration />
         </div>
         <ZoomBar />
+        <ProtocolDiagram />
         <ThroughputPanel />
         <div className="row">
           <DuplicatesPanel />

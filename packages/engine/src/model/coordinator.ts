@@ -5,6 +5,7 @@ import type { PrecommitCrashStage } from '../scenario/fault-catalogue';
 import type { CheckpointFault, CheckpointFaultKind, Fault, NotifyTarget } from '../scenario/schema';
 import { CHECKPOINT_FAULT_FIRED, type CheckpointFaultPlan } from './checkpoint-fault-plan';
 import type { Attempt } from './job';
+import { SOURCE_TASK, taskName } from './names';
 import type { CompletedCheckpoint, SinkSnapshot } from './task';
 
 /** What the coordinator needs from the job: the running attempt, and a way to fail it over. */
@@ -19,17 +20,8 @@ export interface CoordinatorHooks {
   ): void;
 }
 
-export const SOURCE_TASK = -1;
-
 /** CheckpointRequestDecider.DEFAULT_MAX_QUEUED_REQUESTS: beyond it the newest request fails. */
 const MAX_QUEUED_REQUESTS = 1_000;
-
-const SINK_NAMES = Array.from({ length: 16 }, (_, i) => `sink-${i}`);
-
-/** The task names events carry: `source`, `sink-0`, `sink-1`, ... */
-export function taskName(task: number): string {
-  return task === SOURCE_TASK ? 'source' : (SINK_NAMES[task] ?? `sink-${task}`);
-}
 
 interface PendingCheckpoint {
   id: number;
