@@ -71,9 +71,6 @@ interface PendingCheckpoint {
   sinks: (PendingTxn[] | undefined)[];
 }
 
-/** CheckpointRequestDecider.DEFAULT_MAX_QUEUED_REQUESTS. */
-const MAX_QUEUED_REQUESTS = 1_000;
-
 const here = fileURLToPath(import.meta.url);
 /**
  * The task process: compiled JavaScript beside this bundle in dist/ (what the server and the CLI
@@ -116,8 +113,6 @@ export class Coordinator {
   private tickTimer: NodeJS.Timeout | null = null;
   /** The pending checkpoint's CheckpointCanceller. */
   private cancellerTimer: NodeJS.Timeout | null = null;
-  /** Periodic triggers waiting for the pending checkpoint to end (CheckpointRequestDecider). */
-  private queuedRequests = 0;
   /** Expired checkpoints in a row since the last completed one (CheckpointFailureManager). */
   private consecutiveFailures = 0;
   private faultTimers: NodeJS.Timeout[] = [];
@@ -433,8 +428,6 @@ export class Coordinator {
 
   /** abortPendingCheckpoints(JOB_FAILOVER_REGION): not counted as a failed checkpoint. */
   private abortPending(): void {
-    // The queued triggers fail too: the tasks are not running (NOT_ALL_REQUIRED_TASKS_RUNNING).
-    this.queuedRequests = 0;
     if (this.pending === null) return;
     this.result.checkpoints.aborted++;
     this.abortedEvent(this.pending, 'job-failover');
@@ -488,26 +481,21 @@ export class Coordinator {
     }
   }
 
-  /** A periodic trigger while a checkpoint is pending is queued and runs when it ends, as in the model. */
+  /**
+   * One checkpoint at a time: a trigger while one is pending is skipped. The model queues it
+   * (CheckpointRequestDecider) and runs it when the pending one ends; here a checkpoint can outlast
+   * an interval only because the machine is loaded, and a queued trigger would then take a second
+   * checkpoint right after the first, before the seed's failure, moving its restore point.
+   */
   private trigger(): void {
-    if (this.pending !== null) {
-      this.queuedRequests = Math.min(this.queuedRequests + 1, MAX_QUEUED_REQUESTS);
-      return;
-    }
+    if (this.pending !== null) return;
     this.start();
   }
 
-  /** The pending checkpoint ended: the first queued trigger runs now (CheckpointRequestDecider). */
-  private runQueued(): void {
-    if (this.pending !== null || this.queuedRequests === 0) return;
-    this.queuedRequests--;
-    if (!this.start()) this.queuedRequests = 0;
-  }
-
-  /** Triggers a checkpoint of the running task process; false when none runs (the request fails). */
-  private start(): boolean {
+  /** Triggers a checkpoint of the running task process, if one runs. */
+  private start(): void {
     const now = Date.now();
-    if (this.child === null || !this.running || this.finishing) return false;
+    if (this.child === null || !this.running || this.finishing) return;
     const id = this.nextCheckpointId++;
     this.result.checkpoints.triggered++;
     const pending: PendingCheckpoint = { id, triggeredAtMs: now, position: null, sinks: [] };
@@ -516,7 +504,6 @@ export class Coordinator {
     if (this.cancellerTimer !== null) clearTimeout(this.cancellerTimer);
     this.cancellerTimer = setTimeout(() => this.expire(pending), this.scenario.checkpoint.timeoutMs);
     this.send(this.child, { type: 'trigger', checkpointId: id });
-    return true;
   }
 
   /**
@@ -530,10 +517,7 @@ export class Coordinator {
     this.result.checkpoints.failed++;
     this.abortedEvent(pending, 'timeout');
     this.consecutiveFailures++;
-    if (this.consecutiveFailures <= this.scenario.checkpoint.tolerableFailures) {
-      this.runQueued();
-      return;
-    }
+    if (this.consecutiveFailures <= this.scenario.checkpoint.tolerableFailures) return;
     this.consecutiveFailures = 0;
     if (!this.running) return;
     this.crash(
@@ -627,7 +611,6 @@ export class Coordinator {
         if (reached) this.emit({ kind: 'checkpoint-notified', checkpointId: id, task: `sink-${i}` });
       });
     }
-    this.runQueued();
   }
 
   private abortedEvent(pending: PendingCheckpoint, reason: 'job-failover' | 'timeout'): void {
