@@ -3,7 +3,8 @@
 // servers on two ports joined through Redis, then waits; Ctrl-C stops them all. The README's
 // "Several servers" section shows the same across machines.
 //
-//   EOLAB_CLUSTER_PORTS        the servers' ports, comma-separated (default 3000,3001; more ports, more servers)
+//   EOLAB_CLUSTER_PORTS        the servers' ports, comma-separated (default 3000,3001; more ports, more
+//                              servers; 0 picks a free one, which the server's own line then names)
 //   EOLAB_CLUSTER_REDIS_PORT   Redis's port (default: a free one)
 //   EOLAB_DATABASE_URL         an existing PostgreSQL instead of the embedded one
 import { spawn } from 'node:child_process';
@@ -15,7 +16,9 @@ import { startRedis } from './redis-server.mjs';
 const root = join(import.meta.dirname, '..');
 const ports = (process.env.EOLAB_CLUSTER_PORTS ?? '3000,3001').split(',').map((p) => p.trim());
 if (ports.some((p) => !/^\d{1,5}$/.test(p) || Number(p) > 65_535) || new Set(ports).size !== ports.length) {
-  console.error(`cluster: EOLAB_CLUSTER_PORTS: expected distinct ports like 3000,3001, got '${ports.join(',')}'`);
+  console.error(
+    `cluster: EOLAB_CLUSTER_PORTS: expected distinct ports like 3000,3001, got '${ports.join(',')}'`,
+  );
   process.exit(2);
 }
 const redisPort = process.env.EOLAB_CLUSTER_REDIS_PORT;
@@ -36,6 +39,12 @@ async function stopAll(code) {
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// Whoever started the cluster (a terminal's npm, a test runner) went away without stopping it: the
+// cluster goes too, instead of holding its ports and PostgreSQL as orphans.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stopAll(0);
+}, 1_000);
 
 try {
   const redis = await startRedis(redisPort === undefined ? undefined : Number(redisPort));
@@ -65,16 +74,20 @@ try {
     stops.push(
       () =>
         new Promise((resolve) => {
-          if (server.exitCode !== null) return resolve();
+          if (server.exitCode !== null || server.signalCode !== null) return resolve();
           server.once('exit', resolve);
           server.kill('SIGTERM');
         }),
     );
+    console.log(`cluster: server ${i + 1} on port ${port} is pid ${server.pid}`);
     server.once('exit', (code, signal) => {
-      if (!stopping) console.error(`cluster: the server on port ${port} exited (${signal ?? code}); the others go on`);
+      if (!stopping)
+        console.error(`cluster: the server on port ${port} exited (${signal ?? code}); the others go on`);
     });
   }
-  console.log(`cluster: ${ports.length} servers: ${ports.map((p) => `http://127.0.0.1:${p}`).join(' ')} (Ctrl-C stops all)`);
+  console.log(
+    `cluster: ${ports.length} servers: ${ports.map((p) => `http://127.0.0.1:${p}`).join(' ')} (Ctrl-C stops all)`,
+  );
 } catch (error) {
   console.error(`cluster: ${error instanceof Error ? error.message : String(error)}`);
   await stopAll(2);
