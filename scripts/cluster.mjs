@@ -14,14 +14,16 @@ import { join } from 'node:path';
 import { startRedis } from './redis-server.mjs';
 
 const root = join(import.meta.dirname, '..');
-const ports = (process.env.EOLAB_CLUSTER_PORTS ?? '3000,3001').split(',').map((p) => p.trim());
+// Read here, not by a turbo task: the cluster is started by hand or by a test, never cached.
+const env = process.env;
+const ports = (env.EOLAB_CLUSTER_PORTS ?? '3000,3001').split(',').map((p) => p.trim());
 if (ports.some((p) => !/^\d{1,5}$/.test(p) || Number(p) > 65_535) || new Set(ports).size !== ports.length) {
   console.error(
     `cluster: EOLAB_CLUSTER_PORTS: expected distinct ports like 3000,3001, got '${ports.join(',')}'`,
   );
   process.exit(2);
 }
-const redisPort = process.env.EOLAB_CLUSTER_REDIS_PORT;
+const redisPort = env.EOLAB_CLUSTER_REDIS_PORT;
 if (redisPort !== undefined && !/^\d{1,5}$/.test(redisPort)) {
   console.error(`cluster: EOLAB_CLUSTER_REDIS_PORT: expected a port, got '${redisPort}'`);
   process.exit(2);
@@ -49,7 +51,7 @@ setInterval(() => {
 try {
   const redis = await startRedis(redisPort === undefined ? undefined : Number(redisPort));
   stops.push(() => redis.stop());
-  let databaseUrl = process.env.EOLAB_DATABASE_URL;
+  let databaseUrl = env.EOLAB_DATABASE_URL;
   if (databaseUrl === undefined || databaseUrl === '') {
     const { startPostgres } = await import('@eolab/postgres-backend');
     const postgres = await startPostgres({ exitOnSignal: false });
