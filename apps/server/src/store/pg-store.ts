@@ -416,7 +416,10 @@ export class PgRunStore implements RunHistory {
     if (this.retry !== null) clearTimeout(this.retry);
     // A server that stops on purpose leaves the cluster at once: its row goes (its runs have ended).
     if (this.owner !== null)
-      void this.pg.run([{ sql: 'DELETE FROM eolab_history_servers WHERE id = $1', params: [this.owner] }]);
+      this.pg
+        .run([{ sql: 'DELETE FROM eolab_history_servers WHERE id = $1', params: [this.owner] }])
+        // Gone anyway: its row ages past OWNER_DEAD_S.
+        .catch(() => {});
     this.pg.close();
   }
 
