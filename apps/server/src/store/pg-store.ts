@@ -20,8 +20,9 @@ import type { RunHistory } from './run-history';
  * interrupted by the others, with what it had saved (its progress is saved every 2 s).
  *
  * The same interface as SQLite's store (RunHistory): reads wait for PostgreSQL's answer (see
- * pg-thread.ts), inserts and deletes too (their outcome decides what the caller answers); saves
- * are queued, in order, one at a time, and a save PostgreSQL refuses for a reason that may pass
+ * pg-thread.ts), inserts and deletes too (their outcome decides what the caller answers), and a
+ * run's final save (another server reads the run as soon as its last delta arrives); the other
+ * saves are queued, in order, one at a time, and one PostgreSQL refuses for a reason that may pass
  * (a dropped connection, a restart) is retried every 2 s at the head of the queue.
  *
  * Each server registers itself in `eolab_history_servers` and stamps it every second; a run
@@ -236,17 +237,30 @@ export class PgRunStore implements RunHistory {
               ON CONFLICT (run_id) DO UPDATE SET facts = $2, deflated = false`,
         params: [id, facts],
       });
-    if (events !== null) {
-      steps.push({ sql: 'DELETE FROM eolab_history_events WHERE run_id = $1', params: [id] });
-      steps.push({ sql: 'DELETE FROM eolab_history_live_events WHERE run_id = $1', params: [id] });
-      // One statement for the whole window: a row per event, numbered as they come.
-      steps.push({
-        sql: `INSERT INTO eolab_history_events (run_id, seq, event)
-              SELECT $1, (n - 1)::int, e FROM unnest($2::text[]) WITH ORDINALITY AS t(e, n)`,
-        params: [id, events.map((e) => JSON.stringify(e))],
-      });
-    }
-    this.enqueue(id, steps);
+    if (events === null) return this.enqueue(id, steps);
+    steps.push({ sql: 'DELETE FROM eolab_history_events WHERE run_id = $1', params: [id] });
+    steps.push({ sql: 'DELETE FROM eolab_history_live_events WHERE run_id = $1', params: [id] });
+    // One statement for the whole window: a row per event, numbered as they come.
+    steps.push({
+      sql: `INSERT INTO eolab_history_events (run_id, seq, event)
+            SELECT $1, (n - 1)::int, e FROM unnest($2::text[]) WITH ORDINALITY AS t(e, n)`,
+      params: [id, events.map((e) => JSON.stringify(e))],
+    });
+    this.saveEnded(id, steps);
+  }
+
+  /**
+   * A run's final save (its final events) is written before the caller goes on, as SQLite's is:
+   * its last delta goes out after it, and another server that reads the run on that delta must find
+   * it ended. Saves of the run still queued are older and covered by this one: they are dropped, so
+   * none can land after it. One already sent is ahead of it on the connection. A refusal throws
+   * (the run manager keeps the run in memory and saves it again later).
+   */
+  private saveEnded(id: string, steps: PgStep[]): void {
+    const inFlight = this.writing ? this.queue[0] : undefined;
+    const kept = this.queue.filter((w) => w === inFlight || w.runId !== id);
+    this.queue.splice(0, this.queue.length, ...kept);
+    this.pg.runSync(steps, true);
   }
 
   saveProgress(run: StoredRun, events: SimEvent[]): void {
