@@ -237,7 +237,10 @@ export class PgRunStore implements RunHistory {
               ON CONFLICT (run_id) DO UPDATE SET facts = $2, deflated = false`,
         params: [id, facts],
       });
-    if (events === null) return this.enqueue(id, steps);
+    if (events === null) {
+      this.enqueue(id, steps);
+      return;
+    }
     steps.push({ sql: 'DELETE FROM eolab_history_events WHERE run_id = $1', params: [id] });
     steps.push({ sql: 'DELETE FROM eolab_history_live_events WHERE run_id = $1', params: [id] });
     // One statement for the whole window: a row per event, numbered as they come.
