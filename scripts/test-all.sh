@@ -16,7 +16,8 @@ npx biome check .
 echo "== import circles (madge)"
 npm run --silent check:circles
 
-echo "== typecheck and unit tests (turbo)"
+echo "== typecheck and unit tests (turbo; the cluster tests need Debian's redis-server, installed here when missing)"
+bash scripts/ensure-redis.sh
 npx turbo run typecheck test --output-logs=new-only --log-order=grouped
 
 echo "== guarantee sweep: 2000 random fault schedules in every mode"

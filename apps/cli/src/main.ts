@@ -14,6 +14,7 @@ import {
   type WriterMode,
 } from '@eolab/engine';
 import { parseFlags, UsageError, wantsHelp } from './args';
+import { fleetSweepCommand, workerCommand } from './fleet/fleet-command';
 import { formatSummary, formatSweepTable } from './format';
 import { parallelSweep } from './parallel-sweep';
 import { sweepProgress } from './progress';
@@ -33,7 +34,8 @@ Usage:
   eolab run --preset NAME [--mode MODE] [--backend model|postgres] [--json]
   eolab run --scenario FILE [--mode MODE] [--backend model|postgres] [--json]
   eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
-  eolab sweep [--schedules N] [--seed S] [--workers W]
+  eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL]
+  eolab worker --redis URL
   eolab presets
   eolab --version
 
@@ -58,12 +60,19 @@ const COMMAND_HELP: Record<string, string> = {
   Runs the model and the job for real against PostgreSQL, and compares their reports: the same
   duplicate and missing values where the schedule is deterministic, the same outcome class where
   timing decides. A preset without --mode is verified in every mode. Exits 1 on a difference.`,
-  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W]
+  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL]
 
   Runs N random fault schedules (default 200) from seed S (default 1) in every writer mode and
   prints a table of outcomes per mode and fault kind. Exits 1 when a mode breaks its guarantee
   where its preconditions hold, printing each such schedule to reproduce it. W worker threads
-  share the schedules (default: one per core); the table is the same whatever W.`,
+  share the schedules (default: one per core); the table is the same whatever W.
+  --redis URL puts the schedules on a queue in Redis for a fleet of \`eolab worker\` processes on
+  any machines instead, and prints the same table.`,
+  worker: `eolab worker --redis URL
+
+  Takes sweep chunks from the queue in Redis that \`eolab sweep --redis URL\` fills, one at a time,
+  until Ctrl-C or SIGTERM. Start one per core, on as many machines as you like; a worker that dies
+  leaves its chunk to another.`,
   presets: `eolab presets
 
   Lists the presets: the sample itself and a gallery of real incidents, each with what it shows.`,
@@ -88,6 +97,8 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
         return run(rest, out, err);
       case 'sweep':
         return await runSweep(rest, out, err);
+      case 'worker':
+        return await workerCommand(rest, out, err);
       case 'verify':
         return await verifyCommand(rest, loadScenario, parseMode, out, err);
       case 'presets': {
@@ -107,7 +118,7 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
         out.write(`${USAGE}\n`);
         return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}' (expected run, sweep, verify or presets)`);
+        throw new UsageError(`unknown command '${command}' (expected run, sweep, worker, verify or presets)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -189,6 +200,7 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
     schedules: { type: 'integer' },
     seed: { type: 'integer' },
     workers: { type: 'integer' },
+    redis: { type: 'string' },
   });
   const schedules = (flags.schedules as number | undefined) ?? 200;
   const seed = (flags.seed as number | undefined) ?? 1;
@@ -196,11 +208,16 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
   if (schedules < 1 || schedules > 1_000_000) throw new UsageError('--schedules: expected 1 to 1,000,000');
   if (requested < 1 || requested > 256) throw new UsageError('--workers: expected 1 to 256');
   const workers = Math.min(requested, schedules);
+  if (flags.redis !== undefined && flags.workers !== undefined)
+    throw new UsageError('--workers: not with --redis (the fleet has as many workers as are started)');
   err.write(`sweep: ${schedules} schedules x ${WRITER_MODES.length} modes from seed=${seed}\n`);
   const progress = sweepProgress(schedules, err);
   let result: SweepResult;
   try {
-    result = await sweepOn(workers, schedules, seed, (done) => progress.update(done));
+    result =
+      flags.redis === undefined
+        ? await sweepOn(workers, schedules, seed, (done) => progress.update(done))
+        : await fleetSweepCommand(String(flags.redis), schedules, seed, (done) => progress.update(done), err);
   } finally {
     progress.finish();
   }

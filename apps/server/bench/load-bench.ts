@@ -8,6 +8,8 @@
  *   npm run bench:server -- 2000 10            2000 watchers, 10 s
  *   npm run bench:server -- 1000 15 --deflate  the server with permessage-deflate on
  *   npm run bench:server -- 1000 15 --processes=1   every watcher in one process
+ *   npm run bench:server -- 5000 15 --cluster  5000 watchers over two servers joined through Redis,
+ *                                              beside one server on its own (cluster-bench.ts)
  *
  * Phases: (1) the baseline: a run like the measured one with one watcher (this process's control
  * client): the server's CPU and that watcher's latency; (2) every watcher watches a fresh run:
@@ -30,10 +32,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_NUM_EVENTS, presetScenario } from '@eolab/engine';
 import type { HealthResponse, RunDelta } from '@eolab/protocol';
+import { clusterBenchmark } from './cluster-bench';
 import { type Client, command, connect, Samples, WatcherGroup, type WatcherResults } from './watchers';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const deflate = process.argv.includes('--deflate');
+/** Issue 22: two servers joined through Redis beside one on its own (cluster-bench.ts). */
+const cluster = process.argv.includes('--cluster');
 const processes = positiveArg(
   process.argv.find((a) => a.startsWith('--processes='))?.slice('--processes='.length),
   2,
@@ -303,7 +308,7 @@ async function main(): Promise<boolean> {
   }
 }
 
-main().then(
+(cluster ? clusterBenchmark(watchers, measureS) : main()).then(
   (met) => process.exit(met ? 0 : 1),
   (error: unknown) => {
     console.error('load benchmark failed:', error);

@@ -184,7 +184,8 @@ async function child(url: string, count: number): Promise<void> {
       const started = Date.now();
       await Promise.all(
         clients.map(async (client) => {
-          reportBytes = await fetchLength(message.url);
+          // A path is fetched from this process's own server (in a cluster, each has its own).
+          reportBytes = await fetchLength(message.url.startsWith('/') ? `${url}${message.url}` : message.url);
           fetchMs.push(Date.now() - (finalAt.get(client) ?? started));
         }),
       );
@@ -222,15 +223,17 @@ export class WatcherGroup {
 
   private readonly progress = new Map<ChildProcess, Progress>();
 
+  /** `url`: the server every watcher connects to, or several, taken in turn by the processes. */
   static async start(
-    url: string,
+    url: string | readonly string[],
     count: number,
     processes: number,
     onProgress: (deltas: number, windowMaxMs: number) => void,
   ): Promise<WatcherGroup> {
     const children = Array.from({ length: processes }, (_, i) => {
       const share = Math.floor(count / processes) + (i < count % processes ? 1 : 0);
-      return fork(new URL(import.meta.url).pathname, [url, String(share)], {
+      const server = typeof url === 'string' ? url : url[i % url.length]!;
+      return fork(new URL(import.meta.url).pathname, [server, String(share)], {
         execArgv: ['--import', 'tsx'],
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

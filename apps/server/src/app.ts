@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
@@ -7,6 +8,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { type Logger, pino } from 'pino';
 import { Server } from 'socket.io';
+import { type Cluster, joinCluster } from './cluster/cluster';
+import { tellInterrupted } from './cluster/interruptions';
+import { localCommands } from './cluster/run-commands';
 import type { ServerConfig } from './config';
 import { guardRequests, hostAllowed, originAllowed, tokenOf, tokenValid } from './http/access';
 import { ClientErrorLog } from './http/client-errors';
@@ -17,15 +21,16 @@ import { sharedJsonParser } from './http/shared-json';
 import { handleSockets, type IoServer, roomOf } from './http/sockets';
 import { TransportLimits } from './http/transport-limits';
 import { RunManager } from './runs/run-manager';
-import type { RunStore } from './store/db';
 import { upgradeOlderFailedRuns } from './store/older-reports';
+import { PgRunStore } from './store/pg-store';
+import type { RunHistory } from './store/run-history';
 import { QueuedRunStore } from './store/store-worker';
 
 export interface AppDeps {
   config: ServerConfig;
   logger?: Logger;
   /** Opens the run store; tests pass one whose disk can be made to fail. */
-  openStore?: (dataDir: string) => RunStore;
+  openStore?: (dataDir: string) => RunHistory;
 }
 
 export interface App {
@@ -40,7 +45,13 @@ export interface App {
 export function createApp({ config, logger, openStore }: AppDeps): App {
   const log = logger ?? pino({ level: config.logLevel });
   // Writes go to a worker thread (store-worker.ts): a stalled disk delays saves, not the server.
-  const store = (openStore ?? ((dir) => new QueuedRunStore(dir)))(config.dataDir);
+  // With EOLAB_DATABASE_URL, run history is PostgreSQL's, shared by every server of a cluster.
+  const databaseUrl = config.cluster.databaseUrl;
+  const store =
+    openStore?.(config.dataDir) ??
+    (databaseUrl !== null ? new PgRunStore(databaseUrl) : new QueuedRunStore(config.dataDir));
+  // This server's name in a cluster: the runs it creates are its own in the shared history.
+  const serverId = randomUUID().slice(0, 8);
   const interrupted = store.markInterrupted();
   if (interrupted > 0)
     log.warn({ interrupted }, 'runs that were live when the server stopped are marked interrupted');
@@ -118,9 +129,17 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
         const spent = process.cpuUsage(started);
         deltaSendCpuUs += spent.user + spent.system;
       },
-      // Serialised once, shared by every watcher (the encoder splices it in as it is).
+      // Serialised once, shared by every watcher (the encoder splices it in as it is). Through the
+      // cluster's adapter it must travel as a value: the other servers encode it again.
       snapshot: (run) =>
-        io.to(roomOf(run.id)).emit('run:snapshot', run.snapshotJson() as unknown as RunSnapshot),
+        io
+          .to(roomOf(run.id))
+          .emit(
+            'run:snapshot',
+            (cluster === null
+              ? run.snapshotJson()
+              : JSON.parse(run.snapshotJson().json)) as unknown as RunSnapshot,
+          ),
       changed: (summary) => io.emit('runs:changed', summary),
       deleted: (runId) => {
         io.emit('runs:deleted', { runId });
@@ -131,6 +150,21 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     log,
   );
 
+  // With EOLAB_REDIS_URL, this server joins the others: a run's deltas reach its watchers on every
+  // server, and commands for a run that lives elsewhere are answered by its server.
+  const cluster: Cluster | null =
+    config.cluster.redisUrl === null
+      ? null
+      : joinCluster(io, manager, config.cluster.redisUrl, log, serverId);
+  const runs = cluster?.commands ?? localCommands(manager);
+  if (store instanceof PgRunStore) {
+    manager.storeHealth.follow(store);
+    store.onDropped = (runId, why) =>
+      log.error({ runId, why }, 'a write of this run was refused and dropped');
+    store.joinCluster(serverId, `${config.host}:${config.port}`, (runIds) =>
+      tellInterrupted(io, manager, runIds, log),
+    );
+  }
   if (store instanceof QueuedRunStore) {
     manager.storeHealth.follow(store);
     store.onDropped = (runId, why) =>
@@ -182,6 +216,7 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
         deltaSendCpuUs: () => deltaSendCpuUs,
       },
       rates,
+      runs,
     ),
   );
   app.use('/api', (_req, res) => {
@@ -200,7 +235,7 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     res.status(status).json({ error: message });
   });
 
-  handleSockets(io, manager, rates, log);
+  handleSockets(io, manager, rates, log, runs);
   manager.start();
 
   return {
@@ -215,9 +250,10 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      await cluster?.close();
       // Writes still waiting get a moment; what a stalled disk did not take by then is said.
       await store.settled(CLOSE_WRITES_MS);
-      if (store instanceof QueuedRunStore && store.unwritten().length > 0)
+      if ((store instanceof QueuedRunStore || store instanceof PgRunStore) && store.unwritten().length > 0)
         log.error({ runs: store.unwritten() }, 'stopping with runs whose last writes the disk did not take');
       store.close();
     },

@@ -19,6 +19,17 @@ export interface ServerConfig {
   limits: Limits;
   access: AccessConfig;
   retention: RetentionConfig;
+  cluster: ClusterConfig;
+}
+
+/**
+ * Several servers, one lab (issue 22): with a Redis URL, servers share their runs' broadcasts and
+ * commands through socket.io's Redis streams adapter; with a PostgreSQL URL, run history lives
+ * there, shared. Neither set: one server, SQLite, as before.
+ */
+export interface ClusterConfig {
+  redisUrl: string | null;
+  databaseUrl: string | null;
 }
 
 export interface Limits {
@@ -85,6 +96,26 @@ const int = (min: number, max: number, fallback: number) =>
       return n;
     });
 
+/** An optional URL of one of `protocols`, with a message that says what was expected (never echoing a password). */
+const url = (protocols: string[], example: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return null;
+      let protocol = '';
+      try {
+        protocol = new URL(raw).protocol;
+      } catch {
+        // Reported below: not a URL.
+      }
+      if (!protocols.includes(protocol)) {
+        ctx.addIssue({ code: 'custom', message: `expected a URL like ${example}` });
+        return z.NEVER;
+      }
+      return raw;
+    });
+
 const envSchema = z.object({
   PORT: int(0, 65_535, 3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -107,6 +138,8 @@ const envSchema = z.object({
   EOLAB_MAX_REAL_RUN_SECONDS: int(1, 7 * 24 * 3600, 1800),
   EOLAB_RETAIN_RUNS: int(1, 10_000_000, 1_000),
   EOLAB_RETAIN_BYTES: int(1_024 * 1_024, Number.MAX_SAFE_INTEGER, 512 * 1_024 * 1_024),
+  EOLAB_REDIS_URL: url(['redis:', 'rediss:'], 'redis://host:6379'),
+  EOLAB_DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/db'),
   EOLAB_TOKEN: z
     .string()
     .regex(/^[\x21-\x7e]{16,200}$/, { error: 'expected 16 to 200 printable ASCII characters, no spaces' })
@@ -181,5 +214,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       loopbackOnly,
     },
     retention: { maxRuns: e.EOLAB_RETAIN_RUNS, maxBytes: e.EOLAB_RETAIN_BYTES },
+    cluster: { redisUrl: e.EOLAB_REDIS_URL, databaseUrl: e.EOLAB_DATABASE_URL },
   };
 }

@@ -27,6 +27,7 @@ import {
 } from '@eolab/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { localCommands, type RunCommands } from '../cluster/run-commands';
 import { RunError } from '../runs/run-error';
 import type { RunManager } from '../runs/run-manager';
 import { createRun } from './create-run';
@@ -51,7 +52,13 @@ export interface HealthSources {
 }
 
 /** The REST API, mounted under /api. Every body and parameter is parsed before use. */
-export function apiRoutes(manager: RunManager, health: HealthSources, rates: RateLimits): Router {
+export function apiRoutes(
+  manager: RunManager,
+  health: HealthSources,
+  rates: RateLimits,
+  // In a cluster, a live run's snapshot comes from the server that runs it.
+  runs: RunCommands = localCommands(manager),
+): Router {
   const api = Router();
   const id = (req: Request) => parseOr400(runIdSchema, req.params.id);
   const created = (res: Response, body: CreatedRun) => res.status(201).json(body);
@@ -91,9 +98,9 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
     created(res, { runId: run.id, run });
   });
 
-  api.get('/runs/:id', (req, res) => {
+  api.get('/runs/:id', async (req, res) => {
     // RunSnapshot, serialised once per change of the run and shared with its socket watchers.
-    res.type('json').send(manager.snapshotJson(id(req)).json);
+    res.type('json').send((await runs.snapshotJson(id(req))).json);
   });
 
   api.get('/runs/:id/narration', (req, res) => {

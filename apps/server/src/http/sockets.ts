@@ -9,6 +9,7 @@ import {
 } from '@eolab/protocol';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
+import { localCommands, type RunCommands } from '../cluster/run-commands';
 import { RunError } from '../runs/run-error';
 import type { RunManager } from '../runs/run-manager';
 import { createRun } from './create-run';
@@ -55,7 +56,14 @@ function pendingOutputTooLarge(socket: IoSocket): boolean {
  * acknowledgement and the connection stays up. A command without an acknowledgement callback is
  * ignored. Each socket has a command budget per second; one that floods far past it is dropped.
  */
-export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimits, log: Logger): void {
+export function handleSockets(
+  io: IoServer,
+  manager: RunManager,
+  rates: RateLimits,
+  log: Logger,
+  // In a cluster, commands for a run that lives on another server are answered there.
+  runs: RunCommands = localCommands(manager),
+): void {
   const maxBytesPerSecond = Math.max(MIN_BYTES_PER_SECOND, rates.commandsPerSecond * BYTES_PER_COMMAND);
   io.on('connection', (socket: IoSocket) => {
     const address = socket.handshake.address;
@@ -117,15 +125,21 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
       const run = await createRun(manager, rates, payload, address);
       return { runId: run.id };
     });
-    on('run:watch', (payload) => {
+    on('run:watch', async (payload) => {
       const { runId } = parseOr400(watchSchema, payload);
       if (pendingOutputTooLarge(socket)) {
         throw new RunError(429, 'busy: earlier snapshots have not been read yet; watch again later');
       }
-      // The snapshot goes out as JSON serialised once per change and shared by every watcher.
-      const snapshot = manager.snapshotJson(runId);
+      // In the room first: a run on another server sends deltas while its snapshot comes (the
+      // dashboard orders them by their sequence numbers).
       void socket.join(roomOf(runId));
-      return snapshot;
+      try {
+        // The snapshot goes out as JSON serialised once per change and shared by every watcher.
+        return await runs.snapshotJson(runId);
+      } catch (error) {
+        void socket.leave(roomOf(runId));
+        throw error;
+      }
     });
     on('run:unwatch', (payload) => {
       const { runId } = parseOr400(watchSchema, payload);
@@ -134,15 +148,15 @@ export function handleSockets(io: IoServer, manager: RunManager, rates: RateLimi
     });
     on('run:control', (payload) => {
       const { runId, action } = parseOr400(controlSchema, payload);
-      return manager.control(runId, action);
+      return runs.control(runId, action);
     });
     on('run:speed', (payload) => {
       const { runId, speed } = parseOr400(speedSchema, payload);
-      return manager.setSpeed(runId, speed);
+      return runs.setSpeed(runId, speed);
     });
-    on('run:inject', (payload) => {
+    on('run:inject', async (payload) => {
       const { runId, fault, seenMs } = parseOr400(injectSchema, payload);
-      return { fault: manager.inject(runId, fault, seenMs) };
+      return { fault: await runs.inject(runId, fault, seenMs) };
     });
   });
 }

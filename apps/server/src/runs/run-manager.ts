@@ -19,7 +19,8 @@ import type { Logger } from 'pino';
 import type { Limits, RetentionConfig } from '../config';
 import { SerializedJson } from '../http/shared-json';
 import { type PreparedRealRun, RealBackend, RealJob } from '../real/real-run';
-import type { RunFilter, RunStore, StoredRun } from '../store/db';
+import type { RunFilter, StoredRun } from '../store/db';
+import type { RunHistory } from '../store/run-history';
 import { StoreHealth } from '../store/store-health';
 import { RunFacts } from './facts/run-facts';
 import { LiveRun } from './live-run';
@@ -83,6 +84,8 @@ const STORED_FACTS_CACHE_BYTES = 64 * 1024 * 1024;
  * wait for). Smaller ones are not worth a second write.
  */
 const DEFLATE_FACTS_FROM_BYTES = 64 * 1024;
+/** States of a run that has not ended. */
+const LIVE_STATES: ReadonlySet<string> = new Set(['created', 'running', 'paused']);
 
 /**
  * Owns the live runs: creates them, paces them in real time, sends their deltas at a bounded
@@ -106,7 +109,7 @@ export class RunManager {
   private lastPersist = 0;
 
   constructor(
-    private readonly store: RunStore,
+    private readonly store: RunHistory,
     private readonly limits: Limits,
     private readonly retention: RetentionConfig,
     private readonly listener: RunListener,
@@ -255,7 +258,9 @@ export class RunManager {
     const json = new SerializedJson(
       JSON.stringify(storedSnapshot(stored, unsaved?.events ?? this.store.events(id))),
     );
-    if (unsaved === undefined) {
+    // A run still live in a shared history lives on another server: what history holds of it now
+    // is a moment of it, not to be kept.
+    if (unsaved === undefined && !LIVE_STATES.has(stored.summary.state)) {
       this.storedSnapshots.set(id, json);
       if (this.storedSnapshots.size > STORED_SNAPSHOT_CACHE) {
         this.storedSnapshots.delete(this.storedSnapshots.keys().next().value!);
@@ -306,8 +311,8 @@ export class RunManager {
       RunFacts.fromEvents(stored.scenario, unsaved?.events ?? this.store.events(id));
     facts.settle(stored.report);
     const ended = { facts, report: stored.report };
-    // An unsaved run is read from memory anyway; it is cached once the store has it.
-    if (unsaved === undefined) this.cacheFacts(id, ended);
+    // An unsaved run is read from memory anyway; it is cached once the store has it (and has ended).
+    if (unsaved === undefined && !LIVE_STATES.has(stored.summary.state)) this.cacheFacts(id, ended);
     return ended;
   }
 
@@ -385,6 +390,11 @@ export class RunManager {
     this.storedSnapshots.delete(id);
     this.storedFacts.delete(id);
     this.listener.deleted(id);
+  }
+
+  /** Whether the run is live on this server (in a cluster, commands for it are answered here). */
+  isLive(id: string): boolean {
+    return this.live.has(id);
   }
 
   /** Runs created, running or paused: what the concurrency limit counts. */

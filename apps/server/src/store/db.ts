@@ -31,7 +31,7 @@ export interface StoredRun {
   narration?: Sentence[];
 }
 
-interface RunRow {
+export interface RunRow {
   id: string;
   name: string;
   mode: string;
@@ -74,7 +74,7 @@ const ORDER_BY: Record<RunSort, string> = {
   faults: 'fault_count DESC, rowid DESC',
 };
 
-type SummaryRow = Pick<
+export type SummaryRow = Pick<
   RunRow,
   | 'id'
   | 'name'
@@ -94,7 +94,7 @@ type SummaryRow = Pick<
   | 'duration_ms'
 > & { fault_count: number };
 
-function summaryOf(row: SummaryRow): RunSummary {
+export function summaryOf(row: SummaryRow): RunSummary {
   return {
     id: row.id,
     name: row.name,
@@ -276,7 +276,7 @@ export class RunStore {
   insert(run: StoredRun): void {
     const sql = `INSERT INTO runs (id, name, mode, state, verdict, num_events, scenario, faults, report, bucket_ms, buckets, now_ms, created_at, finished_at, replay_of, expected_report, reproduces, backend, ending, duplicates, lost, never_emitted, duration_ms, narration)
          VALUES (@id, @name, @mode, @state, @verdict, @num_events, @scenario, @faults, @report, @bucket_ms, @buckets, @now_ms, @created_at, @finished_at, @replay_of, @expected_report, @reproduces, @backend, @ending, @duplicates, @lost, @never_emitted, @duration_ms, @narration)`;
-    this.write([{ sql, params: { ...this.toRow(run) } }], run.summary.id);
+    this.write([{ sql, params: { ...rowOf(run) } }], run.summary.id);
   }
 
   /**
@@ -286,7 +286,7 @@ export class RunStore {
    */
   save(run: StoredRun, events: SimEvent[] | null, facts: Uint8Array | null = null): void {
     const id = run.summary.id;
-    const steps = [this.updateRun(this.toRow(run))];
+    const steps = [this.updateRun(rowOf(run))];
     if (facts !== null)
       steps.push({
         sql: 'INSERT OR REPLACE INTO run_facts (run_id, facts, deflated) VALUES (?, ?, 0)',
@@ -313,7 +313,7 @@ export class RunStore {
     const id = run.summary.id;
     this.write(
       [
-        this.updateRun(this.toRow(run)),
+        this.updateRun(rowOf(run)),
         {
           sql: 'INSERT OR REPLACE INTO live_event_log (run_id, events) VALUES (?, ?)',
           params: [id, JSON.stringify(events)],
@@ -348,7 +348,7 @@ export class RunStore {
 
   get(id: string): StoredRun | null {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row === undefined ? null : this.fromRow(row);
+    return row === undefined ? null : storedOf(row);
   }
 
   /** A run's stored events: its final window, or for a run that never ended, the window of its last save. */
@@ -480,53 +480,55 @@ export class RunStore {
   close(): void {
     this.db.close();
   }
+}
 
-  private toRow(run: StoredRun): RunRow {
-    const s = run.summary;
-    const figures = run.report === null ? null : figuresOf(run.report);
-    return {
-      id: s.id,
-      name: s.name,
-      mode: s.mode,
-      state: s.state,
-      verdict: s.verdict,
-      num_events: s.numEvents,
-      scenario: JSON.stringify(run.scenario),
-      faults: JSON.stringify(run.faultTimeline),
-      report: run.report === null ? null : JSON.stringify(run.report),
-      bucket_ms: run.bucketMs,
-      buckets: JSON.stringify(run.buckets),
-      now_ms: run.nowMs,
-      created_at: s.createdAt,
-      finished_at: s.finishedAt,
-      replay_of: s.replayOf,
-      expected_report: run.expectedReport === undefined ? null : JSON.stringify(run.expectedReport),
-      reproduces: s.reproducesExport == null ? null : Number(s.reproducesExport),
-      backend: s.backend ?? 'simulated',
-      ending: figures?.ending ?? null,
-      duplicates: figures?.duplicates ?? null,
-      lost: figures?.lost ?? null,
-      never_emitted: figures?.neverEmitted ?? null,
-      duration_ms: figures?.durationMs ?? null,
-      narration: run.narration === undefined ? null : JSON.stringify(run.narration),
-    };
-  }
+/** A run as a row of `runs` (SQLite) or `eolab_history_runs` (PostgreSQL): JSON text in columns. */
+export function rowOf(run: StoredRun): RunRow {
+  const s = run.summary;
+  const figures = run.report === null ? null : figuresOf(run.report);
+  return {
+    id: s.id,
+    name: s.name,
+    mode: s.mode,
+    state: s.state,
+    verdict: s.verdict,
+    num_events: s.numEvents,
+    scenario: JSON.stringify(run.scenario),
+    faults: JSON.stringify(run.faultTimeline),
+    report: run.report === null ? null : JSON.stringify(run.report),
+    bucket_ms: run.bucketMs,
+    buckets: JSON.stringify(run.buckets),
+    now_ms: run.nowMs,
+    created_at: s.createdAt,
+    finished_at: s.finishedAt,
+    replay_of: s.replayOf,
+    expected_report: run.expectedReport === undefined ? null : JSON.stringify(run.expectedReport),
+    reproduces: s.reproducesExport == null ? null : Number(s.reproducesExport),
+    backend: s.backend ?? 'simulated',
+    ending: figures?.ending ?? null,
+    duplicates: figures?.duplicates ?? null,
+    lost: figures?.lost ?? null,
+    never_emitted: figures?.neverEmitted ?? null,
+    duration_ms: figures?.durationMs ?? null,
+    narration: run.narration === undefined ? null : JSON.stringify(run.narration),
+  };
+}
 
-  private fromRow(row: RunRow): StoredRun {
-    const faults = JSON.parse(row.faults) as Fault[];
-    return {
-      summary: summaryOf({ ...row, fault_count: faults.length }),
-      scenario: JSON.parse(row.scenario) as Scenario,
-      faultTimeline: faults,
-      report:
-        row.report === null
-          ? null
-          : upgradeReport(JSON.parse(row.report) as Report | ReportV1, row.state === 'stopped'),
-      bucketMs: row.bucket_ms,
-      buckets: JSON.parse(row.buckets) as MetricsBucket[],
-      nowMs: row.now_ms,
-      expectedReport: row.expected_report === null ? undefined : (JSON.parse(row.expected_report) as unknown),
-      ...(row.narration === null ? {} : { narration: JSON.parse(row.narration) as Sentence[] }),
-    };
-  }
+/** A stored row back as a run (an older report upgraded as it is read). */
+export function storedOf(row: RunRow): StoredRun {
+  const faults = JSON.parse(row.faults) as Fault[];
+  return {
+    summary: summaryOf({ ...row, fault_count: faults.length }),
+    scenario: JSON.parse(row.scenario) as Scenario,
+    faultTimeline: faults,
+    report:
+      row.report === null
+        ? null
+        : upgradeReport(JSON.parse(row.report) as Report | ReportV1, row.state === 'stopped'),
+    bucketMs: row.bucket_ms,
+    buckets: JSON.parse(row.buckets) as MetricsBucket[],
+    nowMs: row.now_ms,
+    expectedReport: row.expected_report === null ? undefined : (JSON.parse(row.expected_report) as unknown),
+    ...(row.narration === null ? {} : { narration: JSON.parse(row.narration) as Sentence[] }),
+  };
 }

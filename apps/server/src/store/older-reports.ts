@@ -1,6 +1,6 @@
 import { type Report, Simulation } from '@eolab/engine';
 import { figuresOf } from '@eolab/protocol';
-import type { RunStore } from './db';
+import type { RunHistory } from './run-history';
 
 /** Past this size a stored run is not re-run at startup (a few seconds each): its report keeps version 1's account. */
 const RERUN_LIMIT_EVENTS = 2_000_000;
@@ -11,7 +11,7 @@ const RERUN_LIMIT_EVENTS = 2_000_000;
  * is run again and, when it reproduces the stored duplicates and missing values, its report
  * replaces the stored one. Returns how many runs were upgraded.
  */
-export function upgradeOlderFailedRuns(store: RunStore): number {
+export function upgradeOlderFailedRuns(store: RunHistory): number {
   let upgraded = 0;
   for (const id of store.failedRunsWithOlderReports()) {
     const stored = store.get(id);
