@@ -18,6 +18,7 @@ import { formatSummary, formatSweepTable } from './format';
 import { parallelSweep } from './parallel-sweep';
 import { sweepProgress } from './progress';
 import { parseBackend, runRealCommand, verifyCommand } from './real-backend';
+import { SHRINK_HELP, shrinkCommand } from './shrink-command';
 import { withSweepPool } from './worker-pool';
 
 /** The CLI's version: its package's, read from src/ and dist/ alike (both sit beside package.json). */
@@ -33,7 +34,9 @@ Usage:
   eolab run --preset NAME [--mode MODE] [--backend model|postgres] [--json]
   eolab run --scenario FILE [--mode MODE] [--backend model|postgres] [--json]
   eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
+  eolab verify --schedules N [--seed S] [--json]
   eolab sweep [--schedules N] [--seed S] [--workers W]
+  eolab shrink --preset NAME|--scenario FILE [--mode MODE] [--keep KIND] [--out FILE] [--json]
   eolab presets
   eolab --version
 
@@ -54,16 +57,23 @@ const COMMAND_HELP: Record<string, string> = {
   --backend         model (default: the deterministic simulation) or postgres (the job for real)
   --json            prints the full report instead`,
   verify: `eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
+eolab verify --schedules N [--seed S] [--json]
 
   Runs the model and the job for real against PostgreSQL, and compares their reports: the same
   duplicate and missing values where the schedule is deterministic, the same outcome class where
-  timing decides. A preset without --mode is verified in every mode. Exits 1 on a difference.`,
+  timing decides. A preset without --mode is verified in every mode. Exits 1 on a difference.
+  --schedules N  draws N random schedules (from seed S, default 1) of the faults the real backend
+                 reproduces, each in one writer mode, and prints an agreement table: agree (value
+                 for value), timing decides (the same outcome class, other values, and why), or
+                 DIFFER (exits 1). A second or two per schedule, more with a store outage.
+  --json         prints JSON alone on stdout (the summary line goes to stderr)`,
   sweep: `eolab sweep [--schedules N] [--seed S] [--workers W]
 
   Runs N random fault schedules (default 200) from seed S (default 1) in every writer mode and
   prints a table of outcomes per mode and fault kind. Exits 1 when a mode breaks its guarantee
   where its preconditions hold, printing each such schedule to reproduce it. W worker threads
   share the schedules (default: one per core); the table is the same whatever W.`,
+  shrink: SHRINK_HELP,
   presets: `eolab presets
 
   Lists the presets: the sample itself and a gallery of real incidents, each with what it shows.`,
@@ -90,6 +100,8 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
         return await runSweep(rest, out, err);
       case 'verify':
         return await verifyCommand(rest, loadScenario, parseMode, out, err);
+      case 'shrink':
+        return shrinkCommand(rest, loadScenario, parseMode, out);
       case 'presets': {
         parseFlags(rest, {});
         const width = Math.max(...PRESETS.map((p) => p.id.length));
@@ -107,7 +119,7 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
         out.write(`${USAGE}\n`);
         return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}' (expected run, sweep, verify or presets)`);
+        throw new UsageError(`unknown command '${command}' (expected run, sweep, verify, shrink or presets)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

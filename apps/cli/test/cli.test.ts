@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,8 +106,67 @@ describe('eolab sweep', () => {
   });
 });
 
+describe('eolab shrink', () => {
+  /** The lease-expiry preset with a store outage and a controller outage that change nothing. */
+  const noisy = () =>
+    scenarioFile(
+      JSON.stringify({
+        name: 'lease-expiry-noisy',
+        seed: 3,
+        mode: 'EXACTLY_ONCE',
+        numEvents: 1_000,
+        source: { throttleUntilPosition: 20 },
+        sink: { txnLeaseMs: 10_000 },
+        restart: { delayMs: 15_000 },
+        faults: [
+          { kind: 'store-outage', atMs: 40, durationMs: 30 },
+          { kind: 'crash-before-notify', checkpoint: 3 },
+          { kind: 'controller-outage', atMs: 300, durationMs: 50 },
+        ],
+      }),
+    );
+
+  it('prints each step, then the scenario file that keeps only the crash and the slow restart', async () => {
+    const out = join(scratch, 'shrunk.json');
+    const { code, stdout } = await eolab('shrink', '--scenario', noisy(), '--out', out);
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toMatch(
+      /^ {2}removed 2 of 3 faults; kept crash-before-notify on checkpoint 3 \(\d+ runs\)\n/,
+    );
+    expect(stdout).toContain('faults[0].checkpoint 3 -> 1');
+    expect(stdout).toContain('shrunk in');
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    expect(file.faults).toEqual([{ kind: 'crash-before-notify', checkpoint: 1 }]);
+    expect(file.restart).toEqual({ delayMs: 15_000 });
+    expect(file.sink).toEqual({ txnLeaseMs: 10_000 });
+    expect(stdout.endsWith(`${JSON.stringify(file, null, 2)}\n`)).toBe(true);
+    const replay = await eolab('run', '--scenario', out, '--json');
+    expect(JSON.parse(replay.stdout).verdict).toBe('LOSS');
+  });
+
+  it('--json prints one JSON object and nothing else', async () => {
+    const { code, stdout } = await eolab('shrink', '--scenario', noisy(), '--json');
+    expect(code).toBe(EXIT_OK);
+    const result = JSON.parse(stdout);
+    expect(result.kept).toBe('loss');
+    expect(result.steps[0].what).toMatch(/^removed 2 of 3 faults/);
+    expect(result.scenario.faults).toHaveLength(1);
+  });
+
+  it('exits 2 on a run with nothing to shrink, or an unknown --keep', async () => {
+    const clean = await eolab('shrink', '--preset', 'seed', '--mode', 'EXACTLY_ONCE');
+    expect(clean.code).toBe(EXIT_BAD_INPUT);
+    expect(clean.stderr).toContain(
+      'nothing to shrink: seed (EXACTLY_ONCE) has no broken guarantee, loss or duplicate',
+    );
+    const keep = await eolab('shrink', '--preset', 'seed', '--keep', 'lost');
+    expect(keep.code).toBe(EXIT_BAD_INPUT);
+    expect(keep.stderr).toContain("--keep: expected one of violation, loss, duplicates, got 'lost'");
+  });
+});
+
 describe('a standard command line', () => {
-  it.each(['run', 'verify', 'sweep', 'presets'])(
+  it.each(['run', 'verify', 'sweep', 'shrink', 'presets'])(
     'eolab %s --help describes the command and exits 0',
     async (command) => {
       const { code, stdout } = await eolab(command, '--help');

@@ -68,7 +68,7 @@ export function randomScenario(seed: number, mode: WriterMode): Scenario {
 }
 
 /** A random fault: its kind from the catalogue, its time, then what its entry draws. */
-function randomFault(prng: Prng, runLengthMs: number, numEvents: number, parallelism: number): Fault {
+export function randomFault(prng: Prng, runLengthMs: number, numEvents: number, parallelism: number): Fault {
   const kind: FaultKind = prng.pick(FAULT_KINDS);
   const atMs = prng.int(0, runLengthMs);
   return faultEntry(kind).draw(prng, { atMs, numEvents, parallelism });
