@@ -9,7 +9,8 @@ import {
   type Scenario,
   Simulation,
   type SweepResult,
-  sweep,
+  type SweepSpec,
+  sweepRange,
   WRITER_MODES,
   type WriterMode,
 } from '@eolab/engine';
@@ -19,6 +20,7 @@ import { parallelSweep } from './parallel-sweep';
 import { sweepProgress } from './progress';
 import { parseBackend, runRealCommand, verifyCommand } from './real-backend';
 import { SHRINK_HELP, shrinkCommand } from './shrink-command';
+import { SWEEP_DRAW_FLAGS, sweepDraw } from './sweep-draw';
 import { withSweepPool } from './worker-pool';
 
 /** The CLI's version: its package's, read from src/ and dist/ alike (both sit beside package.json). */
@@ -35,7 +37,7 @@ Usage:
   eolab run --scenario FILE [--mode MODE] [--backend model|postgres] [--json]
   eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
   eolab verify --schedules N [--seed S] [--json]
-  eolab sweep [--schedules N] [--seed S] [--workers W]
+  eolab sweep [--schedules N] [--seed S] [--workers W] [--preset NAME|--scenario FILE] [--kinds K,...] [--max-faults F]
   eolab shrink --preset NAME|--scenario FILE [--mode MODE] [--keep KIND] [--out FILE] [--json]
   eolab presets
   eolab --version
@@ -67,12 +69,17 @@ eolab verify --schedules N [--seed S] [--json]
                  for value), timing decides (the same outcome class, other values, and why), or
                  DIFFER (exits 1). A second or two per schedule, more with a store outage.
   --json         prints JSON alone on stdout (the summary line goes to stderr)`,
-  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W]
+  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W] [--preset NAME|--scenario FILE] [--kinds K,...] [--max-faults F]
 
   Runs N random fault schedules (default 200) from seed S (default 1) in every writer mode and
   prints a table of outcomes per mode and fault kind. Exits 1 when a mode breaks its guarantee
   where its preconditions hold, printing each such schedule to reproduce it. W worker threads
-  share the schedules (default: one per core); the table is the same whatever W.`,
+  share the schedules (default: one per core); the table is the same whatever W.
+  --preset NAME|--scenario FILE  sweeps on that scenario: its knobs and faults, 0 to F random
+                                 faults added (default: random knobs too)
+  --kinds K,...                  draws faults of these kinds only (default: every kind)
+  --max-faults F                 at most F random faults per schedule (default 4)
+  The dashboard's Sweep page takes the same choices and gives the same table.`,
   shrink: SHRINK_HELP,
   presets: `eolab presets
 
@@ -201,7 +208,9 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
     schedules: { type: 'integer' },
     seed: { type: 'integer' },
     workers: { type: 'integer' },
+    ...SWEEP_DRAW_FLAGS,
   });
+  const draw = sweepDraw(flags, loadScenario);
   const schedules = (flags.schedules as number | undefined) ?? 200;
   const seed = (flags.seed as number | undefined) ?? 1;
   const requested = (flags.workers as number | undefined) ?? availableParallelism();
@@ -212,7 +221,7 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
   const progress = sweepProgress(schedules, err);
   let result: SweepResult;
   try {
-    result = await sweepOn(workers, schedules, seed, (done) => progress.update(done));
+    result = await sweepOn(workers, { schedules, seed, ...draw }, (done) => progress.update(done));
   } finally {
     progress.finish();
   }
@@ -229,10 +238,19 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
 /** A single worker runs on this thread: no thread to start, nothing to copy between threads. */
 async function sweepOn(
   workers: number,
-  schedules: number,
-  seed: number,
+  spec: SweepSpec,
   onProgress: (done: number) => void,
 ): Promise<SweepResult> {
-  if (workers === 1) return sweep(schedules, seed, onProgress);
-  return withSweepPool(workers, (runChunk) => parallelSweep(schedules, seed, workers, runChunk, onProgress));
+  const { schedules, seed, ...draw } = spec;
+  if (workers === 1) return sweepRange(spec, 0, schedules, { onProgress });
+  return withSweepPool(workers, (runChunk) =>
+    parallelSweep(
+      schedules,
+      seed,
+      workers,
+      runChunk,
+      onProgress,
+      Object.keys(draw).length > 0 ? draw : undefined,
+    ),
+  );
 }

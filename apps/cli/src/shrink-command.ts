@@ -64,7 +64,9 @@ export function shrinkCommand(
   try {
     result = shrink(scenario, {
       target,
-      onStep: json ? undefined : (step) => out.write(`  ${step.what} (${step.runs} runs)\n`),
+      onStep: json
+        ? undefined
+        : (step) => out.write(`  ${step.what} (${step.runs} ${step.runs === 1 ? 'run' : 'runs'})\n`),
     });
   } catch (error) {
     if (error instanceof NothingToShrinkError) throw new UsageError(error.message);

@@ -165,6 +165,31 @@ describe('eolab shrink', () => {
   });
 });
 
+describe('eolab sweep on a base scenario', () => {
+  it('--preset, --kinds and --max-faults draw on the preset; a bad kind is named', async () => {
+    const { code, stdout } = await eolab(
+      'sweep',
+      '--schedules',
+      '12',
+      '--workers',
+      '1',
+      '--preset',
+      'lease-expiry',
+      '--kinds',
+      'store-outage,job-pause',
+      '--max-faults',
+      '1',
+    );
+    expect(code).toBe(EXIT_OK);
+    // Every schedule keeps the preset's crash; the added faults are of the kinds asked for only.
+    expect(stdout).toMatch(/EXACTLY_ONCE\s+crash-before-notify\s+12\s/);
+    expect(stdout).not.toMatch(/mapper-exception|zombie-writer|notify-lost/);
+    const bad = await eolab('sweep', '--kinds', 'store-outage,disk-full');
+    expect(bad.code).toBe(EXIT_BAD_INPUT);
+    expect(bad.stderr).toContain("--kinds: unknown fault kind 'disk-full'");
+  });
+});
+
 describe('a standard command line', () => {
   it.each(['run', 'verify', 'sweep', 'shrink', 'presets'])(
     'eolab %s --help describes the command and exits 0',
@@ -233,5 +258,14 @@ describe('the installed binary (compiled)', () => {
     expect(three.stdout).toBe(one.stdout);
     // Not a terminal: plain progress lines, ending with the total.
     expect(two.stderr).toContain('sweep: 120/120 schedules\n');
+  });
+
+  it('a sweep on a preset prints the same table with 1 or 2 workers', async () => {
+    const draw = ['--preset', 'seed', '--kinds', 'notify-lost,store-outage', '--max-faults', '3'];
+    const sweepWith = (workers: string) =>
+      eolabBin('sweep', '--schedules', '90', '--seed', '5', '--workers', workers, ...draw);
+    const [one, two] = await Promise.all([sweepWith('1'), sweepWith('2')]);
+    expect(one.stdout).toContain('270 runs');
+    expect(two.stdout).toBe(one.stdout);
   });
 });

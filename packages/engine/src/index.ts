@@ -21,6 +21,7 @@ export * from './run/causes';
 export * from './run/metrics';
 export * from './run/model-vs-real';
 export * from './run/report';
+export * from './run/schedules';
 export * from './run/shrink';
 export * from './run/simulation';
 export * from './run/sweep';
