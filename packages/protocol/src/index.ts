@@ -15,9 +15,11 @@ import {
 } from '@eolab/engine';
 import { z } from 'zod';
 import { boundedJson } from './json-shape';
+import type { SweepProgress } from './sweeps';
 
 export * from './facts';
 export * from './json-shape';
+export * from './sweeps';
 
 /**
  * The shared contract between the server and the dashboard. Both import it; nothing is declared
@@ -316,6 +318,7 @@ export interface ServerToClientEvents {
   'run:delta': (delta: RunDelta) => void;
   'runs:changed': (summary: RunSummary) => void;
   'runs:deleted': (payload: { runId: string }) => void;
+  'sweep:progress': (progress: SweepProgress) => void;
 }
 
 export interface ClientToServerEvents {
