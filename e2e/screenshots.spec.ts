@@ -145,3 +145,17 @@ for (const { name, preset, fault, key } of [
     await narration.screenshot({ path: join(dir, `narration-${name}.png`) });
   });
 }
+
+test('screenshots: the Sweep page, a cell listed and a schedule shrunk', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/sweeps');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 150_000 });
+  await page.getByRole('button', { name: /^ATLEAST_ONCE, Duplicates: \d+ runs$/ }).click();
+  await page
+    .getByRole('button', { name: /^Shrink schedule \d+ in ATLEAST_ONCE$/ })
+    .first()
+    .click();
+  await expect(page.getByRole('status', { name: /^Shrinking schedule \d+$/ })).toBeVisible();
+  await page.screenshot({ path: join(dir, 'sweep.png'), fullPage: true });
+});

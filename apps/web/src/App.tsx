@@ -22,6 +22,7 @@ import { connect } from './sync/connection';
 // Loaded when first used: most visits never open the runs page or a comparison.
 const History = lazy(() => import('./panels/History').then((m) => ({ default: m.History })));
 const ComparePanel = lazy(() => import('./panels/ComparePanel').then((m) => ({ default: m.ComparePanel })));
+const SweepPage = lazy(() => import('./panels/SweepPage').then((m) => ({ default: m.SweepPage })));
 
 export function App() {
   const theme = useStore((s) => s.theme);
@@ -42,6 +43,10 @@ export function App() {
         <a className="skip-link" href="#runs-list">
           Skip to the list of runs
         </a>
+      ) : screen === 'sweeps' ? (
+        <a className="skip-link" href="#sweep-page">
+          Skip to the sweep
+        </a>
       ) : (
         <a className="skip-link" href="#run-view">
           Skip to the run
@@ -51,6 +56,10 @@ export function App() {
       {screen === 'history' ? (
         <Suspense fallback={<p className="muted">Loading the runs…</p>}>
           <History />
+        </Suspense>
+      ) : screen === 'sweeps' ? (
+        <Suspense fallback={<p className="muted">Loading the sweeps…</p>}>
+          <SweepPage />
         </Suspense>
       ) : (
         <Dashboard />
