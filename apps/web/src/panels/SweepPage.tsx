@@ -61,6 +61,12 @@ export function SweepPage() {
       setMessage((error as Error).message);
     }
   };
+  const openPast = (id: string) => {
+    navigate(`/sweeps/${id}`);
+    setCell(null);
+    setProgress(null);
+    setSweepId(id);
+  };
   const running = sweep?.state === 'running' && progress?.state !== 'done';
   return (
     <main className="history" id="sweep-page" tabIndex={-1}>
@@ -89,7 +95,7 @@ export function SweepPage() {
           <SweepByKind result={sweep.result} />
         </section>
       )}
-      <PastSweeps sweeps={past} onOpen={(id) => (navigate(`/sweeps/${id}`), setCell(null), setSweepId(id))} />
+      <PastSweeps sweeps={past} onOpen={openPast} />
     </main>
   );
 }
