@@ -140,6 +140,17 @@ describe('sweeps on the server', () => {
     expect((await post(`/sweeps/${id}/cancel`, {})).status).toBe(409);
   });
 
+  it('a sweep running when the server stops is stored as cancelled', async () => {
+    const { json } = await post('/sweeps', { schedules: 20_000, seed: 2 });
+    const id = (json as unknown as SweepSummary).id;
+    await server.close({ keepData: true });
+    server = await startServer(server.dataDir);
+    socket = await server.client();
+    const d = await detail(id);
+    expect(d.state).toBe('cancelled');
+    expect(d.result).toBeNull();
+  });
+
   it.each([
     [{ schedules: 0 }, 'schedules:'],
     [{ schedules: 20_001 }, 'schedules: at most 20000 schedules on the server'],

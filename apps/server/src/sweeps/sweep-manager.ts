@@ -90,7 +90,8 @@ export class SweepManager {
     const entry: Entry = { summary, job, detail: null, written: Promise.resolve() };
     this.entries.set(summary.id, entry);
     this.tellAbout(summary);
-    job.result.then(
+    // Settles once the sweep's file is written: what close() waits for.
+    entry.written = job.result.then(
       (result) => this.finish(entry, 'done', { ...result, schedules: result.schedules ?? [] }),
       (error: Error) =>
         this.finish(entry, error instanceof SweepCancelled ? 'cancelled' : 'failed', null, error.message),
@@ -117,7 +118,7 @@ export class SweepManager {
     state: SweepSummary['state'],
     result: SweepDetail['result'],
     error: string | null = null,
-  ): void {
+  ): Promise<void> {
     const summary: SweepSummary = {
       ...entry.summary,
       state,
@@ -130,7 +131,7 @@ export class SweepManager {
     entry.detail = { ...summary, result };
     entry.job = null;
     this.tellAbout(summary);
-    entry.written = writeFile(this.fileOf(summary.id), JSON.stringify(entry.detail))
+    return writeFile(this.fileOf(summary.id), JSON.stringify(entry.detail))
       .then(() => {
         entry.detail = null;
         return this.prune();
