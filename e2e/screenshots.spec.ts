@@ -159,3 +159,13 @@ test('screenshots: the Sweep page, a cell listed and a schedule shrunk', async (
   await expect(page.getByRole('status', { name: /^Shrinking schedule \d+$/ })).toBeVisible();
   await page.screenshot({ path: join(dir, 'sweep.png'), fullPage: true });
 });
+
+test('screenshots: the Sweeps page on PostgreSQL', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/sweeps');
+  await page.getByLabel('Backend').selectOption('postgres');
+  await page.getByRole('spinbutton', { name: 'Schedules' }).fill('8');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 150_000 });
+  await page.screenshot({ path: join(dir, 'sweep-postgres.png'), fullPage: true });
+});

@@ -150,3 +150,26 @@ test('a sweep is cancelled, and choices the server would refuse are refused by t
   await expect(page.getByRole('button', { name: 'Start sweep' })).toBeDisabled();
   expect(d.consoleErrors).toEqual([]);
 });
+
+test('the Sweeps page verifies random schedules on the model and on PostgreSQL, as eolab verify --schedules', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const d = new Dashboard(page);
+  await d.open('/sweeps');
+  await page.getByLabel('Backend').selectOption('postgres');
+  await expect(page.getByLabel('Base scenario')).toHaveCount(0);
+  const schedules = page.getByRole('spinbutton', { name: 'Schedules' });
+  await expect(schedules).toHaveValue('20');
+  await schedules.fill('3');
+  await page.getByRole('spinbutton', { name: 'Seed' }).fill('40');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 150_000 });
+  await expect(page.getByTestId('verify-table').locator('tbody tr')).toHaveCount(3);
+  await expect(page.getByTestId('verify-table').locator('tbody tr').first()).toContainText(/^040/);
+  await expect(page.getByTestId('verify-summary')).toHaveText(
+    /^3 schedules: \d agree value for value, \d differ only where timing decides, 0 differ otherwise$/,
+  );
+  await expectNoViolations(page);
+  expect(d.consoleErrors).toEqual([]);
+});

@@ -177,3 +177,51 @@ describe('sweeps on the server', () => {
     expect((await request('GET', '/sweeps/bad%20id')).status).toBe(400);
   });
 });
+
+describe('sweeps on PostgreSQL', () => {
+  it('verify random schedules on the model and for real, as eolab verify --schedules', async () => {
+    const { progress, detail: d } = await sweepOnServer({ schedules: 2, seed: 40, backend: 'postgres' });
+    expect(d.error).toBeNull();
+    expect(d.state).toBe('done');
+    expect(d.spec.backend).toBe('postgres');
+    expect(d.result).toBeNull();
+    const verified = d.verification!.schedules;
+    expect(verified.map((v) => v.seed)).toEqual([40, 41]);
+    for (const v of verified) {
+      expect(['agree', 'timing']).toContain(v.agreement);
+      expect(v.postgres.verdict).toMatch(/^[A-Z_]+$/);
+    }
+    expect(d.violations).toBe(0);
+    expect(progress.at(-1)).toMatchObject({ state: 'done', done: 2, total: 2 });
+  });
+
+  it('hold the real-run slot, and a cancel keeps what was verified', async () => {
+    const { json } = await post('/sweeps', { schedules: 5, seed: 50, backend: 'postgres' });
+    const id = (json as unknown as SweepSummary).id;
+    const ended = progressUntilEnd(id);
+    const realRun = await post('/runs', { preset: 'seed', backend: 'postgres', start: false });
+    expect(realRun.status).toBe(409);
+    expect(String(realRun.json.error)).toContain(`a real run (sweep ${id}) is still going`);
+    expect((await post(`/sweeps/${id}/cancel`, {})).status).toBe(200);
+    expect((await ended).at(-1)!.state).toBe('cancelled');
+    const d = await detail(id);
+    expect(d.verification!.schedules.length).toBeLessThan(5);
+  });
+
+  it.each([
+    [
+      { schedules: 2, backend: 'postgres', base: { preset: 'seed' } },
+      'base: a sweep on PostgreSQL draws its own schedules',
+    ],
+    [
+      { schedules: 2, backend: 'postgres', kinds: ['job-pause'] },
+      'kinds: a sweep on PostgreSQL draws its own schedules',
+    ],
+    [{ schedules: 101, backend: 'postgres' }, 'schedules: at most 100 schedules on PostgreSQL'],
+    [{ schedules: 2, backend: 'kafka' }, 'backend: expected one of simulated, postgres'],
+  ])('refuse %j naming the field', async (body, message) => {
+    const { status, json } = await post('/sweeps', body);
+    expect(status).toBe(400);
+    expect(String(json.error)).toContain(message);
+  });
+});

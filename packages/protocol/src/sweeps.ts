@@ -1,5 +1,6 @@
 import {
   FAULT_KINDS,
+  type Fault,
   type FaultKind,
   type Scenario,
   type ScheduleOutcome,
@@ -7,6 +8,7 @@ import {
   type SweepViolation,
   scenarioInputSchema,
   WRITER_MODES,
+  type WriterMode,
 } from '@eolab/engine';
 import { z } from 'zod';
 import { boundedJson } from './json-shape';
@@ -21,6 +23,10 @@ import { boundedJson } from './json-shape';
 /** The most schedules one sweep on the server may run (each in three modes). */
 export const MAX_SERVER_SCHEDULES = 20_000;
 export const MAX_SWEEP_FAULTS = 20;
+/** The most schedules one sweep on PostgreSQL may run: each is a real run. */
+export const MAX_REAL_SCHEDULES = 100;
+/** The protocol's BACKENDS, repeated here: this file is part of index.ts, which may not be imported back. */
+export const SWEEP_BACKENDS = ['simulated', 'postgres'] as const;
 
 export const sweepIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a sweep id' });
 
@@ -38,22 +44,46 @@ export const sweepBaseSchema = z.union(
 );
 
 export const createSweepSchema = boundedJson(
-  z.strictObject({
-    schedules: z
-      .int()
-      .min(1)
-      .max(MAX_SERVER_SCHEDULES, {
-        error: `at most ${MAX_SERVER_SCHEDULES} schedules on the server (eolab sweep takes more)`,
-      }),
-    seed: z.int().min(0).max(0xffffffff).optional(),
-    base: sweepBaseSchema.optional(),
-    kinds: z
-      .array(z.enum(FAULT_KINDS))
-      .min(1, { error: 'choose at least one fault kind' })
-      .max(FAULT_KINDS.length)
-      .optional(),
-    maxFaults: z.int().min(0).max(MAX_SWEEP_FAULTS).optional(),
-  }),
+  z
+    .strictObject({
+      schedules: z
+        .int()
+        .min(1)
+        .max(MAX_SERVER_SCHEDULES, {
+          error: `at most ${MAX_SERVER_SCHEDULES} schedules on the server (eolab sweep takes more)`,
+        }),
+      seed: z.int().min(0).max(0xffffffff).optional(),
+      base: sweepBaseSchema.optional(),
+      kinds: z
+        .array(z.enum(FAULT_KINDS))
+        .min(1, { error: 'choose at least one fault kind' })
+        .max(FAULT_KINDS.length)
+        .optional(),
+      maxFaults: z.int().min(0).max(MAX_SWEEP_FAULTS).optional(),
+      /**
+       * Where the schedules run: the model (default), or each on the model and on PostgreSQL, as
+       * `eolab verify --schedules` draws them (the faults the real backend reproduces; no base, kinds
+       * or maxFaults; at most MAX_REAL_SCHEDULES: a real run takes seconds).
+       */
+      backend: z.enum(SWEEP_BACKENDS, { error: `expected one of ${SWEEP_BACKENDS.join(', ')}` }).optional(),
+    })
+    .superRefine((r, ctx) => {
+      if (r.backend !== 'postgres') return;
+      for (const field of ['base', 'kinds', 'maxFaults'] as const)
+        if (r[field] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message:
+              'a sweep on PostgreSQL draws its own schedules (as eolab verify --schedules): leave it out',
+          });
+      if (r.schedules > MAX_REAL_SCHEDULES)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedules'],
+          message: `at most ${MAX_REAL_SCHEDULES} schedules on PostgreSQL (each is a real run of a second or more)`,
+        });
+    }),
 );
 export type CreateSweepRequest = z.output<typeof createSweepSchema>;
 
@@ -69,6 +99,31 @@ export interface StoredSweepSpec {
   baseLabel: string;
   kinds: FaultKind[];
   maxFaults: number;
+  /** Absent in sweeps stored before sweeps on PostgreSQL: the model. */
+  backend?: (typeof SWEEP_BACKENDS)[number];
+}
+
+/** What one side (the model, or PostgreSQL) gave for a schedule of a sweep on PostgreSQL. */
+export interface VerifiedOutcome {
+  verdict: string;
+  ending: string;
+  duplicates: number;
+  missing: number;
+}
+
+/** One schedule of a sweep on PostgreSQL: drawn as `eolab verify --schedules` draws it, run on both. */
+export interface VerifiedSchedule {
+  index: number;
+  seed: number;
+  mode: WriterMode;
+  faults: Fault[];
+  /** `agree` value for value; `timing`: they differ where real timing decides; `differ`: otherwise. */
+  agreement: 'agree' | 'timing' | 'differ';
+  timingDecides: string | null;
+  model: VerifiedOutcome;
+  postgres: VerifiedOutcome;
+  differences: string[];
+  notes: string[];
 }
 
 export interface SweepSummary {
@@ -93,6 +148,8 @@ export interface SweepDetail extends SweepSummary {
     runs: number;
     schedules: ScheduleOutcome[];
   } | null;
+  /** A sweep on PostgreSQL: each schedule verified so far (kept when cancelled). */
+  verification?: { schedules: VerifiedSchedule[] } | null;
 }
 
 export interface SweepsPage {

@@ -2,10 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StoredSweepSpec, SweepDetail, SweepProgress, SweepSummary } from '@eolab/protocol';
+import type {
+  StoredSweepSpec,
+  SweepDetail,
+  SweepProgress,
+  SweepSummary,
+  VerifiedSchedule,
+} from '@eolab/protocol';
 import type { Logger } from 'pino';
+import type { PreparedRealSweep, RealBackend } from '../real/real-run';
 import { RunError } from '../runs/run-error';
+import { runRealSweep } from './real-sweep';
 import { runSweep, SweepCancelled, type SweepJob } from './sweep-pool';
+
+export interface RealSweepDeps {
+  backend: RealBackend;
+  prepared: PreparedRealSweep;
+}
 
 /**
  * The server's sweeps: one runs at a time (it takes the machine's cores), its progress is told a
@@ -18,7 +31,7 @@ const PROGRESS_EVERY_MS = 200;
 
 interface Entry {
   summary: SweepSummary;
-  job: SweepJob | null;
+  job: SweepJob<unknown> | null;
   /** The result while it is being written; read from its file after. */
   detail: SweepDetail | null;
   /** Its file, once written. */
@@ -63,7 +76,8 @@ export class SweepManager {
     return { ...stored, ...entry.summary };
   }
 
-  start(spec: StoredSweepSpec): SweepSummary {
+  /** Starts a sweep; one on PostgreSQL needs the real backend, prepared (PostgreSQL up, the slot free). */
+  start(spec: StoredSweepSpec, real?: RealSweepDeps): SweepSummary {
     const running = [...this.entries.values()].find((e) => e.job !== null);
     if (running !== undefined)
       throw new RunError(409, `a sweep is already running (${running.summary.id}): cancel it or wait for it`);
@@ -78,24 +92,40 @@ export class SweepManager {
       error: null,
     };
     let toldAt = 0;
-    const { base, baseLabel: _label, ...draw } = spec;
-    const job = runSweep({ ...draw, ...(base === null ? {} : { base }) }, this.workers, (done) => {
+    const progress = (done: number) => {
       summary.done = done;
       const now = Date.now();
       if (now - toldAt >= PROGRESS_EVERY_MS && done < spec.schedules) {
         toldAt = now;
         this.tellAbout(summary);
       }
-    });
-    const entry: Entry = { summary, job, detail: null, written: Promise.resolve() };
+    };
+    const entry: Entry = { summary, job: null, detail: null, written: Promise.resolve() };
+    const stopped = (error: Error) => (error instanceof SweepCancelled ? 'cancelled' : 'failed');
+    // `written` settles once the sweep's file is written: what close() waits for.
+    if (spec.backend === 'postgres') {
+      if (real === undefined) throw new Error('a sweep on PostgreSQL needs the real backend');
+      let verified = 0;
+      const job = runRealSweep(summary.id, spec.schedules, spec.seed, real.backend, real.prepared, () =>
+        progress(++verified),
+      );
+      entry.job = job;
+      entry.written = job.result.then(
+        (schedules) => this.finish(entry, 'done', null, null, schedules),
+        (error: Error & { partial?: VerifiedSchedule[] }) =>
+          this.finish(entry, stopped(error), null, error.message, error.partial ?? []),
+      );
+    } else {
+      const { base, baseLabel: _label, backend: _backend, ...draw } = spec;
+      const job = runSweep({ ...draw, ...(base === null ? {} : { base }) }, this.workers, progress);
+      entry.job = job;
+      entry.written = job.result.then(
+        (result) => this.finish(entry, 'done', { ...result, schedules: result.schedules ?? [] }),
+        (error: Error) => this.finish(entry, stopped(error), null, error.message),
+      );
+    }
     this.entries.set(summary.id, entry);
     this.tellAbout(summary);
-    // Settles once the sweep's file is written: what close() waits for.
-    entry.written = job.result.then(
-      (result) => this.finish(entry, 'done', { ...result, schedules: result.schedules ?? [] }),
-      (error: Error) =>
-        this.finish(entry, error instanceof SweepCancelled ? 'cancelled' : 'failed', null, error.message),
-    );
     return summary;
   }
 
@@ -118,17 +148,21 @@ export class SweepManager {
     state: SweepSummary['state'],
     result: SweepDetail['result'],
     error: string | null = null,
+    verified: VerifiedSchedule[] | null = null,
   ): Promise<void> {
+    // A sweep on PostgreSQL counts the schedules that differ other than where timing decides.
+    const violations =
+      result !== null ? result.violations.length : verified?.filter((v) => v.agreement === 'differ').length;
     const summary: SweepSummary = {
       ...entry.summary,
       state,
       finishedAt: new Date().toISOString(),
-      violations: result === null ? null : result.violations.length,
+      violations: violations ?? null,
       error: state === 'failed' ? error : null,
     };
     if (state === 'failed') this.log.error({ sweepId: summary.id, error }, 'a sweep failed');
     entry.summary = summary;
-    entry.detail = { ...summary, result };
+    entry.detail = { ...summary, result, verification: verified === null ? null : { schedules: verified } };
     entry.job = null;
     this.tellAbout(summary);
     return writeFile(this.fileOf(summary.id), JSON.stringify(entry.detail))

@@ -41,8 +41,8 @@ const engineUrl = () => {
   return pathToFileURL(resolved.replace(/[\\/]src[\\/]index\.ts$/, '/dist/index.js')).href;
 };
 
-export interface SweepJob {
-  result: Promise<SweepResult>;
+export interface SweepJob<T = SweepResult> {
+  result: Promise<T>;
   cancel(): void;
 }
 

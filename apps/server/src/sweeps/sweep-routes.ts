@@ -27,7 +27,12 @@ export function sweepRoutes(sweeps: SweepManager, runs: RunManager, rates: RateL
     const request = parseOr400(createSweepSchema, req.body ?? {});
     const spec = specOf(request, runs);
     await rates.takeRun(addressOf(req));
-    res.status(201).json(sweeps.start(spec) satisfies SweepSummary);
+    // On PostgreSQL: up (503 saying why not) and no real run going on (409).
+    const real =
+      spec.backend === 'postgres'
+        ? { backend: runs.real, prepared: await runs.real.prepareSweep() }
+        : undefined;
+    res.status(201).json(sweeps.start(spec, real) satisfies SweepSummary);
   });
 
   api.get('/sweeps', (_req, res) => {
@@ -47,6 +52,16 @@ export function sweepRoutes(sweeps: SweepManager, runs: RunManager, rates: RateL
 
 /** The request with its base resolved to a scenario and every default filled in. */
 export function specOf(request: CreateSweepRequest, runs: RunManager): StoredSweepSpec {
+  if (request.backend === 'postgres')
+    return {
+      schedules: request.schedules,
+      seed: request.seed ?? 1,
+      base: null,
+      baseLabel: 'random schedules of the faults PostgreSQL reproduces (as eolab verify --schedules)',
+      kinds: [],
+      maxFaults: 3,
+      backend: 'postgres',
+    };
   const { base, label } = baseOf(request, runs);
   if (base !== null && base.numEvents > MAX_SWEEP_BASE_EVENTS)
     throw new RunError(
@@ -60,6 +75,7 @@ export function specOf(request: CreateSweepRequest, runs: RunManager): StoredSwe
     baseLabel: label,
     kinds: FAULT_KINDS.filter((k) => request.kinds === undefined || request.kinds.includes(k)),
     maxFaults: request.maxFaults ?? 4,
+    backend: 'simulated',
   };
 }
 

@@ -6,6 +6,7 @@ import { onSweepProgress } from '../sync/sweep-sync';
 import { SweepForm } from './SweepForm';
 import { type Cell, SweepByKind, SweepMatrix } from './SweepMatrix';
 import { SweepSchedules } from './SweepSchedules';
+import { SweepVerification } from './SweepVerification';
 
 /**
  * The Sweep page: random fault schedules on a base scenario, run on the server's worker threads
@@ -86,6 +87,12 @@ export function SweepPage() {
           />
         )}
       </section>
+      {sweep?.verification != null && (
+        <section className="panel" aria-labelledby="sweep-verify-title">
+          <h2 id="sweep-verify-title">The model against PostgreSQL</h2>
+          <SweepVerification schedules={sweep.verification.schedules} />
+        </section>
+      )}
       {sweep?.result != null && (
         <section className="panel" aria-labelledby="sweep-results-title">
           <h2 id="sweep-results-title">Outcomes</h2>
@@ -116,9 +123,11 @@ function SweepStatus({
   return (
     <div className="sweep-status">
       <p>
-        Sweep {sweep.id}: {total} schedules x 3 modes from seed {sweep.spec.seed} on {sweep.spec.baseLabel},
-        up to {sweep.spec.maxFaults} added faults of {sweep.spec.kinds.length} kinds:{' '}
-        <strong data-testid="sweep-state">{state}</strong>
+        Sweep {sweep.id}:{' '}
+        {sweep.spec.backend === 'postgres'
+          ? `${total} ${sweep.spec.baseLabel}, from seed ${sweep.spec.seed}, each on the model and on PostgreSQL`
+          : `${total} schedules x 3 modes from seed ${sweep.spec.seed} on ${sweep.spec.baseLabel}, up to ${sweep.spec.maxFaults} added faults of ${sweep.spec.kinds.length} kinds`}
+        : <strong data-testid="sweep-state">{state}</strong>
         {sweep.error !== null && ` (${sweep.error})`}
       </p>
       <div className="sweep-progress">

@@ -39,10 +39,12 @@ export async function verifySchedules(
   seed: number,
   server: PostgresServer,
   onResult?: (result: ScheduleVerification) => void,
+  /** Asked before each schedule: true stops the sweep there (a cancel), with the results so far. */
+  shouldStop: () => boolean = () => false,
 ): Promise<ScheduleVerification[]> {
   const kinds = realFaultKindsOn(server);
   const results: ScheduleVerification[] = [];
-  for (let index = 0; index < count; index++) {
+  for (let index = 0; index < count && !shouldStop(); index++) {
     const verification = await verifyScenario(randomRealScenario((seed + index) >>> 0, kinds), server);
     const result = { index, agreement: agreementOf(verification), verification };
     results.push(result);
