@@ -169,3 +169,16 @@ test('screenshots: the Sweeps page on PostgreSQL', async ({ page }) => {
   await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 150_000 });
   await page.screenshot({ path: join(dir, 'sweep-postgres.png'), fullPage: true });
 });
+
+test('screenshots: the fault-timeline editor', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('lease-expiry');
+  await page.getByText('Fault timeline').click();
+  await page.getByLabel('Fault kind').selectOption('store-outage');
+  await page.getByRole('button', { name: 'Add fault' }).click();
+  await page.getByLabel('Fault kind').selectOption('mapper-exception');
+  await page.getByRole('button', { name: 'Add fault' }).click();
+  await expect(page.getByRole('list', { name: 'What the placements do' })).toBeVisible();
+  await page.locator('.timeline-editor').screenshot({ path: join(dir, 'timeline-editor.png') });
+});

@@ -13,6 +13,7 @@ import { FirstOpen } from './panels/FirstOpen';
 import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
 import { Scrubber } from './panels/Scrubber';
+import { TimelineEditor } from './panels/TimelineEditor';
 import { TransactionInspector } from './panels/TransactionInspector';
 import { ZoomBar } from './panels/ZoomBar';
 import { useStore } from './state/store';
@@ -87,6 +88,7 @@ function Dashboard() {
       <div className="content" id="run-view" tabIndex={-1}>
         {firstOpen && <FirstOpen />}
         <Scrubber />
+        <TimelineEditor />
         {comparing && (
           <Suspense fallback={null}>
             <ComparePanel />
