@@ -62,11 +62,14 @@ test('a sweep of 2,000 schedules runs with progress, matches eolab sweep, and a 
   await expect(page.getByText(/^[1-9]\d* \/ 2000 schedules$/)).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 150_000 });
 
+  // The state says done as the last progress arrives; the result is fetched then.
+  const expected = cliRows(['--schedules', '2000', '--seed', '1']);
   const table = page.getByTestId('sweep-by-kind');
+  await expect(table.locator('tbody tr')).toHaveCount(expected.length);
   const shown = await table
     .locator('tbody tr')
     .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent ?? '')));
-  expect(shown).toEqual(cliRows(['--schedules', '2000', '--seed', '1']));
+  expect(shown).toEqual(expected);
   await expectNoViolations(page);
 
   await page.getByRole('button', { name: /^ATLEAST_ONCE, Duplicates: \d+ runs$/ }).click();
