@@ -1,6 +1,13 @@
 import { connect } from 'node:net';
 import type { SimEvent } from '@eolab/engine';
-import type { CheckpointsPage, RunDelta, RunSnapshot, RunSummary, TransactionsPage } from '@eolab/protocol';
+import type {
+  CheckpointsPage,
+  MessagesPage,
+  RunDelta,
+  RunSnapshot,
+  RunSummary,
+  TransactionsPage,
+} from '@eolab/protocol';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, command, type Harness, ok, runEnded, startServer } from './harness';
@@ -219,6 +226,18 @@ describe('a real run through the server', () => {
     expect(txns.counts).toMatchObject(stored.report!.transactions);
     expect(txns.total).toBe(stored.report!.transactions.begun);
     expect(txns.items.filter((t) => t.state === 'COMMITTED')).toHaveLength(
+      stored.report!.transactions.committed,
+    );
+    // The space-time diagram's messages come from the real job's events too.
+    const diagram = (
+      await request(server.url).get(`/api/runs/${runId}/messages?fromMs=0&toMs=600000&limit=2000`).expect(200)
+    ).body as MessagesPage;
+    const firstCompleted = checkpoints.items.find((c) => c.status === 'completed')!.id;
+    const barriers = diagram.messages.filter(
+      (m) => m.kind === 'barrier' && m.checkpointId === firstCompleted,
+    );
+    expect(barriers.map((m) => m.to).sort()).toEqual(['sink-0·a1', 'sink-1·a1']);
+    expect(diagram.messages.filter((m) => m.kind === 'merge')).toHaveLength(
       stored.report!.transactions.committed,
     );
   });

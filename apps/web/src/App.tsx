@@ -12,6 +12,7 @@ import { FaultPanel } from './panels/FaultPanel';
 import { FirstOpen } from './panels/FirstOpen';
 import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
+import { ProtocolDiagram } from './panels/ProtocolDiagram';
 import { Scrubber } from './panels/Scrubber';
 import { TimelineEditor } from './panels/TimelineEditor';
 import { TransactionInspector } from './panels/TransactionInspector';
@@ -99,6 +100,7 @@ function Dashboard() {
           <Narration />
         </div>
         <ZoomBar />
+        <ProtocolDiagram />
         <ThroughputPanel />
         <div className="row">
           <DuplicatesPanel />

@@ -19,6 +19,7 @@ import type { SweepProgress } from './sweeps';
 
 export * from './facts';
 export * from './json-shape';
+export * from './messages';
 export * from './sweeps';
 
 /**

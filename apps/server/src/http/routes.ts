@@ -15,6 +15,7 @@ import {
   type ExportedRun,
   type HealthResponse,
   importRunSchema,
+  messagesQuerySchema,
   type NarrationPage,
   narrationQuery,
   PROTOCOL_VERSION,
@@ -111,6 +112,11 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   api.get('/runs/:id/checkpoints', (req, res) => {
     const query = parseOr400(checkpointsQuerySchema, req.query);
     res.type('json').send(manager.checkpointsJson(id(req), query).json);
+  });
+
+  api.get('/runs/:id/messages', (req, res) => {
+    const query = parseOr400(messagesQuerySchema, req.query);
+    res.type('json').send(manager.messagesJson(id(req), query).json);
   });
 
   api.get('/runs/:id/transactions', (req, res) => {

@@ -4,6 +4,8 @@ import type { Fault, InjectRequest, Report, Scenario, SimEvent } from '@eolab/en
 import type {
   CheckpointsPage,
   CheckpointsQuery,
+  MessagesPage,
+  MessagesQuery,
   NarrationPage,
   RunDelta,
   RunSnapshot,
@@ -278,6 +280,14 @@ export class RunManager {
     return new SerializedJson(
       JSON.stringify(facts.transactionsPage(query, report) satisfies TransactionsPage),
     );
+  }
+
+  /** A window of a run's protocol messages (a MessagesPage), live or stored, as JSON. */
+  messagesJson(id: string, query: MessagesQuery): SerializedJson {
+    const run = this.live.get(id);
+    if (run !== undefined) return run.messagesJson(query);
+    const { facts } = this.endedFacts(id);
+    return new SerializedJson(JSON.stringify(facts.messagesPage(query) satisfies MessagesPage));
   }
 
   /**

@@ -2,6 +2,7 @@ import { invariant, type SimContext, START_MARKER } from '../kernel/context';
 import { TripleQueue } from '../kernel/ring';
 import { Counter } from '../run/metrics';
 import type { Checker } from './checker';
+import { taskName } from './names';
 import type { Continuation } from './retry';
 import { type SinkTask, type SinkWriter, sinkWriterFor } from './sink-writers';
 import { SampleSource } from './source';
@@ -169,7 +170,17 @@ export class Attempt implements SinkTask {
 
   private passBarrier(barrier: Barrier, at: number): void {
     this.barriers.shift();
-    for (const sink of this.writer.sinks) this.writer.barrier(sink, barrier.checkpointId, at);
+    for (const sink of this.writer.sinks) {
+      if (this.ctx.listening)
+        this.ctx.emit({
+          t: at,
+          kind: 'checkpoint-barrier',
+          checkpointId: barrier.checkpointId,
+          task: taskName(sink.index),
+          attempt: this.id,
+        });
+      this.writer.barrier(sink, barrier.checkpointId, at);
+    }
   }
 
   /** The same data plane one element at a time, for when a write may fail or tell something. */
@@ -385,6 +396,11 @@ export class Attempt implements SinkTask {
   cancel(t: number, why: 'task-closed' | 'end-of-input' = 'task-closed'): void {
     this.stop(false);
     this.writer.close(t, why);
+  }
+
+  /** Before the sinks close at the job's end: a write error found then fails the task instead. */
+  verifyBeforeClose(t: number, next: Continuation): void {
+    this.writer.verifyBeforeClose(t, next);
   }
 
   /** Normal end of the job: the sinks close, which aborts the (empty) open transactions. */
