@@ -161,3 +161,40 @@ for (const { name, preset, fault, key } of [
     await narration.screenshot({ path: join(dir, `narration-${name}.png`) });
   });
 }
+
+test('screenshots: the Sweep page, a cell listed and a schedule shrunk', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/sweeps');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 150_000 });
+  await page.getByRole('button', { name: /^ATLEAST_ONCE, Duplicates: \d+ runs$/ }).click();
+  await page
+    .getByRole('button', { name: /^Shrink schedule \d+ in ATLEAST_ONCE$/ })
+    .first()
+    .click();
+  await expect(page.getByRole('status', { name: /^Shrinking schedule \d+$/ })).toBeVisible();
+  await page.screenshot({ path: join(dir, 'sweep.png'), fullPage: true });
+});
+
+test('screenshots: the Sweeps page on PostgreSQL', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/sweeps');
+  await page.getByLabel('Backend').selectOption('postgres');
+  await page.getByRole('spinbutton', { name: 'Schedules' }).fill('8');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 150_000 });
+  await page.screenshot({ path: join(dir, 'sweep-postgres.png'), fullPage: true });
+});
+
+test('screenshots: the fault-timeline editor', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.choosePreset('lease-expiry');
+  await page.getByText('Fault timeline').click();
+  await page.getByLabel('Fault kind').selectOption('store-outage');
+  await page.getByRole('button', { name: 'Add fault' }).click();
+  await page.getByLabel('Fault kind').selectOption('mapper-exception');
+  await page.getByRole('button', { name: 'Add fault' }).click();
+  await expect(page.getByRole('list', { name: 'What the placements do' })).toBeVisible();
+  await page.locator('.timeline-editor').screenshot({ path: join(dir, 'timeline-editor.png') });
+});

@@ -1,26 +1,57 @@
 #!/usr/bin/env node
-// `npm run bench:cli`: how long a person waits for the CLI and the server (issue 12), each figure a
+// `npm run bench:cli`: how long a person waits for the CLI and the server (issues 12 and 20), each figure a
 // median of a few runs measured in this one run, next to a baseline measured alongside it (runs
 // are interleaved, so a busy machine slows both alike), with the ratio and whether the target is met.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const root = join(import.meta.dirname, '..');
+
+/** Sweep schedule 31 in EXACTLY_ONCE with ten random faults: it loses data; shrinking keeps two. */
+const TEN_FAULTS = {
+  version: 1,
+  name: 'sweep-31-ten-faults',
+  seed: 31,
+  mode: 'EXACTLY_ONCE',
+  numEvents: 1308,
+  source: { throttleUntilPosition: 28 },
+  checkpoint: { intervalMs: 50, timeoutMs: 2000, notifyJitterMs: 2 },
+  sink: { parallelism: 3, writeLatencyMs: 4, flushLatencyMs: 5, commitLatencyMs: 2 },
+  restart: { attempts: 0, delayMs: 50 },
+  faults: [
+    { kind: 'notify-lost', atMs: 1610, target: 'all' },
+    { kind: 'notify-lost', atMs: 1613, target: 'sinks' },
+    { kind: 'store-outage', atMs: 1226, durationMs: 623 },
+    { kind: 'job-pause', atMs: 1803, durationMs: 1700 },
+    { kind: 'checkpoint-abort', atMs: 1953 },
+    { kind: 'job-pause', atMs: 131, durationMs: 1987 },
+    { kind: 'controller-outage', atMs: 92, durationMs: 1355 },
+    { kind: 'mapper-exception', atElement: 74 },
+    { kind: 'mapper-exception', atMs: 244 },
+    { kind: 'mapper-exception', atElement: 318 },
+  ],
+};
 const eolab = join(root, 'node_modules/.bin/eolab');
 
-/** Runs a command to its end; returns seconds and stdout. */
+/**
+ * Runs a command to its end; returns seconds and stdout. Exit 1 is an answer, not a failure: a
+ * sweep that finds a broken guarantee exits 1 (the 100,000-schedule sweep from seed 1 finds one).
+ */
 function timed(command, args) {
   const start = performance.now();
-  const stdout = execFileSync(command, args, {
+  const result = spawnSync(command, args, {
     cwd: root,
     encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return { seconds: (performance.now() - start) / 1000, stdout };
+  if (result.status !== 0 && result.status !== 1)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}`);
+  return { seconds: (performance.now() - start) / 1000, stdout: result.stdout };
 }
 
 function freePort() {
@@ -80,11 +111,11 @@ async function pair(rounds, baseline, subject) {
 }
 
 const rows = [];
-function report(what, baselineName, { baseline, subject }, target, met) {
+function report(what, baselineName, { baseline, subject }, target, met, unit = 's', digits = 2) {
   rows.push([
     what,
-    `${subject.toFixed(2)} s`,
-    `${baselineName} ${baseline.toFixed(2)} s`,
+    `${subject.toFixed(digits)} ${unit}`,
+    `${baselineName} ${baseline.toFixed(digits)} ${unit}`,
     `${(subject / baseline).toFixed(2)}x`,
     target,
     met ? 'yes' : 'NO',
@@ -114,9 +145,10 @@ report('npm start to /api/health', 'node dist/main.js', start, '< 1.5 s', start.
 
 console.error('bench: eolab sweep --schedules 10000, --workers 1 and the default');
 const outputs = new Set();
-const sweepWith = (...workers) => {
-  const { seconds, stdout } = timed(eolab, ['sweep', '--schedules', '10000', ...workers]);
-  outputs.add(stdout);
+const sweepWith = (...flags) => {
+  const big = flags.includes('--schedules');
+  const { seconds, stdout } = timed(eolab, ['sweep', ...(big ? [] : ['--schedules', '10000']), ...flags]);
+  if (!big) outputs.add(stdout);
   return seconds;
 };
 const sweep = await pair(
@@ -131,6 +163,44 @@ report(
   '< 4 s, same output',
   sweep.subject < 4 && outputs.size === 1,
 );
+
+// Schedules per second per core: a sweep runs each schedule in the three modes; the default uses
+// one worker per core, so perfect scaling keeps the per-core figure of --workers 1.
+const cores = availableParallelism();
+report(
+  'sweep schedules/s per core',
+  '--workers 1',
+  { baseline: 10_000 / sweep.baseline, subject: 10_000 / sweep.subject / cores },
+  '>= 0.9x (scaling)',
+  10_000 / sweep.subject / cores >= 0.9 * (10_000 / sweep.baseline),
+  '/s',
+  0,
+);
+
+console.error('bench: eolab sweep --schedules 100000 (once)');
+const big = sweepWith('--schedules', '100000');
+report(
+  'eolab sweep --schedules 100000',
+  '10 x the 10,000 sweep',
+  { baseline: 10 * sweep.subject, subject: big },
+  '< 30 s',
+  big < 30,
+);
+
+console.error('bench: eolab shrink of a 10-fault schedule');
+const scratch = mkdtempSync(join(tmpdir(), 'eolab-bench-'));
+const tenFaults = join(scratch, 'ten-faults.json');
+writeFileSync(tenFaults, JSON.stringify(TEN_FAULTS));
+try {
+  const shrink = await pair(
+    3,
+    () => timed(eolab, ['run', '--scenario', tenFaults]).seconds,
+    () => timed(eolab, ['shrink', '--scenario', tenFaults]).seconds,
+  );
+  report('eolab shrink, 10 faults', 'eolab run of it', shrink, '< 5 s', shrink.subject < 5);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
 
 const header = ['what (median)', 'time', 'baseline', 'ratio', 'target', 'met'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

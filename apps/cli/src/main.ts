@@ -9,7 +9,8 @@ import {
   type Scenario,
   Simulation,
   type SweepResult,
-  sweep,
+  type SweepSpec,
+  sweepRange,
   WRITER_MODES,
   type WriterMode,
 } from '@eolab/engine';
@@ -19,6 +20,8 @@ import { formatSummary, formatSweepTable } from './format';
 import { parallelSweep } from './parallel-sweep';
 import { sweepProgress } from './progress';
 import { parseBackend, runRealCommand, verifyCommand } from './real-backend';
+import { SHRINK_HELP, shrinkCommand } from './shrink-command';
+import { SWEEP_DRAW_FLAGS, sweepDraw } from './sweep-draw';
 import { withSweepPool } from './worker-pool';
 
 /** The CLI's version: its package's, read from src/ and dist/ alike (both sit beside package.json). */
@@ -34,8 +37,10 @@ Usage:
   eolab run --preset NAME [--mode MODE] [--backend model|postgres] [--json]
   eolab run --scenario FILE [--mode MODE] [--backend model|postgres] [--json]
   eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
-  eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL]
+  eolab verify --schedules N [--seed S] [--json]
+  eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL] [--preset NAME|--scenario FILE] [--kinds K,...] [--max-faults F]
   eolab worker --redis URL
+  eolab shrink --preset NAME|--scenario FILE [--mode MODE] [--keep KIND] [--out FILE] [--json]
   eolab presets
   eolab --version
 
@@ -56,23 +61,35 @@ const COMMAND_HELP: Record<string, string> = {
   --backend         model (default: the deterministic simulation) or postgres (the job for real)
   --json            prints the full report instead`,
   verify: `eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
+eolab verify --schedules N [--seed S] [--json]
 
   Runs the model and the job for real against PostgreSQL, and compares their reports: the same
   duplicate and missing values where the schedule is deterministic, the same outcome class where
-  timing decides. A preset without --mode is verified in every mode. Exits 1 on a difference.`,
-  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL]
+  timing decides. A preset without --mode is verified in every mode. Exits 1 on a difference.
+  --schedules N  draws N random schedules (from seed S, default 1) of the faults the real backend
+                 reproduces, each in one writer mode, and prints an agreement table: agree (value
+                 for value), timing decides (the same outcome class, other values, and why), or
+                 DIFFER (exits 1). A second or two per schedule, more with a store outage.
+  --json         prints JSON alone on stdout (the summary line goes to stderr)`,
+  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL] [--preset NAME|--scenario FILE] [--kinds K,...] [--max-faults F]
 
   Runs N random fault schedules (default 200) from seed S (default 1) in every writer mode and
   prints a table of outcomes per mode and fault kind. Exits 1 when a mode breaks its guarantee
   where its preconditions hold, printing each such schedule to reproduce it. W worker threads
   share the schedules (default: one per core); the table is the same whatever W.
+  --preset NAME|--scenario FILE  sweeps on that scenario: its knobs and faults, 0 to F random
+                                 faults added (default: random knobs too)
+  --kinds K,...                  draws faults of these kinds only (default: every kind)
+  --max-faults F                 at most F random faults per schedule (default 4)
+  The dashboard's Sweep page takes the same choices and gives the same table.
   --redis URL puts the schedules on a queue in Redis for a fleet of \`eolab worker\` processes on
-  any machines instead, and prints the same table.`,
+  any machines instead, and prints the same table (the default draw only).`,
   worker: `eolab worker --redis URL
 
   Takes sweep chunks from the queue in Redis that \`eolab sweep --redis URL\` fills, one at a time,
   until Ctrl-C or SIGTERM. Start one per core, on as many machines as you like; a worker that dies
   leaves its chunk to another.`,
+  shrink: SHRINK_HELP,
   presets: `eolab presets
 
   Lists the presets: the sample itself and a gallery of real incidents, each with what it shows.`,
@@ -101,6 +118,8 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
         return await workerCommand(rest, out, err);
       case 'verify':
         return await verifyCommand(rest, loadScenario, parseMode, out, err);
+      case 'shrink':
+        return shrinkCommand(rest, loadScenario, parseMode, out);
       case 'presets': {
         parseFlags(rest, {});
         const width = Math.max(...PRESETS.map((p) => p.id.length));
@@ -118,7 +137,9 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
         out.write(`${USAGE}\n`);
         return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}' (expected run, sweep, worker, verify or presets)`);
+        throw new UsageError(
+          `unknown command '${command}' (expected run, sweep, worker, verify, shrink or presets)`,
+        );
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -201,7 +222,9 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
     seed: { type: 'integer' },
     workers: { type: 'integer' },
     redis: { type: 'string' },
+    ...SWEEP_DRAW_FLAGS,
   });
+  const draw = sweepDraw(flags, loadScenario);
   const schedules = (flags.schedules as number | undefined) ?? 200;
   const seed = (flags.seed as number | undefined) ?? 1;
   const requested = (flags.workers as number | undefined) ?? availableParallelism();
@@ -210,13 +233,17 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
   const workers = Math.min(requested, schedules);
   if (flags.redis !== undefined && flags.workers !== undefined)
     throw new UsageError('--workers: not with --redis (the fleet has as many workers as are started)');
+  if (flags.redis !== undefined && draw !== undefined)
+    throw new UsageError(
+      '--redis: the fleet sweeps the default draw only (no --preset, --scenario, --kinds or --max-faults yet)',
+    );
   err.write(`sweep: ${schedules} schedules x ${WRITER_MODES.length} modes from seed=${seed}\n`);
   const progress = sweepProgress(schedules, err);
   let result: SweepResult;
   try {
     result =
       flags.redis === undefined
-        ? await sweepOn(workers, schedules, seed, (done) => progress.update(done))
+        ? await sweepOn(workers, { schedules, seed, ...draw }, (done) => progress.update(done))
         : await fleetSweepCommand(String(flags.redis), schedules, seed, (done) => progress.update(done), err);
   } finally {
     progress.finish();
@@ -234,10 +261,19 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
 /** A single worker runs on this thread: no thread to start, nothing to copy between threads. */
 async function sweepOn(
   workers: number,
-  schedules: number,
-  seed: number,
+  spec: SweepSpec,
   onProgress: (done: number) => void,
 ): Promise<SweepResult> {
-  if (workers === 1) return sweep(schedules, seed, onProgress);
-  return withSweepPool(workers, (runChunk) => parallelSweep(schedules, seed, workers, runChunk, onProgress));
+  const { schedules, seed, ...draw } = spec;
+  if (workers === 1) return sweepRange(spec, 0, schedules, { onProgress });
+  return withSweepPool(workers, (runChunk) =>
+    parallelSweep(
+      schedules,
+      seed,
+      workers,
+      runChunk,
+      onProgress,
+      Object.keys(draw).length > 0 ? draw : undefined,
+    ),
+  );
 }

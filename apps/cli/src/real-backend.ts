@@ -2,6 +2,7 @@ import { presetScenario, type Scenario, WRITER_MODES } from '@eolab/engine';
 import type { PostgresReport, Verification } from '@eolab/postgres-backend';
 import { parseFlags, UsageError } from './args';
 import { formatSummary } from './format';
+import { verifySchedulesCommand } from './verify-schedules';
 
 /**
  * `eolab run --backend postgres` and `eolab verify`: the sample's job run for real against
@@ -91,7 +92,11 @@ export function verifyCommand(
       scenario: { type: 'string' },
       mode: { type: 'string' },
       json: { type: 'boolean' },
+      schedules: { type: 'integer' },
+      seed: { type: 'integer' },
     });
+    if (flags.schedules !== undefined || flags.seed !== undefined)
+      return verifySchedulesCommand(pg, flags, out, err);
     const mode = flags.mode === undefined ? undefined : parseMode(String(flags.mode));
     const preset = flags.preset as string | undefined;
     const first = loadScenario(preset, flags.scenario as string | undefined, mode);
@@ -112,7 +117,8 @@ export function verifyCommand(
     }
     if (flags.json === true) out.write(`${JSON.stringify(results, null, 2)}\n`);
     const disagreements = results.filter((r) => r.differences.length > 0).length;
-    out.write(
+    // With --json, stdout is the JSON alone: the summary goes to stderr.
+    (flags.json === true ? err : out).write(
       disagreements === 0
         ? `verify: the real run agrees with the model in ${results.length} of ${results.length}\n`
         : `verify: the real run differs from the model in ${disagreements} of ${results.length}\n`,

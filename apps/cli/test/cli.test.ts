@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,8 +106,92 @@ describe('eolab sweep', () => {
   });
 });
 
+describe('eolab shrink', () => {
+  /** The lease-expiry preset with a store outage and a controller outage that change nothing. */
+  const noisy = () =>
+    scenarioFile(
+      JSON.stringify({
+        name: 'lease-expiry-noisy',
+        seed: 3,
+        mode: 'EXACTLY_ONCE',
+        numEvents: 1_000,
+        source: { throttleUntilPosition: 20 },
+        sink: { txnLeaseMs: 10_000 },
+        restart: { delayMs: 15_000 },
+        faults: [
+          { kind: 'store-outage', atMs: 40, durationMs: 30 },
+          { kind: 'crash-before-notify', checkpoint: 3 },
+          { kind: 'controller-outage', atMs: 300, durationMs: 50 },
+        ],
+      }),
+    );
+
+  it('prints each step, then the scenario file that keeps only the crash and the slow restart', async () => {
+    const out = join(scratch, 'shrunk.json');
+    const { code, stdout } = await eolab('shrink', '--scenario', noisy(), '--out', out);
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toMatch(
+      /^ {2}removed 2 of 3 faults; kept crash-before-notify on checkpoint 3 \(\d+ runs\)\n/,
+    );
+    expect(stdout).toContain('faults[0].checkpoint 3 -> 1');
+    expect(stdout).toContain('shrunk in');
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    expect(file.faults).toEqual([{ kind: 'crash-before-notify', checkpoint: 1 }]);
+    expect(file.restart).toEqual({ delayMs: 15_000 });
+    expect(file.sink).toEqual({ txnLeaseMs: 10_000 });
+    expect(stdout.endsWith(`${JSON.stringify(file, null, 2)}\n`)).toBe(true);
+    const replay = await eolab('run', '--scenario', out, '--json');
+    expect(JSON.parse(replay.stdout).verdict).toBe('LOSS');
+  });
+
+  it('--json prints one JSON object and nothing else', async () => {
+    const { code, stdout } = await eolab('shrink', '--scenario', noisy(), '--json');
+    expect(code).toBe(EXIT_OK);
+    const result = JSON.parse(stdout);
+    expect(result.kept).toBe('loss');
+    expect(result.steps[0].what).toMatch(/^removed 2 of 3 faults/);
+    expect(result.scenario.faults).toHaveLength(1);
+  });
+
+  it('exits 2 on a run with nothing to shrink, or an unknown --keep', async () => {
+    const clean = await eolab('shrink', '--preset', 'seed', '--mode', 'EXACTLY_ONCE');
+    expect(clean.code).toBe(EXIT_BAD_INPUT);
+    expect(clean.stderr).toContain(
+      'nothing to shrink: seed (EXACTLY_ONCE) has no broken guarantee, loss or duplicate',
+    );
+    const keep = await eolab('shrink', '--preset', 'seed', '--keep', 'lost');
+    expect(keep.code).toBe(EXIT_BAD_INPUT);
+    expect(keep.stderr).toContain("--keep: expected one of violation, loss, duplicates, got 'lost'");
+  });
+});
+
+describe('eolab sweep on a base scenario', () => {
+  it('--preset, --kinds and --max-faults draw on the preset; a bad kind is named', async () => {
+    const { code, stdout } = await eolab(
+      'sweep',
+      '--schedules',
+      '12',
+      '--workers',
+      '1',
+      '--preset',
+      'lease-expiry',
+      '--kinds',
+      'store-outage,job-pause',
+      '--max-faults',
+      '1',
+    );
+    expect(code).toBe(EXIT_OK);
+    // Every schedule keeps the preset's crash; the added faults are of the kinds asked for only.
+    expect(stdout).toMatch(/EXACTLY_ONCE\s+crash-before-notify\s+12\s/);
+    expect(stdout).not.toMatch(/mapper-exception|zombie-writer|notify-lost/);
+    const bad = await eolab('sweep', '--kinds', 'store-outage,disk-full');
+    expect(bad.code).toBe(EXIT_BAD_INPUT);
+    expect(bad.stderr).toContain("--kinds: unknown fault kind 'disk-full'");
+  });
+});
+
 describe('a standard command line', () => {
-  it.each(['run', 'verify', 'sweep', 'presets'])(
+  it.each(['run', 'verify', 'sweep', 'shrink', 'presets'])(
     'eolab %s --help describes the command and exits 0',
     async (command) => {
       const { code, stdout } = await eolab(command, '--help');
@@ -174,5 +258,14 @@ describe('the installed binary (compiled)', () => {
     expect(three.stdout).toBe(one.stdout);
     // Not a terminal: plain progress lines, ending with the total.
     expect(two.stderr).toContain('sweep: 120/120 schedules\n');
+  });
+
+  it('a sweep on a preset prints the same table with 1 or 2 workers', async () => {
+    const draw = ['--preset', 'seed', '--kinds', 'notify-lost,store-outage', '--max-faults', '3'];
+    const sweepWith = (workers: string) =>
+      eolabBin('sweep', '--schedules', '90', '--seed', '5', '--workers', workers, ...draw);
+    const [one, two] = await Promise.all([sweepWith('1'), sweepWith('2')]);
+    expect(one.stdout).toContain('270 runs');
+    expect(two.stdout).toBe(one.stdout);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ClientToServerEvents, RunSnapshot, ServerToClientEvents } from '@eolab/protocol';
 import compression from 'compression';
@@ -25,6 +26,8 @@ import { upgradeOlderFailedRuns } from './store/older-reports';
 import { PgRunStore } from './store/pg-store';
 import type { RunHistory } from './store/run-history';
 import { QueuedRunStore } from './store/store-worker';
+import { SweepManager } from './sweeps/sweep-manager';
+import { sweepRoutes } from './sweeps/sweep-routes';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -165,6 +168,14 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
       tellInterrupted(io, manager, runIds, log),
     );
   }
+  // Sweeps run on worker threads, one per core; their progress goes to every dashboard.
+  const sweeps = new SweepManager(
+    config.dataDir,
+    availableParallelism(),
+    (progress) => io.emit('sweep:progress', progress),
+    log,
+  );
+
   if (store instanceof QueuedRunStore) {
     manager.storeHealth.follow(store);
     store.onDropped = (runId, why) =>
@@ -219,6 +230,7 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
       runs,
     ),
   );
+  app.use('/api', sweepRoutes(sweeps, manager, rates));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such API endpoint' });
   });
@@ -245,6 +257,7 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     transport,
     close: async () => {
       manager.stop();
+      await sweeps.close();
       // A real run's task process and the PostgreSQL it writes to go with the server.
       await manager.real.close();
       await new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
 import { ProtocolDiagram } from './panels/ProtocolDiagram';
 import { Scrubber } from './panels/Scrubber';
+import { TimelineEditor } from './panels/TimelineEditor';
 import { TransactionInspector } from './panels/TransactionInspector';
 import { ZoomBar } from './panels/ZoomBar';
 import { useStore } from './state/store';
@@ -23,6 +24,7 @@ import { connect } from './sync/connection';
 // Loaded when first used: most visits never open the runs page or a comparison.
 const History = lazy(() => import('./panels/History').then((m) => ({ default: m.History })));
 const ComparePanel = lazy(() => import('./panels/ComparePanel').then((m) => ({ default: m.ComparePanel })));
+const SweepPage = lazy(() => import('./panels/SweepPage').then((m) => ({ default: m.SweepPage })));
 
 export function App() {
   const theme = useStore((s) => s.theme);
@@ -43,6 +45,10 @@ export function App() {
         <a className="skip-link" href="#runs-list">
           Skip to the list of runs
         </a>
+      ) : screen === 'sweeps' ? (
+        <a className="skip-link" href="#sweep-page">
+          Skip to the sweep
+        </a>
       ) : (
         <a className="skip-link" href="#run-view">
           Skip to the run
@@ -52,6 +58,10 @@ export function App() {
       {screen === 'history' ? (
         <Suspense fallback={<p className="muted">Loading the runs…</p>}>
           <History />
+        </Suspense>
+      ) : screen === 'sweeps' ? (
+        <Suspense fallback={<p className="muted">Loading the sweeps…</p>}>
+          <SweepPage />
         </Suspense>
       ) : (
         <Dashboard />
@@ -79,6 +89,7 @@ function Dashboard() {
       <div className="content" id="run-view" tabIndex={-1}>
         {firstOpen && <FirstOpen />}
         <Scrubber />
+        <TimelineEditor />
         {comparing && (
           <Suspense fallback={null}>
             <ComparePanel />

@@ -15,10 +15,12 @@ import {
 } from '@eolab/engine';
 import { z } from 'zod';
 import { boundedJson } from './json-shape';
+import type { SweepProgress } from './sweeps';
 
 export * from './facts';
 export * from './json-shape';
 export * from './messages';
+export * from './sweeps';
 
 /**
  * The shared contract between the server and the dashboard. Both import it; nothing is declared
@@ -317,6 +319,7 @@ export interface ServerToClientEvents {
   'run:delta': (delta: RunDelta) => void;
   'runs:changed': (summary: RunSummary) => void;
   'runs:deleted': (payload: { runId: string }) => void;
+  'sweep:progress': (progress: SweepProgress) => void;
 }
 
 export interface ClientToServerEvents {

@@ -35,7 +35,7 @@ const EVENT_SAMPLE = 20;
 export class RealBackend {
   private module: Promise<Backend> | null = null;
   private server: Promise<PostgresServer> | null = null;
-  private busy: RealJob | null = null;
+  private busy: RealSlot | null = null;
   private closed = false;
   /** Notices PostgreSQL dying under the server (pg-supervisor.ts). */
   private readonly supervisor = new PostgresSupervisor((server, reason) => this.postgresDied(server, reason));
@@ -72,18 +72,30 @@ export class RealBackend {
     return { pg, server, scenario };
   }
 
+  /**
+   * PostgreSQL up and the backend loaded for a sweep of random schedules on it (the Sweeps page's
+   * `eolab verify --schedules`): the checks a run's `prepare` makes, without a scenario.
+   */
+  async prepareSweep(): Promise<PreparedRealSweep> {
+    if (this.closed) throw new RunError(503, 'backend: the server is stopping');
+    this.refuseIfBusy();
+    const pg = await this.load();
+    this.supervisor.look();
+    return { pg, server: await this.postgres(pg) };
+  }
+
   /** The PostgreSQL this server uses, once one was started (tests check it stops with the server). */
   async current(): Promise<PostgresServer | null> {
     return (await this.server?.catch(() => null)) ?? null;
   }
 
   /** Claims the one real-run slot for this job, until it ends. */
-  claim(job: RealJob): void {
+  claim(job: RealSlot): void {
     this.refuseIfBusy();
     this.busy = job;
   }
 
-  release(job: RealJob): void {
+  release(job: RealSlot): void {
     if (this.busy === job) this.busy = null;
   }
 
@@ -155,6 +167,18 @@ export class RealBackend {
       throw new RunError(503, `backend: PostgreSQL is unavailable: ${why}`);
     }
   }
+}
+
+export interface PreparedRealSweep {
+  pg: Backend;
+  server: PostgresServer;
+}
+
+/** What holds the one real-run slot: a real run, or a sweep of real runs. */
+export interface RealSlot {
+  runId: string;
+  stop(): void;
+  backendFailed(reason: string): void;
 }
 
 export interface PreparedRealRun {

@@ -86,7 +86,13 @@ const UPDATED_COLUMNS = [
   'narration',
 ] as const satisfies readonly (keyof RunRow)[];
 
+/**
+ * One query string, so one implicit transaction: servers starting together would otherwise race
+ * in CREATE TABLE IF NOT EXISTS (a duplicate key in pg_class); the transaction-scoped advisory
+ * lock makes the second wait until the first committed its tables.
+ */
 const SCHEMA = `
+  SELECT pg_advisory_xact_lock(7741230);
   CREATE TABLE IF NOT EXISTS eolab_history_runs (
     seq BIGSERIAL NOT NULL, id TEXT PRIMARY KEY, name TEXT NOT NULL, mode TEXT NOT NULL,
     state TEXT NOT NULL, verdict TEXT, num_events INTEGER NOT NULL, scenario TEXT NOT NULL,

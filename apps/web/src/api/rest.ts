@@ -3,12 +3,16 @@ import type {
   BackendKind,
   CheckpointsPage,
   CreatedRun,
+  CreateSweepRequest,
   MessagesPage,
   NarrationPage,
   RunSnapshot,
   RunSort,
   RunsPage,
   Speed,
+  SweepDetail,
+  SweepSummary,
+  SweepsPage,
   TransactionsPage,
 } from '@eolab/protocol';
 
@@ -115,4 +119,21 @@ export function getMessages(
 /** A page of a run's whole narration: `limit` told sentences from number `from`. */
 export function getNarration(runId: string, from: number, limit: number): Promise<NarrationPage> {
   return call<NarrationPage>(`/runs/${encodeURIComponent(runId)}/narration?from=${from}&limit=${limit}`);
+}
+
+/** Starts a sweep on the server; answers its summary (its id names it in the address). */
+export function startSweep(request: CreateSweepRequest): Promise<SweepSummary> {
+  return call<SweepSummary>('/sweeps', post(request));
+}
+
+export function getSweep(sweepId: string): Promise<SweepDetail> {
+  return call<SweepDetail>(`/sweeps/${encodeURIComponent(sweepId)}`);
+}
+
+export function listSweeps(): Promise<SweepsPage> {
+  return call<SweepsPage>('/sweeps');
+}
+
+export function cancelSweep(sweepId: string): Promise<SweepSummary> {
+  return call<SweepSummary>(`/sweeps/${encodeURIComponent(sweepId)}/cancel`, post({}));
 }

@@ -9,6 +9,11 @@ export function runIdFromAddress(): string | null {
   return match?.[1] ?? new URLSearchParams(window.location.search).get('run');
 }
 
+/** The sweep an address names: `/sweeps/ID`. */
+export function sweepIdFromAddress(): string | null {
+  return /^\/sweeps\/([A-Za-z0-9_-]{1,64})\/?$/.exec(window.location.pathname)?.[1] ?? null;
+}
+
 export function navigate(url: string): void {
   window.history.pushState(null, '', url);
   useStore.setState({ screen: screenOf(new URL(url, window.location.origin).pathname) });

@@ -103,6 +103,13 @@ export function Header() {
         >
           Runs
         </a>
+        <a
+          href="/sweeps"
+          aria-current={screen === 'sweeps' ? 'page' : undefined}
+          onClick={(e) => go(e, '/sweeps')}
+        >
+          Sweeps
+        </a>
       </nav>
       <button
         type="button"

@@ -3,8 +3,8 @@
  * not a run's data (the highlighted moment, the theme, the scrubbed time).
  */
 
-/** Two screens: the live dashboard (`/`, `/?run=ID`, `/compare?…`) and the run history (`/runs`). */
-export type Screen = 'dashboard' | 'history';
+/** Three screens: the live dashboard (`/`, `/?run=ID`, `/compare?…`), the run history (`/runs`) and sweeps (`/sweeps`, `/sweeps/ID`). */
+export type Screen = 'dashboard' | 'history' | 'sweeps';
 
 export interface UiSlice {
   connection: 'connecting' | 'connected' | 'disconnected';
@@ -20,7 +20,12 @@ export interface UiSlice {
 }
 
 /** `/runs` is the history; `/runs/ID`, `/?run=ID` and `/compare?runs=A,B,C` are dashboard views. */
-export const screenOf = (path: string): Screen => (/^\/runs\/?$/.test(path) ? 'history' : 'dashboard');
+export const screenOf = (path: string): Screen =>
+  /^\/runs\/?$/.test(path)
+    ? 'history'
+    : /^\/sweeps(\/[A-Za-z0-9_-]{1,64})?\/?$/.test(path)
+      ? 'sweeps'
+      : 'dashboard';
 
 const initialTheme = (): 'light' | 'dark' =>
   typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches

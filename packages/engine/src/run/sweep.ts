@@ -1,78 +1,20 @@
-import { Prng } from '../kernel/prng';
 import { pingIntervalMs } from '../model/pinger';
-import { withDefaults } from '../scenario/defaults';
-import { parseScenario } from '../scenario/parse';
 import {
   FAULT_KINDS,
-  type Fault,
   type FaultKind,
   faultEntry,
   type Scenario,
   WRITER_MODES,
   type WriterMode,
 } from '../scenario/schema';
-import type { Report } from './report';
+import type { Report, Verdict } from './report';
+import { type SweepSpec, scheduleOf } from './schedules';
 import { Simulation } from './simulation';
 
 /**
  * Random fault schedules, run in every writer mode, checked against the guarantees each mode
  * promises where its preconditions hold. Used by `eolab sweep` and the property tests.
  */
-
-/**
- * A random scenario: the same schedule (faults, timing, knobs) whatever the mode, inside the real
- * system's bounds (leases of 10 s to 600 s). Most faults are short; one in eight lasts long enough
- * to outlive the client's retry budgets (91 s for the controller, 111 s for the writers), the
- * heartbeat timeout or the lease.
- */
-export function randomScenario(seed: number, mode: WriterMode): Scenario {
-  const prng = new Prng(seed);
-  const numEvents = prng.int(50, 3_000);
-  const intervalMs = prng.pick([20, 50, 100, 200]);
-  const throttleUntil = Math.min(Math.floor(numEvents / 3), prng.int(1, 60));
-  const runLengthMs = throttleUntil * 5 + numEvents + 4 * intervalMs;
-  const parallelism = prng.int(1, 4);
-  const faults: Fault[] = [];
-  const faultCount = prng.int(0, 4);
-  for (let i = 0; i < faultCount; i++) faults.push(randomFault(prng, runLengthMs, numEvents, parallelism));
-  const scenario = withDefaults({
-    version: 1,
-    name: `sweep-${seed}`,
-    seed,
-    mode,
-    numEvents,
-    source: {
-      throttleUntilPosition: throttleUntil,
-      finalCheckpoints: prng.chance(1, 10) ? prng.int(0, 1) : 2,
-    },
-    checkpoint: {
-      intervalMs,
-      timeoutMs: prng.pick([600_000, 2_000]),
-      notifyJitterMs: prng.chance(1, 4) ? prng.int(1, 5) : 0,
-      tolerableFailures: prng.pick([0, 0, 1, 3]),
-    },
-    sink: {
-      parallelism,
-      txnLeaseMs: prng.chance(2, 3) ? 30_000 : prng.int(10_000, 600_000),
-      writeLatencyMs: prng.int(0, 5),
-      flushLatencyMs: prng.int(0, 5),
-      commitLatencyMs: prng.int(0, 10),
-    },
-    restart: { attempts: prng.int(0, 4), delayMs: prng.pick([0, 0, 50, 500, 1_500, 20_000]) },
-    checker: { isolation: prng.chance(1, 8) ? 'read_uncommitted' : 'read_committed' },
-    faults,
-  });
-  const parsed = parseScenario(scenario);
-  if (!parsed.ok) throw new Error(`sweep drew an invalid scenario: ${parsed.errors.join('; ')}`);
-  return parsed.value;
-}
-
-/** A random fault: its kind from the catalogue, its time, then what its entry draws. */
-function randomFault(prng: Prng, runLengthMs: number, numEvents: number, parallelism: number): Fault {
-  const kind: FaultKind = prng.pick(FAULT_KINDS);
-  const atMs = prng.int(0, runLengthMs);
-  return faultEntry(kind).draw(prng, { atMs, numEvents, parallelism });
-}
 
 /**
  * The guarantee a mode promises for this run, or null when its preconditions do not hold.
@@ -165,43 +107,107 @@ export interface SweepResult {
   rows: SweepRow[];
   violations: SweepViolation[];
   runs: number;
+  /** Each schedule's outcome in every mode, in schedule order: only when asked (`keepSchedules`). */
+  schedules?: ScheduleOutcome[];
 }
 
-/** Runs `schedules` random schedules from `seed` on, each in every mode. */
+/** What one run of a schedule gave: its verdict, the guarantee its mode promised there, and whether it broke it. */
+export interface RunOutcome {
+  verdict: Verdict | 'ENGINE_ERROR';
+  /** What the mode promises for this run (null: its preconditions do not hold, or BEST_EFFORT). */
+  guarantee: 'no-duplicates-no-loss' | 'no-loss' | null;
+  /** The broken guarantee, in words (or the engine's error); null when it held. */
+  violation: string | null;
+}
+
+/** One schedule of a sweep: its index and seed, its faults' kinds, and its run in each writer mode (WRITER_MODES order). */
+export interface ScheduleOutcome {
+  index: number;
+  seed: number;
+  faults: FaultKind[];
+  runs: RunOutcome[];
+}
+
+/** Runs `schedules` random schedules from `seed` on, each in every mode: `eolab sweep`. */
 export function sweep(
   schedules: number,
   seed: number,
   onProgress?: (done: number) => void,
   run: Simulate = simulate,
 ): SweepResult {
+  return sweepRange({ schedules, seed }, 0, schedules, { onProgress, run });
+}
+
+export interface SweepRangeOptions {
+  /** Called after each schedule with how many of the range are done. */
+  onProgress?: (done: number) => void;
+  run?: Simulate;
+  /** Also return each schedule's outcome in every mode (`SweepResult.schedules`): what a dashboard lists. */
+  keepSchedules?: boolean;
+}
+
+/**
+ * Schedules `start` to `start + count - 1` of the sweep `spec`: a chunk. Chunks of one sweep run
+ * anywhere (threads, processes, machines), and `mergeSweeps` joins their results, given in
+ * schedule order, into what one sweep over the whole range gives.
+ */
+export function sweepRange(
+  spec: SweepSpec,
+  start: number,
+  count: number,
+  options: SweepRangeOptions = {},
+): SweepResult {
+  const run = options.run ?? simulate;
   const rows = new Map<string, SweepRow>();
   const violations: SweepViolation[] = [];
+  const schedules: ScheduleOutcome[] | undefined = options.keepSchedules ? [] : undefined;
   let runs = 0;
-  for (let i = 0; i < schedules; i++) {
-    const scheduleSeed = (seed + i) >>> 0;
-    // One draw (and one validation) per schedule: the modes differ only in `mode`.
-    const drawn = randomScenario(scheduleSeed, WRITER_MODES[0]);
+  for (let i = 0; i < count; i++) {
+    const index = start + i;
+    // One draw per schedule: the modes differ only in `mode`.
+    const drawn = scheduleOf(spec, index, WRITER_MODES[0]);
+    // The schedule's seed (a schedule on a base scenario runs with the base's own seed).
+    const seed = (spec.seed + index) >>> 0;
+    const outcomes: RunOutcome[] = [];
     for (const mode of WRITER_MODES) {
       const scenario: Scenario = mode === drawn.mode ? drawn : { ...drawn, mode };
       runs++;
-      let report: Report;
-      try {
-        report = run(scenario);
-      } catch (error) {
-        // A sweep never dies: a schedule that breaks the engine is a finding, reported like a violation.
-        const message = `${mode}: the engine threw: ${(error as Error).message}`;
-        violations.push({ seed: scheduleSeed, scenario, message });
-        continue;
-      }
-      const message = violationOf(scenario, report);
-      if (message !== null) violations.push({ seed: scheduleSeed, scenario, message });
-      countRun(rows, scenario, report, message !== null);
+      outcomes.push(runOne(seed, scenario, run, rows, violations));
     }
-    onProgress?.(i + 1);
+    schedules?.push({ index, seed, faults: drawn.faults.map((f) => f.kind), runs: outcomes });
+    options.onProgress?.(i + 1);
   }
-  const order = (r: SweepRow) =>
-    WRITER_MODES.indexOf(r.mode) * 100 + (r.faultKind === '(none)' ? 99 : FAULT_KINDS.indexOf(r.faultKind));
-  return { rows: [...rows.values()].sort((a, b) => order(a) - order(b)), violations, runs };
+  return { rows: [...rows.values()].sort((a, b) => rowOrder(a) - rowOrder(b)), violations, runs, schedules };
+}
+
+/** Runs one schedule in one mode, counts it, and says what came of it. */
+function runOne(
+  seed: number,
+  scenario: Scenario,
+  run: Simulate,
+  rows: Map<string, SweepRow>,
+  violations: SweepViolation[],
+): RunOutcome {
+  let report: Report;
+  try {
+    report = run(scenario);
+  } catch (error) {
+    // A sweep never dies: a schedule that breaks the engine is a finding, reported like a violation.
+    const message = `${scenario.mode}: the engine threw: ${(error as Error).message}`;
+    violations.push({ seed, scenario, message });
+    return { verdict: 'ENGINE_ERROR', guarantee: null, violation: message };
+  }
+  const message = violationOf(scenario, report);
+  if (message !== null) violations.push({ seed, scenario, message });
+  countRun(rows, scenario, report, message !== null);
+  return { verdict: report.verdict, guarantee: guaranteeFor(scenario, report), violation: message };
+}
+
+/** By mode, then fault kind, schedules without faults last. */
+function rowOrder(r: SweepRow): number {
+  return (
+    WRITER_MODES.indexOf(r.mode) * 100 + (r.faultKind === '(none)' ? 99 : FAULT_KINDS.indexOf(r.faultKind))
+  );
 }
 
 /** Counts one run in the row of each fault kind its schedule has (or `(none)`). */
@@ -251,12 +257,12 @@ export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
       row.violations += r.violations;
     }
   }
-  // The same row order as `sweep`: by mode, then fault kind, schedules without faults last.
-  const order = (r: SweepRow) =>
-    WRITER_MODES.indexOf(r.mode) * 100 + (r.faultKind === '(none)' ? 99 : FAULT_KINDS.indexOf(r.faultKind));
+  const kept = parts.every((p) => p.schedules !== undefined);
   return {
-    rows: [...rows.values()].sort((a, b) => order(a) - order(b)),
+    // The same row order as `sweep`.
+    rows: [...rows.values()].sort((a, b) => rowOrder(a) - rowOrder(b)),
     violations: parts.flatMap((p) => p.violations),
     runs: parts.reduce((sum, p) => sum + p.runs, 0),
+    schedules: kept && parts.length > 0 ? parts.flatMap((p) => p.schedules ?? []) : undefined,
   };
 }
