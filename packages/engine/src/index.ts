@@ -5,6 +5,7 @@ export { valuesPhrase } from './explain/narration-phrases';
 export { END_MARKER, exhaustive, START_MARKER } from './kernel/context';
 export * from './kernel/histogram';
 export * from './kernel/prng';
+export type { ValueTracer } from './kernel/value-tracer';
 export {
   CHECKER_ENDS,
   CHECKER_STARTS,
@@ -23,6 +24,8 @@ export * from './run/model-vs-real';
 export * from './run/report';
 export * from './run/simulation';
 export * from './run/sweep';
+export * from './run/value-strip';
+export * from './run/value-trace';
 export * from './scenario/defaults';
 export * from './scenario/parse';
 export * from './scenario/preflight';
