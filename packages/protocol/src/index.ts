@@ -18,6 +18,7 @@ import { boundedJson } from './json-shape';
 
 export * from './facts';
 export * from './json-shape';
+export * from './values';
 
 /**
  * The shared contract between the server and the dashboard. Both import it; nothing is declared

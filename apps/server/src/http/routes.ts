@@ -22,12 +22,17 @@ import {
   type RunsPage,
   replaySchema,
   runIdSchema,
+  stripQuerySchema,
   transactionsQuerySchema,
+  type ValueLifeResponse,
+  type ValueStripResponse,
+  valueParamSchema,
 } from '@eolab/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { RunError } from '../runs/run-error';
 import type { RunManager } from '../runs/run-manager';
+import { ValueTracing } from '../runs/values/value-tracing';
 import { createRun } from './create-run';
 import { parseOr400 } from './errors';
 import { addressOf, type RateLimits } from './rate-limits';
@@ -116,6 +121,20 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   api.get('/runs/:id/transactions', (req, res) => {
     const query = parseOr400(transactionsQuerySchema, req.query);
     res.type('json').send(manager.transactionsJson(id(req), query).json);
+  });
+
+  // "Find a value": a model run replayed with the engine's value tracer (runs/values/value-tracing.ts).
+  const values = new ValueTracing();
+  api.get('/runs/:id/values/:value', (req, res) => {
+    const runId = id(req);
+    const { value } = parseOr400(valueParamSchema, { value: req.params.value });
+    res.json(values.life(runId, manager.stored(runId), value) satisfies ValueLifeResponse);
+  });
+
+  api.get('/runs/:id/values', (req, res) => {
+    const runId = id(req);
+    const query = parseOr400(stripQuerySchema, req.query);
+    res.json(values.strip(runId, manager.stored(runId), query) satisfies ValueStripResponse);
   });
 
   api.get('/runs/:id/export', (req, res) => {
