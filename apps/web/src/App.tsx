@@ -14,6 +14,7 @@ import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
 import { Scrubber } from './panels/Scrubber';
 import { TransactionInspector } from './panels/TransactionInspector';
+import { ValueSearch } from './panels/ValueSearch';
 import { ZoomBar } from './panels/ZoomBar';
 import { useStore } from './state/store';
 import { openComparison } from './sync/compare-sync';
@@ -99,6 +100,7 @@ function Dashboard() {
           <CheckpointHistory />
           <TransactionInspector />
         </div>
+        <ValueSearch />
         <EventLog />
       </div>
     </main>

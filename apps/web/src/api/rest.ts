@@ -9,6 +9,8 @@ import type {
   RunsPage,
   Speed,
   TransactionsPage,
+  ValueLifeResponse,
+  ValueStripResponse,
 } from '@eolab/protocol';
 
 /**
@@ -105,4 +107,18 @@ export function getTransactions(
 /** A page of a run's whole narration: `limit` told sentences from number `from`. */
 export function getNarration(runId: string, from: number, limit: number): Promise<NarrationPage> {
   return call<NarrationPage>(`/runs/${encodeURIComponent(runId)}/narration?from=${from}&limit=${limit}`);
+}
+
+/** One value's life in a run: its emissions, writes, transactions and reads (the run replayed with a tracer). */
+export function getValueLife(runId: string, value: number, init?: RequestInit): Promise<ValueLifeResponse> {
+  return call<ValueLifeResponse>(`/runs/${encodeURIComponent(runId)}/values/${value}`, init);
+}
+
+/** Values from..to at one moment: each one's state and what each kind of reader sees. */
+export function getValueStrip(
+  runId: string,
+  query: { from: number; to: number; atMs?: number },
+  init?: RequestInit,
+): Promise<ValueStripResponse> {
+  return call<ValueStripResponse>(`/runs/${encodeURIComponent(runId)}/values?${factsQuery(query)}`, init);
 }
