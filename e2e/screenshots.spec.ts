@@ -145,3 +145,17 @@ for (const { name, preset, fault, key } of [
     await narration.screenshot({ path: join(dir, `narration-${name}.png`) });
   });
 }
+
+test('screenshots: a value’s life and the why links', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.runSeedToVerdict(false);
+  const why = page.getByRole('list', { name: 'Why the duplicates' });
+  await why.getByRole('button', { name: /^Failure: attempt 1 failed at / }).click();
+  await d.chartsSettled();
+  await page.locator('.checker').screenshot({ path: join(dir, 'why-links.png') });
+  await why.getByRole('button', { name: 'Follow 17' }).click();
+  const search = page.getByRole('region', { name: "Each value's life" });
+  await expect(search.getByRole('table', { name: 'Life of 17' })).toBeVisible();
+  await expect(search.getByRole('list', { name: /^Values 5 to 29 at / })).toBeVisible();
+  await search.screenshot({ path: join(dir, 'find-a-value.png') });
+});
