@@ -10,7 +10,9 @@ import {
 } from '@eolab/engine';
 import {
   BACKENDS,
+  type CheckpointDetail,
   type CreatedRun,
+  checkpointParamSchema,
   checkpointsQuerySchema,
   type ExportedRun,
   type HealthResponse,
@@ -116,6 +118,12 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   api.get('/runs/:id/checkpoints', (req, res) => {
     const query = parseOr400(checkpointsQuerySchema, req.query);
     res.type('json').send(manager.checkpointsJson(id(req), query).json);
+  });
+
+  // One checkpoint, each task's part in it (Flink's per-subtask detail).
+  api.get('/runs/:id/checkpoints/:checkpoint', (req, res) => {
+    const { checkpoint } = parseOr400(checkpointParamSchema, { checkpoint: req.params.checkpoint });
+    res.json(manager.checkpointDetail(id(req), checkpoint) satisfies CheckpointDetail);
   });
 
   api.get('/runs/:id/transactions', (req, res) => {
