@@ -1,6 +1,7 @@
 import type { WriterMode } from '@eolab/engine';
 import type {
   BackendKind,
+  CheckpointDetail,
   CheckpointsPage,
   CreatedRun,
   NarrationPage,
@@ -86,6 +87,15 @@ export function getCheckpoints(
   init?: RequestInit,
 ): Promise<CheckpointsPage> {
   return call<CheckpointsPage>(`/runs/${encodeURIComponent(runId)}/checkpoints?${factsQuery(query)}`, init);
+}
+
+/** One checkpoint of a run, with each task's part in it (barrier, acknowledgement, transaction). */
+export function getCheckpointDetail(
+  runId: string,
+  checkpoint: number,
+  init?: RequestInit,
+): Promise<CheckpointDetail> {
+  return call<CheckpointDetail>(`/runs/${encodeURIComponent(runId)}/checkpoints/${checkpoint}`, init);
 }
 
 /** A page of every transaction of a run, filtered by checkpoint, subtask or store id. */
