@@ -45,6 +45,8 @@ export interface TxnRef {
 export type SimEvent =
   | (At & { kind: 'run-started'; seed: number; mode: string; numEvents: number })
   | (At & { kind: 'checkpoint-triggered'; checkpointId: number; position: number })
+  /** A checkpoint's barrier reached a sink subtask of `attempt`: its snapshotState (pre-commit) starts. */
+  | (At & { kind: 'checkpoint-barrier'; checkpointId: number; task: string; attempt: number })
   | (At & { kind: 'checkpoint-acknowledged'; checkpointId: number; task: string })
   | (At & { kind: 'checkpoint-completed'; checkpointId: number; position: number; durationMs: number })
   | (At & { kind: 'checkpoint-aborted'; checkpointId: number; reason: CheckpointAbortReason })
@@ -117,7 +119,12 @@ export type SimEvent =
   | (At & { kind: 'job-restored'; attempt: number; checkpointId: number | null; position: number })
   | (At & { kind: 'job-finished'; attempt: number })
   | (At & { kind: 'job-failed'; attempt: number; reason: string })
-  | (At & { kind: 'zombie-stopped'; attempt: number })
+  | (At & {
+      kind: 'zombie-stopped';
+      attempt: number;
+      /** The last data value its sinks had been handed: what it wrote after the failover ends there. */
+      lastWritten?: number | null;
+    })
   | (At & { kind: 'marker-emitted'; marker: 'start' | 'end'; attempt: number })
   | (At & { kind: 'fault-injected'; fault: Fault })
   | (At & {
@@ -183,6 +190,7 @@ export interface EventEntry {
 export const EVENT_CATALOGUE: { [K in SimEventKind]: EventEntry } = {
   'run-started': { group: 'job', story: true, milestone: true },
   'checkpoint-triggered': { group: 'checkpoint', story: false, milestone: false },
+  'checkpoint-barrier': { group: 'checkpoint', story: false, milestone: false },
   'checkpoint-acknowledged': { group: 'checkpoint', story: false, milestone: false },
   'checkpoint-completed': { group: 'checkpoint', story: false, milestone: true },
   'checkpoint-aborted': { group: 'checkpoint', story: true, milestone: true },

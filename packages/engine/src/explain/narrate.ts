@@ -222,6 +222,7 @@ export class Narrator {
       this.runStopped(e);
     },
     // Routine steps the story does not tell on their own (their facts reach it through the others).
+    'checkpoint-barrier': ignore,
     'checkpoint-acknowledged': ignore,
     'txn-begun': ignore,
     'txn-lease-renewed': ignore,

@@ -4,6 +4,7 @@ import type { Prng } from '../kernel/prng';
 import type { CheckpointFaultKind, Fault, NotifyTarget } from '../scenario/schema';
 import { CHECKPOINT_FAULT_FIRED, type CheckpointFaultPlan } from './checkpoint-fault-plan';
 import type { Attempt } from './job';
+import { SOURCE_TASK, taskName } from './names';
 import type { CompletedCheckpoint, SinkSnapshot } from './task';
 
 /** What the coordinator needs from the job: the running attempt, and a way to fail it over. */
@@ -16,15 +17,6 @@ export interface CoordinatorHooks {
     reason: 'injected-crash' | 'checkpoint-failures',
     detail: string,
   ): void;
-}
-
-export const SOURCE_TASK = -1;
-
-const SINK_NAMES = Array.from({ length: 16 }, (_, i) => `sink-${i}`);
-
-/** The task names events carry: `source`, `sink-0`, `sink-1`, ... */
-export function taskName(task: number): string {
-  return task === SOURCE_TASK ? 'source' : (SINK_NAMES[task] ?? `sink-${task}`);
 }
 
 interface PendingCheckpoint {

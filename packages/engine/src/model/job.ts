@@ -3,6 +3,7 @@ import { TripleQueue } from '../kernel/ring';
 import type { ValueTracer } from '../kernel/value-tracer';
 import { Counter } from '../run/metrics';
 import type { Checker } from './checker';
+import { taskName } from './names';
 import type { Continuation } from './retry';
 import { type SinkTask, type SinkWriter, sinkWriterFor } from './sink-writers';
 import { SampleSource } from './source';
@@ -174,7 +175,17 @@ export class Attempt implements SinkTask {
 
   private passBarrier(barrier: Barrier, at: number): void {
     this.barriers.shift();
-    for (const sink of this.writer.sinks) this.writer.barrier(sink, barrier.checkpointId, at);
+    for (const sink of this.writer.sinks) {
+      if (this.ctx.listening)
+        this.ctx.emit({
+          t: at,
+          kind: 'checkpoint-barrier',
+          checkpointId: barrier.checkpointId,
+          task: taskName(sink.index),
+          attempt: this.id,
+        });
+      this.writer.barrier(sink, barrier.checkpointId, at);
+    }
   }
 
   /** The same data plane one element at a time, for when a write may fail or tell something. */

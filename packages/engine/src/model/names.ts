@@ -8,3 +8,13 @@ export function txnName(ref: { epoch: number; subtask: number; attempt: number }
   const base = `cp${ref.epoch}·s${ref.subtask}`;
   return ref.attempt > 1 ? `${base}·a${ref.attempt}` : base;
 }
+
+/** The source's index where tasks are numbered: sink subtasks are 0, 1, ... */
+export const SOURCE_TASK = -1;
+
+const SINK_NAMES = Array.from({ length: 16 }, (_, i) => `sink-${i}`);
+
+/** The task names events carry: `source`, `sink-0`, `sink-1`, ... */
+export function taskName(task: number): string {
+  return task === SOURCE_TASK ? 'source' : (SINK_NAMES[task] ?? `sink-${task}`);
+}

@@ -113,9 +113,10 @@ export class FaultInjector implements FaultHost {
     this.job.failOverFrom(attempt, 'injected-crash', detail, t, true);
     this.scheduler.schedule(end, () => {
       if (!attempt.alive) return;
+      const lastWritten = attempt.lastWritten;
       attempt.stop();
       this.job.retire(attempt);
-      this.job.emit({ t: end, kind: 'zombie-stopped', attempt: attempt.id });
+      this.job.emit({ t: end, kind: 'zombie-stopped', attempt: attempt.id, lastWritten });
     });
   }
 

@@ -325,7 +325,7 @@ export class Simulation {
     if (attempt.zombie) {
       attempt.stop();
       this.live.delete(attempt.id);
-      this.emit({ t, kind: 'zombie-stopped', attempt: attempt.id });
+      this.emit({ t, kind: 'zombie-stopped', attempt: attempt.id, lastWritten: attempt.lastWritten });
       return;
     }
     if (attempt.lost) {

@@ -158,6 +158,7 @@ async function checkpoint(checkpointId: number): Promise<void> {
   // The barrier follows every element already emitted: each sink handles it after their writes.
   await Promise.all(
     sinks.map(async (sink, task) => {
+      event({ kind: 'checkpoint-barrier', checkpointId, task: `sink-${task}`, attempt: config.attempt });
       const pending = await sink.barrier(checkpointId);
       if (!failing) send({ type: 'ack', checkpointId, task, pending });
     }),
