@@ -64,6 +64,13 @@ describe("the checkpoint tab's facts", () => {
       expect(t.late).toBe(false);
     }
     expect(detail.tasks[0]!.txn).toBeNull();
+    // Each sink subtask got the barrier after the trigger and pre-committed after it, before acknowledging.
+    for (const t of detail.tasks.slice(1)) {
+      expect(t.barrierMs).toBeGreaterThanOrEqual(triggered);
+      expect(t.barrierMs).toBeLessThanOrEqual(t.acknowledgedMs!);
+      expect(t.preCommitMs).toBe(t.txn!.preCommittedMs! - t.barrierMs!);
+      expect(t.txn!.preCommittedMs).toBeLessThanOrEqual(t.acknowledgedMs!);
+    }
     expect(detail.tasks.slice(1).map((t) => [t.txn?.name, t.txn?.state])).toEqual([
       ['cp1·s0', 'COMMITTED'],
       ['cp1·s1', 'COMMITTED'],

@@ -138,6 +138,10 @@ export class CheckpointFacts {
         this.setDelta(this.ackDelta, taskIndex(e.task), r, e.t);
         break;
       }
+      case 'checkpoint-barrier':
+        // A sink subtask's column is its task index less the source's.
+        this.setDelta(this.barrierDelta, taskIndex(e.task) - 1, this.row(e.checkpointId), e.t);
+        break;
       case 'checkpoint-notified':
         this.notified.values[this.row(e.checkpointId)]! |= taskBit(e.task);
         break;

@@ -64,6 +64,7 @@ export class RunFacts {
     this.changes++;
     switch (e.kind) {
       case 'checkpoint-triggered':
+      case 'checkpoint-barrier':
       case 'checkpoint-acknowledged':
       case 'checkpoint-notified':
       case 'checkpoint-completed':
