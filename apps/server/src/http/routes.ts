@@ -132,7 +132,10 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   });
 
   // "Find a value": a model run replayed with the engine's value tracer (runs/values/value-tracing.ts).
-  const values = new ValueTracing();
+  const values = new ValueTracing({
+    rowsOf: (runId) => manager.real.rowsOf(runId),
+    factsOf: (runId) => manager.factsOf(runId),
+  });
   api.get('/runs/:id/values/:value', (req, res) => {
     const runId = id(req);
     const { value } = parseOr400(valueParamSchema, { value: req.params.value });

@@ -271,6 +271,11 @@ export class RunManager {
     return new SerializedJson(JSON.stringify(facts.checkpointsPage(query, report) satisfies CheckpointsPage));
   }
 
+  /** A run's whole record of checkpoints and transactions, live or stored. */
+  factsOf(id: string): RunFacts {
+    return this.live.get(id)?.facts ?? this.endedFacts(id).facts;
+  }
+
   /** One checkpoint of a run and each task's part in it, live or stored. */
   checkpointDetail(id: string, checkpoint: number): CheckpointDetail {
     const facts = this.live.get(id)?.facts ?? this.endedFacts(id).facts;

@@ -82,6 +82,7 @@ function Life() {
   return (
     <div className="value-life">
       <p data-testid="value-summary">{lifeSummary(answer)}</p>
+      {answer.note !== null && <p className="hint">{answer.note}</p>}
       {links.length > 0 && (
         <ul className="why-links" aria-label={`Why ${answer.life.value}`}>
           {links.map((l) => (

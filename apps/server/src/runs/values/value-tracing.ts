@@ -1,8 +1,17 @@
 import { type Cause, type Report, Simulation, stripAt, type ValueLife, ValueTrace } from '@eolab/engine';
 import type { StripQuery, ValueLifeResponse, ValueOutcome, ValueStripResponse } from '@eolab/protocol';
+import type { RealRows } from '../../real/real-run';
 import type { StoredRun } from '../../store/db';
+import type { RunFacts } from '../facts/run-facts';
 import { bucketMsFor, MAX_BUCKETS } from '../live-run';
 import { RunError } from '../run-error';
+import { REAL_RUN_NOTE, realLives } from './real-lives';
+
+/** Where a real run's lives come from: its committed rows (while the server keeps them) and its facts. */
+export interface RealSources {
+  rowsOf(runId: string): RealRows | null;
+  factsOf(runId: string): RunFacts;
+}
 
 /**
  * "Find a value" for model runs: the run is replayed from its scenario and its whole fault timeline
@@ -21,6 +30,8 @@ const CACHE_SIZE = 8;
 export class ValueTracing {
   private readonly cache = new Map<string, ValueLife[]>();
 
+  constructor(private readonly real: RealSources) {}
+
   /** One value's life, with what the checker made of it. */
   life(runId: string, stored: StoredRun, value: number): ValueLifeResponse {
     checkValue('value', value, stored);
@@ -33,6 +44,7 @@ export class ValueTracing {
       cause,
       isolation: stored.scenario.checker.isolation,
       untilMs: stored.nowMs,
+      note: stored.summary.backend === 'postgres' ? REAL_RUN_NOTE : null,
     };
   }
 
@@ -51,19 +63,30 @@ export class ValueTracing {
     const key = `${runId}|${stored.nowMs}|${stored.faultTimeline.length}|${from}|${to}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const lives = replay(stored, from, to);
+    const lives =
+      stored.summary.backend === 'postgres'
+        ? this.realLives(runId, stored, from, to)
+        : replay(stored, from, to);
     this.cache.set(key, lives);
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     return lives;
   }
+
+  /** A real run cannot be replayed: its lives come from its committed rows, once its checker read them. */
+  private realLives(runId: string, stored: StoredRun, from: number, to: number): ValueLife[] {
+    const rows = this.real.rowsOf(runId);
+    if (rows === null)
+      throw new RunError(
+        409,
+        stored.report === null
+          ? 'value: a real run is followed from the rows PostgreSQL committed, read when the job ends: wait for its end'
+          : 'value: a real run cannot be replayed, and this server no longer holds its committed rows (it keeps the last 16 real runs since it started)',
+      );
+    return realLives(rows, from, to, this.real.factsOf(runId));
+  }
 }
 
 function replay(stored: StoredRun, from: number, to: number): ValueLife[] {
-  if (stored.summary.backend === 'postgres')
-    throw new RunError(
-      409,
-      'value: a real PostgreSQL run cannot be replayed; its values are followed from its committed rows while the server keeps them',
-    );
   const emitted = stored.report?.counts.emitted ?? stored.buckets.reduce((n, b) => n + b.emitted, 0);
   if (emitted > MAX_REPLAY_EMITTED)
     throw new RunError(
