@@ -159,3 +159,17 @@ test('screenshots: a value’s life and the why links', async ({ page }) => {
   await expect(search.getByRole('list', { name: /^Values 5 to 29 at / })).toBeVisible();
   await search.screenshot({ path: join(dir, 'find-a-value.png') });
 });
+
+test('screenshots: the checkpoint tab, checkpoint 1 by task', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.runSeedToVerdict(true);
+  const panel = page.getByRole('region', { name: 'Checkpoint history', exact: true });
+  await expect(panel.getByRole('region', { name: 'Checkpoint counts' })).toBeVisible();
+  await panel.getByText('Configuration').click();
+  await panel
+    .getByRole('table', { name: 'Checkpoint history' })
+    .getByRole('button', { name: '1', exact: true })
+    .click();
+  await expect(page.getByRole('table', { name: 'Checkpoint 1, each task' }).getByRole('row')).toHaveCount(4);
+  await panel.screenshot({ path: join(dir, 'checkpoint-tab.png') });
+});

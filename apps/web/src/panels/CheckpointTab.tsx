@@ -6,6 +6,7 @@ import { configItems, countItems, latestItems } from '../explain/checkpoint-tab'
 import { useStore } from '../state/store';
 import { useFactsPage } from '../sync/facts-sync';
 import { fmt, MS } from './facts-parts';
+import { ScrollRegion } from './ScrollRegion';
 
 /** Flink's Counts block: triggered, in progress, completed, failed, restored. */
 export function CheckpointCountsBlock({ counts }: { counts: CheckpointCounts }) {
@@ -98,38 +99,40 @@ export function CheckpointDrillDown({ id, onClose }: { id: number; onClose: () =
       </div>
       {error !== null && <p className="note">{error}</p>}
       {shown !== null && (
-        <table className="history-table" aria-label={`Checkpoint ${id}, each task`}>
-          <thead>
-            <tr>
-              <th scope="col">task</th>
-              <th scope="col">barrier arrived</th>
-              <th scope="col">acknowledged</th>
-              <th scope="col">pre-commit</th>
-              {transactional && <th scope="col">transaction</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.tasks.map((t) => (
-              <tr key={t.task}>
-                <th scope="row">{t.task}</th>
-                <td>
-                  {t.barrierMs === null ? (t.late ? 'over 65 s after the trigger' : '—') : fmt(t.barrierMs)}
-                </td>
-                <td>
-                  {t.acknowledgedMs === null
-                    ? t.late
-                      ? 'over 65 s after the trigger'
-                      : '—'
-                    : fmt(t.acknowledgedMs)}
-                </td>
-                <td>{t.task === 'source' ? 'snapshot at the trigger' : fmt(t.preCommitMs)}</td>
-                {transactional && (
-                  <td>{t.txn === null ? '—' : `${t.txn.name} (#${t.txn.txnId}): ${t.txn.state}`}</td>
-                )}
+        <ScrollRegion className="table-scroll" label={`Checkpoint ${id}, each task, scrolls`}>
+          <table className="history-table" aria-label={`Checkpoint ${id}, each task`}>
+            <thead>
+              <tr>
+                <th scope="col">task</th>
+                <th scope="col">barrier arrived</th>
+                <th scope="col">acknowledged</th>
+                <th scope="col">pre-commit</th>
+                {transactional && <th scope="col">transaction</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {shown.tasks.map((t) => (
+                <tr key={t.task}>
+                  <th scope="row">{t.task}</th>
+                  <td>
+                    {t.barrierMs === null ? (t.late ? 'over 65 s after the trigger' : '—') : fmt(t.barrierMs)}
+                  </td>
+                  <td>
+                    {t.acknowledgedMs === null
+                      ? t.late
+                        ? 'over 65 s after the trigger'
+                        : '—'
+                      : fmt(t.acknowledgedMs)}
+                  </td>
+                  <td>{t.task === 'source' ? 'snapshot at the trigger' : fmt(t.preCommitMs)}</td>
+                  {transactional && (
+                    <td>{t.txn === null ? '—' : `${t.txn.name} (#${t.txn.txnId}): ${t.txn.state}`}</td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
       )}
     </section>
   );
