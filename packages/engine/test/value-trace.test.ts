@@ -73,6 +73,22 @@ describe('value trace', () => {
     expect(end).toMatchObject({ state: 'committed', readCommitted: 1, readUncommitted: 2 });
   });
 
+  it('zombie-writer: the old attempt writes 600 after the failover; ATLEAST_ONCE reads both, EXACTLY_ONCE leaves its transaction open', () => {
+    const failoverMs = 500;
+    const [plain] = traced('zombie-writer', 'ATLEAST_ONCE', 600).lives;
+    expect(plain!.emissions.map((e) => e.attempt)).toEqual([1, 2]);
+    const zombieWrite = plain!.writes.find((w) => w.attempt === 1)!;
+    expect(zombieWrite.atMs).toBeGreaterThan(failoverMs);
+    expect(plain!.reads.map((r) => r.attempt)).toEqual([1, 2]);
+
+    const [txnal] = traced('zombie-writer', 'EXACTLY_ONCE', 600).lives;
+    const [zombieTxn, restoredTxn] = txnal!.txns;
+    expect(zombieTxn).toMatchObject({ attempt: 1, flushedAtMs: null, end: null });
+    expect(zombieTxn!.name).toMatch(/^cp[1-9]\d*·s\d$/);
+    expect(restoredTxn).toMatchObject({ attempt: 2, end: { state: 'committed' } });
+    expect(txnal!.reads).toEqual([expect.objectContaining({ attempt: 2, path: 'committed' })]);
+  });
+
   it('a tracer changes nothing the run does', () => {
     for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const)
       expect(eventLog('seed', mode, new ValueTrace(1, 50))).toBe(eventLog('seed', mode));

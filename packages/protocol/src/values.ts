@@ -50,6 +50,8 @@ export interface ValueLifeResponse {
   /** The reader's isolation, and the virtual time the replay reached (the run's end, or where it is now). */
   isolation: 'read_committed' | 'read_uncommitted';
   untilMs: number;
+  /** Whether the run has ended (then `untilMs` is its end), or goes on. */
+  runEnded: boolean;
   /** What this life cannot tell (a real run keeps only committed rows); null for a model run. */
   note: string | null;
 }

@@ -46,7 +46,16 @@ export function lifeSteps(answer: ValueLifeResponse): LifeStep[] {
         step: 'commit failed',
         detail: `transaction ${t.name}: ${t.commitFailed.why}`,
       });
-    if (t.end !== null)
+    if (t.end === null)
+      steps.push({
+        atMs: answer.untilMs,
+        order: 5,
+        step: `${answer.runEnded ? 'left' : 'still'} ${t.flushedAtMs === null ? 'open' : 'pre-committed'}`,
+        detail: answer.runEnded
+          ? `transaction ${t.name} had not ended when the run did: nothing commits or aborts it but its lease running out`
+          : `transaction ${t.name} has not ended yet`,
+      });
+    else
       steps.push({
         atMs: t.end.atMs,
         order: 3,

@@ -291,8 +291,7 @@ export class Attempt implements SinkTask {
 
   private traceWrite(tracer: ValueTracer, value: number, subtask: number, t: number): void {
     if (!(value >= tracer.fromValue && value <= tracer.toValue && value >= 1)) return;
-    const txn = this.writer.sinks[subtask]?.current ?? null;
-    tracer.written(value, this.id, subtask, txn?.txnId ?? null, txn?.begunAtMs ?? t, t);
+    tracer.written(value, this.id, subtask, this.writer.sinks[subtask]?.current ?? null, t);
   }
 
   /** The sample's throttle: 5 ms per event until a checkpoint is confirmed, blocking at floor(N/3). */

@@ -1,6 +1,6 @@
 import type { SimEvent } from '../events';
 import { invariant } from '../kernel/context';
-import type { ValueTracer } from '../kernel/value-tracer';
+import type { TracedTxnRef, ValueTracer } from '../kernel/value-tracer';
 import { txnName } from '../model/names';
 import { Via } from './causes';
 
@@ -100,32 +100,26 @@ export class ValueTrace implements ValueTracer {
     if (list.length < MAX_RECORDS) list.push({ attempt, atMs: tMs });
   }
 
-  written(
-    value: number,
-    attempt: number,
-    subtask: number,
-    txnId: number | null,
-    txnBegunAtMs: number,
-    tMs: number,
-  ): void {
+  written(value: number, attempt: number, subtask: number, ref: TracedTxnRef | null, tMs: number): void {
     const life = this.life(value);
     if (life.writes.length >= MAX_RECORDS) return;
-    life.writes.push({ attempt, subtask, atMs: tMs, txnId });
-    if (txnId === null) return;
-    let txn = this.txns.get(txnId);
+    life.writes.push({ attempt, subtask, atMs: tMs, txnId: ref?.txnId ?? null });
+    if (ref === null) return;
+    let txn = this.txns.get(ref.txnId);
     if (txn === undefined) {
       txn = {
-        txnId,
-        name: txnName({ epoch: 0, subtask, attempt }),
+        txnId: ref.txnId,
+        // Named as it is now; its later events (flush, end) name it again if its epoch moves on.
+        name: txnName({ epoch: ref.epoch, subtask, attempt }),
         subtask,
         attempt,
-        begunAtMs: txnBegunAtMs,
+        begunAtMs: ref.begunAtMs,
         flushedAtMs: null,
         checkpointId: null,
         commitFailed: null,
         end: null,
       };
-      this.txns.set(txnId, txn);
+      this.txns.set(ref.txnId, txn);
     }
     if (!life.txns.includes(txn)) life.txns.push(txn);
   }

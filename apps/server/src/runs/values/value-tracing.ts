@@ -44,6 +44,7 @@ export class ValueTracing {
       cause,
       isolation: stored.scenario.checker.isolation,
       untilMs: stored.nowMs,
+      runEnded: stored.report !== null,
       note: stored.summary.backend === 'postgres' ? REAL_RUN_NOTE : null,
     };
   }
