@@ -72,6 +72,17 @@ test('the seed in EXACTLY_ONCE: 17 went into a transaction aborted when its task
   await firstWrite.click();
   await expect(page.getByRole('group', { name: 'Time window' })).toContainText('Zoomed to');
   await expect(page.locator('.highlight-marker').first()).toBeAttached();
+  // A transaction's values in the inspector open their lives too.
+  await d.findTransaction('cp1·s0');
+  const follow = d
+    .transactionRows()
+    .filter({ hasText: 'cp1·s0' })
+    .getByRole('button', { name: /^Follow / })
+    .first();
+  const value = (await follow.textContent())!;
+  await follow.click();
+  const opened = valueSearch(page).getByRole('table', { name: `Life of ${value}` });
+  await expect(opened.locator('tr[data-step="written"]')).toContainText('into transaction cp1·s0');
 });
 
 test('"why" links: a duplicate range jumps the timelines to the failure and the restore that caused it, and follows a value', async ({

@@ -66,3 +66,18 @@ export function DuplicateValues({ values }: { values: readonly number[] }) {
     </span>
   );
 }
+
+/** A transaction's first and last values, each a button that follows it: ` (17..24)`. */
+export function FollowRange({ first, last }: { first: number; last: number }) {
+  const follow = (v: number) => (
+    <button type="button" className="link" aria-label={`Follow ${v}`} onClick={() => void findValue(v)}>
+      {v}
+    </button>
+  );
+  return (
+    <>
+      {' ('}
+      {follow(first)}..{follow(last)})
+    </>
+  );
+}
