@@ -51,6 +51,18 @@ const zombie: ValueLifeResponse = {
   note: null,
 };
 
+const cause = (kind: 'txn-expired' | 'zombie-writer') => ({
+  kind,
+  ranges: [[1, 2]] as [number, number][],
+  count: 2,
+  text: '1..2: why',
+  failure: null,
+  restore: null,
+  txn: null,
+  zombieAttempt: null,
+  job: null,
+});
+
 describe("a value's life in words", () => {
   it('tells every step in time order, the zombie transaction left open at the end', () => {
     expect(lifeSteps(zombie).map((s) => [s.atMs, s.step])).toEqual([
@@ -91,5 +103,17 @@ describe("a value's life in words", () => {
       { atMs: 112, label: 'Failure: attempt 1 failed at 112 ms' },
       { atMs: 112, label: 'Restore: attempt 2 from checkpoint 1 at 112 ms' },
     ]);
+    // A loss names the transaction that held the values and when it ended; a zombie, the failover it outlived.
+    const txn = { txnId: 4, name: 'cp2·s1', subtask: 1, attempt: 1, checkpointId: 2, endedAtMs: 30_250 };
+    const expired = causeLinks({ ...cause('txn-expired'), txn });
+    expect(expired).toEqual([{ atMs: 30_250, label: 'Transaction cp2·s1 ended at 30,250 ms' }]);
+    const zombie = causeLinks({
+      ...cause('zombie-writer'),
+      failure: { ...failure, reason: 'zombie' },
+      zombieAttempt: 1,
+    });
+    expect(zombie[0]!.label).toBe(
+      'Zombie: the job failed over from attempt 1, left running as a zombie, at 112 ms',
+    );
   });
 });
