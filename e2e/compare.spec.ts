@@ -61,7 +61,7 @@ test('a fault injected by a click appears at the same virtual time in every comp
 }) => {
   const d = new Dashboard(page);
   await d.startRun({ preset: 'notify-lost', exactlyOnce: false, knobs: { Events: 5_000 }, speed: '1x' });
-  await expect(page.getByText(/Checkpoint 2 completed/)).toBeVisible();
+  await expect(d.sentences.filter({ hasText: /Checkpoint 2 completed/ })).toBeVisible();
   await d.injectFailure.click();
   await expect(page.getByText('Injected mapper-exception')).toBeVisible();
   await d.compareModes();

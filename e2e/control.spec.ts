@@ -75,7 +75,9 @@ test('the restart budget in the header counts down with each injected failure', 
   await expect(d.restartBudget).toHaveText('restarts left 4 of 5');
   // The job restarts 500 ms later; a failure can only be thrown into a running job.
   await expect(
-    page.getByText(/Restored from checkpoint \d+|No completed checkpoint: the job restarts/).first(),
+    d.sentences
+      .filter({ hasText: /Restored from checkpoint \d+|No completed checkpoint: the job restarts/ })
+      .first(),
   ).toBeVisible();
   await d.injectFailure.click();
   await expect(d.restartBudget).toHaveText('restarts left 3 of 5');

@@ -148,7 +148,7 @@ test("a preset's own failure: where it fires follows Events, and after a restore
   await expect(
     page.getByText("The scenario's own failure fires at element 100,001 (the value 100,000)."),
   ).toBeVisible();
-  await expect(page.getByText(/Checkpoint 2 completed/)).toBeVisible();
+  await expect(d.sentences.filter({ hasText: /Checkpoint 2 completed/ })).toBeVisible();
   await d.injectFailure.click();
   await expect(page.getByRole('note').filter({ hasText: 'will not fire' })).toHaveText(
     /^The scenario's own failure at element 100,001 will not fire: the sample's mapper never fails in an attempt restored from a checkpoint, and attempt 2 was restored from checkpoint \d+/,

@@ -86,6 +86,8 @@ test('a run opened from the address shows the same verdict and narration as it d
   const fresh = new Dashboard(await browser.newPage());
   await fresh.open(page.url());
   await expect(fresh.verdict).toHaveText(FOUND_DUPLICATES);
-  await expect(fresh.page.getByText(/Restored from checkpoint 1 at position 16/)).toBeVisible();
+  await expect(
+    fresh.sentences.filter({ hasText: /Restored from checkpoint 1 at position 16/ }),
+  ).toBeVisible();
   await expect(fresh.duplicateValues).toHaveText('17..24');
 });

@@ -31,8 +31,8 @@ test('the sample runs from the keyboard alone, and a sentence marks its moment o
   await expect(sentence).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(sentence).toHaveAttribute('aria-pressed', 'true');
-  // Every chart and both timelines draw the picked moment.
-  await expect(page.locator('.highlight-marker')).toHaveCount(5);
+  // Every chart, both timelines and the protocol diagram draw the picked moment.
+  await expect(page.locator('.highlight-marker')).toHaveCount(6);
   // One Tab leaves the story: no sentence takes the focus after it.
   await page.keyboard.press('Tab');
   expect(await page.evaluate(() => document.activeElement?.classList.contains('sentence'))).toBe(false);

@@ -30,7 +30,16 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
   await expect(
     checkpoints.locator('rect title', { hasText: /^checkpoint 1: position 16, .* completed$/ }),
   ).toHaveCount(1);
-  await expect(page.getByText(/Restored from checkpoint 1 at position 16/)).toBeVisible();
+  await expect(d.sentences.filter({ hasText: /Restored from checkpoint 1 at position 16/ })).toBeVisible();
+  // The protocol diagram, drawn from the real job's events: the failure and the restore from checkpoint 1.
+  const diagram = page.getByRole('region', { name: 'Protocol diagram' });
+  await diagram.getByText(/The diagram as a list/).click();
+  const messages = diagram.getByRole('list', { name: 'Protocol messages' });
+  await expect(messages).toContainText('barrier of checkpoint 1, source · attempt 1 → sink 0 · attempt 1');
+  await expect(messages).toContainText(/task failed, source · attempt 1 → checkpoint coordinator/);
+  await expect(messages).toContainText(
+    'restore from checkpoint 1, checkpoint coordinator → sink 1 · attempt 2',
+  );
   // The same panels as a model run, from the real job's events and committed rows.
   const counts = page.getByRole('region', { name: 'Checkpoint counts' });
   await expect(counts.getByRole('listitem').filter({ hasText: /restored$/ })).toHaveText('1 restored');

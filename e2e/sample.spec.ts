@@ -8,7 +8,7 @@ test.describe("the sample's story", () => {
     await expect(d.duplicateValues).toHaveText('17..24');
     const console = page.getByLabel('Checker output');
     for (let v = 17; v <= 24; v++) await expect(console).toContainText(`Duplicate event: ${v}`);
-    await expect(page.getByText(/Restored from checkpoint 1 at position 16/)).toBeVisible();
+    await expect(d.sentences.filter({ hasText: /Restored from checkpoint 1 at position 16/ })).toBeVisible();
     expect(d.consoleErrors).toEqual([]);
   });
 
@@ -45,7 +45,7 @@ test.describe('injecting failures', () => {
     await expect(d.duplicateCount()).toHaveText('0');
     await expect(d.duplicatesReadout).toContainText(' 0 duplicates');
     // Let the job get past its first checkpoint, then fail it.
-    await expect(page.getByText(/Checkpoint 2 completed/)).toBeVisible();
+    await expect(d.sentences.filter({ hasText: /Checkpoint 2 completed/ })).toBeVisible();
     await d.injectFailure.click();
     await expect(page.getByText('Injected mapper-exception')).toBeVisible();
     await expect.poll(async () => Number(await d.duplicateCount().textContent())).toBeGreaterThan(0);
@@ -55,7 +55,9 @@ test.describe('injecting failures', () => {
     await expect(d.duplicatesChart.locator('line title', { hasText: 'mapper-exception at' })).toHaveCount(1);
     await d.setSpeed('max');
     await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
-    await expect(page.getByText(/Restored from checkpoint \d+ at position \d+/)).toBeVisible();
+    await expect(
+      d.sentences.filter({ hasText: /Restored from checkpoint \d+ at position \d+/ }),
+    ).toBeVisible();
   });
 
   test('every fault kind can be injected from the UI', async ({ page }) => {

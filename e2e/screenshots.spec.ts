@@ -60,6 +60,22 @@ test('screenshots: during a run and after each verdict', async ({ page }) => {
   await page.screenshot({ path: join(dir, 'verdict-exactly-once-other-theme.png'), fullPage: true });
 });
 
+test('screenshots: the protocol diagram of the seed, zoomed to checkpoint 1 and the failure', async ({
+  page,
+}) => {
+  const d = new Dashboard(page);
+  await d.runSeedToVerdict(true);
+  const timeWindow = page.getByRole('group', { name: 'Time window' });
+  await timeWindow.getByLabel('To (ms)').fill('116');
+  await page.keyboard.press('Enter');
+  await timeWindow.getByLabel('From (ms)').fill('98');
+  await page.keyboard.press('Enter');
+  const diagram = page.getByRole('region', { name: 'Protocol diagram' });
+  await expect(diagram.getByTestId('diagram-count')).toHaveText(/messages between 98 and 116 ms/);
+  await page.getByRole('button', { name: /The mapper throws at element 26/ }).click();
+  await diagram.screenshot({ path: join(dir, 'protocol-diagram.png') });
+});
+
 for (const { width, height, name } of [
   { width: 1024, height: 768, name: 'laptop-1024x768' },
   { width: 390, height: 844, name: 'phone-390x844' },

@@ -9,12 +9,13 @@ test('dragging across a chart zooms every chart and timeline to that window; the
   const timeWindow = page.getByRole('group', { name: 'Time window' });
   await expect(timeWindow).toContainText('Whole run');
 
-  // Hovering one chart draws the cursor at the same time in the three charts and two timelines.
+  // Hovering one chart draws the cursor at the same time in the three charts, two timelines and the diagram.
   const chart = d.page.getByRole('figure', { name: 'Events over virtual time chart' });
+  await chart.scrollIntoViewIfNeeded();
   const box = (await chart.boundingBox())!;
   const y = box.y + 80;
   await page.mouse.move(box.x + box.width / 2, y);
-  await expect(page.getByTestId('time-cursor')).toHaveCount(5);
+  await expect(page.getByTestId('time-cursor')).toHaveCount(6);
   await expect(timeWindow).toContainText(/cursor at [\d,]+ ms/);
 
   // Drag from a quarter to the middle of the plot: the window is about that stretch of the run.

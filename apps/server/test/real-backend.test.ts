@@ -3,6 +3,7 @@ import type { SimEvent } from '@eolab/engine';
 import type {
   CheckpointDetail,
   CheckpointsPage,
+  MessagesPage,
   RunDelta,
   RunSnapshot,
   RunSummary,
@@ -246,6 +247,18 @@ describe('a real run through the server', () => {
     expect(txns.counts).toMatchObject(stored.report!.transactions);
     expect(txns.total).toBe(stored.report!.transactions.begun);
     expect(txns.items.filter((t) => t.state === 'COMMITTED')).toHaveLength(
+      stored.report!.transactions.committed,
+    );
+    // The space-time diagram's messages come from the real job's events too.
+    const diagram = (
+      await request(server.url).get(`/api/runs/${runId}/messages?fromMs=0&toMs=600000&limit=2000`).expect(200)
+    ).body as MessagesPage;
+    const firstCompleted = checkpoints.items.find((c) => c.status === 'completed')!.id;
+    const barriers = diagram.messages.filter(
+      (m) => m.kind === 'barrier' && m.checkpointId === firstCompleted,
+    );
+    expect(barriers.map((m) => m.to).sort()).toEqual(['sink-0·a1', 'sink-1·a1']);
+    expect(diagram.messages.filter((m) => m.kind === 'merge')).toHaveLength(
       stored.report!.transactions.committed,
     );
   });

@@ -12,6 +12,7 @@ import { FaultPanel } from './panels/FaultPanel';
 import { FirstOpen } from './panels/FirstOpen';
 import { Header } from './panels/Header';
 import { Narration } from './panels/Narration';
+import { ProtocolDiagram } from './panels/ProtocolDiagram';
 import { Scrubber } from './panels/Scrubber';
 import { TransactionInspector } from './panels/TransactionInspector';
 import { ValueSearch } from './panels/ValueSearch';
@@ -89,6 +90,7 @@ function Dashboard() {
           <Narration />
         </div>
         <ZoomBar />
+        <ProtocolDiagram />
         <ThroughputPanel />
         <div className="row">
           <DuplicatesPanel />

@@ -18,6 +18,7 @@ import { boundedJson } from './json-shape';
 
 export * from './facts';
 export * from './json-shape';
+export * from './messages';
 export * from './values';
 
 /**

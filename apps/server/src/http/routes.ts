@@ -17,6 +17,7 @@ import {
   type ExportedRun,
   type HealthResponse,
   importRunSchema,
+  messagesQuerySchema,
   type NarrationPage,
   narrationQuery,
   PROTOCOL_VERSION,
@@ -124,6 +125,11 @@ export function apiRoutes(manager: RunManager, health: HealthSources, rates: Rat
   api.get('/runs/:id/checkpoints/:checkpoint', (req, res) => {
     const { checkpoint } = parseOr400(checkpointParamSchema, { checkpoint: req.params.checkpoint });
     res.json(manager.checkpointDetail(id(req), checkpoint) satisfies CheckpointDetail);
+  });
+
+  api.get('/runs/:id/messages', (req, res) => {
+    const query = parseOr400(messagesQuerySchema, req.query);
+    res.type('json').send(manager.messagesJson(id(req), query).json);
   });
 
   api.get('/runs/:id/transactions', (req, res) => {

@@ -17,6 +17,8 @@ import {
   figuresOf,
   MAX_EVENTS_PER_DELTA,
   MAX_SNAPSHOT_EVENTS,
+  type MessagesPage,
+  type MessagesQuery,
   NARRATION_PAGE,
   type NarrationPage,
   outcomeOf,
@@ -342,14 +344,19 @@ export class LiveRun {
     return this.pageJson('transactions', query, () => this.facts.transactionsPage(query, this.report()));
   }
 
+  /** A window of the run's protocol messages, as JSON (the space-time diagram's). */
+  messagesJson(query: MessagesQuery): SerializedJson {
+    return this.pageJson('messages', query, () => this.facts.messagesPage(query));
+  }
+
   /**
    * Every watcher's dashboard asks for the same newest page about once a second: it is built once
    * per change of the run and shared, like the snapshot.
    */
   private pageJson(
     kind: string,
-    query: CheckpointsQuery | TransactionsQuery,
-    build: () => CheckpointsPage | TransactionsPage,
+    query: CheckpointsQuery | TransactionsQuery | MessagesQuery,
+    build: () => CheckpointsPage | TransactionsPage | MessagesPage,
   ): SerializedJson {
     const key = `${kind}|${JSON.stringify(query)}|${this.facts.changes}|${this.state}|${this.rewinds}`;
     let json = this.pages.get(key);

@@ -5,6 +5,8 @@ import type {
   CheckpointDetail,
   CheckpointsPage,
   CheckpointsQuery,
+  MessagesPage,
+  MessagesQuery,
   NarrationPage,
   RunDelta,
   RunSnapshot,
@@ -296,6 +298,14 @@ export class RunManager {
     return new SerializedJson(
       JSON.stringify(facts.transactionsPage(query, report) satisfies TransactionsPage),
     );
+  }
+
+  /** A window of a run's protocol messages (a MessagesPage), live or stored, as JSON. */
+  messagesJson(id: string, query: MessagesQuery): SerializedJson {
+    const run = this.live.get(id);
+    if (run !== undefined) return run.messagesJson(query);
+    const { facts } = this.endedFacts(id);
+    return new SerializedJson(JSON.stringify(facts.messagesPage(query) satisfies MessagesPage));
   }
 
   /**

@@ -4,6 +4,7 @@ import type {
   CheckpointDetail,
   CheckpointsPage,
   CreatedRun,
+  MessagesPage,
   NarrationPage,
   RunSnapshot,
   RunSort,
@@ -112,6 +113,15 @@ export function getTransactions(
   init?: RequestInit,
 ): Promise<TransactionsPage> {
   return call<TransactionsPage>(`/runs/${encodeURIComponent(runId)}/transactions?${factsQuery(query)}`, init);
+}
+
+/** A window of a run's protocol messages, for the space-time diagram. */
+export function getMessages(
+  runId: string,
+  query: { fromMs: number; toMs: number; limit: number },
+  init?: RequestInit,
+): Promise<MessagesPage> {
+  return call<MessagesPage>(`/runs/${encodeURIComponent(runId)}/messages?${factsQuery(query)}`, init);
 }
 
 /** A page of a run's whole narration: `limit` told sentences from number `from`. */

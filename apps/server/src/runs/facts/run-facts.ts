@@ -4,15 +4,18 @@ import type {
   CheckpointDetail,
   CheckpointsPage,
   CheckpointsQuery,
+  MessagesPage,
+  MessagesQuery,
   TransactionsPage,
   TransactionsQuery,
   TxnCounts,
 } from '@eolab/protocol';
 import { CheckpointFacts, type CheckpointMeta } from './checkpoint-facts';
+import { MessageLog, type MessageLogMeta } from './message-log';
 import { TxnFacts, type TxnMeta } from './txn-facts';
 
 /** Bumped when the stored layout changes: an older blob is then ignored (its run falls back to its events). */
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Meta {
   format: number;
@@ -21,6 +24,7 @@ interface Meta {
   complete: boolean;
   checkpoints: CheckpointMeta;
   transactions: TxnMeta;
+  messages: MessageLogMeta;
 }
 
 /**
@@ -31,6 +35,8 @@ interface Meta {
 export class RunFacts {
   readonly checkpoints: CheckpointFacts;
   readonly transactions: TxnFacts;
+  /** Every protocol message, for the space-time diagram. */
+  readonly messages: MessageLog;
 
   /**
    * `complete`: fed every event of the run from its start. A run stored before facts were kept, or
@@ -43,6 +49,7 @@ export class RunFacts {
   ) {
     this.checkpoints = new CheckpointFacts(tasks);
     this.transactions = new TxnFacts(leaseMs);
+    this.messages = new MessageLog(tasks - 1);
   }
 
   static forScenario(scenario: Scenario, complete = true): RunFacts {
@@ -62,6 +69,7 @@ export class RunFacts {
 
   observe(e: SimEvent): void {
     this.changes++;
+    this.messages.observe(e);
     switch (e.kind) {
       case 'checkpoint-triggered':
       case 'checkpoint-barrier':
@@ -164,15 +172,21 @@ export class RunFacts {
     };
   }
 
+  /** The protocol messages of a window of the run, for the space-time diagram. */
+  messagesPage(query: MessagesQuery): MessagesPage {
+    return this.messages.window(query, this.complete);
+  }
+
   /** Bytes held by the columns (what a long run's record costs). */
   get bytes(): number {
-    return this.checkpoints.bytes + this.transactions.bytes;
+    return this.checkpoints.bytes + this.transactions.bytes + this.messages.bytes;
   }
 
   /** One blob for the run store: a small JSON header, then the two tables' columns. */
   encode(): Uint8Array {
     const cp = this.checkpoints.encode();
     const txn = this.transactions.encode();
+    const msg = this.messages.encode();
     const meta: Meta = {
       format: FORMAT,
       tasks: this.tasks,
@@ -180,13 +194,17 @@ export class RunFacts {
       complete: this.complete,
       checkpoints: cp.meta,
       transactions: txn.meta,
+      messages: msg.meta,
     };
     const header = new TextEncoder().encode(JSON.stringify(meta));
-    const out = new Uint8Array(4 + header.byteLength + cp.table.byteLength + txn.table.byteLength);
+    const parts = [header, cp.table, txn.table, msg.table];
+    const out = new Uint8Array(4 + parts.reduce((n, p) => n + p.byteLength, 0));
     new DataView(out.buffer).setUint32(0, header.byteLength, true);
-    out.set(header, 4);
-    out.set(cp.table, 4 + header.byteLength);
-    out.set(txn.table, 4 + header.byteLength + cp.table.byteLength);
+    let at = 4;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.byteLength;
+    }
     return out;
   }
 
@@ -206,7 +224,8 @@ export class RunFacts {
     if (meta.format !== FORMAT) return null;
     const facts = new RunFacts(meta.tasks, meta.leaseMs, meta.complete);
     const end = facts.checkpoints.decode(bytes, 4 + headerLength, meta.checkpoints);
-    facts.transactions.decode(bytes, end, meta.transactions);
+    const txnEnd = facts.transactions.decode(bytes, end, meta.transactions);
+    facts.messages.decode(bytes, txnEnd, meta.messages);
     return facts;
   }
 }

@@ -1,0 +1,193 @@
+import { type LaneKey, laneOf, type MessageKind, type ProtocolMessage, type Sentence } from '@eolab/engine';
+import type { MessageBundle } from '@eolab/protocol';
+
+/** Words for the space-time diagram: lanes, messages and the sentence of the story each belongs to. */
+
+export function laneLabel(key: LaneKey): string {
+  const lane = laneOf(key);
+  switch (lane.role) {
+    case 'coordinator':
+      return 'checkpoint coordinator';
+    case 'source':
+      return `source · attempt ${lane.attempt}`;
+    case 'sink':
+      return `sink ${lane.subtask} · attempt ${lane.attempt}`;
+    case 'controller':
+      return 'Pravega controller';
+    case 'store':
+      return 'segment store';
+    default:
+      return 'checker';
+  }
+}
+
+/** The transaction a message is about, as every view names it: `cp5·s0 (#9)`. */
+function txnOf(m: ProtocolMessage): string {
+  const sink = [m.from, m.to].map(laneOf).find((l) => l.role === 'sink');
+  const name = m.checkpointId !== null && sink ? `cp${m.checkpointId}·s${sink.subtask}` : 'transaction';
+  return m.txnId === null ? name : `${name} (#${m.txnId})`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const WORDS: { [K in MessageKind]: (m: ProtocolMessage) => string } = {
+  trigger: (m) => `trigger checkpoint ${m.checkpointId}`,
+  barrier: (m) => `barrier of checkpoint ${m.checkpointId}`,
+  'pre-commit': (m) => `pre-commit ${txnOf(m)}: flush ${plural(m.values ?? 0, 'value')}`,
+  ack: (m) => `acknowledge checkpoint ${m.checkpointId}`,
+  complete: (m) => `checkpoint ${m.checkpointId} complete`,
+  'checkpoint-abort': (m) => `checkpoint ${m.checkpointId} aborted`,
+  notify: (m) => `notifyCheckpointComplete(${m.checkpointId})`,
+  begin: (m) => `begin ${txnOf(m)}`,
+  ping: (m) => `ping ${txnOf(m)} (lease renewed)`,
+  commit: (m) => `commit ${txnOf(m)}`,
+  merge: (m) => `${txnOf(m)} committed: ${plural(m.values ?? 0, 'value')} visible`,
+  'txn-abort': (m) => `abort ${txnOf(m)}`,
+  expire: (m) => `${txnOf(m)} expired`,
+  'commit-failed': (m) => `commit of ${txnOf(m)} failed`,
+  'write-failed': (m) => `${plural(m.values ?? 0, 'write')} failed`,
+  retry: () => 'call retried',
+  failure: () => 'task failed',
+  cancel: () => 'cancel task',
+  restore: (m) =>
+    m.checkpointId === null ? 'restart from the start' : `restore from checkpoint ${m.checkpointId}`,
+  zombie: () => 'zombie writer',
+  fault: () => 'fault',
+  'outage-ended': () => 'outage ended',
+  marker: () => 'marker',
+  verdict: () => 'checker',
+  job: () => 'job',
+};
+
+/** A message in words: what it says, between whom, when, and its note. */
+export function messageText(m: ProtocolMessage): string {
+  const between = m.from === m.to ? `at ${laneLabel(m.from)}` : `${laneLabel(m.from)} → ${laneLabel(m.to)}`;
+  const when = m.sentMs === m.receivedMs ? `${m.receivedMs} ms` : `${m.sentMs}–${m.receivedMs} ms`;
+  return `${WORDS[m.kind](m)}, ${between}, ${when}${m.note === null ? '' : `: ${m.note}`}`;
+}
+
+export function bundleText(b: MessageBundle): string {
+  const between = b.from === b.to ? `at ${laneLabel(b.from)}` : `${laneLabel(b.from)} → ${laneLabel(b.to)}`;
+  return `${plural(b.count, `${b.kind} message`)}, ${between}, ${b.fromMs}–${b.toMs} ms`;
+}
+
+/** A message's word on its arrow, when the window is sparse enough to label each one. */
+export const SHORT_WORD: { [K in MessageKind]: string } = {
+  trigger: 'trigger',
+  barrier: 'barrier',
+  'pre-commit': 'flush',
+  ack: 'ack',
+  complete: 'complete',
+  'checkpoint-abort': 'abort',
+  notify: 'notify',
+  begin: 'begin',
+  ping: 'ping',
+  commit: 'commit',
+  merge: 'merge',
+  'txn-abort': 'abort',
+  expire: 'expire',
+  'commit-failed': 'commit failed',
+  'write-failed': 'write failed',
+  retry: 'retry',
+  failure: 'failure',
+  cancel: 'cancel',
+  restore: 'restore',
+  zombie: 'zombie writes',
+  fault: 'fault',
+  'outage-ended': 'outage ended',
+  marker: 'marker',
+  verdict: 'read',
+  job: '',
+};
+
+export type MessageFamily = 'checkpoint' | 'transaction' | 'trouble' | 'fault' | 'recovery' | 'checker';
+
+export const FAMILY_OF: { [K in MessageKind]: MessageFamily } = {
+  trigger: 'checkpoint',
+  barrier: 'checkpoint',
+  ack: 'checkpoint',
+  complete: 'checkpoint',
+  notify: 'checkpoint',
+  'pre-commit': 'transaction',
+  begin: 'transaction',
+  ping: 'transaction',
+  commit: 'transaction',
+  merge: 'transaction',
+  'checkpoint-abort': 'trouble',
+  'txn-abort': 'trouble',
+  expire: 'trouble',
+  'commit-failed': 'trouble',
+  'write-failed': 'trouble',
+  retry: 'trouble',
+  failure: 'trouble',
+  fault: 'fault',
+  'outage-ended': 'fault',
+  zombie: 'fault',
+  cancel: 'recovery',
+  restore: 'recovery',
+  marker: 'checker',
+  verdict: 'checker',
+  job: 'checker',
+};
+
+/** Whether the moment picked in the story (a sentence's time) is this message's. */
+export function atMoment(m: { sentMs: number; receivedMs: number }, ms: number | null): boolean {
+  return ms !== null && (m.receivedMs === ms || m.sentMs === ms);
+}
+
+/**
+ * The sentence of the story a message belongs to: told at the moment it arrived (or left), or
+ * the quiet summary that sums up its checkpoint. Built once per drawing: a window holds hundreds
+ * of messages and the story up to thousands of sentences.
+ */
+export function sentenceFinder(sentences: readonly Sentence[]): (m: ProtocolMessage) => Sentence | null {
+  const atTime = new Map<number, Sentence>();
+  for (const s of sentences) if (!atTime.has(s.t)) atTime.set(s.t, s);
+  const summaries = sentences.filter((s) => s.summary !== undefined);
+  return (m) => {
+    const found = atTime.get(m.receivedMs) ?? atTime.get(m.sentMs);
+    if (found !== undefined) return found;
+    const cp = m.checkpointId;
+    if (cp === null) return null;
+    return summaries.find((s) => s.summary!.from <= cp && cp <= s.summary!.to) ?? null;
+  };
+}
+
+/** Where in its millisecond a message is drawn: fractional times, so that causes come before effects. */
+export interface Placed {
+  sentAt: number;
+  receivedAt: number;
+}
+
+/**
+ * The model's calls take no time, so many messages share a millisecond; drawn at the same x they
+ * would hide each other and their order. Within a millisecond they are spread in the order they
+ * happened (their sequence), over its first nine tenths, and an arrow leaves where the message
+ * it answers arrived when that was in the same millisecond: a causal chain reads left to right.
+ */
+export function placeInMillisecond(messages: readonly ProtocolMessage[]): Map<number, Placed> {
+  const perMs = new Map<number, number[]>();
+  for (const m of messages) {
+    const seqs = perMs.get(m.receivedMs);
+    if (seqs === undefined) perMs.set(m.receivedMs, [m.seq]);
+    else seqs.push(m.seq);
+  }
+  const receivedAt = new Map<number, number>();
+  for (const [ms, seqs] of perMs) {
+    seqs.sort((a, b) => a - b);
+    for (const [i, seq] of seqs.entries()) receivedAt.set(seq, ms + ((i + 0.5) / seqs.length) * 0.9);
+  }
+  const placed = new Map<number, Placed>();
+  for (const m of messages) {
+    const at = receivedAt.get(m.seq)!;
+    const answered = m.answers === null ? undefined : receivedAt.get(m.answers);
+    const sentAt =
+      answered !== undefined && Math.floor(answered) === m.sentMs
+        ? answered
+        : m.sentMs === m.receivedMs
+          ? at
+          : m.sentMs + 0.95;
+    placed.set(m.seq, { sentAt: Math.min(sentAt, at), receivedAt: at });
+  }
+  return placed;
+}
