@@ -12,7 +12,7 @@ import { runPreset } from './sim';
 describe('checkpoint history and transaction inspector', () => {
   it('crash-before-notify on checkpoint 3: the history shows 3 completed and restored from, its transactions committed on recovery', () => {
     const { events } = runPreset('lease-expiry', 'EXACTLY_ONCE', {
-      restart: { attempts: 1, delayMs: 100, heartbeatTimeoutMs: 50_000 },
+      restart: { attempts: 1, delayMs: 100, heartbeatIntervalMs: 10_000, heartbeatTimeoutMs: 50_000 },
     });
     const history = checkpointHistory(events, 2);
     const third = history.find((r) => r.id === 3)!;

@@ -37,7 +37,7 @@ describe('the verdict line', () => {
 
   it('a job that failed for good tells lost values apart from values never emitted', () => {
     const { report } = runPreset('live-demo', 'EXACTLY_ONCE', {
-      restart: { attempts: 0, delayMs: 0, heartbeatTimeoutMs: 50_000 },
+      restart: { attempts: 0, delayMs: 0, heartbeatIntervalMs: 10_000, heartbeatTimeoutMs: 50_000 },
     });
     expect(report.ending).toBe('job-failed');
     const { lost, neverEmitted } = report.counts;

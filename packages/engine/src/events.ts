@@ -1,3 +1,4 @@
+import type { PrecommitCrashStage } from './scenario/fault-catalogue';
 import type { Fault, FaultKind, NotifyTarget, OutageKind } from './scenario/schema';
 
 /**
@@ -136,8 +137,10 @@ export type SimEvent =
       durationMs?: number;
       /** Whom a lost notification would have reached (notify-lost). */
       target?: NotifyTarget;
-      /** The sink subtask whose commit the store rejects (commit-rejected). */
+      /** The sink subtask it strikes: whose commit the store rejects (commit-rejected), that dies (crash-after-precommit). */
       subtask?: number;
+      /** crash-after-precommit: whether the sink dies before acknowledging, or after every acknowledgement. */
+      stage?: PrecommitCrashStage;
     })
   | (At & { kind: 'outage-ended'; faultKind: OutageKind })
   | (At & {

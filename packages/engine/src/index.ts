@@ -16,6 +16,7 @@ export {
   type StreamCheck,
   type StreamRead,
 } from './model/checker';
+export { HeartbeatMonitor, heartbeatTimedOut } from './model/heartbeat';
 export * from './model/names';
 export { attemptOffsetsMs } from './model/retry';
 export * from './model/source';

@@ -65,7 +65,7 @@ describe('aimed faults', () => {
     expect(sim.refusal({ kind: 'commit-rejected' })).toContain('needs transactions');
     const failing = new Simulation({
       ...presetScenario('seed', 'ATLEAST_ONCE')!,
-      restart: { attempts: 0, delayMs: 0, heartbeatTimeoutMs: 50_000 },
+      restart: { attempts: 0, delayMs: 0, heartbeatIntervalMs: 10_000, heartbeatTimeoutMs: 50_000 },
     });
     failing.advanceTo(112);
     expect(failing.jobState).toBe('failed');

@@ -78,7 +78,10 @@ describe('causes in the report', () => {
     expect(report.causes.missing.map((c) => c.txn?.name).sort()).toEqual(
       expired.map((e) => txnName(e)).sort(),
     );
-    expect(report.causes.missing.map((c) => c.kind)).toEqual(['txn-expired', 'txn-expired']);
+    expect(report.causes.missing.map((c) => c.kind)).toEqual([
+      'txn-expired-silently',
+      'txn-expired-silently',
+    ]);
     expect(report.causes.missing[0]!.text).toMatch(
       /^118\.\.216 \(every 2nd, 50 values\): held in transaction cp3·s0/,
     );
@@ -88,7 +91,7 @@ describe('causes in the report', () => {
     ['commit-rejected', 'commit-rejected'],
     ['end-of-input', 'end-of-input'],
     ['source-does-not-wait', 'left-uncommitted'],
-    ['pause-beyond-lease', 'txn-expired'],
+    ['pause-beyond-lease', 'txn-expired-silently'],
   ] as const)('the %s preset loses its values to a %s cause, all of them explained', (id, kind) => {
     const { report } = preset(id, 'EXACTLY_ONCE');
     expect(report.counts.missing).toBeGreaterThan(0);

@@ -62,7 +62,7 @@ describe('a checkpoint a fault touched is told on its own, never summed up', () 
 
   it('crash-before-notify: the completed checkpoint is committed on recovery and told so', () => {
     const s = preset('lease-expiry', 'EXACTLY_ONCE', {
-      restart: { attempts: 1, delayMs: 100, heartbeatTimeoutMs: 50_000 },
+      restart: { attempts: 1, delayMs: 100, heartbeatIntervalMs: 10_000, heartbeatTimeoutMs: 50_000 },
     });
     const { texts } = story(s);
     expect(texts).toContainEqual(
@@ -309,7 +309,7 @@ describe('a run a person stopped', () => {
 describe('a job that failed for good', () => {
   it('tells values it lost apart from values its source never emitted', () => {
     const scenario = preset('seed', 'ATLEAST_ONCE', {
-      restart: { attempts: 0, delayMs: 0, heartbeatTimeoutMs: 50_000 },
+      restart: { attempts: 0, delayMs: 0, heartbeatIntervalMs: 10_000, heartbeatTimeoutMs: 50_000 },
     });
     const { texts, report } = story(scenario);
     const { lost, neverEmitted } = report.counts;

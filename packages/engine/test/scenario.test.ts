@@ -14,7 +14,12 @@ describe('scenario file', () => {
     expect(parsed.value.source.throttleUntilPosition).toBe(16);
     expect(parsed.value.checkpoint.intervalMs).toBe(100);
     expect(parsed.value.sink).toMatchObject({ parallelism: 2, txnLeaseMs: 30_000 });
-    expect(parsed.value.restart).toEqual({ attempts: 1, delayMs: 0, heartbeatTimeoutMs: 50_000 });
+    expect(parsed.value.restart).toEqual({
+      attempts: 1,
+      delayMs: 0,
+      heartbeatIntervalMs: 10_000,
+      heartbeatTimeoutMs: 50_000,
+    });
     expect(parsed.value.checkpoint.tolerableFailures).toBe(0);
     expect(parsed.value.sink.controllerRetry).toEqual({
       attempts: 10,

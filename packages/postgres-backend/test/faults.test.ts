@@ -93,6 +93,24 @@ describe('checkpoint faults agree with the model on the seed', () => {
     }
   });
 
+  it('crash-after-precommit after-acks on checkpoint 1: the acknowledgements complete it, the restore commits it; nothing twice', async () => {
+    for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const) {
+      const v = await verifyScenario(
+        seedWith(mode, [{ kind: 'crash-after-precommit', checkpoint: 1, stage: 'after-acks' }]),
+        server,
+      );
+      expect(v.timingDecides).toBeNull();
+      expect(v.differences).toEqual([]);
+      // Which sink acknowledges last is up to the real processes.
+      expect(v.postgres.attempts[0]?.failure?.detail).toMatch(
+        /^sink [01] died after every task acknowledged checkpoint 1$/,
+      );
+      expect(v.postgres.restores[0]?.checkpointId).toBe(1);
+      expect(v.postgres.duplicates).toEqual([]);
+      expect(v.postgres.verdict).toBe('EXACTLY_ONCE');
+    }
+  });
+
   it('notify-lost on checkpoint 1: the same duplicate and missing sets as the model', async () => {
     for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const) {
       const faults: Fault[] = [SAMPLE_FAILURE, { kind: 'notify-lost', checkpoint: 1 }];
@@ -196,16 +214,41 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
     for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const) {
       const scenario = seedWith(mode, [{ kind: 'job-pause', atMs: 800, durationMs: 2_000 }], {
         ...SLOW_CHECKPOINTS,
-        restart: { heartbeatTimeoutMs: 1_000 },
+        restart: { heartbeatIntervalMs: 200, heartbeatTimeoutMs: 1_000 },
+      });
+      const v = await verifyScenario(scenario, server);
+      expect(v.differences).toEqual([]);
+      const paused = v.postgres.attempts[0]!;
+      // One timeout after the last heartbeat reply: 800 to 1,000 ms into the pause (the seeded phase).
+      const frozenMs = Number(
+        /^TaskManager heartbeat timed out: no reply for 1000 ms, frozen for (\d+) ms: the job fails over$/.exec(
+          paused.failure?.detail ?? '',
+        )?.[1],
+      );
+      expect(frozenMs).toBeGreaterThanOrEqual(800);
+      expect(frozenMs).toBeLessThanOrEqual(1_000);
+      expect(paused.failure?.killed).toBe(true);
+      expect(alive(paused.pid)).toBe(false);
+      expect(v.postgres.attempts[1]?.restoredFrom?.position).toBe(16);
+      expect(v.postgres.finished).toBe(true);
+      if (mode === 'EXACTLY_ONCE') expect(v.postgres.verdict).toBe('EXACTLY_ONCE');
+      else expect(v.postgres.duplicates.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('a checkpoint held up by a pause expires at its deadline and fails the job over, as in the model (CheckpointCanceller)', async () => {
+    for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const) {
+      // Checkpoint 2 is triggered at 1,000 ms into a 2 s pause: it expires at 1,300 ms, long
+      // before the 50 s heartbeat timeout would notice the frozen process.
+      const scenario = seedWith(mode, [{ kind: 'job-pause', atMs: 800, durationMs: 2_000 }], {
+        checkpoint: { intervalMs: 500, timeoutMs: 300 },
       });
       const v = await verifyScenario(scenario, server);
       expect(v.differences).toEqual([]);
       const paused = v.postgres.attempts[0]!;
       expect(paused.failure?.detail).toBe(
-        'TaskManager heartbeat timed out after 1000 ms: the job fails over',
+        'Exceeded checkpoint tolerable failure threshold: checkpoint 2 expired',
       );
-      expect(paused.failure?.killed).toBe(true);
-      expect(alive(paused.pid)).toBe(false);
       expect(v.postgres.attempts[1]?.restoredFrom?.position).toBe(16);
       expect(v.postgres.finished).toBe(true);
       if (mode === 'EXACTLY_ONCE') expect(v.postgres.verdict).toBe('EXACTLY_ONCE');
@@ -236,8 +279,8 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
     expect(v.differences).toEqual([]);
     expect(v.postgres.verdict).toBe('LOSS');
     expect(v.postgres.log.some((l) => /cp3-s\d lease expired: the controller aborted it/.test(l))).toBe(true);
-    expect(new Set(v.postgres.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired']));
+    expect(new Set(v.postgres.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired-silently']));
     expect(v.postgres.causes.unexplained.missing).toBe(0);
-    expect(new Set(v.model.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired']));
+    expect(new Set(v.model.causes.missing.map((c) => c.kind))).toEqual(new Set(['txn-expired-silently']));
   });
 });

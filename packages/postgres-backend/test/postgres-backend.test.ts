@@ -194,10 +194,13 @@ describe('the seed against PostgreSQL', () => {
     expect(report.missing).toEqual(sixteen);
     expect(report.verdict).toBe('LOSS');
     // Every lost value is explained by the transaction that held it, as the model explains it.
-    expect(report.causes.missing.map((c) => c.kind)).toEqual(['txn-expired', 'txn-expired']);
+    expect(report.causes.missing.map((c) => c.kind)).toEqual([
+      'txn-expired-silently',
+      'txn-expired-silently',
+    ]);
     expect(report.causes.unexplained.missing).toBe(0);
     expect(model.missing).toEqual(sixteen);
-    expect(model.causes.missing.map((c) => c.kind)).toEqual(['txn-expired', 'txn-expired']);
+    expect(model.causes.missing.map((c) => c.kind)).toEqual(['txn-expired-silently', 'txn-expired-silently']);
     expect(differences).toEqual([]);
   });
 

@@ -25,6 +25,8 @@ export const CONSOLE_LINE_FRAGMENTS = [
   'abort of transaction',
   'Exceeded checkpoint tolerable failure threshold',
   'TaskManager heartbeat timed out',
+  'died after pre-committing checkpoint',
+  'died after every task acknowledged checkpoint',
   'crash after',
   'crash while committing',
   'Duplicate event:',

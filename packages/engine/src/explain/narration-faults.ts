@@ -23,7 +23,9 @@ export function faultText(
     case 'mapper-exception':
       return 'the mapper exception finds no running job: nothing fails.';
     case 'crash-after-precommit':
-      return `checkpoint ${k}: every sink pre-committed it, and the job fails before it completes.${holds(txns)}${txns.length > 0 ? ' will not be committed by it.' : ''}`;
+      return e.stage === 'after-acks'
+        ? `checkpoint ${k}: every task acknowledged it, then sink ${e.subtask ?? 0} dies; the acknowledgements already sent complete it, and the restore commits its transactions (recoverAndCommit).`
+        : `checkpoint ${k}: sink ${e.subtask ?? 0} pre-committed it and dies before acknowledging, so it cannot complete.${holds(txns)}${txns.length > 0 ? ' will not be committed by it.' : ''}`;
     case 'crash-before-notify':
       return `checkpoint ${k} completed at the coordinator, and the job fails before any task hears of it.${
         plain
@@ -89,7 +91,9 @@ function crashText(e: EventOf<'task-failed'>, fault: EventOf<'fault-fired'>): st
     case 'zombie-writer':
       return `The TaskManager is lost: attempt ${e.attempt}'s tasks are not stopped and keep writing${fault.durationMs === undefined ? '' : ` for ${fault.durationMs} ms`} (a zombie)`;
     case 'crash-after-precommit':
-      return `The job crashes after every sink pre-committed checkpoint ${k}, before it completes`;
+      return fault.stage === 'after-acks'
+        ? `Sink ${fault.subtask ?? 0} dies after every task acknowledged checkpoint ${k}`
+        : `Sink ${fault.subtask ?? 0} dies after pre-committing checkpoint ${k}, before acknowledging it`;
     case 'crash-before-notify':
       return `The job crashes after checkpoint ${k} completed, before any task heard of it`;
     case 'crash-during-commit':

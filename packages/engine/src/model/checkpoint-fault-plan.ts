@@ -7,8 +7,14 @@ import type { CheckpointFault, CheckpointFaultKind } from '../scenario/fault-cat
  * (`Simulation.commitRejected`). A new checkpoint kind is named here by the compiler; it fires
  * only once one of those places takes it.
  */
-export const CHECKPOINT_FAULT_FIRED: Record<CheckpointFaultKind, (subtask: number) => string> = {
-  'crash-after-precommit': () => 'every sink pre-committed; the job fails before completion',
+export const CHECKPOINT_FAULT_FIRED: Record<
+  CheckpointFaultKind,
+  (subtask: number, fault: CheckpointFault) => string
+> = {
+  'crash-after-precommit': (subtask, fault) =>
+    fault.kind === 'crash-after-precommit' && fault.stage === 'after-acks'
+      ? `every task acknowledged; then sink ${subtask} dies: the acknowledgements complete the checkpoint`
+      : `sink ${subtask} pre-committed, then dies before acknowledging: the checkpoint cannot complete`,
   'checkpoint-abort': () => 'declined after the sinks pre-committed',
   'crash-before-notify': () => 'completed; the job fails before notifying the tasks',
   'notify-lost': () => 'the completion notification is lost',

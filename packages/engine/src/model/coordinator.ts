@@ -1,7 +1,8 @@
 import type { CheckpointAbortReason } from '../events';
 import type { SimContext } from '../kernel/context';
 import type { Prng } from '../kernel/prng';
-import type { CheckpointFaultKind, Fault, NotifyTarget } from '../scenario/schema';
+import type { PrecommitCrashStage } from '../scenario/fault-catalogue';
+import type { CheckpointFault, CheckpointFaultKind, Fault, NotifyTarget } from '../scenario/schema';
 import { CHECKPOINT_FAULT_FIRED, type CheckpointFaultPlan } from './checkpoint-fault-plan';
 import type { Attempt } from './job';
 import { SOURCE_TASK, taskName } from './names';
@@ -18,6 +19,9 @@ export interface CoordinatorHooks {
     detail: string,
   ): void;
 }
+
+/** CheckpointRequestDecider.DEFAULT_MAX_QUEUED_REQUESTS: beyond it the newest request fails. */
+const MAX_QUEUED_REQUESTS = 1_000;
 
 interface PendingCheckpoint {
   id: number;
@@ -45,6 +49,10 @@ export class CheckpointCoordinator {
   // Flink's CheckpointFailureManager: consecutive declined or expired checkpoints since the last success.
   private consecutiveFailures = 0;
   private lastSucceededId = 0;
+  /** Periodic trigger requests waiting for the pending checkpoint to end (CheckpointRequestDecider). */
+  private queuedRequests = 0;
+  /** Whether the canceller's timer is in the queue (see armCanceller). */
+  private cancellerArmed = false;
   /** The source and every sink subtask: whom a checkpoint's notification goes to. */
   private readonly everyTask: readonly number[];
 
@@ -63,17 +71,39 @@ export class CheckpointCoordinator {
   }
 
   /**
-   * The periodic trigger. A checkpoint pending longer than the timeout is aborted here (so the
-   * timeout is noticed at the first trigger at or after it); a trigger while another checkpoint is
-   * still pending is skipped, as at most one runs at a time.
+   * The periodic trigger. At most one checkpoint runs at a time: a trigger while one is pending is
+   * queued (CheckpointRequestDecider, at most 1,000 requests) and runs when that one ends. Each
+   * checkpoint gets its CheckpointCanceller: a timer at trigger + timeoutMs that expires it if it
+   * is still pending then (CheckpointCoordinator.createPendingCheckpoint).
    */
   trigger(t: number): void {
-    const current = this.pending;
-    if (current !== null && t >= current.triggeredAtMs + this.ctx.scenario.checkpoint.timeoutMs) {
-      this.abortPending('timeout', t);
+    if (this.pending !== null) {
+      if (this.queuedRequests < MAX_QUEUED_REQUESTS) this.queuedRequests++;
+      return;
     }
+    this.start(t);
+  }
+
+  /**
+   * A pending checkpoint ended: the queue's first request runs at once (scheduleTriggerRequest).
+   * At a restore or the job's end `abortPending` empties the queue first: those requests fail, the
+   * tasks not running (NOT_ALL_REQUIRED_TASKS_RUNNING), which the failure manager does not count.
+   */
+  private pendingEnded(t: number): void {
+    if (this.queuedRequests === 0) return;
+    this.ctx.scheduler.schedule(t, this.runQueued, false);
+  }
+
+  private readonly runQueued = (t: number): void => {
+    if (this.pending !== null || this.queuedRequests === 0) return;
+    this.queuedRequests--;
+    if (!this.start(t)) this.queuedRequests = 0;
+  };
+
+  /** Starts a checkpoint of the running attempt; false when no attempt runs (the request fails). */
+  private start(t: number): boolean {
     const attempt = this.hooks.runningAttempt();
-    if (attempt === null || this.pending !== null) return;
+    if (attempt === null) return false;
     const id = this.nextId++;
     const pending: PendingCheckpoint = {
       id,
@@ -86,6 +116,7 @@ export class CheckpointCoordinator {
     };
     this.pending = pending;
     this.counts.triggered++;
+    this.armCanceller(pending.triggeredAtMs + this.ctx.scenario.checkpoint.timeoutMs);
     attempt.whenRunning(t, (at) => {
       if (this.pending !== pending) return;
       pending.position = attempt.snapshotSource(id, at);
@@ -93,6 +124,7 @@ export class CheckpointCoordinator {
         this.ctx.emit({ t: at, kind: 'checkpoint-triggered', checkpointId: id, position: pending.position });
       this.acknowledge(attempt, id, SOURCE_TASK, null, at);
     });
+    return true;
   }
 
   /** A task's acknowledgement: `task` is SOURCE_TASK or a sink subtask's index. */
@@ -106,23 +138,52 @@ export class CheckpointCoordinator {
     const pending = this.pending;
     if (pending === null || pending.id !== checkpointId || pending.attempt !== attempt) return;
     const bit = 1 << (task + 1);
-    if ((pending.acknowledged & bit) === 0) {
+    const fresh = (pending.acknowledged & bit) === 0;
+    // The source acknowledges at the trigger: the last task to acknowledge is always a sink.
+    if (fresh && pending.missing === 1 && this.sinkDiesBeforeAck(pending, task, t)) return;
+    if (fresh) {
       pending.acknowledged |= bit;
       pending.missing--;
     }
     if (sink !== null) pending.sinks[task] = sink;
     if (this.ctx.listening)
       this.ctx.emit({ t, kind: 'checkpoint-acknowledged', checkpointId, task: taskName(task) });
-    if (pending.missing === 0) this.allAcknowledged(pending, t);
+    if (pending.missing === 0) this.allAcknowledged(pending, task, t);
   }
 
+  /**
+   * Flink schedules one CheckpointCanceller per checkpoint. One checkpoint is pending at a time
+   * and deadlines only grow, so one timer does the same: when it finds the pending checkpoint's
+   * deadline still ahead (an earlier one completed meanwhile) it re-arms for it. This keeps a
+   * long run from holding a canceller per completed checkpoint in the timer queue.
+   */
+  private armCanceller(deadlineMs: number): void {
+    if (this.cancellerArmed) return;
+    this.cancellerArmed = true;
+    // Housekeeping: once the job has ended the canceller has nothing left to expire.
+    this.ctx.scheduler.schedule(deadlineMs, this.canceller, false);
+  }
+
+  /** The CheckpointCanceller: a checkpoint still pending at its deadline expires (CHECKPOINT_EXPIRED). */
+  private readonly canceller = (t: number): void => {
+    this.cancellerArmed = false;
+    const pending = this.pending;
+    if (pending === null) return;
+    const deadlineMs = pending.triggeredAtMs + this.ctx.scenario.checkpoint.timeoutMs;
+    if (t >= deadlineMs) this.abortPending('timeout', t);
+    else this.armCanceller(deadlineMs);
+  };
+
   abortPending(reason: CheckpointAbortReason, t: number): void {
+    // At a restore or the job's end the queued requests fail even with nothing pending.
+    if (reason === 'job-failover' || reason === 'job-finished') this.queuedRequests = 0;
     const pending = this.pending;
     if (pending === null) return;
     this.pending = null;
     this.counts.aborted++;
     this.ctx.emit({ t, kind: 'checkpoint-aborted', checkpointId: pending.id, reason });
     if (reason === 'declined' || reason === 'timeout') this.countFailure(pending, reason, t);
+    this.pendingEnded(t);
   }
 
   /**
@@ -145,23 +206,33 @@ export class CheckpointCoordinator {
     );
   }
 
-  private allAcknowledged(pending: PendingCheckpoint, t: number): void {
+  /**
+   * crash-after-precommit, `before-ack`: the last sink to acknowledge K dies after its pre-commit,
+   * before its acknowledgement is sent. K stays pending (a task failure aborts nothing in Flink
+   * 1.14) until the restart restores state and aborts it, so the restore goes back one checkpoint.
+   */
+  private sinkDiesBeforeAck(pending: PendingCheckpoint, task: number, t: number): boolean {
+    if (this.fire('crash-after-precommit', pending.id, t, task, (f) => stageOf(f) === 'before-ack') === null)
+      return false;
+    this.hooks.crashJob(
+      pending.attempt,
+      t,
+      'injected-crash',
+      `sink ${task} died after pre-committing checkpoint ${pending.id}, before acknowledging it`,
+    );
+    return true;
+  }
+
+  /** `lastTask`: the sink subtask whose acknowledgement completed the set. */
+  private allAcknowledged(pending: PendingCheckpoint, lastTask: number, t: number): void {
     const { id, attempt } = pending;
-    if (this.fire('crash-after-precommit', id, t) !== null) {
-      this.hooks.crashJob(
-        attempt,
-        t,
-        'injected-crash',
-        `crash after every sink pre-committed checkpoint ${id}`,
-      );
-      return;
-    }
     if (this.fire('checkpoint-abort', id, t) !== null) {
       this.abortPending('declined', t);
       return;
     }
     this.pending = null;
     this.counts.completed++;
+    this.pendingEnded(t);
     if (id > this.lastSucceededId) {
       this.lastSucceededId = id;
       this.consecutiveFailures = 0;
@@ -175,6 +246,17 @@ export class CheckpointCoordinator {
         position: pending.position,
         durationMs: t - pending.triggeredAtMs,
       });
+    // crash-after-precommit, `after-acks`: the acknowledgements already sent completed K
+    // (receiveAcknowledgeMessage); the sink dies after, and the restore commits K's transactions.
+    if (this.fire('crash-after-precommit', id, t, lastTask, (f) => stageOf(f) === 'after-acks') !== null) {
+      this.hooks.crashJob(
+        attempt,
+        t,
+        'injected-crash',
+        `sink ${lastTask} died after every task acknowledged checkpoint ${id}`,
+      );
+      return;
+    }
     if (this.fire('crash-before-notify', id, t) !== null) {
       this.hooks.crashJob(
         attempt,
@@ -236,19 +318,31 @@ export class CheckpointCoordinator {
     }
   }
 
-  private fire(kind: CheckpointFaultKind, id: number, t: number): Fault | null {
-    const fault = this.faults.take(kind, id, t);
+  /** Takes the fault of this kind aimed at checkpoint `id` now, and tells it; `subtask`: the sink it strikes. */
+  private fire(
+    kind: CheckpointFaultKind,
+    id: number,
+    t: number,
+    subtask = 0,
+    accepts?: (fault: CheckpointFault) => boolean,
+  ): Fault | null {
+    const fault = this.faults.take(kind, id, t, accepts);
     if (fault === null) return null;
     this.ctx.emit({
       t,
       kind: 'fault-fired',
       faultKind: kind,
       checkpointId: id,
-      detail: `checkpoint ${id}: ${CHECKPOINT_FAULT_FIRED[kind](0)}`,
+      detail: `checkpoint ${id}: ${CHECKPOINT_FAULT_FIRED[kind](subtask, fault)}`,
       ...(fault.kind === 'notify-lost' ? { target: targetOf(fault) } : {}),
+      ...(fault.kind === 'crash-after-precommit' ? { subtask, stage: stageOf(fault) } : {}),
     });
     return fault;
   }
+}
+
+function stageOf(fault: CheckpointFault): PrecommitCrashStage {
+  return fault.kind === 'crash-after-precommit' ? (fault.stage ?? 'before-ack') : 'before-ack';
 }
 
 function targetOf(fault: Fault): NotifyTarget {

@@ -300,8 +300,19 @@ class TransactionalWriter extends PlainWriter {
     this.task.acknowledge(checkpointId, sink.index, snapshot, t);
   }
 
-  /** notifyCheckpointComplete: commit every pending transaction up to this checkpoint, in order. */
-  override notify(sink: SinkSubtask, checkpointId: number, t: number, done: Continuation | null): void {
+  /**
+   * notifyCheckpointComplete: commit every pending transaction up to this checkpoint, in order.
+   * A commit whose retries run out does not stop the others: TwoPhaseCommitSinkFunction tries
+   * every pending transaction, then rethrows the first failure, which fails the task
+   * (`firstFailure` carries it through the calls that wait).
+   */
+  override notify(
+    sink: SinkSubtask,
+    checkpointId: number,
+    t: number,
+    done: Continuation | null,
+    firstFailure: string | null = null,
+  ): void {
     const { store, hooks } = this.task;
     for (;;) {
       const first = sink.pending[0];
@@ -309,14 +320,48 @@ class TransactionalWriter extends PlainWriter {
       sink.pending.shift();
       const rejected = hooks.commitRejected(first.checkpointId, sink.index, t);
       if (!store.controller.reachable) {
-        const rest = (at: number) => this.notify(sink, checkpointId, at, done);
-        this.commitOne(first.txn, first.checkpointId, t, false, rest, rejected);
+        this.commitAndGoOn(sink, first, checkpointId, t, rejected, done, firstFailure);
         return;
       }
       // The hot path: the controller answers, the call returns at once.
       store.commitReached(first.txn, first.checkpointId, t, false, rejected);
     }
+    if (firstFailure !== null) {
+      this.fail(t, 'commit-failed', firstFailure);
+      return;
+    }
     done?.(t);
+  }
+
+  /** One blocking commit call of notify; whether it returns or its retries run out, the next one follows. */
+  private commitAndGoOn(
+    sink: SinkSubtask,
+    pending: { checkpointId: number; txn: Transaction },
+    notifiedId: number,
+    t: number,
+    rejected: boolean,
+    done: Continuation | null,
+    firstFailure: string | null,
+  ): void {
+    const { txn, checkpointId } = pending;
+    const failure = `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`;
+    this.task.blockingCall((returned, exhausted) =>
+      this.task.store.commitTxn(
+        txn,
+        checkpointId,
+        t,
+        false,
+        rejected,
+        (at) => {
+          returned(at);
+          if (this.task.alive) this.notify(sink, notifiedId, at, done, firstFailure);
+        },
+        (at) => {
+          exhausted(at);
+          if (this.task.alive) this.notify(sink, notifiedId, at, done, firstFailure ?? failure);
+        },
+      ),
+    );
   }
 
   /**

@@ -377,9 +377,15 @@ export class StreamStore {
     );
   }
 
-  /** The state of a transaction's flush (pre-commit) that was started earlier. */
+  /**
+   * The state of a transaction's flush (pre-commit) that was started earlier. Only a write that
+   * failed fails it: TransactionImpl.flush checks the client's own closed flag, and
+   * SegmentOutputStreamImpl.flush returns at once when nothing is in flight, so a transaction the
+   * controller aborted while it sat idle flushes "fine" (writes after the abort do fail: the
+   * segment is gone, and `appendToTxn` marks them).
+   */
   flushState(txn: Transaction): FlushState {
-    if (txn.writeFailed || txn.state !== 'OPEN') return 'failed';
+    if (txn.writeFailed) return 'failed';
     return txn.unsent ? 'waiting' : 'done';
   }
 
@@ -434,6 +440,15 @@ export class StreamStore {
   ): void {
     if (txn.state !== 'OPEN') {
       if (recovery && (txn.state === 'COMMITTED' || txn.state === 'COMMITTING')) return;
+      // FlinkPravegaWriter.commit only logs it: the values the lease took are lost without a failover.
+      if (txn.expired)
+        this.explainer.expiredTxnFoundAtCommit(
+          txn.txnId,
+          txn.expiredBeforePrecommit,
+          checkpointId,
+          tMs,
+          recovery,
+        );
       this.commitFailed(
         txn,
         checkpointId,
@@ -573,6 +588,8 @@ export class StreamStore {
   /** The controller's lease ran out: it aborts the transaction (see ControllerLeases). */
   private expire(txn: Transaction, tMs: number): void {
     this.explainer.txnLost('txn-expired', this.txnFact(txn, tMs), txn.values, txn.length);
+    txn.expired = true;
+    txn.expiredBeforePrecommit = txn.checkpointId === null;
     txn.state = 'ABORTED';
     txn.pinger?.stopPing(txn);
     this.open.delete(txn);

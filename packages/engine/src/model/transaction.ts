@@ -19,6 +19,10 @@ export class Transaction implements TxnRef {
   dataCount = 0;
   /** Set when a write into it failed; its flush fails. */
   writeFailed = false;
+  /** The controller aborted it when its lease ran out. */
+  expired = false;
+  /** It expired while still the open transaction, before its pre-commit flush. */
+  expiredBeforePrecommit = false;
   /** Written while the writers were disconnected: its flush waits for the reconnect. */
   unsent = false;
   /** The checkpoint it was pre-committed under, once flushed. */

@@ -125,7 +125,11 @@ export class WriterConnection {
       this.ctx.scheduler.schedule(ackAt, noop);
     }
     this.unacked.clear();
-    for (const txn of this.unsentTxns) txn.unsent = false;
+    for (const txn of this.unsentTxns) {
+      txn.unsent = false;
+      // Resent into a transaction aborted meanwhile, the writes fail: its segment is gone.
+      if (txn.state !== 'OPEN') txn.writeFailed = true;
+    }
     this.unsentTxns.clear();
     const waiters = this.resendWaiters;
     this.resendWaiters = [];

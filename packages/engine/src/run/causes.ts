@@ -17,6 +17,13 @@ export const CAUSE_KINDS = [
   'read-uncommitted',
   /** Held by a transaction the controller aborted when its lease ran out. */
   'txn-expired',
+  /**
+   * Held by a transaction the controller aborted when its lease ran out, which the sink went on to
+   * commit: the commit found it ABORTED and only logged it, so the values were lost silently, with
+   * no failover (FlinkPravegaWriter.commit). When it expired idle, before its pre-commit, the flush
+   * still succeeded (TransactionImpl.flush, SegmentOutputStreamImpl.flush) and its checkpoint completed.
+   */
+  'txn-expired-silently',
   /** Held by a transaction whose commit the store rejected: logged and dropped. */
   'commit-rejected',
   /** Held by a transaction aborted on a failover and never written again. */
@@ -156,6 +163,27 @@ export class Explainer {
       describe: () => describeTxnLoss(kind, txn),
     }));
     for (let i = 0; i < length; i++) this.markMissing(values[i]!, cause);
+  }
+
+  /**
+   * The sink's commit of checkpoint `checkpointId` found an expired transaction ABORTED and only
+   * logged it: its values, already put down to the expiry, were lost silently. `idle`: it expired
+   * before its pre-commit, whose flush still succeeded; `recovery`: the commit was the restore's.
+   */
+  expiredTxnFoundAtCommit(
+    txnId: number,
+    idle: boolean,
+    checkpointId: number,
+    atMs: number,
+    recovery: boolean,
+  ): void {
+    const index = this.index.get(`txn-expired:${txnId}`);
+    if (index === undefined) return;
+    const cause = this.table[index - 1]!;
+    if (cause.kind !== 'txn-expired' || cause.txn === null) return;
+    const txn = cause.txn;
+    cause.kind = 'txn-expired-silently';
+    cause.describe = () => describeSilentExpiry(txn, idle, checkpointId, atMs, recovery);
   }
 
   /** A plain write failed when the writers gave up reconnecting. */
@@ -347,6 +375,23 @@ function failureText(failure: FailureFact | null): string {
       ? `the mapper's artificial exception at element ${failure.element} (Artificial failure at position ${failure.element})`
       : failure.detail;
   return `${what} failed attempt ${failure.attempt} at ${failure.atMs} ms`;
+}
+
+function describeSilentExpiry(
+  txn: TxnFact,
+  idle: boolean,
+  checkpointId: number,
+  atMs: number,
+  recovery: boolean,
+): string {
+  const name = `transaction ${txn.name}`;
+  const how = idle
+    ? `whose lease ran out at ${txn.endedAtMs} ms while it sat idle: the controller aborted it, yet its pre-commit flush succeeded (nothing was in flight, and the client checks only its own closed flag), checkpoint ${checkpointId} completed`
+    : `whose lease ran out at ${txn.endedAtMs} ms after its pre-commit, while it waited for its commit: the controller aborted it`;
+  const commit = recovery
+    ? `the restore's commit (recoverAndCommit) at ${atMs} ms`
+    : `the commit at ${atMs} ms`;
+  return `held in ${name}, ${how}, and ${commit} found it ABORTED and only logged it: lost silently, with no failover`;
 }
 
 function describeTxnLoss(kind: CauseKind, txn: TxnFact): string {

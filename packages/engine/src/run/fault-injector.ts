@@ -1,6 +1,7 @@
 import type { SimEvent, TaskFailureReason } from '../events';
 import type { Scheduler } from '../kernel/scheduler';
 import type { CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
+import { type HeartbeatMonitor, heartbeatTimedOut } from '../model/heartbeat';
 import type { Attempt } from '../model/job';
 import type { StreamStore } from '../model/stream-store';
 import type { TaskFailure } from '../model/task';
@@ -39,7 +40,7 @@ export class FaultInjector implements FaultHost {
     private readonly scheduler: Scheduler,
     private readonly store: StreamStore,
     private readonly checkpointFaults: CheckpointFaultPlan,
-    private readonly heartbeatTimeoutMs: number,
+    private readonly heartbeat: HeartbeatMonitor,
     private readonly job: JobControl,
   ) {}
 
@@ -88,15 +89,17 @@ export class FaultInjector implements FaultHost {
   }
 
   /**
-   * The whole job freezes. Past the heartbeat timeout the JobManager declares the TaskManager lost
-   * and fails the job over; the frozen attempt cancels its tasks when it thaws.
+   * The whole job freezes. One heartbeat timeout after the TaskManager's last reply (40 to 50 s
+   * into the freeze with Flink's defaults: HeartbeatMonitor) the JobManager declares it lost and
+   * fails the job over; the frozen attempt cancels its tasks when it thaws. A TaskManager that
+   * thaws first answers the requests that queued up meanwhile, which resets the timeout.
    */
   pauseJob(t: number, durationMs: number): void {
     const end = this.outageFired('job-pause', t, durationMs);
     const frozen = this.job.liveAttempts();
     for (const attempt of frozen) attempt.freeze();
-    const lostAt = t + this.heartbeatTimeoutMs;
-    if (lostAt < end) this.scheduler.schedule(lostAt, () => this.heartbeatLost(lostAt));
+    const lostAt = this.heartbeat.lostAtMs(t);
+    if (lostAt < end) this.scheduler.schedule(lostAt, () => this.heartbeatLost(lostAt, lostAt - t));
     this.scheduler.schedule(end, () => {
       for (const attempt of frozen) this.thaw(attempt, end);
       this.job.emit({ t: end, kind: 'outage-ended', faultKind: 'job-pause' });
@@ -128,11 +131,11 @@ export class FaultInjector implements FaultHost {
     } else attempt.unfreeze(t);
   }
 
-  private heartbeatLost(t: number): void {
+  private heartbeatLost(t: number, frozenMs: number): void {
     const attempt = this.job.current;
     if (attempt === null || !attempt.alive || !attempt.isFrozen) return;
     attempt.lost = true;
-    const detail = `TaskManager heartbeat timed out after ${this.heartbeatTimeoutMs} ms: the job fails over`;
+    const detail = heartbeatTimedOut(this.heartbeat.timeoutMs, frozenMs);
     this.job.failOverFrom(attempt, 'heartbeat-timeout', detail, t, false);
   }
 

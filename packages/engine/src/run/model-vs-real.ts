@@ -25,7 +25,9 @@ export function timingDecides(s: Scenario): string | null {
   const margin = marginMs(interval);
   const throttled = s.source.throttleUntilPosition * s.source.throttleIntervalMs;
   const pinned = s.source.waitForFirstCheckpoint && throttled + margin <= interval;
-  const fresh = s.faults.findIndex((f) => f.kind === 'crash-after-precommit' && f.checkpoint === 1);
+  const fresh = s.faults.findIndex(
+    (f) => f.kind === 'crash-after-precommit' && f.checkpoint === 1 && f.stage !== 'after-acks',
+  );
   if (fresh >= 0 && s.faults.some((f) => f.kind === 'mapper-exception'))
     return `faults[${fresh}] (crash-after-precommit) leaves no completed checkpoint: the fresh restart fails at the mapper again, after checkpoints that depend on how fast its process started`;
   for (const [i, fault] of s.faults.entries()) {

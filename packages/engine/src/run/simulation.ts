@@ -6,6 +6,7 @@ import type { ValueTracer } from '../kernel/value-tracer';
 import { Checker } from '../model/checker';
 import { CHECKPOINT_FAULT_FIRED, CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
 import { CheckpointCoordinator } from '../model/coordinator';
+import { HeartbeatMonitor } from '../model/heartbeat';
 import { Attempt } from '../model/job';
 import { StreamStore } from '../model/stream-store';
 import type { TaskFailure } from '../model/task';
@@ -86,13 +87,17 @@ export class Simulation {
     });
     this.coordinator = new CheckpointCoordinator(this.ctx, this.checkpointFaults, this.prng, {
       runningAttempt: () => (this.state === 'running' && this.current?.alive === true ? this.current : null),
-      crashJob: (attempt, t, reason, detail) => this.onTaskFailure(attempt, { t, reason, detail }),
+      crashJob: (attempt, t, reason, detail) => this.failFromCoordinator(attempt, t, reason, detail),
     });
     this.injector = new FaultInjector(
       this.scheduler,
       this.store,
       this.checkpointFaults,
-      scenario.restart.heartbeatTimeoutMs,
+      new HeartbeatMonitor(
+        scenario.seed,
+        scenario.restart.heartbeatIntervalMs,
+        scenario.restart.heartbeatTimeoutMs,
+      ),
       this.jobControl(),
     );
     this.horizonMs = horizonOf(scenario);
@@ -302,7 +307,7 @@ export class Simulation {
       kind: 'fault-fired',
       faultKind: 'commit-rejected',
       checkpointId,
-      detail: `checkpoint ${checkpointId}: ${CHECKPOINT_FAULT_FIRED['commit-rejected'](subtask)}`,
+      detail: `checkpoint ${checkpointId}: ${CHECKPOINT_FAULT_FIRED['commit-rejected'](subtask, fault)}`,
       subtask,
     });
     return true;
@@ -340,8 +345,26 @@ export class Simulation {
     attempt.cancel(t);
     this.live.delete(attempt.id);
     this.current = null;
-    this.coordinator.abortPending('job-failover', t);
     this.restartOrFail(t);
+  }
+
+  /**
+   * The coordinator fails the job over (an injected crash, or too many failed checkpoints). A
+   * frozen attempt cannot cancel its tasks until it thaws: it is left to do so, as one lost to the
+   * heartbeat is, and the job fails over at once.
+   */
+  private failFromCoordinator(
+    attempt: Attempt,
+    t: number,
+    reason: 'injected-crash' | 'checkpoint-failures',
+    detail: string,
+  ): void {
+    if (attempt.isFrozen && attempt === this.current) {
+      attempt.lost = true;
+      this.failOverFrom(attempt, reason, detail, t, false);
+      return;
+    }
+    this.onTaskFailure(attempt, { t, reason, detail });
   }
 
   /** Tells the failure that fails the job over: as an event, and as a fact for the causes. */
@@ -394,8 +417,13 @@ export class Simulation {
     this.scheduler.schedule(t + delayMs, () => this.restore(t + delayMs));
   }
 
-  /** Restores from the latest completed checkpoint, or starts fresh when there is none. */
+  /**
+   * Restores from the latest completed checkpoint, or starts fresh when there is none. A task
+   * failure aborts no pending checkpoint in Flink 1.14: the restart does, as it restores state
+   * (SchedulerBase.restoreState: abortPendingCheckpoints, JOB_FAILOVER_REGION, not counted).
+   */
   private restore(t: number): void {
+    this.coordinator.abortPending('job-failover', t);
     const checkpoint = this.coordinator.latest;
     const position = checkpoint?.position ?? -1;
     this.emit({
@@ -519,7 +547,6 @@ export class Simulation {
     // A zombie's process is not failing: the sample's writer prints nothing.
     if (!zombie) this.console('writer', detail, t);
     this.current = null;
-    this.coordinator.abortPending('job-failover', t);
     this.restartOrFail(t);
   }
 

@@ -64,7 +64,8 @@ export function withDefaults(input: z.output<typeof scenarioInputSchema>): Scena
     restart: {
       attempts: input.restart?.attempts ?? 1,
       delayMs: input.restart?.delayMs ?? 0,
-      // Flink's heartbeat.timeout default.
+      // Flink's heartbeat.interval and heartbeat.timeout defaults (HeartbeatManagerOptions).
+      heartbeatIntervalMs: input.restart?.heartbeatIntervalMs ?? 10_000,
       heartbeatTimeoutMs: input.restart?.heartbeatTimeoutMs ?? 50_000,
     },
     checker: { isolation: input.checker?.isolation ?? 'read_committed' },

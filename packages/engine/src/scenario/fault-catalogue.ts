@@ -162,7 +162,7 @@ const subtaskExists = (field: string, subtask: number, parallelism: number): str
     ? [`${field}: sink subtask ${subtask} does not exist (sink.parallelism is ${parallelism})`]
     : [];
 
-/** The four checkpoint faults with no field beyond their aim share this schema. */
+/** The three checkpoint faults with no field beyond their aim share this schema. */
 const plainCheckpointSchema = <K extends string>(kind: K) =>
   z.strictObject({ kind: z.literal(kind), ...checkpointAimed }).refine(oneTarget, oneTargetError);
 
@@ -252,14 +252,38 @@ const mapperException: ElementOrTimeEntry<z.output<typeof mapperSchema>> = {
   },
 };
 
-const crashAfterPrecommit: CheckpointEntry<PlainCheckpointFault<'crash-after-precommit'>> = {
+/**
+ * When the sink of a crash-after-precommit dies (Flink 1.14 aborts a pending checkpoint only when
+ * the restart restores state, and acknowledgements already sent still complete it):
+ * `before-ack`: after its pre-commit, before it acknowledged K, so K never completes;
+ * `after-acks`: after every task acknowledged K, so K completes and the restart restores from it.
+ */
+export const PRECOMMIT_CRASH_STAGES = ['before-ack', 'after-acks'] as const;
+export type PrecommitCrashStage = (typeof PRECOMMIT_CRASH_STAGES)[number];
+
+const crashAfterPrecommitSchema = z
+  .strictObject({
+    kind: z.literal('crash-after-precommit'),
+    ...checkpointAimed,
+    stage: z
+      .enum(PRECOMMIT_CRASH_STAGES, { error: `expected one of ${PRECOMMIT_CRASH_STAGES.join(', ')}` })
+      .optional(),
+  })
+  .refine(oneTarget, oneTargetError);
+
+const crashAfterPrecommit: CheckpointEntry<z.output<typeof crashAfterPrecommitSchema>> = {
   targeting: 'checkpoint',
-  schema: plainCheckpointSchema('crash-after-precommit'),
-  stage: 'after every sink pre-committed K',
-  description: 'The job fails after every sink pre-committed checkpoint K, before K completes.',
+  schema: crashAfterPrecommitSchema,
+  stage: 'after the sinks pre-committed K: before the last acknowledgement, or after every one',
+  description:
+    'A sink dies after pre-committing checkpoint K. `before-ack` (the default): before it acknowledged K, so K never completes and the restart restores from the checkpoint before. `after-acks`: after every task acknowledged K, so K completes from the acknowledgements already sent (Flink 1.14 aborts a pending checkpoint only when the restart restores state), and the restart restores from K and commits its transactions (recoverAndCommit).',
   refusal: noRefusal,
   aim: (_request, where) => ({ kind: 'crash-after-precommit', ...checkpointAim(where) }),
-  draw: (prng, { atMs }) => ({ kind: 'crash-after-precommit', ...drawCheckpointAim(prng, atMs) }),
+  draw: (prng, { atMs }) => ({
+    kind: 'crash-after-precommit',
+    ...drawCheckpointAim(prng, atMs),
+    ...(prng.chance(1, 2) ? { stage: 'after-acks' as const } : {}),
+  }),
   crashesTheJob: true,
   unpingedMs: noUnpinged,
   crossFieldErrors: noCrossFieldErrors,

@@ -51,6 +51,11 @@ function crossFieldErrors(s: Scenario): string[] {
       'source.throttleUntilPosition: must be at least 1 while source.waitForFirstCheckpoint is true: the source would block before its first value, waiting for a checkpoint of a position above -1 that can never come',
     );
   }
+  if (s.restart.heartbeatTimeoutMs < s.restart.heartbeatIntervalMs) {
+    errors.push(
+      `restart.heartbeatTimeoutMs: must be at least restart.heartbeatIntervalMs (${s.restart.heartbeatIntervalMs} ms): Flink's HeartbeatServices refuses a heartbeat timeout shorter than its interval`,
+    );
+  }
   s.faults.forEach((fault, i) => {
     for (const error of faultCrossFieldErrors(fault, {
       numEvents: s.numEvents,

@@ -319,7 +319,7 @@ const DEFINITIONS: PresetDefinition[] = [
     id: 'pause-beyond-lease',
     title: 'Downtime longer than the transaction timeout',
     description:
-      "The Kafka sink's FLINK-7784 pitfall, with Pravega's lease: checkpoint 3 completes and the whole job freezes for 40 s (a stop-the-world pause, shorter than the 50 s heartbeat timeout) before the sinks commit. Nothing pings the pre-committed transactions, the controller aborts them after the 30 s lease, and the late commit finds them ABORTED.",
+      "The Kafka sink's FLINK-7784 pitfall, with Pravega's lease: checkpoint 3 completes and the whole job freezes for 40 s (a stop-the-world pause, no longer than the 40 s a heartbeat needs at the least: 50 s after the last of the replies asked every 10 s) before the sinks commit. Nothing pings the pre-committed transactions, the controller aborts them after the 30 s lease, and the late commit finds them ABORTED.",
     expected: {
       BEST_EFFORT: {
         verdict: 'EXACTLY_ONCE',
@@ -348,6 +348,76 @@ const DEFINITIONS: PresetDefinition[] = [
       numEvents: 1_000,
       source: { throttleUntilPosition: 20 },
       faults: [{ kind: 'job-pause', atMs: PAUSE_AFTER_CHECKPOINT_3_MS, durationMs: 40_000 }],
+    }),
+  },
+  {
+    id: 'slow-flush-expiry',
+    title: 'A checkpoint slower than its timeout',
+    description:
+      "A 2 s store outage just before checkpoint 4, with a 10 s checkpoint timeout. The writers reconnect on the client's backoff (1, 10, 100, 1,000, then 10,000 ms), so the flush waits 11 s, not 2: the checkpoint is still pending at its deadline, expires there (CheckpointCanceller) and, with no failed checkpoint tolerated, fails the job over.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'A barrier waits for nothing here: every checkpoint completes, the outage only delays the writes.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 100,
+        missing: 0,
+        note: 'Checkpoint 4 expires at 10,400 ms while its flush waits: the job restores from checkpoint 3 and writes its 100 values after it again.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Checkpoint 4 expires and the job fails over, but its transactions were never committed: the restore aborts them, nothing twice.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'slow-flush-expiry',
+      seed: 23,
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      checkpoint: { timeoutMs: 10_000 },
+      faults: [{ kind: 'store-outage', atMs: 399, durationMs: 2_000 }],
+    }),
+  },
+  {
+    id: 'idle-lease-expiry',
+    title: 'A lease runs out while a transaction sits idle',
+    description:
+      "The sample's job without its failure, and a 35 s pause while its source waits for the first checkpoint: the first transactions, idle since the pause, expire after the 30 s lease. Their pre-commit flush still succeeds (the client checks only its own closed flag, and nothing is in flight), checkpoint 1 completes, and the commit finds them ABORTED and only logs it: no failure, no failover, values lost silently. The pause stays under the 40 s a heartbeat needs at the least.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'The pause only delays plain writes: every value once.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'The pause only delays plain writes: every value once.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 16,
+        note: 'Values 1..16 are lost silently with the expired transactions, and with them the start marker: the sample\'s checker never prints "Checker starts" yet still says "No duplicate found. EXACTLY_ONCE!".',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'idle-lease-expiry',
+      seed: 1,
+      mode,
+      numEvents: 50,
+      faults: [{ kind: 'job-pause', atMs: 90, durationMs: 35_000 }],
     }),
   },
 ];

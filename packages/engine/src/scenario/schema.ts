@@ -35,6 +35,8 @@ export {
   NOTIFY_TARGETS,
   type NotifyTarget,
   type OutageKind,
+  PRECOMMIT_CRASH_STAGES,
+  type PrecommitCrashStage,
 } from './fault-catalogue';
 
 /**
@@ -116,6 +118,7 @@ export const scenarioInputSchema = z.strictObject({
     .strictObject({
       attempts: z.int().min(0).max(100).optional(),
       delayMs: ms('delayMs').optional(),
+      heartbeatIntervalMs: positiveMs('heartbeatIntervalMs').optional(),
       heartbeatTimeoutMs: positiveMs('heartbeatTimeoutMs').optional(),
     })
     .optional(),
@@ -160,7 +163,14 @@ export interface Scenario {
     /** How the event writer reconnects to the segment store and resends (EventWriterConfig). */
     writerRetry: RetryPolicy;
   };
-  restart: { attempts: number; delayMs: number; heartbeatTimeoutMs: number };
+  restart: {
+    attempts: number;
+    delayMs: number;
+    /** Flink's heartbeat.interval: how often the JobMaster asks each TaskManager for a heartbeat. */
+    heartbeatIntervalMs: number;
+    /** Flink's heartbeat.timeout: how long after its last reply a TaskManager is declared lost. */
+    heartbeatTimeoutMs: number;
+  };
   checker: { isolation: Isolation };
   faults: Fault[];
 }

@@ -193,11 +193,12 @@ function causesOf(
     const name = `transaction cp${lost.pending.checkpointId}·s${lost.subtask} (${lost.pending.gid})`;
     const endedAtMs = rel(lost.expiredAtMs ?? lost.atMs);
     missing.push({
-      kind: expired ? 'txn-expired' : 'txn-aborted',
+      // Found gone by a commit, which only logs it: lost silently, as the model's txn-expired-silently.
+      kind: expired ? 'txn-expired-silently' : 'txn-aborted',
       ranges: ranges(values),
       count: values.length,
       text: expired
-        ? `${rangeText(values)}: held in ${name}, prepared longer than the lease: the lease reaper rolled it back at ${endedAtMs} ms, before the restore could commit it`
+        ? `${rangeText(values)}: held in ${name}, prepared longer than the lease: the lease reaper rolled it back at ${endedAtMs} ms, and the commit found it gone and only logged it: lost silently, with no failover`
         : `${rangeText(values)}: held in ${name}, found rolled back when the restore came to commit it at ${endedAtMs} ms`,
       failure: null,
       restore: null,

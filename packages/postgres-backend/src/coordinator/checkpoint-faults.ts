@@ -24,10 +24,15 @@ export class CheckpointFaults {
     this.faults.push(fault);
   }
 
-  /** The fault of this kind aimed at checkpoint id, now `elapsedMs` into the job; null when none. */
-  take(kind: CheckpointFaultKind, id: number, elapsedMs: number): Fault | null {
+  /** The fault of this kind aimed at checkpoint id, now `elapsedMs` into the job (and `accepts`); null when none. */
+  take(
+    kind: CheckpointFaultKind,
+    id: number,
+    elapsedMs: number,
+    accepts: (fault: Fault) => boolean = () => true,
+  ): Fault | null {
     const index = this.faults.findIndex(
-      (f, i) => f.kind === kind && !this.fired.has(i) && aims(f, id, elapsedMs),
+      (f, i) => f.kind === kind && !this.fired.has(i) && aims(f, id, elapsedMs) && accepts(f),
     );
     if (index < 0) return null;
     this.fired.add(index);
@@ -39,4 +44,9 @@ function aims(fault: Fault, id: number, elapsedMs: number): boolean {
   if (!('checkpoint' in fault)) return false;
   if (fault.checkpoint !== undefined) return fault.checkpoint === id;
   return fault.atMs !== undefined && elapsedMs >= fault.atMs;
+}
+
+/** Where a crash-after-precommit strikes: before the last acknowledgement (the default), or after every one. */
+export function precommitCrashStage(fault: Fault): 'before-ack' | 'after-acks' {
+  return fault.kind === 'crash-after-precommit' && fault.stage === 'after-acks' ? 'after-acks' : 'before-ack';
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import {
   exhaustive,
   type Fault,
+  HeartbeatMonitor,
   type NotifyTarget,
   Prng,
   type Scenario,
@@ -13,7 +14,7 @@ import {
 } from '@eolab/engine';
 import type { PostgresServer } from '../postgres/server';
 import type { Connection } from '../task/connection';
-import { CheckpointFaults } from './checkpoint-faults';
+import { CheckpointFaults, precommitCrashStage } from './checkpoint-faults';
 import { DurationFaults } from './duration-faults';
 import { JobEvents } from './job-events';
 import { LeaseReaper } from './lease-reaper';
@@ -92,8 +93,8 @@ const TASK_EXEC_ARGV = COMPILED
  * time. It triggers a checkpoint every intervalMs (one at a time), completes it when the source
  * and every sink subtask acknowledged, notifies the tasks, and on a task failure restores the job
  * from the last completed checkpoint by forking a new task process, fixed-delay, restart.attempts
- * times. Checkpoint faults strike here: crash-after-precommit and crash-before-notify SIGKILL the
- * task process at that protocol point. A lease reaper plays the Pravega controller's lease timers.
+ * times. Checkpoint faults strike here: crash-after-precommit (before the last acknowledgement, or
+ * after every one) and crash-before-notify SIGKILL the task process at that protocol point. A lease reaper plays the Pravega controller's lease timers.
  */
 export class Coordinator {
   private readonly result: JobResult;
@@ -110,6 +111,10 @@ export class Coordinator {
   private readonly baseProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private tickTimer: NodeJS.Timeout | null = null;
+  /** The pending checkpoint's CheckpointCanceller. */
+  private cancellerTimer: NodeJS.Timeout | null = null;
+  /** Expired checkpoints in a row since the last completed one (CheckpointFailureManager). */
+  private consecutiveFailures = 0;
   private faultTimers: NodeJS.Timeout[] = [];
   private jobStartMs = 0;
   private ticks = 0;
@@ -145,7 +150,11 @@ export class Coordinator {
     );
     this.durationFaults = new DurationFaults(
       scenario.faults,
-      scenario.restart,
+      new HeartbeatMonitor(
+        scenario.seed,
+        scenario.restart.heartbeatIntervalMs,
+        scenario.restart.heartbeatTimeoutMs,
+      ),
       {
         runningChild: () => (this.running && !this.finishing ? this.child : null),
         send: (child, message) => this.send(child, message),
@@ -156,6 +165,7 @@ export class Coordinator {
           this.end(false);
         },
         log: (line) => this.log(line),
+        elapsedMs: () => this.elapsedMs(),
         event: (event) => this.emit(event),
       },
       store,
@@ -373,16 +383,12 @@ export class Coordinator {
     this.failover();
   }
 
-  /** The task failed: abort the pending checkpoint, then restart from the latest completed one, or fail the job. */
+  /** The task failed: restart from the latest completed checkpoint (aborting a pending one then), or fail the job. */
   private failover(): void {
-    if (this.pending !== null) {
-      this.result.checkpoints.aborted++;
-      this.abortedEvent(this.pending, 'job-failover');
-      this.pending = null;
-    }
     const { attempts, delayMs } = this.scenario.restart;
     const attempt = this.result.attempts.length;
     if (this.result.restarts.used >= attempts) {
+      this.abortPending();
       this.emit({ kind: 'job-failed', attempt, reason: 'restart attempts exhausted' });
       this.log('Job failed: restart attempts exhausted');
       this.end(false);
@@ -397,6 +403,8 @@ export class Coordinator {
     });
     setTimeout(() => {
       if (this.ended) return;
+      // Flink 1.14 aborts a pending checkpoint when the restart restores state, not at the failure.
+      this.abortPending();
       const checkpoint = this.latest;
       const at = Date.now();
       this.emit(
@@ -418,6 +426,14 @@ export class Coordinator {
     }, delayMs);
   }
 
+  /** abortPendingCheckpoints(JOB_FAILOVER_REGION): not counted as a failed checkpoint. */
+  private abortPending(): void {
+    if (this.pending === null) return;
+    this.result.checkpoints.aborted++;
+    this.abortedEvent(this.pending, 'job-failover');
+    this.pending = null;
+  }
+
   private end(finished: boolean): void {
     if (this.ended) return;
     this.ended = true;
@@ -425,6 +441,7 @@ export class Coordinator {
     this.result.endedAtMs = Date.now();
     if (finished) this.emit({ kind: 'job-finished', attempt: this.result.attempts.length });
     if (this.tickTimer !== null) clearTimeout(this.tickTimer);
+    if (this.cancellerTimer !== null) clearTimeout(this.cancellerTimer);
     this.reaper.stop();
     this.result.txnsExpired = this.reaper.expired.size;
     for (const t of this.faultTimers) clearTimeout(t);
@@ -464,21 +481,49 @@ export class Coordinator {
     }
   }
 
+  /**
+   * One checkpoint at a time: a trigger while one is pending is skipped. The model queues it
+   * (CheckpointRequestDecider) and runs it when the pending one ends; here a checkpoint can outlast
+   * an interval only because the machine is loaded, and a queued trigger would then take a second
+   * checkpoint right after the first, before the seed's failure, moving its restore point.
+   */
   private trigger(): void {
+    if (this.pending !== null) return;
+    this.start();
+  }
+
+  /** Triggers a checkpoint of the running task process, if one runs. */
+  private start(): void {
     const now = Date.now();
-    if (this.pending !== null) {
-      // A checkpoint pending past its timeout expires (noticed at the next trigger, as in the model).
-      if (now - this.pending.triggeredAtMs < this.scenario.checkpoint.timeoutMs) return;
-      this.result.checkpoints.aborted++;
-      this.result.checkpoints.failed++;
-      this.abortedEvent(this.pending, 'timeout');
-      this.pending = null;
-    }
     if (this.child === null || !this.running || this.finishing) return;
     const id = this.nextCheckpointId++;
     this.result.checkpoints.triggered++;
-    this.pending = { id, triggeredAtMs: now, position: null, sinks: [] };
+    const pending: PendingCheckpoint = { id, triggeredAtMs: now, position: null, sinks: [] };
+    this.pending = pending;
+    // Flink's CheckpointCanceller: the checkpoint expires at trigger + timeoutMs if still pending.
+    if (this.cancellerTimer !== null) clearTimeout(this.cancellerTimer);
+    this.cancellerTimer = setTimeout(() => this.expire(pending), this.scenario.checkpoint.timeoutMs);
     this.send(this.child, { type: 'trigger', checkpointId: id });
+  }
+
+  /**
+   * CHECKPOINT_EXPIRED counts against the tolerable failures (CheckpointFailureManager): beyond
+   * `checkpoint.tolerableFailures` in a row the job fails over, as in the model.
+   */
+  private expire(pending: PendingCheckpoint): void {
+    if (this.pending !== pending || this.ended) return;
+    this.pending = null;
+    this.result.checkpoints.aborted++;
+    this.result.checkpoints.failed++;
+    this.abortedEvent(pending, 'timeout');
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures <= this.scenario.checkpoint.tolerableFailures) return;
+    this.consecutiveFailures = 0;
+    if (!this.running) return;
+    this.crash(
+      `Exceeded checkpoint tolerable failure threshold: checkpoint ${pending.id} expired`,
+      'checkpoint-failures',
+    );
   }
 
   private onAck(message: Extract<FromTask, { type: 'ack' }>): void {
@@ -503,32 +548,49 @@ export class Coordinator {
     const p = this.scenario.sink.parallelism;
     for (let i = 0; i < p; i++) if (pending.sinks[i] === undefined) return;
     if (pending.position === null) return;
-    this.complete(pending);
+    this.complete(pending, message.task === 'source' ? 0 : message.task);
   }
 
-  private complete(pending: PendingCheckpoint): void {
+  /** `lastSink`: the sink subtask whose acknowledgement completed the set. */
+  private complete(pending: PendingCheckpoint, lastSink: number): void {
     const id = pending.id;
     this.pending = null;
-    if (this.checkpointFaults.take('crash-after-precommit', id, this.elapsedMs()) !== null) {
-      // Every sink pre-committed, the checkpoint never completes: the restore goes back one checkpoint.
+    const elapsed = this.elapsedMs();
+    const before = (f: Fault) => precommitCrashStage(f) === 'before-ack';
+    if (this.checkpointFaults.take('crash-after-precommit', id, elapsed, before) !== null) {
+      // The last sink's acknowledgement is taken as never sent: its task died after its pre-commit,
+      // so the checkpoint never completes and the restore goes back one checkpoint, as in the model.
       this.result.checkpoints.aborted++;
       this.fired(
         'crash-after-precommit',
         id,
-        'every sink pre-committed; the job crashes before it completes',
+        `sink ${lastSink} pre-committed, then dies before acknowledging: the checkpoint cannot complete`,
+        { subtask: lastSink, stage: 'before-ack' },
       );
       this.abortedEvent(pending, 'job-failover');
-      this.crash(`crash after every sink pre-committed checkpoint ${id}`);
+      this.crash(`sink ${lastSink} died after pre-committing checkpoint ${id}, before acknowledging it`);
       return;
     }
     this.latest = { id, position: pending.position!, sinks: pending.sinks.map((s) => s ?? []) };
     this.result.checkpoints.completed++;
+    this.consecutiveFailures = 0;
     this.emit({
       kind: 'checkpoint-completed',
       checkpointId: id,
       position: pending.position!,
       durationMs: Math.max(0, Date.now() - pending.triggeredAtMs),
     });
+    if (this.checkpointFaults.take('crash-after-precommit', id, elapsed) !== null) {
+      // After every acknowledgement: they completed the checkpoint; the restore commits it.
+      this.fired(
+        'crash-after-precommit',
+        id,
+        `every task acknowledged; then sink ${lastSink} dies: the acknowledgements complete the checkpoint`,
+        { subtask: lastSink, stage: 'after-acks' },
+      );
+      this.crash(`sink ${lastSink} died after every task acknowledged checkpoint ${id}`);
+      return;
+    }
     if (this.checkpointFaults.take('crash-before-notify', id, this.elapsedMs()) !== null) {
       this.fired('crash-before-notify', id, 'completed; the job crashes before the notification');
       this.crash(`crash after checkpoint ${id} completed, before notification`);
@@ -565,8 +627,8 @@ export class Coordinator {
     kind: Fault['kind'],
     checkpointId: number | null,
     detail: string,
-    /** Whom a lost notification would have reached, as the simulation's event says. */
-    extra: { target?: NotifyTarget } = {},
+    /** Whom a lost notification would have reached; the sink a crash strikes and when: as the simulation's event says. */
+    extra: { target?: NotifyTarget; subtask?: number; stage?: 'before-ack' | 'after-acks' } = {},
   ): void {
     this.emit({
       kind: 'fault-fired',

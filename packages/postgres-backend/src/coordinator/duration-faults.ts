@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Fault, Scenario, TaskFailureReason } from '@eolab/engine';
+import { type Fault, type HeartbeatMonitor, heartbeatTimedOut, type TaskFailureReason } from '@eolab/engine';
 import type { PostgresServer } from '../postgres/server';
 import type { TaskEvent, ToTask } from './messages';
 
@@ -13,6 +13,8 @@ export interface FaultableJob {
   /** The job cannot go on (the store did not come back): it ends, failed. */
   abort(detail: string): void;
   log(line: string): void;
+  /** ms since the job's start: where the heartbeat's request cycle stands. */
+  elapsedMs(): number;
   /** A protocol step in the engine's vocabulary (a fault firing, an outage ending), stamped now. */
   event(event: TaskEvent): void;
 }
@@ -27,9 +29,10 @@ type TimedFault = { atMs: number; durationMs: number };
  *   lost, prepared ones survive) and starts again `durationMs` later; the sinks reconnect on
  *   `sink.writerRetry`'s backoff and resend.
  * - `job-pause`: the task process is told to freeze (its source stops where it is), then SIGSTOPped;
- *   `durationMs` later SIGCONT. A pause longer than `restart.heartbeatTimeoutMs` fails the attempt
- *   over when the timeout runs out (SIGKILL and a restore), as Flink's JobManager does with a
- *   TaskManager that stopped answering heartbeats.
+ *   `durationMs` later SIGCONT. One heartbeat timeout after the last heartbeat reply (40 to 50 s
+ *   into the pause with Flink's defaults, the model's seeded phase: `HeartbeatMonitor`) the attempt
+ *   is failed over (SIGKILL and a restore), as Flink's JobManager does with a TaskManager that
+ *   stopped answering heartbeats.
  */
 export class DurationFaults {
   private readonly timers: NodeJS.Timeout[] = [];
@@ -37,7 +40,7 @@ export class DurationFaults {
 
   constructor(
     private readonly faults: readonly Fault[],
-    private readonly restart: Scenario['restart'],
+    private readonly heartbeat: HeartbeatMonitor,
     private readonly job: FaultableJob,
     private readonly store: PostgresServer['outage'],
   ) {}
@@ -107,16 +110,14 @@ export class DurationFaults {
     this.fired('job-pause', fault.durationMs);
     this.job.send(child, { type: 'freeze' });
     this.job.log(`Job paused: the task process (pid ${child.pid}) is stopped for ${fault.durationMs} ms`);
-    const { heartbeatTimeoutMs } = this.restart;
-    if (heartbeatTimeoutMs < fault.durationMs) {
-      this.at(heartbeatTimeoutMs, () => {
+    const frozenAtMs = this.job.elapsedMs();
+    const lostAfterMs = this.heartbeat.lostAtMs(frozenAtMs) - frozenAtMs;
+    if (lostAfterMs < fault.durationMs) {
+      this.at(lostAfterMs, () => {
         if (this.paused?.child !== child) return;
         this.paused = null;
         // SIGKILL reaches a stopped process.
-        this.job.failOver(
-          `TaskManager heartbeat timed out after ${heartbeatTimeoutMs} ms: the job fails over`,
-          'heartbeat-timeout',
-        );
+        this.job.failOver(heartbeatTimedOut(this.heartbeat.timeoutMs, lostAfterMs), 'heartbeat-timeout');
       });
     }
     this.at(fault.durationMs, () => {

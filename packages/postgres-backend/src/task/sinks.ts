@@ -467,8 +467,14 @@ class TransactionalSink implements SinkSubtask {
     return [...this.pending];
   }
 
+  /**
+   * notifyCheckpointComplete: commits every pending transaction up to the checkpoint, in order. As
+   * TwoPhaseCommitSinkFunction does, a commit that throws does not stop the others: each is tried,
+   * then the first failure fails the task.
+   */
   notify(checkpointId: number): void {
     this.commits = this.commits.then(async () => {
+      let firstFailure: string | null = null;
       while (this.pending.length > 0 && this.pending[0]!.checkpointId <= checkpointId) {
         const txn = this.pending[0]!;
         try {
@@ -495,14 +501,11 @@ class TransactionalSink implements SinkSubtask {
               });
           }
         } catch (error) {
-          this.ctx.fail(
-            'commit-failed',
-            `Failed to commit transaction ${txn.gid}: ${(error as Error).message}`,
-          );
-          return;
+          firstFailure ??= `Failed to commit transaction ${txn.gid}: ${(error as Error).message}`;
         }
         this.pending.shift();
       }
+      if (firstFailure !== null) this.ctx.fail('commit-failed', firstFailure);
     });
   }
 
