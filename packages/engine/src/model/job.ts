@@ -432,6 +432,11 @@ export class Attempt implements SinkTask {
     this.writer.close(t, why);
   }
 
+  /** Before the sinks close at the job's end: a write error found then fails the task instead. */
+  verifyBeforeClose(t: number, next: Continuation): void {
+    this.writer.verifyBeforeClose(t, next);
+  }
+
   /** Normal end of the job: the sinks close, which aborts the (empty) open transactions. */
   finish(t: number): void {
     this.cancel(t, 'end-of-input');

@@ -72,6 +72,12 @@ export interface SinkWriter {
   barrier(sink: SinkSubtask, checkpointId: number, t: number): void;
   /** notifyCheckpointComplete; `done` runs once the calls it made returned. */
   notify(sink: SinkSubtask, checkpointId: number, t: number, done: Continuation | null): void;
+  /**
+   * What close() does before it closes at the job's end: the plain writers flush and verify
+   * (`NonTransactionalWriter.close` → `flushAndVerify`), so a write error fails the task instead of
+   * letting the job finish; `next` runs when it may close.
+   */
+  verifyBeforeClose(t: number, next: Continuation): void;
   /** close(): a failed task (`task-closed`) or the job's end (`end-of-input`). */
   close(t: number, why: 'task-closed' | 'end-of-input'): void;
   /** The process died: nothing is closed cleanly. */
@@ -134,6 +140,10 @@ class PlainWriter implements SinkWriter {
     done?.(t);
   }
 
+  verifyBeforeClose(t: number, next: Continuation): void {
+    this.flushAndVerify(this.sinks, t, next, 'at close');
+  }
+
   close(_t: number, _why: 'task-closed' | 'end-of-input'): void {}
 
   kill(): void {}
@@ -165,6 +175,29 @@ class PlainWriter implements SinkWriter {
   }
 
   /**
+   * flushAndVerify: waits until every write sent so far is acknowledged (resent ones included),
+   * then fails the task if a write of `sinks` failed, else goes on with `next`.
+   */
+  protected flushAndVerify(sinks: readonly SinkSubtask[], t: number, next: Continuation, when = ''): void {
+    const { store, ctx, id } = this.task;
+    this.waitForResend(store.hasUnacked(id), t, (at) => {
+      const doneAt = Math.max(at + ctx.scenario.sink.flushLatencyMs, store.lastAckAt(id));
+      ctx.scheduler.schedule(doneAt, () =>
+        this.task.whenRunning(doneAt, (now) => {
+          const failed = sinks.find((sink) => sink.firstFailureAtMs <= now);
+          if (failed !== undefined)
+            this.fail(
+              now,
+              'flush-failed',
+              `sink ${failed.index}: flush failed${when === '' ? '' : ` ${when}`}`,
+            );
+          else next(now);
+        }),
+      );
+    });
+  }
+
+  /**
    * A flush blocks the sink task while writes are kept for resending: it returns when the writers
    * reconnected (and resent them) or gave up; then `next` continues at that time.
    */
@@ -190,17 +223,7 @@ class PlainWriter implements SinkWriter {
  */
 class FlushingWriter extends PlainWriter {
   override barrier(sink: SinkSubtask, checkpointId: number, t: number): void {
-    const { store, ctx, id } = this.task;
-    this.waitForResend(store.hasUnacked(id), t, (at) => {
-      const doneAt = Math.max(at + ctx.scenario.sink.flushLatencyMs, store.lastAckAt(id));
-      ctx.scheduler.schedule(doneAt, () =>
-        this.task.whenRunning(doneAt, (now) => {
-          if (sink.firstFailureAtMs <= now)
-            this.fail(now, 'flush-failed', `sink ${sink.index}: flush failed`);
-          else this.task.acknowledge(checkpointId, sink.index, null, now);
-        }),
-      );
-    });
+    this.flushAndVerify([sink], t, (now) => this.task.acknowledge(checkpointId, sink.index, null, now));
   }
 }
 
@@ -368,6 +391,11 @@ class TransactionalWriter extends PlainWriter {
    * close() (FlinkPravegaWriter.close): the open transaction is aborted (a controller call, which
    * retries), then the writer, and its Pinger, close. Pre-committed transactions are left alone.
    */
+  /** Its writes went into transactions: close() only aborts the open one (no flushAndVerify). */
+  override verifyBeforeClose(t: number, next: Continuation): void {
+    next(t);
+  }
+
   override close(t: number, why: 'task-closed' | 'end-of-input'): void {
     for (const sink of this.sinks) {
       const txn = sink.current;

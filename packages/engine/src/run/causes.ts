@@ -370,10 +370,9 @@ function checkpointText(restore: RestoreFact | null): string {
 
 function failureText(failure: FailureFact | null): string {
   if (failure === null) return 'the attempt failed';
-  const what =
-    failure.element !== null
-      ? `the mapper's artificial exception at element ${failure.element} (Artificial failure at position ${failure.element})`
-      : failure.detail;
+  if (failure.element === null)
+    return `attempt ${failure.attempt} failed at ${failure.atMs} ms (${failure.detail})`;
+  const what = `the mapper's artificial exception at element ${failure.element} (Artificial failure at position ${failure.element})`;
   return `${what} failed attempt ${failure.attempt} at ${failure.atMs} ms`;
 }
 

@@ -462,12 +462,15 @@ export class Simulation {
           this.finishWhenDrained(attempt, Math.max(now, attempt.channelDrainedAtMs));
           return;
         }
-        attempt.finish(now);
-        this.live.delete(attempt.id);
-        this.current = null;
-        this.state = 'finished';
-        this.emit({ t: now, kind: 'job-finished', attempt: attempt.id });
-        this.afterJobEnded();
+        attempt.verifyBeforeClose(now, (at) => {
+          if (attempt !== this.current || !attempt.alive) return;
+          attempt.finish(at);
+          this.live.delete(attempt.id);
+          this.current = null;
+          this.state = 'finished';
+          this.emit({ t: at, kind: 'job-finished', attempt: attempt.id });
+          this.afterJobEnded();
+        });
       }),
     );
   }
