@@ -51,7 +51,7 @@ test('the Runs list shows duplicates, loss, faults and duration, and sorts by th
   await expect(runs.cell(duplicated, 'duplicates')).toHaveText('8');
   await expect(runs.cell(duplicated, 'lost')).toHaveText('0');
   await expect(runs.cell(duplicated, 'faults')).toHaveText('1');
-  await expect(runs.cell(duplicated, 'duration')).toHaveText('304 ms');
+  await expect(runs.cell(duplicated, 'duration')).toHaveText('306 ms');
   await expect(runs.cell(duplicated, 'ended')).toHaveText('finished');
 
   const sortByDuplicates = page.getByRole('button', { name: 'Duplicates' });
