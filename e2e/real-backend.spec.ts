@@ -40,6 +40,14 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
   await expect(messages).toContainText(
     'restore from checkpoint 1, checkpoint coordinator → sink 1 · attempt 2',
   );
+  // The same panels as a model run, from the real job's events and committed rows.
+  const counts = page.getByRole('region', { name: 'Checkpoint counts' });
+  await expect(counts.getByRole('listitem').filter({ hasText: /restored$/ })).toHaveText('1 restored');
+  await d.duplicateValues.getByRole('button', { name: 'Follow 17' }).click();
+  const life = page.getByRole('table', { name: 'Life of 17' });
+  await expect(life.locator('tr[data-step="emitted"]')).toHaveCount(2);
+  await expect(life.locator('tr[data-step="second read"]')).toContainText("attempt 2's write");
+  await expect(page.getByText(/only the rows PostgreSQL committed/)).toBeVisible();
 
   // Simulated vs real: the same scenario in the model, held against this run as `eolab verify` does.
   await page.getByRole('button', { name: 'Simulated vs real' }).click();

@@ -198,3 +198,31 @@ test('screenshots: the fault-timeline editor', async ({ page }) => {
   await expect(page.getByRole('list', { name: 'What the placements do' })).toBeVisible();
   await page.locator('.timeline-editor').screenshot({ path: join(dir, 'timeline-editor.png') });
 });
+
+test('screenshots: a value’s life and the why links', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.runSeedToVerdict(false);
+  const why = page.getByRole('list', { name: 'Why the duplicates' });
+  await why.getByRole('button', { name: /^Failure: attempt 1 failed at / }).click();
+  await d.chartsSettled();
+  await page.locator('.checker').screenshot({ path: join(dir, 'why-links.png') });
+  await why.getByRole('button', { name: 'Follow 17' }).click();
+  const search = page.getByRole('region', { name: "Each value's life" });
+  await expect(search.getByRole('table', { name: 'Life of 17' })).toBeVisible();
+  await expect(search.getByRole('list', { name: /^Values 5 to 29 at / })).toBeVisible();
+  await search.screenshot({ path: join(dir, 'find-a-value.png') });
+});
+
+test('screenshots: the checkpoint tab, checkpoint 1 by task', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.runSeedToVerdict(true);
+  const panel = page.getByRole('region', { name: 'Checkpoint history', exact: true });
+  await expect(panel.getByRole('region', { name: 'Checkpoint counts' })).toBeVisible();
+  await panel.getByText('Configuration').click();
+  await panel
+    .getByRole('table', { name: 'Checkpoint history' })
+    .getByRole('button', { name: '1', exact: true })
+    .click();
+  await expect(page.getByRole('table', { name: 'Checkpoint 1, each task' }).getByRole('row')).toHaveCount(4);
+  await panel.screenshot({ path: join(dir, 'checkpoint-tab.png') });
+});

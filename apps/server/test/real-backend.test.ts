@@ -1,12 +1,14 @@
 import { connect } from 'node:net';
 import type { SimEvent } from '@eolab/engine';
 import type {
+  CheckpointDetail,
   CheckpointsPage,
   MessagesPage,
   RunDelta,
   RunSnapshot,
   RunSummary,
   TransactionsPage,
+  ValueLifeResponse,
 } from '@eolab/protocol';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +195,25 @@ describe('a real run through the server', () => {
     const listed = await request(server.url).get('/api/runs').expect(200);
     const row = listed.body.runs.find((r: RunSummary) => r.id === runId);
     expect(row).toMatchObject({ verdict: 'DUPLICATES', backend: 'postgres' });
+    // "Find a value" from the committed rows (a real run cannot be replayed): 17 emitted, written and read twice.
+    const value: ValueLifeResponse = (
+      await request(server.url).get(`/api/runs/${runId}/values/17`).expect(200)
+    ).body;
+    expect(value.life.emissions.map((e) => e.attempt)).toEqual([1, 2]);
+    expect(value.life.writes.map((w) => [w.attempt, w.txnId])).toEqual([
+      [1, null],
+      [2, null],
+    ]);
+    expect(value.life.reads.map((r) => r.attempt)).toEqual([1, 2]);
+    expect(value).toMatchObject({ outcome: 'duplicated', cause: { kind: 'replayed-after-restore' } });
+    expect(value.note).toMatch(/only the rows PostgreSQL committed/);
+    // The checkpoint tab's drill-down from the real job's events: every task acknowledged checkpoint 1.
+    const detail: CheckpointDetail = (
+      await request(server.url).get(`/api/runs/${runId}/checkpoints/1`).expect(200)
+    ).body;
+    expect(detail.tasks.map((t) => t.task)).toEqual(['source', 'sink-0', 'sink-1']);
+    for (const t of detail.tasks)
+      expect(t.acknowledgedMs).toBeGreaterThanOrEqual(detail.checkpoint.triggeredMs!);
   });
 
   it('EXACTLY_ONCE with a clicked notify-lost: injected into the real job, no duplicate found', async () => {

@@ -16,6 +16,7 @@ import { ProtocolDiagram } from './panels/ProtocolDiagram';
 import { Scrubber } from './panels/Scrubber';
 import { TimelineEditor } from './panels/TimelineEditor';
 import { TransactionInspector } from './panels/TransactionInspector';
+import { ValueSearch } from './panels/ValueSearch';
 import { ZoomBar } from './panels/ZoomBar';
 import { useStore } from './state/store';
 import { openComparison } from './sync/compare-sync';
@@ -112,6 +113,7 @@ function Dashboard() {
           <CheckpointHistory />
           <TransactionInspector />
         </div>
+        <ValueSearch />
         <EventLog />
       </div>
     </main>

@@ -6,6 +6,7 @@ export * from './explain/protocol-messages';
 export { END_MARKER, exhaustive, START_MARKER } from './kernel/context';
 export * from './kernel/histogram';
 export * from './kernel/prng';
+export type { ValueTracer } from './kernel/value-tracer';
 export {
   CHECKER_ENDS,
   CHECKER_STARTS,
@@ -27,6 +28,8 @@ export * from './run/schedules';
 export * from './run/shrink';
 export * from './run/simulation';
 export * from './run/sweep';
+export * from './run/value-strip';
+export * from './run/value-trace';
 export * from './scenario/defaults';
 export * from './scenario/knobs';
 export * from './scenario/parse';

@@ -20,6 +20,7 @@ function checker(numEvents: number) {
     emit: (e) => events.push(e),
     console: (_source, line) => lines.push(line),
     listening: true,
+    tracer: null,
   };
   const c = new Checker(ctx, numEvents);
   for (let v = 1; v <= numEvents; v++) c.emitted(v, 0);

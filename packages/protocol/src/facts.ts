@@ -110,18 +110,72 @@ export interface FactsPage<T, C> {
   complete: boolean;
 }
 
-/** End-to-end durations of every completed checkpoint of the run (ms). */
+/**
+ * End-to-end durations of every completed checkpoint of the run (ms). The percentiles come from a
+ * histogram of them (the engine's LatencyHistogram): exact below 128 ms, within about 6% above.
+ */
 export interface DurationSummary {
   min: number;
   avg: number;
   max: number;
   count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/** An attempt restored from a checkpoint, and when. */
+export interface RestoreFact {
+  checkpointId: number;
+  attempt: number;
+  atMs: number;
+}
+
+/** Flink's "Latest" block: the newest completed and failed checkpoints, and the newest restore. */
+export interface CheckpointLatest {
+  completed: CheckpointFact | null;
+  /** The newest checkpoint that did not complete (declined, expired or abandoned). */
+  failed: CheckpointFact | null;
+  restore: RestoreFact | null;
 }
 
 /** `GET /api/runs/:id/checkpoints?offset&limit&order`; `durations` is null until one completed. */
 export type CheckpointsPage = FactsPage<CheckpointFact, CheckpointCounts> & {
   durations: DurationSummary | null;
+  latest: CheckpointLatest;
 };
+
+/**
+ * One task's part in one checkpoint (Flink's per-subtask detail). Times are virtual ms from the
+ * run's start; null when it never happened (or, past 65 s after the trigger, is not kept: `late`).
+ */
+export interface TaskCheckpointDetail {
+  /** `source`, `sink-0`, `sink-1`… */
+  task: string;
+  /** When the checkpoint's barrier reached it (a sink subtask; the source snapshots at the trigger). */
+  barrierMs: number | null;
+  acknowledgedMs: number | null;
+  /** Its transaction pre-committed (flushed) under this checkpoint, EXACTLY_ONCE only. */
+  txn: TxnFact | null;
+  /** From the barrier to the flush done (EXACTLY_ONCE) or to the acknowledgement (a flushing writer). */
+  preCommitMs: number | null;
+  /** A step happened 65,534 ms or more after the trigger: its time is not kept. */
+  late: boolean;
+}
+
+/** `GET /api/runs/:id/checkpoints/:checkpoint`: the checkpoint and each task's part in it. */
+export interface CheckpointDetail {
+  checkpoint: CheckpointFact;
+  tasks: TaskCheckpointDetail[];
+}
+
+export const checkpointParamSchema = z.strictObject({
+  checkpoint: z.coerce
+    .number({ error: 'expected a checkpoint id' })
+    .int({ error: 'expected a checkpoint id' })
+    .min(1, { error: 'checkpoint ids start at 1' })
+    .max(2 ** 31, { error: 'too large' }),
+});
 /** `GET /api/runs/:id/transactions?offset&limit&order&checkpoint&subtask&txnId`. */
 export type TransactionsPage = FactsPage<TxnFact, TxnCounts>;
 

@@ -21,6 +21,7 @@ export * from './facts';
 export * from './json-shape';
 export * from './messages';
 export * from './sweeps';
+export * from './values';
 
 /**
  * The shared contract between the server and the dashboard. Both import it; nothing is declared

@@ -10,7 +10,9 @@ import {
 } from '@eolab/engine';
 import {
   BACKENDS,
+  type CheckpointDetail,
   type CreatedRun,
+  checkpointParamSchema,
   checkpointsQuerySchema,
   type ExportedRun,
   type HealthResponse,
@@ -23,13 +25,18 @@ import {
   type RunsPage,
   replaySchema,
   runIdSchema,
+  stripQuerySchema,
   transactionsQuerySchema,
+  type ValueLifeResponse,
+  type ValueStripResponse,
+  valueParamSchema,
 } from '@eolab/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { localCommands, type RunCommands } from '../cluster/run-commands';
 import { RunError } from '../runs/run-error';
 import type { RunManager } from '../runs/run-manager';
+import { ValueTracing } from '../runs/values/value-tracing';
 import { createRun } from './create-run';
 import { parseOr400 } from './errors';
 import { addressOf, type RateLimits } from './rate-limits';
@@ -121,6 +128,12 @@ export function apiRoutes(
     res.type('json').send(manager.checkpointsJson(id(req), query).json);
   });
 
+  // One checkpoint, each task's part in it (Flink's per-subtask detail).
+  api.get('/runs/:id/checkpoints/:checkpoint', (req, res) => {
+    const { checkpoint } = parseOr400(checkpointParamSchema, { checkpoint: req.params.checkpoint });
+    res.json(manager.checkpointDetail(id(req), checkpoint) satisfies CheckpointDetail);
+  });
+
   api.get('/runs/:id/messages', (req, res) => {
     const query = parseOr400(messagesQuerySchema, req.query);
     res.type('json').send(manager.messagesJson(id(req), query).json);
@@ -129,6 +142,23 @@ export function apiRoutes(
   api.get('/runs/:id/transactions', (req, res) => {
     const query = parseOr400(transactionsQuerySchema, req.query);
     res.type('json').send(manager.transactionsJson(id(req), query).json);
+  });
+
+  // "Find a value": a model run replayed with the engine's value tracer (runs/values/value-tracing.ts).
+  const values = new ValueTracing({
+    rowsOf: (runId) => manager.real.rowsOf(runId),
+    factsOf: (runId) => manager.factsOf(runId),
+  });
+  api.get('/runs/:id/values/:value', (req, res) => {
+    const runId = id(req);
+    const { value } = parseOr400(valueParamSchema, { value: req.params.value });
+    res.json(values.life(runId, manager.stored(runId), value) satisfies ValueLifeResponse);
+  });
+
+  api.get('/runs/:id/values', (req, res) => {
+    const runId = id(req);
+    const query = parseOr400(stripQuerySchema, req.query);
+    res.json(values.strip(runId, manager.stored(runId), query) satisfies ValueStripResponse);
   });
 
   api.get('/runs/:id/export', (req, res) => {

@@ -99,6 +99,21 @@ export class RealBackend {
     if (this.busy === job) this.busy = null;
   }
 
+  /**
+   * The committed rows of the last few real runs, for "Find a value" (a real run cannot be
+   * replayed): kept in memory while the server runs, the newest KEPT_ROW_SETS runs' worth.
+   */
+  private readonly rowSets = new Map<string, RealRows>();
+
+  keepRows(runId: string, rows: RealRows): void {
+    this.rowSets.set(runId, rows);
+    if (this.rowSets.size > KEPT_ROW_SETS) this.rowSets.delete(this.rowSets.keys().next().value!);
+  }
+
+  rowsOf(runId: string): RealRows | null {
+    return this.rowSets.get(runId) ?? null;
+  }
+
   /** Stops the running job, if any, and the PostgreSQL this server started. */
   async close(): Promise<void> {
     this.closed = true;
@@ -180,6 +195,14 @@ export interface RealSlot {
   stop(): void;
   backendFailed(reason: string): void;
 }
+/** A real run's committed rows in commit order, and the job's start (ms since the epoch) their times count from. */
+export interface RealRows {
+  rows: readonly ReadRow[];
+  startMs: number;
+}
+
+/** Real runs whose rows the server keeps for "Find a value". */
+const KEPT_ROW_SETS = 16;
 
 export interface PreparedRealRun {
   pg: Backend;
@@ -418,6 +441,7 @@ export class RealJob implements RunModel {
    * when its row became visible; the checker's lines and findings are told now, when they were read.
    */
   private onChecked(rows: readonly ReadRow[], checked: CheckResult, startMs: number): void {
+    this.owner.keepRows(this.runId, { rows, startMs });
     const n = this.scenario.numEvents;
     const reads = new Uint8Array(n + 1);
     for (const row of rows) {

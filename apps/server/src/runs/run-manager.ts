@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Fault, InjectRequest, Report, Scenario, SimEvent } from '@eolab/engine';
 import type {
+  CheckpointDetail,
   CheckpointsPage,
   CheckpointsQuery,
   MessagesPage,
@@ -275,6 +276,23 @@ export class RunManager {
     if (run !== undefined) return run.checkpointsJson(query);
     const { facts, report } = this.endedFacts(id);
     return new SerializedJson(JSON.stringify(facts.checkpointsPage(query, report) satisfies CheckpointsPage));
+  }
+
+  /** A run's whole record of checkpoints and transactions, live or stored. */
+  factsOf(id: string): RunFacts {
+    return this.live.get(id)?.facts ?? this.endedFacts(id).facts;
+  }
+
+  /** One checkpoint of a run and each task's part in it, live or stored. */
+  checkpointDetail(id: string, checkpoint: number): CheckpointDetail {
+    const facts = this.live.get(id)?.facts ?? this.endedFacts(id).facts;
+    const detail = facts.checkpointDetail(checkpoint);
+    if (detail === null)
+      throw new RunError(
+        404,
+        `checkpoint: run ${id} has no checkpoint ${checkpoint} (it has ${facts.checkpoints.total})`,
+      );
+    return detail;
   }
 
   /** A page of a run's transactions (a TransactionsPage), live or stored, as JSON. */

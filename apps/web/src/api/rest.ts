@@ -1,6 +1,7 @@
 import type { WriterMode } from '@eolab/engine';
 import type {
   BackendKind,
+  CheckpointDetail,
   CheckpointsPage,
   CreatedRun,
   CreateSweepRequest,
@@ -14,6 +15,8 @@ import type {
   SweepSummary,
   SweepsPage,
   TransactionsPage,
+  ValueLifeResponse,
+  ValueStripResponse,
 } from '@eolab/protocol';
 
 /**
@@ -91,6 +94,15 @@ export function getCheckpoints(
   return call<CheckpointsPage>(`/runs/${encodeURIComponent(runId)}/checkpoints?${factsQuery(query)}`, init);
 }
 
+/** One checkpoint of a run, with each task's part in it (barrier, acknowledgement, transaction). */
+export function getCheckpointDetail(
+  runId: string,
+  checkpoint: number,
+  init?: RequestInit,
+): Promise<CheckpointDetail> {
+  return call<CheckpointDetail>(`/runs/${encodeURIComponent(runId)}/checkpoints/${checkpoint}`, init);
+}
+
 /** A page of every transaction of a run, filtered by checkpoint, subtask or store id. */
 export function getTransactions(
   runId: string,
@@ -136,4 +148,18 @@ export function listSweeps(): Promise<SweepsPage> {
 
 export function cancelSweep(sweepId: string): Promise<SweepSummary> {
   return call<SweepSummary>(`/sweeps/${encodeURIComponent(sweepId)}/cancel`, post({}));
+}
+
+/** One value's life in a run: its emissions, writes, transactions and reads (the run replayed with a tracer). */
+export function getValueLife(runId: string, value: number, init?: RequestInit): Promise<ValueLifeResponse> {
+  return call<ValueLifeResponse>(`/runs/${encodeURIComponent(runId)}/values/${value}`, init);
+}
+
+/** Values from..to at one moment: each one's state and what each kind of reader sees. */
+export function getValueStrip(
+  runId: string,
+  query: { from: number; to: number; atMs?: number },
+  init?: RequestInit,
+): Promise<ValueStripResponse> {
+  return call<ValueStripResponse>(`/runs/${encodeURIComponent(runId)}/values?${factsQuery(query)}`, init);
 }

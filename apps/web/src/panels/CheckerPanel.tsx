@@ -1,4 +1,4 @@
-import { type Cause, judgesMissing } from '@eolab/engine';
+import { judgesMissing } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { compareBackends, compareModes } from '../actions/compare';
@@ -6,6 +6,7 @@ import { startScenario } from '../actions/run';
 import { disagreement, ENDED_SENTENCE, verdictText, verdictTone } from '../explain/verdict';
 import { selectEvents, selectReport, selectTotals } from '../state/scrub';
 import { useStore } from '../state/store';
+import { CauseList, DuplicateValues } from './CauseList';
 
 export function CheckerPanel() {
   const { events, report, totals, runState } = useStore(
@@ -62,7 +63,7 @@ export function CheckerPanel() {
       </dl>
       {report !== null && report.duplicates.length > 0 && (
         <p className="dup-list">
-          Duplicated values: <span data-testid="duplicate-values">{summarizeValues(report.duplicates)}</span>
+          Duplicated values: <DuplicateValues values={report.duplicates} />
         </p>
       )}
       {causes.length > 0 && <CauseList label="Why the duplicates" causes={causes} />}
@@ -111,23 +112,6 @@ function JobEnd() {
         Run again
       </button>
     </div>
-  );
-}
-
-/** The engine's own account of each cause: values first, then what happened to them. */
-function CauseList({ label, causes }: { label: string; causes: readonly Cause[] }) {
-  return (
-    <ul className="causes" aria-label={label}>
-      {causes.map((c) => {
-        const split = c.text.indexOf(': ');
-        return (
-          <li key={c.text} data-cause={c.kind}>
-            <strong>{c.text.slice(0, split)}</strong>
-            {c.text.slice(split)}.
-          </li>
-        );
-      })}
-    </ul>
   );
 }
 

@@ -1,34 +1,15 @@
-import type { CheckpointCounts } from '@eolab/protocol';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { getCheckpoints } from '../api/rest';
-import { FACTS_PAGE, formatCount, pageOfCheckpoint } from '../explain/facts-view';
-import {
-  type CheckpointRow,
-  checkpointHistory,
-  type DurationSummary,
-  durationSummary,
-} from '../explain/history';
+import { durationText } from '../explain/checkpoint-tab';
+import { FACTS_PAGE, pageOfCheckpoint } from '../explain/facts-view';
+import { type CheckpointRow, checkpointHistory, durationSummary } from '../explain/history';
 import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
 import { useFactsPage, useSettledScrubMs } from '../sync/facts-sync';
-import { atMsOf, CountsLine, fmt, sourceNote, useOffset } from './facts-parts';
+import { CheckpointCountsBlock, CheckpointDrillDown, ConfigBlock, LatestBlock } from './CheckpointTab';
+import { atMsOf, fmt, sourceNote, useOffset } from './facts-parts';
 import { Pager } from './Pager';
 import { ScrollRegion } from './ScrollRegion';
-
-function CheckpointCountsLine({ counts }: { counts: CheckpointCounts }) {
-  return (
-    <CountsLine
-      testId="checkpoint-counts"
-      parts={[
-        [counts.triggered, 'triggered'],
-        [counts.completed, 'completed'],
-        [counts.aborted, `aborted (${formatCount(counts.failed)} failed)`],
-        [counts.inProgress, 'in progress'],
-        [counts.restores, counts.restores === 1 ? 'restore' : 'restores'],
-      ]}
-    />
-  );
-}
 
 /** A row of the history: the server's record leaves acknowledgements unknown for one in progress at a scrubbed time. */
 type CheckpointView = Omit<CheckpointRow, 'acknowledged'> & {
@@ -76,11 +57,6 @@ function GoToCheckpoint({ total, onOffset }: { total: number; onOffset: (offset:
   );
 }
 
-const durationLine = (summary: DurationSummary | null) =>
-  summary === null
-    ? 'No checkpoint completed yet.'
-    : `End-to-end duration of ${formatCount(summary.count)} completed: min ${fmt(summary.min)} · avg ${fmt(summary.avg)} · max ${fmt(summary.max)}.`;
-
 /** Flink's checkpoint history: every checkpoint of the run, a page at a time, newest first. */
 export const CheckpointHistory = memo(function CheckpointHistory() {
   const runId = useStore((s) => s.runId);
@@ -88,6 +64,10 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
   const parallelism = useStore((s) => s.scenario?.sink.parallelism ?? 1);
   const [total, setTotal] = useState<number | null>(null);
   const [offset, setOffset] = useOffset(`${runId} ${atMs}`, total);
+  // The checkpoint whose per-task detail is open (Flink's drill-down), per run.
+  const [opened, setOpened] = useState<{ runId: string | null; id: number } | null>(null);
+  const openedId = opened !== null && opened.runId === runId ? opened.id : null;
+  const open = (id: number) => setOpened({ runId, id });
   const { page, error } = useFactsPage(`checkpoints ${offset} ${atMs}`, (id, signal) =>
     getCheckpoints(id, { offset, limit: FACTS_PAGE, ...atMsOf(atMs) }, { signal }),
   );
@@ -108,11 +88,13 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
         <h2 id="cp-history-title">Checkpoint history</h2>
         {fromServer && page.total > FACTS_PAGE && <GoToCheckpoint total={page.total} onOffset={setOffset} />}
       </div>
-      {fromServer && <CheckpointCountsLine counts={page.counts} />}
-      <p className="hint">{durationLine(summary)}</p>
+      {fromServer && <CheckpointCountsBlock counts={page.counts} />}
+      {fromServer && <LatestBlock latest={page.latest} onOpen={open} />}
+      <p className="hint">{durationText(summary)}</p>
+      <ConfigBlock />
       {note !== null && <p className="hint">{note}</p>}
       <ScrollRegion className="table-scroll" label="Checkpoint history table">
-        <table className="history-table">
+        <table className="history-table" aria-label="Checkpoint history">
           <thead>
             <tr>
               <th>id</th>
@@ -127,7 +109,21 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} className={`cp-${r.status.replace(' ', '-')}`}>
-                <td>{r.id}</td>
+                <td>
+                  {fromServer ? (
+                    <button
+                      type="button"
+                      className="link"
+                      title={`Checkpoint ${r.id} by task`}
+                      aria-expanded={openedId === r.id}
+                      onClick={() => (openedId === r.id ? setOpened(null) : open(r.id))}
+                    >
+                      {r.id}
+                    </button>
+                  ) : (
+                    r.id
+                  )}
+                </td>
                 <td>{r.status}</td>
                 <td>{fmt(r.triggeredMs)}</td>
                 <td>
@@ -151,6 +147,7 @@ export const CheckpointHistory = memo(function CheckpointHistory() {
         total={fromServer ? page.total : (local?.length ?? 0)}
         onOffset={setOffset}
       />
+      {openedId !== null && <CheckpointDrillDown id={openedId} onClose={() => setOpened(null)} />}
     </section>
   );
 });

@@ -6,6 +6,7 @@ import { leaseLeft, matchTxn, type TxnRow, transactions } from '../explain/histo
 import { selectEvents, selectNowMs } from '../state/scrub';
 import { useStore } from '../state/store';
 import { useFactsPage, useSettledScrubMs } from '../sync/facts-sync';
+import { FollowRange } from './CauseList';
 import { atMsOf, CountsLine, fmt, sourceNote, useOffset } from './facts-parts';
 import { Pager } from './Pager';
 import { ScrollRegion } from './ScrollRegion';
@@ -118,7 +119,9 @@ export const TransactionInspector = memo(function TransactionInspector() {
                 <td>{leaseLeft(r, nowMs)}</td>
                 <td>
                   {r.events}
-                  {r.firstValue === null ? '' : ` (${r.firstValue}..${r.lastValue})`}
+                  {r.firstValue !== null && r.lastValue !== null && (
+                    <FollowRange first={r.firstValue} last={r.lastValue} />
+                  )}
                 </td>
                 <td>{r.recovery ? 'committed on recovery' : (r.why ?? '')}</td>
               </tr>

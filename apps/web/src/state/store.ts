@@ -4,6 +4,7 @@ import { type ControlsSlice, createControlsSlice } from './controls';
 import { createLiveRunsSlice, type LiveRunsSlice } from './live-runs';
 import { createRunSlice, type RunSlice } from './run';
 import { createUiSlice, type UiSlice } from './ui';
+import { createValuesSlice, type ValuesSlice } from './values';
 
 /**
  * The dashboard's one store, built from typed slices (zustand's slices pattern). Each slice file
@@ -13,7 +14,7 @@ import { createUiSlice, type UiSlice } from './ui';
  * The zoom and the pointer's time live apart, in view.ts: the cursor moves at the mouse's rate, and
  * in its own store only its few subscribers are asked, never every selector of the dashboard.
  */
-export type State = ControlsSlice & RunSlice & UiSlice & CompareSlice & LiveRunsSlice;
+export type State = ControlsSlice & RunSlice & UiSlice & CompareSlice & LiveRunsSlice & ValuesSlice;
 
 export const useStore = create<State>()(() => ({
   ...createControlsSlice(),
@@ -21,4 +22,5 @@ export const useStore = create<State>()(() => ({
   ...createUiSlice(),
   ...createCompareSlice(),
   ...createLiveRunsSlice(),
+  ...createValuesSlice(),
 }));

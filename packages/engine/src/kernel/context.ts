@@ -2,6 +2,7 @@ import type { SimEvent } from '../events';
 import type { Metrics } from '../run/metrics';
 import type { Scenario } from '../scenario/schema';
 import type { Scheduler } from './scheduler';
+import type { ValueTracer } from './value-tracer';
 
 /** The stream's special values, as the sample's IntegerEvent defines them. */
 export const START_MARKER = -1;
@@ -18,6 +19,8 @@ export interface SimContext {
    * steps it tells of: the steps every checkpoint takes build theirs only when it is true.
    */
   readonly listening: boolean;
+  /** Follows a few values through the run (a replay for "Find a value"); null in every other run. */
+  readonly tracer: ValueTracer | null;
   /** A console line of the sample's writer or checker, at virtual time t. */
   console(source: 'writer' | 'checker', line: string, t: number): void;
 }

@@ -1,6 +1,7 @@
 import { END_MARKER, invariant, type SimContext, START_MARKER } from '../kernel/context';
 import { FirstEmissions } from '../kernel/first-emissions';
 import type { LatencyHistogram } from '../kernel/histogram';
+import type { ValueTracer } from '../kernel/value-tracer';
 import { Explainer } from '../run/causes';
 import { Counter, Metrics } from '../run/metrics';
 import { type LatencySummary, type MarkerWindowResult, REPORT_LIST_LIMIT } from '../run/report';
@@ -49,12 +50,14 @@ export class Checker {
   private missingTotal = 0;
 
   private readonly metrics: Metrics;
+  private readonly tracer: ValueTracer | null;
 
   constructor(
     private readonly ctx: CheckerContext,
     private readonly numEvents: number,
   ) {
     this.metrics = ctx.metrics;
+    this.tracer = ctx.tracer ?? null;
     this.readCount = new Uint8Array(numEvents + 1);
     this.explainer = new Explainer(numEvents, this.readCount);
     this.windowSeen = new Uint8Array(numEvents + 1);
@@ -82,6 +85,9 @@ export class Checker {
     }
     if (!(value >= 1 && value <= this.numEvents)) invariant(false, `read a value out of range: ${value}`);
     this.metrics.count(Counter.read, tMs, 1);
+    const tracer = this.tracer;
+    if (tracer !== null && value >= tracer.fromValue && value <= tracer.toValue)
+      tracer.read(value, tMs, source);
     const count = this.readCount[value]!;
     if (count !== 0) {
       this.repeatedRead(value, count, tMs, source);
@@ -105,6 +111,7 @@ export class Checker {
     const windowSeen = this.windowSeen;
     // Every read here is at tMs: one bucket's histogram takes all their latencies.
     const latency = this.metrics.latencyAt(tMs);
+    if (this.tracer !== null) traceReads(this.tracer, values, length, tMs, source);
     let data = 0;
     for (let i = 0; i < length; i++) {
       const value = values[i]!;
@@ -256,8 +263,24 @@ export class Checker {
   }
 }
 
+/** A committed transaction's reads of traced values (markers go through `read`, which traces nothing). */
+function traceReads(
+  tracer: ValueTracer,
+  values: Int32Array,
+  length: number,
+  tMs: number,
+  source: number,
+): void {
+  for (let i = 0; i < length; i++) {
+    const value = values[i]!;
+    if (value >= tracer.fromValue && value <= tracer.toValue && value >= 1) tracer.read(value, tMs, source);
+  }
+}
+
 /** What the checkers need from their surroundings: the metrics they count into, and where lines and events go. */
-export type CheckerContext = Pick<SimContext, 'metrics' | 'console' | 'emit'>;
+export type CheckerContext = Pick<SimContext, 'metrics' | 'console' | 'emit'> & {
+  readonly tracer?: ValueTracer | null;
+};
 
 /** One value as a reader saw it, outside the simulation (ms from the run's start, in read order). */
 export interface StreamRead {

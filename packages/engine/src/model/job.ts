@@ -1,5 +1,6 @@
 import { invariant, type SimContext, START_MARKER } from '../kernel/context';
 import { TripleQueue } from '../kernel/ring';
+import type { ValueTracer } from '../kernel/value-tracer';
 import { Counter } from '../run/metrics';
 import type { Checker } from './checker';
 import { taskName } from './names';
@@ -70,6 +71,8 @@ export class Attempt implements SinkTask {
   private readonly p: number;
   // Scenario values read once per data event, cached for the hot loop.
   private readonly travelMs: number;
+  /** Follows a few values (a replay for "Find a value"); null otherwise, checked once per batch. */
+  private readonly tracer: ValueTracer | null;
 
   constructor(
     readonly id: number,
@@ -85,6 +88,7 @@ export class Attempt implements SinkTask {
   ) {
     this.p = ctx.scenario.sink.parallelism;
     this.travelMs = ctx.scenario.checkpoint.barrierTravelMs;
+    this.tracer = ctx.tracer;
     this.writer = sinkWriterFor(ctx.scenario.mode, this);
     // A restored attempt may wait for fewer final checkpoints: the sample's initializeState
     // hard-codes its checkpoint ids to 1 (SampleSource).
@@ -164,6 +168,7 @@ export class Attempt implements SinkTask {
     const channel = this.channel;
     const count = channel.countDueBy(limit, beforeSeq - channel.popped);
     if (count === 0) return;
+    if (this.tracer !== null) this.traceWrites(this.tracer, channel.head, channel.head + count);
     this.writer.writeRun(channel, channel.head, channel.head + count, this.resumeAtMs);
     channel.drop(count);
   }
@@ -208,6 +213,7 @@ export class Attempt implements SinkTask {
         channel.shift();
         const failure = this.writer.write(this.writer.sinks[subtask]!, value, at);
         if (failure !== null) return failure;
+        if (this.tracer !== null) this.traceWrite(this.tracer, value, subtask, at);
       } else {
         if (emitAt > until) return null;
         const failure = this.emit(emitAt);
@@ -223,6 +229,9 @@ export class Attempt implements SinkTask {
     this.elementsSeen++;
     if (value > 0) {
       this.checker.emitted(value, t);
+      const tracer = this.tracer;
+      if (tracer !== null && value >= tracer.fromValue && value <= tracer.toValue)
+        tracer.emitted(value, this.id, t);
       this.ctx.metrics.count(Counter.emitted, t, 1);
     } else {
       this.ctx.emit({
@@ -252,12 +261,37 @@ export class Attempt implements SinkTask {
   private emitSteady(t: number, step: number, count: number): void {
     const first = this.source.takeSteady(count);
     this.checker.emittedRun(first, count, t, step);
+    if (this.tracer !== null) this.traceEmissions(this.tracer, first, count, t, step);
     this.ctx.metrics.countRun(Counter.emitted, t, step, count);
     this.elementsSeen += count;
     this.channel.pushRun(first, count, t + this.travelMs, step, this.nextChannel, this.p);
     this.lastPushed = first + count - 1;
     this.nextChannel = (this.nextChannel + count) % this.p;
     this.nextEmitAtMs = this.nextEmitTime(t + (count - 1) * step);
+  }
+
+  // ---- the value tracer (a replay for "Find a value") ----
+
+  /** The traced values among a steady run of `count` values from `first`, `step` ms apart from t. */
+  private traceEmissions(tracer: ValueTracer, first: number, count: number, t: number, step: number): void {
+    const from = Math.max(first, tracer.fromValue);
+    const to = Math.min(first + count - 1, tracer.toValue);
+    for (let v = from; v <= to; v++) tracer.emitted(v, this.id, t + (v - first) * step);
+  }
+
+  /** The traced values among channel entries from..to-1, about to be written in one batch. */
+  private traceWrites(tracer: ValueTracer, from: number, to: number): void {
+    const { values, times, tags } = this.channel;
+    for (let i = from; i < to; i++) {
+      const value = values[i]!;
+      if (value >= tracer.fromValue && value <= tracer.toValue && value >= 1)
+        this.traceWrite(tracer, value, tags[i]!, Math.max(times[i]!, this.resumeAtMs));
+    }
+  }
+
+  private traceWrite(tracer: ValueTracer, value: number, subtask: number, t: number): void {
+    if (!(value >= tracer.fromValue && value <= tracer.toValue && value >= 1)) return;
+    tracer.written(value, this.id, subtask, this.writer.sinks[subtask]?.current ?? null, t);
   }
 
   /** The sample's throttle: 5 ms per event until a checkpoint is confirmed, blocking at floor(N/3). */

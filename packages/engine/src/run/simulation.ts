@@ -2,6 +2,7 @@ import { type EventListener, EventListeners, type SimEvent, type TaskFailureReas
 import { invariant, type SimContext } from '../kernel/context';
 import { Prng } from '../kernel/prng';
 import { Scheduler } from '../kernel/scheduler';
+import type { ValueTracer } from '../kernel/value-tracer';
 import { Checker } from '../model/checker';
 import { CHECKPOINT_FAULT_FIRED, CheckpointFaultPlan } from '../model/checkpoint-fault-plan';
 import { CheckpointCoordinator } from '../model/coordinator';
@@ -26,6 +27,8 @@ export interface SimulationOptions {
   bucketMs?: number;
   /** Most buckets the metrics series holds. */
   maxBuckets?: number;
+  /** Follows a few values through the run (kernel/value-tracer.ts): it changes nothing the run does. */
+  tracer?: ValueTracer;
 }
 
 /**
@@ -73,6 +76,7 @@ export class Simulation {
       metrics: this.metrics,
       emit: (event) => this.emit(event),
       console: (source, line, t) => this.console(source, line, t),
+      tracer: options.tracer ?? null,
       get listening() {
         return listeners.size > 0;
       },

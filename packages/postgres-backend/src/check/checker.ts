@@ -5,6 +5,11 @@ import type pg from 'pg';
 export interface ReadRow {
   value: number;
   attempt: number;
+  /** The sink subtask that wrote it, and its transaction (`a1-s0-e3`: attempt, subtask, epoch), null for a plain insert. */
+  subtask: number;
+  txn: string | null;
+  /** When its insert ran, ms since the epoch. */
+  writtenAtMs: number;
   /** When it became visible (its commit), ms since the epoch. */
   visibleAtMs: number;
   emittedAtMs: number;
@@ -18,7 +23,8 @@ export interface ReadRow {
  */
 export async function readCommitted(client: pg.Client, run: string): Promise<ReadRow[]> {
   const result = await client.query(
-    `SELECT e.value, e.attempt, e.emitted_at,
+    `SELECT e.value, e.attempt, e.subtask, e.txn, e.emitted_at,
+            extract(epoch FROM e.written_at) * 1000 AS written_at,
             extract(epoch FROM coalesce(c.committed_at, e.written_at)) * 1000 AS visible_at
        FROM eolab_events e
        LEFT JOIN eolab_commits c ON c.run = e.run AND c.txn = e.txn
@@ -29,6 +35,9 @@ export async function readCommitted(client: pg.Client, run: string): Promise<Rea
   return result.rows.map((r) => ({
     value: Number(r.value),
     attempt: Number(r.attempt),
+    subtask: Number(r.subtask),
+    txn: r.txn === null ? null : String(r.txn),
+    writtenAtMs: Number(r.written_at),
     visibleAtMs: Number(r.visible_at),
     emittedAtMs: Number(r.emitted_at),
   }));

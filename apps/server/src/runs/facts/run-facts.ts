@@ -1,6 +1,7 @@
 import type { Report, Scenario, SimEvent } from '@eolab/engine';
 import type {
   CheckpointCounts,
+  CheckpointDetail,
   CheckpointsPage,
   CheckpointsQuery,
   MessagesPage,
@@ -14,7 +15,7 @@ import { MessageLog, type MessageLogMeta } from './message-log';
 import { TxnFacts, type TxnMeta } from './txn-facts';
 
 /** Bumped when the stored layout changes: an older blob is then ignored (its run falls back to its events). */
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Meta {
   format: number;
@@ -71,6 +72,7 @@ export class RunFacts {
     this.messages.observe(e);
     switch (e.kind) {
       case 'checkpoint-triggered':
+      case 'checkpoint-barrier':
       case 'checkpoint-acknowledged':
       case 'checkpoint-notified':
       case 'checkpoint-completed':
@@ -125,7 +127,35 @@ export class RunFacts {
       atMs === undefined
         ? { counts: this.checkpointCounts(report), durations: this.checkpoints.durationSummary() }
         : this.checkpoints.countsAt(atMs);
-    return { items, offset: query.offset, total, ...then, complete: this.complete };
+    const latest = this.checkpoints.latest(atMs);
+    return { items, offset: query.offset, total, ...then, latest, complete: this.complete };
+  }
+
+  /**
+   * Checkpoint `id` and each task's part in it: the barrier's arrival, the acknowledgement, and
+   * for each sink subtask the transaction it pre-committed under it (EXACTLY_ONCE). Null when the
+   * run has no such checkpoint.
+   */
+  checkpointDetail(id: number): CheckpointDetail | null {
+    if (id > this.checkpoints.total) return null;
+    const checkpoint = this.checkpoints.fact(id);
+    const tasks = this.checkpoints.taskTimes(id).map((times, index) => {
+      const subtask = index - 1;
+      // After a restore two attempts may each have had a transaction for this checkpoint: the one flushed under it is its.
+      const rows =
+        subtask < 0
+          ? []
+          : this.transactions.select({ offset: 0, limit: 8, order: 'oldest', checkpoint: id, subtask }).rows;
+      const candidates = rows.map((r) => this.transactions.fact(r));
+      const txn = candidates.find((t) => t.preCommittedMs !== null) ?? candidates[0] ?? null;
+      const doneMs = txn?.preCommittedMs ?? (this.leaseMs === null ? times.acknowledgedMs : null);
+      const preCommitMs =
+        subtask < 0 || times.barrierMs === null || doneMs === null
+          ? null
+          : Math.max(0, doneMs - times.barrierMs);
+      return { ...times, txn, preCommitMs };
+    });
+    return { checkpoint, tasks };
   }
 
   transactionsPage(query: TransactionsQuery, report: Report | null): TransactionsPage {
