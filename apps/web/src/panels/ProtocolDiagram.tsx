@@ -164,6 +164,13 @@ function Diagram({ page }: { page: MessagesPage }) {
   );
 }
 
+/** Where a time and a lane are on the diagram, and the time on screen (what is sent after it is not drawn). */
+interface Placing {
+  x: Scale;
+  y: (lane: string) => number;
+  nowMs: number;
+}
+
 function Arrow({
   m,
   at,
@@ -173,12 +180,9 @@ function Arrow({
   lit,
   labelled,
   sentence,
-}: {
+}: Placing & {
   m: ProtocolMessage;
   at: Placed;
-  x: Scale;
-  y: (lane: string) => number;
-  nowMs: number;
   lit: boolean;
   labelled: boolean;
   sentence: string | null;
@@ -248,17 +252,7 @@ function Head({ x1, y1, x2, y2, color }: { x1: number; y1: number; x2: number; y
  * Routine messages too dense to draw apart: one faint arrow per slice of the window, kind and pair
  * of lanes, thicker the more messages it stands for; its tooltip counts them.
  */
-function Band({
-  bundle,
-  x,
-  y,
-  nowMs,
-}: {
-  bundle: MessageBundle;
-  x: Scale;
-  y: (lane: string) => number;
-  nowMs: number;
-}) {
+function Band({ bundle, x, y, nowMs }: Placing & { bundle: MessageBundle }) {
   if (bundle.fromMs > nowMs) return null;
   const x1 = x(bundle.fromMs);
   const x2 = Math.max(x(Math.min(bundle.toMs, nowMs)), x1 + 1);

@@ -58,57 +58,44 @@ export function laneOrder(a: LaneKey, b: LaneKey): number {
   return 0;
 }
 
-/** The protocol's messages (an arrow between two lanes) and marks (a step on one lane: `from` is `to`). */
-export const MESSAGE_KINDS = [
-  'trigger',
-  'barrier',
-  'pre-commit',
-  'ack',
-  'complete',
-  'checkpoint-abort',
-  'notify',
-  'begin',
-  'ping',
-  'commit',
-  'merge',
-  'txn-abort',
-  'expire',
-  'commit-failed',
-  'write-failed',
-  'retry',
-  'failure',
-  'cancel',
-  'restore',
-  'zombie',
-  'fault',
-  'outage-ended',
-  'marker',
-  'verdict',
-  'job',
-] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
-
 /**
- * Story messages are rare and always drawn one by one; the routine rest (a few dozen per
- * checkpoint) is bundled when a window holds too many to read.
+ * The protocol's messages (an arrow between two lanes) and marks (a step on one lane: `from` is
+ * `to`), each with whether it tells the story: story messages are rare and always drawn one by
+ * one; the routine rest (a few dozen per checkpoint) is bundled when a window holds too many to
+ * read. The order is the stored kind code's (the server's message log): append, never reorder.
  */
-export const STORY_MESSAGES: ReadonlySet<MessageKind> = new Set<MessageKind>([
-  'checkpoint-abort',
-  'txn-abort',
-  'expire',
-  'commit-failed',
-  'write-failed',
-  'retry',
-  'failure',
-  'cancel',
-  'restore',
-  'zombie',
-  'fault',
-  'outage-ended',
-  'marker',
-  'verdict',
-  'job',
-]);
+const KINDS = {
+  trigger: 'routine',
+  barrier: 'routine',
+  'pre-commit': 'routine',
+  ack: 'routine',
+  complete: 'routine',
+  'checkpoint-abort': 'story',
+  notify: 'routine',
+  begin: 'routine',
+  ping: 'routine',
+  commit: 'routine',
+  merge: 'routine',
+  'txn-abort': 'story',
+  expire: 'story',
+  'commit-failed': 'story',
+  'write-failed': 'story',
+  retry: 'story',
+  failure: 'story',
+  cancel: 'story',
+  restore: 'story',
+  zombie: 'story',
+  fault: 'story',
+  'outage-ended': 'story',
+  marker: 'story',
+  verdict: 'story',
+  job: 'story',
+} as const;
+export type MessageKind = keyof typeof KINDS;
+export const MESSAGE_KINDS = Object.keys(KINDS) as MessageKind[];
+export const STORY_MESSAGES: ReadonlySet<MessageKind> = new Set(
+  MESSAGE_KINDS.filter((k) => KINDS[k] === 'story'),
+);
 
 export interface ProtocolMessage {
   /** Its place in the run's sequence of messages (0, 1, ...): what `answers` points at. */
