@@ -1,4 +1,4 @@
-import type { EventOf, SimEvent, SimEventKind } from '../events';
+import type { EventOf, SimEvent, SimEventKind, TxnRef } from '../events';
 import type { FaultKind } from '../scenario/fault-catalogue';
 
 /**
@@ -114,7 +114,10 @@ export interface ProtocolMessage {
   txnId: number | null;
   /** Values a pre-commit flushed or a commit made visible; null when not about values. */
   values: number | null;
-  /** What a rare message says beyond its kind (a failure's reason, a fault's detail). */
+  /**
+   * What a rare message says beyond its kind (a failure's reason, a fault's detail). Routine ones
+   * say nothing more: the server interns notes, and a note per checkpoint or ping would grow with the run.
+   */
   note: string | null;
 }
 
@@ -253,7 +256,6 @@ export class ProtocolTracer {
         sentMs: e.t,
         receivedMs: e.t,
         checkpointId: e.checkpointId,
-        note: `position ${e.position}`,
       });
       this.checkpoint(e.checkpointId).trigger = { seq, t: e.t };
     },
@@ -288,10 +290,7 @@ export class ProtocolTracer {
       });
     },
     'checkpoint-completed': (e) => {
-      const seq = this.mark(COORDINATOR, e.t, 'complete', {
-        checkpointId: e.checkpointId,
-        note: `in ${e.durationMs} ms`,
-      });
+      const seq = this.mark(COORDINATOR, e.t, 'complete', { checkpointId: e.checkpointId });
       this.checkpoint(e.checkpointId).completion = { seq, t: e.t };
     },
     'checkpoint-aborted': (e) => {
@@ -311,16 +310,7 @@ export class ProtocolTracer {
       this.checkpoint(e.checkpointId).notifies.set(taskLane(e.task, this.attempt), seq);
     },
     'txn-begun': (e) => {
-      const seq = this.add({
-        kind: 'begin',
-        from: sinkLane(e.subtask, e.attempt),
-        to: CONTROLLER,
-        sentMs: e.t,
-        receivedMs: e.t,
-        checkpointId: e.epoch,
-        txnId: e.txnId,
-      });
-      this.txnLast.set(e.txnId, seq);
+      this.controllerCall('begin', e);
     },
     'txn-flushed': (e) => {
       const trace = this.checkpoint(e.checkpointId);
@@ -341,17 +331,7 @@ export class ProtocolTracer {
       this.txnLast.set(e.txnId, seq);
     },
     'txn-lease-renewed': (e) => {
-      const seq = this.add({
-        kind: 'ping',
-        from: sinkLane(e.subtask, e.attempt),
-        to: CONTROLLER,
-        sentMs: e.t,
-        receivedMs: e.t,
-        checkpointId: e.epoch,
-        txnId: e.txnId,
-        note: `lease until ${e.leaseDeadlineMs} ms`,
-      });
-      this.txnLast.set(e.txnId, seq);
+      this.controllerCall('ping', e);
     },
     'txn-committing': (e) => {
       // A recovery commit is the restored attempt's (recoverAndCommit); else the notified subtask's.
@@ -577,6 +557,20 @@ export class ProtocolTracer {
       this.mark(COORDINATOR, e.t, 'job', { note: 'run stopped by you' });
     },
   };
+
+  /** A sink's call to the controller about its transaction, answered at once (a begin, a ping). */
+  private controllerCall(kind: 'begin' | 'ping', e: TxnRef & { t: number }): void {
+    const seq = this.add({
+      kind,
+      from: sinkLane(e.subtask, e.attempt),
+      to: CONTROLLER,
+      sentMs: e.t,
+      receivedMs: e.t,
+      checkpointId: e.epoch,
+      txnId: e.txnId,
+    });
+    this.txnLast.set(e.txnId, seq);
+  }
 
   /** A transaction that ended needs no more lookups. */
   private forget(txnId: number): void {
