@@ -83,7 +83,7 @@ eolab verify --schedules N [--seed S] [--json]
   --max-faults F                 at most F random faults per schedule (default 4)
   The dashboard's Sweep page takes the same choices and gives the same table.
   --redis URL puts the schedules on a queue in Redis for a fleet of \`eolab worker\` processes on
-  any machines instead, and prints the same table (the default draw only).`,
+  any machines instead, and prints the same table.`,
   worker: `eolab worker --redis URL
 
   Takes sweep chunks from the queue in Redis that \`eolab sweep --redis URL\` fills, one at a time,
@@ -233,10 +233,6 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
   const workers = Math.min(requested, schedules);
   if (flags.redis !== undefined && flags.workers !== undefined)
     throw new UsageError('--workers: not with --redis (the fleet has as many workers as are started)');
-  if (flags.redis !== undefined && draw !== undefined)
-    throw new UsageError(
-      '--redis: the fleet sweeps the default draw only (no --preset, --scenario, --kinds or --max-faults yet)',
-    );
   err.write(`sweep: ${schedules} schedules x ${WRITER_MODES.length} modes from seed=${seed}\n`);
   const progress = sweepProgress(schedules, err);
   let result: SweepResult;
@@ -244,7 +240,12 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
     result =
       flags.redis === undefined
         ? await sweepOn(workers, { schedules, seed, ...draw }, (done) => progress.update(done))
-        : await fleetSweepCommand(String(flags.redis), schedules, seed, (done) => progress.update(done), err);
+        : await fleetSweepCommand(
+            String(flags.redis),
+            { schedules, seed, ...draw },
+            (done) => progress.update(done),
+            err,
+          );
   } finally {
     progress.finish();
   }

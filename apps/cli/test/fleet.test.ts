@@ -62,6 +62,21 @@ describe('eolab sweep --redis on a fleet of eolab worker processes', () => {
     expect(fleet.stdout).toContain('EXACTLY_ONCE');
     expect(fleet.stderr).toContain('chunks queued for 2 connected eolab worker(s)');
     expect(fleet.stderr).toContain('sweep: 300/300 schedules');
+    // On a preset with a chosen draw, as the dashboard's Sweeps page sends them.
+    const draw = ['--preset', 'lease-expiry', '--kinds', 'store-outage,job-pause', '--max-faults', '2'];
+    const localDraw = await eolab('sweep', '--schedules', '120', '--seed', '4', '--workers', '1', ...draw);
+    const fleetDraw = await eolab(
+      'sweep',
+      '--schedules',
+      '120',
+      '--seed',
+      '4',
+      '--redis',
+      redis.url,
+      ...draw,
+    );
+    expect(fleetDraw.stdout).toBe(localDraw.stdout);
+    expect(fleetDraw.code).toBe(localDraw.code);
     await Promise.all(workers.splice(0).map((w) => stop(w, 'SIGTERM')));
   });
 
@@ -106,7 +121,7 @@ describe('eolab sweep --redis on a fleet of eolab worker processes', () => {
     const unreachable = await eolab('sweep', '--schedules', '3', '--redis', 'redis://127.0.0.1:1');
     expect(unreachable.code).toBe(EXIT_BAD_INPUT);
     expect(unreachable.stderr).toContain(
-      'cannot reach Redis at redis://127.0.0.1:1 (--redis): connect ECONNREFUSED',
+      'sweep --redis: cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED',
     );
   });
 });

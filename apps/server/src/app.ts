@@ -168,12 +168,14 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
       tellInterrupted(io, manager, runIds, log),
     );
   }
-  // Sweeps run on worker threads, one per core; their progress goes to every dashboard.
+  // Sweeps run on worker threads, one per core, or with EOLAB_REDIS_URL on the fleet's `eolab
+  // worker`s; their progress goes to every dashboard.
   const sweeps = new SweepManager(
     config.dataDir,
     availableParallelism(),
     (progress) => io.emit('sweep:progress', progress),
     log,
+    config.cluster.redisUrl,
   );
 
   if (store instanceof QueuedRunStore) {
@@ -225,6 +227,15 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
         startedAtMs: Date.now(),
         sockets: () => io.engine.clientsCount,
         deltaSendCpuUs: () => deltaSendCpuUs,
+        cluster: async () =>
+          cluster === null && databaseUrl === null
+            ? null
+            : {
+                serverId,
+                redis: cluster === null ? null : await cluster.redisStatus(),
+                history: store instanceof PgRunStore ? 'postgres' : 'sqlite',
+                sweeps: config.cluster.redisUrl === null ? 'threads' : 'fleet',
+              },
       },
       rates,
       runs,

@@ -249,6 +249,24 @@ export interface HealthResponse {
   store?: StoreStatus;
   /** The PostgreSQL real runs use (absent from older servers). */
   postgres?: PostgresStatus;
+  /** Several servers, one lab: null when this server runs alone (absent from older servers). */
+  cluster?: ClusterStatus | null;
+}
+
+/** A server with EOLAB_REDIS_URL or EOLAB_DATABASE_URL: its part in the cluster (issue 22). */
+export interface ClusterStatus {
+  /** This server's id: the runs it creates are its own in the shared history. */
+  serverId: string;
+  /**
+   * EOLAB_REDIS_URL (its password hidden), whether this server's connection to it is up, and how
+   * many other servers are joined to the cluster through it (subscribed to its channel; null while
+   * Redis is out of reach). Null: no Redis, this server's sockets are its own.
+   */
+  redis: { url: string; reachable: boolean; peers: number | null } | null;
+  /** Where run history lives: this server's SQLite, or PostgreSQL shared by every server. */
+  history: 'sqlite' | 'postgres';
+  /** Where the Sweeps page's sweeps on the model run: this server's threads, or the fleet's `eolab worker`s. */
+  sweeps: 'threads' | 'fleet';
 }
 
 /**

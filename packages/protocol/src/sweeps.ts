@@ -138,6 +138,11 @@ export interface SweepSummary {
   violations: number | null;
   /** Why it failed, when it did. */
   error: string | null;
+  /**
+   * A sweep on the fleet (the server has EOLAB_REDIS_URL): the `eolab worker`s connected to the
+   * queue when last counted; 0 while running: it waits for one. Absent: on the server's threads.
+   */
+  fleetWorkers?: number;
 }
 
 /** A finished sweep's result: the table `eolab sweep` prints, its violations, each schedule's outcome. */
@@ -162,6 +167,8 @@ export interface SweepProgress {
   state: SweepState;
   done: number;
   total: number;
+  /** On the fleet: the workers connected to the queue (0: waiting for one), as on SweepSummary. */
+  fleetWorkers?: number;
 }
 
 /** The writer modes a schedule's `runs` are listed in. */

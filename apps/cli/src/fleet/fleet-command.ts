@@ -1,46 +1,95 @@
-import type { SweepResult } from '@eolab/engine';
+import { hostname } from 'node:os';
+import type { SweepResult, SweepSpec } from '@eolab/engine';
+import { FleetError, fleetSweep, startFleetWorker } from '@eolab/fleet';
 import { parseFlags, UsageError } from '../args';
-import { FleetError, parseRedisUrl } from './fleet-queue';
-import { fleetSweep } from './fleet-sweep';
-import { runFleetWorker } from './fleet-worker';
 
 interface Output {
   write(text: string): unknown;
 }
 
-/** `eolab worker --redis URL`. */
-export async function workerCommand(args: readonly string[], out: Output, err: Output): Promise<number> {
-  const flags = parseFlags(args, { redis: { type: 'string' } });
-  const { url } = parseRedisUrl(flags.redis as string | undefined);
+/** How often a waiting sweep says that no worker is taking its chunks. */
+const NO_WORKER_NOTE_MS = 10_000;
+
+/** Redis's address from `--redis`: a redis:// or rediss:// URL, or bad input naming the flag. */
+export function parseRedisUrl(value: string | undefined, flag = '--redis'): string {
+  if (value === undefined || value === '')
+    throw new UsageError(`${flag}: expected a URL such as redis://127.0.0.1:6379`);
+  let parsed: URL;
   try {
-    return await runFleetWorker(url, out, err);
-  } catch (error) {
-    if (error instanceof FleetError) throw new UsageError(`worker: ${error.message}`);
-    throw error;
+    parsed = new URL(value);
+  } catch {
+    throw new UsageError(`${flag}: '${value}' is not a URL (expected redis://host:port)`);
   }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new UsageError(`${flag}: expected a redis:// or rediss:// URL, got '${parsed.protocol}'`);
+  return value;
 }
 
 /**
- * `eolab sweep --redis URL`: the fleet's sweep. What stops it (Redis out of reach, a chunk that
- * kept failing, Ctrl-C) ends the command with its reason and exit code 2, never a stack.
+ * `eolab worker --redis URL`: takes sweep chunks from the fleet's queue (@eolab/fleet) until
+ * SIGINT or SIGTERM, then finishes the chunk in hand and leaves.
+ */
+export async function workerCommand(args: readonly string[], out: Output, err: Output): Promise<number> {
+  const flags = parseFlags(args, { redis: { type: 'string' } });
+  const url = parseRedisUrl(flags.redis as string | undefined);
+  const name = `${hostname()}:${process.pid}`;
+  const worker = await startFleetWorker(url, name, (message) =>
+    err.write(`eolab worker: ${message}\n`),
+  ).catch(rethrowAs('worker'));
+  out.write(`eolab worker ${name}: taking sweep chunks from ${url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await worker.close();
+  out.write(`eolab worker ${name}: stopped after ${worker.chunks()} chunks\n`);
+  return 0;
+}
+
+/**
+ * `eolab sweep --redis URL`: the fleet's sweep, the same table as `eolab sweep` for the same seed
+ * and draw. What stops it (Redis out of reach, a chunk that kept failing, Ctrl-C) ends the command
+ * with its reason and exit code 2, never a stack.
  */
 export async function fleetSweepCommand(
   redis: string,
-  schedules: number,
-  seed: number,
+  spec: SweepSpec,
   onProgress: (done: number) => void,
   err: Output,
 ): Promise<SweepResult> {
-  const { url } = parseRedisUrl(redis);
+  const url = parseRedisUrl(redis);
   const cancel = new AbortController();
   const onSignal = () => cancel.abort();
   process.once('SIGINT', onSignal);
+  let queued = false;
+  let notedAt = 0;
   try {
-    return await fleetSweep(url, schedules, seed, onProgress, err, cancel.signal);
-  } catch (error) {
-    if (error instanceof FleetError) throw new UsageError(`sweep --redis: ${error.message}`);
-    throw error;
+    return await fleetSweep(url, spec, {
+      onProgress,
+      cancel: cancel.signal,
+      onNote: (message) => err.write(`sweep: ${message}\n`),
+      onWorkers: (workers, chunksLeft) => {
+        if (!queued) {
+          queued = true;
+          notedAt = Date.now();
+          return void err.write(
+            `sweep: ${chunksLeft} chunks queued for ${workers} connected eolab worker(s)\n`,
+          );
+        }
+        if (workers > 0 || Date.now() - notedAt < NO_WORKER_NOTE_MS) return;
+        notedAt = Date.now();
+        err.write(`sweep: no eolab worker is connected to the queue; ${chunksLeft} chunks wait\n`);
+      },
+    }).catch(rethrowAs('sweep --redis'));
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
+}
+
+/** A FleetError as bad input naming the command and flag (exit code 2); anything else as it is. */
+function rethrowAs(command: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof FleetError) throw new UsageError(`${command}: ${error.message}`);
+    throw error;
+  };
 }

@@ -1,5 +1,12 @@
 import type { Fault } from '@eolab/engine';
-import { controlSchema, injectSchema, type RunSummary, speedSchema, watchSchema } from '@eolab/protocol';
+import {
+  type ClusterStatus,
+  controlSchema,
+  injectSchema,
+  type RunSummary,
+  speedSchema,
+  watchSchema,
+} from '@eolab/protocol';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -56,6 +63,8 @@ export interface Cluster {
   /** This server's id in the cluster (runs it creates are its own in the shared history). */
   serverId: string;
   commands: RunCommands;
+  /** Redis as this server's connection sees it, and the other servers it hears (their heartbeats). */
+  redisStatus(): Promise<NonNullable<ClusterStatus['redis']>>;
   close(): Promise<void>;
 }
 
@@ -141,6 +150,13 @@ export function joinCluster(
   return {
     serverId,
     commands,
+    redisStatus: async () => {
+      const reachable = redis.status === 'ready';
+      // The adapter counts the servers subscribed to the cluster's channel in Redis (PUBSUB
+      // NUMSUB): a command that would wait for Redis while it is away, so it is not asked then.
+      const servers = reachable ? await within(STATUS_MS, io.of('/').adapter.serverCount()) : null;
+      return { url: redactedRedis(redisUrl), reachable, peers: servers === null ? null : servers - 1 };
+    },
     close: async () => {
       redis.disconnect();
     },
@@ -148,6 +164,18 @@ export function joinCluster(
 }
 
 const NOT_LIVE = Symbol('not live on any other server');
+
+/** How long /api/health waits for Redis to count the servers. */
+const STATUS_MS = 1_000;
+
+/** The promise's value, or null when it takes longer than `ms`. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /** Carries out a forwarded command when its run is live here; every payload is parsed again first. */
 async function answer(manager: RunManager, local: RunCommands, message: unknown): Promise<Answer> {

@@ -11,6 +11,7 @@ import {
 import {
   BACKENDS,
   type CheckpointDetail,
+  type ClusterStatus,
   type CreatedRun,
   checkpointParamSchema,
   checkpointsQuerySchema,
@@ -56,6 +57,8 @@ export interface HealthSources {
   startedAtMs: number;
   sockets: () => number;
   deltaSendCpuUs: () => number;
+  /** The server's part in a cluster (null: alone). */
+  cluster: () => Promise<ClusterStatus | null>;
 }
 
 /** The REST API, mounted under /api. Every body and parameter is parsed before use. */
@@ -70,7 +73,8 @@ export function apiRoutes(
   const id = (req: Request) => parseOr400(runIdSchema, req.params.id);
   const created = (res: Response, body: CreatedRun) => res.status(201).json(body);
 
-  api.get('/health', (_req, res) => {
+  api.get('/health', async (_req, res) => {
+    const cluster = await health.cluster();
     const memory = process.memoryUsage();
     res.json({
       ok: true,
@@ -84,6 +88,7 @@ export function apiRoutes(
       deltaSendCpuUs: health.deltaSendCpuUs(),
       store: manager.storeHealth.status(manager.unsavedCount),
       postgres: manager.real.health(),
+      cluster,
     } satisfies HealthResponse);
   });
 

@@ -12,6 +12,7 @@ import type {
 import type { Logger } from 'pino';
 import type { PreparedRealSweep, RealBackend } from '../real/real-run';
 import { RunError } from '../runs/run-error';
+import { runFleetSweep } from './fleet-sweep';
 import { runRealSweep } from './real-sweep';
 import { runSweep, SweepCancelled, type SweepJob } from './sweep-pool';
 
@@ -24,7 +25,8 @@ export interface RealSweepDeps {
  * The server's sweeps: one runs at a time (it takes the machine's cores), its progress is told a
  * few times a second, and each sweep ends in a file of its own under the data directory
  * (`sweeps/<id>.json`: its spec, state and result), so the list and any result survive a restart
- * and a link to a sweep keeps working. The newest KEPT_SWEEPS are kept.
+ * and a link to a sweep keeps working. The newest KEPT_SWEEPS are kept. With a Redis URL
+ * (EOLAB_REDIS_URL) a sweep on the model goes to the fleet's queue instead of the server's threads.
  */
 const KEPT_SWEEPS = 50;
 const PROGRESS_EVERY_MS = 200;
@@ -47,6 +49,8 @@ export class SweepManager {
     private readonly workers: number,
     private readonly tell: (progress: SweepProgress) => void,
     private readonly log: Logger,
+    /** The fleet's Redis: sweeps on the model go to its `eolab worker`s (null: this server's threads). */
+    private readonly fleetRedisUrl: string | null = null,
   ) {
     this.dir = join(dataDir, 'sweeps');
     mkdirSync(this.dir, { recursive: true });
@@ -117,7 +121,22 @@ export class SweepManager {
       );
     } else {
       const { base, baseLabel: _label, backend: _backend, ...draw } = spec;
-      const job = runSweep({ ...draw, ...(base === null ? {} : { base }) }, this.workers, progress);
+      const sweepSpec = { ...draw, ...(base === null ? {} : { base }) };
+      const job =
+        this.fleetRedisUrl === null
+          ? runSweep(sweepSpec, this.workers, progress)
+          : runFleetSweep(
+              this.fleetRedisUrl,
+              sweepSpec,
+              progress,
+              (workers) => {
+                // Told at once when it changes: "waiting for workers" must not wait for progress.
+                if (summary.fleetWorkers === workers) return;
+                summary.fleetWorkers = workers;
+                this.tellAbout(summary);
+              },
+              this.log,
+            );
       entry.job = job;
       entry.written = job.result.then(
         (result) => this.finish(entry, 'done', { ...result, schedules: result.schedules ?? [] }),
@@ -184,7 +203,8 @@ export class SweepManager {
   }
 
   private tellAbout(s: SweepSummary): void {
-    this.tell({ sweepId: s.id, state: s.state, done: s.done, total: s.spec.schedules });
+    const fleet = s.fleetWorkers === undefined ? {} : { fleetWorkers: s.fleetWorkers };
+    this.tell({ sweepId: s.id, state: s.state, done: s.done, total: s.spec.schedules, ...fleet });
   }
 
   private entryOf(id: string): Entry {

@@ -119,6 +119,7 @@ function SweepStatus({
   const done = progress?.done ?? sweep.done;
   const total = sweep.spec.schedules;
   const state = progress?.state ?? sweep.state;
+  const fleetWorkers = progress?.fleetWorkers ?? sweep.fleetWorkers;
   const link = `${window.location.origin}/sweeps/${sweep.id}`;
   return (
     <div className="sweep-status">
@@ -136,6 +137,7 @@ function SweepStatus({
         </span>
         <progress max={total} value={done} aria-label="Sweep progress" />
       </div>
+      {fleetWorkers !== undefined && <FleetNote workers={fleetWorkers} running={state === 'running'} />}
       {state === 'running' && (
         <button type="button" className="small" onClick={onCancel}>
           Cancel sweep
@@ -175,5 +177,25 @@ function PastSweeps({ sweeps, onOpen }: { sweeps: SweepSummary[]; onOpen: (id: s
         ))}
       </ul>
     </section>
+  );
+}
+
+/**
+ * A sweep on the fleet (the server has EOLAB_REDIS_URL): its chunks wait on the queue in Redis for
+ * `eolab worker` processes; the server sweeps none itself. With none connected it says so.
+ */
+function FleetNote({ workers, running }: { workers: number; running: boolean }) {
+  if (!running) return <p className="hint">Swept by the fleet's eolab workers.</p>;
+  if (workers === 0)
+    return (
+      <p className="hint" role="status" data-testid="sweep-fleet">
+        Waiting for workers: no <code>eolab worker</code> is connected to the queue in Redis. Start one per
+        core on any machine: <code>eolab worker --redis URL</code> (the server's EOLAB_REDIS_URL).
+      </p>
+    );
+  return (
+    <p className="hint" role="status" data-testid="sweep-fleet">
+      On the fleet: {workers} eolab worker{workers === 1 ? '' : 's'} sweeping.
+    </p>
   );
 }

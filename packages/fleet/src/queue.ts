@@ -1,17 +1,23 @@
+import type { SweepSpec } from '@eolab/engine';
 import { Redis } from 'ioredis';
-import { UsageError } from '../args';
-import type { SweepChunk } from '../parallel-sweep';
 
 /**
- * The queue a fleet of `eolab worker` processes takes sweep chunks from (BullMQ over Redis). One
- * queue serves every sweep: a chunk's job id names its sweep and its first schedule, so a sweep
- * waits for its own chunks only and a chunk is never enqueued twice.
+ * The queue a fleet of workers takes sweep chunks from (BullMQ over Redis). One queue serves every
+ * sweep, from `eolab sweep --redis` and from any server's Sweeps page: a chunk's job id names its
+ * sweep and its first schedule, so a sweep waits for its own chunks only and a chunk is never
+ * queued twice. The name carries the chunk's format: a worker of another version takes none.
  */
-export const FLEET_QUEUE = 'eolab-sweep-chunks';
+export const FLEET_QUEUE = 'eolab-sweep-chunks-v2';
 
-/** What a chunk's job carries: the chunk and the sweep it belongs to. */
-export interface ChunkJob extends SweepChunk {
+/** What a chunk's job carries: schedules `start` to `start + count - 1` of the sweep `spec`. */
+export interface ChunkJob {
   sweepId: string;
+  start: number;
+  count: number;
+  /** The whole sweep's draw (seed, base scenario, kinds, at most so many faults). */
+  spec: SweepSpec;
+  /** Keep each schedule's outcome (the dashboard lists them; the CLI prints the table only). */
+  keepSchedules: boolean;
 }
 
 /**
@@ -28,37 +34,26 @@ export const MAX_STALLS = 5;
 /** Schedules per chunk at most: small enough to stay well inside LOCK_MS. */
 export const FLEET_CHUNK_MAX = 100;
 
+export interface FleetChunk {
+  start: number;
+  count: number;
+}
+
 /** Consecutive chunks covering the sweep, about 64 of them, FLEET_CHUNK_MAX schedules at most. */
-export function fleetChunks(schedules: number, seed: number): SweepChunk[] {
+export function fleetChunks(schedules: number): FleetChunk[] {
   const size = Math.min(FLEET_CHUNK_MAX, Math.max(1, Math.ceil(schedules / 64)));
-  const chunks: SweepChunk[] = [];
-  for (let start = 0; start < schedules; start += size) {
-    chunks.push({ start, count: Math.min(size, schedules - start), seed });
-  }
+  const chunks: FleetChunk[] = [];
+  for (let start = 0; start < schedules; start += size)
+    chunks.push({ start, count: Math.min(size, schedules - start) });
   return chunks;
 }
 
-export const jobIdOf = (sweepId: string, chunk: SweepChunk) => `${sweepId}-${chunk.start}`;
-
-/** Redis's address from `--redis`: a redis:// or rediss:// URL, or bad input naming the flag. */
-export function parseRedisUrl(value: string | undefined, flag = '--redis'): { url: string } {
-  if (value === undefined || value === '')
-    throw new UsageError(`${flag}: expected a URL such as redis://127.0.0.1:6379`);
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new UsageError(`${flag}: '${value}' is not a URL (expected redis://host:port)`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-    throw new UsageError(`${flag}: expected a redis:// or rediss:// URL, got '${parsed.protocol}'`);
-  return { url: value };
-}
+export const jobIdOf = (sweepId: string, chunk: FleetChunk) => `${sweepId}-${chunk.start}`;
 
 /**
  * A connection to the fleet's Redis, connected, or a FleetError saying why not. BullMQ blocks on
- * Redis, so a command never gives up retrying once connected (a Redis restart is waited out); its
- * errors meanwhile are reported through `onError`, not thrown unhandled.
+ * Redis, so a connection never gives up retrying once connected (a Redis restart is waited out);
+ * its errors meanwhile are reported through `onError`, not thrown unhandled.
  */
 export async function connectRedis(url: string, onError: (message: string) => void): Promise<Redis> {
   let lastError = '';
@@ -72,10 +67,13 @@ export async function connectRedis(url: string, onError: (message: string) => vo
     await connection.connect();
   } catch (error) {
     connection.disconnect();
-    throw new FleetError(`cannot reach Redis at ${url} (--redis): ${lastError || (error as Error).message}`);
+    throw new FleetError(`cannot reach Redis at ${url}: ${lastError || (error as Error).message}`);
   }
   return connection;
 }
 
 /** Why a fleet sweep or worker could not go on (Redis unreachable, a chunk that kept failing, a cancel). */
 export class FleetError extends Error {}
+
+/** A fleet sweep withdrawn by its caller (Ctrl-C, the dashboard's Cancel). */
+export class FleetSweepCancelled extends FleetError {}
