@@ -1,22 +1,30 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { Dashboard, EXACTLY_ONCE, type StoredRun } from './dashboard';
+import { startFailoverProxy } from './failover-proxy';
 
 /**
  * Several servers, one lab (issue 22), in a browser: `scripts/cluster.mjs` (what `npm run cluster`
- * runs) starts Debian's redis-server, an embedded PostgreSQL and two servers. A run is started on
- * server A over REST; the browser opens it on server B and drives it there.
+ * runs) starts Debian's redis-server, an embedded PostgreSQL and three servers. A run is started on
+ * server A over REST; the browser opens it on server B and drives it there. B's Sweeps page sweeps
+ * on the fleet (an `eolab worker`). A page behind one address (C, then B) outlives C.
  */
 
-/** Server B, the one the browser uses, on the port after the browser tests' own server; A on a free one. */
+/**
+ * Server B, the one the browser uses, on the port after the browser tests' own server; C on the
+ * next (behind a proxy with B); A on a free one.
+ */
 const B_PORT = Number(process.env.E2E_PORT ?? 3210) + 1;
+const C_PORT = B_PORT + 1;
 
 interface Cluster {
   process: ChildProcess;
   /** Server A's address and pid (the browser never opens it). */
   a: { url: string; pid: number };
   b: { url: string };
+  c: { pid: number };
+  redisUrl: string;
 }
 
 let cluster: Cluster | undefined;
@@ -28,7 +36,7 @@ function startCluster(): Promise<Cluster> {
   const child = spawn('node', [join(import.meta.dirname, '..', 'scripts', 'cluster.mjs')], {
     env: {
       ...process.env,
-      EOLAB_CLUSTER_PORTS: `0,${B_PORT}`,
+      EOLAB_CLUSTER_PORTS: `0,${B_PORT},${C_PORT}`,
       LOG_LEVEL: 'warn',
       EOLAB_RUNS_PER_MINUTE: '1000',
       EOLAB_MAX_INJECTIONS_PER_SECOND: '50',
@@ -40,15 +48,27 @@ function startCluster(): Promise<Cluster> {
     const onData = (data: Buffer) => {
       out += data.toString();
       const pidOfA = /cluster: server 1 on port 0 is pid (\d+)/.exec(out)?.[1];
+      const pidOfC = /cluster: server 3 on port \d+ is pid (\d+)/.exec(out)?.[1];
+      const redisUrl = /cluster: Redis on (redis:\/\/\S+),/.exec(out)?.[1];
       const ports = [...out.matchAll(/Exactly-Once Lab on http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) =>
         Number(m[1]),
       );
-      const portOfA = ports.find((p) => p !== B_PORT);
-      if (pidOfA === undefined || portOfA === undefined || !ports.includes(B_PORT)) return;
+      const portOfA = ports.find((p) => p !== B_PORT && p !== C_PORT);
+      const all = ports.includes(B_PORT) && ports.includes(C_PORT);
+      if (
+        pidOfA === undefined ||
+        pidOfC === undefined ||
+        redisUrl === undefined ||
+        portOfA === undefined ||
+        !all
+      )
+        return;
       resolve({
         process: child,
         a: { url: `http://127.0.0.1:${portOfA}`, pid: Number(pidOfA) },
         b: { url: `http://127.0.0.1:${B_PORT}` },
+        c: { pid: Number(pidOfC) },
+        redisUrl,
       });
     };
     child.stdout.on('data', onData);
@@ -117,6 +137,55 @@ test('a run started on server A is watched, paused and given a fault through ser
   expect(d.consoleErrors).toEqual([]);
 });
 
+/** The rows `eolab sweep` prints, cell by cell (exit 1, a violation, still prints the table). */
+function cliRows(args: string[]): string[][] {
+  let stdout: string;
+  try {
+    stdout = execFileSync('node', ['apps/cli/bin/eolab.js', 'sweep', ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch (error) {
+    stdout = (error as { stdout: string }).stdout;
+  }
+  const lines = stdout.split('\n');
+  return lines.slice(2, lines.indexOf('')).map((l) => l.trim().split(/\s{2,}/));
+}
+
+test('a sweep on the Sweeps page waits for an eolab worker, saying so, then the fleet sweeps it: the table eolab sweep prints', async ({
+  page,
+}) => {
+  const { b, redisUrl } = started();
+  const d = new Dashboard(page);
+  await d.open(`${b.url}/sweeps`);
+  await page.getByRole('spinbutton', { name: 'Schedules' }).fill('300');
+  await page.getByRole('spinbutton', { name: 'Seed' }).fill('2');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-fleet')).toHaveText(
+    /^Waiting for workers: no eolab worker is connected to the queue in Redis\./,
+  );
+  await expect(page.getByText('0 / 300 schedules')).toBeVisible();
+  const worker = spawn('node', ['apps/cli/bin/eolab.js', 'worker', '--redis', redisUrl], { stdio: 'ignore' });
+  try {
+    await expect(page.getByTestId('sweep-state')).toHaveText('done');
+    await expect(page.getByText("Swept by the fleet's eolab workers.")).toBeVisible();
+    const expected = cliRows(['--schedules', '300', '--seed', '2']);
+    const rows = page.getByTestId('sweep-by-kind').locator('tbody tr');
+    await expect(rows).toHaveCount(expected.length);
+    const shown = await rows.evaluateAll((trs) =>
+      trs.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent ?? '')),
+    );
+    expect(shown).toEqual(expected);
+  } finally {
+    await new Promise<void>((resolve) => {
+      if (worker.exitCode !== null || worker.signalCode !== null) return resolve();
+      worker.once('exit', () => resolve());
+      worker.kill('SIGTERM');
+    });
+  }
+  expect(d.consoleErrors).toEqual([]);
+});
+
 test('killing server A mid-run: the page on server B says the run was interrupted', async ({
   page,
   request,
@@ -132,4 +201,36 @@ test('killing server A mid-run: the page on server B says the run was interrupte
   process.kill(a.pid, 'SIGKILL');
   await expect(d.statePill).toHaveText('interrupted');
   await expect(page.getByText('This run was interrupted when the server stopped.')).toBeVisible();
+});
+
+test('behind one address (C, then B), a page whose server dies reconnects to B and keeps driving the run', async ({
+  page,
+  request,
+}) => {
+  const { b, c } = started();
+  // What nginx or HAProxy does in front of a cluster: each connection to the first server that takes it.
+  const proxy = await startFailoverProxy([C_PORT, B_PORT]);
+  try {
+    const created = await request.post(`${b.url}/api/runs`, {
+      data: { preset: 'live-demo', mode: 'EXACTLY_ONCE', speed: '1x' },
+    });
+    const { runId } = (await created.json()) as { runId: string };
+    const d = new Dashboard(page);
+    await d.open(`${proxy.url}/runs/${runId}`);
+    await expect(d.statePill).toHaveText('running');
+    expect(proxy.served.get(C_PORT)).toBeGreaterThan(0);
+    expect(proxy.served.get(B_PORT)).toBeUndefined();
+
+    process.kill(c.pid, 'SIGKILL');
+    // The page's socket drops with C and comes back through the same address, now to B.
+    await expect.poll(() => proxy.served.get(B_PORT) ?? 0).toBeGreaterThan(0);
+    await expect(page.getByText('The server is unreachable. Reconnecting…')).toBeHidden();
+    await expect(d.statePill).toHaveText('running');
+    await d.pause();
+    await expect(d.statePill).toHaveText('paused');
+    const onB = (await (await request.get(`${b.url}/api/runs/${runId}`)).json()) as StoredRun;
+    expect(onB.run.state).toBe('paused');
+  } finally {
+    await proxy.close();
+  }
 });
