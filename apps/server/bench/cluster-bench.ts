@@ -10,7 +10,8 @@
  * count at max speed for the measured seconds; delivery latency from A's emit (`RunDelta.sentAt`,
  * one clock: all on this machine) to each receipt, deltas lost to volatile emits, and the CPU of
  * each server and of Redis (from /proc) over the measurement. Target: every delta p99 < 250 ms at
- * 5,000 watchers over two servers. Exit code 0 when met, 1 otherwise.
+ * 5,000 watchers over two servers. Exit code 0 when met, 1 otherwise. EOLAB_BENCH_CPU_PROF=DIR
+ * writes each server's CPU profile (.cpuprofile) to DIR.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,7 +41,11 @@ function startServer(dataDir: string, env: Record<string, string>): Promise<Serv
   const main = join(import.meta.dirname, '../dist/main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build the server first (npm run build)`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main], {
+    // EOLAB_BENCH_CPU_PROF=DIR: each server writes its CPU profile there when it stops (Node refuses
+    // --cpu-prof in NODE_OPTIONS).
+    const profile = process.env.EOLAB_BENCH_CPU_PROF;
+    const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+    const child = spawn(process.execPath, [...flags, main], {
       env: {
         ...process.env,
         HOST: '127.0.0.1',
