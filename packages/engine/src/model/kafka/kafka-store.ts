@@ -219,7 +219,8 @@ export class KafkaStore extends StreamStore {
   private advance(partition: number, tMs: number, decided: Transaction): void {
     const log = this.logs[partition]!;
     log.advance(tMs, decided);
-    if (log.released > 0)
+    // Commits of one checkpoint land together: values released in the millisecond they committed did not wait.
+    if (log.released > 0 && log.releasedCommittedAtMs < tMs)
       this.ctx.emit({
         t: tMs,
         kind: 'lso-released',
