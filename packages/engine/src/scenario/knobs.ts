@@ -1,5 +1,6 @@
 import { withDefaults } from './defaults';
-import type { Scenario, ScenarioInput } from './schema';
+import { type ParseResult, parseScenario } from './parse';
+import type { Scenario, ScenarioInput, System } from './schema';
 
 /**
  * A scenario's knobs (every setting below `source`, `checkpoint`, `sink`, `restart` and `checker`)
@@ -83,4 +84,19 @@ export function minimalInput(scenario: Scenario): ScenarioInput {
   }
   if (scenario.faults.length > 0) input.faults = scenario.faults;
   return input as ScenarioInput;
+}
+
+/**
+ * The same scenario on another system: what it sets is kept, what it leaves to the defaults takes
+ * the new system's (Kafka's client retries differ from Pravega's). Kafka's own settings are dropped
+ * on the way to Pravega; a fault the target system cannot have is refused with its field.
+ */
+export function withSystem(scenario: Scenario, system: System): ParseResult<Scenario> {
+  if (scenario.system === system) return { ok: true, value: scenario };
+  const {
+    kafka: _kafka,
+    system: _system,
+    ...rest
+  } = minimalInput(scenario) as ScenarioInput & Record<string, unknown>;
+  return parseScenario(system === 'kafka' ? { ...rest, system } : rest);
 }

@@ -211,7 +211,9 @@ export class KafkaStore extends StreamStore {
     for (const txn of this.ongoing) {
       if (txn.state !== 'OPEN') continue;
       const due = txn.kafka!.startedAtMs + transactionTimeoutMs;
-      at = Math.max(at, (Math.floor(due / abortTimedOutIntervalMs) + 1) * abortTimedOutIntervalMs);
+      const look = (Math.floor(due / abortTimedOutIntervalMs) + 1) * abortTimedOutIntervalMs;
+      // One millisecond past the look: the run's last timer must come after it, not beside it.
+      at = Math.max(at, look + 1);
     }
     return at;
   }

@@ -80,6 +80,17 @@ export class KafkaTransactionalWriter extends TransactionalWriter {
 
   /** beginTransaction: an id from the pool, InitProducerId on it, then a transaction on that producer. */
   protected override beginFor(sink: SinkSubtask, t: number, next: Continuation): void {
+    // snapshotState pre-commits before it begins: a fenced producer's flush throws first, so a
+    // fenced zombie never reaches InitProducerId (which would fence the live attempt in turn).
+    const preCommitted = sink.current === null ? sink.pending.at(-1)?.txn : undefined;
+    if (preCommitted !== undefined && preCommitted.state === 'ABORTED') {
+      this.fail(
+        t,
+        'flush-failed',
+        `sink ${sink.index}: flush of transaction ${preCommitted.txnId} failed: ${PRODUCER_FENCED}`,
+      );
+      return;
+    }
     const id = this.pools[sink.index]!.shift();
     invariant(id !== undefined, 'a transaction begun with no transactional id left');
     this.initProducerIds(
