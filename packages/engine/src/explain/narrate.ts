@@ -35,6 +35,9 @@ import { type CheckpointStory, refOf, spanOf, type TxnStory, taskBit, visible } 
  *   settled (one or two in flight, plus those a fault left hanging).
  */
 
+/** A Kafka reader held at the last stable offset this long is told in the narration. */
+const LSO_STALL_TOLD_MS = 1_000;
+
 export type SentenceKind = 'info' | 'good' | 'bad' | 'fault';
 
 export interface Sentence {
@@ -166,6 +169,15 @@ export class Narrator {
     },
     'txn-commit-failed': (e) => {
       this.commitFailed(e);
+    },
+    'lso-released': (e) => {
+      // Commits of one checkpoint land together: only a stall a person would notice is told.
+      if (e.heldMs >= LSO_STALL_TOLD_MS)
+        this.say(
+          e.t,
+          'info',
+          `Kafka: ${count(e.values, 'committed value')} of partition ${e.partition} waited ${e.heldMs} ms behind an open transaction at the last stable offset; read_committed readers see them only now.`,
+        );
     },
     'call-retried': (e) => {
       if (e.call !== 'writer-reconnect' || e.outcome !== 'succeeded' || e.waitedMs > 0)

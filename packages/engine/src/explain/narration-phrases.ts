@@ -81,6 +81,8 @@ export const ABORT_WHY: Record<EventOf<'txn-aborted'>['why'], string> = {
   'task-closed': 'as the failed task closed',
   'end-of-input': 'as the job finished and the sinks closed (no checkpoint came after its values)',
   'commit-rejected': 'by the store, which rejected its commit',
+  fenced:
+    "by Kafka's transaction coordinator, when InitProducerId for its transactional id fenced its producer",
 };
 
 export const CALLS: Record<EventOf<'call-retried'>['call'], string> = {
