@@ -137,7 +137,7 @@ function SweepStatus({
         </span>
         <progress max={total} value={done} aria-label="Sweep progress" />
       </div>
-      {fleetWorkers !== undefined && <FleetNote workers={fleetWorkers} running={state === 'running'} />}
+      {fleetWorkers !== undefined && <FleetNote workers={fleetWorkers} state={state} />}
       {state === 'running' && (
         <button type="button" className="small" onClick={onCancel}>
           Cancel sweep
@@ -184,8 +184,9 @@ function PastSweeps({ sweeps, onOpen }: { sweeps: SweepSummary[]; onOpen: (id: s
  * A sweep on the fleet (the server has EOLAB_REDIS_URL): its chunks wait on the queue in Redis for
  * `eolab worker` processes; the server sweeps none itself. With none connected it says so.
  */
-function FleetNote({ workers, running }: { workers: number; running: boolean }) {
-  if (!running) return <p className="hint">Swept by the fleet's eolab workers.</p>;
+function FleetNote({ workers, state }: { workers: number; state: SweepProgress['state'] }) {
+  if (state === 'done') return <p className="hint">Swept by the fleet's eolab workers.</p>;
+  if (state !== 'running') return null;
   if (workers === 0)
     return (
       <p className="hint" role="status" data-testid="sweep-fleet">
