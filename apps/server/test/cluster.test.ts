@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { type PostgresServer, startPostgres } from '@eolab/postgres-backend';
-import type { RunDelta, RunSnapshot, RunSummary, RunsPage } from '@eolab/protocol';
+import type { HealthResponse, RunDelta, RunSnapshot, RunSummary, RunsPage } from '@eolab/protocol';
 import { connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../../scripts/redis-server.mjs';
@@ -111,6 +111,21 @@ describe('several servers, one lab (Redis + PostgreSQL)', () => {
     expect(fromB.faultTimeline).toContainEqual(fault);
     expect(fromB.report?.restores.length).toBeGreaterThan(0);
     expect((await api<RunsPage>(b.port, '/runs')).runs.map((r) => r.id)).toContain(runId);
+  });
+
+  it('each server’s /api/health names it, Redis, the other server and the shared history', async () => {
+    const [ofA, ofB] = await Promise.all([
+      api<HealthResponse>(a.port, '/health'),
+      api<HealthResponse>(b.port, '/health'),
+    ]);
+    for (const health of [ofA, ofB])
+      expect(health.cluster).toEqual({
+        serverId: expect.stringMatching(/^[0-9a-f]{8}$/),
+        redis: { url: redis.url, reachable: true, peers: 1 },
+        history: 'postgres',
+        sweeps: 'fleet',
+      });
+    expect(ofA.cluster?.serverId).not.toBe(ofB.cluster?.serverId);
   });
 
   it('B answers for runs no server has, and refuses bad commands naming the field', async () => {
