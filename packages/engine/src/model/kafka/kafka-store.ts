@@ -1,7 +1,7 @@
 import type { SimContext } from '../../kernel/context';
 import type { Explainer, TxnFact } from '../../run/causes';
 import type { Checker } from '../checker';
-import { type StoreHooks, StreamStore } from '../stream-store';
+import { type CommitThrown, type StoreHooks, StreamStore } from '../stream-store';
 import type { KafkaTxnInfo, Transaction } from '../transaction';
 import { PartitionLog } from './partition-log';
 
@@ -147,7 +147,7 @@ export class KafkaStore extends StreamStore {
     tMs: number,
     recovery: boolean,
     _rejected: boolean,
-  ): string | null {
+  ): CommitThrown | null {
     if (txn.state === 'COMMITTED' || txn.state === 'COMMITTING') return null;
     if (txn.state === 'OPEN' && !this.isFenced(txn)) {
       this.startCommit(txn, checkpointId, tMs, recovery);
@@ -171,8 +171,9 @@ export class KafkaStore extends StreamStore {
       recovery
         ? `Encountered error ProducerFencedException while recovering transaction ${kafka.transactionalId} (producer ${kafka.producerId}, epoch ${kafka.producerEpoch}). Presumably this transaction has been already committed before`
         : `Committing transaction ${kafka.transactionalId} (producer ${kafka.producerId}, epoch ${kafka.producerEpoch}) failed: ProducerFencedException`,
+      recovery,
     );
-    return recovery ? null : PRODUCER_FENCED;
+    return recovery ? null : { reason: 'producer-fenced', exception: PRODUCER_FENCED };
   }
 
   protected override committedVisible(txn: Transaction, tMs: number): void {
