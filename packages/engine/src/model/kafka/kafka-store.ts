@@ -149,6 +149,7 @@ export class KafkaStore extends StreamStore {
     _rejected: boolean,
   ): CommitThrown | null {
     if (txn.state === 'COMMITTED' || txn.state === 'COMMITTING') return null;
+    this.warnIfTimeoutNear(txn, tMs);
     if (txn.state === 'OPEN' && !this.isFenced(txn)) {
       this.startCommit(txn, checkpointId, tMs, recovery);
       return null;
@@ -174,6 +175,22 @@ export class KafkaStore extends StreamStore {
       recovery,
     );
     return recovery ? null : { reason: 'producer-fenced', exception: PRODUCER_FENCED };
+  }
+
+  /**
+   * TwoPhaseCommitSinkFunction.logWarningIfTimeoutAlmostReached, which FlinkKafkaProducer enables
+   * at 0.8 of the transaction timeout (enableTransactionTimeoutWarnings), before every commit and
+   * recovery commit, counted from the transaction's begin.
+   */
+  private warnIfTimeoutNear(txn: Transaction, tMs: number): void {
+    const timeoutMs = this.ctx.scenario.kafka.transactionTimeoutMs;
+    const openMs = tMs - txn.begunAtMs;
+    if (openMs > 0.8 * timeoutMs)
+      this.ctx.console(
+        'writer',
+        `Transaction ${txn.kafka!.transactionalId} has been open for ${openMs} ms. This is close to or even exceeding the transaction timeout of ${timeoutMs} ms.`,
+        tMs,
+      );
   }
 
   protected override committedVisible(txn: Transaction, tMs: number): void {
