@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario, preflight, presetScenario, type Scenario, withSystem } from '../src/index';
+import { narrate, parseScenario, preflight, presetScenario, type Scenario, withSystem } from '../src/index';
 import { ofKind, range, run, scenario } from './helpers';
 
 /** A preset moved to the other system, as `--system` does. */
@@ -76,6 +76,18 @@ describe("Kafka's failure modes", () => {
     const pravega = run(on('pravega', presetScenario('kafka-lso-stall')!)).report;
     expect(pravega.verdict).toBe('LOSS');
     expect(pravega.counts.missing).toBe(50);
+  });
+
+  it('the narration never calls held values visible: the commit says they wait, the release says how long', () => {
+    const s = presetScenario('kafka-lso-stall')!;
+    const sentences = narrate(run(s).events, { mode: s.mode, parallelism: s.sink.parallelism });
+    const at = (t: number) => sentences.filter((x) => x.t === t).map((x) => x.text);
+    expect(at(309)).toEqual([
+      "Checkpoint 3's transaction cp3·s1 committed, but read_committed readers stop at the last stable offset, the first record of transaction cp3·s0, still open: its values 119–217 (every 2nd) behind it wait.",
+    ]);
+    expect(at(30_355).at(-1)).toContain(
+      'waited 30046 ms behind transaction cp3·s0 at the last stable offset',
+    );
   });
 
   it('with a partition per sink, the stalled transaction holds back only its own partition', () => {

@@ -35,9 +35,6 @@ import { type CheckpointStory, refOf, spanOf, type TxnStory, taskBit, visible } 
  *   settled (one or two in flight, plus those a fault left hanging).
  */
 
-/** A Kafka reader held at the last stable offset this long is told in the narration. */
-const LSO_STALL_TOLD_MS = 1_000;
-
 export type SentenceKind = 'info' | 'good' | 'bad' | 'fault';
 
 export interface Sentence {
@@ -175,13 +172,11 @@ export class Narrator {
       this.commitFailed(e);
     },
     'lso-released': (e) => {
-      // Commits of one checkpoint land together: only a stall a person would notice is told.
-      if (e.heldMs >= LSO_STALL_TOLD_MS)
-        this.say(
-          e.t,
-          'info',
-          `Kafka: ${count(e.values, 'committed value')} of partition ${e.partition} waited ${e.heldMs} ms behind an open transaction at the last stable offset; read_committed readers see them only now.`,
-        );
+      this.say(
+        e.t,
+        'info',
+        `Kafka: ${count(e.values, 'committed value')} of partition ${e.partition} waited ${e.heldMs} ms behind transaction ${txnName(e)} at the last stable offset; read_committed readers see them only now that it ended.`,
+      );
     },
     'call-retried': (e) => {
       if (e.call !== 'writer-reconnect' || e.outcome !== 'succeeded' || e.waitedMs > 0)
@@ -402,7 +397,18 @@ export class Narrator {
     const { story, txn } = found;
     txn.state = 'committed';
     txn.span = span;
-    if (txn.recovery) {
+    if (e.heldBy !== undefined) {
+      // Kafka: committed, yet behind an open transaction's first record: not visible yet.
+      story.touched = true;
+      const holder = txnName(e.heldBy);
+      this.commitDraft(
+        e,
+        span,
+        `held-${story.id}-${e.heldBy.txnId}`,
+        (refs, s) =>
+          `Checkpoint ${story.id}'s ${txnList(refs)} committed, but read_committed readers stop at the last stable offset, the first record of transaction ${holder}, still open: ${refs.length === 1 ? 'its' : 'their'} ${valuesPhrase(s)} behind it wait.`,
+      );
+    } else if (txn.recovery) {
       this.commitDraft(
         e,
         span,

@@ -33,12 +33,15 @@ export function faultText(
           ? ' Plain writes: nothing waits on the notification but the source.'
           : `${holds(txns)} stay pre-committed: only the restore can commit them (recoverAndCommit).`
       }`;
-    case 'notify-lost':
+    case 'notify-lost': {
+      // Only the sinks the lost notification was for keep their transactions pre-committed.
+      const waiting = txns.filter((x) => reachesSink(e.target, x.ref.subtask));
       return `checkpoint ${k} completed, but its completion notification to ${targetName(e.target)} is lost; the job keeps running.${
-        plain || txns.length === 0
+        plain || waiting.length === 0
           ? ''
-          : `${holds(txns)} stay pre-committed until a later checkpoint's notification commits them.`
+          : `${holds(waiting)} ${waiting.length === 1 ? 'stays' : 'stay'} pre-committed until a later checkpoint's notification commits ${waiting.length === 1 ? 'it' : 'them'}.`
       }`;
+    }
     case 'crash-during-commit':
       return crashDuringCommitText(k, txns, holds);
     case 'checkpoint-abort':
@@ -116,6 +119,12 @@ function crashText(e: EventOf<'task-failed'>, fault: EventOf<'fault-fired'>): st
     default:
       return exhaustive(fault.faultKind);
   }
+}
+
+/** Whether a notification lost to `target` was sink `subtask`'s. */
+function reachesSink(target: NotifyTarget | undefined, subtask: number): boolean {
+  if (target === undefined || target === 'all' || target === 'sinks') return true;
+  return target === subtask;
 }
 
 function targetName(target: NotifyTarget | undefined): string {
