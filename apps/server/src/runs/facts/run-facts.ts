@@ -53,7 +53,9 @@ export class RunFacts {
   }
 
   static forScenario(scenario: Scenario, complete = true): RunFacts {
-    const leaseMs = scenario.mode === 'EXACTLY_ONCE' ? scenario.sink.txnLeaseMs : null;
+    // Kafka renews nothing: a transaction lives transaction.timeout.ms from its first record (about its begin).
+    const span = scenario.system === 'kafka' ? scenario.kafka.transactionTimeoutMs : scenario.sink.txnLeaseMs;
+    const leaseMs = scenario.mode === 'EXACTLY_ONCE' ? span : null;
     return new RunFacts(scenario.sink.parallelism + 1, leaseMs, complete);
   }
 

@@ -28,6 +28,8 @@ const WHYS: readonly (string | null)[] = [
   'commit not-open',
   'commit rejected',
   'commit retries-exhausted',
+  // Kafka: InitProducerId (a restore, a new transaction on the id, or the coordinator's timeout) fenced its producer.
+  'fenced',
 ];
 
 /** Stands for a null first or last value (values are 1..N). */
