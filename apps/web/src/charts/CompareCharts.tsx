@@ -12,7 +12,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { RUN_COLORS, RUN_DASHES, runLabels } from '../explain/compare-difference';
+import { RUN_COLORS, RUN_DASHES, runLabels, shortNames } from '../explain/compare-difference';
 import { holdLabel, holdText } from '../explain/lso';
 import type { ComparedRun } from '../state/compare';
 import { niceCeil, niceTicks } from './axis';
@@ -98,10 +98,11 @@ function OverTime({ runs, field }: { runs: ComparedRun[]; field: 'committed' | '
 /** Missing values at the end: one bar per run (a run still going has none yet). */
 function MissingBars({ runs }: { runs: ComparedRun[] }) {
   const runLabel = runLabels(runs);
-  // An axis label has room for a mode or a run id, not both: the legend above pairs them by colour.
-  const modesUnique = new Set(runs.map((r) => r.mode)).size === runs.length;
+  // An axis label has room for a mode, a system or a run id, not all: the legend above pairs them by colour.
+  const short = shortNames(runs);
+  const named = short(runs[0]!) !== runLabel(runs[0]!);
   const data = runs.map((r, i) => ({
-    name: modesUnique ? r.mode : `run ${r.runId}`,
+    name: named ? short(r) : `run ${r.runId}`,
     label: runLabel(r),
     missing: r.report?.counts.missing ?? 0,
     color: RUN_COLORS[i % RUN_COLORS.length],
@@ -163,13 +164,6 @@ function RunLegend({ runs }: { runs: ComparedRun[] }) {
   );
 }
 
-/** A run's short name: its mode when the modes tell the runs apart, else mode, system, backend and id. */
-function shortName(runs: ComparedRun[]): (r: ComparedRun) => string {
-  const modesUnique = new Set(runs.map((r) => r.mode)).size === runs.length;
-  const runLabel = runLabels(runs);
-  return (r) => (modesUnique ? r.mode : runLabel(r));
-}
-
 /** Each held reader in words, under the legend: what the shaded bands are. */
 function Holds({ runs, name }: { runs: ComparedRun[]; name: (r: ComparedRun) => string }) {
   const held = runs.flatMap((r) => r.holds.map((h) => `${name(r)}: ${holdText(h)}`));
@@ -184,7 +178,7 @@ function Holds({ runs, name }: { runs: ComparedRun[]; name: (r: ComparedRun) => 
 }
 
 export function CompareCharts({ runs }: { runs: ComparedRun[] }) {
-  const name = shortName(runs);
+  const name = shortNames(runs);
   const per = (f: (r: ComparedRun) => string) => runs.map((r) => `${name(r)}: ${f(r)}`).join(' · ');
   return (
     <div className="compare-charts">

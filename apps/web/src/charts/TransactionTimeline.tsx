@@ -13,6 +13,8 @@ const LANE_PX = 24;
 const BAR_PX = 14;
 /** Width of the cap that shows how a transaction ended. */
 const CAP_PX = 5;
+/** A hold at least this wide has its length written on it. */
+const LABELLED_HOLD_PX = 140;
 
 /** One transaction: open (collecting values), then pre-committed (flushed, waiting), then how it ended. */
 function TxnBar({
@@ -78,9 +80,12 @@ function HoldBar({ hold, lane, x }: { hold: LsoHold; lane: number; x: Scale }) {
     <g className="lso-band">
       <title>{holdText(hold)}</title>
       <rect x={start} y={y} width={end - start} height={BAR_PX} fill="var(--lso)" opacity={0.35} />
-      <text x={start + 4} y={y + 11} className="band-label">
-        {holdLabel(hold)}
-      </text>
+      {/* Its length in the middle of the band, clear of the lane's name; a band too narrow keeps it in its tooltip. */}
+      {end - start > LABELLED_HOLD_PX && (
+        <text x={(start + end) / 2} y={y + 11} textAnchor="middle" className="band-label">
+          {holdLabel(hold)}
+        </text>
+      )}
     </g>
   );
 }
@@ -135,11 +140,6 @@ export const TransactionTimeline = memo(function TransactionTimeline() {
       <TimelineFrame label={`${spans.length} transactions`} lanesPx={lanesPx}>
         {(x, visible) => (
           <>
-            {lanes.map((lane, i) => (
-              <text key={lane.label} x={4} y={i * LANE_PX + 16} className="lane-label">
-                {lane.label}
-              </text>
-            ))}
             {spans.map((s) =>
               visible(s.startMs, s.endMs ?? nowMs) && index.subtask.has(s.subtask) ? (
                 <TxnBar
@@ -157,6 +157,12 @@ export const TransactionTimeline = memo(function TransactionTimeline() {
                 <HoldBar key={`${h.partition}-${h.toMs}`} hold={h} lane={index.lso.get(h.partition)!} x={x} />
               ) : null,
             )}
+            {/* The lanes' names over their bars, outlined so a bar under them does not hide them. */}
+            {lanes.map((lane, i) => (
+              <text key={lane.label} x={4} y={i * LANE_PX + 16} className="lane-label">
+                {lane.label}
+              </text>
+            ))}
           </>
         )}
       </TimelineFrame>

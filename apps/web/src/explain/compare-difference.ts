@@ -72,3 +72,14 @@ function missingPart(report: Report): string {
   const never = report.counts.neverEmitted;
   return never === 0 ? missing : `${missing}: ${n(report.counts.lost)} lost, ${n(never)} never emitted`;
 }
+
+/**
+ * A compared run's short name: what tells the runs apart (their modes, or their systems when the
+ * modes are the same), else the whole name.
+ */
+export function shortNames(runs: readonly RunIdentity[]): (r: RunIdentity) => string {
+  const unique = (key: (r: RunIdentity) => string) => new Set(runs.map(key)).size === runs.length;
+  if (unique((r) => r.mode)) return (r) => r.mode;
+  if (unique((r) => r.system ?? 'pravega')) return (r) => SYSTEM_LABELS[r.system ?? 'pravega'];
+  return runLabels(runs);
+}

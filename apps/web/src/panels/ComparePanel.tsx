@@ -2,7 +2,13 @@ import { judgesMissing, type Report } from '@eolab/engine';
 import { useShallow } from 'zustand/react/shallow';
 import { closeCompare } from '../actions/compare';
 import { CompareCharts } from '../charts/CompareCharts';
-import { differenceLine, RUN_COLORS, runLabels, SYSTEM_LABELS } from '../explain/compare-difference';
+import {
+  differenceLine,
+  RUN_COLORS,
+  runLabels,
+  SYSTEM_LABELS,
+  shortNames,
+} from '../explain/compare-difference';
 import { ENDING_TEXT } from '../explain/verdict';
 import { type ComparedRun, modelVsReal, summarize } from '../state/compare';
 import { useStore } from '../state/store';
@@ -65,11 +71,11 @@ const REFUSED = {
 function Difference({ runs, kind }: { runs: ComparedRun[]; kind: Kind }) {
   const ended = runs.filter((r): r is ComparedRun & { report: Report } => r.report !== null);
   if (ended.length === 0) return null;
-  const runLabel = runLabels(runs);
+  const name = kind === 'modes' || kind === 'systems' ? shortNames(runs) : runLabels(runs);
   return (
     <ul className="compare-difference" aria-label="The difference in numbers">
       {ended.map((r) => (
-        <li key={r.runId}>{differenceLine(kind === 'modes' ? r.mode : runLabel(r), r.report)}</li>
+        <li key={r.runId}>{differenceLine(name(r), r.report)}</li>
       ))}
     </ul>
   );
