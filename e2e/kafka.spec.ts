@@ -50,7 +50,16 @@ test('the seed on Kafka: duplicates 17..24 at-least-once, none exactly-once, in 
   await expect(lanes.filter({ hasText: 'broker (partition 0)' })).toHaveCount(1);
   await expect(lanes.filter({ hasText: 'partition 0 · subtask 1' })).toHaveCount(1);
   await expectNoViolations(page, 'a Kafka run');
-  expect(d.consoleErrors).toEqual([]);
+
+  // The share link carries the system: a colleague's page runs it on Kafka too.
+  await page.getByRole('button', { name: 'Share scenario link' }).click();
+  const fresh = new Dashboard(await page.context().newPage());
+  await fresh.page.goto(await page.getByLabel('Share link').inputValue());
+  await expect(fresh.page).toHaveURL(/\?run=/);
+  await expect(fresh.verdict).toHaveText(EXACTLY_ONCE);
+  expect((await fresh.storedRun()).scenario.system).toBe('kafka');
+  await expect(fresh.page.getByRole('combobox', { name: 'System' })).toHaveValue('kafka');
+  expect([...d.consoleErrors, ...fresh.consoleErrors]).toEqual([]);
 });
 
 test('kafka-lso-stall on Pravega vs Kafka, one fault timeline: Pravega loses 50, Kafka holds its readers 30 s', async ({
