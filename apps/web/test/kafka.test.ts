@@ -9,7 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { runLabels } from '../src/explain/compare-difference';
 import { laneLabel, messageText, PRAVEGA_WORDS, type SystemWords } from '../src/explain/diagram';
-import { deadlineSpanMs, kafkaProducers, transactions } from '../src/explain/history';
+import { kafkaDeadlineMs, kafkaProducers, leaseLeft, transactions } from '../src/explain/history';
 import { holdText } from '../src/explain/lso';
 import { laneIndex, txnLanes } from '../src/explain/txn-lanes';
 import { noComparison, openedComparison, summarize, waiting } from '../src/state/compare';
@@ -91,11 +91,13 @@ describe('Kafka’s words', () => {
   });
 
   it('a Kafka transaction lives its timeout from its begin; nothing renews it', () => {
-    const scenario = presetScenario('kafka-lso-stall', 'EXACTLY_ONCE')!;
-    expect(deadlineSpanMs(scenario)).toBe(KAFKA_DEFAULTS.transactionTimeoutMs);
-    expect(deadlineSpanMs(presetScenario('seed')!)).toBe(presetScenario('seed')!.sink.txnLeaseMs);
-    const first = transactions(lso.events, deadlineSpanMs(scenario)).find((r) => r.txnId === 1)!;
-    expect(first.leaseDeadlineMs).toBe(first.openedMs! + KAFKA_DEFAULTS.transactionTimeoutMs);
+    const first = transactions(lso.events).find((r) => r.txnId === 1)!;
+    const deadline = kafkaDeadlineMs(first, 60_000);
+    expect(deadline).toBe(first.openedMs! + 60_000);
+    expect(leaseLeft({ state: 'PRE-COMMITTED', leaseDeadlineMs: deadline }, first.openedMs! + 30_000)).toBe(
+      '30.0 s',
+    );
+    expect(kafkaDeadlineMs({ openedMs: null }, 60_000)).toBeNull();
   });
 
   it('the diagram’s lanes are the transaction coordinator and the broker on Kafka', () => {

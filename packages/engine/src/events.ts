@@ -21,7 +21,11 @@ export type TaskFailureReason =
   | 'abort-failed'
   | 'injected-crash'
   | 'heartbeat-timeout'
-  | 'checkpoint-failures';
+  | 'checkpoint-failures'
+  /** Kafka: a send, flush or commit of a producer whose epoch was bumped (ProducerFencedException). */
+  | 'producer-fenced'
+  /** Kafka: InitProducerId refused the transaction timeout (InvalidTxnTimeoutException). */
+  | 'txn-timeout-refused';
 
 /** Client calls that are retried while their service is unreachable. */
 export type CallKind = 'txn-begin' | 'txn-commit' | 'txn-abort' | 'writer-reconnect';
@@ -44,7 +48,14 @@ export interface TxnRef {
 }
 
 export type SimEvent =
-  | (At & { kind: 'run-started'; seed: number; mode: string; numEvents: number })
+  | (At & {
+      kind: 'run-started';
+      seed: number;
+      mode: string;
+      numEvents: number;
+      /** Set only when the job writes to Kafka (absent: Pravega). */
+      system?: 'kafka';
+    })
   | (At & { kind: 'checkpoint-triggered'; checkpointId: number; position: number })
   /** A checkpoint's barrier reached a sink subtask of `attempt`: its snapshotState (pre-commit) starts. */
   | (At & { kind: 'checkpoint-barrier'; checkpointId: number; task: string; attempt: number })
@@ -97,6 +108,8 @@ export type SimEvent =
         /** not-open: logged by the connector; rejected: TxnFailedException, logged and dropped; retries-exhausted: fails the task. */
         why: 'not-open' | 'rejected' | 'retries-exhausted';
         state: TxnState;
+        /** Kafka: whether it was the restore's commit (recoverAndCommit, which only logs) or the task's (which throws). */
+        recovery?: boolean;
       })
   /**
    * Kafka: a read_committed reader moved past the last stable offset of `partition` when

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario, presetScenario, type Scenario, withSystem } from '../src/index';
+import { parseScenario, preflight, presetScenario, type Scenario, withSystem } from '../src/index';
 import { ofKind, range, run, scenario } from './helpers';
 
 /** A preset moved to the other system, as `--system` does. */
@@ -119,6 +119,24 @@ describe("Kafka's scenario fields", () => {
     expect(rejected.ok ? [] : rejected.errors).toEqual([
       expect.stringMatching(/^faults\[0\]\.kind: commit-rejected is Pravega's TxnFailedException/),
     ]);
+  });
+
+  it("warns before Start where Kafka's preconditions fail, naming the knob", () => {
+    expect(preflight(presetScenario('kafka-timeout-above-max')!).map((w) => w.field)).toEqual([
+      'kafka.transactionTimeoutMs',
+    ]);
+    expect(preflight(presetScenario('kafka-restart-past-timeout')!).map((w) => w.field)).toEqual([
+      'kafka.transactionTimeoutMs',
+    ]);
+    const pool = scenario({
+      system: 'kafka',
+      mode: 'EXACTLY_ONCE',
+      numEvents: 50,
+      kafka: { producerPoolSize: 1 },
+    });
+    expect(preflight(pool).map((w) => w.field)).toEqual(['kafka.producerPoolSize']);
+    // The sample on Kafka, as the lab sets it up, meets them all.
+    expect(preflight(on('kafka', presetScenario('seed')!))).toEqual([]);
   });
 
   it("moving a scenario to Kafka keeps what it sets and takes Kafka's client budgets", () => {

@@ -62,12 +62,6 @@ export class RealBackend {
    */
   async prepare(scenario: Scenario): Promise<PreparedRealRun> {
     if (this.closed) throw new RunError(503, 'backend: the server is stopping');
-    // The real backend runs the job's Pravega protocol on PostgreSQL; nothing real stands for Kafka yet.
-    if (scenario.system === 'kafka')
-      throw new RunError(
-        400,
-        'scenario.system: kafka runs only in the model (the real backend is PostgreSQL standing for Pravega; there is no real Kafka backend yet, as eolab verify says)',
-      );
     this.refuseIfBusy();
     const pg = await this.load();
     const reasons = pg.unsupportedReasons(scenario);

@@ -209,16 +209,13 @@ export function kafkaProducers(events: readonly SimEvent[]): Map<number, KafkaPr
   return producers;
 }
 
-/** The time the transaction may live without being renewed: Pravega's lease, or Kafka's timeout. */
-export function deadlineSpanMs(
-  scenario: {
-    system: 'pravega' | 'kafka';
-    sink: { txnLeaseMs: number };
-    kafka: { transactionTimeoutMs: number };
-  } | null,
-): number | null {
-  if (scenario === null) return null;
-  return scenario.system === 'kafka' ? scenario.kafka.transactionTimeoutMs : scenario.sink.txnLeaseMs;
+/**
+ * A Kafka transaction's deadline: transaction.timeout.ms from its first record, which the events do
+ * not mark; its begin stands for it (the first write follows within a write's latency, unless the
+ * source is held). Null before its begin is seen. The coordinator aborts it at its next look after.
+ */
+export function kafkaDeadlineMs(row: Pick<TxnRow, 'openedMs'>, transactionTimeoutMs: number): number | null {
+  return row.openedMs === null ? null : row.openedMs + transactionTimeoutMs;
 }
 
 /**

@@ -3,8 +3,8 @@ import { memo, useEffect, useMemo, useState } from 'react';
 import { getTransactions } from '../api/rest';
 import { FACTS_PAGE, txnFilter } from '../explain/facts-view';
 import {
-  deadlineSpanMs,
   type KafkaProducer,
+  kafkaDeadlineMs,
   kafkaProducers,
   leaseLeft,
   matchTxn,
@@ -73,8 +73,10 @@ type TxnView = Pick<
 export const TransactionInspector = memo(function TransactionInspector() {
   const runId = useStore((s) => s.runId);
   const transactional = useStore((s) => s.scenario?.mode === 'EXACTLY_ONCE');
-  const leaseMs = useStore((s) => deadlineSpanMs(s.scenario));
   const kafka = useStore((s) => s.scenario?.system === 'kafka');
+  // Kafka renews nothing: no lease, a timeout (counted here, for the server's rows and ours alike).
+  const leaseMs = useStore((s) => (kafka ? null : (s.scenario?.sink.txnLeaseMs ?? null)));
+  const timeoutMs = useStore((s) => s.scenario?.kafka.transactionTimeoutMs ?? 0);
   const abortIntervalMs = useStore((s) => s.scenario?.kafka.abortTimedOutIntervalMs ?? 0);
   const nowMs = useStore(selectNowMs);
   const atMs = useSettledScrubMs();
@@ -173,7 +175,12 @@ export const TransactionInspector = memo(function TransactionInspector() {
                 <td>{fmt(r.openedMs)}</td>
                 <td>{fmt(r.preCommittedMs)}</td>
                 <td>{fmt(r.endedMs)}</td>
-                <td>{leaseLeft(r, nowMs)}</td>
+                <td>
+                  {leaseLeft(
+                    kafka ? { state: r.state, leaseDeadlineMs: kafkaDeadlineMs(r, timeoutMs) } : r,
+                    nowMs,
+                  )}
+                </td>
                 <td>
                   {r.events}
                   {r.firstValue !== null && r.lastValue !== null && (

@@ -33,6 +33,7 @@ export const CONSOLE_LINE_FRAGMENTS = [
   'Presumably this transaction has been already committed before',
   'failed: ProducerFencedException',
   'Too many ongoing snapshots',
+  'This is close to or even exceeding the transaction timeout',
   'InvalidTxnTimeoutException',
   'ProducerFencedException: Producer attempted an operation with an old epoch',
   'the transaction coordinator did not answer',

@@ -118,4 +118,8 @@ export const FAILURE_REASONS: Record<TaskFailureReason, string> = {
   'injected-crash': 'The job crashes (injected)',
   'heartbeat-timeout': 'The TaskManager missed its heartbeats for longer than the timeout',
   'checkpoint-failures': 'Too many checkpoints in a row failed (tolerable checkpoint failures exceeded)',
+  'producer-fenced':
+    "A sink's Kafka producer is fenced (ProducerFencedException): its transactional id's epoch was bumped, by a newer InitProducerId or by the coordinator's timeout",
+  'txn-timeout-refused':
+    "InitProducerId refuses the transaction timeout, larger than the broker's transaction.max.timeout.ms (InvalidTxnTimeoutException): the exactly-once sink cannot start",
 };

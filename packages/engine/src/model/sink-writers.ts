@@ -5,7 +5,7 @@ import type { TripleQueue } from '../kernel/ring';
 import type { WriterMode } from '../scenario/schema';
 import { Pinger } from './pinger';
 import type { Continuation } from './retry';
-import type { StreamStore } from './stream-store';
+import type { CommitThrown, StreamStore } from './stream-store';
 import type { CompletedCheckpoint, SinkHooks, SinkSnapshot, TaskFailure } from './task';
 import { firstData, lastData, type Transaction, txnRef } from './transaction';
 
@@ -96,6 +96,21 @@ export function plainWriterFor(mode: Exclude<WriterMode, 'EXACTLY_ONCE'>, task: 
 }
 
 const noop = (): void => {};
+
+/** The first exception of a notification's commits: it fails the task once every commit was tried. */
+interface CommitFailure {
+  reason: TaskFailureReason;
+  detail: string;
+}
+
+/** The exception a commit threw into the task (the store's answer: see `commitReached`), or null. */
+function thrownBy(txn: Transaction, thrown: CommitThrown | null): CommitFailure | null {
+  if (thrown === null) return null;
+  return {
+    reason: thrown.reason,
+    detail: `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: ${thrown.exception}`,
+  };
+}
 
 /** One step of initializeState: it runs at `at` and calls `next` when done. */
 export type InitStep = (at: number, next: Continuation) => void;
@@ -346,7 +361,7 @@ export class TransactionalWriter extends PlainWriter {
     checkpointId: number,
     t: number,
     done: Continuation | null,
-    firstFailure: string | null = null,
+    firstFailure: CommitFailure | null = null,
   ): void {
     const { store, hooks } = this.task;
     for (;;) {
@@ -361,11 +376,10 @@ export class TransactionalWriter extends PlainWriter {
       // The hot path: the controller answers, the call returns at once.
       const thrown = store.commitReached(first.txn, first.checkpointId, t, false, rejected);
       this.recycle(first.txn);
-      if (thrown !== null)
-        firstFailure ??= `sink ${sink.index}: commit of transaction ${first.txn.txnId} failed: ${thrown}`;
+      firstFailure ??= thrownBy(first.txn, thrown);
     }
     if (firstFailure !== null) {
-      this.fail(t, 'commit-failed', firstFailure);
+      this.fail(t, firstFailure.reason, firstFailure.detail);
       return;
     }
     done?.(t);
@@ -379,10 +393,13 @@ export class TransactionalWriter extends PlainWriter {
     t: number,
     rejected: boolean,
     done: Continuation | null,
-    firstFailure: string | null,
+    firstFailure: CommitFailure | null,
   ): void {
     const { txn, checkpointId } = pending;
-    const failure = `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`;
+    const failure: CommitFailure = {
+      reason: 'commit-failed',
+      detail: `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`,
+    };
     this.task.blockingCall((returned, exhausted) =>
       this.task.store.commitTxn(
         txn,
@@ -393,11 +410,7 @@ export class TransactionalWriter extends PlainWriter {
         (at, thrown) => {
           returned(at);
           this.recycle(txn);
-          const failed =
-            thrown === null
-              ? null
-              : `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: ${thrown}`;
-          if (this.task.alive) this.notify(sink, notifiedId, at, done, firstFailure ?? failed);
+          if (this.task.alive) this.notify(sink, notifiedId, at, done, firstFailure ?? thrownBy(txn, thrown));
         },
         (at) => {
           exhausted(at);

@@ -1,3 +1,4 @@
+import type { TaskFailureReason } from '../events';
 import { invariant, type SimContext } from '../kernel/context';
 import { TripleQueue } from '../kernel/ring';
 import { type Explainer, readSource, type TxnFact, Via } from '../run/causes';
@@ -39,6 +40,12 @@ export interface StoreCounters {
   txnAborted: number;
   txnExpired: number;
   txnCommitFailed: number;
+}
+
+/** An exception a commit throws into the task, and the failure reason it gives (Kafka's fencing). */
+export interface CommitThrown {
+  reason: TaskFailureReason;
+  exception: string;
 }
 
 /** Why a transaction was aborted (`fenced`: Kafka's InitProducerId for its transactional id aborted it). */
@@ -421,7 +428,7 @@ export class StreamStore {
     tMs: number,
     recovery: boolean,
     rejected: boolean,
-    done: (at: number, thrown: string | null) => void,
+    done: (at: number, thrown: CommitThrown | null) => void,
     exhausted: Continuation,
   ): void {
     const label: CallLabel = {
@@ -457,7 +464,7 @@ export class StreamStore {
     tMs: number,
     recovery: boolean,
     rejected: boolean,
-  ): string | null {
+  ): CommitThrown | null {
     if (txn.state !== 'OPEN') {
       if (recovery && (txn.state === 'COMMITTED' || txn.state === 'COMMITTING')) return null;
       // FlinkPravegaWriter.commit only logs it: the values the lease took are lost without a failover.
@@ -512,6 +519,7 @@ export class StreamStore {
     tMs: number,
     why: 'not-open' | 'rejected' | 'retries-exhausted',
     line: string,
+    recovery?: boolean,
   ): void {
     this.counters.txnCommitFailed++;
     this.ctx.emit({
@@ -521,6 +529,7 @@ export class StreamStore {
       checkpointId,
       why,
       state: txn.state,
+      ...(recovery === undefined ? {} : { recovery }),
     });
     this.ctx.console('writer', line, tMs);
   }

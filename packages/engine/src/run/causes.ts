@@ -298,7 +298,7 @@ export class Explainer {
       describe: () =>
         job === null
           ? `never emitted: the source stopped at value ${emittedUpTo}`
-          : `never emitted: the job failed for good at ${job.atMs} ms (${job.reason}) after its source reached value ${emittedUpTo}; an incomplete output, not a loss`,
+          : `never emitted: the job failed for good at ${job.atMs} ms (${job.reason}) ${emittedUpTo === 0 ? 'before its source emitted any value' : `after its source reached value ${emittedUpTo}`}; an incomplete output, not a loss`,
     }));
   }
 

@@ -261,7 +261,14 @@ export class Simulation {
   private begin(): void {
     const s = this.scenario;
     this.checker.explainer.attemptStarted(1, null);
-    this.emit({ t: 0, kind: 'run-started', seed: s.seed, mode: s.mode, numEvents: s.numEvents });
+    this.emit({
+      t: 0,
+      kind: 'run-started',
+      seed: s.seed,
+      mode: s.mode,
+      numEvents: s.numEvents,
+      ...(s.system === 'kafka' ? { system: 'kafka' as const } : {}),
+    });
     this.startAttempt(0, null);
     this.scheduler.schedule(s.checkpoint.intervalMs, this.tick, false);
   }

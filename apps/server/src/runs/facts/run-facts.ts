@@ -53,9 +53,9 @@ export class RunFacts {
   }
 
   static forScenario(scenario: Scenario, complete = true): RunFacts {
-    // Kafka renews nothing: a transaction lives transaction.timeout.ms from its first record (about its begin).
-    const span = scenario.system === 'kafka' ? scenario.kafka.transactionTimeoutMs : scenario.sink.txnLeaseMs;
-    const leaseMs = scenario.mode === 'EXACTLY_ONCE' ? span : null;
+    // Kafka's transactions have no lease (a timeout from their first record instead).
+    const leaseMs =
+      scenario.mode === 'EXACTLY_ONCE' && scenario.system !== 'kafka' ? scenario.sink.txnLeaseMs : null;
     return new RunFacts(scenario.sink.parallelism + 1, leaseMs, complete);
   }
 

@@ -1,7 +1,7 @@
 import type { SimContext } from '../../kernel/context';
 import type { Explainer, TxnFact } from '../../run/causes';
 import type { Checker } from '../checker';
-import { type StoreHooks, StreamStore } from '../stream-store';
+import { type CommitThrown, type StoreHooks, StreamStore } from '../stream-store';
 import type { KafkaTxnInfo, Transaction } from '../transaction';
 import { PartitionLog } from './partition-log';
 
@@ -147,8 +147,9 @@ export class KafkaStore extends StreamStore {
     tMs: number,
     recovery: boolean,
     _rejected: boolean,
-  ): string | null {
+  ): CommitThrown | null {
     if (txn.state === 'COMMITTED' || txn.state === 'COMMITTING') return null;
+    this.warnIfTimeoutNear(txn, tMs);
     if (txn.state === 'OPEN' && !this.isFenced(txn)) {
       this.startCommit(txn, checkpointId, tMs, recovery);
       return null;
@@ -171,8 +172,25 @@ export class KafkaStore extends StreamStore {
       recovery
         ? `Encountered error ProducerFencedException while recovering transaction ${kafka.transactionalId} (producer ${kafka.producerId}, epoch ${kafka.producerEpoch}). Presumably this transaction has been already committed before`
         : `Committing transaction ${kafka.transactionalId} (producer ${kafka.producerId}, epoch ${kafka.producerEpoch}) failed: ProducerFencedException`,
+      recovery,
     );
-    return recovery ? null : PRODUCER_FENCED;
+    return recovery ? null : { reason: 'producer-fenced', exception: PRODUCER_FENCED };
+  }
+
+  /**
+   * TwoPhaseCommitSinkFunction.logWarningIfTimeoutAlmostReached, which FlinkKafkaProducer enables
+   * at 0.8 of the transaction timeout (enableTransactionTimeoutWarnings), before every commit and
+   * recovery commit, counted from the transaction's begin.
+   */
+  private warnIfTimeoutNear(txn: Transaction, tMs: number): void {
+    const timeoutMs = this.ctx.scenario.kafka.transactionTimeoutMs;
+    const openMs = tMs - txn.begunAtMs;
+    if (openMs > 0.8 * timeoutMs)
+      this.ctx.console(
+        'writer',
+        `Transaction ${txn.kafka!.transactionalId} has been open for ${openMs} ms. This is close to or even exceeding the transaction timeout of ${timeoutMs} ms.`,
+        tMs,
+      );
   }
 
   protected override committedVisible(txn: Transaction, tMs: number): void {

@@ -99,7 +99,7 @@ export class KafkaTransactionalWriter extends TransactionalWriter {
       (at) => {
         const producer = this.kafka.initProducerId(id, at);
         if ('error' in producer) {
-          this.fail(at, 'txn-begin-failed', `sink ${sink.index}: ${producer.error}`);
+          this.fail(at, 'txn-timeout-refused', `sink ${sink.index}: ${producer.error}`);
           return;
         }
         sink.current = this.kafka.beginOn(
@@ -119,7 +119,7 @@ export class KafkaTransactionalWriter extends TransactionalWriter {
   /** A fenced producer's send fails (ProducerFencedException), and so its task. */
   override write(sink: SinkSubtask, value: number, t: number): TaskFailure | null {
     if (sink.current?.state === 'ABORTED')
-      return { t, reason: 'write-error', detail: `sink ${sink.index}: ${PRODUCER_FENCED}` };
+      return { t, reason: 'producer-fenced', detail: `sink ${sink.index}: ${PRODUCER_FENCED}` };
     return super.write(sink, value, t);
   }
 
@@ -144,7 +144,7 @@ export class KafkaTransactionalWriter extends TransactionalWriter {
         for (const id of ids) {
           const result = this.kafka.initProducerId(id, at);
           if ('error' in result) {
-            this.fail(at, 'txn-begin-failed', `initTransactions: ${result.error}`);
+            this.fail(at, 'txn-timeout-refused', `initTransactions: ${result.error}`);
             return;
           }
         }
