@@ -20,7 +20,7 @@ export interface RunSetup {
 
 /** A run as the server stores it (`GET /api/runs/:id`), the parts the tests read. */
 export interface StoredRun {
-  run: { id: string; state: string };
+  run: { id: string; state: string; name: string };
   /** Null until the run has ended: read it once the verdict is on screen. */
   report: Report;
   faultTimeline: { kind: string; atMs?: number }[];

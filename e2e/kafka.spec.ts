@@ -36,6 +36,8 @@ test('the seed on Kafka: duplicates 17..24 at-least-once, none exactly-once, in 
   await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
   await expect(d.duplicateValues).toHaveText('17..24');
   expect((await d.storedRun()).report).toMatchObject({ system: 'kafka', counts: { duplicates: 8 } });
+  // Listed apart from the seed's own runs on Pravega.
+  expect((await d.storedRun()).run.name).toBe('seed · on Kafka');
 
   await d.runSeedAgain(true);
   const stored = await d.storedRun();

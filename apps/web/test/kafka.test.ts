@@ -17,6 +17,7 @@ import {
   createControlsSlice,
   following,
   knobsOf,
+  runNameOf,
   scenarioFrom,
   withPreset,
   withSystemKnob,
@@ -64,6 +65,19 @@ describe('choosing the system', () => {
     expect(() => withSystemKnob(picked, 'kafka')).toThrow(
       /commit-rejected cannot run on Kafka: faults\[0\]\.kind/,
     );
+  });
+
+  it('a preset run on the other system is listed under a name that says so', () => {
+    const seed = presetScenario('seed', 'ATLEAST_ONCE')!;
+    const lso = presetScenario('kafka-lso-stall', 'EXACTLY_ONCE')!;
+    const moved = (s: typeof seed, system: 'pravega' | 'kafka') => {
+      const r = withSystem(s, system);
+      if (!r.ok) throw new Error(r.errors.join('; '));
+      return r.value;
+    };
+    expect([runNameOf(seed), runNameOf(lso)]).toEqual([undefined, undefined]);
+    expect(runNameOf(moved(seed, 'kafka'))).toBe('seed · on Kafka');
+    expect(runNameOf(moved(lso, 'pravega'))).toBe('kafka-lso-stall · on Pravega');
   });
 
   it('a run of the seed on Kafka is followed as the seed preset, on Kafka', () => {

@@ -3,7 +3,7 @@ import type { BackendKind } from '@eolab/protocol';
 import { createRun, replayRun } from '../api/rest';
 import { navigate } from '../nav/route';
 import { byMode, bySystem, type ComparedRun, noComparison, waiting } from '../state/compare';
-import { onSystem, SYSTEM_NAMES } from '../state/controls';
+import { onSystem, runNameOf } from '../state/controls';
 import { useStore } from '../state/store';
 import { openComparison, refresh, setCompare } from '../sync/compare-sync';
 
@@ -65,7 +65,7 @@ export async function compareSystems(baseRunId: string, runName: string, scenari
     const moved = onSystem(scenario, other);
     const created = await createRun({
       scenario: moved,
-      name: `${runName} · on ${SYSTEM_NAMES[other]}`,
+      name: runNameOf(moved) ?? moved.name,
       speed: 'max',
       replayOf: baseRunId,
     });

@@ -1,4 +1,11 @@
-import { presetScenario, type Scenario, type System, type WriterMode, withSystem } from '@eolab/engine';
+import {
+  PRESETS,
+  presetScenario,
+  type Scenario,
+  type System,
+  type WriterMode,
+  withSystem,
+} from '@eolab/engine';
 import type { BackendKind, Speed } from '@eolab/protocol';
 
 /**
@@ -74,6 +81,18 @@ export function onSystem(scenario: Scenario, system: System): Scenario {
 }
 
 export const SYSTEM_NAMES: Record<System, string> = { pravega: 'Pravega', kafka: 'Kafka' };
+
+/**
+ * The name a run of `scenario` is listed under: a preset run on the other system says so
+ * ("seed · on Kafka"), so the Runs page tells it from the preset's own; else the server's default
+ * (the scenario's name). The scenario keeps its name: it still follows its preset.
+ */
+export function runNameOf(scenario: Scenario): string | undefined {
+  const presetSystem = PRESETS.find((p) => p.id === scenario.name)?.system ?? 'pravega';
+  return scenario.system === presetSystem
+    ? undefined
+    : `${scenario.name} · on ${SYSTEM_NAMES[scenario.system]}`;
+}
 
 export const createControlsSlice = (): ControlsSlice => ({
   presetId: 'seed',
