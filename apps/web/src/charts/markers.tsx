@@ -26,19 +26,17 @@ export interface Band {
   title: string;
 }
 
+const NO_BANDS: Band[] = [];
+
 /** Kafka's holds at the last stable offset, as bands (none on Pravega: no lso-released events). */
 export function useBands(): Band[] {
   const events = useStore(selectEvents);
-  return useMemo(
-    () =>
-      lsoHolds(events).map((h) => ({
-        fromMs: h.fromMs,
-        toMs: h.toMs,
-        label: holdLabel(h),
-        title: holdText(h),
-      })),
-    [events],
-  );
+  return useMemo(() => {
+    const holds = lsoHolds(events);
+    // The same empty list each time: a Pravega run's charts see nothing new here as events arrive.
+    if (holds.length === 0) return NO_BANDS;
+    return holds.map((h) => ({ fromMs: h.fromMs, toMs: h.toMs, label: holdLabel(h), title: holdText(h) }));
+  }, [events]);
 }
 
 /** Failures, restores and faults drawn on every chart (the newest ones when there are more). */
