@@ -57,7 +57,7 @@ export async function compareBackends(
  * included) run again on the other system with the engine's withSystem (what it sets is kept, what
  * it leaves to the defaults takes that system's), in the model; Pravega's column first.
  */
-export async function compareSystems(baseRunId: string, runName: string, scenario: Scenario): Promise<void> {
+export async function compareSystems(baseRunId: string, scenario: Scenario): Promise<void> {
   const other = scenario.system === 'kafka' ? 'pravega' : 'kafka';
   const base = waiting(scenario.mode, baseRunId, 'simulated', scenario.system);
   setCompare({ ...noComparison, kind: 'systems', baseRunId, runs: [base] });

@@ -156,8 +156,7 @@ function CompareButton() {
           onClick={() => {
             const s = useStore.getState();
             const scenario = runAsItRan(s);
-            if (ready && scenario !== null)
-              void compareSystems(runId, s.run?.name ?? scenario.name, scenario);
+            if (ready && scenario !== null) void compareSystems(runId, scenario);
           }}
         >
           {`Run this on ${other} too`}
