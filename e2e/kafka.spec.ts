@@ -52,6 +52,8 @@ test('the seed on Kafka: duplicates 17..24 at-least-once, none exactly-once, in 
   await expect(lanes.filter({ hasText: 'broker (partition 0)' })).toHaveCount(1);
   await expect(lanes.filter({ hasText: 'partition 0 · subtask 1' })).toHaveCount(1);
   await expectNoViolations(page, 'a Kafka run');
+  await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
+  await expectNoViolations(page, 'a Kafka run in the other theme');
 
   // The share link carries the system: a colleague's page runs it on Kafka too.
   await page.getByRole('button', { name: 'Share scenario link' }).click();
