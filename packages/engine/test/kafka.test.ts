@@ -94,6 +94,22 @@ describe("Kafka's failure modes", () => {
     expect(ofKind(pravega, 'zombie-stopped')[0]!.t).toBe(700);
   });
 
+  it('fencing works both ways: a zombie whose InitProducerId was held up fences the new attempt', () => {
+    const { report, events } = run(presetScenario('kafka-zombie-fences-back')!);
+    const failures = ofKind(events, 'task-failed');
+    expect(failures.map((f) => [f.t, f.attempt, f.reason])).toEqual([
+      [500, 1, 'injected-crash'],
+      [1302, 2, 'producer-fenced'],
+    ]);
+    // The zombie's InitProducerId got through at 1301 and aborted the live attempt's transactions.
+    const fencedLive = ofKind(events, 'txn-aborted').filter((e) => e.why === 'fenced' && e.attempt === 2);
+    expect(fencedLive.length).toBeGreaterThan(0);
+    expect(fencedLive.every((e) => e.t === 1301)).toBe(true);
+    expect(report.finished).toBe(false);
+    const pravega = run(on('pravega', presetScenario('kafka-zombie-fences-back')!)).report;
+    expect(pravega.verdict).toBe('EXACTLY_ONCE');
+  });
+
   it('a pool of one transactional id: the next transaction finds none, and the checkpoint is declined', () => {
     const { events, report } = run(
       scenario({ system: 'kafka', mode: 'EXACTLY_ONCE', numEvents: 50, kafka: { producerPoolSize: 1 } }),

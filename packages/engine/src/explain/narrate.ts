@@ -1,7 +1,7 @@
 import type { CheckpointAbortReason, EventOf, SimEvent, SimEventKind, TxnRef } from '../events';
 import { txnName } from '../model/names';
 import type { WriterMode } from '../scenario/schema';
-import { failureText, faultText, OUTAGE_ENDED } from './narration-faults';
+import { failureText, faultText, KAFKA_OUTAGE_ENDED, OUTAGE_ENDED } from './narration-faults';
 import {
   ABORT_WHY,
   addSpan,
@@ -185,7 +185,7 @@ export class Narrator {
     },
     'call-retried': (e) => {
       if (e.call !== 'writer-reconnect' || e.outcome !== 'succeeded' || e.waitedMs > 0)
-        this.say(e.t, e.outcome === 'exhausted' ? 'bad' : 'info', retryText(e));
+        this.say(e.t, e.outcome === 'exhausted' ? 'bad' : 'info', retryText(e, this.kafka));
     },
     'task-failed': (e) => {
       this.taskFailed(e);
@@ -225,7 +225,7 @@ export class Narrator {
       this.faultFired(e);
     },
     'outage-ended': (e) => {
-      this.say(e.t, 'info', OUTAGE_ENDED[e.faultKind]);
+      this.say(e.t, 'info', (this.kafka ? KAFKA_OUTAGE_ENDED : OUTAGE_ENDED)[e.faultKind]);
     },
     'duplicate-found': (e) => {
       this.say(
@@ -628,7 +628,7 @@ export class Narrator {
     // The failover it causes says so in the same millisecond ("The mapper throws (injected at …)").
     if (e.faultKind === 'mapper-exception' && !e.detail.startsWith('no running job')) return;
     const story = e.checkpointId === null ? null : this.touch(e.checkpointId);
-    this.say(e.t, 'fault', `Fault: ${faultText(e, story, this.options.mode)}`);
+    this.say(e.t, 'fault', `Fault: ${faultText(e, story, this.options.mode, this.kafka)}`);
     if (story !== null && story.completedAt !== null && story.txns.size === 0) this.forget(story);
   }
 

@@ -12,6 +12,7 @@ export function faultText(
   e: EventOf<'fault-fired'>,
   story: CheckpointStory | null,
   mode: WriterMode,
+  kafka = false,
 ): string {
   const k = e.checkpointId;
   const txns = story === null ? [] : [...story.txns.values()];
@@ -48,11 +49,17 @@ export function faultText(
       return `checkpoint ${k}: the store rejects sink ${subtask}'s commit with TxnFailedException.${holds(rejected)}${rejected.length > 0 ? ' will not become visible.' : ''}`;
     }
     case 'store-outage':
-      return `the segment store answers nothing${duration}: writers retry and resend, so acknowledgements, flushes and visibility wait.`;
+      return kafka
+        ? `Kafka's brokers answer nothing${duration}: producers retry and resend within delivery.timeout.ms, so acknowledgements, flushes and visibility wait.`
+        : `the segment store answers nothing${duration}: writers retry and resend, so acknowledgements, flushes and visibility wait.`;
     case 'controller-outage':
-      return `the controller is unreachable${duration}: transaction calls and lease pings retry with backoff.`;
+      return kafka
+        ? `Kafka's transaction coordinator is unreachable${duration}: InitProducerId and the commits and aborts retry within max.block.ms, and transaction timeouts run on.`
+        : `the controller is unreachable${duration}: transaction calls and lease pings retry with backoff.`;
     case 'job-pause':
-      return `the whole job freezes${duration}: no processing, no lease pings.`;
+      return kafka
+        ? `the whole job freezes${duration}: no processing, while Kafka's transaction timeouts run on.`
+        : `the whole job freezes${duration}: no processing, no lease pings.`;
     case 'zombie-writer':
       return `the job fails over, but the old attempt's tasks keep running and writing${duration}.`;
     default:
@@ -117,6 +124,12 @@ function targetName(target: NotifyTarget | undefined): string {
   if (target === 'sinks') return 'the sinks';
   return `sink ${target}`;
 }
+
+export const KAFKA_OUTAGE_ENDED: Record<OutageKind, string> = {
+  'store-outage': "Kafka's brokers answer again: the producers resend what was not acknowledged.",
+  'controller-outage': "Kafka's transaction coordinator answers again: retried calls get through.",
+  'job-pause': 'The job pause is over: the tasks run again.',
+};
 
 export const OUTAGE_ENDED: Record<OutageKind, string> = {
   'store-outage': 'The store outage is over: the writers reconnect and resend what was not acknowledged.',
