@@ -7,14 +7,14 @@ interface Hold {
   fromMs: number;
   toMs: number;
   values: number;
-  txnId: number;
+  txn: string;
 }
 
 const n = (v: number): string => v.toLocaleString('en');
 
-/** A hold in words: "partition 0: readers held 305–30,351 ms (30,046 ms) behind #5; 50 values waited". */
+/** A hold in words: "partition 0: readers held 305–30,351 ms (30,046 ms) behind cp3·s0; 50 values waited". */
 export function holdText(h: Hold): string {
-  return `partition ${h.partition}: read_committed readers held at the last stable offset ${n(h.fromMs)}–${n(h.toMs)} ms (${n(h.toMs - h.fromMs)} ms) behind transaction #${h.txnId}; ${n(h.values)} committed ${h.values === 1 ? 'value' : 'values'} waited`;
+  return `partition ${h.partition}: read_committed readers held at the last stable offset ${n(h.fromMs)}–${n(h.toMs)} ms (${n(h.toMs - h.fromMs)} ms) behind transaction ${h.txn}; ${n(h.values)} committed ${h.values === 1 ? 'value' : 'values'} waited`;
 }
 
 /** The short label drawn on a band. */

@@ -1,4 +1,4 @@
-import type { SimEvent } from '@eolab/engine';
+import { type SimEvent, txnName } from '@eolab/engine';
 
 /**
  * Where Kafka's read_committed readers were held at the last stable offset: each `lso-released`
@@ -12,26 +12,26 @@ export interface LsoHold {
   toMs: number;
   /** Committed values that waited behind the open transaction. */
   values: number;
-  /** The transaction that held the offset (its store id). */
+  /** The transaction that held the offset: its store id and its name (cp3·s0). */
   txnId: number;
+  txn: string;
 }
 
 /**
- * A hold a person would notice, as the narration tells them: commits of one checkpoint land a few
- * milliseconds apart, and each such wait is a hold too short to see or to draw.
+ * The holds of a run. The engine tells only those a person would notice (a second or more):
+ * commits of one checkpoint land a few milliseconds apart, and such waits are routine.
  */
-export const LSO_HOLD_SHOWN_MS = 1_000;
-
-export function lsoHolds(events: readonly SimEvent[], minMs = LSO_HOLD_SHOWN_MS): LsoHold[] {
+export function lsoHolds(events: readonly SimEvent[]): LsoHold[] {
   const holds: LsoHold[] = [];
   for (const e of events)
-    if (e.kind === 'lso-released' && e.heldMs >= minMs)
+    if (e.kind === 'lso-released')
       holds.push({
         partition: e.partition,
         fromMs: e.t - e.heldMs,
         toMs: e.t,
         values: e.values,
         txnId: e.txnId,
+        txn: txnName(e),
       });
   return holds;
 }
