@@ -231,7 +231,7 @@ test('screenshots: Kafka, readers held at the last stable offset, and Pravega vs
   const d = new Dashboard(page);
   await d.startRun({ preset: 'kafka-lso-stall', exactlyOnce: true, speed: 'max' });
   await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
-  await page.getByRole('button', { name: /waited 30046 ms behind an open transaction/ }).click();
+  await page.getByRole('button', { name: /waited 30046 ms behind transaction cp3·s0/ }).click();
   await d.chartsSettled();
   await page.screenshot({ path: join(dir, 'kafka-lso-stall.png'), fullPage: true });
   await page
