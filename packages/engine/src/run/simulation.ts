@@ -16,8 +16,8 @@ import { FaultInjector, type JobControl } from './fault-injector';
 import { horizonOf } from './horizon';
 import type { JobState } from './job-state';
 import { FIRST_BUCKET_MS, Metrics } from './metrics';
-import { REPORT_LOG_LIMIT, type Report, type RunEnding } from './report';
-import { reportOf } from './report-of';
+import { REPORT_LOG_LIMIT, type Report, type RunEnding, type RunSummary } from './report';
+import { reportOf, type SummaryParts, summaryOf } from './report-of';
 
 export { InjectRefused } from './aim';
 export type { JobState } from './job-state';
@@ -212,23 +212,35 @@ export class Simulation {
     return this.stopped ? 'stopped' : 'running';
   }
 
+  /** Runs the model to its end and returns what a sweep judges it by: `report()`'s figures, without its lists. */
+  runToEndSummary(): RunSummary {
+    this.advanceTo(Number.POSITIVE_INFINITY);
+    return summaryOf(this.summaryParts());
+  }
+
   report(): Report {
     return reportOf({
-      scenario: this.scenario,
-      ended: this.ended,
-      ending: this.ending,
-      finished: this.state === 'finished',
+      ...this.summaryParts(),
       nowMs: this.now,
-      totals: this.metrics.totals,
-      checker: this.checker,
-      checkpoints: this.coordinator.counts,
-      restores: this.restores,
       restartsUsed: this.restartsUsed,
       store: this.store,
       log: this.logLines,
       logOmitted: this.logOmitted,
       faults: this.faultTimeline(),
     });
+  }
+
+  private summaryParts(): SummaryParts {
+    return {
+      scenario: this.scenario,
+      ended: this.ended,
+      ending: this.ending,
+      finished: this.state === 'finished',
+      totals: this.metrics.totals,
+      checker: this.checker,
+      checkpoints: this.coordinator.counts,
+      restores: this.restores,
+    };
   }
 
   // ---- the loop ----
