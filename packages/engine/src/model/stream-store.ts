@@ -147,11 +147,7 @@ export class StreamStore {
   plainWrite(attempt: number, value: number, tMs: number): void {
     if (value > 0) this.ctx.metrics.count(Counter.written, tMs, 1);
     if (this.writers.connected) {
-      this.queueFor(attempt).push(
-        value,
-        tMs + this.ctx.scenario.sink.writeLatencyMs,
-        PLAIN_WRITE,
-      );
+      this.queueFor(attempt).push(value, tMs + this.ctx.scenario.sink.writeLatencyMs, PLAIN_WRITE);
       return;
     }
     this.writers.keep(attempt, value, tMs, PLAIN_WRITE);
