@@ -100,7 +100,10 @@ export class Metrics {
     const bins = LatencyHistogram.BINS;
     const all = new Float64Array(COUNTERS * (1 + maxBuckets) + 5 * maxBuckets + 2 * bins);
     let at = 0;
-    const take = (n: number) => all.subarray(at, (at += n));
+    const take = (n: number) => {
+      at += n;
+      return all.subarray(at - n, at);
+    };
     this.counters = take(COUNTERS);
     this.counts = take(COUNTERS * maxBuckets);
     this.openTxns = take(maxBuckets);
