@@ -58,11 +58,14 @@ export class Checker {
   ) {
     this.metrics = ctx.metrics;
     this.tracer = ctx.tracer ?? null;
-    // Both in one buffer (the garbage collector pays per buffer): a sweep makes thousands a second.
-    const counts = new Uint8Array(2 * (numEvents + 1));
-    this.readCount = counts.subarray(0, numEvents + 1);
-    this.explainer = new Explainer(numEvents, this.readCount);
-    this.windowSeen = counts.subarray(numEvents + 1);
+    // The read counts, the window's set and the explainer's causes in one buffer (the garbage
+    // collector pays per buffer): a sweep makes thousands a second.
+    const slots = numEvents + 1;
+    const causesAt = 2 * slots; // even, as 16-bit slots need
+    const buffer = new ArrayBuffer(causesAt + 2 * slots);
+    this.readCount = new Uint8Array(buffer, 0, slots);
+    this.windowSeen = new Uint8Array(buffer, slots, slots);
+    this.explainer = new Explainer(numEvents, this.readCount, new Uint16Array(buffer, causesAt, slots));
   }
 
   /** The source calls this for every value it emits; only the first emission counts for latency. */

@@ -119,11 +119,14 @@ export class Explainer {
   private lastFailure: FailureFact | null = null;
   private jobFailure: { reason: string; atMs: number } | null = null;
 
+  /** `causeOf`: numEvents + 1 zeros to file causes in (a view on its owner's buffer), or a fresh array. */
   constructor(
     private readonly numEvents: number,
     private readonly readCount: Uint8Array,
+    causeOf: Uint16Array = new Uint16Array(numEvents + 1),
   ) {
-    this.causeOf = new Uint16Array(numEvents + 1);
+    if (causeOf.length !== numEvents + 1) throw new Error(`the explainer needs ${numEvents + 1} cause slots`);
+    this.causeOf = causeOf;
   }
 
   // ---- facts ----
