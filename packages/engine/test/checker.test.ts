@@ -10,7 +10,7 @@ import { scenario } from './helpers';
 /** A read of a plain write by attempt 1. */
 const PLAIN = readSource(1, Via.plain);
 
-function checker(numEvents: number) {
+function checker(numEvents: number, measuresLatency = true, emitted = numEvents) {
   const events: SimEvent[] = [];
   const lines: string[] = [];
   const ctx: SimContext = {
@@ -22,10 +22,34 @@ function checker(numEvents: number) {
     listening: true,
     tracer: null,
   };
-  const c = new Checker(ctx, numEvents);
-  for (let v = 1; v <= numEvents; v++) c.emitted(v, 0);
+  const c = new Checker(ctx, numEvents, measuresLatency);
+  for (let v = 1; v <= emitted; v++) c.emitted(v, 0);
   return { c, events, lines, metrics: ctx.metrics };
 }
+
+describe('a checker that measures no latency (a sweep run)', () => {
+  it('judges the reads alike and still refuses a value read before it was emitted', () => {
+    const reads = [START_MARKER, 1, 2, 3, 2, 4, END_MARKER];
+    const measured = checker(6);
+    const unmeasured = checker(6, false);
+    for (const { c } of [measured, unmeasured]) {
+      for (const v of reads) c.read(v, 10, PLAIN);
+      c.readMany(Int32Array.of(5, 5), 2, 12, PLAIN);
+      c.finish(20);
+    }
+    expect(unmeasured.c.duplicateValues()).toEqual(measured.c.duplicateValues());
+    expect(unmeasured.c.missingValues()).toEqual([6]);
+    expect(unmeasured.lines).toEqual(measured.lines);
+    expect(unmeasured.c.latency.count).toBe(0);
+    expect(measured.c.latency.count).toBe(5);
+
+    for (const measures of [true, false]) {
+      const { c } = checker(6, measures, 3);
+      expect(() => c.read(4, 10, PLAIN)).toThrow(/value 4 read before it was emitted/);
+      expect(() => c.readMany(Int32Array.of(5), 1, 10, PLAIN)).toThrow(/value 5 read before it was emitted/);
+    }
+  });
+});
 
 describe('checker canary', () => {
   it('catches a duplicate planted on purpose, in both checkers', () => {

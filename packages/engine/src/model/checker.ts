@@ -52,9 +52,15 @@ export class Checker {
   private readonly metrics: Metrics;
   private readonly tracer: ValueTracer | null;
 
+  /**
+   * `measuresLatency`: look up each value's first emission at its first read and record the
+   * latency (the report's and the charts' figures); a sweep, which reads neither, skips both and
+   * only checks that the value was emitted.
+   */
   constructor(
     private readonly ctx: CheckerContext,
     private readonly numEvents: number,
+    private readonly measuresLatency = true,
   ) {
     this.metrics = ctx.metrics;
     this.tracer = ctx.tracer ?? null;
@@ -98,9 +104,12 @@ export class Checker {
       this.repeatedRead(value, count, tMs, source);
       return;
     }
-    const emittedAt = this.firstEmissions.timeOf(value);
-    if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
-    this.metrics.recordLatency(tMs, tMs - emittedAt);
+    if (this.measuresLatency) {
+      const emittedAt = this.firstEmissions.timeOf(value);
+      if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
+      this.metrics.recordLatency(tMs, tMs - emittedAt);
+    } else if (value > this.firstEmissions.emittedUpTo)
+      invariant(false, `value ${value} read before it was emitted`);
     this.readCount[value] = 1;
     if (this.windowSeen[value] === 1) this.windowDuplicate(value, tMs);
     else this.windowSeen[value] = 1;
@@ -115,7 +124,8 @@ export class Checker {
     const firstEmissions = this.firstEmissions;
     const windowSeen = this.windowSeen;
     // Every read here is at tMs: one bucket's histogram takes all their latencies.
-    const latency = this.metrics.latencyAt(tMs);
+    const latency = this.measuresLatency ? this.metrics.latencyAt(tMs) : null;
+    const emittedUpTo = firstEmissions.emittedUpTo;
     if (this.tracer !== null) traceReads(this.tracer, values, length, tMs, source);
     let data = 0;
     for (let i = 0; i < length; i++) {
@@ -127,9 +137,11 @@ export class Checker {
       data++;
       const count = readCount[value]!;
       if (count === 0) {
-        const emittedAt = firstEmissions.timeOf(value);
-        if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
-        latency.record(tMs - emittedAt);
+        if (latency !== null) {
+          const emittedAt = firstEmissions.timeOf(value);
+          if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
+          latency.record(tMs - emittedAt);
+        } else if (value > emittedUpTo) invariant(false, `value ${value} read before it was emitted`);
         readCount[value] = 1;
         if (windowSeen[value] === 1) this.windowDuplicate(value, tMs);
         else windowSeen[value] = 1;

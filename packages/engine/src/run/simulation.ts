@@ -29,6 +29,12 @@ export interface SimulationOptions {
   maxBuckets?: number;
   /** Follows a few values through the run (kernel/value-tracer.ts): it changes nothing the run does. */
   tracer?: ValueTracer;
+  /**
+   * Measure each value's visibility latency (default true). A sweep, which judges runs by their
+   * summary and never reads latencies, spares every read the lookup of its emission: the report's
+   * `latencyMs` and the series' latency columns are then zero, nothing else changes.
+   */
+  latency?: boolean;
 }
 
 /**
@@ -81,7 +87,7 @@ export class Simulation {
         return listeners.size > 0;
       },
     };
-    this.checker = new Checker(this.ctx, scenario.numEvents);
+    this.checker = new Checker(this.ctx, scenario.numEvents, options.latency ?? true);
     this.store = new StreamStore(this.ctx, this.checker, this.checker.explainer, {
       writerBroken: (attempt, writes, t) => this.live.get(attempt)?.writerBroken(writes, t),
     });

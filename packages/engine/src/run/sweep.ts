@@ -9,7 +9,7 @@ import {
 } from '../scenario/schema';
 import type { Report, RunSummary, Verdict } from './report';
 import { type SweepSpec, scheduleOf } from './schedules';
-import { Simulation } from './simulation';
+import { Simulation, type SimulationOptions } from './simulation';
 
 /**
  * Random fault schedules, run in every writer mode, checked against the guarantees each mode
@@ -88,7 +88,9 @@ export type SweepRun = (scenario: Scenario) => RunSummary;
  * does not depend on the buckets (totals and the latency histogram cover the whole run).
  */
 export const SWEEP_METRICS = { bucketMs: 2 ** 40, maxBuckets: 2 };
-const simulate: SweepRun = (scenario) => new Simulation(scenario, SWEEP_METRICS).runToEndSummary();
+/** A sweep's runs: one metrics bucket, and no latencies (a summary has none). */
+export const SWEEP_RUN_OPTIONS: SimulationOptions = { ...SWEEP_METRICS, latency: false };
+const simulate: SweepRun = (scenario) => new Simulation(scenario, SWEEP_RUN_OPTIONS).runToEndSummary();
 
 export interface SweepRow {
   mode: WriterMode;
