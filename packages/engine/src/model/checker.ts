@@ -52,16 +52,23 @@ export class Checker {
   private readonly metrics: Metrics;
   private readonly tracer: ValueTracer | null;
 
+  /** Whether each first read looks up its value's emission and records the latency. */
+  private readonly measuresLatency: boolean;
+  /** Whether the sample's checker lines are printed (and kept for the marker window). */
+  private readonly printsLines: boolean;
+
   /**
-   * `measuresLatency`: look up each value's first emission at its first read and record the
-   * latency (the report's and the charts' figures); a sweep, which reads neither, skips both and
-   * only checks that the value was emitted.
+   * `summaryOnly`: the run is judged by its summary alone (a sweep's): no latency is measured (a
+   * first read only checks that its value was emitted) and no line is printed; the counts, the
+   * verdicts and the causes are the same.
    */
   constructor(
     private readonly ctx: CheckerContext,
     private readonly numEvents: number,
-    private readonly measuresLatency = true,
+    summaryOnly = false,
   ) {
+    this.measuresLatency = !summaryOnly;
+    this.printsLines = !summaryOnly;
     this.metrics = ctx.metrics;
     this.tracer = ctx.tracer ?? null;
     // The read counts, the window's set and the explainer's causes in one buffer (the garbage
@@ -170,13 +177,15 @@ export class Checker {
   }
 
   private print(line: string, tMs: number): void {
+    if (!this.printsLines) return;
     if (this.window.lines.length < WINDOW_LINES_LIMIT + 4) this.window.lines.push(line);
     this.ctx.console('checker', line, tMs);
   }
 
   private windowDuplicate(value: number, tMs: number): void {
     this.windowDuplicateCount++;
-    if (this.windowDuplicateCount <= WINDOW_LINES_LIMIT) this.print(`Duplicate event: ${value}`, tMs);
+    if (this.printsLines && this.windowDuplicateCount <= WINDOW_LINES_LIMIT)
+      this.print(`Duplicate event: ${value}`, tMs);
   }
 
   private clearWindow(): void {

@@ -30,11 +30,12 @@ export interface SimulationOptions {
   /** Follows a few values through the run (kernel/value-tracer.ts): it changes nothing the run does. */
   tracer?: ValueTracer;
   /**
-   * Measure each value's visibility latency (default true). A sweep, which judges runs by their
-   * summary and never reads latencies, spares every read the lookup of its emission: the report's
-   * `latencyMs` and the series' latency columns are then zero, nothing else changes.
+   * The run is judged by its summary alone (`runToEndSummary`: a sweep's runs): it measures no
+   * visibility latency and writes no console lines (nor tells them as events), sparing every read
+   * the lookup of its emission and every checkpoint two lines. Its report's `latencyMs`, `log`,
+   * marker-window lines and the series' latency columns are then empty; nothing else changes.
    */
-  latency?: boolean;
+  summaryOnly?: boolean;
 }
 
 /**
@@ -83,11 +84,12 @@ export class Simulation {
       emit: (event) => this.emit(event),
       console: (source, line, t) => this.console(source, line, t),
       tracer: options.tracer ?? null,
+      keepsLog: options.summaryOnly !== true,
       get listening() {
         return listeners.size > 0;
       },
     };
-    this.checker = new Checker(this.ctx, scenario.numEvents, options.latency ?? true);
+    this.checker = new Checker(this.ctx, scenario.numEvents, options.summaryOnly ?? false);
     this.store = new StreamStore(this.ctx, this.checker, this.checker.explainer, {
       writerBroken: (attempt, writes, t) => this.live.get(attempt)?.writerBroken(writes, t),
     });
@@ -578,6 +580,7 @@ export class Simulation {
   }
 
   private console(source: 'writer' | 'checker', line: string, t: number): void {
+    if (!this.ctx.keepsLog) return;
     if (this.logLines.length < REPORT_LOG_LIMIT) this.logLines.push(line);
     else this.logOmitted++;
     if (this.listeners.size > 0) this.emit({ t, kind: 'console', source, line });

@@ -88,8 +88,8 @@ export type SweepRun = (scenario: Scenario) => RunSummary;
  * does not depend on the buckets (totals and the latency histogram cover the whole run).
  */
 export const SWEEP_METRICS = { bucketMs: 2 ** 40, maxBuckets: 2 };
-/** A sweep's runs: one metrics bucket, and no latencies (a summary has none). */
-export const SWEEP_RUN_OPTIONS: SimulationOptions = { ...SWEEP_METRICS, latency: false };
+/** A sweep's runs: one metrics bucket, judged by their summary alone (no latencies, no console lines). */
+export const SWEEP_RUN_OPTIONS: SimulationOptions = { ...SWEEP_METRICS, summaryOnly: true };
 const simulate: SweepRun = (scenario) => new Simulation(scenario, SWEEP_RUN_OPTIONS).runToEndSummary();
 
 export interface SweepRow {
