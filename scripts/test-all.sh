@@ -22,6 +22,8 @@ npx turbo run typecheck test --output-logs=new-only --log-order=grouped
 
 echo "== guarantee sweep: 2000 random fault schedules in every mode"
 npx eolab sweep --schedules 2000 --seed 1 2>/dev/null | tail -n 3
+echo "== the same on Kafka: 1000 random fault schedules in every mode"
+npx eolab sweep --system kafka --schedules 1000 --seed 1 2>/dev/null | tail -n 1
 
 echo "== the model against PostgreSQL: 6 random schedules (exits 1 on a difference timing does not explain)"
 npx eolab verify --schedules 6 --seed 1 2>/dev/null | tail -n 1

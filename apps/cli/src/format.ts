@@ -4,7 +4,7 @@ import { judgesMissing, type Report, type SweepResult } from '@eolab/engine';
 export function formatSummary(report: Report): string {
   const { counts, latencyMs } = report;
   const lines = [
-    `Whole-stream checker: ${report.verdict} (${report.mode}, seed=${report.seed})`,
+    `Whole-stream checker: ${report.verdict} (${report.mode}${report.system === 'kafka' ? ' on Kafka' : ''}, seed=${report.seed})`,
     `  duplicates: ${counts.duplicates}${listed(report.duplicates, counts.duplicates)}`,
     ...missingLines(report),
     `  emitted ${counts.emitted}, written ${counts.written}, committed ${counts.committed}, read ${counts.read}`,

@@ -22,6 +22,7 @@ import { sweepProgress } from './progress';
 import { parseBackend, runRealCommand, verifyCommand } from './real-backend';
 import { SHRINK_HELP, shrinkCommand } from './shrink-command';
 import { SWEEP_DRAW_FLAGS, sweepDraw } from './sweep-draw';
+import { onSystem, SYSTEM_HELP } from './system-flag';
 import { withSweepPool } from './worker-pool';
 
 /** The CLI's version: its package's, read from src/ and dist/ alike (both sit beside package.json). */
@@ -34,11 +35,11 @@ export const EXIT_BAD_INPUT = 2;
 const USAGE = `eolab — the Pravega/Flink exactly-once sample, simulated
 
 Usage:
-  eolab run --preset NAME [--mode MODE] [--backend model|postgres] [--json]
-  eolab run --scenario FILE [--mode MODE] [--backend model|postgres] [--json]
+  eolab run --preset NAME [--mode MODE] [--system SYSTEM] [--backend model|postgres] [--json]
+  eolab run --scenario FILE [--mode MODE] [--system SYSTEM] [--backend model|postgres] [--json]
   eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
   eolab verify --schedules N [--seed S] [--json]
-  eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL] [--preset NAME|--scenario FILE] [--kinds K,...] [--max-faults F]
+  eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL] [--preset NAME|--scenario FILE] [--system SYSTEM] [--kinds K,...] [--max-faults F]
   eolab worker --redis URL
   eolab shrink --preset NAME|--scenario FILE [--mode MODE] [--keep KIND] [--out FILE] [--json]
   eolab presets
@@ -50,7 +51,7 @@ Exit codes: 0 success, 1 a guarantee was violated (or verify found a difference)
 
 /** What `eolab COMMAND --help` prints. */
 const COMMAND_HELP: Record<string, string> = {
-  run: `eolab run --preset NAME|--scenario FILE [--mode MODE] [--backend model|postgres] [--json]
+  run: `eolab run --preset NAME|--scenario FILE [--mode MODE] [--system SYSTEM] [--backend model|postgres] [--json]
 
   Runs one scenario to its end and prints the sample's writer and checker lines, then the
   whole-stream checker's findings (verdict, how the run ended, duplicates, lost and never-emitted
@@ -58,6 +59,7 @@ const COMMAND_HELP: Record<string, string> = {
   --preset NAME     one of the presets (eolab presets lists them)
   --scenario FILE   a scenario file (JSON; see the README's "Scenario files")
   --mode MODE       overrides the writer mode: ${WRITER_MODES.join(', ')}
+  --system SYSTEM   ${SYSTEM_HELP}
   --backend         model (default: the deterministic simulation) or postgres (the job for real)
   --json            prints the full report instead`,
   verify: `eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
@@ -71,7 +73,7 @@ eolab verify --schedules N [--seed S] [--json]
                  for value), timing decides (the same outcome class, other values, and why), or
                  DIFFER (exits 1). A second or two per schedule, more with a store outage.
   --json         prints JSON alone on stdout (the summary line goes to stderr)`,
-  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL] [--preset NAME|--scenario FILE] [--kinds K,...] [--max-faults F]
+  sweep: `eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL] [--preset NAME|--scenario FILE] [--system SYSTEM] [--kinds K,...] [--max-faults F]
 
   Runs N random fault schedules (default 200) from seed S (default 1) in every writer mode and
   prints a table of outcomes per mode and fault kind. Exits 1 when a mode breaks its guarantee
@@ -117,7 +119,20 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
       case 'worker':
         return await workerCommand(rest, out, err);
       case 'verify':
-        return await verifyCommand(rest, loadScenario, parseMode, out, err);
+        refuseKafka(
+          rest.some((arg, i) => /^--system(=|$)/.test(arg) && /kafka/i.test(arg + (rest[i + 1] ?? ''))),
+        );
+        return await verifyCommand(
+          rest.filter((arg, i) => !/^--system/.test(arg) && !/^--system$/.test(rest[i - 1] ?? '')),
+          (preset, file, mode) => {
+            const scenario = loadScenario(preset, file, mode);
+            refuseKafka(scenario.system === 'kafka');
+            return scenario;
+          },
+          parseMode,
+          out,
+          err,
+        );
       case 'shrink':
         return shrinkCommand(rest, loadScenario, parseMode, out);
       case 'presets': {
@@ -155,16 +170,20 @@ function run(args: readonly string[], out: Output, err: Output): number | Promis
     preset: { type: 'string' },
     scenario: { type: 'string' },
     mode: { type: 'string' },
+    system: { type: 'string' },
     json: { type: 'boolean' },
     backend: { type: 'string' },
   });
   const backend = parseBackend(flags.backend as string | undefined);
   const mode = flags.mode === undefined ? undefined : parseMode(String(flags.mode));
-  const scenario = loadScenario(
-    flags.preset as string | undefined,
-    flags.scenario as string | undefined,
-    mode,
+  const scenario = onSystem(
+    loadScenario(flags.preset as string | undefined, flags.scenario as string | undefined, mode),
+    flags.system as string | undefined,
   );
+  if (backend === 'postgres' && scenario.system === 'kafka')
+    throw new UsageError(
+      "--backend postgres: the real backend runs Pravega's protocol on PostgreSQL; Kafka runs on the model only",
+    );
   if (backend === 'postgres') return runRealCommand(scenario, flags.json === true, out, err);
   const report = new Simulation(scenario).runToEnd();
   if (flags.json === true) out.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -201,6 +220,14 @@ function loadScenario(
   return mode === undefined ? parsed.value : { ...parsed.value, mode };
 }
 
+/** `eolab verify` holds the model against PostgreSQL running Pravega's protocol: Kafka has no real backend yet. */
+function refuseKafka(onKafka: boolean): void {
+  if (onKafka)
+    throw new UsageError(
+      "verify: the real backend runs Pravega's protocol on PostgreSQL; there is no real Kafka backend to hold the Kafka model against yet",
+    );
+}
+
 /** A writer mode in any case, with '-' for '_' (`exactly-once` is EXACTLY_ONCE). */
 function parseMode(value: string): WriterMode {
   const mode = WRITER_MODES.find((m) => m === value.toUpperCase().replaceAll('-', '_'));
@@ -235,7 +262,7 @@ async function runSweep(args: readonly string[], out: Output, err: Output): Prom
     throw new UsageError('--workers: not with --redis (the fleet has as many workers as are started)');
   if (flags.redis !== undefined && draw !== undefined)
     throw new UsageError(
-      '--redis: the fleet sweeps the default draw only (no --preset, --scenario, --kinds or --max-faults yet)',
+      '--redis: the fleet sweeps the default draw only (no --preset, --scenario, --system, --kinds or --max-faults yet)',
     );
   err.write(`sweep: ${schedules} schedules x ${WRITER_MODES.length} modes from seed=${seed}\n`);
   const progress = sweepProgress(schedules, err);

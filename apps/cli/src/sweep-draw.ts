@@ -1,16 +1,18 @@
 import { FAULT_KINDS, type FaultKind, type Scenario, type SweepSpec } from '@eolab/engine';
 import { type Flags, UsageError } from './args';
+import { onSystem, parseSystem } from './system-flag';
 
 /**
  * How `eolab sweep` draws its schedules, from its flags: on a base scenario (--preset or
  * --scenario: its knobs and faults, with random faults added), from some fault kinds (--kinds),
- * with at most so many added faults (--max-faults). None of them: random knobs, every kind, up
+ * with at most so many added faults (--max-faults), on a system (--system). None of them: random knobs, every kind, up
  * to 4 faults, as always. The dashboard's Sweep page takes the same choices, and gives the same
  * results for the same ones.
  */
 export const SWEEP_DRAW_FLAGS = {
   preset: { type: 'string' },
   scenario: { type: 'string' },
+  system: { type: 'string' },
   kinds: { type: 'string' },
   'max-faults': { type: 'integer' },
 } as const;
@@ -22,13 +24,19 @@ export function sweepDraw(
   loadScenario: LoadScenario,
 ): Omit<SweepSpec, 'schedules' | 'seed'> | undefined {
   const draw: Omit<SweepSpec, 'schedules' | 'seed'> = {};
+  const system = parseSystem(flags.system as string | undefined);
   if (flags.preset !== undefined || flags.scenario !== undefined)
-    draw.base = loadScenario(
-      flags.preset as string | undefined,
-      flags.scenario as string | undefined,
-      undefined,
+    draw.base = onSystem(
+      loadScenario(flags.preset as string | undefined, flags.scenario as string | undefined, undefined),
+      system,
     );
+  else if (system !== undefined) draw.system = system;
   if (flags.kinds !== undefined) draw.kinds = parseKinds(String(flags.kinds));
+  const onKafka = (draw.base?.system ?? draw.system) === 'kafka';
+  if (onKafka && draw.kinds !== undefined && draw.kinds.every((k) => k === 'commit-rejected'))
+    throw new UsageError(
+      "--kinds: Kafka has no commit-rejected (Pravega's TxnFailedException): name another kind",
+    );
   if (flags['max-faults'] !== undefined) {
     const max = flags['max-faults'] as number;
     if (max > 20) throw new UsageError('--max-faults: expected 0 to 20');

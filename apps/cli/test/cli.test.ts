@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PRESETS } from '@eolab/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_BAD_INPUT, EXIT_OK, main } from '../src/main';
 
@@ -35,6 +36,30 @@ describe('eolab run', () => {
     expect(stdout).toContain('Restore from checkpoint at position 16');
     for (let v = 17; v <= 24; v++) expect(stdout).toContain(`Duplicate event: ${v}\n`);
     expect(stdout).toContain('Found duplicates\n============== Checker ends  ===============');
+  });
+
+  it('--system kafka runs the sample on Kafka: 17..24 twice without transactions, none with them', async () => {
+    const atLeastOnce = await eolab('run', '--preset', 'seed', '--mode', 'ATLEAST_ONCE', '--system', 'kafka');
+    expect(atLeastOnce.code).toBe(EXIT_OK);
+    for (let v = 17; v <= 24; v++) expect(atLeastOnce.stdout).toContain(`Duplicate event: ${v}\n`);
+    expect(atLeastOnce.stdout).toContain('(ATLEAST_ONCE on Kafka, seed=1)');
+    const exactlyOnce = await eolab('run', '--preset', 'seed', '--system', 'kafka');
+    expect(exactlyOnce.stdout).toContain('No duplicate found. EXACTLY_ONCE!');
+    expect(exactlyOnce.stdout).toContain('(EXACTLY_ONCE on Kafka, seed=1)');
+  });
+
+  it.each([
+    [
+      ['run', '--preset', 'seed', '--system', 'kinesis'],
+      "--system: expected one of pravega, kafka, got 'kinesis'",
+    ],
+    [['run', '--preset', 'commit-rejected', '--system', 'kafka'], 'faults[0].kind: commit-rejected'],
+    [['verify', '--preset', 'seed', '--system', 'kafka'], 'no real Kafka backend'],
+    [['verify', '--preset', 'kafka-lso-stall'], 'no real Kafka backend'],
+  ])('%j exits 2 and says why', async (args, message) => {
+    const { code, stderr } = await eolab(...args);
+    expect(code).toBe(EXIT_BAD_INPUT);
+    expect(stderr).toContain(message);
   });
 
   it('--mode EXACTLY_ONCE prints No duplicate found. EXACTLY_ONCE!', async () => {
@@ -219,7 +244,8 @@ describe('a standard command line', () => {
       .split('\n')
       .map((line) => /^\S+ +/.exec(line)?.[0].length);
     expect(new Set(starts).size).toBe(1);
-    expect(stdout).toMatch(/^source-does-not-wait {2}\S/m);
+    const longest = PRESETS.map((p) => p.id).reduce((a, b) => (b.length > a.length ? b : a));
+    expect(stdout).toMatch(new RegExp(`^${longest} {2}\\S`, 'm'));
   });
 
   it.each([

@@ -46,6 +46,22 @@ describe('run facts', () => {
     },
   );
 
+  it("Kafka's transactions: no lease, and why they ended in Kafka's words (timed out, fenced)", () => {
+    const timedOut = record(presetScenario('kafka-restart-past-timeout')!);
+    const page = timedOut.facts.transactionsPage(
+      transactionsQuerySchema.parse({ checkpoint: 3, limit: 10 }),
+      timedOut.report,
+    );
+    expect(page.items.map((t) => t.why)).toEqual(['timed out', 'timed out']);
+    expect(page.items.every((t) => t.leaseDeadlineMs === null)).toBe(true);
+    const fenced = record(presetScenario('kafka-zombie-fenced')!);
+    const zombie = fenced.facts.transactionsPage(
+      transactionsQuerySchema.parse({ checkpoint: 5, limit: 10 }),
+      fenced.report,
+    );
+    expect(zombie.items.filter((t) => t.attempt === 1).map((t) => t.why)).toEqual(['fenced', 'fenced']);
+  });
+
   it('pages newest first, with every checkpoint of a long run', () => {
     const { facts, report } = record(scenarioOf({ mode: 'EXACTLY_ONCE', numEvents: 300_000 }));
     expect(report.checkpoints.completed).toBeGreaterThan(100);

@@ -21,7 +21,11 @@ export type TaskFailureReason =
   | 'abort-failed'
   | 'injected-crash'
   | 'heartbeat-timeout'
-  | 'checkpoint-failures';
+  | 'checkpoint-failures'
+  /** Kafka: a send, flush or commit of a producer whose epoch was bumped (ProducerFencedException). */
+  | 'producer-fenced'
+  /** Kafka: InitProducerId refused the transaction timeout (InvalidTxnTimeoutException). */
+  | 'txn-timeout-refused';
 
 /** Client calls that are retried while their service is unreachable. */
 export type CallKind = 'txn-begin' | 'txn-commit' | 'txn-abort' | 'writer-reconnect';
@@ -44,7 +48,14 @@ export interface TxnRef {
 }
 
 export type SimEvent =
-  | (At & { kind: 'run-started'; seed: number; mode: string; numEvents: number })
+  | (At & {
+      kind: 'run-started';
+      seed: number;
+      mode: string;
+      numEvents: number;
+      /** Set only when the job writes to Kafka (absent: Pravega). */
+      system?: 'kafka';
+    })
   | (At & { kind: 'checkpoint-triggered'; checkpointId: number; position: number })
   /** A checkpoint's barrier reached a sink subtask of `attempt`: its snapshotState (pre-commit) starts. */
   | (At & { kind: 'checkpoint-barrier'; checkpointId: number; task: string; attempt: number })
@@ -52,7 +63,15 @@ export type SimEvent =
   | (At & { kind: 'checkpoint-completed'; checkpointId: number; position: number; durationMs: number })
   | (At & { kind: 'checkpoint-aborted'; checkpointId: number; reason: CheckpointAbortReason })
   | (At & { kind: 'checkpoint-notified'; checkpointId: number; task: string })
-  | (At & TxnRef & { kind: 'txn-begun' })
+  | (At &
+      TxnRef & {
+        kind: 'txn-begun';
+        /** Kafka: the producer that runs it (transactional id, producer id and epoch) and its partition. */
+        transactionalId?: string;
+        producerId?: number;
+        producerEpoch?: number;
+        partition?: number;
+      })
   | (At &
       TxnRef & {
         kind: 'txn-flushed';
@@ -71,8 +90,12 @@ export type SimEvent =
       TxnRef & {
         kind: 'txn-aborted';
         events: number;
-        /** restore: recoverAndAbort; task-closed: a failed task closed; end-of-input: the job finished. */
-        why: 'restore' | 'task-closed' | 'end-of-input' | 'commit-rejected';
+        /**
+         * restore: recoverAndAbort; task-closed: a failed task closed; end-of-input: the job
+         * finished; fenced: Kafka's InitProducerId for its transactional id (a restore, or a new
+         * transaction on the id) aborted it and fenced its producer.
+         */
+        why: 'restore' | 'task-closed' | 'end-of-input' | 'commit-rejected' | 'fenced';
         firstValue: number | null;
         lastValue: number | null;
       })
@@ -85,7 +108,15 @@ export type SimEvent =
         /** not-open: logged by the connector; rejected: TxnFailedException, logged and dropped; retries-exhausted: fails the task. */
         why: 'not-open' | 'rejected' | 'retries-exhausted';
         state: TxnState;
+        /** Kafka: whether it was the restore's commit (recoverAndCommit, which only logs) or the task's (which throws). */
+        recovery?: boolean;
       })
+  /**
+   * Kafka: a read_committed reader moved past the last stable offset of `partition` when
+   * transaction `txnId` ended, and read `values` committed values that had waited behind it, the
+   * longest for `heldMs`.
+   */
+  | (At & { kind: 'lso-released'; partition: number; values: number; heldMs: number; txnId: number })
   | (At & { kind: 'write-failed'; attempt: number; subtask: number; writes: number })
   | (At & {
       kind: 'call-retried';
@@ -206,6 +237,7 @@ export const EVENT_CATALOGUE: { [K in SimEventKind]: EventEntry } = {
   'txn-aborted': { group: 'transaction', story: false, milestone: true },
   'txn-expired': { group: 'transaction', story: true, milestone: true },
   'txn-commit-failed': { group: 'transaction', story: true, milestone: true },
+  'lso-released': { group: 'checker', story: false, milestone: true },
   'write-failed': { group: 'job', story: true, milestone: true },
   'call-retried': { group: 'job', story: true, milestone: true },
   'task-failed': { group: 'job', story: true, milestone: true },

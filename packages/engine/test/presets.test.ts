@@ -20,7 +20,7 @@ describe('each preset gives the outcome it states', () => {
           verdict: stated.verdict,
           duplicates: stated.duplicates,
           missing: stated.missing,
-          finished: true,
+          finished: stated.finished ?? true,
         });
       });
     }

@@ -26,6 +26,12 @@ const EOLAB = join(ROOT, 'apps/cli/bin/eolab.js');
 describe('random schedules for the real backend', () => {
   const drawn = Array.from({ length: 300 }, (_, i) => randomRealScenario(i + 1));
 
+  it("refuses a Kafka scenario, naming its system: the backend runs Pravega's protocol", () => {
+    expect(unsupportedReasons(presetScenario('kafka-lso-stall')!)).toEqual([
+      expect.stringMatching(/^system: kafka is not supported by the postgres backend/),
+    ]);
+  });
+
   it('draws the same schedule from the same seed', () => {
     expect(randomRealScenario(17)).toEqual(randomRealScenario(17));
     expect(randomRealScenario(17)).not.toEqual(randomRealScenario(18));

@@ -35,6 +35,9 @@ import { type CheckpointStory, refOf, spanOf, type TxnStory, taskBit, visible } 
  *   settled (one or two in flight, plus those a fault left hanging).
  */
 
+/** A Kafka reader held at the last stable offset this long is told in the narration. */
+const LSO_STALL_TOLD_MS = 1_000;
+
 export type SentenceKind = 'info' | 'good' | 'bad' | 'fault';
 
 export interface Sentence {
@@ -94,6 +97,8 @@ export class Narrator {
   private stoppedAt: number | null = null;
   /** The last fault that fired, to tell the crash it causes in the same millisecond. */
   private lastFault: EventOf<'fault-fired'> | null = null;
+  /** The job writes to Kafka (its run-started says so): Kafka's words where the protocols differ. */
+  private kafka = false;
   private readonly tasks: number;
 
   constructor(private readonly options: NarratorOptions) {
@@ -135,7 +140,9 @@ export class Narrator {
    */
   private readonly handlers: { [K in SimEventKind]: (e: EventOf<K>) => void } = {
     'run-started': (e) => {
-      this.say(e.t, 'info', `Run started in ${e.mode}: ${count(e.numEvents, 'event')}, seed ${e.seed}.`);
+      this.kafka = e.system === 'kafka';
+      const on = this.kafka ? ' on Kafka' : '';
+      this.say(e.t, 'info', `Run started in ${e.mode}${on}: ${count(e.numEvents, 'event')}, seed ${e.seed}.`);
     },
     'checkpoint-triggered': (e) => {
       this.story(e.checkpointId).position = e.position;
@@ -167,6 +174,15 @@ export class Narrator {
     'txn-commit-failed': (e) => {
       this.commitFailed(e);
     },
+    'lso-released': (e) => {
+      // Commits of one checkpoint land together: only a stall a person would notice is told.
+      if (e.heldMs >= LSO_STALL_TOLD_MS)
+        this.say(
+          e.t,
+          'info',
+          `Kafka: ${count(e.values, 'committed value')} of partition ${e.partition} waited ${e.heldMs} ms behind an open transaction at the last stable offset; read_committed readers see them only now.`,
+        );
+    },
     'call-retried': (e) => {
       if (e.call !== 'writer-reconnect' || e.outcome !== 'succeeded' || e.waitedMs > 0)
         this.say(e.t, e.outcome === 'exhausted' ? 'bad' : 'info', retryText(e));
@@ -194,7 +210,13 @@ export class Narrator {
       this.say(e.t, 'good', 'The source is done and the job finished; the sinks closed.');
     },
     'zombie-stopped': (e) => {
-      this.say(e.t, 'info', `The zombie attempt ${e.attempt} finally stopped writing.`);
+      this.say(
+        e.t,
+        'info',
+        this.kafka
+          ? `The zombie attempt ${e.attempt} stopped: the restore's InitProducerId had fenced its producers, and its next send failed (ProducerFencedException).`
+          : `The zombie attempt ${e.attempt} finally stopped writing.`,
+      );
     },
     'fault-injected': (e) => {
       this.say(e.t, 'fault', `Fault injected: ${e.fault.kind}${aimOf(e.fault)}.`);
@@ -475,7 +497,9 @@ export class Narrator {
     this.say(
       e.t,
       'bad',
-      `The lease of transaction ${txnName(e)}${of} ran out: the controller aborted it with its ${valuesPhrase(span)}.`,
+      this.kafka
+        ? `Kafka's transaction coordinator timed out transaction ${txnName(e)}${of}, more than transaction.timeout.ms after its first record: it aborted it with its ${valuesPhrase(span)} and fenced its producer.`
+        : `The lease of transaction ${txnName(e)}${of} ran out: the controller aborted it with its ${valuesPhrase(span)}.`,
     );
     if (found !== null) this.settleTouched(found.story);
   }
@@ -491,14 +515,20 @@ export class Narrator {
       found === null
         ? 'its data is'
         : `its ${valuesPhrase(found.txn.span)} ${found.txn.span.count === 1 ? 'is' : 'are'}`;
+    // Kafka: the restore's commit only logs the fencing (values lost); the task's own commit throws.
+    const kafkaThrows = this.kafka && e.why === 'not-open' && e.recovery === false;
     const text =
-      e.why === 'rejected'
-        ? `The store rejected transaction ${name}'s commit (TxnFailedException): logged and dropped, never retried; ${values} lost.`
-        : e.why === 'retries-exhausted'
-          ? `Transaction ${name}'s commit failed: the controller stayed unreachable past the client's retries, so the task fails and the restore commits it again.`
-          : `Transaction ${name} was ${e.state} when its commit got through: the connector only logs it, and ${values} lost.`;
+      this.kafka && e.why === 'not-open'
+        ? kafkaThrows
+          ? `Committing transaction ${name} threw ProducerFencedException: Kafka's coordinator had aborted it and bumped its epoch. The task fails, and the restore will find it aborted too.`
+          : `The restore's commit of transaction ${name} (recoverAndCommit) met ProducerFencedException: Kafka's coordinator had aborted it. The connector only logs "Presumably this transaction has been already committed before", and ${values} lost.`
+        : e.why === 'rejected'
+          ? `The store rejected transaction ${name}'s commit (TxnFailedException): logged and dropped, never retried; ${values} lost.`
+          : e.why === 'retries-exhausted'
+            ? `Transaction ${name}'s commit failed: the controller stayed unreachable past the client's retries, so the task fails and the restore commits it again.`
+            : `Transaction ${name} was ${e.state} when its commit got through: the connector only logs it, and ${values} lost.`;
     this.say(e.t, 'bad', text);
-    if (found !== null && e.why !== 'retries-exhausted') this.settleTouched(found.story);
+    if (found !== null && e.why !== 'retries-exhausted' && !kafkaThrows) this.settleTouched(found.story);
     else if (found !== null) found.txn.state = 'pre-committed';
   }
 

@@ -81,6 +81,8 @@ export const ABORT_WHY: Record<EventOf<'txn-aborted'>['why'], string> = {
   'task-closed': 'as the failed task closed',
   'end-of-input': 'as the job finished and the sinks closed (no checkpoint came after its values)',
   'commit-rejected': 'by the store, which rejected its commit',
+  fenced:
+    "by Kafka's transaction coordinator, when InitProducerId for its transactional id fenced its producer",
 };
 
 export const CALLS: Record<EventOf<'call-retried'>['call'], string> = {
@@ -116,4 +118,8 @@ export const FAILURE_REASONS: Record<TaskFailureReason, string> = {
   'injected-crash': 'The job crashes (injected)',
   'heartbeat-timeout': 'The TaskManager missed its heartbeats for longer than the timeout',
   'checkpoint-failures': 'Too many checkpoints in a row failed (tolerable checkpoint failures exceeded)',
+  'producer-fenced':
+    "A sink's Kafka producer is fenced (ProducerFencedException): its transactional id's epoch was bumped, by a newer InitProducerId or by the coordinator's timeout",
+  'txn-timeout-refused':
+    "InitProducerId refuses the transaction timeout, larger than the broker's transaction.max.timeout.ms (InvalidTxnTimeoutException): the exactly-once sink cannot start",
 };

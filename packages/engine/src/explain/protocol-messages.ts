@@ -312,6 +312,8 @@ export class ProtocolTracer {
     'txn-begun': (e) => {
       this.controllerCall('begin', e);
     },
+    // The reader's progress past Kafka's last stable offset is the store's, not a message.
+    'lso-released': () => {},
     'txn-flushed': (e) => {
       const trace = this.checkpoint(e.checkpointId);
       const lane = sinkLane(e.subtask, e.attempt);

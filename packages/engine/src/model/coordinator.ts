@@ -174,6 +174,16 @@ export class CheckpointCoordinator {
     else this.armCanceller(deadlineMs);
   };
 
+  /**
+   * A task declined the checkpoint (its snapshotState threw): the checkpoint fails at once
+   * (CheckpointCoordinator.receiveDeclineMessage, CHECKPOINT_DECLINED), and counts.
+   */
+  decline(attempt: Attempt, checkpointId: number, t: number): void {
+    const pending = this.pending;
+    if (pending === null || pending.id !== checkpointId || pending.attempt !== attempt) return;
+    this.abortPending('declined', t);
+  }
+
   abortPending(reason: CheckpointAbortReason, t: number): void {
     // At a restore or the job's end the queued requests fail even with nothing pending.
     if (reason === 'job-failover' || reason === 'job-finished') this.queuedRequests = 0;

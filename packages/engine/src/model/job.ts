@@ -5,7 +5,8 @@ import { Counter } from '../run/metrics';
 import type { Checker } from './checker';
 import { taskName } from './names';
 import type { Continuation } from './retry';
-import { type SinkTask, type SinkWriter, sinkWriterFor } from './sink-writers';
+import { sinkWriterFor } from './sink-writer-for';
+import type { SinkTask, SinkWriter } from './sink-writers';
 import { SampleSource } from './source';
 import type { StreamStore } from './stream-store';
 import type { CompletedCheckpoint, SinkHooks, SinkSnapshot, TaskFailure } from './task';
@@ -31,6 +32,8 @@ export interface AttemptHooks extends SinkHooks {
     t: number,
   ): void;
   fail(attempt: Attempt, failure: TaskFailure): void;
+  /** A subtask's snapshotState threw: it declines the checkpoint (`why` is the exception). */
+  decline(attempt: Attempt, checkpointId: number, t: number, why: string): void;
   sourceFinished(attempt: Attempt, t: number): void;
 }
 
@@ -89,7 +92,7 @@ export class Attempt implements SinkTask {
     this.p = ctx.scenario.sink.parallelism;
     this.travelMs = ctx.scenario.checkpoint.barrierTravelMs;
     this.tracer = ctx.tracer;
-    this.writer = sinkWriterFor(ctx.scenario.mode, this);
+    this.writer = sinkWriterFor(ctx.scenario, this);
     // A restored attempt may wait for fewer final checkpoints: the sample's initializeState
     // hard-codes its checkpoint ids to 1 (SampleSource).
     this.source = new SampleSource(ctx.scenario, restoredFrom?.position ?? null);
@@ -373,6 +376,10 @@ export class Attempt implements SinkTask {
 
   fail(failure: TaskFailure): void {
     this.hooks.fail(this, failure);
+  }
+
+  decline(checkpointId: number, t: number, why: string): void {
+    this.hooks.decline(this, checkpointId, t, why);
   }
 
   /**

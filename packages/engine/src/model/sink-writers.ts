@@ -5,7 +5,7 @@ import type { TripleQueue } from '../kernel/ring';
 import type { WriterMode } from '../scenario/schema';
 import { Pinger } from './pinger';
 import type { Continuation } from './retry';
-import type { StreamStore } from './stream-store';
+import type { CommitThrown, StreamStore } from './stream-store';
 import type { CompletedCheckpoint, SinkHooks, SinkSnapshot, TaskFailure } from './task';
 import { firstData, lastData, type Transaction, txnRef } from './transaction';
 
@@ -43,6 +43,8 @@ export interface SinkTask {
   acknowledge(checkpointId: number, subtask: number, snapshot: SinkSnapshot | null, t: number): void;
   /** The task fails: the job fails over. */
   fail(failure: TaskFailure): void;
+  /** Its snapshotState threw (`why`): the subtask declines the checkpoint instead of acknowledging it. */
+  decline(checkpointId: number, t: number, why: string): void;
   /** Runs a task-side action now, or once the attempt runs again; never once it is gone. */
   whenRunning(t: number, action: Continuation): void;
   /** A client call on the task thread: the attempt stalls until one of the two continuations runs. */
@@ -88,18 +90,36 @@ export interface SinkWriter {
   thaw(t: number): void;
 }
 
-export function sinkWriterFor(mode: WriterMode, task: SinkTask): SinkWriter {
-  if (mode === 'EXACTLY_ONCE') return new TransactionalWriter(task);
+/** The plain writers of BEST_EFFORT and ATLEAST_ONCE, the same on either system. */
+export function plainWriterFor(mode: Exclude<WriterMode, 'EXACTLY_ONCE'>, task: SinkTask): SinkWriter {
   return mode === 'ATLEAST_ONCE' ? new FlushingWriter(task) : new PlainWriter(task);
 }
 
 const noop = (): void => {};
 
+/** The first exception of a notification's commits: it fails the task once every commit was tried. */
+interface CommitFailure {
+  reason: TaskFailureReason;
+  detail: string;
+}
+
+/** The exception a commit threw into the task (the store's answer: see `commitReached`), or null. */
+function thrownBy(txn: Transaction, thrown: CommitThrown | null): CommitFailure | null {
+  if (thrown === null) return null;
+  return {
+    reason: thrown.reason,
+    detail: `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: ${thrown.exception}`,
+  };
+}
+
+/** One step of initializeState: it runs at `at` and calls `next` when done. */
+export type InitStep = (at: number, next: Continuation) => void;
+
 /**
  * BEST_EFFORT: asynchronous plain writes, visible once acknowledged. A write error comes back
  * later and fails the task at its next event (checkWriteError); a barrier is acknowledged at once.
  */
-class PlainWriter implements SinkWriter {
+export class PlainWriter implements SinkWriter {
   readonly sinks: SinkSubtask[];
 
   constructor(
@@ -234,9 +254,20 @@ class FlushingWriter extends PlainWriter {
  * committed, in order. Begin, commit and abort are controller calls that block the task while
  * they retry; one whose retries run out fails the task.
  */
-class TransactionalWriter extends PlainWriter {
-  constructor(task: SinkTask) {
-    super(task, true);
+export class TransactionalWriter extends PlainWriter {
+  /** `withPingers`: Pravega's transactions keep leases alive; Kafka's have none (a timeout instead). */
+  constructor(task: SinkTask, withPingers = true) {
+    super(task, withPingers);
+  }
+
+  /** initializeState, one step after another; a step that fails the task ends it. */
+  override start(t: number): void {
+    const steps = this.initializeSteps();
+    const run = (i: number, at: number): void => {
+      const step = steps[i];
+      if (step !== undefined && this.task.alive) step(at, (done) => run(i + 1, done));
+    };
+    run(0, t);
   }
 
   /**
@@ -244,8 +275,8 @@ class TransactionalWriter extends PlainWriter {
    * checkpoint (recoverAndCommit: a no-op when already committed), abort the one that was open at
    * snapshot time (recoverAndAbort), then open a fresh transaction per subtask.
    */
-  override start(t: number): void {
-    const steps: ((at: number, next: Continuation) => void)[] = [];
+  protected initializeSteps(): InitStep[] {
+    const steps: InitStep[] = [];
     for (const snapshot of this.task.restoredFrom?.sinks ?? []) {
       for (const { checkpointId, txn } of snapshot.pending)
         steps.push((at, next) => this.commitOne(txn, checkpointId, at, true, next));
@@ -253,11 +284,7 @@ class TransactionalWriter extends PlainWriter {
       if (open !== null) steps.push((at, next) => this.recoverAndAbort(open, at, next));
     }
     for (const sink of this.sinks) steps.push((at, next) => this.beginFor(sink, at, next));
-    const run = (i: number, at: number): void => {
-      const step = steps[i];
-      if (step !== undefined && this.task.alive) step(at, (done) => run(i + 1, done));
-    };
-    run(0, t);
+    return steps;
   }
 
   override write(sink: SinkSubtask, value: number, t: number): TaskFailure | null {
@@ -334,7 +361,7 @@ class TransactionalWriter extends PlainWriter {
     checkpointId: number,
     t: number,
     done: Continuation | null,
-    firstFailure: string | null = null,
+    firstFailure: CommitFailure | null = null,
   ): void {
     const { store, hooks } = this.task;
     for (;;) {
@@ -347,10 +374,12 @@ class TransactionalWriter extends PlainWriter {
         return;
       }
       // The hot path: the controller answers, the call returns at once.
-      store.commitReached(first.txn, first.checkpointId, t, false, rejected);
+      const thrown = store.commitReached(first.txn, first.checkpointId, t, false, rejected);
+      this.recycle(first.txn);
+      firstFailure ??= thrownBy(first.txn, thrown);
     }
     if (firstFailure !== null) {
-      this.fail(t, 'commit-failed', firstFailure);
+      this.fail(t, firstFailure.reason, firstFailure.detail);
       return;
     }
     done?.(t);
@@ -364,10 +393,13 @@ class TransactionalWriter extends PlainWriter {
     t: number,
     rejected: boolean,
     done: Continuation | null,
-    firstFailure: string | null,
+    firstFailure: CommitFailure | null,
   ): void {
     const { txn, checkpointId } = pending;
-    const failure = `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`;
+    const failure: CommitFailure = {
+      reason: 'commit-failed',
+      detail: `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed: controller unreachable, retries exhausted`,
+    };
     this.task.blockingCall((returned, exhausted) =>
       this.task.store.commitTxn(
         txn,
@@ -375,12 +407,14 @@ class TransactionalWriter extends PlainWriter {
         t,
         false,
         rejected,
-        (at) => {
+        (at, thrown) => {
           returned(at);
-          if (this.task.alive) this.notify(sink, notifiedId, at, done, firstFailure);
+          this.recycle(txn);
+          if (this.task.alive) this.notify(sink, notifiedId, at, done, firstFailure ?? thrownBy(txn, thrown));
         },
         (at) => {
           exhausted(at);
+          this.recycle(txn);
           if (this.task.alive) this.notify(sink, notifiedId, at, done, firstFailure ?? failure);
         },
       ),
@@ -399,28 +433,30 @@ class TransactionalWriter extends PlainWriter {
   override close(t: number, why: 'task-closed' | 'end-of-input'): void {
     for (const sink of this.sinks) {
       const txn = sink.current;
-      const pinger = sink.pinger!;
+      const closed = () => sink.pinger?.close();
       if (txn === null) {
-        pinger.close();
+        closed();
         continue;
       }
-      const closed = () => pinger.close();
       this.task.store.abortTxn(txn, t, why, closed, closed);
     }
   }
 
   override kill(): void {
-    for (const sink of this.sinks) sink.pinger!.close();
+    for (const sink of this.sinks) sink.pinger?.close();
   }
 
   override writerBroken(): void {}
 
   override thaw(t: number): void {
-    for (const sink of this.sinks) sink.pinger!.thaw(t);
+    for (const sink of this.sinks) sink.pinger?.thaw(t);
   }
 
+  /** A commit returned, or its retries ran out (Kafka's pool takes its transactional id back). */
+  protected recycle(_txn: Transaction): void {}
+
   /** Opens the subtask's next transaction (a blocking controller call), then continues. */
-  private beginFor(sink: SinkSubtask, t: number, next: Continuation): void {
+  protected beginFor(sink: SinkSubtask, t: number, next: Continuation): void {
     const { store, hooks, id } = this.task;
     if (store.answersNow) {
       sink.current = store.createTxn(sink.index, id, hooks.nextCheckpointId(), sink.pinger!, t);
@@ -457,7 +493,7 @@ class TransactionalWriter extends PlainWriter {
   }
 
   /** One commit call (blocking); when its retries run out the exception escapes and the task fails. */
-  private commitOne(
+  protected commitOne(
     txn: Transaction,
     checkpointId: number,
     t: number,
@@ -467,7 +503,7 @@ class TransactionalWriter extends PlainWriter {
   ): void {
     this.callOrFail(
       (returned, exhausted) =>
-        this.task.store.commitTxn(txn, checkpointId, t, recovery, rejected, returned, exhausted),
+        this.task.store.commitTxn(txn, checkpointId, t, recovery, rejected, (at) => returned(at), exhausted),
       next,
       'commit-failed',
       `sink ${txn.subtask}: commit of transaction ${txn.txnId} failed`,
@@ -475,7 +511,7 @@ class TransactionalWriter extends PlainWriter {
   }
 
   /** recoverAndAbort on restore: a blocking abort; when its retries run out the task fails. */
-  private recoverAndAbort(txn: Transaction, t: number, next: Continuation): void {
+  protected recoverAndAbort(txn: Transaction, t: number, next: Continuation): void {
     this.callOrFail(
       (returned, exhausted) => this.task.store.abortTxn(txn, t, 'restore', returned, exhausted),
       next,
@@ -488,7 +524,7 @@ class TransactionalWriter extends PlainWriter {
    * A blocking controller call: `next` runs once it returned (if the task still runs); when its
    * retries run out the exception escapes and the task fails.
    */
-  private callOrFail(
+  protected callOrFail(
     call: (returned: Continuation, exhausted: Continuation) => void,
     next: Continuation,
     reason: TaskFailureReason,

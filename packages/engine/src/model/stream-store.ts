@@ -1,3 +1,4 @@
+import type { TaskFailureReason } from '../events';
 import { invariant, type SimContext } from '../kernel/context';
 import { TripleQueue } from '../kernel/ring';
 import { type Explainer, readSource, type TxnFact, Via } from '../run/causes';
@@ -7,7 +8,7 @@ import { ControllerLeases } from './leases';
 import { txnName } from './names';
 import type { Pinger } from './pinger';
 import { type CallLabel, type Continuation, RetriedService } from './retry';
-import { firstData, lastData, Transaction, txnRef } from './transaction';
+import { firstData, type KafkaTxnInfo, lastData, producerOf, Transaction, txnRef } from './transaction';
 import { PLAIN_WRITE, UNCOMMITTED_TXN_WRITE, WriterConnection } from './writer-connection';
 
 /**
@@ -41,6 +42,15 @@ export interface StoreCounters {
   txnCommitFailed: number;
 }
 
+/** An exception a commit throws into the task, and the failure reason it gives (Kafka's fencing). */
+export interface CommitThrown {
+  reason: TaskFailureReason;
+  exception: string;
+}
+
+/** Why a transaction was aborted (`fenced`: Kafka's InitProducerId for its transactional id aborted it). */
+export type AbortWhy = 'restore' | 'task-closed' | 'end-of-input' | 'commit-rejected' | 'fenced';
+
 /** Outcome of a flush: done, failed (a write failed or the transaction is gone), or waiting for a reconnect. */
 export type FlushState = 'done' | 'failed' | 'waiting';
 
@@ -71,15 +81,15 @@ export class StreamStore {
   /** Work the store finishes once it answers again (commits being applied, transactions being created). */
   private storeUpWaiters: Continuation[] = [];
 
-  private readonly readUncommitted: boolean;
+  protected readonly readUncommitted: boolean;
   private readonly txnCapacityHint: number;
   /** Event buffers of ended transactions, reused: allocating a typed array per transaction is slow. */
   private readonly freeBuffers: Int32Array[] = [];
 
   constructor(
     readonly ctx: SimContext,
-    private readonly checker: Checker,
-    private readonly explainer: Explainer,
+    protected readonly checker: Checker,
+    protected readonly explainer: Explainer,
     private readonly hooks: StoreHooks,
   ) {
     const s = ctx.scenario;
@@ -112,7 +122,7 @@ export class StreamStore {
     }
   }
 
-  private txnFact(txn: Transaction, tMs: number): TxnFact {
+  protected txnFact(txn: Transaction, tMs: number): TxnFact {
     return {
       txnId: txn.txnId,
       name: txnName(txn),
@@ -193,7 +203,7 @@ export class StreamStore {
       invariant(txn !== null, 'transactional sink has no open transaction');
       const value = values[i]!;
       const at = Math.max(times[i]!, resumeAtMs);
-      if (!this.appendToTxn(txn, value)) continue;
+      if (!this.appendToTxn(txn, value, at)) continue;
       if (value > 0) written.add(at);
       if (this.readUncommitted) this.sendUncommitted(txn, value, at);
     }
@@ -327,7 +337,18 @@ export class StreamStore {
     return this.controller.reachable && this.segments.reachable;
   }
 
-  createTxn(subtask: number, attempt: number, epoch: number, pinger: Pinger, tMs: number): Transaction {
+  /**
+   * Opens a transaction; `pinger` keeps its lease (Pravega), `kafka` names its producer (Kafka,
+   * whose transactions have no lease but a timeout: model/kafka/).
+   */
+  createTxn(
+    subtask: number,
+    attempt: number,
+    epoch: number,
+    pinger: Pinger | null,
+    tMs: number,
+    kafka: KafkaTxnInfo | null = null,
+  ): Transaction {
     const txn = new Transaction(
       this.nextTxnId++,
       subtask,
@@ -337,17 +358,23 @@ export class StreamStore {
       this.leaseMs,
       this.takeBuffer(),
     );
+    txn.kafka = kafka;
     this.open.add(txn);
     this.counters.txnBegun++;
-    if (this.ctx.listening) this.ctx.emit({ t: tMs, kind: 'txn-begun', ...txnRef(txn) });
+    if (this.ctx.listening)
+      this.ctx.emit(
+        kafka === null
+          ? { t: tMs, kind: 'txn-begun', ...txnRef(txn) }
+          : { t: tMs, kind: 'txn-begun', ...txnRef(txn), ...producerOf(kafka) },
+      );
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
-    pinger.startPing(txn, tMs);
+    pinger?.startPing(txn, tMs);
     return txn;
   }
 
   /** Writes one event into a transaction; a write into a transaction that is no longer OPEN fails its flush. */
   txnWrite(txn: Transaction, value: number, tMs: number): void {
-    if (!this.appendToTxn(txn, value)) return;
+    if (!this.appendToTxn(txn, value, tMs)) return;
     if (value > 0) this.ctx.metrics.count(Counter.written, tMs, 1);
     if (!this.writers.connected) this.writers.keepUnsent(txn, tMs);
     if (!this.readUncommitted) return;
@@ -355,8 +382,8 @@ export class StreamStore {
     else this.writers.keep(txn.attempt, value, tMs, UNCOMMITTED_TXN_WRITE);
   }
 
-  /** Puts one event into its transaction; false when it no longer takes writes (its flush then fails). */
-  private appendToTxn(txn: Transaction, value: number): boolean {
+  /** Puts one event into its transaction at tMs; false when it no longer takes writes (its flush then fails). */
+  protected appendToTxn(txn: Transaction, value: number, _tMs: number): boolean {
     if (txn.state !== 'OPEN') {
       txn.writeFailed = true;
       return false;
@@ -402,7 +429,7 @@ export class StreamStore {
     tMs: number,
     recovery: boolean,
     rejected: boolean,
-    done: Continuation,
+    done: (at: number, thrown: CommitThrown | null) => void,
     exhausted: Continuation,
   ): void {
     const label: CallLabel = {
@@ -414,10 +441,7 @@ export class StreamStore {
     this.controller.call(
       tMs,
       label,
-      (at) => {
-        this.commitReached(txn, checkpointId, at, recovery, rejected);
-        done(at);
-      },
+      (at) => done(at, this.commitReached(txn, checkpointId, at, recovery, rejected)),
       (at) => {
         this.commitFailed(
           txn,
@@ -431,16 +455,19 @@ export class StreamStore {
     );
   }
 
-  /** The commit once the controller answered (checkStatus, then commit); see commitTxn. */
+  /**
+   * The commit once the controller answered (checkStatus, then commit); see commitTxn. Returns the
+   * exception the commit throws into the task, or null: the Pravega connector throws none (it logs).
+   */
   commitReached(
     txn: Transaction,
     checkpointId: number,
     tMs: number,
     recovery: boolean,
     rejected: boolean,
-  ): void {
+  ): CommitThrown | null {
     if (txn.state !== 'OPEN') {
-      if (recovery && (txn.state === 'COMMITTED' || txn.state === 'COMMITTING')) return;
+      if (recovery && (txn.state === 'COMMITTED' || txn.state === 'COMMITTING')) return null;
       // FlinkPravegaWriter.commit only logs it: the values the lease took are lost without a failover.
       if (txn.expired)
         this.explainer.expiredTxnFoundAtCommit(
@@ -457,13 +484,19 @@ export class StreamStore {
         'not-open',
         `Transaction ${txn.txnId} has unexpected transaction status ${txn.state} while committing`,
       );
-      return;
+      return null;
     }
     if (rejected) {
       this.commitFailed(txn, checkpointId, tMs, 'rejected', `Transaction ${txn.txnId} commit failed.`);
       this.endAborted(txn, tMs, 'commit-rejected');
-      return;
+      return null;
     }
+    this.startCommit(txn, checkpointId, tMs, recovery);
+    return null;
+  }
+
+  /** The store applies a commit the controller took: visible commitLatencyMs later. */
+  protected startCommit(txn: Transaction, checkpointId: number, tMs: number, recovery: boolean): void {
     txn.state = 'COMMITTING';
     txn.pinger?.stopPing(txn);
     if (this.ctx.listening)
@@ -481,12 +514,13 @@ export class StreamStore {
     );
   }
 
-  private commitFailed(
+  protected commitFailed(
     txn: Transaction,
     checkpointId: number,
     tMs: number,
     why: 'not-open' | 'rejected' | 'retries-exhausted',
     line: string,
+    recovery?: boolean,
   ): void {
     this.counters.txnCommitFailed++;
     this.ctx.emit({
@@ -496,6 +530,7 @@ export class StreamStore {
       checkpointId,
       why,
       state: txn.state,
+      ...(recovery === undefined ? {} : { recovery }),
     });
     this.ctx.console('writer', line, tMs);
   }
@@ -509,9 +544,7 @@ export class StreamStore {
     const length = txn.length;
     const data = txn.dataCount;
     if (data > 0) this.ctx.metrics.count(Counter.committed, tMs, data);
-    if (!this.readUncommitted) {
-      this.checker.readMany(values, length, tMs, readSource(txn.attempt, Via.committed));
-    }
+    if (!this.readUncommitted) this.committedVisible(txn, tMs);
     if (this.ctx.listening)
       this.ctx.emit({
         t: tMs,
@@ -524,6 +557,17 @@ export class StreamStore {
     this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
   }
+
+  /**
+   * A read_committed reader sees a committed transaction's events: in Pravega at once, its
+   * segment merged into the stream whole (Kafka's log holds them behind open transactions).
+   */
+  protected committedVisible(txn: Transaction, tMs: number): void {
+    this.checker.readMany(txn.values, txn.length, tMs, readSource(txn.attempt, Via.committed));
+  }
+
+  /** A transaction ended aborted or expired (Kafka's reader may move past it). */
+  protected ended(_txn: Transaction, _tMs: number): void {}
 
   /**
    * The writer's abort (TransactionalEventStreamWriterImpl.abort): it stops pinging the transaction
@@ -561,11 +605,7 @@ export class StreamStore {
     );
   }
 
-  private endAborted(
-    txn: Transaction,
-    tMs: number,
-    why: 'restore' | 'task-closed' | 'end-of-input' | 'commit-rejected',
-  ): void {
+  protected endAborted(txn: Transaction, tMs: number, why: AbortWhy): void {
     const fate =
       why === 'commit-rejected' ? 'commit-rejected' : why === 'end-of-input' ? 'end-of-input' : 'txn-aborted';
     this.explainer.txnLost(fate, this.txnFact(txn, tMs), txn.values, txn.length);
@@ -584,10 +624,18 @@ export class StreamStore {
     });
     this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
+    this.ended(txn, tMs);
   }
 
-  /** The controller's lease ran out: it aborts the transaction (see ControllerLeases). */
-  private expire(txn: Transaction, tMs: number): void {
+  /**
+   * The controller's lease ran out: it aborts the transaction (see ControllerLeases); Kafka's
+   * coordinator does the same when the transaction timeout passes (its own console line).
+   */
+  protected expire(
+    txn: Transaction,
+    tMs: number,
+    line = `Transaction ${txn.txnId} lease expired: the controller aborted it`,
+  ): void {
     this.explainer.txnLost('txn-expired', this.txnFact(txn, tMs), txn.values, txn.length);
     txn.expired = true;
     txn.expiredBeforePrecommit = txn.checkpointId === null;
@@ -603,8 +651,9 @@ export class StreamStore {
       firstValue: firstData(txn.values, txn.length),
       lastValue: lastData(txn.values, txn.length),
     });
-    this.ctx.console('writer', `Transaction ${txn.txnId} lease expired: the controller aborted it`, tMs);
+    this.ctx.console('writer', line, tMs);
     this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
+    this.ended(txn, tMs);
   }
 }

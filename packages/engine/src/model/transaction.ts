@@ -2,9 +2,43 @@ import type { TxnRef, TxnState } from '../events';
 import { END_MARKER, START_MARKER } from '../kernel/context';
 
 /**
- * A Pravega transaction as the store keeps it: its state, the events written into it (a typed
- * array the store reuses), the checkpoint it belongs to, and its lease.
+ * A transaction as the store keeps it: its state, the events written into it (a typed array the
+ * store reuses), the checkpoint it belongs to, and its lease (Pravega) or producer (Kafka).
  */
+/**
+ * A Kafka transaction's producer (model/kafka/): its transactional id (one of its sink subtask's
+ * pool), the producer id and epoch InitProducerId gave it, its partition, and when its first
+ * record reached the broker (the coordinator's txnStartTimestamp; -1 while it has none).
+ */
+export interface KafkaTxnInfo {
+  /** The transactional id's number in FlinkKafkaProducer's ids (TransactionalIdsGenerator). */
+  idIndex: number;
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  partition: number;
+  startedAtMs: number;
+  /** When its commit completed (-1 until then). */
+  committedAtMs: number;
+  /** Its records still in the partition log, waiting for a read_committed reader to pass them. */
+  inLog: number;
+}
+
+/** The producer fields a Kafka transaction's events carry. */
+export function producerOf(kafka: KafkaTxnInfo): {
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  partition: number;
+} {
+  return {
+    transactionalId: kafka.transactionalId,
+    producerId: kafka.producerId,
+    producerEpoch: kafka.producerEpoch,
+    partition: kafka.partition,
+  };
+}
+
 /** What a transaction knows of the Pinger pinging it: how to stop (model/pinger.ts). */
 export interface TxnPinger {
   stopPing(txn: Transaction): void;
@@ -33,6 +67,8 @@ export class Transaction implements TxnRef {
   pinger: TxnPinger | null = null;
   /** Whether the controller's lease timer is being watched (only once its pings may stop). */
   leaseWatched = false;
+  /** Its Kafka producer (null in Pravega). */
+  kafka: KafkaTxnInfo | null = null;
 
   constructor(
     readonly txnId: number,

@@ -70,6 +70,8 @@ export interface TxnFact {
   attempt: number;
   checkpointId: number;
   endedAtMs: number;
+  /** A Kafka transaction's producer and timeout (absent in Pravega, whose transactions have leases). */
+  kafka?: { transactionalId: string; producerEpoch: number; timeoutMs: number; startedAtMs: number };
 }
 
 export interface Cause {
@@ -316,7 +318,7 @@ export class Explainer {
       describe: () =>
         job === null
           ? `never emitted: the source stopped at value ${emittedUpTo}`
-          : `never emitted: the job failed for good at ${job.atMs} ms (${job.reason}) after its source reached value ${emittedUpTo}; an incomplete output, not a loss`,
+          : `never emitted: the job failed for good at ${job.atMs} ms (${job.reason}) ${emittedUpTo === 0 ? 'before its source emitted any value' : `after its source reached value ${emittedUpTo}`}; an incomplete output, not a loss`,
     }));
   }
 
@@ -404,6 +406,7 @@ function describeSilentExpiry(
   recovery: boolean,
 ): string {
   const name = `transaction ${txn.name}`;
+  if (txn.kafka !== undefined) return describeSilentTimeout(txn, txn.kafka, checkpointId, atMs);
   const how = idle
     ? `whose lease ran out at ${txn.endedAtMs} ms while it sat idle: the controller aborted it, yet its pre-commit flush succeeded (nothing was in flight, and the client checks only its own closed flag), checkpoint ${checkpointId} completed`
     : `whose lease ran out at ${txn.endedAtMs} ms after its pre-commit, while it waited for its commit: the controller aborted it`;
@@ -413,8 +416,20 @@ function describeSilentExpiry(
   return `held in ${name}, ${how}, and ${commit} found it ABORTED and only logged it: lost silently, with no failover`;
 }
 
+/** Kafka: FlinkKafkaProducer.recoverAndCommit catches the fencing and only logs it. */
+function describeSilentTimeout(
+  txn: TxnFact,
+  kafka: NonNullable<TxnFact['kafka']>,
+  checkpointId: number,
+  atMs: number,
+): string {
+  return `held in transaction ${txn.name} (${kafka.transactionalId}), pre-committed for checkpoint ${checkpointId}, which Kafka's coordinator aborted at ${txn.endedAtMs} ms, more than transaction.timeout.ms (${kafka.timeoutMs} ms) after its first record, fencing its producer; the restore's commit (recoverAndCommit) at ${atMs} ms met ProducerFencedException and only logged it ("Presumably this transaction has been already committed before"): lost silently`;
+}
+
 function describeTxnLoss(kind: CauseKind, txn: TxnFact): string {
   const name = `transaction ${txn.name}`;
+  if (kind === 'txn-expired' && txn.kafka !== undefined)
+    return `held in ${name} (${txn.kafka.transactionalId}), which Kafka's coordinator aborted at ${txn.endedAtMs} ms, more than transaction.timeout.ms (${txn.kafka.timeoutMs} ms) after its first record, before it was committed`;
   switch (kind) {
     case 'txn-expired':
       return `held in ${name}, whose lease ran out at ${txn.endedAtMs} ms before it was committed: the controller aborted it`;

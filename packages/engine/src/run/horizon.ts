@@ -19,6 +19,8 @@ export function horizonOf(s: Scenario): number {
     (s.restart.attempts + 2) * perAttempt * 2 +
     s.sink.txnLeaseMs * 3 +
     s.checkpoint.timeoutMs * 2 +
+    // Kafka's coordinator aborts what a failed job left open only after the transaction timeout.
+    (s.system === 'kafka' ? s.kafka.transactionTimeoutMs + s.kafka.abortTimedOutIntervalMs : 0) +
     60_000;
   return Math.min(bound, MAX_VIRTUAL_TIME_MS);
 }

@@ -31,6 +31,8 @@ export function reportOf(run: RunParts): Report {
     version: 2,
     name: scenario.name,
     mode: scenario.mode,
+    // Only Kafka's reports name their system: a Pravega report stays what it always was.
+    ...(scenario.system === 'kafka' ? { system: 'kafka' as const } : {}),
     seed: scenario.seed,
     numEvents: scenario.numEvents,
     verdict: judged.verdict,

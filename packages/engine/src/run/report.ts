@@ -43,6 +43,8 @@ export interface Report {
   version: 2;
   name: string;
   mode: WriterMode;
+  /** The system the job wrote to: present only for Kafka (absent: Pravega). */
+  system?: 'kafka';
   seed: number;
   numEvents: number;
   /** Judged on what the checker saw: never EXACTLY_ONCE for an output it did not see whole. */

@@ -7,6 +7,7 @@ import {
   type FaultKind,
   faultEntry,
   type Scenario,
+  type System,
   type WriterMode,
 } from '../scenario/schema';
 
@@ -29,6 +30,8 @@ export interface SweepSpec {
   kinds?: readonly FaultKind[];
   /** Each schedule adds 0 to this many random faults (default 4). */
   maxFaults?: number;
+  /** The system of the random scenarios (default pravega); a base scenario names its own. */
+  system?: System;
 }
 
 export const DEFAULT_MAX_FAULTS = 4;
@@ -39,7 +42,7 @@ export function scheduleOf(spec: SweepSpec, index: number, mode: WriterMode): Sc
   const kinds = spec.kinds ?? FAULT_KINDS;
   const maxFaults = spec.maxFaults ?? DEFAULT_MAX_FAULTS;
   return spec.base === undefined
-    ? drawScenario(seed, mode, kinds, maxFaults)
+    ? drawScenario(seed, mode, kinds, maxFaults, spec.system)
     : drawOnBase(spec.base, seed, mode, kinds, maxFaults);
 }
 
@@ -64,8 +67,9 @@ export function drawOnBase(
     4 * checkpoint.intervalMs;
   const count = prng.int(0, maxFaults);
   const faults = [...base.faults];
+  const drawn = kindsOn(base.system, kinds);
   for (let i = 0; i < count; i++)
-    faults.push(randomFault(prng, runLengthMs, base.numEvents, base.sink.parallelism, kinds));
+    faults.push(randomFault(prng, runLengthMs, base.numEvents, base.sink.parallelism, drawn));
   return { ...base, name: `${base.name}-${seed}`, mode, faults };
 }
 
@@ -75,8 +79,8 @@ export function drawOnBase(
  * to outlive the client's retry budgets (91 s for the controller, 111 s for the writers), the
  * heartbeat timeout or the lease.
  */
-export function randomScenario(seed: number, mode: WriterMode): Scenario {
-  const parsed = parseScenario(drawScenario(seed, mode));
+export function randomScenario(seed: number, mode: WriterMode, system: System = 'pravega'): Scenario {
+  const parsed = parseScenario(drawScenario(seed, mode, FAULT_KINDS, DEFAULT_MAX_FAULTS, system));
   if (!parsed.ok) throw new Error(`sweep drew an invalid scenario: ${parsed.errors.join('; ')}`);
   return parsed.value;
 }
@@ -89,9 +93,11 @@ export function randomScenario(seed: number, mode: WriterMode): Scenario {
 export function drawScenario(
   seed: number,
   mode: WriterMode,
-  kinds: readonly FaultKind[] = FAULT_KINDS,
+  allKinds: readonly FaultKind[] = FAULT_KINDS,
   maxFaults = 4,
+  system: System = 'pravega',
 ): Scenario {
+  const kinds = kindsOn(system, allKinds);
   const prng = new Prng(seed);
   const numEvents = prng.int(50, 3_000);
   const intervalMs = prng.pick([20, 50, 100, 200]);
@@ -127,8 +133,28 @@ export function drawScenario(
     },
     restart: { attempts: prng.int(0, 4), delayMs: prng.pick([0, 0, 50, 500, 1_500, 20_000]) },
     checker: { isolation: prng.chance(1, 8) ? 'read_uncommitted' : 'read_committed' },
+    // Drawn last, and only for Kafka: a Pravega schedule draws what it always drew.
+    ...(system === 'kafka' ? { system, kafka: drawKafka(prng) } : {}),
     faults,
   });
+}
+
+/**
+ * Kafka's knobs: mostly the defaults; sometimes a timeout short enough for a restart or an outage
+ * to outlast it, a quicker coordinator, more partitions than sinks or fewer, a small producer pool.
+ */
+function drawKafka(prng: Prng) {
+  return {
+    transactionTimeoutMs: prng.chance(2, 3) ? 900_000 : prng.int(10_000, 900_000),
+    abortTimedOutIntervalMs: prng.pick([60_000, 10_000]),
+    partitions: prng.pick([1, 1, 2, 3]),
+    producerPoolSize: prng.chance(1, 8) ? prng.int(1, 3) : 5,
+  };
+}
+
+/** The fault kinds a system can have: Kafka has no store that rejects a commit (commit-rejected). */
+function kindsOn(system: System, kinds: readonly FaultKind[]): readonly FaultKind[] {
+  return system === 'kafka' ? kinds.filter((k) => k !== 'commit-rejected') : kinds;
 }
 
 /** A random fault: its kind from the catalogue, its time, then what its entry draws. */

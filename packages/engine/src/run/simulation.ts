@@ -8,6 +8,7 @@ import { CHECKPOINT_FAULT_FIRED, CheckpointFaultPlan } from '../model/checkpoint
 import { CheckpointCoordinator } from '../model/coordinator';
 import { HeartbeatMonitor } from '../model/heartbeat';
 import { Attempt } from '../model/job';
+import { KafkaStore } from '../model/kafka/kafka-store';
 import { StreamStore } from '../model/stream-store';
 import type { TaskFailure } from '../model/task';
 import type { Fault, InjectRequest, Scenario } from '../scenario/schema';
@@ -90,9 +91,14 @@ export class Simulation {
       },
     };
     this.checker = new Checker(this.ctx, scenario.numEvents, options.summaryOnly ?? false);
-    this.store = new StreamStore(this.ctx, this.checker, this.checker.explainer, {
-      writerBroken: (attempt, writes, t) => this.live.get(attempt)?.writerBroken(writes, t),
-    });
+    const storeHooks = {
+      writerBroken: (attempt: number, writes: number, t: number) =>
+        this.live.get(attempt)?.writerBroken(writes, t),
+    };
+    this.store =
+      scenario.system === 'kafka'
+        ? new KafkaStore(this.ctx, this.checker, this.checker.explainer, storeHooks)
+        : new StreamStore(this.ctx, this.checker, this.checker.explainer, storeHooks);
     this.coordinator = new CheckpointCoordinator(this.ctx, this.checkpointFaults, this.prng, {
       runningAttempt: () => (this.state === 'running' && this.current?.alive === true ? this.current : null),
       crashJob: (attempt, t, reason, detail) => this.failFromCoordinator(attempt, t, reason, detail),
@@ -275,7 +281,14 @@ export class Simulation {
   private begin(): void {
     const s = this.scenario;
     this.checker.explainer.attemptStarted(1, null);
-    this.emit({ t: 0, kind: 'run-started', seed: s.seed, mode: s.mode, numEvents: s.numEvents });
+    this.emit({
+      t: 0,
+      kind: 'run-started',
+      seed: s.seed,
+      mode: s.mode,
+      numEvents: s.numEvents,
+      ...(s.system === 'kafka' ? { system: 'kafka' as const } : {}),
+    });
     this.startAttempt(0, null);
     this.scheduler.schedule(s.checkpoint.intervalMs, this.tick, false);
   }
@@ -302,6 +315,10 @@ export class Simulation {
       {
         acknowledge: (a, id, task, sink, at) => this.coordinator.acknowledge(a, id, task, sink, at),
         fail: (a, failure) => this.onTaskFailure(a, failure),
+        decline: (a, id, at, why) => {
+          this.console('writer', why, at);
+          this.coordinator.decline(a, id, at);
+        },
         sourceFinished: (a, at) => this.onSourceFinished(a, at),
         commitRejected: (id, subtask, at) => this.commitRejected(id, subtask, at),
         nextCheckpointId: () => this.coordinator.nextCheckpointId,

@@ -34,11 +34,43 @@ export function guaranteeFor(
   if (scenario.checker.isolation !== 'read_committed') return null;
   if (scenario.faults.some((f) => f.kind === 'commit-rejected')) return null;
   if (!waitedForCommits(scenario, report)) return null;
+  if (scenario.system === 'kafka') return outlastsTheTimeout(scenario) ? 'no-duplicates-no-loss' : null;
   const leaseMs = scenario.sink.txnLeaseMs;
   let unpingedMs = scenario.restart.delayMs * scenario.restart.attempts + 2 * pingIntervalMs(leaseMs);
   const backoff = { controllerMaxBackoffMs: scenario.sink.controllerRetry.maxBackoffMs };
   for (const f of scenario.faults) unpingedMs += faultEntry(f.kind).unpingedMs(f, backoff);
   return leaseMs > unpingedMs ? 'no-duplicates-no-loss' : null;
+}
+
+/**
+ * Kafka's precondition (Flink's Kafka documentation: transaction.timeout.ms must exceed the
+ * checkpoint interval plus the time a failure and its recovery can take): nothing pings a
+ * transaction, so from its first record to its commit it must outlast every restart delay, every
+ * stretch a fault can hold the job or its calls up (as long as a lease would go unpinged), the
+ * retry budgets of the calls an outage blocks, and the checkpoint intervals the faults can add.
+ */
+function outlastsTheTimeout(scenario: Scenario): boolean {
+  const { restart, checkpoint, sink, kafka } = scenario;
+  const backoff = { controllerMaxBackoffMs: sink.controllerRetry.maxBackoffMs };
+  let openMs = restart.delayMs * restart.attempts + (scenario.faults.length + 3) * checkpoint.intervalMs;
+  for (const f of scenario.faults) {
+    openMs += faultEntry(f.kind).unpingedMs(f, backoff);
+    if ('durationMs' in f && typeof f.durationMs === 'number') openMs += f.durationMs;
+  }
+  if (scenario.faults.some((f) => f.kind === 'store-outage')) openMs += budgetMs(sink.writerRetry);
+  if (scenario.faults.some((f) => f.kind === 'controller-outage')) openMs += budgetMs(sink.controllerRetry);
+  return kafka.transactionTimeoutMs > openMs;
+}
+
+/** How long a call retries before it gives up: the sum of its backoffs. */
+function budgetMs(policy: Scenario['sink']['writerRetry']): number {
+  let total = 0;
+  let backoff = policy.initialBackoffMs;
+  for (let i = 1; i < policy.attempts; i++) {
+    total += Math.min(backoff, policy.maxBackoffMs);
+    backoff *= policy.backoffMultiple;
+  }
+  return total;
 }
 
 /**

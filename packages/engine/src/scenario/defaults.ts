@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RetryPolicy, Scenario, scenarioInputSchema } from './schema';
+import type { KafkaSettings, RetryPolicy, Scenario, System, scenarioInputSchema } from './schema';
 
 /**
  * Every default a scenario leaves out, filled in: the Pravega sample's values, and the real
@@ -29,12 +29,57 @@ export const WRITER_RETRY_DEFAULTS: RetryPolicy = {
   maxBackoffMs: 20_000,
 };
 
+/**
+ * The Kafka producer's budgets where the lab's retry policies stand for them (kafka-clients 2.4.1):
+ * a record that the brokers do not acknowledge fails after delivery.timeout.ms (120 s), and a call
+ * to the transaction coordinator (initTransactions) after max.block.ms (60 s). The client retries
+ * every retry.backoff.ms (100 ms); the lab retries every 1.25 s and 1 s, which moves a reconnect by
+ * at most that much but keeps the budgets, which decide the outcome.
+ */
+export const KAFKA_WRITER_RETRY_DEFAULTS: RetryPolicy = {
+  attempts: 97,
+  initialBackoffMs: 1_250,
+  backoffMultiple: 1,
+  maxBackoffMs: 1_250,
+};
+export const KAFKA_COORDINATOR_RETRY_DEFAULTS: RetryPolicy = {
+  attempts: 61,
+  initialBackoffMs: 1_000,
+  backoffMultiple: 1,
+  maxBackoffMs: 1_000,
+};
+
+/**
+ * Kafka's defaults (broker and kafka-clients 2.4.1, the version Flink 1.14's connector ships with),
+ * but one: FlinkKafkaProducer sets transaction.timeout.ms to 1 h when the job does not, which a
+ * broker refuses at its default transaction.max.timeout.ms of 15 min (InvalidTxnTimeoutException).
+ * Flink's Kafka documentation tells every exactly-once job to set it; the lab's Kafka sample sets
+ * it to the broker's maximum, as the Pravega sample sets its lease. The preset
+ * `kafka-timeout-above-max` runs FlinkKafkaProducer's own default.
+ */
+export const KAFKA_DEFAULTS: KafkaSettings = {
+  transactionTimeoutMs: 900_000,
+  maxTransactionTimeoutMs: 900_000,
+  // TransactionStateManager.DefaultAbortTimedOutTransactionsIntervalMs in Kafka 2.4: one minute.
+  abortTimedOutIntervalMs: 60_000,
+  // The broker's num.partitions.
+  partitions: 1,
+  // FlinkKafkaProducer.DEFAULT_KAFKA_PRODUCERS_POOL_SIZE.
+  producerPoolSize: 5,
+};
+
+/** FlinkKafkaProducer.DEFAULT_KAFKA_TRANSACTION_TIMEOUT: what it sets when the job sets nothing. */
+export const FLINK_KAFKA_TRANSACTION_TIMEOUT_MS = 3_600_000;
+
 export function withDefaults(input: z.output<typeof scenarioInputSchema>): Scenario {
   const n = input.numEvents;
+  const system: System = input.system ?? 'pravega';
+  const kafka = system === 'kafka';
   return {
     version: 1,
     name: input.name ?? 'untitled',
     seed: input.seed ?? 1,
+    system,
     mode: input.mode,
     numEvents: n,
     source: {
@@ -58,8 +103,14 @@ export function withDefaults(input: z.output<typeof scenarioInputSchema>): Scena
       writeLatencyMs: input.sink?.writeLatencyMs ?? 2,
       flushLatencyMs: input.sink?.flushLatencyMs ?? 2,
       commitLatencyMs: input.sink?.commitLatencyMs ?? 5,
-      controllerRetry: { ...CONTROLLER_RETRY_DEFAULTS, ...input.sink?.controllerRetry },
-      writerRetry: { ...WRITER_RETRY_DEFAULTS, ...input.sink?.writerRetry },
+      controllerRetry: {
+        ...(kafka ? KAFKA_COORDINATOR_RETRY_DEFAULTS : CONTROLLER_RETRY_DEFAULTS),
+        ...input.sink?.controllerRetry,
+      },
+      writerRetry: {
+        ...(kafka ? KAFKA_WRITER_RETRY_DEFAULTS : WRITER_RETRY_DEFAULTS),
+        ...input.sink?.writerRetry,
+      },
     },
     restart: {
       attempts: input.restart?.attempts ?? 1,
@@ -69,6 +120,7 @@ export function withDefaults(input: z.output<typeof scenarioInputSchema>): Scena
       heartbeatTimeoutMs: input.restart?.heartbeatTimeoutMs ?? 50_000,
     },
     checker: { isolation: input.checker?.isolation ?? 'read_committed' },
+    kafka: { ...KAFKA_DEFAULTS, ...input.kafka },
     faults: input.faults ?? [],
   };
 }

@@ -1,5 +1,6 @@
 import { withDefaults } from './defaults';
-import type { Scenario, ScenarioInput } from './schema';
+import { type ParseResult, parseScenario } from './parse';
+import type { Scenario, ScenarioInput, System } from './schema';
 
 /**
  * A scenario's knobs (every setting below `source`, `checkpoint`, `sink`, `restart` and `checker`)
@@ -8,7 +9,7 @@ import type { Scenario, ScenarioInput } from './schema';
  * it sets is what matters.
  */
 
-const KNOB_GROUPS = ['source', 'checkpoint', 'sink', 'restart', 'checker'] as const;
+const KNOB_GROUPS = ['source', 'checkpoint', 'sink', 'restart', 'checker', 'kafka'] as const;
 
 export type KnobValue = number | string | boolean;
 
@@ -18,9 +19,14 @@ export interface Knob {
   value: KnobValue;
 }
 
-/** The defaults for this scenario's mode and number of events (some defaults depend on it). */
-export function defaultsFor(scenario: Pick<Scenario, 'mode' | 'numEvents'>): Scenario {
-  return withDefaults({ version: 1, mode: scenario.mode, numEvents: scenario.numEvents });
+/** The defaults for this scenario's system, mode and number of events (some defaults depend on them). */
+export function defaultsFor(scenario: Pick<Scenario, 'mode' | 'numEvents' | 'system'>): Scenario {
+  return withDefaults({
+    version: 1,
+    mode: scenario.mode,
+    numEvents: scenario.numEvents,
+    ...(scenario.system === 'kafka' ? { system: 'kafka' as const } : {}),
+  });
 }
 
 /** Every knob of a scenario, in the order of the scenario file. */
@@ -61,11 +67,14 @@ export function minimalInput(scenario: Scenario): ScenarioInput {
     version: 1,
     name: scenario.name,
     seed: scenario.seed,
+    ...(scenario.system === 'kafka' ? { system: 'kafka' } : {}),
     mode: scenario.mode,
     numEvents: scenario.numEvents,
   };
   for (const { path, value } of knobsOf(scenario)) {
     if (knobValue(defaults, path) === value) continue;
+    // Kafka's knobs mean nothing to a Pravega run (its file may not name them).
+    if (path[0] === 'kafka' && scenario.system !== 'kafka') continue;
     let node = input;
     for (const key of path.slice(0, -1)) {
       node[key] ??= {};
@@ -75,4 +84,19 @@ export function minimalInput(scenario: Scenario): ScenarioInput {
   }
   if (scenario.faults.length > 0) input.faults = scenario.faults;
   return input as ScenarioInput;
+}
+
+/**
+ * The same scenario on another system: what it sets is kept, what it leaves to the defaults takes
+ * the new system's (Kafka's client retries differ from Pravega's). Kafka's own settings are dropped
+ * on the way to Pravega; a fault the target system cannot have is refused with its field.
+ */
+export function withSystem(scenario: Scenario, system: System): ParseResult<Scenario> {
+  if (scenario.system === system) return { ok: true, value: scenario };
+  const {
+    kafka: _kafka,
+    system: _system,
+    ...rest
+  } = minimalInput(scenario) as ScenarioInput & Record<string, unknown>;
+  return parseScenario(system === 'kafka' ? { ...rest, system } : rest);
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { withDefaults } from './defaults';
+import { KAFKA_DEFAULTS, withDefaults } from './defaults';
 import { faultCrossFieldErrors } from './fault-catalogue';
 import { MAX_VIRTUAL_TIME_MS, type Scenario, scenarioInputSchema } from './schema';
 
@@ -27,6 +27,14 @@ export function parseScenario(input: unknown): ParseResult<Scenario> {
   if (!parsed.success) return { ok: false, errors: formatZodError(parsed.error) };
   const scenario = withDefaults(parsed.data);
   const errors = crossFieldErrors(scenario);
+  // A full scenario carries Kafka's defaults whatever its system; only a setting of its own is a mistake.
+  if (scenario.system !== 'kafka') {
+    for (const [key, value] of Object.entries(parsed.data.kafka ?? {}))
+      if (value !== KAFKA_DEFAULTS[key as keyof typeof KAFKA_DEFAULTS])
+        errors.unshift(
+          `kafka.${key}: Kafka's settings need "system": "kafka" (this scenario runs on Pravega)`,
+        );
+  }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: scenario };
 }
 
@@ -57,6 +65,10 @@ function crossFieldErrors(s: Scenario): string[] {
     );
   }
   s.faults.forEach((fault, i) => {
+    if (s.system === 'kafka' && fault.kind === 'commit-rejected')
+      errors.push(
+        `faults[${i}].kind: commit-rejected is Pravega's TxnFailedException on a commit; Kafka has no such answer (a Kafka commit fails only when its producer was fenced)`,
+      );
     for (const error of faultCrossFieldErrors(fault, {
       numEvents: s.numEvents,
       parallelism: s.sink.parallelism,

@@ -26,24 +26,8 @@ export function preflight(s: Scenario): PreflightWarning[] {
     );
   }
   if (s.mode === 'EXACTLY_ONCE') {
-    const downtimeMs = s.restart.delayMs + s.checkpoint.intervalMs;
-    if (s.sink.txnLeaseMs <= downtimeMs) {
-      warn(
-        'sink.txnLeaseMs',
-        `The lease (${s.sink.txnLeaseMs} ms) is not longer than a restart delay plus a checkpoint interval (${downtimeMs} ms): a transaction pre-committed before a failure can expire before the restore commits it.`,
-      );
-    }
-    const backoff = { controllerMaxBackoffMs: s.sink.controllerRetry.maxBackoffMs };
-    for (const f of s.faults) {
-      if (!('durationMs' in f)) continue;
-      const unpingedMs = faultEntry(f.kind).unpingedMs(f, backoff);
-      if (unpingedMs >= s.sink.txnLeaseMs) {
-        warn(
-          'sink.txnLeaseMs',
-          `A ${f.kind} of ${f.durationMs} ms outlasts the ${s.sink.txnLeaseMs} ms lease${f.kind === 'controller-outage' ? ' once the client backoff (up to 20 s past its end) is counted' : ''}: nothing pings the transactions meanwhile, and the controller aborts them.`,
-        );
-      }
-    }
+    if (s.system === 'kafka') kafkaWarnings(s, warn);
+    else leaseWarnings(s, warn);
     if (s.source.finalCheckpoints < 2) {
       warn(
         'source.finalCheckpoints',
@@ -61,4 +45,55 @@ export function preflight(s: Scenario): PreflightWarning[] {
     warn('mode', 'BEST_EFFORT promises nothing: a failure can duplicate values, and failed writes are lost.');
   }
   return warnings;
+}
+
+/**
+ * Kafka's preconditions for EXACTLY_ONCE (Flink's Kafka documentation, "Kafka Producers and Fault
+ * Tolerance"): the broker must accept the transaction timeout, and the timeout must outlast a
+ * checkpoint interval plus a restart, or a transaction times out before its commit.
+ */
+function kafkaWarnings(s: Scenario, warn: (field: string, text: string) => void): void {
+  const { transactionTimeoutMs, maxTransactionTimeoutMs, producerPoolSize } = s.kafka;
+  if (transactionTimeoutMs > maxTransactionTimeoutMs) {
+    warn(
+      'kafka.transactionTimeoutMs',
+      `The transaction timeout (${transactionTimeoutMs} ms) is above the broker's transaction.max.timeout.ms (${maxTransactionTimeoutMs} ms): every InitProducerId fails (InvalidTxnTimeoutException) and the exactly-once sink cannot start.`,
+    );
+    return;
+  }
+  const downtimeMs = s.restart.delayMs + s.checkpoint.intervalMs;
+  if (transactionTimeoutMs <= downtimeMs) {
+    warn(
+      'kafka.transactionTimeoutMs',
+      `The transaction timeout (${transactionTimeoutMs} ms) is not longer than a restart delay plus a checkpoint interval (${downtimeMs} ms): Kafka's coordinator can abort a pre-committed transaction before the restore commits it, and the recovery commit only logs that it was fenced.`,
+    );
+  }
+  if (producerPoolSize < 2) {
+    warn(
+      'kafka.producerPoolSize',
+      `A pool of ${producerPoolSize} transactional id leaves none for the next transaction while one waits for its commit: every checkpoint is declined ("Too many ongoing snapshots").`,
+    );
+  }
+}
+
+/** Pravega's: the lease must outlast what keeps a transaction unpinged. */
+function leaseWarnings(s: Scenario, warn: (field: string, text: string) => void): void {
+  const downtimeMs = s.restart.delayMs + s.checkpoint.intervalMs;
+  if (s.sink.txnLeaseMs <= downtimeMs) {
+    warn(
+      'sink.txnLeaseMs',
+      `The lease (${s.sink.txnLeaseMs} ms) is not longer than a restart delay plus a checkpoint interval (${downtimeMs} ms): a transaction pre-committed before a failure can expire before the restore commits it.`,
+    );
+  }
+  const backoff = { controllerMaxBackoffMs: s.sink.controllerRetry.maxBackoffMs };
+  for (const f of s.faults) {
+    if (!('durationMs' in f)) continue;
+    const unpingedMs = faultEntry(f.kind).unpingedMs(f, backoff);
+    if (unpingedMs >= s.sink.txnLeaseMs) {
+      warn(
+        'sink.txnLeaseMs',
+        `A ${f.kind} of ${f.durationMs} ms outlasts the ${s.sink.txnLeaseMs} ms lease${f.kind === 'controller-outage' ? ' once the client backoff (up to 20 s past its end) is counted' : ''}: nothing pings the transactions meanwhile, and the controller aborts them.`,
+      );
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import type { Verdict } from '../run/report';
 import { withDefaults } from './defaults';
-import type { Scenario, ScenarioInput, WriterMode } from './schema';
+import type { Scenario, ScenarioInput, System, WriterMode } from './schema';
 
 /**
  * What a preset run to its end gives in one writer mode: the report's verdict (machine-checked by
@@ -11,18 +11,23 @@ export interface ExpectedOutcome {
   /** How many values the whole-stream checker finds duplicated and missing. */
   duplicates: number;
   missing: number;
+  /** Whether the job finishes (true unless told: a preset may show a job that cannot). */
+  finished?: boolean;
   note: string;
 }
 
 export interface Preset {
   id: string;
   title: string;
+  /** The system it runs on (its file says so); any preset can also be run on the other with `--system`. */
+  system: System;
   description: string;
   /** The outcome the preset gives in each writer mode, as the model runs it. */
   expected: Record<WriterMode, ExpectedOutcome>;
 }
 
-interface PresetDefinition extends Preset {
+interface PresetDefinition extends Omit<Preset, 'system'> {
+  system?: System;
   build(mode: WriterMode): ScenarioInput;
 }
 
@@ -420,6 +425,161 @@ const DEFINITIONS: PresetDefinition[] = [
       faults: [{ kind: 'job-pause', atMs: 90, durationMs: 35_000 }],
     }),
   },
+  {
+    id: 'kafka-restart-past-timeout',
+    title: 'Kafka: restart slower than transaction.timeout.ms',
+    system: 'kafka',
+    description:
+      'Flink\'s Kafka connector documentation ("Kafka Producers and Fault Tolerance"): checkpoint 3 completes, the job crashes before the sinks commit, and the restart takes 90 s with a 60 s transaction timeout. Kafka\'s coordinator aborts the pending transactions and fences their producers; the restore\'s recoverAndCommit meets ProducerFencedException and only logs "Presumably this transaction has been already committed before": exactly-once loses their data.',
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Nothing lost or duplicated here: plain sends have no transaction to time out.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 2,
+        missing: 0,
+        note: '2 duplicates from the crash, nothing lost.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 100,
+        note: "Checkpoint 3's transactions time out during the 90 s restart: the recovery commit is fenced and their 100 values are lost silently.",
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'kafka-restart-past-timeout',
+      seed: 3,
+      system: 'kafka',
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      kafka: { transactionTimeoutMs: 60_000, abortTimedOutIntervalMs: 10_000 },
+      restart: { delayMs: 90_000 },
+      faults: [{ kind: 'crash-before-notify', checkpoint: 3 }],
+    }),
+  },
+  {
+    id: 'kafka-timeout-above-max',
+    title: "Kafka: the connector's 1 h timeout on a default broker",
+    system: 'kafka',
+    description:
+      'FlinkKafkaProducer sets transaction.timeout.ms to 1 h when the job does not, and a default broker allows at most 15 min (transaction.max.timeout.ms): every InitProducerId fails with "The transaction timeout is larger than the maximum value allowed by the broker", so the exactly-once sink cannot start, attempt after attempt.',
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Plain sends need no transactional id: the timeout is never checked.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'Plain sends need no transactional id: the timeout is never checked.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'INCOMPLETE',
+        duplicates: 0,
+        missing: 50,
+        finished: false,
+        note: 'Every attempt fails in initializeState before the source emits: the job fails for good and nothing is written.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'kafka-timeout-above-max',
+      seed: 1,
+      system: 'kafka',
+      mode,
+      numEvents: 50,
+      kafka: { transactionTimeoutMs: 3_600_000 },
+      restart: { attempts: 3, delayMs: 10_000 },
+    }),
+  },
+  {
+    id: 'kafka-lso-stall',
+    title: 'Kafka: readers held at the last stable offset',
+    system: 'kafka',
+    description:
+      "Kafka's transactions design (KIP-98, the last stable offset): sink 0 never hears that checkpoint 3 completed, then the job crashes and takes 30 s to restart. Sink 0's pre-committed transaction stays open, and read_committed readers of the partition stop at its first record: sink 1's committed values behind it wait the whole 30 s. On Pravega the same schedule loses sink 0's values to the 30 s lease instead.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'DUPLICATES',
+        duplicates: 49,
+        missing: 0,
+        note: '49 duplicates: the values after checkpoint 3 are written again after the restore.',
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 49,
+        missing: 0,
+        note: '49 duplicates: the values after checkpoint 3 are written again after the restore.',
+      },
+      EXACTLY_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: "Exactly once, late: the restore commits sink 0's transaction, and 50 of sink 1's values reach the reader 30 s after their commit.",
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'kafka-lso-stall',
+      seed: 5,
+      system: 'kafka',
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      restart: { delayMs: 30_000 },
+      faults: [
+        { kind: 'notify-lost', checkpoint: 3, target: 0 },
+        { kind: 'mapper-exception', atMs: 350 },
+      ],
+    }),
+  },
+  {
+    id: 'kafka-zombie-fenced',
+    title: 'Kafka: a zombie fenced by the epoch',
+    system: 'kafka',
+    description:
+      "KIP-98's zombie fencing: the job fails over while the old attempt keeps running. The restore runs InitProducerId on every transactional id of the pool, which aborts the zombie's open transactions and bumps their epochs: the zombie's next send fails with ProducerFencedException and it stops at once (on Pravega it writes on for 200 ms into transactions nobody commits).",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'DUPLICATES',
+        duplicates: 299,
+        missing: 0,
+        note: "299 duplicates: plain sends are not fenced, so the old attempt's writes land beside the new attempt's.",
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 299,
+        missing: 0,
+        note: "299 duplicates: plain sends are not fenced, so the old attempt's writes land beside the new attempt's.",
+      },
+      EXACTLY_ONCE: {
+        verdict: 'EXACTLY_ONCE',
+        duplicates: 0,
+        missing: 0,
+        note: 'No duplicate: the restore fences the zombie, whose open transactions are aborted and whose next send fails.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'kafka-zombie-fenced',
+      seed: 9,
+      system: 'kafka',
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      faults: [{ kind: 'zombie-writer', atMs: 500, durationMs: 200 }],
+    }),
+  },
 ];
 
 /**
@@ -428,9 +588,10 @@ const DEFINITIONS: PresetDefinition[] = [
  */
 const PAUSE_AFTER_CHECKPOINT_3_MS = 304;
 
-export const PRESETS: Preset[] = DEFINITIONS.map(({ id, title, description, expected }) => ({
+export const PRESETS: Preset[] = DEFINITIONS.map(({ id, title, system, description, expected }) => ({
   id,
   title,
+  system: system ?? 'pravega',
   description,
   expected,
 }));

@@ -13,6 +13,13 @@ export { WRITER_MODES, type WriterMode } from './units';
 export const ISOLATIONS = ['read_committed', 'read_uncommitted'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
 
+/**
+ * The system the job writes to: Pravega (the sample's, the default) or Kafka. Kafka runs the same
+ * job, checkpoints, faults and checker against Kafka transactions (model/kafka/).
+ */
+export const SYSTEMS = ['pravega', 'kafka'] as const;
+export type System = (typeof SYSTEMS)[number];
+
 export {
   CHECKPOINT_FAULT_KINDS,
   type CheckpointFault,
@@ -47,6 +54,9 @@ export {
 export const MIN_TXN_LEASE_MS = 10_000;
 export const MAX_TXN_LEASE_MS = 600_000;
 
+/** Kafka keeps transaction timeouts in a 32-bit int of milliseconds; a day is far beyond any broker's maximum. */
+export const MAX_KAFKA_TIMEOUT_MS = 86_400_000;
+
 /** Virtual time is an integer number of milliseconds that must stay a small integer. */
 export const MAX_VIRTUAL_TIME_MS = 2 ** 31 - 1;
 export const MAX_NUM_EVENTS = 50_000_000;
@@ -71,10 +81,20 @@ const retryPolicy = z.strictObject({
   maxBackoffMs: positiveMs('maxBackoffMs').max(3_600_000).optional(),
 });
 
+/** Kafka's own knobs (broker and producer settings), read only when `system` is kafka. */
+const kafkaSettings = z.strictObject({
+  transactionTimeoutMs: positiveMs('transactionTimeoutMs').max(MAX_KAFKA_TIMEOUT_MS).optional(),
+  maxTransactionTimeoutMs: positiveMs('maxTransactionTimeoutMs').max(MAX_KAFKA_TIMEOUT_MS).optional(),
+  abortTimedOutIntervalMs: positiveMs('abortTimedOutIntervalMs').max(3_600_000).optional(),
+  partitions: z.int().min(1).max(64).optional(),
+  producerPoolSize: z.int().min(1).max(64).optional(),
+});
+
 export const scenarioInputSchema = z.strictObject({
   version: z.literal(1).optional(),
   name: z.string().max(200).optional(),
   seed: z.int().min(0).max(0xffffffff).optional(),
+  system: z.enum(SYSTEMS).optional(),
   mode: z.enum(WRITER_MODES),
   numEvents: z.int().min(1).max(MAX_NUM_EVENTS),
   source: z
@@ -123,6 +143,7 @@ export const scenarioInputSchema = z.strictObject({
     })
     .optional(),
   checker: z.strictObject({ isolation: z.enum(ISOLATIONS).optional() }).optional(),
+  kafka: kafkaSettings.optional(),
   faults: z.array(faultSchema).max(MAX_FAULTS).optional(),
 });
 
@@ -133,6 +154,8 @@ export interface Scenario {
   version: 1;
   name: string;
   seed: number;
+  /** The system the job writes to (pravega when the file says nothing). */
+  system: System;
   mode: WriterMode;
   numEvents: number;
   source: {
@@ -172,7 +195,22 @@ export interface Scenario {
     heartbeatTimeoutMs: number;
   };
   checker: { isolation: Isolation };
+  /** Kafka's broker and producer settings (their defaults when the system is Pravega, and unused). */
+  kafka: KafkaSettings;
   faults: Fault[];
+}
+
+export interface KafkaSettings {
+  /** The producer's transaction.timeout.ms: the coordinator aborts a transaction this long after its first record. */
+  transactionTimeoutMs: number;
+  /** The broker's transaction.max.timeout.ms: InitProducerId refuses a longer transaction timeout. */
+  maxTransactionTimeoutMs: number;
+  /** The broker's transaction.abort.timed.out.transaction.cleanup.interval.ms: how often the coordinator looks. */
+  abortTimedOutIntervalMs: number;
+  /** Partitions of the topic; FlinkFixedPartitioner sends sink subtask i to partition i mod partitions. */
+  partitions: number;
+  /** FlinkKafkaProducer's kafkaProducersPoolSize: transactional ids per sink subtask. */
+  producerPoolSize: number;
 }
 
 export interface RetryPolicy {

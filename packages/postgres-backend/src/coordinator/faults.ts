@@ -31,6 +31,10 @@ const WHY_NOT: Record<FaultKind, string | null> = {
  */
 export function unsupportedReasons(scenario: Scenario, server?: Pick<PostgresServer, 'outage'>): string[] {
   const reasons: string[] = [];
+  if (scenario.system === 'kafka')
+    reasons.push(
+      "system: kafka is not supported by the postgres backend: it runs Pravega's protocol (transactions with leases on PostgreSQL); Kafka runs on the model only",
+    );
   scenario.faults.forEach((fault, i) => {
     const why = WHY_NOT[fault.kind];
     if (why !== null) {

@@ -53,7 +53,9 @@ export class RunFacts {
   }
 
   static forScenario(scenario: Scenario, complete = true): RunFacts {
-    const leaseMs = scenario.mode === 'EXACTLY_ONCE' ? scenario.sink.txnLeaseMs : null;
+    // Kafka's transactions have no lease (a timeout from their first record instead).
+    const leaseMs =
+      scenario.mode === 'EXACTLY_ONCE' && scenario.system !== 'kafka' ? scenario.sink.txnLeaseMs : null;
     return new RunFacts(scenario.sink.parallelism + 1, leaseMs, complete);
   }
 

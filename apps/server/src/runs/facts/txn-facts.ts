@@ -28,6 +28,9 @@ const WHYS: readonly (string | null)[] = [
   'commit not-open',
   'commit rejected',
   'commit retries-exhausted',
+  // Kafka's (appended: the codes are stored).
+  'fenced',
+  'timed out',
 ];
 
 /** Stands for a null first or last value (values are 1..N). */
@@ -62,6 +65,9 @@ export class TxnFacts {
   /** Transactions in each state, kept as they move, so counts never scan. */
   private readonly inState = [0, 0, 0, 0, 0, 0];
   private counted = { begun: 0, committed: 0, aborted: 0, expired: 0, commitFailed: 0 };
+
+  /** The run writes to Kafka (seen on its first transaction). */
+  private kafka = false;
 
   constructor(private readonly leaseMs: number | null) {}
 
@@ -106,6 +112,8 @@ export class TxnFacts {
       case 'txn-begun': {
         const r = this.row(e);
         this.counted.begun++;
+        // Only a Kafka transaction names its producer: its expiry is a timeout, not a lease.
+        if (e.transactionalId !== undefined) this.kafka = true;
         this.openedMs.values[r] = timeCell(e.t);
         if (this.leaseMs !== null) this.leaseDeadlineMs.values[r] = timeCell(e.t + this.leaseMs);
         break;
@@ -139,7 +147,9 @@ export class TxnFacts {
         this.endedMs.values[r] = timeCell(e.t);
         this.setValues(r, e);
         if (e.kind !== 'txn-committed')
-          this.why.values[r] = WHYS.indexOf(e.kind === 'txn-aborted' ? e.why : 'lease expired');
+          this.why.values[r] = WHYS.indexOf(
+            e.kind === 'txn-aborted' ? e.why : this.kafka ? 'timed out' : 'lease expired',
+          );
         break;
       }
       case 'txn-commit-failed': {
