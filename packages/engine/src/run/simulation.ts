@@ -293,9 +293,13 @@ export class Simulation {
     this.scheduler.schedule(s.checkpoint.intervalMs, this.tick, false);
   }
 
-  /** The coordinator's periodic trigger; it stops when the job has ended. */
+  /**
+   * The coordinator's periodic trigger. It stops once the job has ended (finished, or failed for
+   * good): no attempt runs again, so every later trigger would find none and do nothing, while a
+   * zombie left running could keep it going for a third of a sweep's timers.
+   */
   private readonly tick = (t: number): void => {
-    if (this.isTerminal()) return;
+    if (this.state === 'finished' || this.state === 'failed') return;
     this.coordinator.trigger(t);
     this.scheduler.schedule(t + this.scenario.checkpoint.intervalMs, this.tick, false);
   };
