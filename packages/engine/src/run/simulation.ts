@@ -51,7 +51,8 @@ export class Simulation {
   readonly metrics: Metrics;
   private readonly scheduler = new Scheduler();
   private readonly listeners = new EventListeners();
-  private readonly ctx: SimContext;
+  /** What every part shares; the simulation alone changes `listening` (see `on`). */
+  private readonly ctx: SimContext & { listening: boolean };
   private readonly prng: Prng;
   private readonly checker: Checker;
   private readonly store: StreamStore;
@@ -77,7 +78,10 @@ export class Simulation {
     this.scenario = scenario;
     this.metrics = new Metrics(options.bucketMs ?? FIRST_BUCKET_MS, options.maxBuckets ?? 1_000);
     this.prng = new Prng(scenario.seed);
-    const listeners = this.listeners;
+    // `listening` is a field `on` keeps up to date, not a getter: an object literal's getter gives
+    // every run's context a hidden class of its own, which lives in old space and holds the whole
+    // run (the getter's closure shares the constructor's context with `this`) until a full
+    // collection: most of what a sweep allocated outlived the next scavenge.
     this.ctx = {
       scenario,
       scheduler: this.scheduler,
@@ -86,9 +90,7 @@ export class Simulation {
       console: (source, line, t) => this.console(source, line, t),
       tracer: options.tracer ?? null,
       keepsLog: options.summaryOnly !== true,
-      get listening() {
-        return listeners.size > 0;
-      },
+      listening: false,
     };
     this.checker = new Checker(this.ctx, scenario.numEvents, options.summaryOnly ?? false);
     const storeHooks = {
@@ -122,7 +124,12 @@ export class Simulation {
   // ---- public API ----
 
   on(listener: EventListener): () => void {
-    return this.listeners.add(listener);
+    const remove = this.listeners.add(listener);
+    this.ctx.listening = true;
+    return () => {
+      remove();
+      this.ctx.listening = this.listeners.size > 0;
+    };
   }
 
   get nowMs(): number {
@@ -560,13 +567,10 @@ export class Simulation {
     this.injector.inject(fault);
   }
 
-  /** What the fault injector may do to the job. */
+  /** What the fault injector may do to the job (functions only: see the context's `listening`). */
   private jobControl(): JobControl {
-    const sim = this;
     return {
-      get current() {
-        return sim.current;
-      },
+      currentAttempt: () => this.current,
       liveAttempts: () => [...this.live.values()],
       retire: (attempt) => this.live.delete(attempt.id),
       failTask: (attempt, failure) => this.onTaskFailure(attempt, failure),
