@@ -1,4 +1,4 @@
-import type { TaskFailureReason } from '../events';
+import type { TaskFailureReason, TxnRef } from '../events';
 import { invariant, type SimContext } from '../kernel/context';
 import { TripleQueue } from '../kernel/ring';
 import { type Explainer, readSource, type TxnFact, Via } from '../run/causes';
@@ -553,9 +553,11 @@ export class StreamStore {
         events: data,
         firstValue: firstData(values, length),
         lastValue: lastData(values, length),
+        ...this.heldBehind(txn),
       });
     this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
+    this.ended(txn, tMs);
   }
 
   /**
@@ -566,7 +568,12 @@ export class StreamStore {
     this.checker.readMany(txn.values, txn.length, tMs, readSource(txn.attempt, Via.committed));
   }
 
-  /** A transaction ended aborted or expired (Kafka's reader may move past it). */
+  /** What a committed transaction's values still wait behind (Kafka's last stable offset); none in Pravega. */
+  protected heldBehind(_txn: Transaction): { heldBy?: TxnRef } {
+    return {};
+  }
+
+  /** A transaction ended: committed (told), aborted or expired (Kafka's reader may move past it). */
   protected ended(_txn: Transaction, _tMs: number): void {}
 
   /**
