@@ -7,9 +7,9 @@ import {
   WRITER_MODES,
   type WriterMode,
 } from '../scenario/schema';
-import type { Report, Verdict } from './report';
+import type { Report, RunSummary, Verdict } from './report';
 import { type SweepSpec, scheduleOf } from './schedules';
-import { Simulation } from './simulation';
+import { Simulation, type SimulationOptions } from './simulation';
 
 /**
  * Random fault schedules, run in every writer mode, checked against the guarantees each mode
@@ -24,7 +24,10 @@ import { Simulation } from './simulation';
  * controller outages) plus two ping intervals (see `waitedForCommits` for "long enough").
  * ATLEAST_ONCE: no loss, if the job finished. BEST_EFFORT promises nothing.
  */
-export function guaranteeFor(scenario: Scenario, report: Report): 'no-duplicates-no-loss' | 'no-loss' | null {
+export function guaranteeFor(
+  scenario: Scenario,
+  report: RunSummary,
+): 'no-duplicates-no-loss' | 'no-loss' | null {
   if (!report.finished) return null;
   if (scenario.mode === 'ATLEAST_ONCE') return 'no-loss';
   if (scenario.mode !== 'EXACTLY_ONCE') return null;
@@ -94,7 +97,7 @@ const HOLDS_CHECKPOINTS = new Set<FaultKind>(['store-outage', 'controller-outage
  * reach the tasks at different times, and a failed (declined or expired) checkpoint each cost one
  * of them. One must be left.
  */
-function waitedForCommits(scenario: Scenario, report: Report): boolean {
+function waitedForCommits(scenario: Scenario, report: RunSummary): boolean {
   const restored = report.restores.some((r) => r.checkpointId !== null);
   const waitsFor = Math.min(scenario.source.finalCheckpoints, restored ? 1 : 2);
   const lostToASink = scenario.faults.filter((f) => f.kind === 'notify-lost' && f.target !== 'source').length;
@@ -112,7 +115,7 @@ function waitedForCommits(scenario: Scenario, report: Report): boolean {
  * A message naming the broken guarantee, or a duplicate or missing value the engine could not
  * explain, or null when the run kept its promise and explained every outcome.
  */
-export function violationOf(scenario: Scenario, report: Report): string | null {
+export function violationOf(scenario: Scenario, report: RunSummary): string | null {
   const { unexplained } = report.causes;
   if (unexplained.duplicates > 0 || unexplained.missing > 0) {
     return `${scenario.mode}: ${unexplained.duplicates} duplicates and ${unexplained.missing} missing values have no cause`;
@@ -128,15 +131,19 @@ export function violationOf(scenario: Scenario, report: Report): string | null {
   return null;
 }
 
-/** Runs one scenario to its end; the sweep's tests swap it to check that a crash is reported. */
+/** Runs one scenario to its end and reports it (shrinking keeps the report of its smallest schedule). */
 export type Simulate = (scenario: Scenario) => Report;
+/** Runs one scenario to its end for a sweep; the sweep's tests swap it to check that a crash is reported. */
+export type SweepRun = (scenario: Scenario) => RunSummary;
 /**
  * A sweep reads reports, never the metrics series: one bucket as wide as any run spares every run
  * opening (and zeroing) a thousand buckets and closing one every 10 ms of virtual time. The report
  * does not depend on the buckets (totals and the latency histogram cover the whole run).
  */
 export const SWEEP_METRICS = { bucketMs: 2 ** 40, maxBuckets: 2 };
-const simulate: Simulate = (scenario) => new Simulation(scenario, SWEEP_METRICS).runToEnd();
+/** A sweep's runs: one metrics bucket, judged by their summary alone (no latencies, no console lines). */
+export const SWEEP_RUN_OPTIONS: SimulationOptions = { ...SWEEP_METRICS, summaryOnly: true };
+const simulate: SweepRun = (scenario) => new Simulation(scenario, SWEEP_RUN_OPTIONS).runToEndSummary();
 
 export interface SweepRow {
   mode: WriterMode;
@@ -186,7 +193,7 @@ export function sweep(
   schedules: number,
   seed: number,
   onProgress?: (done: number) => void,
-  run: Simulate = simulate,
+  run: SweepRun = simulate,
 ): SweepResult {
   return sweepRange({ schedules, seed }, 0, schedules, { onProgress, run });
 }
@@ -194,7 +201,7 @@ export function sweep(
 export interface SweepRangeOptions {
   /** Called after each schedule with how many of the range are done. */
   onProgress?: (done: number) => void;
-  run?: Simulate;
+  run?: SweepRun;
   /** Also return each schedule's outcome in every mode (`SweepResult.schedules`): what a dashboard lists. */
   keepSchedules?: boolean;
 }
@@ -237,11 +244,11 @@ export function sweepRange(
 function runOne(
   seed: number,
   scenario: Scenario,
-  run: Simulate,
+  run: SweepRun,
   rows: Map<string, SweepRow>,
   violations: SweepViolation[],
 ): RunOutcome {
-  let report: Report;
+  let report: RunSummary;
   try {
     report = run(scenario);
   } catch (error) {
@@ -264,7 +271,12 @@ function rowOrder(r: SweepRow): number {
 }
 
 /** Counts one run in the row of each fault kind its schedule has (or `(none)`). */
-function countRun(rows: Map<string, SweepRow>, scenario: Scenario, report: Report, violated: boolean): void {
+function countRun(
+  rows: Map<string, SweepRow>,
+  scenario: Scenario,
+  report: RunSummary,
+  violated: boolean,
+): void {
   const kinds = new Set<SweepRow['faultKind']>(scenario.faults.map((f) => f.kind));
   if (kinds.size === 0) kinds.add('(none)');
   for (const kind of kinds) {
