@@ -20,11 +20,12 @@ export interface RunSetup {
 
 /** A run as the server stores it (`GET /api/runs/:id`), the parts the tests read. */
 export interface StoredRun {
-  run: { id: string; state: string };
+  run: { id: string; state: string; name: string };
   /** Null until the run has ended: read it once the verdict is on screen. */
   report: Report;
   faultTimeline: { kind: string; atMs?: number }[];
   buckets: { t: number }[];
+  scenario: { system: 'pravega' | 'kafka' };
 }
 
 /** The dashboard as a person uses it: by role and accessible name. */
@@ -136,6 +137,16 @@ export class Dashboard {
   async setExactlyOnce(on: boolean): Promise<void> {
     if ((await this.exactlyOnce.isChecked()) !== on) await this.exactlyOnce.click();
     await expect(this.exactlyOnce).toBeChecked({ checked: on });
+  }
+
+  /** The system the next run writes to: Pravega (the sample's) or Kafka. */
+  async chooseSystem(system: 'pravega' | 'kafka'): Promise<void> {
+    await this.page.getByRole('combobox', { name: 'System' }).selectOption(system);
+  }
+
+  /** Runs the run on screen again on the other system and opens Pravega vs Kafka in Compare. */
+  async runOnOtherSystemToo(other: 'Kafka' | 'Pravega'): Promise<void> {
+    await this.page.getByRole('button', { name: `Run this on ${other} too` }).click();
   }
 
   /** Where the next run happens: 'Simulated' or 'PostgreSQL, real processes'. */

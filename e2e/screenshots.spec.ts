@@ -226,3 +226,35 @@ test('screenshots: the checkpoint tab, checkpoint 1 by task', async ({ page }) =
   await expect(page.getByRole('table', { name: 'Checkpoint 1, each task' }).getByRole('row')).toHaveCount(4);
   await panel.screenshot({ path: join(dir, 'checkpoint-tab.png') });
 });
+
+test('screenshots: Kafka, readers held at the last stable offset, and Pravega vs Kafka', async ({ page }) => {
+  const d = new Dashboard(page);
+  await d.startRun({ preset: 'kafka-lso-stall', exactlyOnce: true, speed: 'max' });
+  await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
+  await page.getByRole('button', { name: /waited 30046 ms behind transaction cp3·s0/ }).click();
+  await d.chartsSettled();
+  await page.screenshot({ path: join(dir, 'kafka-lso-stall.png'), fullPage: true });
+  await page
+    .getByRole('region', { name: 'Transactions per partition' })
+    .screenshot({ path: join(dir, 'kafka-transactions.png') });
+  await page
+    .getByRole('region', { name: 'Transactions', exact: true })
+    .screenshot({ path: join(dir, 'kafka-inspector.png') });
+  const timeWindow = page.getByRole('group', { name: 'Time window' });
+  // The restore 30 s later: recoverAndCommit of the held transaction, the readers let through.
+  await timeWindow.getByLabel('To (ms)').fill('30362');
+  await page.keyboard.press('Enter');
+  await timeWindow.getByLabel('From (ms)').fill('30348');
+  await page.keyboard.press('Enter');
+  const diagram = page.getByRole('region', { name: 'Protocol diagram' });
+  await expect(diagram.getByTestId('diagram-count')).toHaveText(/messages between 30348 and 30362 ms/);
+  await diagram.screenshot({ path: join(dir, 'kafka-protocol-diagram.png') });
+
+  await page.getByRole('button', { name: 'Run this on Pravega too' }).click();
+  await expect(page.getByRole('table').filter({ hasText: 'Visibility latency' })).not.toContainText(
+    'running…',
+  );
+  await page
+    .getByRole('region', { name: /Pravega vs Kafka/ })
+    .screenshot({ path: join(dir, 'compare-pravega-kafka.png') });
+});

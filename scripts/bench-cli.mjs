@@ -54,6 +54,23 @@ function timed(command, args) {
   return { seconds: (performance.now() - start) / 1000, stdout: result.stdout };
 }
 
+/** Runs `eolab ARGS` as `timed` does, and also says how much CPU time it used (eolab-cpu-timed.mjs). */
+function timedCpu(args) {
+  const start = performance.now();
+  const result = spawnSync('node', [join(root, 'scripts/eolab-cpu-timed.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (result.status !== 0 && result.status !== 1)
+    throw new Error(
+      `eolab ${args.join(' ')} exited ${result.status ?? result.signal}: ${result.stderr.slice(-500)}`,
+    );
+  const cpu = Number(/cpu-seconds ([\d.]+)/.exec(result.stderr)?.[1]);
+  return { seconds: (performance.now() - start) / 1000, cpu, stdout: result.stdout };
+}
+
 function freePort() {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -145,10 +162,14 @@ report('npm start to /api/health', 'node dist/main.js', start, '< 1.5 s', start.
 
 console.error('bench: eolab sweep --schedules 10000, --workers 1 and the default');
 const outputs = new Set();
+/** CPU seconds of each sweep, by its flags. */
+const cpuOf = new Map();
 const sweepWith = (...flags) => {
   const big = flags.includes('--schedules');
-  const { seconds, stdout } = timed(eolab, ['sweep', ...(big ? [] : ['--schedules', '10000']), ...flags]);
+  const { seconds, cpu, stdout } = timedCpu(['sweep', ...(big ? [] : ['--schedules', '10000']), ...flags]);
   if (!big) outputs.add(stdout);
+  const key = flags.join(' ');
+  cpuOf.set(key, [...(cpuOf.get(key) ?? []), cpu]);
   return seconds;
 };
 const sweep = await pair(
@@ -177,6 +198,20 @@ report(
   0,
 );
 
+// The same per core by CPU time: what each schedule costs whoever else uses the cores. The
+// default's threads add their start and their own warm-up of the engine to --workers 1's cost.
+const cpuPerSchedule = (key) => (1000 * median(cpuOf.get(key))) / 10_000;
+const cpu = { baseline: cpuPerSchedule('--workers 1'), subject: cpuPerSchedule('') };
+report(
+  'sweep CPU per schedule',
+  '--workers 1',
+  cpu,
+  '<= 1.1x (threads)',
+  cpu.subject <= 1.1 * cpu.baseline,
+  'ms',
+  3,
+);
+
 console.error('bench: eolab sweep --schedules 100000 (once)');
 const big = sweepWith('--schedules', '100000');
 report(
@@ -185,6 +220,15 @@ report(
   { baseline: 10 * sweep.subject, subject: big },
   '< 30 s',
   big < 30,
+);
+// Its CPU time shared by the cores: the wall time it takes when nothing else runs on them.
+const bigCpu = cpuOf.get('--schedules 100000')[0];
+report(
+  '100000: CPU time / cores',
+  'its wall time',
+  { baseline: big, subject: bigCpu / cores },
+  '< 30 s',
+  bigCpu / cores < 30,
 );
 
 console.error('bench: eolab shrink of a 10-fault schedule');

@@ -33,7 +33,7 @@ export function sweepDraw(
   else if (system !== undefined) draw.system = system;
   if (flags.kinds !== undefined) draw.kinds = parseKinds(String(flags.kinds));
   const onKafka = (draw.base?.system ?? draw.system) === 'kafka';
-  if (onKafka && draw.kinds !== undefined && draw.kinds.every((k) => k === 'commit-rejected'))
+  if (onKafka && draw.kinds?.every((k) => k === 'commit-rejected'))
     throw new UsageError(
       "--kinds: Kafka has no commit-rejected (Pravega's TxnFailedException): name another kind",
     );

@@ -171,3 +171,32 @@ describe('checkpoints and transactions over REST', () => {
     expect(interrupted.items[0]!.id).toBe(interrupted.total);
   });
 });
+
+describe('a Kafka run over REST', () => {
+  it('is stored with its system, listed, reloaded after a restart, and its transactions say Kafka’s why', async () => {
+    const { runId, report } = await finishedOn({ preset: 'kafka-zombie-fenced', mode: 'EXACTLY_ONCE' });
+    expect(report).toMatchObject({ system: 'kafka', verdict: 'EXACTLY_ONCE' });
+    const txns = await transactions(runId, '?limit=200&order=oldest');
+    // InitProducerId at the restore fenced the zombie's producer and aborted its transactions.
+    expect(txns.items.filter((t) => t.why === 'fenced')).toHaveLength(2);
+    // No lease: a Kafka transaction lives transaction.timeout.ms from its first record, which the dashboard counts.
+    expect(txns.items.every((t) => t.leaseDeadlineMs === null)).toBe(true);
+
+    const listed = (await request(server.app.http).get('/api/runs?limit=5').expect(200)).body;
+    expect(listed.runs.map((r: { id: string }) => r.id)).toContain(runId);
+    await server.close({ keepData: true });
+    server = await startServer(server.dataDir);
+    const reloaded = (await request(server.app.http).get(`/api/runs/${runId}`).expect(200)).body;
+    expect(reloaded.scenario).toMatchObject({ system: 'kafka', name: 'kafka-zombie-fenced' });
+    expect(reloaded.report).toEqual(report);
+    expect(await transactions(runId, '?limit=200&order=oldest')).toEqual(txns);
+  });
+
+  it('the real backend refuses a Kafka scenario, naming the field', async () => {
+    const response = await request(server.app.http)
+      .post('/api/runs')
+      .send({ preset: 'kafka-lso-stall', backend: 'postgres' })
+      .expect(400);
+    expect(response.body.error).toMatch(/^scenario\.system: kafka is not supported by the postgres backend/);
+  });
+});

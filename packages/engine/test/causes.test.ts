@@ -116,7 +116,7 @@ describe('one name for a transaction', () => {
     const { events } = preset('seed', 'EXACTLY_ONCE');
     const names = new Map<number, Set<string>>();
     for (const e of events) {
-      if (!('txnId' in e) || e.kind === 'call-retried' || e.kind === 'lso-released') continue;
+      if (!('txnId' in e) || e.kind === 'call-retried') continue;
       const set = names.get(e.txnId) ?? new Set<string>();
       set.add(txnName(e));
       names.set(e.txnId, set);

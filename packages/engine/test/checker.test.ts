@@ -10,7 +10,7 @@ import { scenario } from './helpers';
 /** A read of a plain write by attempt 1. */
 const PLAIN = readSource(1, Via.plain);
 
-function checker(numEvents: number) {
+function checker(numEvents: number, summaryOnly = false, emitted = numEvents) {
   const events: SimEvent[] = [];
   const lines: string[] = [];
   const ctx: SimContext = {
@@ -20,12 +20,39 @@ function checker(numEvents: number) {
     emit: (e) => events.push(e),
     console: (_source, line) => lines.push(line),
     listening: true,
+    keepsLog: true,
     tracer: null,
   };
-  const c = new Checker(ctx, numEvents);
-  for (let v = 1; v <= numEvents; v++) c.emitted(v, 0);
+  const c = new Checker(ctx, numEvents, summaryOnly);
+  for (let v = 1; v <= emitted; v++) c.emitted(v, 0);
   return { c, events, lines, metrics: ctx.metrics };
 }
+
+describe('a checker for a summary alone (a sweep run)', () => {
+  it('judges the reads alike, without latencies or lines, and still refuses a value read before it was emitted', () => {
+    const reads = [START_MARKER, 1, 2, 3, 2, 4, END_MARKER];
+    const measured = checker(6);
+    const unmeasured = checker(6, true);
+    for (const { c } of [measured, unmeasured]) {
+      for (const v of reads) c.read(v, 10, PLAIN);
+      c.readMany(Int32Array.of(5, 5), 2, 12, PLAIN);
+      c.finish(20);
+    }
+    expect(unmeasured.c.duplicateValues()).toEqual(measured.c.duplicateValues());
+    expect(unmeasured.c.missingValues()).toEqual([6]);
+    expect(unmeasured.lines).toEqual([]);
+    expect(measured.lines).toContain('Duplicate event: 2');
+    expect(unmeasured.c.markerWindow().verdict).toBe(measured.c.markerWindow().verdict);
+    expect(unmeasured.c.latency.count).toBe(0);
+    expect(measured.c.latency.count).toBe(5);
+
+    for (const summaryOnly of [false, true]) {
+      const { c } = checker(6, summaryOnly, 3);
+      expect(() => c.read(4, 10, PLAIN)).toThrow(/value 4 read before it was emitted/);
+      expect(() => c.readMany(Int32Array.of(5), 1, 10, PLAIN)).toThrow(/value 5 read before it was emitted/);
+    }
+  });
+});
 
 describe('checker canary', () => {
   it('catches a duplicate planted on purpose, in both checkers', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario, preflight, presetScenario, type Scenario, withSystem } from '../src/index';
+import { narrate, parseScenario, preflight, presetScenario, type Scenario, withSystem } from '../src/index';
 import { ofKind, range, run, scenario } from './helpers';
 
 /** A preset moved to the other system, as `--system` does. */
@@ -78,6 +78,18 @@ describe("Kafka's failure modes", () => {
     expect(pravega.counts.missing).toBe(50);
   });
 
+  it('the narration never calls held values visible: the commit says they wait, the release says how long', () => {
+    const s = presetScenario('kafka-lso-stall')!;
+    const sentences = narrate(run(s).events, { mode: s.mode, parallelism: s.sink.parallelism });
+    const at = (t: number) => sentences.filter((x) => x.t === t).map((x) => x.text);
+    expect(at(309)).toEqual([
+      "Checkpoint 3's transaction cp3·s1 committed, but read_committed readers stop at the last stable offset, the first record of transaction cp3·s0, still open: its values 119–217 (every 2nd) behind it wait.",
+    ]);
+    expect(at(30_355).at(-1)).toContain(
+      'waited 30046 ms behind transaction cp3·s0 at the last stable offset',
+    );
+  });
+
   it('with a partition per sink, the stalled transaction holds back only its own partition', () => {
     const base = presetScenario('kafka-lso-stall')!;
     const { events } = run({ ...base, kafka: { ...base.kafka, partitions: 2 } });
@@ -92,6 +104,22 @@ describe("Kafka's failure modes", () => {
     expect(ofKind(kafka, 'zombie-stopped')[0]!.t).toBe(501);
     const pravega = run(on('pravega', presetScenario('kafka-zombie-fenced')!)).events;
     expect(ofKind(pravega, 'zombie-stopped')[0]!.t).toBe(700);
+  });
+
+  it('fencing works both ways: a zombie whose InitProducerId was held up fences the new attempt', () => {
+    const { report, events } = run(presetScenario('kafka-zombie-fences-back')!);
+    const failures = ofKind(events, 'task-failed');
+    expect(failures.map((f) => [f.t, f.attempt, f.reason])).toEqual([
+      [500, 1, 'injected-crash'],
+      [1302, 2, 'producer-fenced'],
+    ]);
+    // The zombie's InitProducerId got through at 1301 and aborted the live attempt's transactions.
+    const fencedLive = ofKind(events, 'txn-aborted').filter((e) => e.why === 'fenced' && e.attempt === 2);
+    expect(fencedLive.length).toBeGreaterThan(0);
+    expect(fencedLive.every((e) => e.t === 1301)).toBe(true);
+    expect(report.finished).toBe(false);
+    const pravega = run(on('pravega', presetScenario('kafka-zombie-fences-back')!)).report;
+    expect(pravega.verdict).toBe('EXACTLY_ONCE');
   });
 
   it('a pool of one transactional id: the next transaction finds none, and the checkpoint is declined', () => {

@@ -121,3 +121,12 @@ describe('the protocol as messages between actors', () => {
     expect(laneOf('sink-3·a12')).toEqual({ key: 'sink-3·a12', role: 'sink', attempt: 12, subtask: 3 });
   });
 });
+
+describe('the protocol on Kafka', () => {
+  it("a fenced zombie's transactions are aborted by the coordinator at the restore, then the zombie's sends stop", () => {
+    const ms = messagesOf('kafka-zombie-fenced', 'EXACTLY_ONCE');
+    const fenced = find(ms, { kind: 'txn-abort', note: 'fenced' });
+    expect(fenced.length).toBe(2);
+    expect(fenced.every((m) => m.from === 'controller' && m.to === 'store' && m.sentMs === 500)).toBe(true);
+  });
+});

@@ -1,8 +1,9 @@
-import { WRITER_MODES, type WriterMode } from '@eolab/engine';
+import { type Scenario, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import type { BackendKind } from '@eolab/protocol';
-import { replayRun } from '../api/rest';
+import { createRun, replayRun } from '../api/rest';
 import { navigate } from '../nav/route';
-import { byMode, type ComparedRun, noComparison, waiting } from '../state/compare';
+import { byMode, bySystem, type ComparedRun, noComparison, waiting } from '../state/compare';
+import { onSystem, runNameOf } from '../state/controls';
 import { useStore } from '../state/store';
 import { openComparison, refresh, setCompare } from '../sync/compare-sync';
 
@@ -46,6 +47,30 @@ export async function compareBackends(
     const created = await replayRun(baseRunId, mode, 'max', other);
     const replay = waiting(mode, created.runId, other);
     await showing(backend === 'simulated' ? [base, replay] : [replay, base], [created.runId]);
+  } catch (error) {
+    refused(error, baseRunId);
+  }
+}
+
+/**
+ * Pravega vs Kafka: the run on screen (its scenario with its whole fault timeline, clicked faults
+ * included) run again on the other system with the engine's withSystem (what it sets is kept, what
+ * it leaves to the defaults takes that system's), in the model; Pravega's column first.
+ */
+export async function compareSystems(baseRunId: string, scenario: Scenario): Promise<void> {
+  const other = scenario.system === 'kafka' ? 'pravega' : 'kafka';
+  const base = waiting(scenario.mode, baseRunId, 'simulated', scenario.system);
+  setCompare({ ...noComparison, kind: 'systems', baseRunId, runs: [base] });
+  try {
+    const moved = onSystem(scenario, other);
+    const created = await createRun({
+      scenario: moved,
+      name: runNameOf(moved) ?? moved.name,
+      speed: 'max',
+      replayOf: baseRunId,
+    });
+    const runs = [base, waiting(scenario.mode, created.runId, 'simulated', other)].sort(bySystem);
+    await showing(runs, [created.runId]);
   } catch (error) {
     refused(error, baseRunId);
   }

@@ -1,6 +1,6 @@
-import type { WriterMode } from '@eolab/engine';
+import type { System, WriterMode } from '@eolab/engine';
 import type { BackendKind } from '@eolab/protocol';
-import { type Knobs, withPreset } from '../state/controls';
+import { type Knobs, withPreset, withSystemKnob } from '../state/controls';
 import { scrubbedTo, stepped } from '../state/scrub';
 import { useStore } from '../state/store';
 
@@ -20,6 +20,16 @@ export function chooseBackend(backend: BackendKind): void {
 
 export function setKnob<K extends keyof Knobs>(key: K, value: Knobs[K]): void {
   useStore.setState((s) => ({ knobs: { ...s.knobs, [key]: value } }));
+}
+
+/** Pravega or Kafka for the next run; refused, with the reason, when the scenario cannot run there. */
+export function chooseSystem(system: System): void {
+  try {
+    const knobs = withSystemKnob(useStore.getState(), system);
+    useStore.setState({ knobs, lastError: null });
+  } catch (error) {
+    useStore.setState({ lastError: (error as Error).message });
+  }
 }
 
 export function highlight(ms: number | null): void {

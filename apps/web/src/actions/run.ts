@@ -1,7 +1,7 @@
 import { FAULT_KINDS, type Fault, type FaultKind, type Scenario } from '@eolab/engine';
 import type { RunSummary, Speed } from '@eolab/protocol';
 import { send } from '../api/socket';
-import { scenarioOfControls } from '../state/controls';
+import { runNameOf, scenarioOfControls } from '../state/controls';
 import { isLive } from '../state/run';
 import { useStore } from '../state/store';
 import { noteSummary, watchRun } from '../sync/run-sync';
@@ -18,7 +18,14 @@ export function startRun(): Promise<void> {
 
 export async function startScenario(scenario: Scenario): Promise<void> {
   const { speed, backendChoice: backend } = useStore.getState();
-  const { runId } = await send<{ runId: string }>('run:create', { scenario, speed, start: false, backend });
+  const name = runNameOf(scenario);
+  const { runId } = await send<{ runId: string }>('run:create', {
+    scenario,
+    speed,
+    start: false,
+    backend,
+    ...(name === undefined ? {} : { name }),
+  });
   await watchRun(runId);
   // The address names the run, so another page (or a colleague on this server) can watch it too.
   window.history.replaceState(null, '', `?run=${encodeURIComponent(runId)}`);

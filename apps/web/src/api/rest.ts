@@ -4,6 +4,7 @@ import type {
   CheckpointDetail,
   CheckpointsPage,
   CreatedRun,
+  CreateRunRequest,
   CreateSweepRequest,
   MessagesPage,
   NarrationPage,
@@ -66,6 +67,11 @@ export function deleteRun(runId: string): Promise<unknown> {
 /** Imports an exported run (the file's text as it is); answers the new run's id. */
 export function importRun(exported: string): Promise<CreatedRun> {
   return call<CreatedRun>('/runs/import', post(exported));
+}
+
+/** Creates a run of a preset or a whole scenario (started at once unless `start` is false). */
+export function createRun(request: CreateRunRequest): Promise<CreatedRun> {
+  return call<CreatedRun>('/runs', post(request));
 }
 
 /** Replays a run's exact fault timeline in another writer mode, or on another backend. */

@@ -7,7 +7,7 @@ import { useStore } from '../state/store';
 import { useView } from '../state/view';
 import { niceCeil, niceTicks, niceTicksBetween, PLOT_LEFT_PX, PLOT_RIGHT_PX } from './axis';
 import { ExportButtons } from './ExportButtons';
-import { type Marker, MarkerOverlay, useMarkers } from './markers';
+import { type Band, type Marker, MarkerOverlay, useBands, useMarkers } from './markers';
 import { TimeBrush } from './TimeBrush';
 import { axisProps, CountTick, timeTickFor } from './ticks';
 import { useAxisEndMs } from './time-domain';
@@ -49,6 +49,8 @@ interface ChartProps {
   /** The window of the virtual-time axis every chart shares: the whole run, or the zoom. */
   domain: readonly [number, number];
   markers: Marker[];
+  /** Kafka's holds at the last stable offset, shaded. */
+  bands: Band[];
   highlightMs: number | null;
 }
 
@@ -73,6 +75,7 @@ function TimeChart({
   data,
   domain,
   markers,
+  bands,
   highlightMs,
   height,
   yUnit,
@@ -120,7 +123,7 @@ function TimeChart({
         {TOOLTIP}
         {LEGEND}
         {children}
-        <MarkerOverlay markers={markers} highlightMs={highlightMs} domain={domain} />
+        <MarkerOverlay markers={markers} bands={bands} highlightMs={highlightMs} domain={domain} />
       </LineChart>
     </ResponsiveContainer>
   );
@@ -293,13 +296,14 @@ function useChartProps(slot: number): ChartProps {
   );
   const endMs = useAxisEndMs();
   const markers = useMarkers();
+  const bands = useBands();
   const zoom = useView((v) => v.zoom);
-  const latest = useMemo(() => ({ series, endMs, markers }), [series, endMs, markers]);
+  const latest = useMemo(() => ({ series, endMs, markers, bands }), [series, endMs, markers, bands]);
   const shown = useStaggered(latest, slot);
   const points = useMemo(() => downsample(shown.series), [shown.series]);
   // A zoom applies at once; only the data (and the axis growing with it) is staggered.
   const domain = useMemo(() => zoom ?? ([0, shown.endMs] as const), [zoom, shown.endMs]);
-  return { series: points, domain, markers: shown.markers, highlightMs };
+  return { series: points, domain, markers: shown.markers, bands: shown.bands, highlightMs };
 }
 
 export function ThroughputPanel() {

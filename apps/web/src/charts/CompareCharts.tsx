@@ -6,12 +6,14 @@ import {
   Cell,
   Line,
   LineChart,
+  ReferenceArea,
   ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
-import { RUN_COLORS, RUN_DASHES, runLabel } from '../explain/compare-difference';
+import { RUN_COLORS, RUN_DASHES, runLabels, shortNames } from '../explain/compare-difference';
+import { holdLabel, holdText } from '../explain/lso';
 import type { ComparedRun } from '../state/compare';
 import { niceCeil, niceTicks } from './axis';
 
@@ -36,6 +38,7 @@ function Multiple({ title, caption, children }: { title: string; caption: string
 
 /** One virtual-time chart of one series, a line per run in the run's colour and dash. */
 function OverTime({ runs, field }: { runs: ComparedRun[]; field: 'committed' | 'duplicates' }) {
+  const runLabel = runLabels(runs);
   const end = Math.max(1, ...runs.map((r) => r.series.at(-1)?.t ?? 0));
   const top = niceCeil(Math.max(1, ...runs.map((r) => r.series.at(-1)?.[field] ?? 0)));
   return (
@@ -58,6 +61,21 @@ function OverTime({ runs, field }: { runs: ComparedRun[]; field: 'committed' | '
           tickFormatter={(v: number) => v.toLocaleString('en')}
         />
         <Tooltip contentStyle={TOOLTIP} labelFormatter={(v: unknown) => `t = ${v} ms (virtual)`} />
+        {/* Kafka's readers held at the last stable offset, shaded in the run's colour. */}
+        {runs.flatMap((r, i) =>
+          r.holds.map((h) => (
+            <ReferenceArea
+              key={`${r.runId}-${h.partition}-${h.toMs}`}
+              x1={h.fromMs}
+              x2={h.toMs}
+              fill={RUN_COLORS[i % RUN_COLORS.length]}
+              fillOpacity={0.12}
+              stroke={RUN_COLORS[i % RUN_COLORS.length]}
+              strokeDasharray="3 3"
+              label={{ value: holdLabel(h), position: 'insideTopLeft', fill: 'var(--text)', fontSize: 11 }}
+            />
+          )),
+        )}
         {runs.map((r, i) => (
           <Line
             key={r.runId}
@@ -79,10 +97,12 @@ function OverTime({ runs, field }: { runs: ComparedRun[]; field: 'committed' | '
 
 /** Missing values at the end: one bar per run (a run still going has none yet). */
 function MissingBars({ runs }: { runs: ComparedRun[] }) {
-  // An axis label has room for a mode or a run id, not both: the legend above pairs them by colour.
-  const modesUnique = new Set(runs.map((r) => r.mode)).size === runs.length;
+  const runLabel = runLabels(runs);
+  // An axis label has room for a mode, a system or a run id, not all: the legend above pairs them by colour.
+  const short = shortNames(runs);
+  const named = short(runs[0]!) !== runLabel(runs[0]!);
   const data = runs.map((r, i) => ({
-    name: modesUnique ? r.mode : `run ${r.runId}`,
+    name: named ? short(r) : `run ${r.runId}`,
     label: runLabel(r),
     missing: r.report?.counts.missing ?? 0,
     color: RUN_COLORS[i % RUN_COLORS.length],
@@ -121,6 +141,7 @@ const last = (r: ComparedRun, field: 'committed' | 'duplicates'): string =>
 
 /** The runs' legend, once for the three charts (Recharts' own would repeat in each): colour, dash, mode, backend, run. */
 function RunLegend({ runs }: { runs: ComparedRun[] }) {
+  const runLabel = runLabels(runs);
   return (
     <ul className="run-legend" aria-label="Compared runs">
       {runs.map((r, i) => (
@@ -143,18 +164,26 @@ function RunLegend({ runs }: { runs: ComparedRun[] }) {
   );
 }
 
-/** A run's short name: its mode when the modes tell the runs apart, else mode, backend and id. */
-function shortName(runs: ComparedRun[]): (r: ComparedRun) => string {
-  const modesUnique = new Set(runs.map((r) => r.mode)).size === runs.length;
-  return (r) => (modesUnique ? r.mode : runLabel(r));
+/** Each held reader in words, under the legend: what the shaded bands are. */
+function Holds({ runs, name }: { runs: ComparedRun[]; name: (r: ComparedRun) => string }) {
+  const held = runs.flatMap((r) => r.holds.map((h) => `${name(r)}: ${holdText(h)}`));
+  if (held.length === 0) return null;
+  return (
+    <ul className="lso-holds" aria-label="Readers held at the last stable offset">
+      {held.map((text) => (
+        <li key={text}>{text}</li>
+      ))}
+    </ul>
+  );
 }
 
 export function CompareCharts({ runs }: { runs: ComparedRun[] }) {
-  const name = shortName(runs);
+  const name = shortNames(runs);
   const per = (f: (r: ComparedRun) => string) => runs.map((r) => `${name(r)}: ${f(r)}`).join(' · ');
   return (
     <div className="compare-charts">
       <RunLegend runs={runs} />
+      <Holds runs={runs} name={name} />
       <div className="compare-multiples">
         <Multiple title="Values made visible" caption={per((r) => last(r, 'committed'))}>
           <OverTime runs={runs} field="committed" />

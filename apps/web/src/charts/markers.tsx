@@ -2,6 +2,8 @@ import type { SimEvent } from '@eolab/engine';
 import { useMemo } from 'react';
 import { usePlotArea, useXAxisScale } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
+import { holdLabel, holdText } from '../explain/lso';
+import { lsoHolds } from '../state/lso';
 import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
 
@@ -12,6 +14,29 @@ export interface Marker {
   color: string;
   /** Dashed lines: checkpoints, and restores (so a failure at the same moment still shows through). */
   dash?: string;
+}
+
+/** A stretch of virtual time shaded on every chart: where Kafka's read_committed readers were held. */
+export interface Band {
+  fromMs: number;
+  toMs: number;
+  /** Drawn on the band. */
+  label: string;
+  /** Its tooltip: the whole story. */
+  title: string;
+}
+
+const NO_BANDS: Band[] = [];
+
+/** Kafka's holds at the last stable offset, as bands (none on Pravega: no lso-released events). */
+export function useBands(): Band[] {
+  const events = useStore(selectEvents);
+  return useMemo(() => {
+    const holds = lsoHolds(events);
+    // The same empty list each time: a Pravega run's charts see nothing new here as events arrive.
+    if (holds.length === 0) return NO_BANDS;
+    return holds.map((h) => ({ fromMs: h.fromMs, toMs: h.toMs, label: holdLabel(h), title: holdText(h) }));
+  }, [events]);
 }
 
 /** Failures, restores and faults drawn on every chart (the newest ones when there are more). */
@@ -57,10 +82,12 @@ function markersOf(
  */
 export function MarkerOverlay({
   markers,
+  bands = [],
   highlightMs,
   domain: [from, to],
 }: {
   markers: Marker[];
+  bands?: Band[];
   highlightMs: number | null;
   domain: readonly [number, number];
 }) {
@@ -74,6 +101,28 @@ export function MarkerOverlay({
   const highlightX = highlightMs === null || !inside(highlightMs) ? undefined : x(highlightMs);
   return (
     <g className="chart-markers">
+      {bands.map((b) => {
+        if (b.toMs < from || b.fromMs > to) return null;
+        const x1 = x(Math.max(b.fromMs, from))!;
+        const x2 = x(Math.min(b.toMs, to))!;
+        return (
+          <g key={`${b.fromMs}-${b.toMs}-${b.label}`} className="lso-band">
+            <rect
+              x={x1}
+              y={y1}
+              width={Math.max(x2 - x1, 2)}
+              height={y2 - y1}
+              fill="var(--lso)"
+              opacity={0.18}
+            >
+              <title>{b.title}</title>
+            </rect>
+            <text x={x1 + 4} y={y1 + 12} className="band-label">
+              {b.label}
+            </text>
+          </g>
+        );
+      })}
       {markers.map((m) => {
         const px = inside(m.t) ? x(m.t) : undefined;
         if (px === undefined) return null;

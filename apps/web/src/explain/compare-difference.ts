@@ -1,4 +1,4 @@
-import { judgesMissing, type Report, type WriterMode } from '@eolab/engine';
+import { judgesMissing, type Report, type System, type WriterMode } from '@eolab/engine';
 import type { BackendKind } from '@eolab/protocol';
 
 /**
@@ -15,14 +15,25 @@ export const RUN_DASHES = [undefined, '6 3', '2 2', '8 3 2 3'] as const;
 
 export const BACKEND_LABELS: Record<BackendKind, string> = { simulated: 'model', postgres: 'PostgreSQL' };
 
+export const SYSTEM_LABELS: Record<System, string> = { pravega: 'Pravega', kafka: 'Kafka' };
+
 export interface RunIdentity {
   mode: WriterMode;
   backend: BackendKind;
   runId: string;
+  system?: System;
 }
 
-export function runLabel(r: RunIdentity): string {
-  return `${r.mode} · ${BACKEND_LABELS[r.backend]} · run ${r.runId}`;
+/** A run's name: mode, system (Kafka's always, Pravega's when told to), backend and id. */
+export function runLabel(r: RunIdentity, showSystem = r.system === 'kafka'): string {
+  const system = showSystem && r.system !== undefined ? ` · ${SYSTEM_LABELS[r.system]}` : '';
+  return `${r.mode}${system} · ${BACKEND_LABELS[r.backend]} · run ${r.runId}`;
+}
+
+/** Names for runs shown together: when they ran on different systems, each says its own. */
+export function runLabels(runs: readonly RunIdentity[]): (r: RunIdentity) => string {
+  const mixed = new Set(runs.map((r) => r.system ?? 'pravega')).size > 1;
+  return (r) => runLabel(r, mixed || r.system === 'kafka');
 }
 
 const n = (v: number): string => v.toLocaleString('en');
@@ -60,4 +71,15 @@ function missingPart(report: Report): string {
   const missing = counted(report.counts.missing, 'missing', 'missing', report.missing);
   const never = report.counts.neverEmitted;
   return never === 0 ? missing : `${missing}: ${n(report.counts.lost)} lost, ${n(never)} never emitted`;
+}
+
+/**
+ * A compared run's short name: what tells the runs apart (their modes, or their systems when the
+ * modes are the same), else the whole name.
+ */
+export function shortNames(runs: readonly RunIdentity[]): (r: RunIdentity) => string {
+  const unique = (key: (r: RunIdentity) => string) => new Set(runs.map(key)).size === runs.length;
+  if (unique((r) => r.mode)) return (r) => r.mode;
+  if (unique((r) => r.system ?? 'pravega')) return (r) => SYSTEM_LABELS[r.system ?? 'pravega'];
+  return runLabels(runs);
 }

@@ -1,10 +1,32 @@
-import { type LaneKey, laneOf, type MessageKind, type ProtocolMessage, type Sentence } from '@eolab/engine';
+import {
+  type LaneKey,
+  laneOf,
+  type MessageKind,
+  type ProtocolMessage,
+  type Sentence,
+  type System,
+} from '@eolab/engine';
 import type { MessageBundle } from '@eolab/protocol';
 
 /** Words for the space-time diagram: lanes, messages and the sentence of the story each belongs to. */
 
-export function laneLabel(key: LaneKey): string {
+/** The system the run writes to, which names the store's lanes: Pravega's, or Kafka's. */
+export interface SystemWords {
+  system: System;
+  /** Kafka's partitions of the topic (the broker lane holds them all). */
+  partitions: number;
+}
+
+export const PRAVEGA_WORDS: SystemWords = { system: 'pravega', partitions: 1 };
+
+/** Kafka's broker lane: the partition the sinks write to, or the range of them. */
+function brokerLabel(partitions: number): string {
+  return partitions === 1 ? 'broker (partition 0)' : `brokers (partitions 0–${partitions - 1})`;
+}
+
+export function laneLabel(key: LaneKey, words: SystemWords = PRAVEGA_WORDS): string {
   const lane = laneOf(key);
+  const kafka = words.system === 'kafka';
   switch (lane.role) {
     case 'coordinator':
       return 'checkpoint coordinator';
@@ -13,9 +35,9 @@ export function laneLabel(key: LaneKey): string {
     case 'sink':
       return `sink ${lane.subtask} · attempt ${lane.attempt}`;
     case 'controller':
-      return 'Pravega controller';
+      return kafka ? 'transaction coordinator' : 'Pravega controller';
     case 'store':
-      return 'segment store';
+      return kafka ? brokerLabel(words.partitions) : 'segment store';
     default:
       return 'checker';
   }
@@ -59,15 +81,28 @@ const WORDS: { [K in MessageKind]: (m: ProtocolMessage) => string } = {
   job: () => 'job',
 };
 
+/** Where Kafka says it otherwise: nothing renews a transaction, its timeout runs from its first record. */
+const KAFKA_WORDS: Partial<{ [K in MessageKind]: (m: ProtocolMessage) => string }> = {
+  expire: (m) => `${txnOf(m)} timed out (transaction.timeout.ms): aborted, its producer fenced`,
+  merge: (m) =>
+    `${txnOf(m)} committed: ${plural(m.values ?? 0, 'value')}, read once the last stable offset passes them`,
+};
+
+const wordFor = (m: ProtocolMessage, words: SystemWords): string =>
+  ((words.system === 'kafka' ? KAFKA_WORDS[m.kind] : undefined) ?? WORDS[m.kind])(m);
+
+const betweenText = (from: LaneKey, to: LaneKey, words: SystemWords): string =>
+  from === to ? `at ${laneLabel(from, words)}` : `${laneLabel(from, words)} → ${laneLabel(to, words)}`;
+
 /** A message in words: what it says, between whom, when, and its note. */
-export function messageText(m: ProtocolMessage): string {
-  const between = m.from === m.to ? `at ${laneLabel(m.from)}` : `${laneLabel(m.from)} → ${laneLabel(m.to)}`;
+export function messageText(m: ProtocolMessage, words: SystemWords = PRAVEGA_WORDS): string {
+  const between = betweenText(m.from, m.to, words);
   const when = m.sentMs === m.receivedMs ? `${m.receivedMs} ms` : `${m.sentMs}–${m.receivedMs} ms`;
-  return `${WORDS[m.kind](m)}, ${between}, ${when}${m.note === null ? '' : `: ${m.note}`}`;
+  return `${wordFor(m, words)}, ${between}, ${when}${m.note === null ? '' : `: ${m.note}`}`;
 }
 
-export function bundleText(b: MessageBundle): string {
-  const between = b.from === b.to ? `at ${laneLabel(b.from)}` : `${laneLabel(b.from)} → ${laneLabel(b.to)}`;
+export function bundleText(b: MessageBundle, words: SystemWords = PRAVEGA_WORDS): string {
+  const between = betweenText(b.from, b.to, words);
   return `${plural(b.count, `${b.kind} message`)}, ${between}, ${b.fromMs}–${b.toMs} ms`;
 }
 

@@ -184,6 +184,40 @@ export function transactions(events: readonly SimEvent[], leaseMs: number | null
   return [...rows.values()].sort((a, b) => b.txnId - a.txnId);
 }
 
+/** A Kafka transaction's producer, as its begin names it (absent on Pravega). */
+export interface KafkaProducer {
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  partition: number;
+}
+
+/**
+ * Each Kafka transaction's producer by store id, from the begins on screen: the server's rows do
+ * not carry them, so the inspector joins them here (a begin thinned out at full speed shows none).
+ */
+export function kafkaProducers(events: readonly SimEvent[]): Map<number, KafkaProducer> {
+  const producers = new Map<number, KafkaProducer>();
+  for (const e of events)
+    if (e.kind === 'txn-begun' && e.transactionalId !== undefined)
+      producers.set(e.txnId, {
+        transactionalId: e.transactionalId,
+        producerId: e.producerId ?? -1,
+        producerEpoch: e.producerEpoch ?? -1,
+        partition: e.partition ?? 0,
+      });
+  return producers;
+}
+
+/**
+ * A Kafka transaction's deadline: transaction.timeout.ms from its first record, which the events do
+ * not mark; its begin stands for it (the first write follows within a write's latency, unless the
+ * source is held). Null before its begin is seen. The coordinator aborts it at its next look after.
+ */
+export function kafkaDeadlineMs(row: Pick<TxnRow, 'openedMs'>, transactionTimeoutMs: number): number | null {
+  return row.openedMs === null ? null : row.openedMs + transactionTimeoutMs;
+}
+
 /**
  * The lease left at `nowMs`, in words: only a transaction still open in the store (collecting
  * values, or pre-committed and waiting for its commit) has a lease running.

@@ -1,7 +1,7 @@
 import { judgesMissing } from '@eolab/engine';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { compareBackends, compareModes } from '../actions/compare';
+import { compareBackends, compareModes, compareSystems } from '../actions/compare';
 import { startScenario } from '../actions/run';
 import { disagreement, ENDED_SENTENCE, verdictText, verdictTone } from '../explain/verdict';
 import { selectEvents, selectReport, selectTotals } from '../state/scrub';
@@ -115,16 +115,23 @@ function JobEnd() {
   );
 }
 
+/** The run on screen as it ran: its scenario with every fault it saw (clicked ones included). */
+function runAsItRan(s: ReturnType<typeof useStore.getState>) {
+  return s.scenario === null ? null : { ...s.scenario, faults: s.faultTimeline };
+}
+
 function CompareButton() {
-  const { runId, mode, backend, ended } = useStore(
+  const { runId, mode, backend, ended, system } = useStore(
     useShallow((s) => ({
       runId: s.runId,
       mode: s.scenario?.mode ?? null,
       backend: s.backend?.kind ?? 'simulated',
       ended: s.report !== null,
+      system: s.scenario?.system ?? 'pravega',
     })),
   );
   const ready = runId !== null && mode !== null;
+  const other = system === 'kafka' ? 'Pravega' : 'Kafka';
   return (
     <span className="compare-buttons">
       {/* Replays of a real run in the other modes would be real runs too, one at a time: modes compare in the model. */}
@@ -140,17 +147,35 @@ function CompareButton() {
           Compare modes
         </button>
       )}
-      <button
-        type="button"
-        className="small"
-        disabled={!ready || !ended}
-        title="The same scenario and fault timeline on the other backend, held against this run"
-        onClick={() => {
-          if (ready) void compareBackends(runId, mode, backend);
-        }}
-      >
-        Simulated vs real
-      </button>
+      {backend === 'simulated' && (
+        <button
+          type="button"
+          className="small"
+          disabled={!ready || !ended}
+          title={`The same scenario and fault timeline on ${other} (what it sets is kept; what it leaves out takes ${other}'s defaults), beside this run`}
+          onClick={() => {
+            const s = useStore.getState();
+            const scenario = runAsItRan(s);
+            if (ready && scenario !== null) void compareSystems(runId, scenario);
+          }}
+        >
+          {`Run this on ${other} too`}
+        </button>
+      )}
+      {/* No real Kafka backend: the real backend is PostgreSQL standing for Pravega. */}
+      {system === 'pravega' && (
+        <button
+          type="button"
+          className="small"
+          disabled={!ready || !ended}
+          title="The same scenario and fault timeline on the other backend, held against this run"
+          onClick={() => {
+            if (ready) void compareBackends(runId, mode, backend);
+          }}
+        >
+          Simulated vs real
+        </button>
+      )}
     </span>
   );
 }

@@ -2,7 +2,13 @@ import { judgesMissing, type Report } from '@eolab/engine';
 import { useShallow } from 'zustand/react/shallow';
 import { closeCompare } from '../actions/compare';
 import { CompareCharts } from '../charts/CompareCharts';
-import { differenceLine, RUN_COLORS, runLabel } from '../explain/compare-difference';
+import {
+  differenceLine,
+  RUN_COLORS,
+  runLabels,
+  SYSTEM_LABELS,
+  shortNames,
+} from '../explain/compare-difference';
 import { ENDING_TEXT } from '../explain/verdict';
 import { type ComparedRun, modelVsReal, summarize } from '../state/compare';
 import { useStore } from '../state/store';
@@ -45,6 +51,7 @@ const ROWS: { label: string; value: (r: Report) => string }[] = [
 const TITLES = {
   modes: 'Compare modes: same scenario, same fault timeline',
   backends: 'Simulated vs real: same scenario, same fault timeline',
+  systems: 'Pravega vs Kafka: same scenario, same fault timeline',
   picked: 'Compare runs',
 } as const;
 
@@ -56,6 +63,7 @@ const BACKEND_LABELS = { simulated: 'Simulated', postgres: 'PostgreSQL' } as con
 const REFUSED = {
   modes: 'The replays in the other modes were refused',
   backends: 'The run on the other backend was refused',
+  systems: 'The run on the other system was refused',
   picked: 'The runs could not be loaded',
 } as const;
 
@@ -63,10 +71,11 @@ const REFUSED = {
 function Difference({ runs, kind }: { runs: ComparedRun[]; kind: Kind }) {
   const ended = runs.filter((r): r is ComparedRun & { report: Report } => r.report !== null);
   if (ended.length === 0) return null;
+  const name = kind === 'modes' || kind === 'systems' ? shortNames(runs) : runLabels(runs);
   return (
     <ul className="compare-difference" aria-label="The difference in numbers">
       {ended.map((r) => (
-        <li key={r.runId}>{differenceLine(kind === 'modes' ? r.mode : runLabel(r), r.report)}</li>
+        <li key={r.runId}>{differenceLine(name(r), r.report)}</li>
       ))}
     </ul>
   );
@@ -149,13 +158,17 @@ export function ComparePanel() {
                   aria-hidden="true"
                   style={{ background: RUN_COLORS[i % RUN_COLORS.length] }}
                 />
-                {kind === 'backends' ? BACKEND_LABELS[r.backend] : r.mode}{' '}
+                {kind === 'backends'
+                  ? BACKEND_LABELS[r.backend]
+                  : kind === 'systems'
+                    ? SYSTEM_LABELS[r.system]
+                    : r.mode}{' '}
                 {kind === 'picked' && <small className="muted">{`${r.name ?? ''} ${r.runId}`}</small>}
-                {kind === 'backends' && <small className="muted">{r.mode}</small>}{' '}
+                {(kind === 'backends' || kind === 'systems') && <small className="muted">{r.mode}</small>}{' '}
                 <button
                   type="button"
                   className="small"
-                  aria-label={`Open the ${r.mode} run`}
+                  aria-label={`Open the ${kind === 'systems' ? `${SYSTEM_LABELS[r.system]} ` : ''}${r.mode} run`}
                   onClick={() => void watchRun(r.runId).catch(() => {})}
                 >
                   open

@@ -1,12 +1,12 @@
-import { PRESETS, preflight, WRITER_MODES, type WriterMode } from '@eolab/engine';
+import { PRESETS, preflight, SYSTEMS, WRITER_MODES, type WriterMode } from '@eolab/engine';
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { chooseMode, choosePreset } from '../actions/controls';
 import { shareLink } from '../nav/share';
-import { scenarioFrom } from '../state/controls';
+import { SYSTEM_NAMES, scenarioFrom } from '../state/controls';
 import { useStore } from '../state/store';
 import { BackendChoice } from './BackendChoice';
-import { Knobs } from './Knobs';
+import { Knobs, SystemChoice } from './Knobs';
 import { LiveElsewhere } from './LiveElsewhere';
 import { RunButtons } from './RunButtons';
 import { NextRunMode, PlannedFailure, PresetOutcomes } from './ScenarioNotes';
@@ -55,6 +55,7 @@ export function Controls() {
     useShallow((s) => ({ presetId: s.presetId, baseScenario: s.baseScenario, mode: s.mode })),
   );
   const exactlyOnce = mode === 'EXACTLY_ONCE';
+  const kafka = useStore((s) => s.knobs.system === 'kafka');
   return (
     <section className="panel controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Scenario</h2>
@@ -68,10 +69,14 @@ export function Controls() {
           {baseScenario !== null && (
             <option value={OWN_SCENARIO}>{`${baseScenario.name} — the scenario of the run on screen`}</option>
           )}
-          {PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.id} — {p.title}
-            </option>
+          {SYSTEMS.map((system) => (
+            <optgroup key={system} label={`On ${SYSTEM_NAMES[system]}`}>
+              {PRESETS.filter((p) => p.system === system).map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.id} — {p.title}
+                </option>
+              ))}
+            </optgroup>
           ))}
         </select>
         <small>
@@ -82,6 +87,7 @@ export function Controls() {
       </label>
       {baseScenario === null && <PresetOutcomes presetId={presetId} mode={mode} />}
       <PlannedFailure />
+      <SystemChoice />
 
       <div className="mode-row">
         <label className="switch">
@@ -113,7 +119,9 @@ export function Controls() {
       </div>
       <small className="help">
         {mode === 'EXACTLY_ONCE'
-          ? 'Two-phase commit: one Pravega transaction per subtask per checkpoint, committed on completion.'
+          ? kafka
+            ? 'Two-phase commit: one Kafka transaction per subtask per checkpoint (a transactional id from its pool), committed on completion.'
+            : 'Two-phase commit: one Pravega transaction per subtask per checkpoint, committed on completion.'
           : mode === 'ATLEAST_ONCE'
             ? 'Plain writes, flushed at every checkpoint: nothing lost, duplicates after a restore.'
             : 'Plain writes, never flushed: may lose data and duplicate it.'}

@@ -61,6 +61,8 @@ export function Header() {
       lastError: s.lastError,
     })),
   );
+  // The run on screen's system, else the one the sidebar will run next.
+  const kafka = useStore((s) => (s.scenario?.system ?? s.knobs.system) === 'kafka');
   return (
     <header className="topbar">
       <div className="brand">
@@ -69,7 +71,7 @@ export function Header() {
         </span>
         <div>
           <h1>Exactly-Once Lab</h1>
-          <p>Flink checkpoints · Pravega transactions · the sample's checker</p>
+          <p>Flink checkpoints · {kafka ? 'Kafka' : 'Pravega'} transactions · the sample's checker</p>
         </div>
       </div>
       <div className="run-status" aria-live="off">

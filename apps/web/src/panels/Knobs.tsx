@@ -1,16 +1,27 @@
-import { MAX_TXN_LEASE_MS, MIN_TXN_LEASE_MS, MINIMAL_CHECKPOINT_TIME_MS } from '@eolab/engine';
+import {
+  KAFKA_DEFAULTS,
+  MAX_KAFKA_TIMEOUT_MS,
+  MAX_TXN_LEASE_MS,
+  MIN_TXN_LEASE_MS,
+  MINIMAL_CHECKPOINT_TIME_MS,
+  type System,
+} from '@eolab/engine';
 import { useState } from 'react';
-import { setKnob } from '../actions/controls';
+import { chooseSystem, setKnob } from '../actions/controls';
 import type { Knobs as KnobValues } from '../state/controls';
 import { useStore } from '../state/store';
 
 interface KnobSpec {
-  key: Exclude<keyof KnobValues, 'isolation'>;
+  key: Exclude<keyof KnobValues, 'isolation' | 'system'>;
   label: string;
   help: string;
   min: number;
   max: number;
+  /** The system it belongs to; shared knobs say nothing. */
+  only?: System;
 }
+
+const ms = (v: number) => `${v.toLocaleString('en')} ms`;
 
 const KNOBS: KnobSpec[] = [
   {
@@ -40,6 +51,47 @@ const KNOBS: KnobSpec[] = [
     help: 'The writer pings its transactions every lease / sqrt(lease in s); one not pinged for this long is aborted by the controller. Pravega allows 10 s to 600 s.',
     min: MIN_TXN_LEASE_MS,
     max: MAX_TXN_LEASE_MS,
+    only: 'pravega',
+  },
+  {
+    key: 'transactionTimeoutMs',
+    label: 'Transaction timeout (ms)',
+    help: `The producer's transaction.timeout.ms: the coordinator aborts a transaction this long after its first record and fences its producer. Nothing renews it. The lab's Kafka sample sets ${ms(KAFKA_DEFAULTS.transactionTimeoutMs)}, the broker's maximum; FlinkKafkaProducer's own default is 1 h.`,
+    min: 1,
+    max: MAX_KAFKA_TIMEOUT_MS,
+    only: 'kafka',
+  },
+  {
+    key: 'maxTransactionTimeoutMs',
+    label: 'Broker max timeout (ms)',
+    help: `The broker's transaction.max.timeout.ms (${ms(KAFKA_DEFAULTS.maxTransactionTimeoutMs)}): InitProducerId refuses a longer transaction timeout, so the exactly-once sink never starts.`,
+    min: 1,
+    max: MAX_KAFKA_TIMEOUT_MS,
+    only: 'kafka',
+  },
+  {
+    key: 'abortTimedOutIntervalMs',
+    label: 'Abort check interval (ms)',
+    help: `How often the coordinator looks for timed-out transactions (${ms(KAFKA_DEFAULTS.abortTimedOutIntervalMs)} in Kafka 2.4): a transaction is aborted up to this much after its timeout.`,
+    min: 1,
+    max: 3_600_000,
+    only: 'kafka',
+  },
+  {
+    key: 'partitions',
+    label: 'Partitions',
+    help: `Partitions of the topic (${KAFKA_DEFAULTS.partitions}); sink subtask i writes to partition i mod partitions, and a read_committed reader stops at each partition's last stable offset.`,
+    min: 1,
+    max: 64,
+    only: 'kafka',
+  },
+  {
+    key: 'producerPoolSize',
+    label: 'Producer pool size',
+    help: `Transactional ids per sink subtask (FlinkKafkaProducer's kafkaProducersPoolSize, ${KAFKA_DEFAULTS.producerPoolSize}): a checkpoint that finds none free is declined.`,
+    min: 1,
+    max: 64,
+    only: 'kafka',
   },
   {
     key: 'restartAttempts',
@@ -111,13 +163,32 @@ function KnobField({ knob, value }: { knob: KnobSpec; value: number }) {
   );
 }
 
-/** The scenario's number knobs and the checker's isolation, folded away until opened. */
+/** Pravega or Kafka: the same job, checkpoints, faults and checker on either system's transactions. */
+export function SystemChoice() {
+  const system = useStore((s) => s.knobs.system);
+  return (
+    <label className="field">
+      <span>System</span>
+      <select aria-label="System" value={system} onChange={(e) => chooseSystem(e.target.value as System)}>
+        <option value="pravega">Pravega (the sample's)</option>
+        <option value="kafka">Kafka (FlinkKafkaProducer, Kafka 2.4.1)</option>
+      </select>
+      <small>
+        {system === 'kafka'
+          ? 'Kafka transactions: transactional ids and producer epochs, a timeout from the first record instead of a lease, read_committed readers held at the last stable offset.'
+          : 'Pravega transactions: one per subtask per checkpoint, kept alive by lease pings.'}
+      </small>
+    </label>
+  );
+}
+
+/** The scenario's number knobs (the chosen system's) and the checker's isolation, folded away until opened. */
 export function Knobs() {
   const knobs = useStore((s) => s.knobs);
   return (
     <details className="knobs">
       <summary>Knobs</summary>
-      {KNOBS.map((k) => (
+      {KNOBS.filter((k) => k.only === undefined || k.only === knobs.system).map((k) => (
         <KnobField key={k.key} knob={k} value={knobs[k.key]} />
       ))}
       <label className="field">

@@ -16,6 +16,7 @@ import {
   type Placed,
   placeInMillisecond,
   SHORT_WORD,
+  type SystemWords,
   sentenceFinder,
 } from '../explain/diagram';
 import { selectNarration } from '../state/narration';
@@ -53,6 +54,7 @@ const FAMILY_NAMES: [MessageFamily, string][] = [
  */
 export const ProtocolDiagram = memo(function ProtocolDiagram() {
   const runId = useStore((s) => s.runId);
+  const kafka = useStore((s) => s.scenario?.system === 'kafka');
   const domain = useTimeDomain();
   const [fromMs, toMs] = domain;
   const { page, error } = useFactsPage<MessagesPage>(`${fromMs}-${toMs}`, (id, signal) =>
@@ -73,9 +75,9 @@ export const ProtocolDiagram = memo(function ProtocolDiagram() {
         </ul>
       </div>
       <p className="hint">
-        Who told whom what, and when: barriers, acknowledgements, notifications, commits, lease pings and
-        aborts between the checkpoint coordinator, each attempt's tasks, Pravega and the checker. Drag across
-        it to zoom; pick a sentence of the story to see its messages.
+        {kafka
+          ? "Who told whom what, and when: barriers, acknowledgements, notifications, commits and aborts between the checkpoint coordinator, each attempt's tasks, Kafka's transaction coordinator and broker, and the checker. Drag across it to zoom; pick a sentence of the story to see its messages."
+          : "Who told whom what, and when: barriers, acknowledgements, notifications, commits, lease pings and aborts between the checkpoint coordinator, each attempt's tasks, Pravega and the checker. Drag across it to zoom; pick a sentence of the story to see its messages."}
       </p>
       {error !== null && <p className="muted">The diagram could not be loaded: {error}</p>}
       {page !== null && <Diagram page={page} />}
@@ -86,9 +88,15 @@ export const ProtocolDiagram = memo(function ProtocolDiagram() {
 function Diagram({ page }: { page: MessagesPage }) {
   // Not the run's clock, nor its story: a live run would redraw every arrow ten times a second.
   // The page changes at most once a second while it runs; the sentences are read when it does.
-  const { scrubMs, highlightMs } = useStore(
-    useShallow((s) => ({ scrubMs: s.scrubMs, highlightMs: s.highlightMs })),
+  const { scrubMs, highlightMs, system, partitions } = useStore(
+    useShallow((s) => ({
+      scrubMs: s.scrubMs,
+      highlightMs: s.highlightMs,
+      system: s.scenario?.system ?? 'pravega',
+      partitions: s.scenario?.kafka.partitions ?? 1,
+    })),
   );
+  const words = useMemo<SystemWords>(() => ({ system, partitions }), [system, partitions]);
   const sentenceOf = sentenceFinder(selectNarration(useStore.getState()).sentences);
   const nowMs = scrubMs ?? Number.POSITIVE_INFINITY;
   const laneY = useMemo(
@@ -117,12 +125,19 @@ function Diagram({ page }: { page: MessagesPage }) {
               <g key={lane}>
                 <line x1={0} x2="100%" y1={y(lane)} y2={y(lane)} stroke="var(--grid)" />
                 <text x={4} y={y(lane) - 3} className="lane-label">
-                  {laneLabel(lane)}
+                  {laneLabel(lane, words)}
                 </text>
               </g>
             ))}
             {page.bundles.map((b) => (
-              <Band key={`${b.kind}|${b.from}|${b.to}|${b.fromMs}`} bundle={b} x={x} y={y} nowMs={nowMs} />
+              <Band
+                key={`${b.kind}|${b.from}|${b.to}|${b.fromMs}`}
+                bundle={b}
+                x={x}
+                y={y}
+                nowMs={nowMs}
+                words={words}
+              />
             ))}
             {shown.map((m) => (
               <Arrow
@@ -132,6 +147,7 @@ function Diagram({ page }: { page: MessagesPage }) {
                 x={x}
                 y={y}
                 nowMs={nowMs}
+                words={words}
                 lit={atMoment(m, highlightMs)}
                 labelled={shown.length <= LABELLED}
                 sentence={sentenceOf(m)?.text ?? null}
@@ -151,12 +167,12 @@ function Diagram({ page }: { page: MessagesPage }) {
                 aria-current={atMoment(m, highlightMs) ? 'true' : undefined}
                 onClick={() => highlight(m.receivedMs)}
               >
-                {messageText(m)}
+                {messageText(m, words)}
               </button>
             </li>
           ))}
           {page.bundles.map((b) => (
-            <li key={`${b.kind}|${b.from}|${b.to}|${b.fromMs}`}>{bundleText(b)}</li>
+            <li key={`${b.kind}|${b.from}|${b.to}|${b.fromMs}`}>{bundleText(b, words)}</li>
           ))}
         </ol>
       </details>
@@ -169,6 +185,7 @@ interface Placing {
   x: Scale;
   y: (lane: string) => number;
   nowMs: number;
+  words: SystemWords;
 }
 
 function Arrow({
@@ -177,6 +194,7 @@ function Arrow({
   x,
   y,
   nowMs,
+  words,
   lit,
   labelled,
   sentence,
@@ -188,7 +206,7 @@ function Arrow({
   sentence: string | null;
 }) {
   const color = lit ? 'var(--accent)' : FAMILY_COLOR[FAMILY_OF[m.kind]];
-  const title = `${messageText(m)}${sentence === null ? '' : `\nIn the story: ${sentence}`}`;
+  const title = `${messageText(m, words)}${sentence === null ? '' : `\nIn the story: ${sentence}`}`;
   const x1 = x(at.sentAt);
   const y1 = y(m.from);
   if (m.from === m.to) {
@@ -252,14 +270,14 @@ function Head({ x1, y1, x2, y2, color }: { x1: number; y1: number; x2: number; y
  * Routine messages too dense to draw apart: one faint arrow per slice of the window, kind and pair
  * of lanes, thicker the more messages it stands for; its tooltip counts them.
  */
-function Band({ bundle, x, y, nowMs }: Placing & { bundle: MessageBundle }) {
+function Band({ bundle, x, y, nowMs, words }: Placing & { bundle: MessageBundle }) {
   if (bundle.fromMs > nowMs) return null;
   const x1 = x(bundle.fromMs);
   const x2 = Math.max(x(Math.min(bundle.toMs, nowMs)), x1 + 1);
   const color = FAMILY_COLOR[FAMILY_OF[bundle.kind]];
   const y1 = y(bundle.from);
   const y2 = y(bundle.to);
-  const title = <title>{`${bundleText(bundle)} (zoom in to see each)`}</title>;
+  const title = <title>{`${bundleText(bundle, words)} (zoom in to see each)`}</title>;
   if (y1 === y2)
     return (
       <rect x={x1} y={y1 - 2} width={x2 - x1} height={4} fill={color} opacity={0.35} className="diagram-band">

@@ -2,7 +2,7 @@ import { PRESETS, presetScenario, type Verdict, WRITER_MODES, type WriterMode } 
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ownFailureFate, plannedFailureText } from '../explain/own-failure';
-import { canonical, scenarioFrom } from '../state/controls';
+import { canonical, SYSTEM_NAMES, scenarioFrom } from '../state/controls';
 import { isLive } from '../state/run';
 import { selectEvents } from '../state/scrub';
 import { useStore } from '../state/store';
@@ -28,7 +28,9 @@ function useKnobsChanged(presetId: string): boolean {
 export function PresetOutcomes({ presetId, mode }: { presetId: string; mode: WriterMode }) {
   const preset = PRESETS.find((p) => p.id === presetId);
   const changed = useKnobsChanged(presetId);
+  const system = useStore((s) => s.knobs.system);
   if (preset === undefined) return null;
+  const elsewhere = system !== preset.system;
   return (
     <>
       <ul className="preset-outcomes" aria-label={`What ${preset.id} gives in each mode`}>
@@ -43,7 +45,9 @@ export function PresetOutcomes({ presetId, mode }: { presetId: string; mode: Wri
       </ul>
       {changed && (
         <small className="knobs-changed">
-          These are the preset's outcomes with its own knobs; yours differ, so the outcome may too.
+          {elsewhere
+            ? `These are the preset's outcomes on ${SYSTEM_NAMES[preset.system]}; it runs on ${SYSTEM_NAMES[system]} now, where the outcome may differ.`
+            : "These are the preset's outcomes with its own knobs; yours differ, so the outcome may too."}
         </small>
       )}
     </>

@@ -2,7 +2,15 @@ import type { TxnCounts } from '@eolab/protocol';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { getTransactions } from '../api/rest';
 import { FACTS_PAGE, txnFilter } from '../explain/facts-view';
-import { leaseLeft, matchTxn, type TxnRow, transactions } from '../explain/history';
+import {
+  type KafkaProducer,
+  kafkaDeadlineMs,
+  kafkaProducers,
+  leaseLeft,
+  matchTxn,
+  type TxnRow,
+  transactions,
+} from '../explain/history';
 import { selectEvents, selectNowMs } from '../state/scrub';
 import { useStore } from '../state/store';
 import { useFactsPage, useSettledScrubMs } from '../sync/facts-sync';
@@ -21,6 +29,27 @@ function TxnCountsLine({ counts }: { counts: TxnCounts }) {
   ];
   if (counts.commitFailed > 0) parts.push([counts.commitFailed, 'commit calls failed']);
   return <CountsLine testId="transaction-counts" parts={parts} />;
+}
+
+/** A Kafka transaction's transactional id, producer id and epoch, and partition ("?" when its begin is not on screen). */
+function ProducerCells({ producer }: { producer: KafkaProducer | undefined }) {
+  if (producer === undefined)
+    return (
+      <>
+        <td>?</td>
+        <td>?</td>
+        <td>?</td>
+      </>
+    );
+  return (
+    <>
+      <td>{producer.transactionalId}</td>
+      <td>
+        {producer.producerId} · {producer.producerEpoch}
+      </td>
+      <td>{producer.partition}</td>
+    </>
+  );
 }
 
 /** What the inspector's rows need, from the server's record or from the events on screen. */
@@ -44,7 +73,11 @@ type TxnView = Pick<
 export const TransactionInspector = memo(function TransactionInspector() {
   const runId = useStore((s) => s.runId);
   const transactional = useStore((s) => s.scenario?.mode === 'EXACTLY_ONCE');
-  const leaseMs = useStore((s) => s.scenario?.sink.txnLeaseMs ?? null);
+  const kafka = useStore((s) => s.scenario?.system === 'kafka');
+  // Kafka renews nothing: no lease, a timeout (counted here, for the server's rows and ours alike).
+  const leaseMs = useStore((s) => (kafka ? null : (s.scenario?.sink.txnLeaseMs ?? null)));
+  const timeoutMs = useStore((s) => s.scenario?.kafka.transactionTimeoutMs ?? 0);
+  const abortIntervalMs = useStore((s) => s.scenario?.kafka.abortTimedOutIntervalMs ?? 0);
   const nowMs = useStore(selectNowMs);
   const atMs = useSettledScrubMs();
   const [query, setQuery] = useState('');
@@ -62,6 +95,12 @@ export const TransactionInspector = memo(function TransactionInspector() {
   const local = useMemo(
     () => (events === null ? null : transactions(events, leaseMs).filter((r) => matchTxn(r, query))),
     [events, leaseMs, query],
+  );
+  // The producers are joined from the begins on screen (the server's rows do not carry them).
+  const onScreen = useStore((s) => (kafka && transactional ? selectEvents(s) : null));
+  const producers = useMemo(
+    () => (onScreen === null ? new Map<number, KafkaProducer>() : kafkaProducers(onScreen)),
+    [onScreen],
   );
   if (!transactional) return null;
   const rows: readonly TxnView[] = fromServer ? page.items : (local ?? []).slice(0, FACTS_PAGE);
@@ -94,14 +133,33 @@ export const TransactionInspector = memo(function TransactionInspector() {
             <tr>
               <th>name</th>
               <th>store id</th>
+              {kafka && (
+                <>
+                  <th>transactional id</th>
+                  <th>
+                    <abbr title="The producer id InitProducerId gave the transactional id, and its epoch: a producer with an older epoch is fenced">
+                      producer · epoch
+                    </abbr>
+                  </th>
+                  <th>partition</th>
+                </>
+              )}
               <th>state</th>
               <th>opened</th>
               <th>pre-committed</th>
               <th>ended</th>
               <th>
-                <abbr title="Until the controller aborts it, unless its writer pings it again (every lease / sqrt(lease in s))">
-                  lease left
-                </abbr>
+                {kafka ? (
+                  <abbr
+                    title={`transaction.timeout.ms counted from its first record (its begin here, give or take the first write): the coordinator aborts it at its next look after that (every ${abortIntervalMs.toLocaleString('en')} ms) and fences its producer. Nothing renews it.`}
+                  >
+                    timeout left
+                  </abbr>
+                ) : (
+                  <abbr title="Until the controller aborts it, unless its writer pings it again (every lease / sqrt(lease in s))">
+                    lease left
+                  </abbr>
+                )}
               </th>
               <th>values</th>
               <th>how</th>
@@ -112,18 +170,30 @@ export const TransactionInspector = memo(function TransactionInspector() {
               <tr key={r.txnId} className={`txn-${r.state.toLowerCase()}`}>
                 <td>{r.name}</td>
                 <td>#{r.txnId}</td>
+                {kafka && <ProducerCells producer={producers.get(r.txnId)} />}
                 <td>{r.state}</td>
                 <td>{fmt(r.openedMs)}</td>
                 <td>{fmt(r.preCommittedMs)}</td>
                 <td>{fmt(r.endedMs)}</td>
-                <td>{leaseLeft(r, nowMs)}</td>
+                <td>
+                  {leaseLeft(
+                    kafka ? { state: r.state, leaseDeadlineMs: kafkaDeadlineMs(r, timeoutMs) } : r,
+                    nowMs,
+                  )}
+                </td>
                 <td>
                   {r.events}
                   {r.firstValue !== null && r.lastValue !== null && (
                     <FollowRange first={r.firstValue} last={r.lastValue} />
                   )}
                 </td>
-                <td>{r.recovery ? 'committed on recovery' : (r.why ?? '')}</td>
+                <td>
+                  {r.recovery
+                    ? 'committed on recovery'
+                    : kafka && r.why === 'lease expired'
+                      ? 'timed out'
+                      : (r.why ?? '')}
+                </td>
               </tr>
             ))}
           </tbody>

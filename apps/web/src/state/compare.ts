@@ -2,11 +2,13 @@ import {
   compareReports,
   type Report,
   type Scenario,
+  type System,
   timingDecides,
   WRITER_MODES,
   type WriterMode,
 } from '@eolab/engine';
 import type { BackendKind, RunSnapshot } from '@eolab/protocol';
+import { type LsoHold, lsoHolds } from './lso';
 import { type CumulativePoint, cumulative } from './series';
 
 /**
@@ -20,6 +22,8 @@ export interface ComparedRun {
   name?: string;
   /** Where it ran: the model, or PostgreSQL with real processes. */
   backend: BackendKind;
+  /** The system it wrote to: Pravega or Kafka. */
+  system: System;
   /** Its scenario with the whole fault timeline (clicked faults included), once fetched. */
   scenario?: Scenario;
   report: Report | null;
@@ -27,14 +31,17 @@ export interface ComparedRun {
   ended?: boolean;
   /** Cumulative visible values and duplicates over virtual time, for the overlaid chart. */
   series: CumulativePoint[];
+  /** Kafka: where its read_committed readers were held at the last stable offset (from its stored events). */
+  holds: LsoHold[];
 }
 
 export interface CompareState {
   /**
    * 'modes': the run on screen replayed in the other modes; 'backends': replayed on the other
-   * backend (the model against PostgreSQL); 'picked': runs ticked on the Runs page.
+   * backend (the model against PostgreSQL); 'systems': run again on the other system (Pravega
+   * against Kafka); 'picked': runs ticked on the Runs page.
    */
-  kind: 'modes' | 'backends' | 'picked';
+  kind: 'modes' | 'backends' | 'systems' | 'picked';
   baseRunId: string | null;
   runs: ComparedRun[];
   /** The runs this comparison added to the history (the replays), so the page can say so. */
@@ -57,13 +64,20 @@ export const noComparison: CompareState = {
 
 export const createCompareSlice = (): CompareSlice => ({ compare: noComparison });
 
-/** A compared run before its report: its mode, id and backend. */
-export const waiting = (mode: WriterMode, runId: string, backend: BackendKind): ComparedRun => ({
+/** A compared run before its report: its mode, id, backend and system. */
+export const waiting = (
+  mode: WriterMode,
+  runId: string,
+  backend: BackendKind,
+  system: System = 'pravega',
+): ComparedRun => ({
   mode,
   runId,
   backend,
+  system,
   report: null,
   series: [],
+  holds: [],
 });
 
 /** States a run may still move on from (a report may yet come). */
@@ -79,11 +93,17 @@ export function comparedOf(s: RunSnapshot): ComparedRun {
     runId: s.run.id,
     name: s.run.name,
     backend: backendOf(s),
+    system: s.scenario.system,
     scenario: withTimeline(s),
     report: s.report,
     series: cumulative(s.buckets),
+    holds: lsoHolds(s.events),
   };
 }
+
+/** Pravega first, then Kafka: the sample's system, then the one it is held against. */
+export const bySystem = (a: ComparedRun, b: ComparedRun): number =>
+  Number(a.system === 'kafka') - Number(b.system === 'kafka');
 
 /** Modes side by side read best in their order. */
 export const byMode = (a: ComparedRun, b: ComparedRun): number =>
@@ -101,6 +121,10 @@ export function openedComparison(
 ): CompareState {
   let kind = current.kind;
   const runs = [...fetched];
+  if (runs.length === 2 && new Set(runs.map((r) => r.system)).size === 2 && kind === 'modes') {
+    runs.sort(bySystem);
+    kind = 'systems';
+  }
   if (runs.length === 2 && new Set(runs.map((r) => r.backend)).size === 2 && kind === 'modes') {
     runs.sort((a) => (a.backend === 'simulated' ? -1 : 1));
     kind = 'backends';
@@ -113,6 +137,7 @@ export function openedComparison(
 /** The differences, in words. */
 export function summarize(runs: readonly ComparedRun[]): string[] {
   const done = runs.filter((r): r is ComparedRun & { report: Report } => r.report !== null);
+  if (new Set(runs.map((r) => r.system)).size > 1) return systemsSummary(done);
   const by = (mode: WriterMode) => done.find((r) => r.mode === mode)?.report;
   const out: string[] = [];
   const eo = by('EXACTLY_ONCE');
@@ -145,4 +170,19 @@ export function modelVsReal(
   if (model == null || real == null || modelRun?.scenario === undefined) return null;
   const timing = timingDecides(modelRun.scenario);
   return { timing, ...compareReports(model, real, timing === null) };
+}
+
+const SYSTEM_WORDS: Record<System, string> = { pravega: 'Pravega', kafka: 'Kafka' };
+
+/** One schedule on both systems, in words: each one's verdict, and what its readers waited. */
+function systemsSummary(done: readonly (ComparedRun & { report: Report })[]): string[] {
+  if (done.length < 2) return [];
+  return [
+    done
+      .map(
+        (r) =>
+          `on ${SYSTEM_WORDS[r.system]}: ${r.report.verdict}, ${r.report.counts.duplicates} duplicates and ${r.report.counts.missing} missing, p99 visibility latency ${r.report.latencyMs.p99.toLocaleString('en')} ms`,
+      )
+      .join('; ') + '.',
+  ];
 }

@@ -1,4 +1,11 @@
-import { presetScenario, type Scenario, type WriterMode } from '@eolab/engine';
+import {
+  PRESETS,
+  presetScenario,
+  type Scenario,
+  type System,
+  type WriterMode,
+  withSystem,
+} from '@eolab/engine';
 import type { BackendKind, Speed } from '@eolab/protocol';
 
 /**
@@ -15,6 +22,14 @@ export interface Knobs {
   restartDelayMs: number;
   isolation: 'read_committed' | 'read_uncommitted';
   seed: number;
+  /** Pravega or Kafka: the preset's (or opened run's) scenario is run on this system. */
+  system: System;
+  /** Kafka's knobs (scenario.kafka), applied only when the system is Kafka. */
+  transactionTimeoutMs: number;
+  maxTransactionTimeoutMs: number;
+  abortTimedOutIntervalMs: number;
+  partitions: number;
+  producerPoolSize: number;
 }
 
 export interface ControlsSlice {
@@ -44,7 +59,39 @@ export function knobsOf(scenario: Scenario): Knobs {
     restartDelayMs: scenario.restart.delayMs,
     isolation: scenario.checker.isolation,
     seed: scenario.seed,
+    system: scenario.system,
+    transactionTimeoutMs: scenario.kafka.transactionTimeoutMs,
+    maxTransactionTimeoutMs: scenario.kafka.maxTransactionTimeoutMs,
+    abortTimedOutIntervalMs: scenario.kafka.abortTimedOutIntervalMs,
+    partitions: scenario.kafka.partitions,
+    producerPoolSize: scenario.kafka.producerPoolSize,
   };
+}
+
+/**
+ * The scenario on `system`: the engine's withSystem (what it sets is kept, what it leaves to the
+ * defaults takes the system's). Throws, naming the field, when it cannot run there (a Pravega-only
+ * fault on Kafka).
+ */
+export function onSystem(scenario: Scenario, system: System): Scenario {
+  const moved = withSystem(scenario, system);
+  if (!moved.ok)
+    throw new Error(`${scenario.name} cannot run on ${SYSTEM_NAMES[system]}: ${moved.errors.join('; ')}`);
+  return moved.value;
+}
+
+export const SYSTEM_NAMES: Record<System, string> = { pravega: 'Pravega', kafka: 'Kafka' };
+
+/**
+ * The name a run of `scenario` is listed under: a preset run on the other system says so
+ * ("seed · on Kafka"), so the Runs page tells it from the preset's own; else the server's default
+ * (the scenario's name). The scenario keeps its name: it still follows its preset.
+ */
+export function runNameOf(scenario: Scenario): string | undefined {
+  const presetSystem = PRESETS.find((p) => p.id === scenario.name)?.system ?? 'pravega';
+  return scenario.system === presetSystem
+    ? undefined
+    : `${scenario.name} · on ${SYSTEM_NAMES[scenario.system]}`;
 }
 
 export const createControlsSlice = (): ControlsSlice => ({
@@ -95,14 +142,23 @@ export function scenarioOfControls(s: ControlsSlice): Scenario {
   return scenarioFrom(s.presetId, s.baseScenario, s.mode, s.knobs);
 }
 
-/** The preset's scenario (or the opened run's own) in `mode`, with the knobs applied. */
+/**
+ * The knobs with another system chosen: the scenario moved there (withSystem), so the knobs it
+ * left to the defaults take the new system's. Throws when the scenario cannot run there.
+ */
+export function withSystemKnob(s: ControlsSlice, system: System): Knobs {
+  return knobsOf(scenarioFrom(s.presetId, s.baseScenario, s.mode, { ...s.knobs, system }));
+}
+
+/** The preset's scenario (or the opened run's own) in `mode` on the knobs' system, with the knobs applied. */
 export function scenarioFrom(
   presetId: string,
   baseScenario: Scenario | null,
   mode: WriterMode,
   knobs: Knobs,
 ): Scenario {
-  const base = baseScenario === null ? presetScenario(presetId, mode)! : { ...baseScenario, mode };
+  const chosen = baseScenario === null ? presetScenario(presetId, mode)! : { ...baseScenario, mode };
+  const base = onSystem(chosen, knobs.system);
   const numEvents = knobs.numEvents;
   const resized = numEvents !== base.numEvents;
   // A preset's sample failure sits at element N/2 + 1 of its own N; keep it there when N changes.
@@ -126,6 +182,17 @@ export function scenarioFrom(
     sink: { ...base.sink, parallelism: knobs.parallelism, txnLeaseMs: knobs.txnLeaseMs },
     restart: { ...base.restart, attempts: knobs.restartAttempts, delayMs: knobs.restartDelayMs },
     checker: { isolation: knobs.isolation },
+    // A Pravega scenario keeps Kafka's defaults: the engine refuses Kafka settings on Pravega.
+    kafka:
+      knobs.system === 'kafka'
+        ? {
+            transactionTimeoutMs: knobs.transactionTimeoutMs,
+            maxTransactionTimeoutMs: knobs.maxTransactionTimeoutMs,
+            abortTimedOutIntervalMs: knobs.abortTimedOutIntervalMs,
+            partitions: knobs.partitions,
+            producerPoolSize: knobs.producerPoolSize,
+          }
+        : base.kafka,
     faults,
   };
 }

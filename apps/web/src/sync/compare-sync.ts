@@ -21,9 +21,11 @@ export async function refresh(runId: string): Promise<void> {
       setCompare((c) => ({ runs: c.runs.map((r) => (r.runId === runId ? { ...r, ended: true } : r)) }));
     return;
   }
-  const { backend, scenario, report, series } = comparedOf(snapshot);
+  const { backend, system, scenario, report, series, holds } = comparedOf(snapshot);
   setCompare((c) => ({
-    runs: c.runs.map((r) => (r.runId === runId ? { ...r, backend, scenario, report, series } : r)),
+    runs: c.runs.map((r) =>
+      r.runId === runId ? { ...r, backend, system, scenario, report, series, holds } : r,
+    ),
   }));
 }
 

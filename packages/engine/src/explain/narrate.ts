@@ -1,7 +1,7 @@
 import type { CheckpointAbortReason, EventOf, SimEvent, SimEventKind, TxnRef } from '../events';
 import { txnName } from '../model/names';
 import type { WriterMode } from '../scenario/schema';
-import { failureText, faultText, OUTAGE_ENDED } from './narration-faults';
+import { failureText, faultText, KAFKA_OUTAGE_ENDED, OUTAGE_ENDED } from './narration-faults';
 import {
   ABORT_WHY,
   addSpan,
@@ -34,9 +34,6 @@ import { type CheckpointStory, refOf, spanOf, type TxnStory, taskBit, visible } 
  * - Memory grows with what it tells, not with the run: per checkpoint it keeps only those not yet
  *   settled (one or two in flight, plus those a fault left hanging).
  */
-
-/** A Kafka reader held at the last stable offset this long is told in the narration. */
-const LSO_STALL_TOLD_MS = 1_000;
 
 export type SentenceKind = 'info' | 'good' | 'bad' | 'fault';
 
@@ -175,17 +172,15 @@ export class Narrator {
       this.commitFailed(e);
     },
     'lso-released': (e) => {
-      // Commits of one checkpoint land together: only a stall a person would notice is told.
-      if (e.heldMs >= LSO_STALL_TOLD_MS)
-        this.say(
-          e.t,
-          'info',
-          `Kafka: ${count(e.values, 'committed value')} of partition ${e.partition} waited ${e.heldMs} ms behind an open transaction at the last stable offset; read_committed readers see them only now.`,
-        );
+      this.say(
+        e.t,
+        'info',
+        `Kafka: ${count(e.values, 'committed value')} of partition ${e.partition} waited ${e.heldMs} ms behind transaction ${txnName(e)} at the last stable offset; read_committed readers see them only now that it ended.`,
+      );
     },
     'call-retried': (e) => {
       if (e.call !== 'writer-reconnect' || e.outcome !== 'succeeded' || e.waitedMs > 0)
-        this.say(e.t, e.outcome === 'exhausted' ? 'bad' : 'info', retryText(e));
+        this.say(e.t, e.outcome === 'exhausted' ? 'bad' : 'info', retryText(e, this.kafka));
     },
     'task-failed': (e) => {
       this.taskFailed(e);
@@ -225,7 +220,7 @@ export class Narrator {
       this.faultFired(e);
     },
     'outage-ended': (e) => {
-      this.say(e.t, 'info', OUTAGE_ENDED[e.faultKind]);
+      this.say(e.t, 'info', (this.kafka ? KAFKA_OUTAGE_ENDED : OUTAGE_ENDED)[e.faultKind]);
     },
     'duplicate-found': (e) => {
       this.say(
@@ -402,7 +397,18 @@ export class Narrator {
     const { story, txn } = found;
     txn.state = 'committed';
     txn.span = span;
-    if (txn.recovery) {
+    if (e.heldBy !== undefined) {
+      // Kafka: committed, yet behind an open transaction's first record: not visible yet.
+      story.touched = true;
+      const holder = txnName(e.heldBy);
+      this.commitDraft(
+        e,
+        span,
+        `held-${story.id}-${e.heldBy.txnId}`,
+        (refs, s) =>
+          `Checkpoint ${story.id}'s ${txnList(refs)} committed, but read_committed readers stop at the last stable offset, the first record of transaction ${holder}, still open: ${refs.length === 1 ? 'its' : 'their'} ${valuesPhrase(s)} behind it wait.`,
+      );
+    } else if (txn.recovery) {
       this.commitDraft(
         e,
         span,
@@ -628,7 +634,7 @@ export class Narrator {
     // The failover it causes says so in the same millisecond ("The mapper throws (injected at …)").
     if (e.faultKind === 'mapper-exception' && !e.detail.startsWith('no running job')) return;
     const story = e.checkpointId === null ? null : this.touch(e.checkpointId);
-    this.say(e.t, 'fault', `Fault: ${faultText(e, story, this.options.mode)}`);
+    this.say(e.t, 'fault', `Fault: ${faultText(e, story, this.options.mode, this.kafka)}`);
     if (story !== null && story.completedAt !== null && story.txns.size === 0) this.forget(story);
   }
 

@@ -12,6 +12,7 @@ export function faultText(
   e: EventOf<'fault-fired'>,
   story: CheckpointStory | null,
   mode: WriterMode,
+  kafka = false,
 ): string {
   const k = e.checkpointId;
   const txns = story === null ? [] : [...story.txns.values()];
@@ -32,12 +33,15 @@ export function faultText(
           ? ' Plain writes: nothing waits on the notification but the source.'
           : `${holds(txns)} stay pre-committed: only the restore can commit them (recoverAndCommit).`
       }`;
-    case 'notify-lost':
+    case 'notify-lost': {
+      // Only the sinks the lost notification was for keep their transactions pre-committed.
+      const waiting = txns.filter((x) => reachesSink(e.target, x.ref.subtask));
       return `checkpoint ${k} completed, but its completion notification to ${targetName(e.target)} is lost; the job keeps running.${
-        plain || txns.length === 0
+        plain || waiting.length === 0
           ? ''
-          : `${holds(txns)} stay pre-committed until a later checkpoint's notification commits them.`
+          : `${holds(waiting)} ${waiting.length === 1 ? 'stays' : 'stay'} pre-committed until a later checkpoint's notification commits ${waiting.length === 1 ? 'it' : 'them'}.`
       }`;
+    }
     case 'crash-during-commit':
       return crashDuringCommitText(k, txns, holds);
     case 'checkpoint-abort':
@@ -48,11 +52,17 @@ export function faultText(
       return `checkpoint ${k}: the store rejects sink ${subtask}'s commit with TxnFailedException.${holds(rejected)}${rejected.length > 0 ? ' will not become visible.' : ''}`;
     }
     case 'store-outage':
-      return `the segment store answers nothing${duration}: writers retry and resend, so acknowledgements, flushes and visibility wait.`;
+      return kafka
+        ? `Kafka's brokers answer nothing${duration}: producers retry and resend within delivery.timeout.ms, so acknowledgements, flushes and visibility wait.`
+        : `the segment store answers nothing${duration}: writers retry and resend, so acknowledgements, flushes and visibility wait.`;
     case 'controller-outage':
-      return `the controller is unreachable${duration}: transaction calls and lease pings retry with backoff.`;
+      return kafka
+        ? `Kafka's transaction coordinator is unreachable${duration}: InitProducerId and the commits and aborts retry within max.block.ms, and transaction timeouts run on.`
+        : `the controller is unreachable${duration}: transaction calls and lease pings retry with backoff.`;
     case 'job-pause':
-      return `the whole job freezes${duration}: no processing, no lease pings.`;
+      return kafka
+        ? `the whole job freezes${duration}: no processing, while Kafka's transaction timeouts run on.`
+        : `the whole job freezes${duration}: no processing, no lease pings.`;
     case 'zombie-writer':
       return `the job fails over, but the old attempt's tasks keep running and writing${duration}.`;
     default:
@@ -111,12 +121,24 @@ function crashText(e: EventOf<'task-failed'>, fault: EventOf<'fault-fired'>): st
   }
 }
 
+/** Whether a notification lost to `target` was sink `subtask`'s. */
+function reachesSink(target: NotifyTarget | undefined, subtask: number): boolean {
+  if (target === undefined || target === 'all' || target === 'sinks') return true;
+  return target === subtask;
+}
+
 function targetName(target: NotifyTarget | undefined): string {
   if (target === undefined || target === 'all') return 'every task';
   if (target === 'source') return 'the source';
   if (target === 'sinks') return 'the sinks';
   return `sink ${target}`;
 }
+
+export const KAFKA_OUTAGE_ENDED: Record<OutageKind, string> = {
+  'store-outage': "Kafka's brokers answer again: the producers resend what was not acknowledged.",
+  'controller-outage': "Kafka's transaction coordinator answers again: retried calls get through.",
+  'job-pause': 'The job pause is over: the tasks run again.',
+};
 
 export const OUTAGE_ENDED: Record<OutageKind, string> = {
   'store-outage': 'The store outage is over: the writers reconnect and resend what was not acknowledged.',

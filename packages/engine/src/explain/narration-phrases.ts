@@ -92,11 +92,26 @@ export const CALLS: Record<EventOf<'call-retried'>['call'], string> = {
   'writer-reconnect': 'reconnect to the segment store',
 };
 
-export function retryText(e: EventOf<'call-retried'>): string {
+/** Kafka's names for the calls and the services that answer them. */
+const KAFKA_CALLS: Record<EventOf<'call-retried'>['call'], string> = {
+  'txn-begin': 'begin a transaction (InitProducerId)',
+  'txn-commit': 'commit',
+  'txn-abort': 'abort',
+  'writer-reconnect': 'reconnect to the brokers',
+};
+const KAFKA_SERVICES: Record<EventOf<'call-retried'>['service'], string> = {
+  controller: 'transaction coordinator',
+  'segment-store': 'brokers',
+};
+
+export function retryText(e: EventOf<'call-retried'>, kafka = false): string {
   const who = e.subtask < 0 ? 'The writers' : `Sink ${e.subtask}`;
-  const what = `${CALLS[e.call]}${e.txnId === null ? '' : ` (store transaction ${e.txnId})`}`;
-  if (e.outcome === 'retrying')
-    return `${who} cannot ${what}: the ${e.service} does not answer; the client retries with backoff.`;
+  const call = kafka ? KAFKA_CALLS[e.call] : CALLS[e.call];
+  const what = `${call}${e.txnId === null ? '' : ` (store transaction ${e.txnId})`}`;
+  if (e.outcome === 'retrying') {
+    const service = kafka ? KAFKA_SERVICES[e.service] : e.service;
+    return `${who} cannot ${what}: the ${service} ${kafka && e.service === 'segment-store' ? 'do' : 'does'} not answer; the client retries with backoff.`;
+  }
   if (e.outcome === 'succeeded') {
     const resent =
       e.resent === undefined || e.resent === 0

@@ -371,9 +371,10 @@ export class ProtocolTracer {
       this.forget(e.txnId);
     },
     'txn-aborted': (e) => {
-      // recoverAndAbort is the restored attempt's; a closing task or the end of input aborts its own.
+      // recoverAndAbort is the restored attempt's; a closing task or the end of input aborts its own;
+      // Kafka's coordinator aborts a fenced producer's transaction itself (the abort markers).
       const from =
-        e.why === 'commit-rejected'
+        e.why === 'commit-rejected' || e.why === 'fenced'
           ? CONTROLLER
           : sinkLane(e.subtask, e.why === 'restore' ? this.attempt : e.attempt);
       this.add({

@@ -19,6 +19,11 @@ export interface SimContext {
    * steps it tells of: the steps every checkpoint takes build theirs only when it is true.
    */
   readonly listening: boolean;
+  /**
+   * Whether console lines are written: false in a run judged by its summary alone (a sweep's), where
+   * the lines built at every checkpoint are built only when this is true.
+   */
+  readonly keepsLog: boolean;
   /** Follows a few values through the run (a replay for "Find a value"); null in every other run. */
   readonly tracer: ValueTracer | null;
   /** A console line of the sample's writer or checker, at virtual time t. */

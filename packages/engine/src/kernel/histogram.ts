@@ -22,7 +22,9 @@ function lowerBoundOf(bin: number): number {
 }
 
 export class LatencyHistogram {
-  private readonly bins = new Float64Array(BIN_COUNT);
+  /** How many numbers a histogram's bins take: an owner of several can lay them in one buffer. */
+  static readonly BINS = BIN_COUNT;
+  private readonly bins: Float64Array;
   count = 0;
   max = 0;
   /**
@@ -33,6 +35,12 @@ export class LatencyHistogram {
    */
   private lo = BIN_COUNT;
   private hi = -1;
+
+  /** `bins`: BINS zeros to count in (a view on its owner's buffer), or a fresh array. */
+  constructor(bins: Float64Array = new Float64Array(BIN_COUNT)) {
+    if (bins.length !== BIN_COUNT) throw new Error(`a latency histogram needs ${BIN_COUNT} bins`);
+    this.bins = bins;
+  }
 
   record(valueMs: number): void {
     const bin = binOf(valueMs);

@@ -22,9 +22,7 @@ export class TripleQueue {
     capacity = 64,
     readonly owner = 0,
   ) {
-    this.values = new Int32Array(capacity);
-    this.times = new Float64Array(capacity);
-    this.tags = new Int32Array(capacity);
+    [this.times, this.values, this.tags] = columns(capacity);
   }
 
   get length(): number {
@@ -127,16 +125,28 @@ export class TripleQueue {
       this.times.copyWithin(0, this.head, this.tail);
       this.tags.copyWithin(0, this.head, this.tail);
     } else {
-      const grow = <T extends Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-        const next = make(old.length * 2);
-        next.set(old.subarray(this.head, this.tail));
-        return next;
-      };
-      this.values = grow(this.values, (n) => new Int32Array(n));
-      this.times = grow(this.times, (n) => new Float64Array(n));
-      this.tags = grow(this.tags, (n) => new Int32Array(n));
+      const [times, values, tags] = columns(this.values.length * 2);
+      times.set(this.times.subarray(this.head, this.tail));
+      values.set(this.values.subarray(this.head, this.tail));
+      tags.set(this.tags.subarray(this.head, this.tail));
+      this.times = times;
+      this.values = values;
+      this.tags = tags;
     }
     this.head = 0;
     this.tail = live;
   }
+}
+
+/**
+ * The three columns of `capacity` entries over one buffer: a sweep makes thousands of queues a
+ * second, and the garbage collector pays per buffer, not per view.
+ */
+function columns(capacity: number): [Float64Array, Int32Array, Int32Array] {
+  const buffer = new ArrayBuffer(capacity * 16);
+  return [
+    new Float64Array(buffer, 0, capacity),
+    new Int32Array(buffer, capacity * 8, capacity),
+    new Int32Array(buffer, capacity * 12, capacity),
+  ];
 }

@@ -2,20 +2,31 @@
  * The virtual clock's agenda: a binary min-heap of timers ordered by (time, insertion order), so
  * two timers at the same millisecond always run in the order they were scheduled. Only protocol
  * steps go through here; data events are processed in tight loops between two timers.
+ *
+ * Every checkpoint takes a dozen timers, so the heap is kept in typed columns (times, orders and
+ * the essential flags in one buffer, grown by doubling) and sifted by moving a hole, not by
+ * swapping: the order of (time, seq) is total, so any correct heap pops the same sequence.
  */
 /** A timer's action; it gets the time it was due (a recurring timer then needs no closure per run). */
 export type TimerAction = (t: number) => void;
 
+const INITIAL_CAPACITY = 64;
+
 export class Scheduler {
-  private times: number[] = [];
-  private seqs: number[] = [];
-  private actions: TimerAction[] = [];
-  private essential: boolean[] = [];
+  private times: Float64Array;
+  private seqs: Float64Array;
+  private essential: Uint8Array;
+  private actions: (TimerAction | undefined)[] = [];
+  private length = 0;
   private nextSeq = 0;
   private essentialCount = 0;
 
+  constructor() {
+    [this.times, this.seqs, this.essential] = columns(INITIAL_CAPACITY);
+  }
+
   get size(): number {
-    return this.times.length;
+    return this.length;
   }
 
   /**
@@ -28,7 +39,7 @@ export class Scheduler {
 
   /** Time of the earliest timer, or Infinity when none is left. */
   peekTime(): number {
-    return this.times.length === 0 ? Number.POSITIVE_INFINITY : this.times[0]!;
+    return this.length === 0 ? Number.POSITIVE_INFINITY : this.times[0]!;
   }
 
   schedule(timeMs: number, action: TimerAction, essential = true): void {
@@ -45,63 +56,85 @@ export class Scheduler {
 
   private insert(timeMs: number, seq: number, action: TimerAction, essential: boolean): void {
     if (!Number.isFinite(timeMs)) throw new Error(`timer at non-finite time ${timeMs}`);
-    let i = this.times.length;
-    this.times.push(timeMs);
-    this.seqs.push(seq);
-    this.actions.push(action);
-    this.essential.push(essential);
+    if (this.length === this.times.length) this.grow();
     if (essential) this.essentialCount++;
+    const { times, seqs, actions, essential: flags } = this;
+    let i = this.length++;
+    // Move parents down into the hole until the new timer's place is found.
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
+      const tp = times[parent]!;
+      if (tp < timeMs || (tp === timeMs && seqs[parent]! < seq)) break;
+      times[i] = tp;
+      seqs[i] = seqs[parent]!;
+      actions[i] = actions[parent];
+      flags[i] = flags[parent]!;
       i = parent;
     }
+    times[i] = timeMs;
+    seqs[i] = seq;
+    actions[i] = action;
+    flags[i] = essential ? 1 : 0;
   }
 
   /** Removes and returns the earliest timer's action. */
   pop(): TimerAction {
-    const top = this.actions[0];
-    if (top === undefined) throw new Error('pop from an empty scheduler');
-    if (this.essential[0]) this.essentialCount--;
-    const last = this.times.length - 1;
-    this.swap(0, last);
-    this.times.pop();
-    this.seqs.pop();
-    this.actions.pop();
-    this.essential.pop();
+    if (this.length === 0) throw new Error('pop from an empty scheduler');
+    const { times, seqs, actions, essential: flags } = this;
+    const top = actions[0]!;
+    if (flags[0] === 1) this.essentialCount--;
+    const last = --this.length;
+    const time = times[last]!;
+    const seq = seqs[last]!;
+    const action = actions[last];
+    const flag = flags[last]!;
+    // The freed slot holds no closure: a finished timer must not keep its objects alive.
+    actions[last] = undefined;
+    if (last === 0) return top;
+    // Move the smaller child up into the hole until the last timer's place is found.
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
+      if (left >= last) break;
       const right = left + 1;
-      let smallest = i;
-      if (left < this.times.length && this.less(left, smallest)) smallest = left;
-      if (right < this.times.length && this.less(right, smallest)) smallest = right;
-      if (smallest === i) break;
-      this.swap(i, smallest);
-      i = smallest;
+      let child = left;
+      if (right < last) {
+        const tl = times[left]!;
+        const tr = times[right]!;
+        if (tr < tl || (tr === tl && seqs[right]! < seqs[left]!)) child = right;
+      }
+      const tc = times[child]!;
+      if (time < tc || (time === tc && seq < seqs[child]!)) break;
+      times[i] = tc;
+      seqs[i] = seqs[child]!;
+      actions[i] = actions[child];
+      flags[i] = flags[child]!;
+      i = child;
     }
+    times[i] = time;
+    seqs[i] = seq;
+    actions[i] = action;
+    flags[i] = flag;
     return top;
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.times[a]!;
-    const tb = this.times[b]!;
-    return ta < tb || (ta === tb && this.seqs[a]! < this.seqs[b]!);
+  private grow(): void {
+    const [times, seqs, essential] = columns(this.times.length * 2);
+    times.set(this.times);
+    seqs.set(this.seqs);
+    essential.set(this.essential);
+    this.times = times;
+    this.seqs = seqs;
+    this.essential = essential;
   }
+}
 
-  private swap(a: number, b: number): void {
-    const t = this.times[a]!;
-    this.times[a] = this.times[b]!;
-    this.times[b] = t;
-    const s = this.seqs[a]!;
-    this.seqs[a] = this.seqs[b]!;
-    this.seqs[b] = s;
-    const f = this.actions[a]!;
-    this.actions[a] = this.actions[b]!;
-    this.actions[b] = f;
-    const e = this.essential[a]!;
-    this.essential[a] = this.essential[b]!;
-    this.essential[b] = e;
-  }
+/** The heap's typed columns over one buffer (the garbage collector pays per buffer, not per view). */
+function columns(capacity: number): [Float64Array, Float64Array, Uint8Array] {
+  const buffer = new ArrayBuffer(capacity * 17);
+  return [
+    new Float64Array(buffer, 0, capacity),
+    new Float64Array(buffer, capacity * 8, capacity),
+    new Uint8Array(buffer, capacity * 16, capacity),
+  ];
 }

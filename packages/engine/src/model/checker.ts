@@ -52,15 +52,33 @@ export class Checker {
   private readonly metrics: Metrics;
   private readonly tracer: ValueTracer | null;
 
+  /** Whether each first read looks up its value's emission and records the latency. */
+  private readonly measuresLatency: boolean;
+  /** Whether the sample's checker lines are printed (and kept for the marker window). */
+  private readonly printsLines: boolean;
+
+  /**
+   * `summaryOnly`: the run is judged by its summary alone (a sweep's): no latency is measured (a
+   * first read only checks that its value was emitted) and no line is printed; the counts, the
+   * verdicts and the causes are the same.
+   */
   constructor(
     private readonly ctx: CheckerContext,
     private readonly numEvents: number,
+    summaryOnly = false,
   ) {
+    this.measuresLatency = !summaryOnly;
+    this.printsLines = !summaryOnly;
     this.metrics = ctx.metrics;
     this.tracer = ctx.tracer ?? null;
-    this.readCount = new Uint8Array(numEvents + 1);
-    this.explainer = new Explainer(numEvents, this.readCount);
-    this.windowSeen = new Uint8Array(numEvents + 1);
+    // The read counts, the window's set and the explainer's causes in one buffer (the garbage
+    // collector pays per buffer): a sweep makes thousands a second.
+    const slots = numEvents + 1;
+    const causesAt = 2 * slots; // even, as 16-bit slots need
+    const buffer = new ArrayBuffer(causesAt + 2 * slots);
+    this.readCount = new Uint8Array(buffer, 0, slots);
+    this.windowSeen = new Uint8Array(buffer, slots, slots);
+    this.explainer = new Explainer(numEvents, this.readCount, new Uint16Array(buffer, causesAt, slots));
   }
 
   /** The source calls this for every value it emits; only the first emission counts for latency. */
@@ -93,9 +111,12 @@ export class Checker {
       this.repeatedRead(value, count, tMs, source);
       return;
     }
-    const emittedAt = this.firstEmissions.timeOf(value);
-    if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
-    this.metrics.recordLatency(tMs, tMs - emittedAt);
+    if (this.measuresLatency) {
+      const emittedAt = this.firstEmissions.timeOf(value);
+      if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
+      this.metrics.recordLatency(tMs, tMs - emittedAt);
+    } else if (value > this.firstEmissions.emittedUpTo)
+      invariant(false, `value ${value} read before it was emitted`);
     this.readCount[value] = 1;
     if (this.windowSeen[value] === 1) this.windowDuplicate(value, tMs);
     else this.windowSeen[value] = 1;
@@ -110,7 +131,8 @@ export class Checker {
     const firstEmissions = this.firstEmissions;
     const windowSeen = this.windowSeen;
     // Every read here is at tMs: one bucket's histogram takes all their latencies.
-    const latency = this.metrics.latencyAt(tMs);
+    const latency = this.measuresLatency ? this.metrics.latencyAt(tMs) : null;
+    const emittedUpTo = firstEmissions.emittedUpTo;
     if (this.tracer !== null) traceReads(this.tracer, values, length, tMs, source);
     let data = 0;
     for (let i = 0; i < length; i++) {
@@ -122,9 +144,11 @@ export class Checker {
       data++;
       const count = readCount[value]!;
       if (count === 0) {
-        const emittedAt = firstEmissions.timeOf(value);
-        if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
-        latency.record(tMs - emittedAt);
+        if (latency !== null) {
+          const emittedAt = firstEmissions.timeOf(value);
+          if (emittedAt < 0) invariant(false, `value ${value} read before it was emitted`);
+          latency.record(tMs - emittedAt);
+        } else if (value > emittedUpTo) invariant(false, `value ${value} read before it was emitted`);
         readCount[value] = 1;
         if (windowSeen[value] === 1) this.windowDuplicate(value, tMs);
         else windowSeen[value] = 1;
@@ -153,13 +177,15 @@ export class Checker {
   }
 
   private print(line: string, tMs: number): void {
+    if (!this.printsLines) return;
     if (this.window.lines.length < WINDOW_LINES_LIMIT + 4) this.window.lines.push(line);
     this.ctx.console('checker', line, tMs);
   }
 
   private windowDuplicate(value: number, tMs: number): void {
     this.windowDuplicateCount++;
-    if (this.windowDuplicateCount <= WINDOW_LINES_LIMIT) this.print(`Duplicate event: ${value}`, tMs);
+    if (this.printsLines && this.windowDuplicateCount <= WINDOW_LINES_LIMIT)
+      this.print(`Duplicate event: ${value}`, tMs);
   }
 
   private clearWindow(): void {

@@ -323,7 +323,7 @@ export class Attempt implements SinkTask {
   /** The source's snapshotState: its state is its position. */
   snapshotSource(checkpointId: number, t: number): number {
     const position = this.source.snapshot(checkpointId);
-    this.ctx.console('writer', `Start checkpointing at position ${position}`, t);
+    if (this.ctx.keepsLog) this.ctx.console('writer', `Start checkpointing at position ${position}`, t);
     this.barriers.push({
       checkpointId,
       arrivalMs: t + this.ctx.scenario.checkpoint.barrierTravelMs,
@@ -335,7 +335,8 @@ export class Attempt implements SinkTask {
   /** The source's notifyCheckpointComplete: confirms only after a real checkpoint (position > -1). */
   notifySource(checkpointId: number, t: number): void {
     if (this.source.confirm(checkpointId)) {
-      this.ctx.console('writer', `Complete checkpointing at position ${this.source.checkpointPosition}`, t);
+      if (this.ctx.keepsLog)
+        this.ctx.console('writer', `Complete checkpointing at position ${this.source.checkpointPosition}`, t);
       if (this.nextEmitAtMs === Number.POSITIVE_INFINITY && !this.source.endEmitted) this.nextEmitAtMs = t;
     }
     if (this.source.endEmitted) this.checkFinalCheckpoints(t);

@@ -346,6 +346,7 @@ export class TransactionalWriter extends PlainWriter {
         events: txn.dataCount,
         firstValue: firstData(txn.values, txn.length),
         lastValue: lastData(txn.values, txn.length),
+        ...(txn.kafka !== null && txn.kafka.startedAtMs >= 0 ? { startedAtMs: txn.kafka.startedAtMs } : {}),
       });
     this.task.acknowledge(checkpointId, sink.index, snapshot, t);
   }

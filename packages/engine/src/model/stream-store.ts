@@ -1,4 +1,4 @@
-import type { TaskFailureReason } from '../events';
+import type { TaskFailureReason, TxnRef } from '../events';
 import { invariant, type SimContext } from '../kernel/context';
 import { TripleQueue } from '../kernel/ring';
 import { type Explainer, readSource, type TxnFact, Via } from '../run/causes';
@@ -62,8 +62,12 @@ export class StreamStore {
   private readonly leaseMs: number;
   private nextTxnId = 1;
   private readonly open = new Set<Transaction>();
-  /** In-flight plain writes (and uncommitted reads), one FIFO per job attempt, in acknowledgement order. */
-  private readonly inflight = new Map<number, TripleQueue>();
+  /**
+   * In-flight plain writes (and uncommitted reads), one FIFO per job attempt (its `owner`), in
+   * acknowledgement order; the queues in the order their attempts first wrote. An array, not a map:
+   * `deliverUntil` scans it at every step of the run, and there are rarely more than two.
+   */
+  private readonly inflight: TripleQueue[] = [];
   readonly counters: StoreCounters = {
     txnBegun: 0,
     txnCommitted: 0,
@@ -94,7 +98,7 @@ export class StreamStore {
     this.leaseMs = s.sink.txnLeaseMs;
     this.leases = new ControllerLeases(ctx, this.controller, this.leaseMs, (txn, t) => this.expire(txn, t));
     this.writers = new WriterConnection(ctx, this.segments, {
-      inflightFor: (attempt) => this.queueFor(this.inflight, attempt),
+      inflightFor: (attempt) => this.queueFor(attempt),
       writeFailed: (attempt, value, t) => this.explainer.writeFailed(attempt, value, t),
       writerBroken: (attempt, writes, t) => this.hooks.writerBroken(attempt, writes, t),
     });
@@ -153,11 +157,7 @@ export class StreamStore {
   plainWrite(attempt: number, value: number, tMs: number): void {
     if (value > 0) this.ctx.metrics.count(Counter.written, tMs, 1);
     if (this.writers.connected) {
-      this.queueFor(this.inflight, attempt).push(
-        value,
-        tMs + this.ctx.scenario.sink.writeLatencyMs,
-        PLAIN_WRITE,
-      );
+      this.queueFor(attempt).push(value, tMs + this.ctx.scenario.sink.writeLatencyMs, PLAIN_WRITE);
       return;
     }
     this.writers.keep(attempt, value, tMs, PLAIN_WRITE);
@@ -171,7 +171,7 @@ export class StreamStore {
   /** plainWrite for channel entries from..to-1, each at its arrival or `resumeAtMs`; only while connected. */
   plainWriteRun(attempt: number, channel: TripleQueue, from: number, to: number, resumeAtMs: number): void {
     invariant(this.writers.connected, 'a batch of plain writes while disconnected');
-    const queue = this.queueFor(this.inflight, attempt);
+    const queue = this.queueFor(attempt);
     const latency = this.ctx.scenario.sink.writeLatencyMs;
     const { values, times } = channel;
     const written = new Tally(this.ctx.metrics, Counter.written);
@@ -212,12 +212,14 @@ export class StreamStore {
 
   /** Makes every acknowledged plain write up to tMs visible, in acknowledgement order. */
   deliverUntil(tMs: number): void {
-    if (this.inflight.size === 0) return;
+    const queues = this.inflight;
+    if (queues.length === 0) return;
     for (;;) {
       let best: TripleQueue | undefined;
       let bestTime = Number.POSITIVE_INFINITY;
       let second = Number.POSITIVE_INFINITY;
-      for (const queue of this.inflight.values()) {
+      for (let q = 0; q < queues.length; q++) {
+        const queue = queues[q]!;
         const head = queue.headTime();
         if (head < bestTime) {
           second = bestTime;
@@ -248,7 +250,7 @@ export class StreamStore {
 
   /** Last acknowledgement time of an attempt's in-flight writes, or -Infinity. */
   lastAckAt(attempt: number): number {
-    return this.inflight.get(attempt)?.tailTime() ?? Number.NEGATIVE_INFINITY;
+    return this.inflight.find((q) => q.owner === attempt)?.tailTime() ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Whether the attempt has plain writes waiting to be resent. */
@@ -273,16 +275,15 @@ export class StreamStore {
 
   /** Drops empty queues of attempts that will write no more. */
   retireAttempt(attempt: number): void {
-    const queue = this.inflight.get(attempt);
-    if (queue !== undefined && queue.length === 0) this.inflight.delete(attempt);
+    const at = this.inflight.findIndex((q) => q.owner === attempt);
+    if (at >= 0 && this.inflight[at]!.length === 0) this.inflight.splice(at, 1);
   }
 
-  private queueFor(queues: Map<number, TripleQueue>, attempt: number): TripleQueue {
-    let queue = queues.get(attempt);
-    if (queue === undefined) {
-      queue = new TripleQueue(64, attempt);
-      queues.set(attempt, queue);
-    }
+  private queueFor(attempt: number): TripleQueue {
+    const queues = this.inflight;
+    for (let q = 0; q < queues.length; q++) if (queues[q]!.owner === attempt) return queues[q]!;
+    const queue = new TripleQueue(64, attempt);
+    queues.push(queue);
     return queue;
   }
 
@@ -397,7 +398,7 @@ export class StreamStore {
    * transaction's fate (Kafka's default isolation; Pravega has no such mode).
    */
   private sendUncommitted(txn: Transaction, value: number, tMs: number): void {
-    this.queueFor(this.inflight, txn.attempt).push(
+    this.queueFor(txn.attempt).push(
       value,
       tMs + this.ctx.scenario.sink.writeLatencyMs,
       UNCOMMITTED_TXN_WRITE,
@@ -552,9 +553,11 @@ export class StreamStore {
         events: data,
         firstValue: firstData(values, length),
         lastValue: lastData(values, length),
+        ...this.heldBehind(txn),
       });
     this.release(txn);
     this.ctx.metrics.setOpenTxns(tMs, this.open.size);
+    this.ended(txn, tMs);
   }
 
   /**
@@ -565,7 +568,12 @@ export class StreamStore {
     this.checker.readMany(txn.values, txn.length, tMs, readSource(txn.attempt, Via.committed));
   }
 
-  /** A transaction ended aborted or expired (Kafka's reader may move past it). */
+  /** What a committed transaction's values still wait behind (Kafka's last stable offset); none in Pravega. */
+  protected heldBehind(_txn: Transaction): { heldBy?: TxnRef } {
+    return {};
+  }
+
+  /** A transaction ended: committed (told), aborted or expired (Kafka's reader may move past it). */
   protected ended(_txn: Transaction, _tMs: number): void {}
 
   /**

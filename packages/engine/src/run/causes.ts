@@ -121,11 +121,14 @@ export class Explainer {
   private lastFailure: FailureFact | null = null;
   private jobFailure: { reason: string; atMs: number } | null = null;
 
+  /** `causeOf`: numEvents + 1 zeros to file causes in (a view on its owner's buffer), or a fresh array. */
   constructor(
     private readonly numEvents: number,
     private readonly readCount: Uint8Array,
+    causeOf: Uint16Array = new Uint16Array(numEvents + 1),
   ) {
-    this.causeOf = new Uint16Array(numEvents + 1);
+    if (causeOf.length !== numEvents + 1) throw new Error(`the explainer needs ${numEvents + 1} cause slots`);
+    this.causeOf = causeOf;
   }
 
   // ---- facts ----
@@ -207,7 +210,6 @@ export class Explainer {
     const dupCounts = new Map<number, number>();
     const missRanges = new Map<number, [number, number][]>();
     const missCounts = new Map<number, number>();
-    const unexplained = { duplicates: 0, missing: 0 };
     const jobFailed = jobEnded && this.jobFailure !== null ? this.jobFailedCause() : 0;
     const neverEmitted = jobEnded && emittedUpTo < this.numEvents ? this.neverEmittedCause(emittedUpTo) : 0;
     for (let v = 1; v <= this.numEvents; v++) {
@@ -220,16 +222,34 @@ export class Explainer {
         // A value the failed job never made visible: whatever last held it, the failure is why.
         else if (cause === 0 || (jobFailed !== 0 && this.table[cause - 1]!.kind === 'txn-aborted'))
           cause = jobFailed;
-        if (cause === 0) unexplained.missing++;
-        else add(missRanges, missCounts, cause, v);
-      } else if (cause === 0) unexplained.duplicates++;
-      else add(dupRanges, dupCounts, cause, v);
+        if (cause !== 0) add(missRanges, missCounts, cause, v);
+      } else if (cause !== 0) add(dupRanges, dupCounts, cause, v);
     }
     return {
       duplicates: this.materialise(dupRanges, dupCounts),
       missing: this.materialise(missRanges, missCounts),
-      unexplained,
+      unexplained: this.unexplained(jobEnded, emittedUpTo),
     };
+  }
+
+  /**
+   * The values `causes` leaves unexplained, counted without building a cause: all a sweep asks.
+   * A value never read is explained once the job ended if it was never emitted, if something last
+   * held it, or else by the job's failure for good when there was one.
+   */
+  unexplained(jobEnded: boolean, emittedUpTo: number): Causes['unexplained'] {
+    const unexplained = { duplicates: 0, missing: 0 };
+    const missingJudged = jobEnded && this.jobFailure === null;
+    const lastEmitted = Math.min(emittedUpTo, this.numEvents);
+    const readCount = this.readCount;
+    const causeOf = this.causeOf;
+    for (let v = 1; v <= this.numEvents; v++) {
+      const reads = readCount[v]!;
+      if (reads === 1 || causeOf[v] !== 0) continue;
+      if (reads > 1) unexplained.duplicates++;
+      else if (missingJudged && v <= lastEmitted) unexplained.missing++;
+    }
+    return unexplained;
   }
 
   // ---- internals ----

@@ -16,7 +16,7 @@ import {
 /** What the injector needs of the job it strikes; the simulation implements it. */
 export interface JobControl {
   /** The attempt the coordinator runs, if one is running. */
-  readonly current: Attempt | null;
+  currentAttempt(): Attempt | null;
   /** Every attempt still alive: the current one, and a frozen or zombie one still winding down. */
   liveAttempts(): Attempt[];
   /** Forgets an attempt that is gone. */
@@ -57,7 +57,7 @@ export class FaultInjector implements FaultHost {
   }
 
   failRunningTask(t: number): void {
-    const attempt = this.job.current;
+    const attempt = this.job.currentAttempt();
     if (attempt === null || !attempt.alive) {
       this.fired('mapper-exception', t, 'no running job: nothing to fail');
       return;
@@ -109,7 +109,7 @@ export class FaultInjector implements FaultHost {
   /** The job fails over, but the old attempt keeps running outside the coordinator's reach. */
   zombify(t: number, durationMs: number): void {
     const end = this.outageFired('zombie-writer', t, durationMs);
-    const attempt = this.job.current;
+    const attempt = this.job.currentAttempt();
     if (attempt === null || !attempt.alive) return;
     attempt.zombie = true;
     const detail = `TaskManager lost: the job fails over while attempt ${attempt.id} keeps running for ${end - t} ms`;
@@ -132,7 +132,7 @@ export class FaultInjector implements FaultHost {
   }
 
   private heartbeatLost(t: number, frozenMs: number): void {
-    const attempt = this.job.current;
+    const attempt = this.job.currentAttempt();
     if (attempt === null || !attempt.alive || !attempt.isFrozen) return;
     attempt.lost = true;
     const detail = heartbeatTimedOut(this.heartbeat.timeoutMs, frozenMs);

@@ -69,7 +69,7 @@ export class Metrics {
   layoutVersion = 0;
   /** Buckets in use. */
   length = 0;
-  private readonly counters = new Float64Array(COUNTERS);
+  private readonly counters: Float64Array;
   readonly extra = { duplicateReads: 0, missing: 0, writeFailures: 0, openTxns: 0 };
   /** counts[field * capacity + bucket] */
   private readonly counts: Float64Array;
@@ -79,9 +79,9 @@ export class Metrics {
   private readonly latMax: Float64Array;
   private readonly latCount: Float64Array;
   private readonly capacity: number;
-  private readonly bucketLatency = new LatencyHistogram();
+  private readonly bucketLatency: LatencyHistogram;
   /** Every recorded latency; each bucket's histogram is folded in when the bucket closes. */
-  private readonly latencyFolded = new LatencyHistogram();
+  private readonly latencyFolded: LatencyHistogram;
   private latencyBucket = -1;
   private cachedIndex = -1;
   private cachedStart = 0;
@@ -95,12 +95,24 @@ export class Metrics {
       throw new Error('metrics need bucketMs >= 1 and maxBuckets >= 2');
     this.bucketMs = bucketMs;
     this.capacity = maxBuckets;
-    this.counts = new Float64Array(COUNTERS * maxBuckets);
-    this.openTxns = new Float64Array(maxBuckets);
-    this.latP50 = new Float64Array(maxBuckets);
-    this.latP99 = new Float64Array(maxBuckets);
-    this.latMax = new Float64Array(maxBuckets);
-    this.latCount = new Float64Array(maxBuckets);
+    // Every column and both histograms' bins in one buffer: a sweep makes thousands of these a
+    // second, and the garbage collector pays per buffer, not per view.
+    const bins = LatencyHistogram.BINS;
+    const all = new Float64Array(COUNTERS * (1 + maxBuckets) + 5 * maxBuckets + 2 * bins);
+    let at = 0;
+    const take = (n: number) => {
+      at += n;
+      return all.subarray(at - n, at);
+    };
+    this.counters = take(COUNTERS);
+    this.counts = take(COUNTERS * maxBuckets);
+    this.openTxns = take(maxBuckets);
+    this.latP50 = take(maxBuckets);
+    this.latP99 = take(maxBuckets);
+    this.latMax = take(maxBuckets);
+    this.latCount = take(maxBuckets);
+    this.bucketLatency = new LatencyHistogram(take(bins));
+    this.latencyFolded = new LatencyHistogram(take(bins));
   }
 
   get totals(): MetricsTotals {

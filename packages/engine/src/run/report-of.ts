@@ -2,7 +2,7 @@ import type { Checker } from '../model/checker';
 import type { StreamStore } from '../model/stream-store';
 import type { Fault, Scenario } from '../scenario/schema';
 import { countsOf, type MetricsTotals } from './metrics';
-import { judge, type Report, type RunEnding } from './report';
+import { judge, type Report, type RunEnding, type RunSummary } from './report';
 
 /** What a simulation hands over to be reported: its parts, read, never changed. */
 export interface RunParts {
@@ -26,13 +26,7 @@ export interface RunParts {
 export function reportOf(run: RunParts): Report {
   const { scenario, checker } = run;
   const latency = checker.latency;
-  const judged = judge({
-    ending: run.ending,
-    numEvents: scenario.numEvents,
-    emittedUpTo: checker.emittedUpTo,
-    duplicates: run.totals.duplicates,
-    unread: checker.missingCount,
-  });
+  const judged = judgeRun(run);
   return {
     version: 2,
     name: scenario.name,
@@ -68,6 +62,41 @@ export function reportOf(run: RunParts): Report {
     durationMs: run.nowMs,
     faults: run.faults,
   };
+}
+
+/** The part of `reportOf` a sweep judges by (see `RunSummary`): the same figures, computed alike. */
+export function summaryOf(run: SummaryParts): RunSummary {
+  const { checker } = run;
+  const judged = judgeRun(run);
+  return {
+    verdict: judged.verdict,
+    finished: run.finished,
+    restores: run.restores.map((r) => ({ ...r })),
+    checkpoints: { ...run.checkpoints },
+    counts: {
+      duplicates: run.totals.duplicates,
+      missing: judged.missing,
+      lost: judged.lost,
+      neverEmitted: judged.neverEmitted,
+    },
+    causes: { unexplained: checker.explainer.unexplained(run.ended, checker.emittedUpTo) },
+  };
+}
+
+/** What `summaryOf` reads of a run. */
+export type SummaryParts = Pick<
+  RunParts,
+  'scenario' | 'ended' | 'ending' | 'finished' | 'totals' | 'checker' | 'checkpoints' | 'restores'
+>;
+
+function judgeRun(run: SummaryParts): ReturnType<typeof judge> {
+  return judge({
+    ending: run.ending,
+    numEvents: run.scenario.numEvents,
+    emittedUpTo: run.checker.emittedUpTo,
+    duplicates: run.totals.duplicates,
+    unread: run.checker.missingCount,
+  });
 }
 
 function transactionsOf(store: StreamStore): Report['transactions'] {

@@ -99,6 +99,17 @@ export interface Report {
   faults: Fault[];
 }
 
+/**
+ * What a sweep judges a run by: its verdict and counts, how it ended and restored, its failed
+ * checkpoints, and how many values no cause explains. A `Report` holds all of it; a sweep asks the
+ * simulation for this alone (`Simulation.runToEndSummary`), sparing every run the report's lists,
+ * log and cause texts.
+ */
+export type RunSummary = Pick<Report, 'verdict' | 'finished' | 'restores' | 'checkpoints'> & {
+  counts: Pick<Report['counts'], 'duplicates' | 'missing' | 'lost' | 'neverEmitted'>;
+  causes: Pick<Causes, 'unexplained'>;
+};
+
 /** `whole`: the checker saw the whole output (the job finished, or emitted every value before it failed). */
 export function verdictOf(duplicates: number, lost: number, whole: boolean): Verdict {
   if (duplicates > 0 && lost > 0) return 'DUPLICATES_AND_LOSS';

@@ -17,8 +17,8 @@ import { FaultInjector, type JobControl } from './fault-injector';
 import { horizonOf } from './horizon';
 import type { JobState } from './job-state';
 import { FIRST_BUCKET_MS, Metrics } from './metrics';
-import { REPORT_LOG_LIMIT, type Report, type RunEnding } from './report';
-import { reportOf } from './report-of';
+import { REPORT_LOG_LIMIT, type Report, type RunEnding, type RunSummary } from './report';
+import { reportOf, type SummaryParts, summaryOf } from './report-of';
 
 export { InjectRefused } from './aim';
 export type { JobState } from './job-state';
@@ -30,6 +30,13 @@ export interface SimulationOptions {
   maxBuckets?: number;
   /** Follows a few values through the run (kernel/value-tracer.ts): it changes nothing the run does. */
   tracer?: ValueTracer;
+  /**
+   * The run is judged by its summary alone (`runToEndSummary`: a sweep's runs): it measures no
+   * visibility latency and writes no console lines (nor tells them as events), sparing every read
+   * the lookup of its emission and every checkpoint two lines. Its report's `latencyMs`, `log`,
+   * marker-window lines and the series' latency columns are then empty; nothing else changes.
+   */
+  summaryOnly?: boolean;
 }
 
 /**
@@ -44,7 +51,8 @@ export class Simulation {
   readonly metrics: Metrics;
   private readonly scheduler = new Scheduler();
   private readonly listeners = new EventListeners();
-  private readonly ctx: SimContext;
+  /** What every part shares; the simulation alone changes `listening` (see `on`). */
+  private readonly ctx: SimContext & { listening: boolean };
   private readonly prng: Prng;
   private readonly checker: Checker;
   private readonly store: StreamStore;
@@ -70,7 +78,10 @@ export class Simulation {
     this.scenario = scenario;
     this.metrics = new Metrics(options.bucketMs ?? FIRST_BUCKET_MS, options.maxBuckets ?? 1_000);
     this.prng = new Prng(scenario.seed);
-    const listeners = this.listeners;
+    // `listening` is a field `on` keeps up to date, not a getter: an object literal's getter gives
+    // every run's context a hidden class of its own, which lives in old space and holds the whole
+    // run (the getter's closure shares the constructor's context with `this`) until a full
+    // collection: most of what a sweep allocated outlived the next scavenge.
     this.ctx = {
       scenario,
       scheduler: this.scheduler,
@@ -78,11 +89,10 @@ export class Simulation {
       emit: (event) => this.emit(event),
       console: (source, line, t) => this.console(source, line, t),
       tracer: options.tracer ?? null,
-      get listening() {
-        return listeners.size > 0;
-      },
+      keepsLog: options.summaryOnly !== true,
+      listening: false,
     };
-    this.checker = new Checker(this.ctx, scenario.numEvents);
+    this.checker = new Checker(this.ctx, scenario.numEvents, options.summaryOnly ?? false);
     const storeHooks = {
       writerBroken: (attempt: number, writes: number, t: number) =>
         this.live.get(attempt)?.writerBroken(writes, t),
@@ -114,7 +124,12 @@ export class Simulation {
   // ---- public API ----
 
   on(listener: EventListener): () => void {
-    return this.listeners.add(listener);
+    const remove = this.listeners.add(listener);
+    this.ctx.listening = true;
+    return () => {
+      remove();
+      this.ctx.listening = this.listeners.size > 0;
+    };
   }
 
   get nowMs(): number {
@@ -218,23 +233,35 @@ export class Simulation {
     return this.stopped ? 'stopped' : 'running';
   }
 
+  /** Runs the model to its end and returns what a sweep judges it by: `report()`'s figures, without its lists. */
+  runToEndSummary(): RunSummary {
+    this.advanceTo(Number.POSITIVE_INFINITY);
+    return summaryOf(this.summaryParts());
+  }
+
   report(): Report {
     return reportOf({
-      scenario: this.scenario,
-      ended: this.ended,
-      ending: this.ending,
-      finished: this.state === 'finished',
+      ...this.summaryParts(),
       nowMs: this.now,
-      totals: this.metrics.totals,
-      checker: this.checker,
-      checkpoints: this.coordinator.counts,
-      restores: this.restores,
       restartsUsed: this.restartsUsed,
       store: this.store,
       log: this.logLines,
       logOmitted: this.logOmitted,
       faults: this.faultTimeline(),
     });
+  }
+
+  private summaryParts(): SummaryParts {
+    return {
+      scenario: this.scenario,
+      ended: this.ended,
+      ending: this.ending,
+      finished: this.state === 'finished',
+      totals: this.metrics.totals,
+      checker: this.checker,
+      checkpoints: this.coordinator.counts,
+      restores: this.restores,
+    };
   }
 
   // ---- the loop ----
@@ -273,9 +300,13 @@ export class Simulation {
     this.scheduler.schedule(s.checkpoint.intervalMs, this.tick, false);
   }
 
-  /** The coordinator's periodic trigger; it stops when the job has ended. */
+  /**
+   * The coordinator's periodic trigger. It stops once the job has ended (finished, or failed for
+   * good): no attempt runs again, so every later trigger would find none and do nothing, while a
+   * zombie left running could keep it going for a third of a sweep's timers.
+   */
   private readonly tick = (t: number): void => {
-    if (this.isTerminal()) return;
+    if (this.state === 'finished' || this.state === 'failed') return;
     this.coordinator.trigger(t);
     this.scheduler.schedule(t + this.scenario.checkpoint.intervalMs, this.tick, false);
   };
@@ -536,13 +567,10 @@ export class Simulation {
     this.injector.inject(fault);
   }
 
-  /** What the fault injector may do to the job. */
+  /** What the fault injector may do to the job (functions only: see the context's `listening`). */
   private jobControl(): JobControl {
-    const sim = this;
     return {
-      get current() {
-        return sim.current;
-      },
+      currentAttempt: () => this.current,
       liveAttempts: () => [...this.live.values()],
       retire: (attempt) => this.live.delete(attempt.id),
       failTask: (attempt, failure) => this.onTaskFailure(attempt, failure),
@@ -577,6 +605,7 @@ export class Simulation {
   }
 
   private console(source: 'writer' | 'checker', line: string, t: number): void {
+    if (!this.ctx.keepsLog) return;
     if (this.logLines.length < REPORT_LOG_LIMIT) this.logLines.push(line);
     else this.logOmitted++;
     if (this.listeners.size > 0) this.emit({ t, kind: 'console', source, line });

@@ -7,9 +7,9 @@ import {
   WRITER_MODES,
   type WriterMode,
 } from '../scenario/schema';
-import type { Report, Verdict } from './report';
+import type { Report, RunSummary, Verdict } from './report';
 import { type SweepSpec, scheduleOf } from './schedules';
-import { Simulation } from './simulation';
+import { Simulation, type SimulationOptions } from './simulation';
 
 /**
  * Random fault schedules, run in every writer mode, checked against the guarantees each mode
@@ -24,14 +24,18 @@ import { Simulation } from './simulation';
  * controller outages) plus two ping intervals (see `waitedForCommits` for "long enough").
  * ATLEAST_ONCE: no loss, if the job finished. BEST_EFFORT promises nothing.
  */
-export function guaranteeFor(scenario: Scenario, report: Report): 'no-duplicates-no-loss' | 'no-loss' | null {
+export function guaranteeFor(
+  scenario: Scenario,
+  report: RunSummary,
+): 'no-duplicates-no-loss' | 'no-loss' | null {
   if (!report.finished) return null;
   if (scenario.mode === 'ATLEAST_ONCE') return 'no-loss';
   if (scenario.mode !== 'EXACTLY_ONCE') return null;
   if (scenario.checker.isolation !== 'read_committed') return null;
   if (scenario.faults.some((f) => f.kind === 'commit-rejected')) return null;
   if (!waitedForCommits(scenario, report)) return null;
-  if (scenario.system === 'kafka') return outlastsTheTimeout(scenario) ? 'no-duplicates-no-loss' : null;
+  if (scenario.system === 'kafka')
+    return outlastsTheTimeout(scenario) && !zombieCanFenceBack(scenario) ? 'no-duplicates-no-loss' : null;
   const leaseMs = scenario.sink.txnLeaseMs;
   let unpingedMs = scenario.restart.delayMs * scenario.restart.attempts + 2 * pingIntervalMs(leaseMs);
   const backoff = { controllerMaxBackoffMs: scenario.sink.controllerRetry.maxBackoffMs };
@@ -59,6 +63,19 @@ function outlastsTheTimeout(scenario: Scenario): boolean {
   return kafka.transactionTimeoutMs > openMs;
 }
 
+/**
+ * Kafka's fencing works both ways: a zombie whose InitProducerId was held up by a coordinator
+ * outage finishes it after the restore, bumps the epochs of the transactional ids it shares with
+ * the new attempt, and fences the new attempt's transactions; their commit fails, and the
+ * restore's recovery commit only logs it.
+ */
+function zombieCanFenceBack(scenario: Scenario): boolean {
+  return (
+    scenario.faults.some((f) => f.kind === 'zombie-writer') &&
+    scenario.faults.some((f) => f.kind === 'controller-outage')
+  );
+}
+
 /** How long a call retries before it gives up: the sum of its backoffs. */
 function budgetMs(policy: Scenario['sink']['writerRetry']): number {
   let total = 0;
@@ -70,6 +87,9 @@ function budgetMs(policy: Scenario['sink']['writerRetry']): number {
   return total;
 }
 
+/** Faults that can hold a checkpoint pending past its interval. */
+const HOLDS_CHECKPOINTS = new Set<FaultKind>(['store-outage', 'controller-outage', 'job-pause']);
+
 /**
  * Whether the source waited long enough after its end marker for every sink to commit. It waits
  * for two completed checkpoints (one after a restore: the sample hard-codes
@@ -77,11 +97,15 @@ function budgetMs(policy: Scenario['sink']['writerRetry']): number {
  * reach the tasks at different times, and a failed (declined or expired) checkpoint each cost one
  * of them. One must be left.
  */
-function waitedForCommits(scenario: Scenario, report: Report): boolean {
+function waitedForCommits(scenario: Scenario, report: RunSummary): boolean {
   const restored = report.restores.some((r) => r.checkpointId !== null);
   const waitsFor = Math.min(scenario.source.finalCheckpoints, restored ? 1 : 2);
   const lostToASink = scenario.faults.filter((f) => f.kind === 'notify-lost' && f.target !== 'source').length;
   const jitter = scenario.checkpoint.notifyJitterMs > 0 ? 1 : 0;
+  // A checkpoint held up past its interval (an outage or a pause) queues the next triggers, which
+  // then complete back to back: with notifications reaching tasks at different times, the source
+  // can count all its final checkpoints before a sink hears of the one holding its last values.
+  if (jitter > 0 && scenario.faults.some((f) => HOLDS_CHECKPOINTS.has(f.kind))) return false;
   // It waits for checkpoint ids, not completions: a declined or expired one among them counts too.
   const failed = report.checkpoints.failed > 0 ? 1 : 0;
   return waitsFor - lostToASink - jitter - failed >= 1;
@@ -91,7 +115,7 @@ function waitedForCommits(scenario: Scenario, report: Report): boolean {
  * A message naming the broken guarantee, or a duplicate or missing value the engine could not
  * explain, or null when the run kept its promise and explained every outcome.
  */
-export function violationOf(scenario: Scenario, report: Report): string | null {
+export function violationOf(scenario: Scenario, report: RunSummary): string | null {
   const { unexplained } = report.causes;
   if (unexplained.duplicates > 0 || unexplained.missing > 0) {
     return `${scenario.mode}: ${unexplained.duplicates} duplicates and ${unexplained.missing} missing values have no cause`;
@@ -107,15 +131,19 @@ export function violationOf(scenario: Scenario, report: Report): string | null {
   return null;
 }
 
-/** Runs one scenario to its end; the sweep's tests swap it to check that a crash is reported. */
+/** Runs one scenario to its end and reports it (shrinking keeps the report of its smallest schedule). */
 export type Simulate = (scenario: Scenario) => Report;
+/** Runs one scenario to its end for a sweep; the sweep's tests swap it to check that a crash is reported. */
+export type SweepRun = (scenario: Scenario) => RunSummary;
 /**
  * A sweep reads reports, never the metrics series: one bucket as wide as any run spares every run
  * opening (and zeroing) a thousand buckets and closing one every 10 ms of virtual time. The report
  * does not depend on the buckets (totals and the latency histogram cover the whole run).
  */
 export const SWEEP_METRICS = { bucketMs: 2 ** 40, maxBuckets: 2 };
-const simulate: Simulate = (scenario) => new Simulation(scenario, SWEEP_METRICS).runToEnd();
+/** A sweep's runs: one metrics bucket, judged by their summary alone (no latencies, no console lines). */
+export const SWEEP_RUN_OPTIONS: SimulationOptions = { ...SWEEP_METRICS, summaryOnly: true };
+const simulate: SweepRun = (scenario) => new Simulation(scenario, SWEEP_RUN_OPTIONS).runToEndSummary();
 
 export interface SweepRow {
   mode: WriterMode;
@@ -165,7 +193,7 @@ export function sweep(
   schedules: number,
   seed: number,
   onProgress?: (done: number) => void,
-  run: Simulate = simulate,
+  run: SweepRun = simulate,
 ): SweepResult {
   return sweepRange({ schedules, seed }, 0, schedules, { onProgress, run });
 }
@@ -173,7 +201,7 @@ export function sweep(
 export interface SweepRangeOptions {
   /** Called after each schedule with how many of the range are done. */
   onProgress?: (done: number) => void;
-  run?: Simulate;
+  run?: SweepRun;
   /** Also return each schedule's outcome in every mode (`SweepResult.schedules`): what a dashboard lists. */
   keepSchedules?: boolean;
 }
@@ -216,11 +244,11 @@ export function sweepRange(
 function runOne(
   seed: number,
   scenario: Scenario,
-  run: Simulate,
+  run: SweepRun,
   rows: Map<string, SweepRow>,
   violations: SweepViolation[],
 ): RunOutcome {
-  let report: Report;
+  let report: RunSummary;
   try {
     report = run(scenario);
   } catch (error) {
@@ -243,7 +271,12 @@ function rowOrder(r: SweepRow): number {
 }
 
 /** Counts one run in the row of each fault kind its schedule has (or `(none)`). */
-function countRun(rows: Map<string, SweepRow>, scenario: Scenario, report: Report, violated: boolean): void {
+function countRun(
+  rows: Map<string, SweepRow>,
+  scenario: Scenario,
+  report: RunSummary,
+  violated: boolean,
+): void {
   const kinds = new Set<SweepRow['faultKind']>(scenario.faults.map((f) => f.kind));
   if (kinds.size === 0) kinds.add('(none)');
   for (const kind of kinds) {

@@ -580,6 +580,47 @@ const DEFINITIONS: PresetDefinition[] = [
       faults: [{ kind: 'zombie-writer', atMs: 500, durationMs: 200 }],
     }),
   },
+  {
+    id: 'kafka-zombie-fences-back',
+    title: 'Kafka: a zombie fences the new attempt',
+    system: 'kafka',
+    description:
+      "KIP-98's fencing works both ways: a coordinator outage holds the sinks' InitProducerId at checkpoint 3; the job fails over while the old attempt keeps running. The new attempt runs on, until the zombie's InitProducerId gets through 1 s later: it bumps the epochs of the transactional ids both attempts share and fences the new attempt's producers. The live task fails with ProducerFencedException, and with its one restart spent the job fails for good. On Pravega the zombie fences nobody.",
+    expected: {
+      BEST_EFFORT: {
+        verdict: 'DUPLICATES',
+        duplicates: 681,
+        missing: 0,
+        note: "Plain sends fence nobody: the zombie's writes land beside the new attempt's (681 duplicates).",
+      },
+      ATLEAST_ONCE: {
+        verdict: 'DUPLICATES',
+        duplicates: 683,
+        missing: 0,
+        note: "Plain sends fence nobody: the zombie's writes land beside the new attempt's (683 duplicates).",
+      },
+      EXACTLY_ONCE: {
+        verdict: 'LOSS',
+        duplicates: 0,
+        missing: 182,
+        finished: false,
+        note: 'The zombie fences the live attempt, whose task fails with no restart left: the job fails for good and its open transactions time out.',
+      },
+    },
+    build: (mode) => ({
+      version: 1,
+      name: 'kafka-zombie-fences-back',
+      seed: 9,
+      system: 'kafka',
+      mode,
+      numEvents: 1_000,
+      source: { throttleUntilPosition: 20 },
+      faults: [
+        { kind: 'controller-outage', atMs: 250, durationMs: 200 },
+        { kind: 'zombie-writer', atMs: 500, durationMs: 2_000 },
+      ],
+    }),
+  },
 ];
 
 /**

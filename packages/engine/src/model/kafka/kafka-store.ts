@@ -1,8 +1,9 @@
+import type { TxnRef } from '../../events';
 import type { SimContext } from '../../kernel/context';
 import type { Explainer, TxnFact } from '../../run/causes';
 import type { Checker } from '../checker';
 import { type CommitThrown, type StoreHooks, StreamStore } from '../stream-store';
-import type { KafkaTxnInfo, Transaction } from '../transaction';
+import { type KafkaTxnInfo, type Transaction, txnRef } from '../transaction';
 import { PartitionLog } from './partition-log';
 
 /**
@@ -37,6 +38,9 @@ interface ProducerIdState {
 
 /** What InitProducerId gave: the producer id and epoch, or the broker's refusal. */
 export type InitResult = { producerId: number; producerEpoch: number } | { error: string };
+
+/** A read_committed reader held this long at the last stable offset is told (a story event). */
+export const LSO_STALL_MS = 1_000;
 
 export const INVALID_TXN_TIMEOUT =
   'org.apache.kafka.common.errors.InvalidTxnTimeoutException: The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).';
@@ -196,13 +200,24 @@ export class KafkaStore extends StreamStore {
   protected override committedVisible(txn: Transaction, tMs: number): void {
     const kafka = txn.kafka!;
     kafka.committedAtMs = tMs;
-    this.ongoing.delete(txn);
-    this.advance(kafka.partition, tMs, txn);
+    this.logs[kafka.partition]!.advance(tMs, txn);
   }
 
+  /** A committed transaction whose records sit behind an open one's first: read_committed readers wait. */
+  protected override heldBehind(txn: Transaction): { heldBy?: TxnRef } {
+    if (this.readUncommitted || txn.kafka!.inLog === 0) return {};
+    // A holder already committing lands within milliseconds (the checkpoint's other commits): not told.
+    const holder = this.logs[txn.kafka!.partition]!.stableAt;
+    return holder === null || holder.state !== 'OPEN' ? {} : { heldBy: txnRef(holder) };
+  }
+
+  /** After its end is told: a reader released from behind it says so (a commit already read it). */
   protected override ended(txn: Transaction, tMs: number): void {
     this.ongoing.delete(txn);
-    if (!this.readUncommitted) this.advance(txn.kafka!.partition, tMs, txn);
+    if (this.readUncommitted) return;
+    const log = this.logs[txn.kafka!.partition]!;
+    if (txn.state !== 'COMMITTED') log.advance(tMs, txn);
+    this.tellReleased(log, tMs, txn);
   }
 
   protected override txnFact(txn: Transaction, tMs: number): TxnFact {
@@ -236,19 +251,21 @@ export class KafkaStore extends StreamStore {
     return at;
   }
 
-  private advance(partition: number, tMs: number, decided: Transaction): void {
-    const log = this.logs[partition]!;
-    log.advance(tMs, decided);
-    // Commits of one checkpoint land together: values released in the millisecond they committed did not wait.
-    if (log.released > 0 && log.releasedCommittedAtMs < tMs)
-      this.ctx.emit({
-        t: tMs,
-        kind: 'lso-released',
-        partition,
-        values: log.released,
-        heldMs: tMs - log.releasedCommittedAtMs,
-        txnId: decided.txnId,
-      });
+  /**
+   * A stall a person notices (LSO_STALL_MS or more) is a story event; commits of one checkpoint
+   * land within milliseconds of each other, and those short waits are routine.
+   */
+  private tellReleased(log: PartitionLog, tMs: number, decided: Transaction): void {
+    const heldMs = tMs - log.releasedCommittedAtMs;
+    if (log.released === 0 || heldMs < LSO_STALL_MS) return;
+    this.ctx.emit({
+      t: tMs,
+      kind: 'lso-released',
+      partition: log.partition,
+      values: log.released,
+      heldMs,
+      ...txnRef(decided),
+    });
   }
 
   /** The coordinator's periodic look for timed-out transactions, from the broker's start at 0 ms. */
