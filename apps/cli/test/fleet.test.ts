@@ -87,14 +87,15 @@ describe('eolab sweep --redis on a fleet of eolab worker processes', () => {
     let stderr = '';
     let stdout = '';
     // The sweep starts with one worker, which is then always in a chunk: a SIGKILL at the first
-    // progress line cuts one short, and its lock runs out with nobody to renew it.
+    // progress line cuts one short, and its lock runs out with nobody to renew it. Enough
+    // schedules that the worker cannot have swept them all by then (600 once could: a race).
     const fleet = main(
-      ['sweep', '--schedules', '600', '--seed', '11', '--redis', redis.url],
+      ['sweep', '--schedules', '4000', '--seed', '11', '--redis', redis.url],
       { write: (s: string) => (stdout += s) },
       {
         write: (s: string) => {
           stderr += s;
-          if (/sweep: \d+\/600 schedules/.test(s)) progressed();
+          if (/sweep: \d+\/4000 schedules/.test(s)) progressed();
         },
       },
     );
@@ -102,7 +103,7 @@ describe('eolab sweep --redis on a fleet of eolab worker processes', () => {
     await startWorker();
     await stop(doomed, 'SIGKILL');
     const code = await fleet;
-    const local = await eolab('sweep', '--schedules', '600', '--seed', '11', '--workers', '1');
+    const local = await eolab('sweep', '--schedules', '4000', '--seed', '11', '--workers', '1');
     expect(stderr).toMatch(/the worker sweeping schedules \d+\.\.\d+ was lost; another worker takes them/);
     expect(code).toBe(local.code);
     expect(stdout).toBe(local.stdout);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { SweepResult, SweepSpec } from '@eolab/engine';
-import { FleetError, fleetSweep, startFleetWorker } from '@eolab/fleet';
+import type * as Fleet from '@eolab/fleet';
 import { parseFlags, UsageError } from '../args';
 
 interface Output {
@@ -33,6 +33,7 @@ export async function workerCommand(args: readonly string[], out: Output, err: O
   const flags = parseFlags(args, { redis: { type: 'string' } });
   const url = parseRedisUrl(flags.redis as string | undefined);
   const name = `${hostname()}:${process.pid}`;
+  const { startFleetWorker } = await loadFleet();
   const worker = await startFleetWorker(url, name, (message) =>
     err.write(`eolab worker: ${message}\n`),
   ).catch(rethrowAs('worker'));
@@ -64,6 +65,7 @@ export async function fleetSweepCommand(
   let queued = false;
   let notedAt = 0;
   try {
+    const { fleetSweep } = await loadFleet();
     return await fleetSweep(url, spec, {
       onProgress,
       cancel: cancel.signal,
@@ -86,9 +88,18 @@ export async function fleetSweepCommand(
   }
 }
 
+/**
+ * The fleet (BullMQ, ioredis) is loaded only by the commands that use it: every other command
+ * starts without parsing them (they were most of `eolab run`'s start-up).
+ */
+function loadFleet(): Promise<typeof Fleet> {
+  return import('@eolab/fleet');
+}
+
 /** A FleetError as bad input naming the command and flag (exit code 2); anything else as it is. */
-function rethrowAs(command: string): (error: unknown) => never {
-  return (error) => {
+function rethrowAs(command: string): (error: unknown) => Promise<never> {
+  return async (error) => {
+    const { FleetError } = await loadFleet();
     if (error instanceof FleetError) throw new UsageError(`${command}: ${error.message}`);
     throw error;
   };
