@@ -90,6 +90,36 @@ test('a sweep of 2,000 schedules runs with progress, matches eolab sweep, and a 
   expect(d.consoleErrors).toEqual([]);
 });
 
+test('a sweep on Kafka matches eolab sweep --system kafka, and its schedules open as Kafka runs', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const d = new Dashboard(page);
+  await d.open('/sweeps');
+  await page.getByLabel('System').selectOption('kafka');
+  await expect(page.getByText('Kafka has no commit-rejected')).toBeVisible();
+  await page.getByRole('spinbutton', { name: 'Schedules' }).fill('300');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 100_000 });
+  const expected = cliRows(['--schedules', '300', '--seed', '1', '--system', 'kafka']);
+  const rows = page.getByTestId('sweep-by-kind').locator('tbody tr');
+  await expect(rows).toHaveCount(expected.length);
+  const shown = await rows.evaluateAll((trs) =>
+    trs.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent ?? '')),
+  );
+  expect(shown).toEqual(expected);
+  await expectNoViolations(page);
+  await page.getByRole('button', { name: /^EXACTLY_ONCE, Exactly once: \d+ runs$/ }).click();
+  await page
+    .getByRole('button', { name: /^Open as run schedule \d+ in EXACTLY_ONCE$/ })
+    .first()
+    .click();
+  expect(await verdictOfRunOnScreen(d)).toBe('EXACTLY_ONCE');
+  const snapshot = await (await page.request.get(`/api/runs/${d.runId()}`)).json();
+  expect(snapshot.report.system).toBe('kafka');
+  expect(d.consoleErrors).toEqual([]);
+});
+
 test('Shrink finds the one crash of lease-expiry among added faults, and the shrunk schedule opens as a run that loses data', async ({
   page,
 }) => {

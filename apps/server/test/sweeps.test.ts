@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { presetScenario, type SweepResult, sweep, sweepRange } from '@eolab/engine';
+import { presetScenario, type SweepResult, sweep, sweepRange, withSystem } from '@eolab/engine';
 import type { SweepDetail, SweepProgress, SweepSummary } from '@eolab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Harness, startServer } from './harness';
@@ -112,6 +112,30 @@ describe('sweeps on the server', () => {
     expect(d.spec.baseLabel).toBe('preset lease-expiry');
   });
 
+  it('sweep on Kafka, random knobs or a preset moved there, as eolab sweep --system kafka does', async () => {
+    const { detail: random } = await sweepOnServer({ schedules: 60, seed: 4, system: 'kafka' });
+    expect(random.result).toEqual(
+      sweepRange({ schedules: 60, seed: 4, system: 'kafka' }, 0, 60, { keepSchedules: true }),
+    );
+    expect(random.spec.baseLabel).toBe('random knobs on Kafka (as eolab sweep --system kafka)');
+    expect(random.spec.kinds).not.toContain('commit-rejected');
+    const { detail: moved } = await sweepOnServer({
+      schedules: 20,
+      seed: 2,
+      system: 'kafka',
+      base: { preset: 'lease-expiry' },
+    });
+    const base = withSystem(presetScenario('lease-expiry', 'EXACTLY_ONCE')!, 'kafka');
+    if (!base.ok) throw new Error(base.errors.join());
+    expect(moved.spec.base?.system).toBe('kafka');
+    expect(moved.spec.baseLabel).toBe('preset lease-expiry on Kafka');
+    expect(moved.result).toEqual(
+      sweepRange({ schedules: 20, seed: 2, base: base.value, kinds: moved.spec.kinds, maxFaults: 4 }, 0, 20, {
+        keepSchedules: true,
+      }),
+    );
+  });
+
   it('are listed, and a sweep is read back by its id after a restart', async () => {
     const { sweeps } = (await request('GET', '/sweeps')).json as unknown as { sweeps: SweepSummary[] };
     expect(sweeps.length).toBeGreaterThanOrEqual(2);
@@ -165,6 +189,16 @@ describe('sweeps on the server', () => {
     [{ schedules: 10, base: { runId: 'nosuchrun' } }, 'nosuchrun'],
     [{ schedules: 10, maxFaults: 21 }, 'maxFaults:'],
     [{ schedules: 10, typo: 1 }, 'typo'],
+    [{ schedules: 10, system: 'kinesis' }, 'system: expected one of pravega, kafka'],
+    [
+      { schedules: 10, system: 'kafka', base: { preset: 'commit-rejected' } },
+      'base (on kafka): faults[0].kind',
+    ],
+    [{ schedules: 10, system: 'kafka', kinds: ['commit-rejected'] }, 'kinds: Kafka has no commit-rejected'],
+    [
+      { schedules: 5, system: 'kafka', backend: 'postgres' },
+      "system: the PostgreSQL backend runs Pravega's protocol",
+    ],
   ])('refuse %j naming the field', async (body, message) => {
     const { status, json } = await post('/sweeps', body);
     expect(status).toBeGreaterThanOrEqual(400);

@@ -6,6 +6,8 @@ import {
   type ScheduleOutcome,
   type SweepRow,
   type SweepViolation,
+  SYSTEMS,
+  type System,
   scenarioInputSchema,
   WRITER_MODES,
   type WriterMode,
@@ -60,6 +62,8 @@ export const createSweepSchema = boundedJson(
         .max(FAULT_KINDS.length)
         .optional(),
       maxFaults: z.int().min(0).max(MAX_SWEEP_FAULTS).optional(),
+      /** The system the schedules run on (pravega by default), as `eolab sweep --system`; a base moves to it. */
+      system: z.enum(SYSTEMS, { error: `expected one of ${SYSTEMS.join(', ')}` }).optional(),
       /**
        * Where the schedules run: the model (default), or each on the model and on PostgreSQL, as
        * `eolab verify --schedules` draws them (the faults the real backend reproduces; no base, kinds
@@ -69,6 +73,12 @@ export const createSweepSchema = boundedJson(
     })
     .superRefine((r, ctx) => {
       if (r.backend !== 'postgres') return;
+      if (r.system === 'kafka')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['system'],
+          message: "the PostgreSQL backend runs Pravega's protocol: Kafka sweeps run on the model only",
+        });
       for (const field of ['base', 'kinds', 'maxFaults'] as const)
         if (r[field] !== undefined)
           ctx.addIssue({
@@ -101,6 +111,8 @@ export interface StoredSweepSpec {
   maxFaults: number;
   /** Absent in sweeps stored before sweeps on PostgreSQL: the model. */
   backend?: (typeof SWEEP_BACKENDS)[number];
+  /** Random knobs drawn on Kafka (absent: Pravega); a base scenario names its own system. */
+  system?: System;
 }
 
 /** What one side (the model, or PostgreSQL) gave for a schedule of a sweep on PostgreSQL. */

@@ -1,4 +1,11 @@
-import { FAULT_KINDS, PRESETS, parseScenario, presetScenario, type Scenario } from '@eolab/engine';
+import {
+  FAULT_KINDS,
+  PRESETS,
+  parseScenario,
+  presetScenario,
+  type Scenario,
+  withSystem,
+} from '@eolab/engine';
 import {
   type CreateSweepRequest,
   createSweepSchema,
@@ -62,21 +69,48 @@ export function specOf(request: CreateSweepRequest, runs: RunManager): StoredSwe
       maxFaults: 3,
       backend: 'postgres',
     };
-  const { base, label } = baseOf(request, runs);
+  const { base, label } = onSystem(baseOf(request, runs), request.system);
   if (base !== null && base.numEvents > MAX_SWEEP_BASE_EVENTS)
     throw new RunError(
       400,
       `base: numEvents: at most ${MAX_SWEEP_BASE_EVENTS} events per schedule in a sweep on the server (this one has ${base.numEvents})`,
+    );
+  const kafka = (base?.system ?? request.system) === 'kafka';
+  // Kafka has no commit-rejected (Pravega's TxnFailedException): its sweeps never draw it.
+  const kinds = FAULT_KINDS.filter(
+    (k) => (request.kinds === undefined || request.kinds.includes(k)) && !(kafka && k === 'commit-rejected'),
+  );
+  if (kinds.length === 0)
+    throw new RunError(
+      400,
+      "kinds: Kafka has no commit-rejected (Pravega's TxnFailedException): choose another kind",
     );
   return {
     schedules: request.schedules,
     seed: request.seed ?? 1,
     base,
     baseLabel: label,
-    kinds: FAULT_KINDS.filter((k) => request.kinds === undefined || request.kinds.includes(k)),
+    kinds,
     maxFaults: request.maxFaults ?? 4,
     backend: 'simulated',
+    ...(base === null && kafka ? { system: 'kafka' as const } : {}),
   };
+}
+
+/** The base moved to the system the sweep asks for (as `eolab sweep --system`), named in its label. */
+function onSystem(
+  b: { base: Scenario | null; label: string },
+  system: CreateSweepRequest['system'],
+): { base: Scenario | null; label: string } {
+  if (system === undefined) return b;
+  if (b.base === null)
+    return system === 'kafka'
+      ? { base: null, label: 'random knobs on Kafka (as eolab sweep --system kafka)' }
+      : b;
+  if (b.base.system === system) return b;
+  const moved = withSystem(b.base, system);
+  if (!moved.ok) throw new RunError(400, moved.errors.map((e) => `base (on ${system}): ${e}`).join('; '));
+  return { base: moved.value, label: `${b.label} on ${system === 'kafka' ? 'Kafka' : 'Pravega'}` };
 }
 
 function baseOf(request: CreateSweepRequest, runs: RunManager): { base: Scenario | null; label: string } {

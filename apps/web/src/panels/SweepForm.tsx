@@ -1,4 +1,4 @@
-import { FAULT_KINDS, type FaultKind, PRESETS } from '@eolab/engine';
+import { FAULT_KINDS, type FaultKind, PRESETS, type System } from '@eolab/engine';
 import type { CreateSweepRequest } from '@eolab/protocol';
 import { useState } from 'react';
 import { useStore } from '../state/store';
@@ -22,6 +22,8 @@ export function SweepForm({
   const [base, setBase] = useState(RANDOM);
   const [kinds, setKinds] = useState<FaultKind[]>([...FAULT_KINDS]);
   const [maxFaults, setMaxFaults] = useState(4);
+  /** '' keeps the base's own system (Pravega for random knobs), as `eolab sweep` without --system. */
+  const [system, setSystem] = useState<'' | System>('');
   const [schedules, setSchedules] = useState(2000);
   const [seed, setSeed] = useState(1);
   const [backend, setBackend] = useState<'simulated' | 'postgres'>('simulated');
@@ -41,6 +43,7 @@ export function SweepForm({
     seed,
     kinds,
     maxFaults,
+    ...(system === '' ? {} : { system }),
     ...(base === RANDOM
       ? {}
       : base === RUN_ON_SCREEN && runId !== null
@@ -76,6 +79,8 @@ export function SweepForm({
           toggle={toggle}
           maxFaults={maxFaults}
           setMaxFaults={setMaxFaults}
+          system={system}
+          setSystem={setSystem}
         />
       )}
       <label>
@@ -109,8 +114,10 @@ function SimulatedChoices(p: {
   toggle: (k: FaultKind) => void;
   maxFaults: number;
   setMaxFaults: (n: number) => void;
+  system: '' | System;
+  setSystem: (s: '' | System) => void;
 }) {
-  const { base, setBase, runId, kinds, toggle, maxFaults, setMaxFaults } = p;
+  const { base, setBase, runId, kinds, toggle, maxFaults, setMaxFaults, system, setSystem } = p;
   return (
     <>
       <label>
@@ -125,6 +132,17 @@ function SimulatedChoices(p: {
           {runId !== null && <option value={RUN_ON_SCREEN}>The run on screen ({runId})</option>}
         </select>
       </label>
+      <label>
+        System
+        <select value={system} onChange={(e) => setSystem(e.target.value as '' | System)}>
+          <option value="">The base's own (Pravega for random knobs)</option>
+          <option value="pravega">Pravega</option>
+          <option value="kafka">Kafka (as eolab sweep --system kafka)</option>
+        </select>
+      </label>
+      {system === 'kafka' && (
+        <p className="hint">Kafka has no commit-rejected (a Pravega answer): it is never drawn there.</p>
+      )}
       <fieldset className="sweep-kinds">
         <legend>Fault kinds to draw from</legend>
         {FAULT_KINDS.map((kind) => (
