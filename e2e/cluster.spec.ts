@@ -1,8 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { Dashboard, EXACTLY_ONCE, type StoredRun } from './dashboard';
 import { startFailoverProxy } from './failover-proxy';
+import { cliRows } from './sweep-table';
 
 /**
  * Several servers, one lab (issue 22), in a browser: `scripts/cluster.mjs` (what `npm run cluster`
@@ -136,21 +137,6 @@ test('a run started on server A is watched, paused and given a fault through ser
   expect(fromB.report.restores.length).toBeGreaterThan(0);
   expect(d.consoleErrors).toEqual([]);
 });
-
-/** The rows `eolab sweep` prints, cell by cell (exit 1, a violation, still prints the table). */
-function cliRows(args: string[]): string[][] {
-  let stdout: string;
-  try {
-    stdout = execFileSync('node', ['apps/cli/bin/eolab.js', 'sweep', ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  } catch (error) {
-    stdout = (error as { stdout: string }).stdout;
-  }
-  const lines = stdout.split('\n');
-  return lines.slice(2, lines.indexOf('')).map((l) => l.trim().split(/\s{2,}/));
-}
 
 test('a sweep on the Sweeps page waits for an eolab worker, saying so, then the fleet sweeps it: the table eolab sweep prints', async ({
   page,

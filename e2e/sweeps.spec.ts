@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { Dashboard } from './dashboard';
+import { cliRows } from './sweep-table';
 
 /**
  * The Sweep page: a sweep runs on the server with progress, its table is the one `eolab sweep`
@@ -29,21 +29,6 @@ async function expectNoViolations(page: Page): Promise<void> {
   expect(
     violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
   ).toEqual([]);
-}
-
-/** The rows `eolab sweep` prints, cell by cell. */
-function cliRows(args: string[]): string[][] {
-  let stdout: string;
-  try {
-    stdout = execFileSync('node', ['apps/cli/bin/eolab.js', 'sweep', ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  } catch (error) {
-    stdout = (error as { stdout: string }).stdout; // exit 1: a violation, still a table
-  }
-  const lines = stdout.split('\n');
-  return lines.slice(2, lines.indexOf('')).map((l) => l.trim().split(/\s{2,}/));
 }
 
 test('a sweep of 2,000 schedules runs with progress, matches eolab sweep, and a cell opens as a run with its outcome', async ({
