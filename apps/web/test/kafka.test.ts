@@ -100,6 +100,7 @@ describe('Kafka’s words', () => {
       producerId: 0,
       producerEpoch: 1,
       partition: 0,
+      startedAtMs: 1,
     });
     expect(kafkaProducers(runPreset('seed', 'EXACTLY_ONCE').events).size).toBe(0);
   });
@@ -112,6 +113,11 @@ describe('Kafka’s words', () => {
       '30.0 s',
     );
     expect(kafkaDeadlineMs({ openedMs: null }, 60_000)).toBeNull();
+    // Once pre-committed, its first record's time (the pre-commit tells it) is where the timeout runs from.
+    const restart = runPreset('kafka-restart-past-timeout', 'EXACTLY_ONCE').events;
+    const cp3 = kafkaProducers(restart).get(5)!;
+    expect(cp3.startedAtMs).toBe(202);
+    expect(kafkaDeadlineMs({ openedMs: 101 }, 60_000, cp3.startedAtMs)).toBe(60_202);
   });
 
   it('the diagram’s lanes are the transaction coordinator and the broker on Kafka', () => {

@@ -190,6 +190,8 @@ export interface KafkaProducer {
   producerId: number;
   producerEpoch: number;
   partition: number;
+  /** When its first record reached the broker, as its pre-commit tells (unknown before it). */
+  startedAtMs?: number;
 }
 
 /**
@@ -206,16 +208,26 @@ export function kafkaProducers(events: readonly SimEvent[]): Map<number, KafkaPr
         producerEpoch: e.producerEpoch ?? -1,
         partition: e.partition ?? 0,
       });
+    else if (e.kind === 'txn-flushed' && e.startedAtMs !== undefined) {
+      const producer = producers.get(e.txnId);
+      if (producer !== undefined) producer.startedAtMs = e.startedAtMs;
+    }
   return producers;
 }
 
 /**
- * A Kafka transaction's deadline: transaction.timeout.ms from its first record, which the events do
- * not mark; its begin stands for it (the first write follows within a write's latency, unless the
- * source is held). Null before its begin is seen. The coordinator aborts it at its next look after.
+ * A Kafka transaction's deadline: transaction.timeout.ms from its first record, which its
+ * pre-commit tells (`startedAtMs`); before that its begin stands for it (the first write follows
+ * within a write's latency, unless the source is held). Null before its begin is seen. The
+ * coordinator aborts it at its next look after.
  */
-export function kafkaDeadlineMs(row: Pick<TxnRow, 'openedMs'>, transactionTimeoutMs: number): number | null {
-  return row.openedMs === null ? null : row.openedMs + transactionTimeoutMs;
+export function kafkaDeadlineMs(
+  row: Pick<TxnRow, 'openedMs'>,
+  transactionTimeoutMs: number,
+  startedAtMs?: number,
+): number | null {
+  const from = startedAtMs ?? row.openedMs;
+  return from === null ? null : from + transactionTimeoutMs;
 }
 
 /**

@@ -177,7 +177,12 @@ export const TransactionInspector = memo(function TransactionInspector() {
                 <td>{fmt(r.endedMs)}</td>
                 <td>
                   {leaseLeft(
-                    kafka ? { state: r.state, leaseDeadlineMs: kafkaDeadlineMs(r, timeoutMs) } : r,
+                    kafka
+                      ? {
+                          state: r.state,
+                          leaseDeadlineMs: kafkaDeadlineMs(r, timeoutMs, producers.get(r.txnId)?.startedAtMs),
+                        }
+                      : r,
                     nowMs,
                   )}
                 </td>
