@@ -119,20 +119,7 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
       case 'worker':
         return await workerCommand(rest, out, err);
       case 'verify':
-        refuseKafka(
-          rest.some((arg, i) => /^--system(=|$)/.test(arg) && /kafka/i.test(arg + (rest[i + 1] ?? ''))),
-        );
-        return await verifyCommand(
-          rest.filter((arg, i) => !/^--system/.test(arg) && !/^--system$/.test(rest[i - 1] ?? '')),
-          (preset, file, mode) => {
-            const scenario = loadScenario(preset, file, mode);
-            refuseKafka(scenario.system === 'kafka');
-            return scenario;
-          },
-          parseMode,
-          out,
-          err,
-        );
+        return await verifyCommand(rest, loadScenario, parseMode, out, err);
       case 'shrink':
         return shrinkCommand(rest, loadScenario, parseMode, out);
       case 'presets': {
@@ -180,10 +167,6 @@ function run(args: readonly string[], out: Output, err: Output): number | Promis
     loadScenario(flags.preset as string | undefined, flags.scenario as string | undefined, mode),
     flags.system as string | undefined,
   );
-  if (backend === 'postgres' && scenario.system === 'kafka')
-    throw new UsageError(
-      "--backend postgres: the real backend runs Pravega's protocol on PostgreSQL; Kafka runs on the model only",
-    );
   if (backend === 'postgres') return runRealCommand(scenario, flags.json === true, out, err);
   const report = new Simulation(scenario).runToEnd();
   if (flags.json === true) out.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -218,14 +201,6 @@ function loadScenario(
   const parsed = parseScenarioText(text);
   if (!parsed.ok) throw new UsageError(`${file} is not a valid scenario:\n  ${parsed.errors.join('\n  ')}`);
   return mode === undefined ? parsed.value : { ...parsed.value, mode };
-}
-
-/** `eolab verify` holds the model against PostgreSQL running Pravega's protocol: Kafka has no real backend yet. */
-function refuseKafka(onKafka: boolean): void {
-  if (onKafka)
-    throw new UsageError(
-      "verify: the real backend runs Pravega's protocol on PostgreSQL; there is no real Kafka backend to hold the Kafka model against yet",
-    );
 }
 
 /** A writer mode in any case, with '-' for '_' (`exactly-once` is EXACTLY_ONCE). */

@@ -2,6 +2,7 @@ import { presetScenario, type Scenario, WRITER_MODES } from '@eolab/engine';
 import type { PostgresReport, Verification } from '@eolab/postgres-backend';
 import { parseFlags, UsageError } from './args';
 import { formatSummary } from './format';
+import { onSystem, parseSystem } from './system-flag';
 import { verifySchedulesCommand } from './verify-schedules';
 
 /**
@@ -94,16 +95,28 @@ export function verifyCommand(
       json: { type: 'boolean' },
       schedules: { type: 'integer' },
       seed: { type: 'integer' },
+      system: { type: 'string' },
     });
-    if (flags.schedules !== undefined || flags.seed !== undefined)
+    const system = flags.system as string | undefined;
+    if (flags.schedules !== undefined || flags.seed !== undefined) {
+      if (parseSystem(system) === 'kafka')
+        throw new UsageError(
+          "--system: verify --schedules draws what the PostgreSQL backend runs: Pravega's protocol",
+        );
       return verifySchedulesCommand(pg, flags, out, err);
+    }
     const mode = flags.mode === undefined ? undefined : parseMode(String(flags.mode));
     const preset = flags.preset as string | undefined;
-    const first = loadScenario(preset, flags.scenario as string | undefined, mode);
+    const first = onSystem(loadScenario(preset, flags.scenario as string | undefined, mode), system);
     const scenarios =
       preset !== undefined && mode === undefined
-        ? WRITER_MODES.map((m) => presetScenario(preset, m)!)
+        ? WRITER_MODES.map((m) => onSystem(presetScenario(preset, m)!, system))
         : [first];
+    // What the backend cannot run is refused before PostgreSQL starts (a Kafka scenario among them).
+    for (const scenario of scenarios) {
+      const reasons = pg.unsupportedReasons(scenario);
+      if (reasons.length > 0) throw new pg.UnsupportedScenarioError(reasons);
+    }
     const server = await pg.startPostgres();
     const results: Verification[] = [];
     try {

@@ -1,4 +1,4 @@
-import { FAULT_KINDS, type FaultKind, type Scenario, type SweepSpec } from '@eolab/engine';
+import { FAULT_KINDS, type FaultKind, kindsOn, type Scenario, type SweepSpec } from '@eolab/engine';
 import { type Flags, UsageError } from './args';
 import { onSystem, parseSystem } from './system-flag';
 
@@ -32,8 +32,10 @@ export function sweepDraw(
     );
   else if (system !== undefined) draw.system = system;
   if (flags.kinds !== undefined) draw.kinds = parseKinds(String(flags.kinds));
-  const onKafka = (draw.base?.system ?? draw.system) === 'kafka';
-  if (onKafka && draw.kinds?.every((k) => k === 'commit-rejected'))
+  if (
+    draw.kinds !== undefined &&
+    kindsOn(draw.base?.system ?? draw.system ?? 'pravega', draw.kinds).length === 0
+  )
     throw new UsageError(
       "--kinds: Kafka has no commit-rejected (Pravega's TxnFailedException): name another kind",
     );

@@ -5,19 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PRESETS } from '@eolab/engine';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXIT_BAD_INPUT, EXIT_OK, main } from '../src/main';
-
-/** Runs the CLI in-process, capturing what it prints. */
-async function eolab(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    args,
-    { write: (s: string) => (stdout += s) },
-    { write: (s: string) => (stderr += s) },
-  );
-  return { code, stdout, stderr };
-}
+import { EXIT_BAD_INPUT, EXIT_OK } from '../src/main';
+import { eolab } from './in-process';
 
 const scratch = mkdtempSync(join(tmpdir(), 'eolab-cli-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -54,8 +43,12 @@ describe('eolab run', () => {
       "--system: expected one of pravega, kafka, got 'kinesis'",
     ],
     [['run', '--preset', 'commit-rejected', '--system', 'kafka'], 'faults[0].kind: commit-rejected'],
-    [['verify', '--preset', 'seed', '--system', 'kafka'], 'no real Kafka backend'],
-    [['verify', '--preset', 'kafka-lso-stall'], 'no real Kafka backend'],
+    [
+      ['verify', '--preset', 'seed', '--system', 'kafka'],
+      'system: kafka is not supported by the postgres backend',
+    ],
+    [['verify', '--preset', 'kafka-lso-stall'], 'system: kafka is not supported by the postgres backend'],
+    [['run', '--preset', 'kafka-lso-stall', '--backend', 'postgres'], 'system: kafka is not supported'],
   ])('%j exits 2 and says why', async (args, message) => {
     const { code, stderr } = await eolab(...args);
     expect(code).toBe(EXIT_BAD_INPUT);

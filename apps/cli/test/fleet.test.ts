@@ -3,22 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../../scripts/redis-server.mjs';
 import { EXIT_BAD_INPUT, main } from '../src/main';
+import { eolab } from './in-process';
 
 /**
  * Sweeps on a fleet (issue 22), against a real redis-server (Debian's; scripts/ensure-redis.sh
  * installs it) and real `eolab worker` processes from the build.
  */
-
-async function eolab(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    args,
-    { write: (s: string) => (stdout += s) },
-    { write: (s: string) => (stderr += s) },
-  );
-  return { code, stdout, stderr };
-}
 
 const bin = join(import.meta.dirname, '..', 'bin', 'eolab.js');
 let redis: RedisServer;

@@ -1,5 +1,6 @@
 import {
   FAULT_KINDS,
+  kindsOn,
   PRESETS,
   parseScenario,
   presetScenario,
@@ -75,11 +76,13 @@ export function specOf(request: CreateSweepRequest, runs: RunManager): StoredSwe
       400,
       `base: numEvents: at most ${MAX_SWEEP_BASE_EVENTS} events per schedule in a sweep on the server (this one has ${base.numEvents})`,
     );
-  const kafka = (base?.system ?? request.system) === 'kafka';
-  // Kafka has no commit-rejected (Pravega's TxnFailedException): its sweeps never draw it.
-  const kinds = FAULT_KINDS.filter(
-    (k) => (request.kinds === undefined || request.kinds.includes(k)) && !(kafka && k === 'commit-rejected'),
-  );
+  const system = base?.system ?? request.system ?? 'pravega';
+  const kinds = [
+    ...kindsOn(
+      system,
+      FAULT_KINDS.filter((k) => request.kinds === undefined || request.kinds.includes(k)),
+    ),
+  ];
   if (kinds.length === 0)
     throw new RunError(
       400,
@@ -93,7 +96,7 @@ export function specOf(request: CreateSweepRequest, runs: RunManager): StoredSwe
     kinds,
     maxFaults: request.maxFaults ?? 4,
     backend: 'simulated',
-    ...(base === null && kafka ? { system: 'kafka' as const } : {}),
+    ...(base === null && system === 'kafka' ? { system } : {}),
   };
 }
 

@@ -152,8 +152,11 @@ function drawKafka(prng: Prng) {
   };
 }
 
-/** The fault kinds a system can have: Kafka has no store that rejects a commit (commit-rejected). */
-function kindsOn(system: System, kinds: readonly FaultKind[]): readonly FaultKind[] {
+/**
+ * The fault kinds a system can have, of `kinds`: Kafka has no store that rejects a commit
+ * (commit-rejected, Pravega's TxnFailedException). Sweeps draw from these; none left is bad input.
+ */
+export function kindsOn(system: System, kinds: readonly FaultKind[]): readonly FaultKind[] {
   return system === 'kafka' ? kinds.filter((k) => k !== 'commit-rejected') : kinds;
 }
 

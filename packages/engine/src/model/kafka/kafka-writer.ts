@@ -86,34 +86,26 @@ export class KafkaTransactionalWriter extends TransactionalWriter {
     if (preCommitted !== undefined && preCommitted.state === 'ABORTED') {
       this.fail(
         t,
-        'flush-failed',
+        'producer-fenced',
         `sink ${sink.index}: flush of transaction ${preCommitted.txnId} failed: ${PRODUCER_FENCED}`,
       );
       return;
     }
     const id = this.pools[sink.index]!.shift();
     invariant(id !== undefined, 'a transaction begun with no transactional id left');
-    this.initProducerIds(
-      [id],
-      t,
-      (at) => {
-        const producer = this.kafka.initProducerId(id, at);
-        if ('error' in producer) {
-          this.fail(at, 'txn-timeout-refused', `sink ${sink.index}: ${producer.error}`);
-          return;
-        }
-        sink.current = this.kafka.beginOn(
-          id,
-          producer,
-          sink.index,
-          this.task.id,
-          this.task.hooks.nextCheckpointId(),
-          at,
-        );
-        next(at);
-      },
-      false,
-    );
+    this.coordinatorCall(t, (at) => {
+      const producer = this.initProducerId(id, at, `sink ${sink.index}`);
+      if (producer === null) return;
+      sink.current = this.kafka.beginOn(
+        id,
+        producer,
+        sink.index,
+        this.task.id,
+        this.task.hooks.nextCheckpointId(),
+        at,
+      );
+      next(at);
+    });
   }
 
   /** A fenced producer's send fails (ProducerFencedException), and so its task. */
@@ -133,25 +125,33 @@ export class KafkaTransactionalWriter extends TransactionalWriter {
     this.pools[txn.subtask]!.push(txn.kafka!.idIndex);
   }
 
-  /**
-   * InitProducerId for each of `ids`, a call to the transaction coordinator (retried while it is
-   * unreachable, up to max.block.ms); `apply` false: the caller runs it on the producer itself.
-   * The broker refusing the transaction timeout fails the task.
-   */
-  private initProducerIds(ids: readonly number[], t: number, next: Continuation, apply = true): void {
-    const init = (at: number): void => {
-      if (apply)
-        for (const id of ids) {
-          const result = this.kafka.initProducerId(id, at);
-          if ('error' in result) {
-            this.fail(at, 'txn-timeout-refused', `initTransactions: ${result.error}`);
-            return;
-          }
-        }
+  /** InitProducerId for each of `ids` (abortTransactions, recoverAndAbort, cleanUpUserContext). */
+  private initProducerIds(ids: readonly number[], t: number, next: Continuation): void {
+    this.coordinatorCall(t, (at) => {
+      for (const id of ids) if (this.initProducerId(id, at, 'initTransactions') === null) return;
       next(at);
-    };
+    });
+  }
+
+  /** InitProducerId on one id: its producer, or null when the broker refused the timeout (the task failed). */
+  private initProducerId(
+    id: number,
+    t: number,
+    who: string,
+  ): { producerId: number; producerEpoch: number } | null {
+    const result = this.kafka.initProducerId(id, t);
+    if (!('error' in result)) return result;
+    this.fail(t, 'txn-timeout-refused', `${who}: ${result.error}`);
+    return null;
+  }
+
+  /**
+   * A call to the transaction coordinator, retried while it is unreachable (up to max.block.ms);
+   * `next` once it answered. Retries that run out fail the task.
+   */
+  private coordinatorCall(t: number, next: Continuation): void {
     if (this.kafka.answersNow) {
-      init(t);
+      next(t);
       return;
     }
     this.callOrFail(
@@ -162,7 +162,7 @@ export class KafkaTransactionalWriter extends TransactionalWriter {
           returned,
           exhausted,
         ),
-      init,
+      next,
       'txn-begin-failed',
       'initTransactions: the transaction coordinator did not answer within max.block.ms',
     );
