@@ -17,6 +17,12 @@ export {
   type StreamRead,
 } from './model/checker';
 export { HeartbeatMonitor, heartbeatTimedOut } from './model/heartbeat';
+export {
+  INVALID_TXN_TIMEOUT,
+  LSO_STALL_MS,
+  PRODUCER_FENCED,
+  transactionalIdOf,
+} from './model/kafka/kafka-store';
 export * from './model/names';
 export { attemptOffsetsMs } from './model/retry';
 export * from './model/source';

@@ -1,5 +1,5 @@
 export type { CheckResult, ReadRow } from './check/checker';
-export { REAL_FAULT_KINDS, randomRealScenario } from './check/random-schedules';
+export { REAL_FAULT_KINDS, randomRealScenario, realFaultKinds } from './check/random-schedules';
 export type { PostgresReport } from './check/report';
 export { type Verification, verifyScenario } from './check/verify';
 export {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Fault, Scenario } from '@eolab/engine';
+import { type Fault, type Scenario, transactionalIdOf } from '@eolab/engine';
 import { type CheckResult, check, type ReadRow, readCommitted } from './check/checker';
-import { buildReport, type PostgresReport } from './check/report';
-import { Coordinator, type CoordinatorHooks } from './coordinator/coordinator';
+import { holdLine, readKafkaCommitted } from './check/kafka-reader';
+import { buildReport, type PostgresReport, type TxnCounts } from './check/report';
+import { Coordinator, type CoordinatorHooks, type JobResult } from './coordinator/coordinator';
 import { unsupportedReasons } from './coordinator/faults';
 import { gidPrefix } from './coordinator/messages';
+import { abortTimedOut, ensureKafkaSchema, kafkaCommittedCount } from './postgres/kafka-schema';
 import { ensureSchema, preparedOfRun } from './postgres/schema';
 import { describe, type PostgresServer, PostgresUnavailableError, startPostgres } from './postgres/server';
 import { Connection } from './task/connection';
@@ -52,6 +54,7 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
     try {
       await admin.open();
       await admin.run(ensureSchema);
+      if (scenario.system === 'kafka') await admin.run(ensureKafkaSchema);
     } catch (error) {
       throw new PostgresUnavailableError(`cannot prepare the database: ${describe(error)}`);
     }
@@ -69,27 +72,50 @@ export async function runOnPostgres(scenario: Scenario, options: RunOptions = {}
         atMs: Date.now(),
       });
     }
-    // Prepared transactions left behind would hold their locks on the server forever: count them, roll them back.
-    const left = await admin.run((c) => preparedOfRun(c, gidPrefix(runId)));
-    for (const { gid } of left) await admin.run((c) => c.query(`ROLLBACK PREPARED '${gid}'`)).catch(() => {});
-    const committed = await admin.run((c) =>
-      c.query('SELECT count(*)::int AS n FROM eolab_commits WHERE run = $1', [runId]),
-    );
-    const rows = await admin.run((c) => readCommitted(c, runId));
+    const { rows, txns } =
+      scenario.system === 'kafka' ? await endKafka(admin, runId, job) : await endPravega(admin, runId);
     const checked = check(rows, scenario.numEvents, job.startedAtMs);
     options.onChecked?.(rows, checked, job.startedAtMs);
-    return buildReport(
-      scenario,
-      job,
-      checked,
-      { committed: Number(committed.rows[0].n), open: left.length },
-      { version: server.version, kind: server.kind },
-      runId,
-    );
+    return buildReport(scenario, job, checked, txns, { version: server.version, kind: server.kind }, runId);
   } finally {
     await admin.end();
     if (options.server === undefined) await server.stop();
   }
+}
+
+/** Prepared transactions left behind would hold their locks on the server forever: count them, roll them back. */
+async function endPravega(admin: Connection, runId: string): Promise<{ rows: ReadRow[]; txns: TxnCounts }> {
+  const left = await admin.run((c) => preparedOfRun(c, gidPrefix(runId)));
+  for (const { gid } of left) await admin.run((c) => c.query(`ROLLBACK PREPARED '${gid}'`)).catch(() => {});
+  const committed = await admin.run((c) =>
+    c.query('SELECT count(*)::int AS n FROM eolab_commits WHERE run = $1', [runId]),
+  );
+  const rows = await admin.run((c) => readCommitted(c, runId));
+  return { rows, txns: { committed: Number(committed.rows[0].n), open: left.length } };
+}
+
+/**
+ * Transactions still ongoing when the job ended (one that failed for good leaves them) would hold
+ * the partition's readers until their timeout, which the model waits for (KafkaStore.settledByMs):
+ * the run does not wait the minutes, it aborts them now as the coordinator will, and counts them.
+ * Then the read_committed consumer reads the log, and its stalls at the LSO are told.
+ */
+async function endKafka(
+  admin: Connection,
+  runId: string,
+  job: JobResult,
+): Promise<{ rows: ReadRow[]; txns: TxnCounts }> {
+  const left = await admin.run((c) => abortTimedOut(c, runId, true));
+  for (const txn of left)
+    job.log.push({
+      line: `Transaction ${transactionalIdOf(txn.id)} (producer ${txn.producerId}, epoch ${txn.epoch}) still ongoing at the job's end: aborted as the coordinator will at its timeout`,
+      atMs: Date.now(),
+    });
+  const committed = await admin.run((c) => kafkaCommittedCount(c, runId));
+  const { rows, holds } = await admin.run((c) => readKafkaCommitted(c, runId));
+  for (const hold of holds) job.log.push({ line: holdLine(hold), atMs: hold.releasedAtMs });
+  job.log.sort((a, b) => a.atMs - b.atMs);
+  return { rows, txns: { committed, open: left.length } };
 }
 
 /** Real time the job needs: its events, its checkpoints and restarts, with a wide margin for a loaded machine. */

@@ -7,6 +7,7 @@ import {
   Prng,
   parseScenario,
   type Scenario,
+  type System,
   WRITER_MODES,
 } from '@eolab/engine';
 import { whyUnsupported } from '../coordinator/faults';
@@ -20,7 +21,12 @@ import { whyUnsupported } from '../coordinator/faults';
  * default 30 s lease, which no run this short outlives, and more restarts than faults. Each schedule has one writer mode, drawn
  * too: a real run costs seconds, not the sweep's fraction of a millisecond.
  */
-export const REAL_FAULT_KINDS = FAULT_KINDS.filter((kind) => whyUnsupported(kind) === null);
+export const REAL_FAULT_KINDS = realFaultKinds('pravega');
+
+/** The fault kinds the backend reproduces on a system. */
+export function realFaultKinds(system: System): FaultKind[] {
+  return FAULT_KINDS.filter((kind) => whyUnsupported(kind, system) === null);
+}
 
 const QUICK_RETRY = { attempts: 30, initialBackoffMs: 10, backoffMultiple: 2, maxBackoffMs: 500 };
 
@@ -36,7 +42,11 @@ interface Shape {
  * A random schedule. `kinds`: the fault kinds to draw from (all the backend reproduces by default;
  * without store-outage for a server eolab may not stop, the one EOLAB_POSTGRES_URL names).
  */
-export function randomRealScenario(seed: number, kinds: readonly FaultKind[] = REAL_FAULT_KINDS): Scenario {
+export function randomRealScenario(
+  seed: number,
+  kinds: readonly FaultKind[] = REAL_FAULT_KINDS,
+  system: System = 'pravega',
+): Scenario {
   const prng = new Prng(seed);
   const numEvents = prng.int(50, 300);
   const intervalMs = prng.pick([50, 100, 200]);
@@ -57,6 +67,8 @@ export function randomRealScenario(seed: number, kinds: readonly FaultKind[] = R
     version: 1,
     name: `verify-${seed}`,
     seed,
+    // Drawn alike on both systems: the same seed gives the same schedule on either.
+    ...(system === 'kafka' ? { system } : {}),
     mode: prng.pick(WRITER_MODES),
     numEvents,
     source: { throttleUntilPosition: throttleUntil },

@@ -1,6 +1,6 @@
-import type { FaultKind } from '@eolab/engine';
+import type { FaultKind, System } from '@eolab/engine';
 import type { PostgresServer } from '../postgres/server';
-import { REAL_FAULT_KINDS, randomRealScenario } from './random-schedules';
+import { randomRealScenario, realFaultKinds } from './random-schedules';
 import { type Verification, verifyScenario } from './verify';
 
 /**
@@ -41,11 +41,15 @@ export async function verifySchedules(
   onResult?: (result: ScheduleVerification) => void,
   /** Asked before each schedule: true stops the sweep there (a cancel), with the results so far. */
   shouldStop: () => boolean = () => false,
+  system: System = 'pravega',
 ): Promise<ScheduleVerification[]> {
-  const kinds = realFaultKindsOn(server);
+  const kinds = realFaultKindsOn(server, system);
   const results: ScheduleVerification[] = [];
   for (let index = 0; index < count && !shouldStop(); index++) {
-    const verification = await verifyScenario(randomRealScenario((seed + index) >>> 0, kinds), server);
+    const verification = await verifyScenario(
+      randomRealScenario((seed + index) >>> 0, kinds, system),
+      server,
+    );
     const result = { index, agreement: agreementOf(verification), verification };
     results.push(result);
     onResult?.(result);
@@ -53,7 +57,10 @@ export async function verifySchedules(
   return results;
 }
 
-/** The fault kinds a server takes: a store outage stops PostgreSQL, so only one eolab started. */
-export function realFaultKindsOn(server: Pick<PostgresServer, 'outage'>): FaultKind[] {
-  return REAL_FAULT_KINDS.filter((kind) => kind !== 'store-outage' || server.outage !== undefined);
+/** The fault kinds a server takes on a system: a store outage stops PostgreSQL, so only one eolab started. */
+export function realFaultKindsOn(
+  server: Pick<PostgresServer, 'outage'>,
+  system: System = 'pravega',
+): FaultKind[] {
+  return realFaultKinds(system).filter((kind) => kind !== 'store-outage' || server.outage !== undefined);
 }

@@ -19,6 +19,7 @@ import { DurationFaults } from './duration-faults';
 import { JobEvents } from './job-events';
 import { LeaseReaper } from './lease-reaper';
 import type { CompletedCheckpoint, FromTask, PendingTxn, TaskConfig, TaskEvent, ToTask } from './messages';
+import { TxnTimeoutSweeper } from './txn-timeout-sweeper';
 
 /** A console line and when it was printed (ms since the epoch): the checker's lines are merged in by time. */
 export interface TimedLine {
@@ -94,7 +95,7 @@ const TASK_EXEC_ARGV = COMPILED
  * and every sink subtask acknowledged, notifies the tasks, and on a task failure restores the job
  * from the last completed checkpoint by forking a new task process, fixed-delay, restart.attempts
  * times. Checkpoint faults strike here: crash-after-precommit (before the last acknowledgement, or
- * after every one) and crash-before-notify SIGKILL the task process at that protocol point. A lease reaper plays the Pravega controller's lease timers.
+ * after every one) and crash-before-notify SIGKILL the task process at that protocol point. A lease reaper plays the Pravega controller's lease timers; on Kafka the transaction coordinator's timeout sweep does.
  */
 export class Coordinator {
   private readonly result: JobResult;
@@ -106,7 +107,8 @@ export class Coordinator {
   private latest: CompletedCheckpoint | null = null;
   private nextCheckpointId = 1;
   private readonly checkpointFaults: CheckpointFaults;
-  private readonly reaper: LeaseReaper;
+  /** What ends transactions nobody commits: Pravega's lease timers, or Kafka's timeout sweep. */
+  private readonly reaper: LeaseReaper | TxnTimeoutSweeper;
   private readonly durationFaults: DurationFaults;
   private readonly baseProgress = { emitted: 0, written: 0, txnsBegun: 0 };
   private attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
@@ -141,13 +143,18 @@ export class Coordinator {
       (event) => this.hooks.onEvent?.(event),
       () => this.jobStartMs,
     );
-    this.reaper = new LeaseReaper(
-      admin,
-      run,
-      scenario.sink.txnLeaseMs,
-      (line) => this.log(line),
-      (gid, atMs) => this.events.expired(gid, atMs),
-    );
+    const expired = (gid: string, atMs: number) => this.events.expired(gid, atMs);
+    this.reaper =
+      scenario.system === 'kafka'
+        ? new TxnTimeoutSweeper(
+            admin,
+            run,
+            scenario.kafka.abortTimedOutIntervalMs,
+            scenario.kafka.transactionTimeoutMs,
+            (line) => this.log(line),
+            expired,
+          )
+        : new LeaseReaper(admin, run, scenario.sink.txnLeaseMs, (line) => this.log(line), expired);
     this.durationFaults = new DurationFaults(
       scenario.faults,
       new HeartbeatMonitor(
@@ -317,6 +324,9 @@ export class Coordinator {
       case 'ack':
         this.onAck(message);
         break;
+      case 'decline':
+        this.onDecline(message);
+        break;
       case 'failed':
         fact.failure = {
           detail: message.detail,
@@ -378,8 +388,9 @@ export class Coordinator {
       if (signal === null) this.log(fact.failure.detail);
       this.taskFailed(fact, signal === null ? 'write-error' : 'injected-crash', position);
     }
-    // Its connections are gone: PostgreSQL rolled back the transactions it had open.
-    this.events.attemptEnded(fact.attempt, 'task-closed', Date.now());
+    // Its connections are gone: PostgreSQL rolled back the transactions it had open. Kafka's stay
+    // open in the log (their records are there) until an InitProducerId or the timeout aborts them.
+    if (this.scenario.system !== 'kafka') this.events.attemptEnded(fact.attempt, 'task-closed', Date.now());
     this.failover();
   }
 
@@ -511,17 +522,33 @@ export class Coordinator {
    * `checkpoint.tolerableFailures` in a row the job fails over, as in the model.
    */
   private expire(pending: PendingCheckpoint): void {
+    this.failPending(pending, 'timeout');
+  }
+
+  /**
+   * A sink subtask's snapshotState threw (Kafka's empty producer pool): the checkpoint fails at
+   * once (CHECKPOINT_DECLINED) and counts, as an expired one does.
+   */
+  private onDecline(message: Extract<FromTask, { type: 'decline' }>): void {
+    const pending = this.pending;
+    if (pending === null || pending.id !== message.checkpointId) return;
+    this.log(message.why);
+    this.failPending(pending, 'declined');
+  }
+
+  /** A checkpoint that expired or was declined: aborted, and counted by CheckpointFailureManager. */
+  private failPending(pending: PendingCheckpoint, reason: 'timeout' | 'declined'): void {
     if (this.pending !== pending || this.ended) return;
     this.pending = null;
     this.result.checkpoints.aborted++;
     this.result.checkpoints.failed++;
-    this.abortedEvent(pending, 'timeout');
+    this.abortedEvent(pending, reason);
     this.consecutiveFailures++;
     if (this.consecutiveFailures <= this.scenario.checkpoint.tolerableFailures) return;
     this.consecutiveFailures = 0;
     if (!this.running) return;
     this.crash(
-      `Exceeded checkpoint tolerable failure threshold: checkpoint ${pending.id} expired`,
+      `Exceeded checkpoint tolerable failure threshold: checkpoint ${pending.id} ${reason === 'timeout' ? 'expired' : 'was declined'}`,
       'checkpoint-failures',
     );
   }
@@ -613,7 +640,7 @@ export class Coordinator {
     }
   }
 
-  private abortedEvent(pending: PendingCheckpoint, reason: 'job-failover' | 'timeout'): void {
+  private abortedEvent(pending: PendingCheckpoint, reason: 'job-failover' | 'timeout' | 'declined'): void {
     // A checkpoint aborted before the source told its position was never drawn: it is, now.
     if (pending.position === null)
       this.emit(

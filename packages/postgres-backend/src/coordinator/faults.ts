@@ -1,4 +1,4 @@
-import type { FaultKind, Scenario } from '@eolab/engine';
+import type { FaultKind, Scenario, System } from '@eolab/engine';
 import type { PostgresServer } from '../postgres/server';
 
 /**
@@ -25,18 +25,27 @@ const WHY_NOT: Record<FaultKind, string | null> = {
 };
 
 /**
+ * On Kafka, what differs: the zombie is reproduced (its task process is left running beside its
+ * successor, and fenced by the epochs), the coordinator's outage is not, and commit-rejected has
+ * no Kafka counterpart at all.
+ */
+const WHY_NOT_ON_KAFKA: Partial<Record<FaultKind, string | null>> = {
+  'zombie-writer': null,
+  'controller-outage':
+    "the transaction coordinator's rules run inside PostgreSQL beside the partition log: it cannot be unreachable while the brokers answer",
+  'commit-rejected':
+    'Kafka has no way to reject one EndTxn on demand (the model never draws it on Kafka either)',
+};
+
+/**
  * Every reason this scenario cannot run for real, naming the field; empty when it can. Given the
  * server, also what that server cannot do: a store outage stops PostgreSQL, so it needs one eolab
  * started itself, never the one EOLAB_POSTGRES_URL names.
  */
 export function unsupportedReasons(scenario: Scenario, server?: Pick<PostgresServer, 'outage'>): string[] {
   const reasons: string[] = [];
-  if (scenario.system === 'kafka')
-    reasons.push(
-      "system: kafka is not supported by the postgres backend: it runs Pravega's protocol (transactions with leases on PostgreSQL); Kafka runs on the model only",
-    );
   scenario.faults.forEach((fault, i) => {
-    const why = WHY_NOT[fault.kind];
+    const why = whyUnsupported(fault.kind, scenario.system);
     if (why !== null) {
       reasons.push(`faults[${i}]: ${fault.kind} is not supported by the postgres backend: ${why}`);
     } else if (fault.kind === 'store-outage' && server !== undefined && server.outage === undefined) {
@@ -47,13 +56,19 @@ export function unsupportedReasons(scenario: Scenario, server?: Pick<PostgresSer
   });
   if (scenario.checker.isolation === 'read_uncommitted') {
     reasons.push(
-      'checker.isolation: read_uncommitted is not supported by the postgres backend: PostgreSQL never shows uncommitted rows to another session',
+      scenario.system === 'kafka'
+        ? "checker.isolation: read_uncommitted is not supported by the postgres backend on Kafka: its reader is read_committed's, up to the last stable offset"
+        : 'checker.isolation: read_uncommitted is not supported by the postgres backend: PostgreSQL never shows uncommitted rows to another session',
     );
   }
   return reasons;
 }
 
-/** Why this backend cannot reproduce a fault of this kind, or null when it can. */
-export function whyUnsupported(kind: FaultKind): string | null {
+/** Why this backend cannot reproduce a fault of this kind on this system, or null when it can. */
+export function whyUnsupported(kind: FaultKind, system: System = 'pravega'): string | null {
+  if (system === 'kafka') {
+    const why = WHY_NOT_ON_KAFKA[kind];
+    if (why !== undefined) return why;
+  }
   return WHY_NOT[kind];
 }

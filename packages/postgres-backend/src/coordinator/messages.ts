@@ -17,7 +17,19 @@ export interface PendingTxn {
   values: { first: number; last: number; count: number } | null;
   /** How the engine's events name it (a restored attempt's recovery commit tells it under that name). */
   ref?: TxnRef;
+  /** Kafka: the transactional id (its number) and the producer that ran it, to resume it on restore. */
+  kafka?: { id: number; producerId: number; epoch: number };
 }
+
+/** Why a task fails by itself (the coordinator's kills are its own). */
+export type TaskFailedReason =
+  | 'artificial-exception'
+  | 'write-error'
+  | 'commit-failed'
+  /** Kafka: a send or a commit of a producer whose epoch moved on (ProducerFencedException). */
+  | 'producer-fenced'
+  /** Kafka: InitProducerId refused the transaction timeout (InvalidTxnTimeoutException). */
+  | 'txn-timeout-refused';
 
 /** An engine event without its time: the coordinator stamps it in ms since the job's start. */
 export type Untimed<E> = E extends unknown ? Omit<E, 't'> : never;
@@ -65,9 +77,11 @@ export type FromTask =
   | { type: 'progress'; emitted: number; written: number; txnsBegun: number; emittedUpTo: number }
   | { type: 'ack'; checkpointId: number; task: 'source'; position: number }
   | { type: 'ack'; checkpointId: number; task: number; pending: PendingTxn[] }
+  /** A sink subtask's snapshotState threw (`why`): it declines the checkpoint. */
+  | { type: 'decline'; checkpointId: number; task: number; why: string }
   | {
       type: 'failed';
-      reason: 'artificial-exception' | 'write-error' | 'commit-failed';
+      reason: TaskFailedReason;
       detail: string;
       element: number | null;
       /** The source's position when it failed. */
@@ -83,6 +97,11 @@ export type FromTask =
 /** The gid of the transaction sink `subtask` pre-commits under checkpoint `checkpointId` in `run`. */
 export function gidOf(run: string, checkpointId: number, subtask: number): string {
   return `${gidPrefix(run)}cp${checkpointId}-s${subtask}`;
+}
+
+/** The name of Kafka transactional id `id`'s transaction under `epoch` in `run`: the gid a Pravega transaction has. */
+export function kafkaTxnName(run: string, id: number, epoch: number): string {
+  return `${gidPrefix(run)}k${id}e${epoch}`;
 }
 
 export function gidPrefix(run: string): string {

@@ -1,6 +1,12 @@
 import type { RetryPolicy, TxnRef, WriterMode } from '@eolab/engine';
 import type pg from 'pg';
-import { gidOf, gidPrefix, type PendingTxn, type TaskEvent } from '../coordinator/messages';
+import {
+  gidOf,
+  gidPrefix,
+  type PendingTxn,
+  type TaskEvent,
+  type TaskFailedReason,
+} from '../coordinator/messages';
 import { commitPrepared, isUnknownGid, preparedOfRun } from '../postgres/schema';
 import { Connection } from './connection';
 
@@ -18,7 +24,7 @@ export interface SinkContext {
   writerRetry: RetryPolicy;
   log(line: string): void;
   /** A write or commit failed: the task fails, as a Flink task does on an exception. */
-  fail(reason: 'write-error' | 'commit-failed', detail: string): void;
+  fail(reason: Exclude<TaskFailedReason, 'artificial-exception'>, detail: string): void;
   /** A write PostgreSQL acknowledged (markers included: the sink counts data values only). */
   written(value: number): void;
   txnBegun(): void;
@@ -34,8 +40,11 @@ export interface SinkSubtask {
   /** initializeState: connect, and in EXACTLY_ONCE recover the checkpoint's pending commits. */
   start(restored: PendingTxn[] | null): Promise<void>;
   write(value: number, emittedAtMs: number): void;
-  /** The checkpoint barrier: resolves with the subtask's state once it may acknowledge. */
-  barrier(checkpointId: number): Promise<PendingTxn[]>;
+  /**
+   * The checkpoint barrier: resolves with the subtask's state once it may acknowledge, or with why
+   * its snapshotState threw (the subtask declines the checkpoint).
+   */
+  barrier(checkpointId: number): Promise<PendingTxn[] | { declined: string }>;
   notify(checkpointId: number): void;
   /**
    * Closes the subtask: plain writes already sent land (the writer's close flushes them, waiting
@@ -56,18 +65,37 @@ const INSERT_ONCE = `INSERT INTO eolab_events (run, value, subtask, attempt, txn
   SELECT $1, $2, $3, $4, $5, $6
    WHERE NOT EXISTS (SELECT 1 FROM eolab_events WHERE run = $1 AND attempt = $4 AND value = $2)`;
 
-interface Write {
+export interface Write {
   value: number;
   emittedAtMs: number;
   acked: boolean;
 }
 
+/** How a plain sink's write reaches the store: an autocommit statement (`again`: a resend after a reconnect). */
+export type PlainInsert = (client: pg.Client, write: Write, again: boolean) => Promise<unknown>;
+
+/** Pravega's plain writes: rows of eolab_events, visible when PostgreSQL answers. */
+function pravegaInsert(subtask: number, ctx: SinkContext): PlainInsert {
+  return (client, write, again) =>
+    client.query(again ? INSERT_ONCE : INSERT, [
+      ctx.run,
+      write.value,
+      subtask,
+      ctx.attempt,
+      null,
+      write.emittedAtMs,
+    ]);
+}
+
+/** The Pravega writer's modes (the Kafka producer's are task/kafka-sink.ts). */
 export function sinkFor(mode: WriterMode, subtask: number, ctx: SinkContext): SinkSubtask {
-  return mode === 'EXACTLY_ONCE' ? new TransactionalSink(subtask, ctx) : new PlainSink(mode, subtask, ctx);
+  return mode === 'EXACTLY_ONCE'
+    ? new TransactionalSink(subtask, ctx)
+    : new PlainSink(mode, subtask, ctx, pravegaInsert(subtask, ctx));
 }
 
 /** A subtask's connection, logging its loss and failing the task when the retries run out. */
-function connectionFor(
+export function connectionFor(
   subtask: number,
   role: string,
   ctx: SinkContext,
@@ -118,7 +146,7 @@ function connectionFor(
 }
 
 /** BEST_EFFORT and ATLEAST_ONCE: autocommit inserts, visible when PostgreSQL answers. */
-class PlainSink implements SinkSubtask {
+export class PlainSink implements SinkSubtask {
   private conn!: Connection;
   private nextSeq = 0;
   /** Writes sent and not yet acknowledged, in the order they were made (a Map keeps insertion order). */
@@ -132,6 +160,7 @@ class PlainSink implements SinkSubtask {
     private readonly mode: WriterMode,
     private readonly subtask: number,
     private readonly ctx: SinkContext,
+    private readonly insert: PlainInsert,
   ) {}
 
   async start(): Promise<void> {
@@ -165,27 +194,18 @@ class PlainSink implements SinkSubtask {
     const write = this.unacked.get(seq);
     if (client === null || write === undefined) return;
     const tag = this.conn.tag;
-    client
-      .query(again ? INSERT_ONCE : INSERT, [
-        this.ctx.run,
-        write.value,
-        this.subtask,
-        this.ctx.attempt,
-        null,
-        write.emittedAtMs,
-      ])
-      .then(
-        () => {
-          if (!this.unacked.delete(seq)) return;
-          this.ctx.written(write.value);
-          if (this.flushWaiters.length > 0) this.wakeFlushed();
-        },
-        (error: Error) => {
-          // A lost connection: the reconnect sends it again.
-          if (this.conn.failed(tag, error)) return;
-          this.ctx.fail('write-error', `write of ${write.value} failed: ${error.message}`);
-        },
-      );
+    this.insert(client, write, again).then(
+      () => {
+        if (!this.unacked.delete(seq)) return;
+        this.ctx.written(write.value);
+        if (this.flushWaiters.length > 0) this.wakeFlushed();
+      },
+      (error: Error) => {
+        // A lost connection: the reconnect sends it again.
+        if (this.conn.failed(tag, error)) return;
+        this.ctx.fail('write-error', `write of ${write.value} failed: ${error.message}`);
+      },
+    );
   }
 
   /** The oldest write not yet acknowledged, or the next one to be made. */

@@ -6,12 +6,20 @@
  * by forking a new one.
  */
 
-import { END_MARKER, START_MARKER } from '@eolab/engine';
-import type { FromTask, TaskConfig, TaskEvent, ToTask } from '../coordinator/messages';
-import { type SinkSubtask, sinkFor } from './sinks';
+import { END_MARKER, type Scenario, START_MARKER } from '@eolab/engine';
+import type { FromTask, TaskConfig, TaskEvent, TaskFailedReason, ToTask } from '../coordinator/messages';
+import { kafkaSinkFor } from './kafka-sink';
+import { type SinkContext, type SinkSubtask, sinkFor } from './sinks';
 import { Source } from './source';
 
 const send = (message: FromTask) => process.send?.(message);
+
+/** The system's sink: the Pravega writer's modes, or FlinkKafkaProducer's. */
+function sinkOn(scenario: Scenario, subtask: number, ctx: SinkContext): SinkSubtask {
+  return scenario.system === 'kafka'
+    ? kafkaSinkFor(scenario, subtask, ctx)
+    : sinkFor(scenario.mode, subtask, ctx);
+}
 
 /** The sample's FailingMapper: counts its attempt's elements and throws at the configured one. */
 class ArtificialFailure extends Error {
@@ -54,7 +62,7 @@ async function init(c: TaskConfig): Promise<void> {
   const p = c.scenario.sink.parallelism;
   nextSubtask = c.firstSubtask;
   sinks = Array.from({ length: p }, (_, subtask) =>
-    sinkFor(c.scenario.mode, subtask, {
+    sinkOn(c.scenario, subtask, {
       run: c.run,
       url: c.url,
       attempt: c.attempt,
@@ -124,11 +132,7 @@ function finished(): void {
  * The task fails: the coordinator hears why, the source stops, plain writes already sent still
  * land, open transactions are rolled back when their connections close, and the process exits.
  */
-function fail(
-  reason: 'artificial-exception' | 'write-error' | 'commit-failed',
-  detail: string,
-  element: number | null,
-): void {
+function fail(reason: TaskFailedReason, detail: string, element: number | null): void {
   if (failing) return;
   failing = true;
   source?.stop();
@@ -159,8 +163,10 @@ async function checkpoint(checkpointId: number): Promise<void> {
   await Promise.all(
     sinks.map(async (sink, task) => {
       event({ kind: 'checkpoint-barrier', checkpointId, task: `sink-${task}`, attempt: config.attempt });
-      const pending = await sink.barrier(checkpointId);
-      if (!failing) send({ type: 'ack', checkpointId, task, pending });
+      const state = await sink.barrier(checkpointId);
+      if (failing) return;
+      if ('declined' in state) send({ type: 'decline', checkpointId, task, why: state.declined });
+      else send({ type: 'ack', checkpointId, task, pending: state });
     }),
   );
 }
