@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseScenario, presetScenario, type Scenario, type SimEvent, withSystem } from '@eolab/engine';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReadRow } from '../src/check/checker';
 import { type PostgresServer, startPostgres, verifyScenario } from '../src/index';
 
 /**
@@ -87,23 +88,140 @@ describe('the seed on Kafka', () => {
     expect(v.postgres.missing).toEqual([]);
     const run = v.postgres.runId;
     // The failed attempt's records are in the log, aborted: read_uncommitted would have seen them.
-    const [{ aborted }] = await query<{ aborted: number }>(
+    const [{ aborted }] = (await query<{ aborted: number }>(
       `SELECT count(*)::int AS aborted FROM eolab_kafka_log r
         WHERE r.run = $1 AND r.kind = 'record' AND r.attempt = 1
           AND EXISTS (SELECT 1 FROM eolab_kafka_log m WHERE m.run = r.run AND m.kind = 'abort'
                       AND m.transactional_id = r.transactional_id AND m.epoch = r.epoch)`,
       [run],
-    );
+    )) as [{ aborted: number }];
     expect(aborted).toBeGreaterThan(0);
     // Every record's transaction ended with a marker: none is left open.
-    const [{ open }] = await query<{ open: number }>(
+    const [{ open }] = (await query<{ open: number }>(
       `SELECT count(*)::int AS open FROM eolab_kafka_producers WHERE run = $1 AND state = 'Ongoing'`,
       [run],
-    );
+    )) as [{ open: number }];
     expect(open).toBe(0);
     expect(v.postgres.transactions.committed).toBeGreaterThan(0);
     expect(
       events.filter((e) => e.kind === 'task-failed').map((e) => e.kind === 'task-failed' && e.reason),
     ).toEqual(['artificial-exception']);
+  });
+});
+
+/** A preset with its times scaled down, the same on both sides: the model's outcome is the preset's. */
+function scaled(preset: string, mode: Scenario['mode'], change: (s: Scenario) => object): Scenario {
+  return parsed(change(structuredClone(presetScenario(preset, mode)!)));
+}
+
+describe("the Kafka presets, for real (their minutes scaled to seconds, the model's outcome unchanged)", () => {
+  it('kafka-restart-past-timeout: the coordinator aborts checkpoint 3 during the restart, the recovery commit is fenced and loses it silently', async () => {
+    // The preset's 60 s timeout, 10 s look and 90 s restart, each 20x shorter.
+    const scenario = scaled('kafka-restart-past-timeout', 'EXACTLY_ONCE', (s) => ({
+      ...s,
+      kafka: { ...s.kafka, transactionTimeoutMs: 3_000, abortTimedOutIntervalMs: 500 },
+      restart: { ...s.restart, delayMs: 4_500 },
+    }));
+    const v = await verify(scenario);
+    expect(v.model.verdict).toBe('LOSS');
+    expect(v.differences).toEqual([]);
+    expect(v.postgres.verdict).toBe('LOSS');
+    expect(v.postgres.finished).toBe(true);
+    expect(
+      v.postgres.log.filter((l) => /timed out: its first record is \d+ ms old/.test(l)).length,
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      v.postgres.log.filter((l) => /Presumably this transaction has been already committed before$/.test(l)),
+    ).toHaveLength(2);
+    // Every lost value is explained by the transaction the coordinator aborted.
+    expect(v.postgres.causes.missing.map((c) => c.kind)).toEqual([
+      'txn-expired-silently',
+      'txn-expired-silently',
+    ]);
+    expect(v.postgres.causes.unexplained.missing).toBe(0);
+    expect(v.postgres.causes.missing[0]!.text).toMatch(
+      /transaction\.timeout\.ms: the coordinator aborted it/,
+    );
+    // About checkpoint 3's 100 values (where the checkpoint fell is real timing).
+    expect(Math.abs(v.postgres.missing.length - 100)).toBeLessThanOrEqual(5);
+  });
+
+  it("kafka-lso-stall: sink 0's open transaction holds the partition's readers until the restore commits it", async () => {
+    const scenario = scaled('kafka-lso-stall', 'EXACTLY_ONCE', (s) => ({
+      ...s,
+      restart: { ...s.restart, delayMs: 3_000 },
+    }));
+    let rows: readonly ReadRow[] = [];
+    const v = await verifyScenario(scenario, server, {
+      onAttempt: (a) => pids.push(a.pid),
+      onChecked: (read) => {
+        rows = read;
+      },
+    });
+    expect(v.differences).toEqual([]);
+    expect(v.postgres.verdict).toBe('EXACTLY_ONCE');
+    // Sink 1's committed values waited behind sink 0's transaction for about the restart.
+    const hold = v.postgres.log.find((l) => l.startsWith('read_committed readers of partition 0 held'));
+    expect(hold).toMatch(
+      /held at the last stable offset for \d+ ms behind transaction Sink: writer-\d+ \(epoch \d+\): \d+ committed values released when it committed/,
+    );
+    const heldMs = Number(/for (\d+) ms/.exec(hold!)![1]);
+    expect(heldMs).toBeGreaterThanOrEqual(2_500);
+    // The rows say so too: written by attempt 1, read only after the restart.
+    const held = rows.filter((r) => r.attempt === 1 && r.visibleAtMs - r.writtenAtMs >= 2_500);
+    expect(held.length).toBeGreaterThanOrEqual(50);
+  });
+
+  it('kafka-timeout-above-max: every InitProducerId is refused, the exactly-once sink never starts; plain sends are never checked', async () => {
+    const refused = await verify(
+      scaled('kafka-timeout-above-max', 'EXACTLY_ONCE', (s) => ({
+        ...s,
+        restart: { ...s.restart, delayMs: 100 },
+      })),
+    );
+    expect(refused.differences).toEqual([]);
+    expect(refused.postgres.verdict).toBe('INCOMPLETE');
+    expect(refused.postgres.finished).toBe(false);
+    expect(refused.postgres.counts.written).toBe(0);
+    expect(refused.postgres.attempts).toHaveLength(4);
+    for (const attempt of refused.postgres.attempts)
+      expect(attempt.failure?.detail).toMatch(
+        /InvalidTxnTimeoutException: The transaction timeout is larger than the maximum value allowed by the broker/,
+      );
+    const plain = await verify(
+      scaled('kafka-timeout-above-max', 'ATLEAST_ONCE', (s) => ({
+        ...s,
+        restart: { ...s.restart, delayMs: 100 },
+      })),
+    );
+    expect(plain.differences).toEqual([]);
+    expect(plain.postgres.verdict).toBe('EXACTLY_ONCE');
+  });
+
+  it('kafka-zombie-fenced: the restore fences the zombie, whose next send fails: it stops long before it would have, nothing twice', async () => {
+    // The preset's zombie, left to run 5 s instead of 200 ms: only fencing stops it sooner.
+    const scenario = scaled('kafka-zombie-fenced', 'EXACTLY_ONCE', (s) => ({
+      ...s,
+      faults: [{ kind: 'zombie-writer', atMs: 500, durationMs: 5_000 }],
+    }));
+    const events: SimEvent[] = [];
+    const v = await verify(scenario, (e) => events.push(e));
+    expect(v.model.verdict).toBe('EXACTLY_ONCE');
+    expect(v.differences).toEqual([]);
+    expect(v.postgres.duplicates).toEqual([]);
+    const stopped = events.find((e) => e.kind === 'zombie-stopped');
+    const restored = events.find((e) => e.kind === 'job-restored');
+    expect(stopped).toBeDefined();
+    expect(stopped!.t).toBeLessThan(500 + 5_000 - 1_000);
+    expect(stopped!.t).toBeGreaterThanOrEqual(restored!.t);
+    expect(
+      v.postgres.log.some((l) =>
+        /aborted its ongoing transaction \(epoch \d+\) and fenced its producer/.test(l),
+      ),
+    ).toBe(true);
+    // Plain sends are not fenced: the zombie's land beside the new attempt's, as in the model.
+    const plain = await verify(presetScenario('kafka-zombie-fenced', 'ATLEAST_ONCE')!);
+    expect(plain.differences).toEqual([]);
+    expect(plain.postgres.duplicates.length).toBeGreaterThan(0);
   });
 });

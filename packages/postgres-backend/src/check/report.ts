@@ -1,4 +1,12 @@
-import { type Cause, type Causes, judge, REPORT_LOG_LIMIT, type Report, type Scenario } from '@eolab/engine';
+import {
+  type Cause,
+  type Causes,
+  judge,
+  REPORT_LOG_LIMIT,
+  type Report,
+  type Scenario,
+  transactionalIdOf,
+} from '@eolab/engine';
 import type { JobResult, TimedLine } from '../coordinator/coordinator';
 import type { CheckResult } from './checker';
 
@@ -80,7 +88,13 @@ export function buildReport(
         }
       : { begun: 0, committed: 0, aborted: 0, expired: 0, commitFailed: 0, open: 0 },
     latencyMs: checked.latencyMs,
-    causes: causesOf(job, checked, rel, scenario.numEvents - judged.neverEmitted),
+    causes: causesOf(
+      job,
+      checked,
+      rel,
+      scenario.numEvents - judged.neverEmitted,
+      scenario.system === 'kafka',
+    ),
     log: log.slice(0, REPORT_LOG_LIMIT),
     logOmitted: Math.max(0, log.length - REPORT_LOG_LIMIT),
     finished: job.finished,
@@ -114,6 +128,7 @@ function causesOf(
   checked: CheckResult,
   rel: (ms: number) => number,
   emittedUpTo: number,
+  kafka: boolean,
 ): Causes {
   const groups = new Map<string, { values: number[]; first: number; again: number }>();
   let unexplainedDuplicates = 0;
@@ -190,16 +205,24 @@ function causesOf(
     if (values.length === 0) continue;
     left = left.filter((v) => !held(v));
     const expired = lost.expiredAtMs !== null;
-    const name = `transaction cp${lost.pending.checkpointId}·s${lost.subtask} (${lost.pending.gid})`;
+    const k = lost.pending.kafka;
+    const name =
+      k === undefined
+        ? `transaction cp${lost.pending.checkpointId}·s${lost.subtask} (${lost.pending.gid})`
+        : `transaction cp${lost.pending.checkpointId}·s${lost.subtask} (${transactionalIdOf(k.id)}, producer ${k.producerId}, epoch ${k.epoch})`;
     const endedAtMs = rel(lost.expiredAtMs ?? lost.atMs);
+    const expiredText = kafka
+      ? `${rangeText(values)}: held in ${name}, whose first record was older than transaction.timeout.ms: the coordinator aborted it at ${endedAtMs} ms, and the recovery commit met ProducerFencedException and only logged it: lost silently, with no failover`
+      : `${rangeText(values)}: held in ${name}, prepared longer than the lease: the lease reaper rolled it back at ${endedAtMs} ms, and the commit found it gone and only logged it: lost silently, with no failover`;
+    const abortedText = kafka
+      ? `${rangeText(values)}: held in ${name}, found aborted when the restore came to commit it at ${endedAtMs} ms`
+      : `${rangeText(values)}: held in ${name}, found rolled back when the restore came to commit it at ${endedAtMs} ms`;
     missing.push({
       // Found gone by a commit, which only logs it: lost silently, as the model's txn-expired-silently.
       kind: expired ? 'txn-expired-silently' : 'txn-aborted',
       ranges: ranges(values),
       count: values.length,
-      text: expired
-        ? `${rangeText(values)}: held in ${name}, prepared longer than the lease: the lease reaper rolled it back at ${endedAtMs} ms, and the commit found it gone and only logged it: lost silently, with no failover`
-        : `${rangeText(values)}: held in ${name}, found rolled back when the restore came to commit it at ${endedAtMs} ms`,
+      text: expired ? expiredText : abortedText,
       failure: null,
       restore: null,
       // PostgreSQL names a prepared transaction by its gid, not a number: txnId 0, the gid is in the name.

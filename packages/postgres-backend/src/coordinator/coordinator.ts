@@ -126,6 +126,8 @@ export class Coordinator {
   /** kill() was called: the job ends when its process has. */
   private stopping = false;
   private readonly events: JobEvents;
+  /** Task processes left running after a failover (zombie-writer), until they are killed or stop. */
+  private readonly zombies = new Set<ChildProcess>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -166,6 +168,7 @@ export class Coordinator {
         runningChild: () => (this.running && !this.finishing ? this.child : null),
         send: (child, message) => this.send(child, message),
         failOver: (detail, reason) => this.crash(detail, reason),
+        zombify: (durationMs) => this.zombify(durationMs),
         abort: (detail) => {
           this.log(detail);
           this.child?.kill('SIGKILL');
@@ -456,6 +459,7 @@ export class Coordinator {
     this.reaper.stop();
     this.result.txnsExpired = this.reaper.expired.size;
     for (const t of this.faultTimers) clearTimeout(t);
+    for (const zombie of this.zombies) zombie.kill('SIGKILL');
     this.durationFaults.stop();
     const p = this.baseProgress;
     this.result.emitted = p.emitted + this.attemptProgress.emitted;
@@ -717,9 +721,13 @@ export class Coordinator {
       case 'job-pause':
         this.durationFaults.add(fault, this.elapsedMs());
         break;
+      case 'zombie-writer':
+        if (this.scenario.system !== 'kafka')
+          throw new Error('zombie-writer cannot be injected into a running real job on Pravega');
+        this.durationFaults.add(fault, this.elapsedMs());
+        break;
       // What this backend cannot reproduce (faults.ts says why); the server refuses them first.
       case 'controller-outage':
-      case 'zombie-writer':
       case 'commit-rejected':
       case 'crash-during-commit':
       case 'checkpoint-abort':
@@ -728,6 +736,40 @@ export class Coordinator {
         exhaustive(fault);
     }
     this.emit({ kind: 'fault-injected', fault });
+  }
+
+  /**
+   * The TaskManager is lost to the coordinator but its process goes on (a zombie): the job fails
+   * over as for a crash, while the old task process keeps its source and sinks running, its
+   * messages no longer heard, until it is SIGKILLed `durationMs` later or stops by itself (a
+   * fenced producer fails its task). No checkpoint reaches it any more.
+   */
+  private zombify(durationMs: number): void {
+    const child = this.child;
+    const fact = this.current;
+    if (child === null || fact === null) return;
+    this.running = false;
+    const detail = `TaskManager lost: the job fails over while attempt ${fact.attempt} keeps running for ${durationMs} ms`;
+    fact.failure = { detail, element: null, atMs: Date.now(), killed: false };
+    this.taskFailed(fact, 'injected-crash', this.positionNow(fact));
+    // Let go of it: its messages and its exit are no longer the job's (child !== this.child).
+    this.child = null;
+    this.baseProgress.emitted += this.attemptProgress.emitted;
+    this.baseProgress.written += this.attemptProgress.written;
+    this.baseProgress.txnsBegun += this.attemptProgress.txnsBegun;
+    this.attemptProgress = { emitted: 0, written: 0, txnsBegun: 0 };
+    this.zombies.add(child);
+    const stopped = () => {
+      if (!this.zombies.delete(child)) return;
+      this.emit({ kind: 'zombie-stopped', attempt: fact.attempt });
+    };
+    child.on('exit', stopped);
+    this.faultTimers.push(
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }, durationMs),
+    );
+    this.failover();
   }
 
   /** A real crash: SIGKILL, no cleanup in the task process; its connections drop and PostgreSQL rolls back their open transactions. */

@@ -10,6 +10,8 @@ export interface FaultableJob {
   send(child: ChildProcess, message: ToTask): void;
   /** Fails the attempt over now: SIGKILL, then the restart strategy. */
   failOver(detail: string, reason: TaskFailureReason): void;
+  /** Fails the attempt over but leaves its task process running, beyond the coordinator's reach, for `durationMs`. */
+  zombify(durationMs: number): void;
   /** The job cannot go on (the store did not come back): it ends, failed. */
   abort(detail: string): void;
   log(line: string): void;
@@ -33,6 +35,9 @@ type TimedFault = { atMs: number; durationMs: number };
  *   into the pause with Flink's defaults, the model's seeded phase: `HeartbeatMonitor`) the attempt
  *   is failed over (SIGKILL and a restore), as Flink's JobManager does with a TaskManager that
  *   stopped answering heartbeats.
+ * - `zombie-writer` (Kafka only: faults.ts): the job fails over while the task process goes on
+ *   writing, out of the coordinator's reach, and is SIGKILLed `durationMs` later, unless fencing
+ *   stopped it first.
  */
 export class DurationFaults {
   private readonly timers: NodeJS.Timeout[] = [];
@@ -52,10 +57,16 @@ export class DurationFaults {
 
   /** A fault `elapsedMs` into the job (a click on the dashboard): it acts at its atMs, at once if that has passed. */
   add(fault: Fault, elapsedMs: number): void {
-    if (fault.kind !== 'store-outage' && fault.kind !== 'job-pause') return;
+    if (fault.kind !== 'store-outage' && fault.kind !== 'job-pause' && fault.kind !== 'zombie-writer') return;
     const delayMs = Math.max(0, fault.atMs - elapsedMs);
     if (fault.kind === 'store-outage') this.at(delayMs, () => this.storeOutage(fault));
-    else this.at(delayMs, () => this.pause(fault));
+    else if (fault.kind === 'job-pause') this.at(delayMs, () => this.pause(fault));
+    else
+      this.at(delayMs, () => {
+        if (this.job.runningChild() === null) return;
+        this.fired('zombie-writer', fault.durationMs);
+        this.job.zombify(fault.durationMs);
+      });
   }
 
   /** The job ended: no more fault actions (an outage still on is ended by the run, which needs the server). */
@@ -132,7 +143,7 @@ export class DurationFaults {
   }
 
   /** Tells the fault as the simulation does, so a real run's narration and timelines show it take effect. */
-  private fired(kind: 'store-outage' | 'job-pause', durationMs: number): void {
+  private fired(kind: 'store-outage' | 'job-pause' | 'zombie-writer', durationMs: number): void {
     this.job.event({
       kind: 'fault-fired',
       faultKind: kind,

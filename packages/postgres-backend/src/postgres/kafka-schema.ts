@@ -75,7 +75,7 @@ DECLARE
   r eolab_kafka_producers;
 BEGIN
   IF p_timeout > p_max THEN
-    RAISE EXCEPTION 'InvalidTxnTimeout' USING ERRCODE = 'EK001';
+    RAISE EXCEPTION 'InvalidTxnTimeout' USING ERRCODE = 'KT001';
   END IF;
   -- One coordinator: producer ids are handed out in order within the run, as the model numbers them.
   PERFORM pg_advisory_xact_lock(hashtext(p_run));
@@ -202,7 +202,7 @@ export async function ensureKafkaSchema(client: pg.Client): Promise<void> {
 
 /** InitProducerId refused the timeout (the SQLSTATE the function raises). */
 export function isInvalidTxnTimeout(error: unknown): boolean {
-  return (error as { code?: string }).code === 'EK001';
+  return (error as { code?: string }).code === 'KT001';
 }
 
 /** What InitProducerId gave: the producer, and the epoch of the ongoing transaction it aborted. */
