@@ -27,6 +27,8 @@ npx eolab sweep --system kafka --schedules 1000 --seed 1 2>/dev/null | tail -n 1
 
 echo "== the model against PostgreSQL: 6 random schedules (exits 1 on a difference timing does not explain)"
 npx eolab verify --schedules 6 --seed 1 2>/dev/null | tail -n 1
+echo "== the same on Kafka (its transaction rules built on PostgreSQL): 6 random Kafka schedules"
+npx eolab verify --schedules 6 --seed 1 --system kafka 2>/dev/null | tail -n 1
 
 echo "== browser tests (playwright + Debian chromium)"
 bash scripts/ensure-chromium.sh

@@ -37,8 +37,8 @@ const USAGE = `eolab — the Pravega/Flink exactly-once sample, simulated
 Usage:
   eolab run --preset NAME [--mode MODE] [--system SYSTEM] [--backend model|postgres] [--json]
   eolab run --scenario FILE [--mode MODE] [--system SYSTEM] [--backend model|postgres] [--json]
-  eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
-  eolab verify --schedules N [--seed S] [--json]
+  eolab verify --preset NAME|--scenario FILE [--mode MODE] [--system SYSTEM] [--json]
+  eolab verify --schedules N [--seed S] [--system SYSTEM] [--json]
   eolab sweep [--schedules N] [--seed S] [--workers W | --redis URL] [--preset NAME|--scenario FILE] [--system SYSTEM] [--kinds K,...] [--max-faults F]
   eolab worker --redis URL
   eolab shrink --preset NAME|--scenario FILE [--mode MODE] [--keep KIND] [--out FILE] [--json]
@@ -62,12 +62,15 @@ const COMMAND_HELP: Record<string, string> = {
   --system SYSTEM   ${SYSTEM_HELP}
   --backend         model (default: the deterministic simulation) or postgres (the job for real)
   --json            prints the full report instead`,
-  verify: `eolab verify --preset NAME|--scenario FILE [--mode MODE] [--json]
-eolab verify --schedules N [--seed S] [--json]
+  verify: `eolab verify --preset NAME|--scenario FILE [--mode MODE] [--system SYSTEM] [--json]
+eolab verify --schedules N [--seed S] [--system SYSTEM] [--json]
 
   Runs the model and the job for real against PostgreSQL, and compares their reports: the same
   duplicate and missing values where the schedule is deterministic, the same outcome class where
   timing decides. A preset without --mode is verified in every mode. Exits 1 on a difference.
+  On Kafka the real job runs Kafka's transaction rules built on PostgreSQL (a partition log with
+  markers, producer epochs, the coordinator's timeouts, the last stable offset).
+  --system SYSTEM  ${SYSTEM_HELP}; with --schedules, the schedules are drawn and run on that system
   --schedules N  draws N random schedules (from seed S, default 1) of the faults the real backend
                  reproduces, each in one writer mode, and prints an agreement table: agree (value
                  for value), timing decides (the same outcome class, other values, and why), or

@@ -98,13 +98,8 @@ export function verifyCommand(
       system: { type: 'string' },
     });
     const system = flags.system as string | undefined;
-    if (flags.schedules !== undefined || flags.seed !== undefined) {
-      if (parseSystem(system) === 'kafka')
-        throw new UsageError(
-          "--system: verify --schedules draws what the PostgreSQL backend runs: Pravega's protocol",
-        );
-      return verifySchedulesCommand(pg, flags, out, err);
-    }
+    if (flags.schedules !== undefined || flags.seed !== undefined)
+      return verifySchedulesCommand(pg, flags, parseSystem(system) ?? 'pravega', out, err);
     const mode = flags.mode === undefined ? undefined : parseMode(String(flags.mode));
     const preset = flags.preset as string | undefined;
     const first = onSystem(loadScenario(preset, flags.scenario as string | undefined, mode), system);
@@ -112,7 +107,7 @@ export function verifyCommand(
       preset !== undefined && mode === undefined
         ? WRITER_MODES.map((m) => onSystem(presetScenario(preset, m)!, system))
         : [first];
-    // What the backend cannot run is refused before PostgreSQL starts (a Kafka scenario among them).
+    // What the backend cannot run is refused before PostgreSQL starts (a Kafka coordinator outage among them).
     for (const scenario of scenarios) {
       const reasons = pg.unsupportedReasons(scenario);
       if (reasons.length > 0) throw new pg.UnsupportedScenarioError(reasons);

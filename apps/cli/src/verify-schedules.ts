@@ -1,4 +1,4 @@
-import { describeFault, minimalInput, type Report } from '@eolab/engine';
+import { describeFault, minimalInput, type Report, type System } from '@eolab/engine';
 import type { ScheduleVerification } from '@eolab/postgres-backend';
 import { type Flags, UsageError } from './args';
 
@@ -23,6 +23,7 @@ const AGREEMENT_WORDS: Record<ScheduleVerification['agreement'], string> = {
 export async function verifySchedulesCommand(
   pg: Backend,
   flags: Flags,
+  system: System,
   out: Output,
   err: Output,
 ): Promise<number> {
@@ -34,14 +35,22 @@ export async function verifySchedulesCommand(
   const count = flags.schedules as number;
   const seed = (flags.seed as number | undefined) ?? 1;
   if (count < 1 || count > 1_000) throw new UsageError('--schedules: expected 1 to 1,000');
-  err.write(`verify: ${count} random schedules from seed=${seed}, each on the model and on PostgreSQL\n`);
+  const on = system === 'kafka' ? ' (Kafka)' : '';
+  err.write(
+    `verify: ${count} random schedules${on} from seed=${seed}, each on the model and on PostgreSQL\n`,
+  );
   const server = await pg.startPostgres();
-  if (!pg.realFaultKindsOn(server).includes('store-outage'))
+  if (!pg.realFaultKindsOn(server, system).includes('store-outage'))
     err.write("verify: no store outages drawn: the server EOLAB_POSTGRES_URL names is not eolab's to stop\n");
   let results: ScheduleVerification[];
   try {
-    results = await pg.verifySchedules(count, seed, server, (r) =>
-      err.write(`verify: ${r.index + 1}/${count} schedules (${AGREEMENT_WORDS[r.agreement]})\n`),
+    results = await pg.verifySchedules(
+      count,
+      seed,
+      server,
+      (r) => err.write(`verify: ${r.index + 1}/${count} schedules (${AGREEMENT_WORDS[r.agreement]})\n`),
+      undefined,
+      system,
     );
   } finally {
     await server.stop();

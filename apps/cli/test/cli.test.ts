@@ -44,11 +44,13 @@ describe('eolab run', () => {
     ],
     [['run', '--preset', 'commit-rejected', '--system', 'kafka'], 'faults[0].kind: commit-rejected'],
     [
-      ['verify', '--preset', 'seed', '--system', 'kafka'],
-      'system: kafka is not supported by the postgres backend',
+      ['verify', '--preset', 'kafka-zombie-fences-back'],
+      'faults[0]: controller-outage is not supported by the postgres backend',
     ],
-    [['verify', '--preset', 'kafka-lso-stall'], 'system: kafka is not supported by the postgres backend'],
-    [['run', '--preset', 'kafka-lso-stall', '--backend', 'postgres'], 'system: kafka is not supported'],
+    [
+      ['run', '--preset', 'kafka-zombie-fences-back', '--backend', 'postgres'],
+      "faults[0]: controller-outage is not supported by the postgres backend: the transaction coordinator's rules run inside PostgreSQL",
+    ],
   ])('%j exits 2 and says why', async (args, message) => {
     const { code, stderr } = await eolab(...args);
     expect(code).toBe(EXIT_BAD_INPUT);

@@ -192,11 +192,13 @@ describe('a Kafka run over REST', () => {
     expect(await transactions(runId, '?limit=200&order=oldest')).toEqual(txns);
   });
 
-  it('the real backend refuses a Kafka scenario, naming the field', async () => {
+  it('the real backend refuses a Kafka fault it cannot reproduce, naming the field', async () => {
     const response = await request(server.app.http)
       .post('/api/runs')
-      .send({ preset: 'kafka-lso-stall', backend: 'postgres' })
+      .send({ preset: 'kafka-zombie-fences-back', backend: 'postgres' })
       .expect(400);
-    expect(response.body.error).toMatch(/^scenario\.system: kafka is not supported by the postgres backend/);
+    expect(response.body.error).toMatch(
+      /^scenario\.faults\[0\]: controller-outage is not supported by the postgres backend/,
+    );
   });
 });

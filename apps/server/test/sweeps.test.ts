@@ -197,7 +197,7 @@ describe('sweeps on the server', () => {
     [{ schedules: 10, system: 'kafka', kinds: ['commit-rejected'] }, 'kinds: Kafka has no commit-rejected'],
     [
       { schedules: 5, system: 'kafka', backend: 'postgres' },
-      "system: the PostgreSQL backend runs Pravega's protocol",
+      'system: Kafka schedules on PostgreSQL run from the command line only',
     ],
   ])('refuse %j naming the field', async (body, message) => {
     const { status, json } = await post('/sweeps', body);

@@ -80,6 +80,15 @@ describe('eolab with the postgres backend', () => {
     expect(code).toBe(0);
   });
 
+  it('verify --system kafka: the seed on Kafka, for real, agrees with the model in all three modes', async () => {
+    const { code, stdout } = await eolab(['verify', '--preset', 'seed', '--system', 'kafka']);
+    expect(stdout).toContain('seed EXACTLY_ONCE: deterministic schedule');
+    expect(stdout).toMatch(/postgres\s+DUPLICATES\s+duplicates 17, 18, 19, 20, 21, 22, 23, 24;/);
+    expect(stdout).not.toContain('DIFFERENCE');
+    expect(stdout).toContain('verify: the real run agrees with the model in 3 of 3');
+    expect(code).toBe(0);
+  });
+
   it("run --backend postgres prints the sample's lines", async () => {
     const { code, stdout } = await eolab([
       'run',

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadRow } from '../src/check/checker';
 import { type PostgresServer, startPostgres, verifyScenario } from '../src/index';
+import { ensureKafkaSchema } from '../src/postgres/kafka-schema';
 
 /**
  * Kafka's transactions on PostgreSQL (postgres/kafka-schema.ts, task/kafka-sink.ts), held against
@@ -223,5 +224,91 @@ describe("the Kafka presets, for real (their minutes scaled to seconds, the mode
     const plain = await verify(presetScenario('kafka-zombie-fenced', 'ATLEAST_ONCE')!);
     expect(plain.differences).toEqual([]);
     expect(plain.postgres.duplicates.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the coordinator's rules in SQL (postgres/kafka-schema.ts), one call at a time", () => {
+  const run = `rules-${process.pid}`;
+  const init = async (id: number, timeoutMs = 60_000, maxMs = 900_000) =>
+    (
+      await query<{ producer_id: string; epoch: number; aborted_epoch: number | null }>(
+        'SELECT * FROM eolab_kafka_init_producer($1, $2, $3, $4)',
+        [run, id, timeoutMs, maxMs],
+      )
+    )[0]!;
+  const produce = async (id: number, epoch: number, value: number) =>
+    (
+      await query<{ ok: boolean }>('SELECT eolab_kafka_produce($1, $2, $3, 0, $4, 0, 1, 0, false) AS ok', [
+        run,
+        id,
+        epoch,
+        value,
+      ])
+    )[0]!.ok;
+  const end = async (id: number, epoch: number, commit: boolean) =>
+    (
+      await query<{ o: string }>('SELECT eolab_kafka_end_txn($1, $2, $3, $4) AS o', [run, id, epoch, commit])
+    )[0]!.o;
+  const markers = (id: number, epoch: number) =>
+    query<{ kind: string }>(
+      `SELECT kind FROM eolab_kafka_log WHERE run = $1 AND transactional_id = $2 AND epoch = $3 AND kind <> 'record'`,
+      [run, id, epoch],
+    );
+
+  beforeAll(async () => {
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    await ensureKafkaSchema(client).finally(() => client.end());
+  });
+
+  afterAll(async () => {
+    await query('DELETE FROM eolab_kafka_log WHERE run = $1', [run]);
+    await query('DELETE FROM eolab_kafka_producers WHERE run = $1', [run]);
+  });
+
+  it('InitProducerId bumps the epoch by one, by two over an ongoing transaction, which it aborts: its producer is fenced', async () => {
+    expect(await init(0)).toMatchObject({ epoch: 0, aborted_epoch: null });
+    expect(await produce(0, 0, 1)).toBe(true);
+    // Ongoing: aborted (its ABORT marker), fenced, and the client's retry bumps again.
+    expect(await init(0)).toMatchObject({ epoch: 2, aborted_epoch: 0 });
+    expect(await markers(0, 0)).toEqual([{ kind: 'abort' }]);
+    expect(await produce(0, 0, 2)).toBe(false);
+    expect(await end(0, 0, true)).toBe('fenced-aborted');
+    // Nothing sent under epoch 2: the next InitProducerId bumps once.
+    expect((await init(0)).epoch).toBe(3);
+  });
+
+  it('EndTxn commits once (a repeat is a no-op), an empty transaction never reached the coordinator, a stale epoch is fenced', async () => {
+    const { epoch } = await init(1);
+    expect(await end(1, epoch, true)).toBe('empty');
+    expect(await produce(1, epoch, 10)).toBe(true);
+    expect(await end(1, epoch, true)).toBe('committed');
+    expect(await end(1, epoch, true)).toBe('already');
+    expect(await markers(1, epoch)).toEqual([{ kind: 'commit' }]);
+    const next = await init(1);
+    expect(next.epoch).toBe(epoch + 1);
+    expect(await end(1, epoch, true)).toBe('fenced-committed');
+  });
+
+  it('the timeout sweep aborts a transaction whose first record is older than its timeout, and fences its producer', async () => {
+    const { epoch } = await init(2, 1_000);
+    expect(await produce(2, epoch, 20)).toBe(true);
+    expect(await query('SELECT * FROM eolab_kafka_abort_timed_out($1, false)', [run])).toEqual([]);
+    // Its first record a minute ago.
+    await query(
+      `UPDATE eolab_kafka_producers SET started_at = started_at - interval '1 minute' WHERE run = $1 AND transactional_id = 2`,
+      [run],
+    );
+    const swept = await query<{ transactional_id: number; epoch: number }>(
+      'SELECT transactional_id, epoch FROM eolab_kafka_abort_timed_out($1, false)',
+      [run],
+    );
+    expect(swept).toEqual([{ transactional_id: 2, epoch }]);
+    expect(await produce(2, epoch, 21)).toBe(false);
+    expect(await end(2, epoch, true)).toBe('fenced-aborted');
+  });
+
+  it('refuses a timeout above the broker maximum (InvalidTxnTimeoutException)', async () => {
+    await expect(init(3, 3_600_000, 900_000)).rejects.toMatchObject({ code: 'KT001' });
   });
 });

@@ -16,6 +16,7 @@ import {
   type PostgresServer,
   REAL_FAULT_KINDS,
   randomRealScenario,
+  realFaultKinds,
   startPostgres,
   unsupportedReasons,
 } from '../src/index';
@@ -26,10 +27,45 @@ const EOLAB = join(ROOT, 'apps/cli/bin/eolab.js');
 describe('random schedules for the real backend', () => {
   const drawn = Array.from({ length: 300 }, (_, i) => randomRealScenario(i + 1));
 
-  it("refuses a Kafka scenario, naming its system: the backend runs Pravega's protocol", () => {
-    expect(unsupportedReasons(presetScenario('kafka-lso-stall')!)).toEqual([
-      expect.stringMatching(/^system: kafka is not supported by the postgres backend/),
+  it('runs Kafka scenarios, and refuses on Kafka only what it cannot reproduce there, naming the field', () => {
+    for (const preset of [
+      'kafka-restart-past-timeout',
+      'kafka-timeout-above-max',
+      'kafka-lso-stall',
+      'kafka-zombie-fenced',
+    ])
+      expect(unsupportedReasons(presetScenario(preset)!)).toEqual([]);
+    expect(unsupportedReasons(presetScenario('kafka-zombie-fences-back')!)).toEqual([
+      expect.stringMatching(
+        /^faults\[0\]: controller-outage is not supported by the postgres backend: the transaction coordinator's rules run inside PostgreSQL/,
+      ),
     ]);
+    const onKafka = {
+      ...presetScenario('kafka-lso-stall')!,
+      checker: { isolation: 'read_uncommitted' as const },
+    };
+    expect(unsupportedReasons(onKafka)).toEqual([
+      expect.stringMatching(
+        /^checker\.isolation: read_uncommitted is not supported by the postgres backend on Kafka/,
+      ),
+    ]);
+    // A zombie is reproduced on Kafka (fencing stops it), still refused on Pravega.
+    expect(realFaultKinds('kafka')).toContain('zombie-writer');
+    expect(REAL_FAULT_KINDS).not.toContain('zombie-writer');
+    expect(realFaultKinds('kafka')).not.toContain('commit-rejected');
+    expect(realFaultKinds('kafka')).not.toContain('controller-outage');
+  });
+
+  it('draws Kafka schedules alike, of the faults it reproduces on Kafka', () => {
+    const kafka = Array.from({ length: 300 }, (_, i) =>
+      randomRealScenario(i + 1, realFaultKinds('kafka'), 'kafka'),
+    );
+    for (const s of kafka) {
+      expect(s.system).toBe('kafka');
+      expect(unsupportedReasons(s)).toEqual([]);
+    }
+    const kinds = new Set(kafka.flatMap((s) => s.faults.map((f) => f.kind)));
+    expect([...kinds].sort()).toEqual([...realFaultKinds('kafka')].sort());
   });
 
   it('draws the same schedule from the same seed', () => {
@@ -144,6 +180,24 @@ describe('eolab verify --schedules', () => {
     expect(stderr).toContain(
       "no store outages drawn: the server EOLAB_POSTGRES_URL names is not eolab's to stop",
     );
+    expect(code).toBe(0);
+  });
+
+  it('--system kafka draws and runs Kafka schedules: the agreement table on Kafka', async () => {
+    const { code, stdout, stderr } = await eolab(
+      ['verify', '--schedules', '4', '--seed', '1', '--system', 'kafka', '--json'],
+      server,
+    );
+    expect(stderr).toContain('verify: 4 random schedules (Kafka) from seed=1');
+    const result = JSON.parse(stdout);
+    expect(result.counts.differ).toBe(0);
+    expect(result.counts.agree + result.counts.timing).toBe(4);
+    expect(result.schedules.map((s: { scenario: { system: string } }) => s.scenario.system)).toEqual([
+      'kafka',
+      'kafka',
+      'kafka',
+      'kafka',
+    ]);
     expect(code).toBe(0);
   });
 

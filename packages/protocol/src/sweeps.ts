@@ -77,7 +77,8 @@ export const createSweepSchema = boundedJson(
         ctx.addIssue({
           code: 'custom',
           path: ['system'],
-          message: "the PostgreSQL backend runs Pravega's protocol: Kafka sweeps run on the model only",
+          message:
+            'Kafka schedules on PostgreSQL run from the command line only (eolab verify --schedules N --system kafka): the dashboard sweeps them on the model',
         });
       for (const field of ['base', 'kinds', 'maxFaults'] as const)
         if (r[field] !== undefined)

@@ -290,7 +290,7 @@ export class RealJob implements RunModel {
   }
 
   refusal(request: InjectRequest): string | null {
-    const why = this.prepared.pg.whyUnsupported(request.kind);
+    const why = this.prepared.pg.whyUnsupported(request.kind, this.prepared.scenario.system);
     if (why !== null) return `${request.kind} is not supported by the postgres backend: ${why}`;
     if (this.ended) return 'the run has ended: no fault can change it';
     if (this.control === null) return 'the real job has not started yet: try again in a moment';

@@ -31,7 +31,7 @@ export interface LsoHold {
   holder: { id: number; epoch: number; ended: 'commit' | 'abort' };
 }
 
-interface LogRow {
+export interface LogRow {
   partition: number;
   kind: 'record' | 'commit' | 'abort';
   value: number;
@@ -97,7 +97,8 @@ export function consume(log: readonly LogRow[]): KafkaRead {
       holder =
         transactional && end !== undefined ? { id: row.id!, epoch: row.epoch!, ended: end.kind } : null;
     }
-    if (!Number.isFinite(stableAtMs)) break;
+    // Behind a transaction never decided: nothing further in this partition is read.
+    if (!Number.isFinite(stableAtMs)) continue;
     if (transactional && end?.kind !== 'commit') continue;
     const visibleAtMs = stableAtMs;
     rows.push({

@@ -63,7 +63,10 @@ export class DurationFaults {
     else if (fault.kind === 'job-pause') this.at(delayMs, () => this.pause(fault));
     else
       this.at(delayMs, () => {
-        if (this.job.runningChild() === null) return;
+        if (this.job.runningChild() === null) {
+          this.job.log('Zombie writer: no running job, nothing to leave running');
+          return;
+        }
         this.fired('zombie-writer', fault.durationMs);
         this.job.zombify(fault.durationMs);
       });
