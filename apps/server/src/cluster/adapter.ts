@@ -5,14 +5,14 @@ type AdapterFactory = ReturnType<typeof createAdapter>;
 
 /**
  * socket.io's Redis streams adapter, with two changes to how it broadcasts (each explained below):
- * this server's own sockets get a broadcast first, and entries read from the stream go out one
- * per turn of the event loop.
+ * this server's own sockets are written without waiting for Redis, and entries read from the
+ * stream go out one per turn of the event loop.
  */
 export function clusterAdapter(factory: AdapterFactory): AdapterFactory {
   // Called with `new` by socket.io: a function (not an arrow) that returns the adapter.
   return function adapter(nsp: unknown) {
     const made = factory(nsp);
-    localFirst(made as unknown as ClusterAdapter);
+    notWaitingForRedis(made as unknown as ClusterAdapter);
     paced(made);
     return made;
   };
@@ -23,12 +23,12 @@ export function clusterAdapter(factory: AdapterFactory): AdapterFactory {
  * to this server's own sockets (the answer's offset is for connection-state recovery, which the
  * lab does not use). So while Redis was away (ioredis holds the XADD until it is back) the watchers
  * of a run on its own server froze with the others, and every delta waited a round trip to Redis
- * behind the simulation's tick. The sockets here are written first, as a server alone writes
- * them; the copy for the other servers goes to the stream as before, in the same order.
+ * behind the simulation's tick. Here the copy for the other servers is sent first (ioredis writes
+ * it to the socket at once, so it does not wait behind this server's fan-out either) and the
+ * sockets here are written right after, without waiting for Redis's answer.
  */
-function localFirst(adapter: ClusterAdapter): void {
+function notWaitingForRedis(adapter: ClusterAdapter): void {
   adapter.broadcast = (packet: unknown, opts: BroadcastOptions) => {
-    Adapter.prototype.broadcast.call(adapter, packet, opts);
     if (opts.flags?.local !== true)
       (adapter as unknown as { publish: (message: unknown) => void }).publish({
         type: MessageType.BROADCAST,
@@ -37,6 +37,7 @@ function localFirst(adapter: ClusterAdapter): void {
           opts: { rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags: opts.flags },
         },
       });
+    Adapter.prototype.broadcast.call(adapter, packet, opts);
     return Promise.resolve();
   };
 }
