@@ -228,6 +228,8 @@ describe("the Kafka presets, for real (their minutes scaled to seconds, the mode
         /aborted its ongoing transaction \(epoch \d+\) and fenced its producer/.test(l),
       ),
     ).toBe(true);
+    // The zombie's open transaction, aborted by the fence, is told under the name it began with.
+    expect(events.some((e) => e.kind === 'txn-aborted' && e.why === 'fenced' && e.attempt === 1)).toBe(true);
     // Plain sends are not fenced: the zombie's land beside the new attempt's, as in the model.
     const plain = await verify(presetScenario('kafka-zombie-fenced', 'ATLEAST_ONCE')!);
     expect(plain.differences).toEqual([]);

@@ -35,7 +35,10 @@ export class JobEvents {
     let e = event;
     if (gid !== undefined && 'epoch' in e) {
       const known = this.byGid.get(gid);
-      if (e.kind === 'txn-flushed') this.byGid.set(gid, { ref: refOf(e), values: known?.values ?? null });
+      // Named at its pre-commit (Pravega's gid, Kafka's id and epoch), or at its begin on Kafka,
+      // whose open transactions a restore or the coordinator's timeout may end.
+      if (e.kind === 'txn-flushed' || e.kind === 'txn-begun')
+        this.byGid.set(gid, { ref: refOf(e), values: known?.values ?? null });
       else if (known !== undefined) e = { ...e, ...known.ref };
       // A rollback of a transaction whose pre-commit this run never saw cannot be drawn.
       else if (e.kind === 'txn-aborted') return;

@@ -229,7 +229,6 @@ class KafkaTransactionalSink implements SinkSubtask {
     };
     this.current = txn;
     this.ctx.txnBegun();
-    this.ctx.event({ kind: 'txn-begun', ...txn.ref });
     if (!deferInit) this.readyOf.set(txn, this.produceOn(txn));
     return txn;
   }
@@ -248,6 +247,8 @@ class KafkaTransactionalSink implements SinkSubtask {
     const producer = await this.initProducer(txn.id, `sink ${this.subtask}`);
     if (producer === null) return false;
     txn.producer = producer;
+    // Told once it has its producer: its name (id and epoch) lets a later abort or timeout be drawn.
+    this.ctx.event({ kind: 'txn-begun', ...txn.ref }, kafkaTxnName(this.ctx.run, txn.id, producer.epoch));
     this.sendUnacked(txn, false);
     return true;
   }
