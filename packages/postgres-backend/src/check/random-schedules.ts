@@ -39,8 +39,10 @@ interface Shape {
 }
 
 /**
- * A random schedule. `kinds`: the fault kinds to draw from (all the backend reproduces by default;
- * without store-outage for a server eolab may not stop, the one EOLAB_POSTGRES_URL names).
+ * A random schedule. `kinds`: the fault kinds to draw from (all the backend reproduces on Pravega
+ * by default; without store-outage for a server eolab may not stop, the one EOLAB_POSTGRES_URL
+ * names; `realFaultKinds('kafka')` for Kafka). `system`: kafka draws the same schedule on Kafka,
+ * with Kafka's defaults for what it leaves out.
  */
 export function randomRealScenario(
   seed: number,
