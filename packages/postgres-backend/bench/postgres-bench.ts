@@ -10,6 +10,10 @@
  *   COMMIT PREPARED, as EXACTLY_ONCE commits them), which says how far the job is from the store's
  *   own limit.
  * - the engine's wall-clock speed on the same scenario (simulated events per wall-clock second).
+ * - Kafka on PostgreSQL: the same job with `system: kafka` (each record an eolab_kafka_produce
+ *   call that locks its transactional id's row and checks the epoch, a transaction ending with
+ *   markers), beside its own baseline: the same calls with no job around them, pipelined on one
+ *   connection per subtask, then EndTxn.
  * - PostgreSQL's memory: the sum of VmRSS of the postmaster and its children, sampled from /proc
  *   every 50 ms; baseline: the same sum idle, right after the server started. (A shared buffer
  *   page touched by several processes counts in each: the sum is an upper bound.)
@@ -24,15 +28,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parseScenario, type Scenario, Simulation } from '@eolab/engine';
 import pg from 'pg';
 import { runOnPostgres, startPostgres } from '../src/index';
+import { endTxn, ensureKafkaSchema, initProducerId } from '../src/postgres/kafka-schema';
 
 const numEvents = Number(process.argv[2] ?? 10_000);
 if (!Number.isInteger(numEvents) || numEvents < 100)
   throw new Error('the event count must be an integer >= 100');
 
-function scenario(): Scenario {
+function scenario(system: 'pravega' | 'kafka' = 'pravega'): Scenario {
   const parsed = parseScenario({
     version: 1,
     name: 'bench-postgres',
+    ...(system === 'kafka' ? { system } : {}),
     mode: 'EXACTLY_ONCE',
     numEvents,
     source: { throttleUntilPosition: 1, eventIntervalMs: 1 },
@@ -112,6 +118,35 @@ async function preparedInserts(url: string, n: number): Promise<number> {
   return n / seconds;
 }
 
+/** Kafka's sends with no job around them: InitProducerId, the records pipelined per subtask, EndTxn. */
+async function kafkaSends(url: string, n: number): Promise<number> {
+  const clients = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];
+  await Promise.all(clients.map((c) => c.connect()));
+  await ensureKafkaSchema(clients[0]!);
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (client, s) => {
+      const { epoch } = await initProducerId(client, 'bench-kafka', s, 60_000, 900_000);
+      const sent = [];
+      for (let i = s; i < n; i += clients.length)
+        sent.push(
+          client.query('SELECT eolab_kafka_produce($1, $2, $3, 0, $4, $5, 1, 0, false)', [
+            'bench-kafka',
+            s,
+            epoch,
+            i + 1,
+            s,
+          ]),
+        );
+      await Promise.all(sent);
+      await endTxn(client, 'bench-kafka', s, epoch, true);
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.end()));
+  return n / seconds;
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 
@@ -141,6 +176,11 @@ try {
 
   const plain = await plainInserts(server.url, numEvents);
   const prepared = await preparedInserts(server.url, numEvents);
+  const kafka = await runOnPostgres(scenario('kafka'), { server });
+  if (kafka.verdict !== 'EXACTLY_ONCE' || !kafka.finished)
+    throw new Error(`the real Kafka run did not finish exactly once: ${kafka.verdict}`);
+  const kafkaBaseline = await kafkaSends(server.url, numEvents);
+  const kafkaRate = kafka.counts.committed / (kafka.durationMs / 1000);
 
   const realRate = real.counts.committed / (real.durationMs / 1000);
   const modelRate = model.counts.committed / (model.durationMs / 1000);
@@ -163,6 +203,12 @@ try {
   );
   console.log(
     `  prepared txns  ${fmt(prepared).padStart(9)} rows/s   (one transaction per subtask, PREPARE + COMMIT PREPARED; real job / baseline ${(realRate / prepared).toFixed(2)})`,
+  );
+  console.log(
+    `Kafka on PostgreSQL ${fmt(kafkaRate).padStart(6)} committed rows/s   (the same job with system kafka: ${(kafka.durationMs / 1000).toFixed(2)} s, ${kafka.checkpoints.completed} checkpoints, ${kafka.transactions.committed} transactions committed; Kafka / Pravega ${(kafkaRate / realRate).toFixed(2)})`,
+  );
+  console.log(
+    `  Kafka sends    ${fmt(kafkaBaseline).padStart(9)} rows/s   (eolab_kafka_produce pipelined per subtask, then EndTxn, no job; real Kafka job / baseline ${(kafkaRate / kafkaBaseline).toFixed(2)})`,
   );
   console.log(
     `PostgreSQL memory: peak ${mb(peak.kb)} MB RSS summed over ${peak.processes} processes during the job; baseline idle after start ${mb(idle.kb)} MB over ${idle.processes} processes (peak / baseline ${(peak.kb / Math.max(1, idle.kb)).toFixed(2)})`,
