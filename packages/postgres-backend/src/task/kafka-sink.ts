@@ -330,6 +330,8 @@ class KafkaTransactionalSink implements SinkSubtask {
     if (!(await this.ready(txn))) return new Promise(() => {});
     await this.flushed(txn);
     this.flushing = null;
+    // Pre-committed: its records are acknowledged and no longer kept.
+    this.readyOf.delete(txn);
     if (!(await this.ready(next))) return new Promise(() => {});
     const producer = txn.producer!;
     const ref = { ...txn.ref, epoch: checkpointId };
