@@ -210,6 +210,24 @@ describe('job-pause: the task process stopped with SIGSTOP', () => {
     expect(v.postgres.attempts).toHaveLength(1);
   });
 
+  it('two overlapping pauses: the process goes on when the first of them to end ends, as in the model', async () => {
+    const scenario = seedWith(
+      'EXACTLY_ONCE',
+      [
+        { kind: 'job-pause', atMs: 800, durationMs: 1_000 },
+        { kind: 'job-pause', atMs: 900, durationMs: 400 },
+      ],
+      SLOW_CHECKPOINTS,
+    );
+    const v = await verifyScenario(scenario, server, { timeoutMs: 20_000 });
+    expect(v.differences).toEqual([]);
+    expect(v.postgres.finished).toBe(true);
+    expect(
+      v.postgres.log.filter((l) => l === 'Job resumed: the task process continues (SIGCONT)'),
+    ).toHaveLength(1);
+    expect(v.postgres.attempts).toHaveLength(1);
+  });
+
   it('a pause longer than the heartbeat timeout fails the attempt over: duplicates in ATLEAST_ONCE, none in EXACTLY_ONCE', async () => {
     for (const mode of ['ATLEAST_ONCE', 'EXACTLY_ONCE'] as const) {
       const scenario = seedWith(mode, [{ kind: 'job-pause', atMs: 800, durationMs: 2_000 }], {

@@ -120,9 +120,13 @@ export class DurationFaults {
       this.job.log('Job pause: no running job, nothing to pause');
       return;
     }
-    this.paused = { child, stopped: false };
+    // A second pause while the first holds the process: it stays stopped (a fresh freeze would
+    // forget the SIGSTOP, and no SIGCONT would ever come), and it goes on when the first of the two
+    // ends, as the model thaws it.
+    const again = this.paused?.child === child;
+    if (!again) this.paused = { child, stopped: false };
     this.fired('job-pause', fault.durationMs);
-    this.job.send(child, { type: 'freeze' });
+    if (!again) this.job.send(child, { type: 'freeze' });
     this.job.log(`Job paused: the task process (pid ${child.pid}) is stopped for ${fault.durationMs} ms`);
     const frozenAtMs = this.job.elapsedMs();
     const lostAfterMs = this.heartbeat.lostAtMs(frozenAtMs) - frozenAtMs;
