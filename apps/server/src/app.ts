@@ -26,6 +26,9 @@ import { upgradeOlderFailedRuns } from './store/older-reports';
 import { PgRunStore } from './store/pg-store';
 import type { RunHistory } from './store/run-history';
 import { QueuedRunStore } from './store/store-worker';
+import { FileSweepStore } from './sweeps/file-sweep-store';
+import { PgSweepStore } from './sweeps/pg-sweep-store';
+import { shareSweepCancels } from './sweeps/sweep-cancels';
 import { SweepManager } from './sweeps/sweep-manager';
 import { sweepRoutes } from './sweeps/sweep-routes';
 
@@ -169,14 +172,18 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     );
   }
   // Sweeps run on worker threads, one per core, or with EOLAB_REDIS_URL on the fleet's `eolab
-  // worker`s; their progress goes to every dashboard.
+  // worker`s; their progress goes to every dashboard. They are kept beside the run history: in
+  // PostgreSQL when it is there (every server lists them), else in files.
   const sweeps = new SweepManager(
-    config.dataDir,
+    store instanceof PgRunStore && databaseUrl !== null
+      ? new PgSweepStore(databaseUrl, serverId, log)
+      : new FileSweepStore(config.dataDir, log),
     availableParallelism(),
     (progress) => io.emit('sweep:progress', progress),
     log,
     config.cluster.redisUrl,
   );
+  if (cluster !== null) shareSweepCancels(io, sweeps);
 
   if (store instanceof QueuedRunStore) {
     manager.storeHealth.follow(store);
