@@ -77,6 +77,9 @@ function collect(
   let lastCount: number | null = null;
   return new Promise<SweepResult>((resolve, reject) => {
     let finished = false;
+    // Declared before `finish` uses it: a cancel that came before the chunks were queued finishes
+    // the sweep before the poll starts.
+    let poll: ReturnType<typeof setInterval> | undefined;
     const finish = (outcome: () => void) => {
       if (finished) return;
       finished = true;
@@ -116,7 +119,8 @@ function collect(
         ),
       );
     };
-    if (options.cancel?.aborted) return onCancel();
+    if (options.cancel?.aborted)
+      return finish(() => reject(new FleetSweepCancelled('cancelled before its chunks were queued')));
     options.cancel?.addEventListener('abort', onCancel, { once: true });
     const countWorkers = () =>
       queue.getWorkersCount().then(
@@ -126,7 +130,7 @@ function collect(
         },
         () => {},
       );
-    const poll = setInterval(() => void countWorkers(), WORKERS_POLL_MS);
+    poll = setInterval(() => void countWorkers(), WORKERS_POLL_MS);
     void queue
       .addBulk(
         chunks.map((chunk) => ({

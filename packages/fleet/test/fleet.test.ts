@@ -91,6 +91,21 @@ describe('sweeps on the fleet (BullMQ on a real Redis)', () => {
     }
   });
 
+  it('a cancel that comes while it connects rejects as cancelled, queueing nothing', async () => {
+    const cancel = new AbortController();
+    const sweeping = fleetSweep(redis.url, spec, { cancel: cancel.signal });
+    cancel.abort();
+    await expect(sweeping).rejects.toThrow(
+      new FleetSweepCancelled('cancelled before its chunks were queued'),
+    );
+    const queue = new Queue(FLEET_QUEUE, { connection: { url: redis.url } });
+    try {
+      expect(await queue.getWaitingCount()).toBe(0);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('says when Redis cannot be reached', async () => {
     await expect(fleetSweep('redis://127.0.0.1:1', spec)).rejects.toThrow(FleetError);
     await expect(fleetSweep('redis://127.0.0.1:1', spec)).rejects.toThrow(

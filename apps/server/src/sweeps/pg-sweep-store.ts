@@ -16,8 +16,8 @@ import { KEPT_SWEEPS, type RunningElsewhere, type StoredSweep, type SweepStore }
  *
  * Its own connection (a PgThread of its own, used only asynchronously): a result of 20,000
  * schedules is megabytes, and the run history's synchronous reads must not wait behind it. The
- * result (`{ result, verification }`) is stored gzipped: a 20,000-schedule result of about 9 MB of
- * JSON is about 0.6 MB gzipped (docs/architecture.md).
+ * result (`{ result, verification }`) is stored gzipped: 20,000 random schedules with every
+ * schedule's outcome are 5.5 MB of JSON and 0.23 MB gzipped, in 27 ms (docs/architecture.md).
  */
 
 const SCHEMA = `
