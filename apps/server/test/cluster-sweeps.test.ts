@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { type FleetWorker, startFleetWorker } from '@eolab/fleet';
+import { type FleetWorker, fleetChunks, startFleetWorker } from '@eolab/fleet';
 import { type PostgresServer, startPostgres } from '@eolab/postgres-backend';
 import type { HealthResponse, SweepDetail, SweepProgress, SweepSummary, SweepsPage } from '@eolab/protocol';
 import { pino } from 'pino';
@@ -172,9 +172,11 @@ describe('sweeps in a cluster (Redis + PostgreSQL)', () => {
     expect((await call(b.port, 'POST', '/sweeps/nosuch/cancel', {})).status).toBe(404);
   });
 
-  it('killing A mid-sweep: its sweep is marked failed naming A, B’s watchers are told, and B may start one', async () => {
-    const running = await startSweep(a.port, { schedules: 500, seed: 2 });
+  it('killing A mid-sweep: its sweep is marked failed naming A, B’s watchers are told, its chunks are withdrawn, and B may start one', async () => {
     const onB = await watcherOn(b.port);
+    const running = await startSweep(a.port, { schedules: 500, seed: 2 });
+    // Its chunks are on the queue (A counted the workers after queueing them: none).
+    await progress(onB, running.id, (p) => p.fleetWorkers === 0);
     const told = progress(onB, running.id, (p) => p.state !== 'running');
     await killHard(a.child);
     expect(await told).toMatchObject({ sweepId: running.id, state: 'failed' });
@@ -183,11 +185,11 @@ describe('sweeps in a cluster (Redis + PostgreSQL)', () => {
     expect(failed.error).toContain(`server ${a.id} (`);
     expect(failed.error).toContain('stopped while running it');
     expect(failed.finishedAt).not.toBeNull();
-    // The slot is free again.
+    // The slot is free again, and A's chunks were withdrawn from the queue: a worker sweeps only B's.
+    worker = await startFleetWorker(redis.url, 'test-worker', () => {});
     const next = await startSweep(b.port, { schedules: 10, seed: 1 });
-    const cancelled = progress(onB, next.id, (p) => p.state !== 'running');
-    expect((await call(b.port, 'POST', `/sweeps/${next.id}/cancel`, {})).status).toBe(200);
-    expect(await cancelled).toMatchObject({ state: 'cancelled' });
+    expect(await progress(onB, next.id, (p) => p.state !== 'running')).toMatchObject({ state: 'done' });
+    expect(worker.chunks()).toBe(fleetChunks(10).length);
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { withdrawFleetSweep } from '@eolab/fleet';
 import type {
   StoredSweepSpec,
   SweepDetail,
@@ -33,6 +34,8 @@ const PROGRESS_EVERY_MS = 200;
 const STORED_PROGRESS_EVERY_MS = 1_000;
 /** How often running sweeps of servers that died are looked for (and marked failed). */
 const ORPHANS_EVERY_MS = 2_000;
+/** How long a dead server's fleet sweep waits for Redis to withdraw its chunks before it is told failed. */
+const WITHDRAW_MS = 2_000;
 /** A sweep's end the store refused is written again this often (until it takes it, or the server stops). */
 const STORE_RETRY_MS = 2_000;
 
@@ -202,6 +205,7 @@ export class SweepManager {
         ? runSweep(sweepSpec, this.workers, progress)
         : runFleetSweep(
             this.fleetRedisUrl,
+            summary.id,
             sweepSpec,
             progress,
             (workers) => {
@@ -278,10 +282,30 @@ export class SweepManager {
       for (const s of await this.store.failOrphans()) {
         if (this.closed) return;
         this.log.warn({ sweepId: s.id, error: s.error }, 'sweep failed: the server running it is gone');
+        // Before it is told (a next sweep may start on that): the fleet sweeps no chunk for nobody.
+        if (this.fleetRedisUrl !== null && s.spec.backend !== 'postgres')
+          await this.withdrawChunks(this.fleetRedisUrl, s);
         this.tellAbout(s);
       }
     } catch (err) {
       this.log.warn({ err }, 'could not look for sweeps of servers that are gone');
+    }
+  }
+
+  /** The chunks a dead server's fleet sweep left waiting on the queue, withdrawn (Redis given WITHDRAW_MS). */
+  private async withdrawChunks(redisUrl: string, s: SweepSummary): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), WITHDRAW_MS);
+    });
+    try {
+      const outcome = await Promise.race([withdrawFleetSweep(redisUrl, s.id, s.spec.schedules), late]);
+      if (outcome === 'late') this.log.warn({ sweepId: s.id }, 'Redis did not withdraw its chunks in time');
+      else this.log.warn({ sweepId: s.id }, 'its chunks still waiting on the queue were withdrawn');
+    } catch (err) {
+      this.log.warn({ sweepId: s.id, err }, 'its chunks still waiting on the queue could not be withdrawn');
+    } finally {
+      clearTimeout(timer);
     }
   }
 
