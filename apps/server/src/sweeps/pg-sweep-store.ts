@@ -2,9 +2,10 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { StoredSweepSpec, SweepDetail, SweepSummary } from '@eolab/protocol';
 import type { Logger } from 'pino';
+import { RunError } from '../runs/run-error';
 import { StartupError } from '../startup-error';
 import { LIVE_SERVERS, redacted, SCHEMA_LOCK } from '../store/pg-store';
-import { PgThread } from '../store/pg-thread';
+import { type PgResult, type PgStep, PgThread } from '../store/pg-thread';
 import { KEPT_SWEEPS, type RunningElsewhere, type StoredSweep, type SweepStore } from './sweep-store';
 
 /**
@@ -91,14 +92,14 @@ export class PgSweepStore implements SweepStore {
   }
 
   async list(): Promise<SweepSummary[]> {
-    const [page] = await this.pg.run([
+    const [page] = await this.query([
       { sql: `SELECT ${SUMMARY_COLUMNS} FROM eolab_history_sweeps ORDER BY created_at DESC`, params: [] },
     ]);
     return (page?.rows ?? []).map((r) => summaryOf(r as unknown as SummaryRow));
   }
 
   async get(id: string): Promise<StoredSweep | null> {
-    const [found] = await this.pg.run([
+    const [found] = await this.query([
       {
         sql: `SELECT ${SUMMARY_COLUMNS}, owner, result FROM eolab_history_sweeps WHERE id = $1`,
         params: [id],
@@ -120,7 +121,7 @@ export class PgSweepStore implements SweepStore {
   async claim(s: SweepSummary): Promise<RunningElsewhere | null> {
     // The unique index on running sweeps refuses a second one: the insert then does nothing.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const [inserted, running] = await this.pg.run([
+      const [inserted, running] = await this.query([
         {
           sql: `INSERT INTO eolab_history_sweeps (id, owner, state, spec, done, created_at, fleet_workers)
                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
@@ -160,7 +161,7 @@ export class PgSweepStore implements SweepStore {
       result === null && verification == null ? null : await zipped(JSON.stringify({ result, verification }));
     // Written even over a row another server marked failed while this one could not stamp its
     // heartbeat: the result is what this server swept.
-    await this.pg.run([
+    await this.query([
       {
         sql: `UPDATE eolab_history_sweeps SET state = $2, done = $3, finished_at = $4, violations = $5,
                 error = $6, fleet_workers = $7, result = $8 WHERE id = $1`,
@@ -184,7 +185,7 @@ export class PgSweepStore implements SweepStore {
   }
 
   async failOrphans(): Promise<SweepSummary[]> {
-    const [failed] = await this.pg.run([
+    const [failed] = await this.query([
       {
         sql: `UPDATE eolab_history_sweeps s SET state = 'failed', finished_at = $1,
                 error = 'server ' || s.owner
@@ -202,6 +203,18 @@ export class PgSweepStore implements SweepStore {
     this.pg.close();
   }
 
+  /** The statements' results; PostgreSQL's refusal (or absence) as a 503 that says so. */
+  private async query(steps: PgStep[]): Promise<PgResult[]> {
+    try {
+      return await this.pg.run(steps);
+    } catch (error) {
+      throw new RunError(
+        503,
+        `the sweeps cannot be read or written in PostgreSQL right now (${(error as Error).message})`,
+      );
+    }
+  }
+
   /** Writes the pending progress, the latest of each sweep, one batch at a time. */
   private async writeProgress(): Promise<void> {
     if (this.writing || this.pending.size === 0) return;
@@ -209,7 +222,7 @@ export class PgSweepStore implements SweepStore {
     const batch = [...this.pending.values()];
     this.pending.clear();
     try {
-      await this.pg.run(
+      await this.query(
         batch.map((s) => ({
           // A sweep that ended (or was marked failed) keeps what its end wrote.
           sql: `UPDATE eolab_history_sweeps SET done = $2, fleet_workers = $3 WHERE id = $1 AND state = 'running'`,
