@@ -231,7 +231,7 @@ test('screenshots: Kafka, readers held at the last stable offset, and Pravega vs
   const d = new Dashboard(page);
   await d.startRun({ preset: 'kafka-lso-stall', exactlyOnce: true, speed: 'max' });
   await expect(d.verdict).toHaveText('No duplicate found. EXACTLY_ONCE!');
-  await page.getByRole('button', { name: /waited 30046 ms behind transaction cp3·s0/ }).click();
+  await page.getByRole('button', { name: /waited 30,046 ms behind transaction cp3·s0/ }).click();
   await d.chartsSettled();
   await page.screenshot({ path: join(dir, 'kafka-lso-stall.png'), fullPage: true });
   await page
@@ -247,7 +247,7 @@ test('screenshots: Kafka, readers held at the last stable offset, and Pravega vs
   await timeWindow.getByLabel('From (ms)').fill('30348');
   await page.keyboard.press('Enter');
   const diagram = page.getByRole('region', { name: 'Protocol diagram' });
-  await expect(diagram.getByTestId('diagram-count')).toHaveText(/messages between 30348 and 30362 ms/);
+  await expect(diagram.getByTestId('diagram-count')).toHaveText(/messages between 30,348 and 30,362 ms/);
   await diagram.screenshot({ path: join(dir, 'kafka-protocol-diagram.png') });
 
   await page.getByRole('button', { name: 'Run this on Pravega too' }).click();

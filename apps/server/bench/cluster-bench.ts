@@ -98,6 +98,10 @@ function merged(parts: Float64Array[]): Float64Array {
 
 interface PhaseResult {
   latencies: Float64Array;
+  /** Per server the watchers connected to (in `watcherUrls` order): their latencies. */
+  byServer: Float64Array[];
+  /** The watcher processes' CPU, a share of a core. */
+  watcherCore: number;
   missed: number;
   finals: number;
   wallS: number;
@@ -116,7 +120,8 @@ async function phase(
   measureS: number,
   measured: [string, number][],
 ): Promise<PhaseResult> {
-  const group = await WatcherGroup.start(watcherUrls, watchers, Math.max(2, watcherUrls.length), () => {});
+  const processes = Math.max(2, watcherUrls.length);
+  const group = await WatcherGroup.start(watcherUrls, watchers, processes, () => {});
   const control = await connect(runServer.url);
   try {
     const scenario = { ...presetScenario('live-demo', 'EXACTLY_ONCE')!, numEvents: MAX_NUM_EVENTS };
@@ -148,8 +153,14 @@ async function phase(
     if (!ended) await command(control, 'run:control', { runId, action: 'stop' }).catch(() => {});
     await Promise.race([finals, sleep(30_000)]);
     const results: WatcherResults[] = await group.fetchAndCollect(`/api/runs/${runId}`);
+    // WatcherGroup gives child i the server watcherUrls[i % length].
+    const byServer = watcherUrls.map((_, server) =>
+      merged(results.filter((_, i) => i % watcherUrls.length === server).map((r) => r.latencies)),
+    );
     return {
       latencies: merged(results.map((r) => r.latencies)),
+      byServer,
+      watcherCore: results.reduce((n, r) => n + r.cpuUs, 0) / 1e6 / wallS,
       missed: results.reduce((n, r) => n + r.missed, 0),
       finals: results.reduce((n, r) => n + r.finalLatencies.length, 0),
       wallS,
@@ -164,13 +175,17 @@ async function phase(
 const ms = (v: number) => `${Number.isNaN(v) ? '-' : v.toFixed(0)} ms`;
 const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
 
-function describe(label: string, watchers: number, r: PhaseResult): void {
+function describe(label: string, watchers: number, r: PhaseResult, servers: string[]): void {
   const l = r.latencies;
   console.log(
     `  ${label}: every delta p50 ${ms(percentile(l, 0.5))}, p90 ${ms(percentile(l, 0.9))}, p99 ${ms(percentile(l, 0.99))}, max ${ms(l.at(-1) ?? Number.NaN)}; ${l.length.toLocaleString('en')} deltas in ${r.wallS.toFixed(1)} s, ${r.missed} lost to volatile emits, ${r.finals}/${watchers} got the last delta`,
   );
+  if (servers.length > 1)
+    console.log(
+      `    by server: ${servers.map((name, i) => `${name}'s watchers p50 ${ms(percentile(r.byServer[i]!, 0.5))}, p99 ${ms(percentile(r.byServer[i]!, 0.99))}`).join('; ')}`,
+    );
   console.log(
-    `    CPU (share of a core): ${r.cores.map(([name, core]) => `${name} ${pct(core)}`).join(', ')}`,
+    `    CPU (share of a core): ${r.cores.map(([name, core]) => `${name} ${pct(core)}`).join(', ')}, watcher processes ${pct(r.watcherCore)}`,
   );
 }
 
@@ -216,11 +231,12 @@ export async function clusterBenchmark(watchers: number, measureS: number): Prom
     console.log(
       `server load benchmark, cluster mode: ${watchers} socket.io watchers of one run at max speed (live-demo, ${MAX_NUM_EVENTS.toLocaleString('en')} events), ${measureS} s each`,
     );
-    describe(`baseline, one server, all ${watchers} watchers on it`, watchers, baseline);
+    describe(`baseline, one server, all ${watchers} watchers on it`, watchers, baseline, ['the server']);
     describe(
       `cluster, the run on A, ${watchers / 2} watchers on A and ${watchers / 2} on B (through Redis)`,
       watchers,
       cluster,
+      ['A', 'B'],
     );
     const met = p99 < TARGET_P99_MS;
     console.log(

@@ -4,6 +4,9 @@
  * other, and that queue is what it would measure as the server's latency. Each child opens its
  * share of the clients, records the latency of every delta they receive, and answers the
  * benchmark's commands over IPC (`serialization: 'advanced'`, so sample arrays travel as they are).
+ * A child's first client is a socket.io-client, which decodes every delta as the dashboard does;
+ * the others are light (light-watcher.ts), which read only a delta's seq, time and end: even
+ * spread over processes, the decoding of every copy took the cores the servers needed.
  *
  * Run as a child: `node --import tsx watchers.ts <url> <count>`.
  */
@@ -12,6 +15,7 @@ import { get } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Ack, ClientToServerEvents, RunDelta, ServerToClientEvents } from '@eolab/protocol';
 import { io, type Socket } from 'socket.io-client';
+import { LightWatcher } from './light-watcher';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -114,17 +118,12 @@ export class Samples {
 /** The child's side: its clients, their deltas, and the answers to the benchmark's commands. */
 async function child(url: string, count: number): Promise<void> {
   const send = (message: unknown) => process.send!(message);
-  const clients: Client[] = [];
-  for (let i = 0; i < count; i += CONNECT_BATCH) {
-    const batch = Math.min(CONNECT_BATCH, count - i);
-    clients.push(...(await Promise.all(Array.from({ length: batch }, () => connect(url)))));
-  }
-  const first = clients[0]!;
   let runId = '';
   let measuring = false;
   const latencies = new Samples();
   const finalLatencies = new Samples();
-  const finalAt = new Map<Client, number>();
+  let finals = 0;
+  const finalAt: number[] = [];
   const fetchMs = new Samples();
   let reportBytes = 0;
   let missed = 0;
@@ -137,33 +136,51 @@ async function child(url: string, count: number): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let progress: NodeJS.Timeout | undefined;
 
-  for (const client of clients) {
-    let lastSeq = 0;
-    client.on('run:delta', (d: RunDelta) => {
-      if (d.runId !== runId) return;
-      const final = d.outcome !== null && d.state !== 'running';
-      if (!measuring && !final) return;
-      const latencyMs = Date.now() - d.sentAt;
-      latencies.push(latencyMs);
-      if (latencyMs > windowMaxMs) windowMaxMs = latencyMs;
-      if (client === first) {
-        firstJsonBytes += JSON.stringify(d).length;
-        firstDeltas++;
-      }
-      if (lastSeq !== 0 && d.seq > lastSeq + 1) missed += d.seq - lastSeq - 1;
-      lastSeq = d.seq;
-      if (!final) return;
+  /** Watcher `index`'s delta: its latency, a gap in its sequence, its run's end. */
+  const lastSeq: number[] = [];
+  const onDelta = (index: number, seq: number, sentAtMs: number, final: boolean): boolean => {
+    if (!measuring && !final) return false;
+    const latencyMs = Date.now() - sentAtMs;
+    latencies.push(latencyMs);
+    if (latencyMs > windowMaxMs) windowMaxMs = latencyMs;
+    const last = lastSeq[index] ?? 0;
+    if (last !== 0 && seq > last + 1) missed += seq - last - 1;
+    lastSeq[index] = seq;
+    if (final && finalAt[index] === undefined) {
       finalLatencies.push(latencyMs);
-      finalAt.set(client, Date.now());
-      if (client === first) finalJsonBytes = JSON.stringify(d).length;
-      if (finalAt.size === clients.length) send({ type: 'finals' });
-    });
+      finalAt[index] = Date.now();
+      if (++finals === count) send({ type: 'finals' });
+    }
+    return true;
+  };
+
+  // The first watcher decodes every delta as the dashboard does (and tells their sizes); the
+  // others read only what latency needs (light-watcher.ts: why).
+  const first = await connect(url);
+  first.on('run:delta', (d: RunDelta) => {
+    if (d.runId !== runId) return;
+    const final = d.outcome !== null && d.state !== 'running';
+    if (!onDelta(0, d.seq, d.sentAt, final)) return;
+    firstJsonBytes += JSON.stringify(d).length;
+    firstDeltas++;
+    if (final) finalJsonBytes = JSON.stringify(d).length;
+  });
+  const light: LightWatcher[] = [];
+  for (let i = 1; i < count; i += CONNECT_BATCH) {
+    const batch = Math.min(CONNECT_BATCH, count - i);
+    light.push(
+      ...(await Promise.all(
+        Array.from({ length: batch }, (_, j) =>
+          LightWatcher.connect(url, (seq, sentAtMs, final) => onDelta(i + j, seq, sentAtMs, final)),
+        ),
+      )),
+    );
   }
 
   process.on('message', async (message: Command) => {
     if (message.type === 'watch') {
       runId = message.runId;
-      await Promise.all(clients.map((c) => command(c, 'run:watch', { runId })));
+      await Promise.all([command(first, 'run:watch', { runId }), ...light.map((w) => w.watch(runId))]);
       send({ type: 'watching' });
     } else if (message.type === 'measure') {
       measuring = true;
@@ -183,10 +200,10 @@ async function child(url: string, count: number): Promise<void> {
       const wire = wireBytesRead(first) - wireFrom;
       const started = Date.now();
       await Promise.all(
-        clients.map(async (client) => {
+        Array.from({ length: count }, async (_, index) => {
           // A path is fetched from this process's own server (in a cluster, each has its own).
           reportBytes = await fetchLength(message.url.startsWith('/') ? `${url}${message.url}` : message.url);
-          fetchMs.push(Date.now() - (finalAt.get(client) ?? started));
+          fetchMs.push(Date.now() - (finalAt[index] ?? started));
         }),
       );
       send({
@@ -207,7 +224,8 @@ async function child(url: string, count: number): Promise<void> {
         } satisfies WatcherResults,
       });
     } else if (message.type === 'close') {
-      for (const c of clients) c.disconnect();
+      first.disconnect();
+      for (const w of light) w.close();
       process.disconnect();
     }
   });

@@ -283,7 +283,7 @@ describe('a real run through the server', () => {
     expect(told).toContain('Fault: the whole job freezes for 400 ms: no processing, no lease pings.');
     expect(told).toContain('The job pause is over: the tasks run again.');
     // Real time: a checkpoint pending when the pause struck may be aborted, or may not.
-    expect(told.at(-1)).toMatch(/^Run ended after \d+ ms: \d+ checkpoints? completed(, \d+ aborted)?\.$/);
+    expect(told.at(-1)).toMatch(/^Run ended after [\d,]+ ms: \d+ checkpoints? completed(, \d+ aborted)?\.$/);
   });
 
   it('a simulated run replayed for real (Simulated vs real): same scenario and faults on PostgreSQL, the same duplicates', async () => {

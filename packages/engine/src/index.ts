@@ -3,6 +3,7 @@ export * from './explain/log-lines';
 export * from './explain/narrate';
 export { valuesPhrase } from './explain/narration-phrases';
 export * from './explain/protocol-messages';
+export { msRangeText, msText } from './explain/time-text';
 export { END_MARKER, exhaustive, START_MARKER } from './kernel/context';
 export * from './kernel/histogram';
 export * from './kernel/prng';

@@ -104,6 +104,33 @@ describe('causes in the report', () => {
     expect(report.causes.duplicates.map((c) => [c.kind, c.zombieAttempt])).toEqual([['zombie-writer', 1]]);
     expect(report.causes.duplicates[0]!.count).toBe(report.counts.duplicates);
   });
+
+  it('a zombie that writes values after the new attempt: the failover it outlived, and where the new attempt restored from', () => {
+    const { report, events } = run(
+      scenario({
+        version: 1,
+        name: 'zombie-writes-second',
+        seed: 83,
+        mode: 'BEST_EFFORT',
+        numEvents: 188,
+        sink: { parallelism: 3 },
+        faults: [{ kind: 'zombie-writer', atMs: 101, durationMs: 955 }],
+      }),
+    );
+    const restored = ofKind(events, 'job-restored')[0]!;
+    expect(restored.checkpointId).toBe(1);
+    const [cause] = report.causes.duplicates;
+    expect(cause).toMatchObject({
+      kind: 'zombie-writer',
+      zombieAttempt: 1,
+      failure: { attempt: 1, atMs: 101, reason: 'zombie' },
+      restore: { attempt: 2, checkpointId: 1 },
+    });
+    // Before, it said "failed over at ? ms" and "restored from the beginning": the zombie's own facts.
+    expect(cause!.text).toBe(
+      `${restored.position + 1}..188: written twice: attempt 1 kept writing after the job failed over at 101 ms, beside attempt 2 restored from checkpoint 1 at position ${restored.position}`,
+    );
+  });
 });
 
 describe('one name for a transaction', () => {

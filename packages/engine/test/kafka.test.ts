@@ -86,7 +86,7 @@ describe("Kafka's failure modes", () => {
       "Checkpoint 3's transaction cp3·s1 committed, but read_committed readers stop at the last stable offset, the first record of transaction cp3·s0, still open: its values 119–217 (every 2nd) behind it wait.",
     ]);
     expect(at(30_355).at(-1)).toContain(
-      'waited 30046 ms behind transaction cp3·s0 at the last stable offset',
+      'waited 30,046 ms behind transaction cp3·s0 at the last stable offset',
     );
   });
 

@@ -305,7 +305,7 @@ describe('a run a person stopped', () => {
     }).map((s) => s.text);
     const completed = events.filter((e) => e.kind === 'checkpoint-completed').length;
     expect(texts.at(-1)).toBe(
-      `Run stopped by you at 1000 ms of virtual time: ${completed} checkpoints completed. The checker judges only what it read so far; whether values were lost is not judged.`,
+      `Run stopped by you at 1,000 ms of virtual time: ${completed} checkpoints completed. The checker judges only what it read so far; whether values were lost is not judged.`,
     );
     expect(texts.join('\n')).not.toMatch(/never committed|Run ended/);
   });

@@ -47,7 +47,7 @@ describe('a real run is narrated like a simulated one', () => {
       }),
     );
     expect(texts).toContainEqual(
-      'Fault: the segment store answers nothing for 1000 ms: writers retry and resend, so acknowledgements, flushes and visibility wait.',
+      'Fault: the segment store answers nothing for 1,000 ms: writers retry and resend, so acknowledgements, flushes and visibility wait.',
     );
     expect(texts).toContainEqual(
       expect.stringMatching(
@@ -56,7 +56,7 @@ describe('a real run is narrated like a simulated one', () => {
     );
     expect(texts).toContainEqual(
       expect.stringMatching(
-        /^Sink \d got through to reconnect to the segment store at attempt \d+, \d+ ms after the first/,
+        /^Sink \d got through to reconnect to the segment store at attempt \d+, [\d,]+ ms after the first/,
       ),
     );
     expect(texts).toContain(

@@ -16,6 +16,7 @@ import { SerializedJson } from '../http/shared-json';
 import type { IoServer } from '../http/sockets';
 import { RunError } from '../runs/run-error';
 import type { RunManager } from '../runs/run-manager';
+import { clusterAdapter } from './adapter';
 import { localCommands, type RunCommands } from './run-commands';
 
 /**
@@ -88,7 +89,7 @@ export function joinCluster(
     lastError = '';
   });
   io.adapter(
-    pacedAdapter(
+    clusterAdapter(
       createAdapter(redis, {
         streamName: STREAM,
         maxLen: STREAM_MAX_LEN,
@@ -166,44 +167,6 @@ export function joinCluster(
 }
 
 const NOT_LIVE = Symbol('not live on any other server');
-
-type AdapterFactory = ReturnType<typeof createAdapter>;
-
-/**
- * The adapter reads the stream in batches (XREAD, up to 100 entries) and broadcasts the entries
- * one after the other in one loop. Deltas go out volatile: a socket whose previous frame is still
- * being written skips the next one, and its browser, seeing the gap, asks for a fresh snapshot
- * (from the run's server, through Redis). Two deltas broadcast in the same tick make every watcher
- * on this server skip the second (a socket is writable again only once its write's callback ran),
- * where the run's own server, sending each delta on its own tick, loses none. The entries are
- * taken one per turn of the event loop instead, in order, so the frames of one are written before
- * the next is sent (docs/benchmarks.md, 7 December: several servers).
- */
-function pacedAdapter(factory: AdapterFactory): AdapterFactory {
-  // Called with `new` by socket.io: a function (not an arrow) that returns the adapter.
-  return function paced(nsp: unknown) {
-    const adapter = factory(nsp);
-    const handle = adapter.onRawMessage.bind(adapter);
-    const waiting: Parameters<typeof handle>[] = [];
-    let draining = false;
-    const next = () => {
-      const entry = waiting.shift();
-      if (entry === undefined) {
-        draining = false;
-        return;
-      }
-      handle(...entry);
-      setImmediate(next);
-    };
-    adapter.onRawMessage = (...entry: Parameters<typeof handle>) => {
-      waiting.push(entry);
-      if (draining) return;
-      draining = true;
-      next();
-    };
-    return adapter;
-  };
-}
 
 /** How long /api/health waits for Redis to count the servers. */
 const STATUS_MS = 1_000;

@@ -2,6 +2,7 @@ import {
   type LaneKey,
   laneOf,
   type MessageKind,
+  msRangeText,
   type ProtocolMessage,
   type Sentence,
   type System,
@@ -97,13 +98,13 @@ const betweenText = (from: LaneKey, to: LaneKey, words: SystemWords): string =>
 /** A message in words: what it says, between whom, when, and its note. */
 export function messageText(m: ProtocolMessage, words: SystemWords = PRAVEGA_WORDS): string {
   const between = betweenText(m.from, m.to, words);
-  const when = m.sentMs === m.receivedMs ? `${m.receivedMs} ms` : `${m.sentMs}–${m.receivedMs} ms`;
+  const when = msRangeText(m.sentMs, m.receivedMs);
   return `${wordFor(m, words)}, ${between}, ${when}${m.note === null ? '' : `: ${m.note}`}`;
 }
 
 export function bundleText(b: MessageBundle, words: SystemWords = PRAVEGA_WORDS): string {
   const between = betweenText(b.from, b.to, words);
-  return `${plural(b.count, `${b.kind} message`)}, ${between}, ${b.fromMs}–${b.toMs} ms`;
+  return `${plural(b.count, `${b.kind} message`)}, ${between}, ${msRangeText(b.fromMs, b.toMs)}`;
 }
 
 /** A message's word on its arrow, when the window is sparse enough to label each one. */

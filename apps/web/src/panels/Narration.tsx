@@ -1,3 +1,4 @@
+import { msText } from '@eolab/engine';
 import { type KeyboardEvent, useLayoutEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { highlight } from '../actions/controls';
@@ -135,7 +136,7 @@ export function Narration() {
               onFocus={() => setFocusIndex(i)}
               onClick={() => highlight(highlightMs === s.t ? null : s.t)}
             >
-              <span className="time">{s.t} ms</span> {s.text}
+              <span className="time">{msText(s.t)}</span> {s.text}
             </button>
           </li>
         ))}

@@ -1,4 +1,4 @@
-import type { ProtocolMessage } from '@eolab/engine';
+import { msText, type ProtocolMessage } from '@eolab/engine';
 import type { MessageBundle, MessagesPage } from '@eolab/protocol';
 import { memo, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -113,7 +113,7 @@ function Diagram({ page }: { page: MessagesPage }) {
     <>
       <p className="diagram-count" data-testid="diagram-count">
         {bundled === 0
-          ? `${page.total} messages between ${page.fromMs} and ${page.toMs} ms.`
+          ? `${page.total} messages between ${page.fromMs.toLocaleString('en')} and ${msText(page.toMs)}.`
           : `${page.messages.length} of ${page.total} messages drawn one by one; ${bundled} routine ones drawn as bands. Drag across the diagram to zoom in and see each.`}
         {!page.complete &&
           ' Early messages of this run were not kept: it was stored before the server kept them all.'}

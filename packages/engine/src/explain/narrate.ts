@@ -16,6 +16,7 @@ import {
   valuesPhrase,
 } from './narration-phrases';
 import { type CheckpointStory, refOf, spanOf, type TxnStory, taskBit, visible } from './narration-story';
+import { msRangeText, msText } from './time-text';
 
 /**
  * The run's story in sentences, told from the events' structured fields only (never from the lines
@@ -175,7 +176,7 @@ export class Narrator {
       this.say(
         e.t,
         'info',
-        `Kafka: ${count(e.values, 'committed value')} of partition ${e.partition} waited ${e.heldMs} ms behind transaction ${txnName(e)} at the last stable offset; read_committed readers see them only now that it ended.`,
+        `Kafka: ${count(e.values, 'committed value')} of partition ${e.partition} waited ${msText(e.heldMs)} behind transaction ${txnName(e)} at the last stable offset; read_committed readers see them only now that it ended.`,
       );
     },
     'call-retried': (e) => {
@@ -286,7 +287,7 @@ export class Narrator {
       this.draft({
         t: e.t,
         kind: 'good',
-        text: `Checkpoint ${e.checkpointId} completed at position ${e.position} (${e.durationMs} ms after its trigger).`,
+        text: `Checkpoint ${e.checkpointId} completed at position ${e.position} (${msText(e.durationMs)} after its trigger).`,
       });
     }
     this.settle(story, e.t);
@@ -615,7 +616,7 @@ export class Narrator {
     this.say(
       e.t,
       e.restartsLeft === 0 ? 'bad' : 'info',
-      `Restarting in ${e.delayMs} ms: ${count(e.restartsLeft, 'restart')} left after this one.`,
+      `Restarting in ${msText(e.delayMs)}: ${count(e.restartsLeft, 'restart')} left after this one.`,
     );
   }
 
@@ -665,7 +666,7 @@ export class Narrator {
       );
       this.forget(story);
     }
-    const when = this.options.realTime ? `after ${e.t} ms` : `at ${e.t} ms of virtual time`;
+    const when = this.options.realTime ? `after ${msText(e.t)}` : `at ${msText(e.t)} of virtual time`;
     this.say(
       e.t,
       e.finished ? 'good' : 'bad',
@@ -680,7 +681,7 @@ export class Narrator {
    */
   private runStopped(e: EventOf<'run-stopped'>): void {
     this.stoppedAt = e.t;
-    const when = this.options.realTime ? `after ${e.t} ms` : `at ${e.t} ms of virtual time`;
+    const when = this.options.realTime ? `after ${msText(e.t)}` : `at ${msText(e.t)} of virtual time`;
     this.say(
       e.t,
       'info',
@@ -756,15 +757,15 @@ function failoverText(f: { count: number; cause: string; values: string; restore
 function aimOf(fault: EventOf<'fault-injected'>['fault']): string {
   if ('checkpoint' in fault && fault.checkpoint !== undefined) return ` at checkpoint ${fault.checkpoint}`;
   if ('atElement' in fault && fault.atElement !== undefined) return ` at element ${fault.atElement}`;
-  if ('atMs' in fault && fault.atMs !== undefined) return ` at ${fault.atMs} ms`;
+  if ('atMs' in fault && fault.atMs !== undefined) return ` at ${msText(fault.atMs)}`;
   return '';
 }
 
 function readTimes(e: EventOf<'duplicate-found'>): string {
   if (e.firstReadMs === undefined || e.lastReadMs === undefined) return '';
   return e.firstReadMs === e.lastReadMs
-    ? `, at ${e.firstReadMs} ms`
-    : `, at ${e.firstReadMs}–${e.lastReadMs} ms`;
+    ? `, at ${msText(e.firstReadMs)}`
+    : `, at ${msRangeText(e.firstReadMs, e.lastReadMs)}`;
 }
 
 /** Values never read: lost ones apart from those the source never emitted (an incomplete output). */

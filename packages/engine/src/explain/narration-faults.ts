@@ -4,6 +4,7 @@ import type { OutageKind } from '../scenario/fault-catalogue';
 import type { NotifyTarget, WriterMode } from '../scenario/schema';
 import { capitalise, FAILURE_REASONS, txnList, valuesAside } from './narration-phrases';
 import { type CheckpointStory, spanOf, type TxnStory } from './narration-story';
+import { msText } from './time-text';
 
 /** The narrator's sentences for faults: what each kind does, and the failures they cause. */
 
@@ -19,7 +20,7 @@ export function faultText(
   const holds = (list: TxnStory[]) =>
     list.length === 0 ? '' : ` ${capitalise(txnList(list.map((x) => x.ref)))} (${valuesAside(spanOf(list))})`;
   const plain = mode !== 'EXACTLY_ONCE';
-  const duration = e.durationMs === undefined ? '' : ` for ${e.durationMs} ms`;
+  const duration = e.durationMs === undefined ? '' : ` for ${msText(e.durationMs)}`;
   switch (e.faultKind) {
     case 'mapper-exception':
       return 'the mapper exception finds no running job: nothing fails.';
@@ -76,7 +77,7 @@ export function failureText(e: EventOf<'task-failed'>, fault: EventOf<'fault-fir
   const crash = e.reason === 'injected-crash' && fault !== null ? crashText(e, fault) : null;
   if (crash !== null) return crash;
   if (e.reason === 'artificial-exception' && fault?.faultKind === 'mapper-exception')
-    return `The mapper throws (injected at ${e.t} ms, value ${e.position} just emitted)`;
+    return `The mapper throws (injected at ${msText(e.t)}, value ${e.position} just emitted)`;
   return FAILURE_REASONS[e.reason];
 }
 
@@ -99,7 +100,7 @@ function crashText(e: EventOf<'task-failed'>, fault: EventOf<'fault-fired'>): st
   const k = fault.checkpointId;
   switch (fault.faultKind) {
     case 'zombie-writer':
-      return `The TaskManager is lost: attempt ${e.attempt}'s tasks are not stopped and keep writing${fault.durationMs === undefined ? '' : ` for ${fault.durationMs} ms`} (a zombie)`;
+      return `The TaskManager is lost: attempt ${e.attempt}'s tasks are not stopped and keep writing${fault.durationMs === undefined ? '' : ` for ${msText(fault.durationMs)}`} (a zombie)`;
     case 'crash-after-precommit':
       return fault.stage === 'after-acks'
         ? `Sink ${fault.subtask ?? 0} dies after every task acknowledged checkpoint ${k}`

@@ -1,5 +1,6 @@
 import type { EventOf, TaskFailureReason } from '../events';
 import { txnName } from '../model/names';
+import { msText } from './time-text';
 
 /** The phrases the narrator builds its sentences from: numbers, ranges and lists said right. */
 
@@ -117,9 +118,9 @@ export function retryText(e: EventOf<'call-retried'>, kafka = false): string {
       e.resent === undefined || e.resent === 0
         ? ''
         : `, and resent ${count(e.resent, 'unacknowledged write')}`;
-    return `${who} got through to ${what} at attempt ${e.attempts}, ${e.waitedMs} ms after the first${resent}.`;
+    return `${who} got through to ${what} at attempt ${e.attempts}, ${msText(e.waitedMs)} after the first${resent}.`;
   }
-  return `${who} gave up trying to ${what} after ${count(e.attempts, 'attempt')} (${e.waitedMs} ms).`;
+  return `${who} gave up trying to ${what} after ${count(e.attempts, 'attempt')} (${msText(e.waitedMs)}).`;
 }
 
 export const FAILURE_REASONS: Record<TaskFailureReason, string> = {

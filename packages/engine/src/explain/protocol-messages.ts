@@ -1,5 +1,6 @@
 import type { EventOf, SimEvent, SimEventKind, TxnRef } from '../events';
 import type { FaultKind } from '../scenario/fault-catalogue';
+import { msText } from './time-text';
 
 /**
  * The run as a conversation: each event becomes the messages the protocol exchanged between its
@@ -471,7 +472,7 @@ export class ProtocolTracer {
           sentMs: e.t,
           receivedMs: e.t,
           answers: this.failureSeq,
-          note: `restart in ${e.delayMs} ms, ${e.restartsLeft} left`,
+          note: `restart in ${msText(e.delayMs)}, ${e.restartsLeft} left`,
         });
     },
     'job-restored': (e) => {

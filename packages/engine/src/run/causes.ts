@@ -1,4 +1,5 @@
 import type { TaskFailureReason } from '../events';
+import { msText } from '../explain/time-text';
 
 /**
  * Why each duplicate and each missing value happened, worked out from facts the engine already
@@ -109,7 +110,8 @@ interface AttemptFacts {
   restore: RestoreFact | null;
   /** The failure that ended the attempt before this one started. */
   after: FailureFact | null;
-  zombie: boolean;
+  /** The failover this attempt outlived as a zombie (its tasks were not stopped), if it did. */
+  outlived: FailureFact | null;
 }
 
 export class Explainer {
@@ -134,14 +136,14 @@ export class Explainer {
   // ---- facts ----
 
   attemptStarted(attempt: number, restore: RestoreFact | null): void {
-    this.attempts.set(attempt, { restore, after: this.lastFailure, zombie: false });
+    this.attempts.set(attempt, { restore, after: this.lastFailure, outlived: null });
   }
 
   attemptFailed(failure: FailureFact): void {
     this.lastFailure = failure;
     if (failure.reason === 'zombie') {
       const facts = this.attempts.get(failure.attempt);
-      if (facts !== undefined) facts.zombie = true;
+      if (facts !== undefined) facts.outlived = failure;
     }
   }
 
@@ -197,7 +199,7 @@ export class Explainer {
       ...none(),
       kind: 'write-failed',
       describe: () =>
-        `written by attempt ${attempt}, but the writers' reconnect retries ran out at ${atMs} ms and the write failed; no checkpoint made the source emit it again`,
+        `written by attempt ${attempt}, but the writers' reconnect retries ran out at ${msText(atMs)} and the write failed; no checkpoint made the source emit it again`,
     }));
     this.markMissing(value, cause);
   }
@@ -263,16 +265,21 @@ export class Explainer {
       const facts = this.attempts.get(attempt);
       const after = facts?.after ?? null;
       const restore = facts?.restore ?? null;
-      if (facts?.zombie === true || after?.reason === 'zombie') {
-        const zombie = facts?.zombie === true ? attempt : (after?.attempt ?? attempt);
+      // Written by the zombie itself (the failover it outlived), or by the attempt after one.
+      const failover = facts?.outlived ?? (after?.reason === 'zombie' ? after : null);
+      if (failover !== null) {
+        const zombie = failover.attempt;
+        // The attempt that wrote them beside the zombie, and where it restored from.
+        const other = zombie === attempt ? zombie + 1 : attempt;
+        const otherRestore = this.attempts.get(other)?.restore ?? null;
         return {
           ...none(),
           kind: 'zombie-writer',
-          failure: after,
-          restore,
+          failure: failover,
+          restore: otherRestore,
           zombieAttempt: zombie,
           describe: () =>
-            `written twice: attempt ${zombie} kept writing after the job failed over at ${after?.atMs ?? '?'} ms, beside attempt ${zombie === attempt ? zombie + 1 : attempt} restored from ${checkpointText(restore)}`,
+            `written twice: attempt ${zombie} kept writing after the job failed over at ${msText(failover.atMs)}, beside attempt ${other} restored from ${checkpointText(otherRestore)}`,
         };
       }
       if (via === Via.uncommitted) {
@@ -304,7 +311,7 @@ export class Explainer {
       failure: this.lastFailure,
       job,
       describe: () =>
-        `emitted, but never made visible: the job failed for good at ${job.atMs} ms (${job.reason})${this.lastFailure === null ? '' : `; its last failure: ${failureText(this.lastFailure)}`}`,
+        `emitted, but never made visible: the job failed for good at ${msText(job.atMs)} (${job.reason})${this.lastFailure === null ? '' : `; its last failure: ${failureText(this.lastFailure)}`}`,
     }));
   }
 
@@ -318,7 +325,7 @@ export class Explainer {
       describe: () =>
         job === null
           ? `never emitted: the source stopped at value ${emittedUpTo}`
-          : `never emitted: the job failed for good at ${job.atMs} ms (${job.reason}) ${emittedUpTo === 0 ? 'before its source emitted any value' : `after its source reached value ${emittedUpTo}`}; an incomplete output, not a loss`,
+          : `never emitted: the job failed for good at ${msText(job.atMs)} (${job.reason}) ${emittedUpTo === 0 ? 'before its source emitted any value' : `after its source reached value ${emittedUpTo}`}; an incomplete output, not a loss`,
     }));
   }
 
@@ -393,9 +400,9 @@ function checkpointText(restore: RestoreFact | null): string {
 function failureText(failure: FailureFact | null): string {
   if (failure === null) return 'the attempt failed';
   if (failure.element === null)
-    return `attempt ${failure.attempt} failed at ${failure.atMs} ms (${failure.detail})`;
+    return `attempt ${failure.attempt} failed at ${msText(failure.atMs)} (${failure.detail})`;
   const what = `the mapper's artificial exception at element ${failure.element} (Artificial failure at position ${failure.element})`;
-  return `${what} failed attempt ${failure.attempt} at ${failure.atMs} ms`;
+  return `${what} failed attempt ${failure.attempt} at ${msText(failure.atMs)}`;
 }
 
 function describeSilentExpiry(
@@ -408,11 +415,11 @@ function describeSilentExpiry(
   const name = `transaction ${txn.name}`;
   if (txn.kafka !== undefined) return describeSilentTimeout(txn, txn.kafka, checkpointId, atMs);
   const how = idle
-    ? `whose lease ran out at ${txn.endedAtMs} ms while it sat idle: the controller aborted it, yet its pre-commit flush succeeded (nothing was in flight, and the client checks only its own closed flag), checkpoint ${checkpointId} completed`
-    : `whose lease ran out at ${txn.endedAtMs} ms after its pre-commit, while it waited for its commit: the controller aborted it`;
+    ? `whose lease ran out at ${msText(txn.endedAtMs)} while it sat idle: the controller aborted it, yet its pre-commit flush succeeded (nothing was in flight, and the client checks only its own closed flag), checkpoint ${checkpointId} completed`
+    : `whose lease ran out at ${msText(txn.endedAtMs)} after its pre-commit, while it waited for its commit: the controller aborted it`;
   const commit = recovery
-    ? `the restore's commit (recoverAndCommit) at ${atMs} ms`
-    : `the commit at ${atMs} ms`;
+    ? `the restore's commit (recoverAndCommit) at ${msText(atMs)}`
+    : `the commit at ${msText(atMs)}`;
   return `held in ${name}, ${how}, and ${commit} found it ABORTED and only logged it: lost silently, with no failover`;
 }
 
@@ -423,23 +430,23 @@ function describeSilentTimeout(
   checkpointId: number,
   atMs: number,
 ): string {
-  return `held in transaction ${txn.name} (${kafka.transactionalId}), pre-committed for checkpoint ${checkpointId}, which Kafka's coordinator aborted at ${txn.endedAtMs} ms, more than transaction.timeout.ms (${kafka.timeoutMs} ms) after its first record, fencing its producer; the restore's commit (recoverAndCommit) at ${atMs} ms met ProducerFencedException and only logged it ("Presumably this transaction has been already committed before"): lost silently`;
+  return `held in transaction ${txn.name} (${kafka.transactionalId}), pre-committed for checkpoint ${checkpointId}, which Kafka's coordinator aborted at ${msText(txn.endedAtMs)}, more than transaction.timeout.ms (${msText(kafka.timeoutMs)}) after its first record, fencing its producer; the restore's commit (recoverAndCommit) at ${msText(atMs)} met ProducerFencedException and only logged it ("Presumably this transaction has been already committed before"): lost silently`;
 }
 
 function describeTxnLoss(kind: CauseKind, txn: TxnFact): string {
   const name = `transaction ${txn.name}`;
   if (kind === 'txn-expired' && txn.kafka !== undefined)
-    return `held in ${name} (${txn.kafka.transactionalId}), which Kafka's coordinator aborted at ${txn.endedAtMs} ms, more than transaction.timeout.ms (${txn.kafka.timeoutMs} ms) after its first record, before it was committed`;
+    return `held in ${name} (${txn.kafka.transactionalId}), which Kafka's coordinator aborted at ${msText(txn.endedAtMs)}, more than transaction.timeout.ms (${msText(txn.kafka.timeoutMs)}) after its first record, before it was committed`;
   switch (kind) {
     case 'txn-expired':
-      return `held in ${name}, whose lease ran out at ${txn.endedAtMs} ms before it was committed: the controller aborted it`;
+      return `held in ${name}, whose lease ran out at ${msText(txn.endedAtMs)} before it was committed: the controller aborted it`;
     case 'commit-rejected':
-      return `held in ${name}, whose commit the store rejected at ${txn.endedAtMs} ms (TxnFailedException): the connector logged it and dropped it`;
+      return `held in ${name}, whose commit the store rejected at ${msText(txn.endedAtMs)} (TxnFailedException): the connector logged it and dropped it`;
     case 'end-of-input':
-      return `written after the last checkpoint into ${name}, which the sinks aborted when the job finished at ${txn.endedAtMs} ms: Flink 1.14 takes no final checkpoint`;
+      return `written after the last checkpoint into ${name}, which the sinks aborted when the job finished at ${msText(txn.endedAtMs)}: Flink 1.14 takes no final checkpoint`;
     case 'left-uncommitted':
       return `held in ${name}, pre-committed for checkpoint ${txn.checkpointId} but never committed: the job ended before its sink heard that the checkpoint completed`;
     default:
-      return `held in ${name}, aborted at ${txn.endedAtMs} ms on a failover and never written again`;
+      return `held in ${name}, aborted at ${msText(txn.endedAtMs)} on a failover and never written again`;
   }
 }

@@ -1,3 +1,4 @@
+import { msText } from '../explain/time-text';
 import { defaultsFor, knobsOf, knobValue, withKnob } from '../scenario/knobs';
 import { parseScenario } from '../scenario/parse';
 import type { Fault, Scenario } from '../scenario/schema';
@@ -275,8 +276,8 @@ export function describeFault(fault: Fault): string {
       : f.atElement !== undefined
         ? ` at element ${f.atElement}`
         : f.atMs !== undefined
-          ? ` at ${f.atMs} ms`
+          ? ` at ${msText(f.atMs)}`
           : '';
-  const lasting = f.durationMs !== undefined ? ` for ${f.durationMs} ms` : '';
+  const lasting = f.durationMs !== undefined ? ` for ${msText(f.durationMs)}` : '';
   return `${fault.kind}${where}${lasting}`;
 }

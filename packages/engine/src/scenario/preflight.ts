@@ -1,3 +1,4 @@
+import { msText } from '../explain/time-text';
 import { FAULT_CATALOGUE, faultEntry } from './fault-catalogue';
 import type { Scenario } from './schema';
 
@@ -57,7 +58,7 @@ function kafkaWarnings(s: Scenario, warn: (field: string, text: string) => void)
   if (transactionTimeoutMs > maxTransactionTimeoutMs) {
     warn(
       'kafka.transactionTimeoutMs',
-      `The transaction timeout (${transactionTimeoutMs} ms) is above the broker's transaction.max.timeout.ms (${maxTransactionTimeoutMs} ms): every InitProducerId fails (InvalidTxnTimeoutException) and the exactly-once sink cannot start.`,
+      `The transaction timeout (${msText(transactionTimeoutMs)}) is above the broker's transaction.max.timeout.ms (${msText(maxTransactionTimeoutMs)}): every InitProducerId fails (InvalidTxnTimeoutException) and the exactly-once sink cannot start.`,
     );
     return;
   }
@@ -65,7 +66,7 @@ function kafkaWarnings(s: Scenario, warn: (field: string, text: string) => void)
   if (transactionTimeoutMs <= downtimeMs) {
     warn(
       'kafka.transactionTimeoutMs',
-      `The transaction timeout (${transactionTimeoutMs} ms) is not longer than a restart delay plus a checkpoint interval (${downtimeMs} ms): Kafka's coordinator can abort a pre-committed transaction before the restore commits it, and the recovery commit only logs that it was fenced.`,
+      `The transaction timeout (${msText(transactionTimeoutMs)}) is not longer than a restart delay plus a checkpoint interval (${msText(downtimeMs)}): Kafka's coordinator can abort a pre-committed transaction before the restore commits it, and the recovery commit only logs that it was fenced.`,
     );
   }
   if (producerPoolSize < 2) {
@@ -82,7 +83,7 @@ function leaseWarnings(s: Scenario, warn: (field: string, text: string) => void)
   if (s.sink.txnLeaseMs <= downtimeMs) {
     warn(
       'sink.txnLeaseMs',
-      `The lease (${s.sink.txnLeaseMs} ms) is not longer than a restart delay plus a checkpoint interval (${downtimeMs} ms): a transaction pre-committed before a failure can expire before the restore commits it.`,
+      `The lease (${msText(s.sink.txnLeaseMs)}) is not longer than a restart delay plus a checkpoint interval (${msText(downtimeMs)}): a transaction pre-committed before a failure can expire before the restore commits it.`,
     );
   }
   const backoff = { controllerMaxBackoffMs: s.sink.controllerRetry.maxBackoffMs };
@@ -92,7 +93,7 @@ function leaseWarnings(s: Scenario, warn: (field: string, text: string) => void)
     if (unpingedMs >= s.sink.txnLeaseMs) {
       warn(
         'sink.txnLeaseMs',
-        `A ${f.kind} of ${f.durationMs} ms outlasts the ${s.sink.txnLeaseMs} ms lease${f.kind === 'controller-outage' ? ' once the client backoff (up to 20 s past its end) is counted' : ''}: nothing pings the transactions meanwhile, and the controller aborts them.`,
+        `A ${f.kind} of ${msText(f.durationMs)} outlasts the ${msText(s.sink.txnLeaseMs)} lease${f.kind === 'controller-outage' ? ' once the client backoff (up to 20 s past its end) is counted' : ''}: nothing pings the transactions meanwhile, and the controller aborts them.`,
       );
     }
   }
