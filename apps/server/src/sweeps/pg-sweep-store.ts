@@ -190,7 +190,7 @@ export class PgSweepStore implements SweepStore {
         sql: `UPDATE eolab_history_sweeps s SET state = 'failed', finished_at = $1,
                 error = 'server ' || s.owner
                   || COALESCE(' (' || (SELECT address FROM eolab_history_servers WHERE id = s.owner) || ')', '')
-                  || ' stopped while running it: its sweep ended there'
+                  || ' stopped while running it'
               WHERE state = 'running' AND owner NOT IN (${LIVE_SERVERS})
               RETURNING ${SUMMARY_COLUMNS}`,
         params: [new Date().toISOString()],
