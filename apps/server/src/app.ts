@@ -167,8 +167,10 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     manager.storeHealth.follow(store);
     store.onDropped = (runId, why) =>
       log.error({ runId, why }, 'a write of this run was refused and dropped');
-    store.joinCluster(serverId, `${config.host}:${config.port}`, (runIds) =>
-      tellInterrupted(io, manager, runIds, log),
+    store.joinCluster(
+      serverId,
+      () => listeningAddress(http) ?? `${config.host}:${config.port}`,
+      (runIds) => tellInterrupted(io, manager, runIds, log),
     );
   }
   // Sweeps run on worker threads, one per core, or with EOLAB_REDIS_URL on the fleet's `eolab
@@ -293,6 +295,12 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
 
 const READ_AFTER_WRITE_MS = 1_000;
 const CLOSE_WRITES_MS = 2_000;
+
+/** host:port the server listens on (its real port when PORT=0); null before it listens. */
+function listeningAddress(http: HttpServer): string | null {
+  const bound = http.address();
+  return bound === null || typeof bound === 'string' ? bound : `${bound.address}:${bound.port}`;
+}
 
 /** A path naming a file (an extension in its last segment, or under /assets/), not a client-side route. */
 export function looksLikeAsset(path: string): boolean {

@@ -188,20 +188,25 @@ export class PgRunStore implements RunHistory {
    * every two, interrupts the live runs of servers that stopped stamping; `onInterrupted` is told
    * the runs this server interrupted, to tell their watchers.
    */
-  joinCluster(serverId: string, address: string, onInterrupted: (runIds: string[]) => void): void {
+  joinCluster(
+    serverId: string,
+    /** host:port, asked at each stamp: a server on port 0 knows its port once it listens. */
+    address: () => string,
+    onInterrupted: (runIds: string[]) => void,
+  ): void {
     this.owner = serverId;
-    const stamp: PgStep = {
+    const stamp = (): PgStep => ({
       sql: `INSERT INTO eolab_history_servers (id, address, seen_at) VALUES ($1, $2, now())
             ON CONFLICT (id) DO UPDATE SET seen_at = now(), address = $2`,
-      params: [serverId, address],
-    };
-    this.pg.runSync([stamp]);
+      params: [serverId, address()],
+    });
+    this.pg.runSync([stamp()]);
     const every = (ms: number, work: () => Promise<unknown>) => {
       const timer = setInterval(() => void work().catch(() => {}), ms);
       timer.unref();
       this.timers.push(timer);
     };
-    every(HEARTBEAT_MS, () => this.pg.run([stamp]));
+    every(HEARTBEAT_MS, () => this.pg.run([stamp()]));
     every(REAP_MS, async () => {
       const [result] = await this.pg.run([
         {
