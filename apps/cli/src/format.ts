@@ -1,4 +1,4 @@
-import { judgesMissing, type Report, type SweepResult } from '@eolab/engine';
+import { judgesMissing, msText, type Report, type SweepResult } from '@eolab/engine';
 
 /** Our whole-stream checker's findings, after the sample's lines. */
 export function formatSummary(report: Report): string {
@@ -10,7 +10,7 @@ export function formatSummary(report: Report): string {
     `  emitted ${counts.emitted}, written ${counts.written}, committed ${counts.committed}, read ${counts.read}`,
     `  checkpoints ${report.checkpoints.completed} completed, ${report.checkpoints.aborted} aborted (${report.checkpoints.failed} declined or expired); restarts ${report.restarts.used} of ${report.restarts.attempts}`,
     `  transactions ${report.transactions.committed} committed, ${report.transactions.aborted} aborted, ${report.transactions.expired} expired, ${report.transactions.commitFailed} commits failed, ${report.transactions.open} left open`,
-    `  visibility latency: p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, max ${latencyMs.max} ms`,
+    `  visibility latency: p50 ${msText(latencyMs.p50)}, p99 ${msText(latencyMs.p99)}, max ${msText(latencyMs.max)}`,
     `  ${endingText(report)}`,
     ...formatCauses(report),
   ];
@@ -37,7 +37,7 @@ const NOT_JUDGED: Record<Report['ending'], string> = {
 /** How the run ended, in the run's own time (virtual for the model, wall-clock for a real job). */
 export function endingText(report: Report): string {
   const clock = report.backend === 'simulated' ? ' of virtual time' : '';
-  return `${ENDINGS[report.ending]} at ${report.durationMs} ms${clock}`;
+  return `${ENDINGS[report.ending]} at ${msText(report.durationMs)}${clock}`;
 }
 
 /**
