@@ -57,6 +57,8 @@ export class SweepManager {
   private cancelElsewhere: CancelElsewhere | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  /** Why the last look for dead servers' sweeps failed (said once until it changes or passes). */
+  private orphansTrouble: string | null = null;
 
   constructor(
     private readonly store: SweepStore,
@@ -288,8 +290,14 @@ export class SweepManager {
         this.tellAbout(s);
       }
     } catch (err) {
-      this.log.warn({ err }, 'could not look for sweeps of servers that are gone');
+      // Once per kind of trouble: PostgreSQL away would say it every two seconds.
+      const why = (err as Error).message;
+      if (why !== this.orphansTrouble)
+        this.log.warn({ err }, 'could not look for sweeps of servers that are gone');
+      this.orphansTrouble = why;
+      return;
     }
+    this.orphansTrouble = null;
   }
 
   /** The chunks a dead server's fleet sweep left waiting on the queue, withdrawn (Redis given WITHDRAW_MS). */
