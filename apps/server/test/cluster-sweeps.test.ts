@@ -122,9 +122,14 @@ describe('sweeps in a cluster (Redis + PostgreSQL)', () => {
     // A's progress reaches B's sockets, and what A stores (every second) B's list.
     await progress(onB, started.id, (p) => p.done > 0);
     await expect
-      .poll(async () => (await listed(b.port, started.id))?.done ?? 0, { timeout: 20_000 })
+      .poll(
+        async () => {
+          const s = await listed(b.port, started.id);
+          return s?.state === 'running' ? s.done : `${s?.state} before any progress was listed`;
+        },
+        { timeout: 20_000 },
+      )
       .toBeGreaterThan(0);
-    expect((await listed(b.port, started.id))?.state).toBe('running');
 
     expect(await ended).toMatchObject({ state: 'done', done: 6_000, total: 6_000 });
     const [fromA, fromB] = await Promise.all([
