@@ -3,13 +3,12 @@ import { type FleetWorker, fleetChunks, startFleetWorker } from '@eolab/fleet';
 import { type PostgresServer, startPostgres } from '@eolab/postgres-backend';
 import type { HealthResponse, SweepDetail, SweepProgress, SweepSummary, SweepsPage } from '@eolab/protocol';
 import { pino } from 'pino';
-import { connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../../scripts/redis-server.mjs';
 import { PgSweepStore } from '../src/sweeps/pg-sweep-store';
 import { KEPT_SWEEPS } from '../src/sweeps/sweep-store';
-import { type Client, removeDir, tempDir } from './harness';
-import { api, killHard, listening, spawnServer } from './process';
+import { type Client, connectedClient, removeDir } from './harness';
+import { api, killHard, startServerProcess } from './process';
 
 /**
  * The Sweeps page in a cluster (issue 22): two real server processes joined through a real
@@ -33,17 +32,10 @@ interface Server {
 }
 
 async function startClusterServer(): Promise<Server> {
-  const dataDir = tempDir('eolab-cluster-sweeps-');
-  dirs.push(dataDir);
-  const child = spawnServer({
-    PORT: '0',
-    EOLAB_DATA_DIR: dataDir,
-    EOLAB_REDIS_URL: redis.url,
-    EOLAB_DATABASE_URL: postgres.url,
-    EOLAB_RUNS_PER_MINUTE: '1000',
-  });
-  servers.push(child);
-  const port = await listening(child);
+  const { child, port } = await startServerProcess(
+    { EOLAB_REDIS_URL: redis.url, EOLAB_DATABASE_URL: postgres.url },
+    { dirs, servers },
+  );
   const { cluster } = await api<HealthResponse>(port, '/health');
   return { child, port, id: cluster!.serverId };
 }
@@ -58,15 +50,7 @@ async function call<T>(port: number, method: 'GET' | 'POST', path: string, body?
   return { status: res.status, json: (await res.json()) as T & { error?: string } };
 }
 
-async function watcherOn(port: number): Promise<Client> {
-  const socket: Client = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const watcherOn = (port: number) => connectedClient(`http://127.0.0.1:${port}`, sockets);
 
 /** Resolves with the first progress of sweep `id` that `accept` takes. */
 function progress(socket: Client, id: string, accept: (p: SweepProgress) => boolean): Promise<SweepProgress> {
