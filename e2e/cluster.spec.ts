@@ -9,7 +9,8 @@ import { cliRows } from './sweep-table';
  * Several servers, one lab (issue 22), in a browser: `scripts/cluster.mjs` (what `npm run cluster`
  * runs) starts Debian's redis-server, an embedded PostgreSQL and three servers. A run is started on
  * server A over REST; the browser opens it on server B and drives it there. B's Sweeps page sweeps
- * on the fleet (an `eolab worker`). A page behind one address (C, then B) outlives C.
+ * on the fleet (an `eolab worker`), and lists and shows a sweep started on A's. A page behind one
+ * address (C, then B) outlives C.
  */
 
 /**
@@ -21,7 +22,7 @@ const C_PORT = B_PORT + 1;
 
 interface Cluster {
   process: ChildProcess;
-  /** Server A's address and pid (the browser never opens it). */
+  /** Server A's address and pid. */
   a: { url: string; pid: number };
   b: { url: string };
   c: { pid: number };
@@ -172,8 +173,56 @@ test('a sweep on the Sweeps page waits for an eolab worker, saying so, then the 
   expect(d.consoleErrors).toEqual([]);
 });
 
-test('killing server A mid-run: the page on server B says the run was interrupted', async ({
+test('a sweep started on the page served by A is listed on B’s Sweeps page, running, then with its table once done', async ({
   page,
+  context,
+}) => {
+  const { a, b, redisUrl } = started();
+  const onA = new Dashboard(page);
+  await onA.open(`${a.url}/sweeps`);
+  await page.getByRole('spinbutton', { name: 'Schedules' }).fill('300');
+  await page.getByRole('spinbutton', { name: 'Seed' }).fill('3');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(page.getByTestId('sweep-fleet')).toHaveText(/^Waiting for workers/);
+  const sweepId = new URL(page.url()).pathname.split('/').at(-1)!;
+
+  // B lists it among its sweeps (they are kept in the shared PostgreSQL), running, and opens it.
+  const pageOnB = await context.newPage();
+  const onB = new Dashboard(pageOnB);
+  await onB.open(`${b.url}/sweeps`);
+  const listed = pageOnB.getByRole('listitem').filter({ hasText: sweepId });
+  await expect(listed).toContainText('300 schedules from seed 3 on random knobs (as eolab sweep) · running');
+  await listed.getByRole('link', { name: sweepId }).click();
+  await expect(pageOnB.getByTestId('sweep-state')).toHaveText('running');
+  await expect(pageOnB.getByText('0 / 300 schedules')).toBeVisible();
+
+  const worker = spawn('node', ['apps/cli/bin/eolab.js', 'worker', '--redis', redisUrl], { stdio: 'ignore' });
+  try {
+    await expect(pageOnB.getByTestId('sweep-state')).toHaveText('done');
+    await expect(pageOnB.getByText('300 / 300 schedules')).toBeVisible();
+    const expected = cliRows(['--schedules', '300', '--seed', '3']);
+    const rows = pageOnB.getByTestId('sweep-by-kind').locator('tbody tr');
+    await expect(rows).toHaveCount(expected.length);
+    const shown = await rows.evaluateAll((trs) =>
+      trs.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent ?? '')),
+    );
+    expect(shown).toEqual(expected);
+    // The page on A, where it started, shows the same end.
+    await expect(page.getByTestId('sweep-state')).toHaveText('done');
+  } finally {
+    await new Promise<void>((resolve) => {
+      if (worker.exitCode !== null || worker.signalCode !== null) return resolve();
+      worker.once('exit', () => resolve());
+      worker.kill('SIGTERM');
+    });
+  }
+  expect(onA.consoleErrors).toEqual([]);
+  expect(onB.consoleErrors).toEqual([]);
+});
+
+test('killing server A mid-run and mid-sweep: the pages on server B say the run was interrupted and the sweep failed with A', async ({
+  page,
+  context,
   request,
 }) => {
   const { a, b } = started();
@@ -181,12 +230,23 @@ test('killing server A mid-run: the page on server B says the run was interrupte
     data: { preset: 'live-demo', mode: 'EXACTLY_ONCE', speed: '1x' },
   });
   const { runId } = (await created.json()) as { runId: string };
+  // No worker is connected: A's sweep waits, running, until A dies.
+  const sweep = await request.post(`${a.url}/api/sweeps`, { data: { schedules: 300, seed: 4 } });
+  expect(sweep.status()).toBe(201);
+  const { id: sweepId } = (await sweep.json()) as { id: string };
   const d = new Dashboard(page);
   await d.open(`${b.url}/runs/${runId}`);
   await expect(d.statePill).toHaveText('running');
+  const sweepPage = await context.newPage();
+  await new Dashboard(sweepPage).open(`${b.url}/sweeps/${sweepId}`);
+  await expect(sweepPage.getByTestId('sweep-state')).toHaveText('running');
   process.kill(a.pid, 'SIGKILL');
   await expect(d.statePill).toHaveText('interrupted');
   await expect(page.getByText('This run was interrupted when the server stopped.')).toBeVisible();
+  await expect(sweepPage.getByTestId('sweep-state')).toHaveText('failed');
+  // The error names A by its id and the address it listened on.
+  await expect(sweepPage.getByText(`(${new URL(a.url).host}) stopped while running it)`)).toBeVisible();
+  await expect(sweepPage.getByRole('button', { name: 'Cancel sweep' })).toBeHidden();
 });
 
 test('behind one address (C, then B), a page whose server dies reconnects to B and keeps driving the run', async ({

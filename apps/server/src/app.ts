@@ -26,6 +26,9 @@ import { upgradeOlderFailedRuns } from './store/older-reports';
 import { PgRunStore } from './store/pg-store';
 import type { RunHistory } from './store/run-history';
 import { QueuedRunStore } from './store/store-worker';
+import { FileSweepStore } from './sweeps/file-sweep-store';
+import { PgSweepStore } from './sweeps/pg-sweep-store';
+import { shareSweepCancels } from './sweeps/sweep-cancels';
 import { SweepManager } from './sweeps/sweep-manager';
 import { sweepRoutes } from './sweeps/sweep-routes';
 
@@ -164,19 +167,25 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
     manager.storeHealth.follow(store);
     store.onDropped = (runId, why) =>
       log.error({ runId, why }, 'a write of this run was refused and dropped');
-    store.joinCluster(serverId, `${config.host}:${config.port}`, (runIds) =>
-      tellInterrupted(io, manager, runIds, log),
+    store.joinCluster(
+      serverId,
+      () => listeningAddress(http) ?? `${config.host}:${config.port}`,
+      (runIds) => tellInterrupted(io, manager, runIds, log),
     );
   }
   // Sweeps run on worker threads, one per core, or with EOLAB_REDIS_URL on the fleet's `eolab
-  // worker`s; their progress goes to every dashboard.
+  // worker`s; their progress goes to every dashboard. They are kept beside the run history: in
+  // PostgreSQL when it is there (every server lists them), else in files.
   const sweeps = new SweepManager(
-    config.dataDir,
+    store instanceof PgRunStore && databaseUrl !== null
+      ? new PgSweepStore(databaseUrl, serverId, log)
+      : new FileSweepStore(config.dataDir, log),
     availableParallelism(),
     (progress) => io.emit('sweep:progress', progress),
     log,
     config.cluster.redisUrl,
   );
+  if (cluster !== null) shareSweepCancels(io, sweeps);
 
   if (store instanceof QueuedRunStore) {
     manager.storeHealth.follow(store);
@@ -286,6 +295,12 @@ export function createApp({ config, logger, openStore }: AppDeps): App {
 
 const READ_AFTER_WRITE_MS = 1_000;
 const CLOSE_WRITES_MS = 2_000;
+
+/** host:port the server listens on (its real port when PORT=0); null before it listens. */
+function listeningAddress(http: HttpServer): string | null {
+  const bound = http.address();
+  return bound === null || typeof bound === 'string' ? bound : `${bound.address}:${bound.port}`;
+}
 
 /** A path naming a file (an extension in its last segment, or under /assets/), not a client-side route. */
 export function looksLikeAsset(path: string): boolean {

@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import type { RunDelta, RunSnapshot } from '@eolab/protocol';
-import { connect } from 'socket.io-client';
 import { afterAll, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../../scripts/redis-server.mjs';
-import { type Client, ok, removeDir, tempDir } from './harness';
-import { api, killHard, listening, spawnServer } from './process';
+import { type Client, connectedClient, nextDelta, ok, removeDir } from './harness';
+import { api, killHard, startServerProcess } from './process';
 
 /**
  * Redis away in a cluster (issue 22): two real servers joined through a real redis-server, which
@@ -18,23 +17,10 @@ const dirs: string[] = [];
 const servers: ChildProcess[] = [];
 const sockets: Client[] = [];
 
-async function clusterServer(redisUrl: string): Promise<number> {
-  const dataDir = tempDir('eolab-redis-outage-');
-  dirs.push(dataDir);
-  const child = spawnServer({ PORT: '0', EOLAB_DATA_DIR: dataDir, EOLAB_REDIS_URL: redisUrl });
-  servers.push(child);
-  return listening(child);
-}
+const clusterServer = async (redisUrl: string) =>
+  (await startServerProcess({ EOLAB_REDIS_URL: redisUrl }, { dirs, servers })).port;
 
-async function watcherOn(port: number): Promise<Client> {
-  const socket: Client = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const watcherOn = (port: number) => connectedClient(`http://127.0.0.1:${port}`, sockets);
 
 /** Resolves once `socket` has `count` deltas of `runId` from now on, each later in the run than the last. */
 function deltas(socket: Client, runId: string, count: number): Promise<RunDelta[]> {
@@ -46,18 +32,6 @@ function deltas(socket: Client, runId: string, count: number): Promise<RunDelta[
       if (got.length < count) return;
       socket.off('run:delta', on);
       resolve(got);
-    };
-    socket.on('run:delta', on);
-  });
-}
-
-/** Resolves with the first delta of `runId` later in the run than `nowMs`. */
-function deltaPast(socket: Client, runId: string, nowMs: number): Promise<RunDelta> {
-  return new Promise((resolve) => {
-    const on = (d: RunDelta) => {
-      if (d.runId !== runId || d.nowMs <= nowMs) return;
-      socket.off('run:delta', on);
-      resolve(d);
     };
     socket.on('run:delta', on);
   });
@@ -94,6 +68,6 @@ it("Redis stopped mid-run: the run's own server keeps streaming it; the other se
   redis = await startRedis(port);
   // Back: B reads the stream again (first what A queued meanwhile), and its watcher sees the run
   // further on than A's did while Redis was away.
-  const afterB = await deltaPast(onB, runId, whileAway.at(-1)!.nowMs);
+  const afterB = await nextDelta(onB, runId, (d) => d.nowMs > whileAway.at(-1)!.nowMs);
   expect(afterB.state).toBe('running');
 }, 60_000);

@@ -1,11 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { type PostgresServer, startPostgres } from '@eolab/postgres-backend';
-import type { HealthResponse, RunDelta, RunSnapshot, RunSummary, RunsPage } from '@eolab/protocol';
-import { connect } from 'socket.io-client';
+import type { HealthResponse, RunSnapshot, RunSummary, RunsPage } from '@eolab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../../scripts/redis-server.mjs';
-import { type Client, command, ok, removeDir, tempDir } from './harness';
-import { api, killHard, listening, runToExit, spawnServer } from './process';
+import { type Client, command, connectedClient, nextDelta, ok, removeDir, tempDir } from './harness';
+import { api, killHard, runToExit, startServerProcess } from './process';
 
 /**
  * Several servers, one lab (issue 22): two real server processes joined through a real
@@ -20,41 +19,10 @@ const dirs: string[] = [];
 const servers: ChildProcess[] = [];
 const sockets: Client[] = [];
 
-async function startClusterServer(): Promise<{ child: ChildProcess; port: number }> {
-  const dataDir = tempDir('eolab-cluster-');
-  dirs.push(dataDir);
-  const child = spawnServer({
-    PORT: '0',
-    EOLAB_DATA_DIR: dataDir,
-    EOLAB_REDIS_URL: redis.url,
-    EOLAB_DATABASE_URL: postgres.url,
-    EOLAB_RUNS_PER_MINUTE: '1000',
-  });
-  servers.push(child);
-  return { child, port: await listening(child) };
-}
+const startClusterServer = () =>
+  startServerProcess({ EOLAB_REDIS_URL: redis.url, EOLAB_DATABASE_URL: postgres.url }, { dirs, servers });
 
-async function watcherOn(port: number): Promise<Client> {
-  const socket: Client = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-/** Resolves with the first delta of `runId` that `accept` takes. */
-function delta(socket: Client, runId: string, accept: (d: RunDelta) => boolean): Promise<RunDelta> {
-  return new Promise((resolve) => {
-    const on = (d: RunDelta) => {
-      if (d.runId !== runId || !accept(d)) return;
-      socket.off('run:delta', on);
-      resolve(d);
-    };
-    socket.on('run:delta', on);
-  });
-}
+const watcherOn = (port: number) => connectedClient(`http://127.0.0.1:${port}`, sockets);
 
 beforeAll(async () => {
   [redis, postgres] = await Promise.all([startRedis(), startPostgres({ exitOnSignal: false })]);
@@ -83,7 +51,7 @@ describe('several servers, one lab (Redis + PostgreSQL)', () => {
     const snapshot = await ok<RunSnapshot>(watcher, 'run:watch', { runId });
     expect(snapshot.run.state).toBe('running');
     // A's deltas reach B's watcher through Redis, and move on.
-    const later = await delta(watcher, runId, (d) => d.nowMs > snapshot.nowMs);
+    const later = await nextDelta(watcher, runId, (d) => d.nowMs > snapshot.nowMs);
     expect(later.nowMs).toBeGreaterThan(snapshot.nowMs);
 
     const paused = await ok<RunSummary>(watcher, 'run:control', { runId, action: 'pause' });
@@ -101,7 +69,7 @@ describe('several servers, one lab (Redis + PostgreSQL)', () => {
     const refused = await command(watcher, 'run:control', { runId, action: 'pause' });
     expect(refused).toEqual({ ok: false, error: 'cannot pause a run that is paused' });
 
-    const ended = delta(watcher, runId, (d) => d.state === 'finished');
+    const ended = nextDelta(watcher, runId, (d) => d.state === 'finished');
     await ok(watcher, 'run:speed', { runId, speed: 'max' });
     await ok(watcher, 'run:control', { runId, action: 'resume' });
     await ended;
@@ -145,7 +113,7 @@ describe('several servers, one lab (Redis + PostgreSQL)', () => {
       const watcher = await watcherOn(a.port);
       const { runId } = await api<{ runId: string }>(a.port, '/runs', { preset: 'seed', mode, speed: 'max' });
       const snap = await ok<RunSnapshot>(watcher, 'run:watch', { runId });
-      if (snap.run.state !== 'finished') await delta(watcher, runId, (d) => d.state === 'finished');
+      if (snap.run.state !== 'finished') await nextDelta(watcher, runId, (d) => d.state === 'finished');
       finished.push(runId);
     }
     const { runId } = await api<{ runId: string }>(a.port, '/runs', {
@@ -156,7 +124,7 @@ describe('several servers, one lab (Redis + PostgreSQL)', () => {
     const watcher = await watcherOn(b.port);
     await ok<RunSnapshot>(watcher, 'run:watch', { runId });
     // Past its first periodic save (every 2 s), so the history holds some of its events.
-    await delta(watcher, runId, (d) => d.nowMs > 2_500);
+    await nextDelta(watcher, runId, (d) => d.nowMs > 2_500);
     const told = new Promise<RunSnapshot>((resolve) => watcher.on('run:snapshot', resolve));
     await killHard(a.child);
     const snapshot = await told;

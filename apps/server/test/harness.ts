@@ -51,15 +51,7 @@ export async function startServer(
     app,
     url,
     dataDir,
-    client: async (options = {}) => {
-      const socket: Client = connect(url, { transports: ['websocket'], forceNew: true, ...options });
-      clients.push(socket);
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      return socket;
-    },
+    client: (options = {}) => connectedClient(url, clients, options),
     close: async ({ keepData = false } = {}) => {
       for (const c of clients) c.disconnect();
       await app.close();
@@ -84,6 +76,37 @@ export async function ok<T>(socket: Client, event: keyof ClientToServerEvents, p
   const result = await command<T>(socket, event, payload);
   if (!result.ok) throw new Error(`${event} failed: ${result.error}`);
   return result.data;
+}
+
+/** A WebSocket client of the server at `url`, connected; kept in `track` for the test to disconnect. */
+export async function connectedClient(
+  url: string,
+  track: Client[],
+  options: { auth?: { token: string }; extraHeaders?: Record<string, string> } = {},
+): Promise<Client> {
+  const socket: Client = connect(url, { transports: ['websocket'], forceNew: true, ...options });
+  track.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** Resolves with the first `run:delta` of `runId` that `accept` takes. */
+export function nextDelta(
+  socket: Client,
+  runId: string,
+  accept: (d: RunDelta) => boolean,
+): Promise<RunDelta> {
+  return new Promise((resolve) => {
+    const on = (d: RunDelta) => {
+      if (d.runId !== runId || !accept(d)) return;
+      socket.off('run:delta', on);
+      resolve(d);
+    };
+    socket.on('run:delta', on);
+  });
 }
 
 /** Collects a run's deltas until the last one, which carries the run's outcome. */

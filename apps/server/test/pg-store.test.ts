@@ -147,8 +147,16 @@ describe('PgRunStore', () => {
     const alive = open();
     const dying = open();
     const told: string[] = [];
-    alive.joinCluster('alive', '127.0.0.1:1', (runIds) => told.push(...runIds));
-    dying.joinCluster('dying', '127.0.0.1:2', () => {});
+    alive.joinCluster(
+      'alive',
+      () => '127.0.0.1:1',
+      (runIds) => told.push(...runIds),
+    );
+    dying.joinCluster(
+      'dying',
+      () => '127.0.0.1:2',
+      () => {},
+    );
     const mine = run();
     const theirs = run();
     alive.insert(mine);

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** `node --import tsx src/main.ts` as its own process, for tests that need a real exit or a real kill. */
@@ -44,6 +47,27 @@ export function listening(child: ChildProcess): Promise<number> {
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${out}`)));
   });
+}
+
+/** What a test that starts server processes removes and kills when it ends. */
+export interface Started {
+  dirs: string[];
+  servers: ChildProcess[];
+}
+
+/**
+ * A server process on a fresh data directory (both kept in `started`) with `env` (a cluster's
+ * EOLAB_REDIS_URL, EOLAB_DATABASE_URL), listening on a free port.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  started: Started,
+): Promise<{ child: ChildProcess; port: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eolab-process-'));
+  started.dirs.push(dataDir);
+  const child = spawnServer({ PORT: '0', EOLAB_DATA_DIR: dataDir, EOLAB_RUNS_PER_MINUTE: '1000', ...env });
+  started.servers.push(child);
+  return { child, port: await listening(child) };
 }
 
 export function killHard(child: ChildProcess): Promise<void> {

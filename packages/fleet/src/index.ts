@@ -12,5 +12,5 @@ export {
   fleetChunks,
   LOCK_MS,
 } from './queue';
-export { type FleetSweepOptions, fleetSweep, WORKERS_POLL_MS } from './sweep';
+export { type FleetSweepOptions, fleetSweep, WORKERS_POLL_MS, withdrawFleetSweep } from './sweep';
 export { type FleetWorker, startFleetWorker, sweepChunk } from './worker';

@@ -31,6 +31,11 @@ export interface FleetSweepOptions {
   onNote?: (message: string) => void;
   /** Withdraws the chunks still waiting and rejects with FleetSweepCancelled. */
   cancel?: AbortSignal;
+  /**
+   * The sweep's name in its chunks' job ids (a random one when absent): a caller that names it can
+   * withdraw the chunks from another process (`withdrawFleetSweep`) when this one died.
+   */
+  id?: string;
 }
 
 /**
@@ -68,7 +73,7 @@ function collect(
   options: FleetSweepOptions,
   note: (message: string) => void,
 ): Promise<SweepResult> {
-  const sweepId = randomUUID().slice(0, 8);
+  const sweepId = options.id ?? randomUUID().slice(0, 8);
   const chunks = fleetChunks(spec.schedules);
   const byJob = new Map<string, FleetChunk>(chunks.map((c) => [jobIdOf(sweepId, c), c]));
   const results = new Map<string, SweepResult>();
@@ -77,6 +82,9 @@ function collect(
   let lastCount: number | null = null;
   return new Promise<SweepResult>((resolve, reject) => {
     let finished = false;
+    // Declared before `finish` uses it: a cancel that came before the chunks were queued finishes
+    // the sweep before the poll starts.
+    let poll: ReturnType<typeof setInterval> | undefined;
     const finish = (outcome: () => void) => {
       if (finished) return;
       finished = true;
@@ -116,7 +124,8 @@ function collect(
         ),
       );
     };
-    if (options.cancel?.aborted) return onCancel();
+    if (options.cancel?.aborted)
+      return finish(() => reject(new FleetSweepCancelled('cancelled before its chunks were queued')));
     options.cancel?.addEventListener('abort', onCancel, { once: true });
     const countWorkers = () =>
       queue.getWorkersCount().then(
@@ -126,7 +135,7 @@ function collect(
         },
         () => {},
       );
-    const poll = setInterval(() => void countWorkers(), WORKERS_POLL_MS);
+    poll = setInterval(() => void countWorkers(), WORKERS_POLL_MS);
     void queue
       .addBulk(
         chunks.map((chunk) => ({
@@ -145,4 +154,20 @@ function collect(
 /** A chunk's result as the completion event carries it (BullMQ passes it as JSON text). */
 function resultOf(value: unknown): SweepResult {
   return (typeof value === 'string' ? JSON.parse(value) : value) as SweepResult;
+}
+
+/**
+ * Withdraws the chunks still waiting of sweep `id` (of `schedules` schedules), queued by a process
+ * that is gone: no worker sweeps them for nobody. Chunks a worker holds finish and are dropped.
+ * (BullMQ answers 1 for a job that is not there too: there is no count to tell.)
+ */
+export async function withdrawFleetSweep(redisUrl: string, id: string, schedules: number): Promise<void> {
+  const connection = await connectRedis(redisUrl, () => {});
+  const queue = new Queue<ChunkJob>(FLEET_QUEUE, { connection });
+  try {
+    await Promise.all(fleetChunks(schedules).map((c) => queue.remove(jobIdOf(id, c))));
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
 }

@@ -10,6 +10,7 @@ import {
   fleetChunks,
   fleetSweep,
   startFleetWorker,
+  withdrawFleetSweep,
 } from '../src/index';
 
 /**
@@ -89,6 +90,43 @@ describe('sweeps on the fleet (BullMQ on a real Redis)', () => {
     } finally {
       await queue.close();
     }
+  });
+
+  it('a cancel that comes while it connects rejects as cancelled, queueing nothing', async () => {
+    const cancel = new AbortController();
+    const sweeping = fleetSweep(redis.url, spec, { cancel: cancel.signal });
+    cancel.abort();
+    await expect(sweeping).rejects.toThrow(
+      new FleetSweepCancelled('cancelled before its chunks were queued'),
+    );
+    const queue = new Queue(FLEET_QUEUE, { connection: { url: redis.url } });
+    try {
+      expect(await queue.getWaitingCount()).toBe(0);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('a sweep named by its caller has its waiting chunks withdrawn from elsewhere (its process died)', async () => {
+    const cancel = new AbortController();
+    let sweeping: Promise<unknown> = Promise.resolve();
+    await new Promise<void>((queued) => {
+      sweeping = fleetSweep(redis.url, spec, {
+        id: 'named-sweep',
+        cancel: cancel.signal,
+        onWorkers: () => queued(),
+      }).catch((error: unknown) => error);
+    });
+    const queue = new Queue(FLEET_QUEUE, { connection: { url: redis.url } });
+    try {
+      expect(await queue.getWaitingCount()).toBe(fleetChunks(spec.schedules).length);
+      await withdrawFleetSweep(redis.url, 'named-sweep', spec.schedules);
+      expect(await queue.getWaitingCount()).toBe(0);
+    } finally {
+      await queue.close();
+    }
+    cancel.abort();
+    expect(await sweeping).toBeInstanceOf(FleetSweepCancelled);
   });
 
   it('says when Redis cannot be reached', async () => {

@@ -89,10 +89,12 @@ const UPDATED_COLUMNS = [
 /**
  * One query string, so one implicit transaction: servers starting together would otherwise race
  * in CREATE TABLE IF NOT EXISTS (a duplicate key in pg_class); the transaction-scoped advisory
- * lock makes the second wait until the first committed its tables.
+ * lock makes the second wait until the first committed its tables. The sweeps' table is created
+ * under the same lock (sweeps/pg-sweep-store.ts).
  */
+export const SCHEMA_LOCK = 'SELECT pg_advisory_xact_lock(7741230);';
 const SCHEMA = `
-  SELECT pg_advisory_xact_lock(7741230);
+  ${SCHEMA_LOCK}
   CREATE TABLE IF NOT EXISTS eolab_history_runs (
     seq BIGSERIAL NOT NULL, id TEXT PRIMARY KEY, name TEXT NOT NULL, mode TEXT NOT NULL,
     state TEXT NOT NULL, verdict TEXT, num_events INTEGER NOT NULL, scenario TEXT NOT NULL,
@@ -129,9 +131,10 @@ const SUMMARY_COLUMNS =
   'id, name, mode, state, verdict, num_events, created_at, finished_at, replay_of, reproduces, backend, ending, duplicates, lost, never_emitted, duration_ms, fault_count';
 const ROW_CHARS =
   'length(scenario) + length(faults) + COALESCE(length(report), 0) + length(buckets) + COALESCE(length(expected_report), 0) + COALESCE(length(narration), 0)';
+/** The servers that stamped their row lately: the living ones (a sweep of any other is orphaned too). */
+export const LIVE_SERVERS = `SELECT id FROM eolab_history_servers WHERE seen_at > now() - interval '${OWNER_DEAD_S} seconds'`;
 /** A server's live runs whose owner stopped stamping its row: what `reap` and a start interrupt. */
-const ORPHANED = `state IN ${LIVE_STATES} AND (owner IS NULL OR owner NOT IN (
-  SELECT id FROM eolab_history_servers WHERE seen_at > now() - interval '${OWNER_DEAD_S} seconds'))`;
+const ORPHANED = `state IN ${LIVE_STATES} AND (owner IS NULL OR owner NOT IN (${LIVE_SERVERS}))`;
 
 /** A URL with its password hidden, for messages and logs. */
 export function redacted(url: string): string {
@@ -185,20 +188,25 @@ export class PgRunStore implements RunHistory {
    * every two, interrupts the live runs of servers that stopped stamping; `onInterrupted` is told
    * the runs this server interrupted, to tell their watchers.
    */
-  joinCluster(serverId: string, address: string, onInterrupted: (runIds: string[]) => void): void {
+  joinCluster(
+    serverId: string,
+    /** host:port, asked at each stamp: a server on port 0 knows its port once it listens. */
+    address: () => string,
+    onInterrupted: (runIds: string[]) => void,
+  ): void {
     this.owner = serverId;
-    const stamp: PgStep = {
+    const stamp = (): PgStep => ({
       sql: `INSERT INTO eolab_history_servers (id, address, seen_at) VALUES ($1, $2, now())
             ON CONFLICT (id) DO UPDATE SET seen_at = now(), address = $2`,
-      params: [serverId, address],
-    };
-    this.pg.runSync([stamp]);
+      params: [serverId, address()],
+    });
+    this.pg.runSync([stamp()]);
     const every = (ms: number, work: () => Promise<unknown>) => {
       const timer = setInterval(() => void work().catch(() => {}), ms);
       timer.unref();
       this.timers.push(timer);
     };
-    every(HEARTBEAT_MS, () => this.pg.run([stamp]));
+    every(HEARTBEAT_MS, () => this.pg.run([stamp()]));
     every(REAP_MS, async () => {
       const [result] = await this.pg.run([
         {

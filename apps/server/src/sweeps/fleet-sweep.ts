@@ -11,6 +11,8 @@ import { SweepCancelled, type SweepJob } from './sweep-pool';
  */
 export function runFleetSweep(
   redisUrl: string,
+  /** The dashboard's id of the sweep, its chunks' name on the queue (withdrawn by it if this server dies). */
+  id: string,
   spec: SweepSpec,
   onProgress: (done: number) => void,
   onWorkers: (workers: number) => void,
@@ -18,6 +20,7 @@ export function runFleetSweep(
 ): SweepJob {
   const cancel = new AbortController();
   const result = fleetSweep(redisUrl, spec, {
+    id,
     keepSchedules: true,
     onProgress,
     onWorkers,

@@ -40,19 +40,19 @@ export function sweepRoutes(sweeps: SweepManager, runs: RunManager, rates: RateL
       spec.backend === 'postgres'
         ? { backend: runs.real, prepared: await runs.real.prepareSweep() }
         : undefined;
-    res.status(201).json(sweeps.start(spec, real) satisfies SweepSummary);
+    res.status(201).json((await sweeps.start(spec, real)) satisfies SweepSummary);
   });
 
-  api.get('/sweeps', (_req, res) => {
-    res.json({ sweeps: sweeps.list() } satisfies SweepsPage);
+  api.get('/sweeps', async (_req, res) => {
+    res.json({ sweeps: await sweeps.list() } satisfies SweepsPage);
   });
 
-  api.get('/sweeps/:id', (req, res) => {
-    res.json(sweeps.get(id(req)) satisfies SweepDetail);
+  api.get('/sweeps/:id', async (req, res) => {
+    res.json((await sweeps.get(id(req))) satisfies SweepDetail);
   });
 
-  api.post('/sweeps/:id/cancel', (req, res) => {
-    res.json(sweeps.cancel(id(req)) satisfies SweepSummary);
+  api.post('/sweeps/:id/cancel', async (req, res) => {
+    res.json((await sweeps.cancel(id(req))) satisfies SweepSummary);
   });
 
   return api;
