@@ -147,7 +147,7 @@ class KafkaTransactionalSink implements SinkSubtask {
         this.ctx.log(
           `InitProducerId on ${transactionalIdOf(id)} aborted its ongoing transaction (epoch ${producer.abortedEpoch}) and fenced its producer`,
         );
-        // Its pre-commit named it: the coordinator fills in the ref (unknown: not drawn).
+        // Its begin (or pre-commit) named it: the coordinator fills in the ref (unknown: not drawn).
         this.ctx.event(
           {
             kind: 'txn-aborted',
