@@ -68,3 +68,31 @@ test('PostgreSQL, real processes: the seed with exactly-once off finds duplicate
   expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   expect(d.consoleErrors).toEqual([]);
 });
+
+test('PostgreSQL, real processes, on Kafka: the seed with exactly-once off finds 17..24 for real, and the model agrees', async ({
+  page,
+}) => {
+  const d = new Dashboard(page);
+  await d.open();
+  await d.setUp({ preset: 'seed', exactlyOnce: false });
+  await d.chooseSystem('kafka');
+  await d.chooseBackend('PostgreSQL, real processes');
+  // The backend's help says what stands for Kafka on PostgreSQL.
+  await expect(page.getByRole('group', { name: 'Backend' })).toContainText(
+    'a partition log with commit and abort markers',
+  );
+  await d.start.click();
+  await expect(page.getByTestId('backend-badge')).toHaveText(/^real · PostgreSQL \d+(\.\d+)*$/);
+  await expect(d.verdict).toHaveText(FOUND_DUPLICATES);
+  await expect(d.duplicateValues).toHaveText('17..24');
+  await expect(d.sentences.filter({ hasText: /Restored from checkpoint 1 at position 16/ })).toBeVisible();
+
+  // Simulated vs real on Kafka: the model's Kafka run of the same scenario, held against this one.
+  await page.getByRole('button', { name: 'Simulated vs real' }).click();
+  await expect(page.getByRole('heading', { name: /^Simulated vs real/ })).toBeVisible();
+  await expect(d.comparisonRow('Duplicates')).toHaveText(['8 (17..24)', '8 (17..24)']);
+  await expect(page.getByRole('status', { name: 'Model against reality' })).toContainText(
+    'The model and the real run agree value for value',
+  );
+  expect(d.consoleErrors).toEqual([]);
+});

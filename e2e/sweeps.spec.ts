@@ -169,10 +169,10 @@ test('a sweep is cancelled, and choices the server would refuse are refused by t
   expect(d.consoleErrors).toEqual([]);
 });
 
-test('the Sweeps page verifies random schedules on the model and on PostgreSQL, as eolab verify --schedules', async ({
+test('the Sweeps page verifies random schedules on the model and on PostgreSQL, on Pravega and on Kafka, as eolab verify --schedules', async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const d = new Dashboard(page);
   await d.open('/sweeps');
   await page.getByLabel('Backend').selectOption('postgres');
@@ -189,5 +189,18 @@ test('the Sweeps page verifies random schedules on the model and on PostgreSQL, 
     /^3 schedules: \d agree value for value, \d differ only where timing decides, 0 differ otherwise$/,
   );
   await expectNoViolations(page);
+
+  // The same on Kafka: its rules on PostgreSQL, as eolab verify --schedules --system kafka.
+  await page.getByLabel('System').selectOption('kafka');
+  await schedules.fill('2');
+  await page.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(
+    page.getByText(/random Kafka schedules of the faults PostgreSQL reproduces/).first(),
+  ).toBeVisible();
+  await expect(page.getByTestId('sweep-state')).toHaveText('done', { timeout: 120_000 });
+  await expect(page.getByTestId('verify-table').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('verify-summary')).toHaveText(
+    /^2 schedules: \d agree value for value, \d differ only where timing decides, 0 differ otherwise$/,
+  );
   expect(d.consoleErrors).toEqual([]);
 });

@@ -195,10 +195,6 @@ describe('sweeps on the server', () => {
       'base (on kafka): faults[0].kind',
     ],
     [{ schedules: 10, system: 'kafka', kinds: ['commit-rejected'] }, 'kinds: Kafka has no commit-rejected'],
-    [
-      { schedules: 5, system: 'kafka', backend: 'postgres' },
-      'system: Kafka schedules on PostgreSQL run from the command line only',
-    ],
   ])('refuse %j naming the field', async (body, message) => {
     const { status, json } = await post('/sweeps', body);
     expect(status).toBeGreaterThanOrEqual(400);
@@ -227,6 +223,24 @@ describe('sweeps on PostgreSQL', () => {
     }
     expect(d.violations).toBe(0);
     expect(progress.at(-1)).toMatchObject({ state: 'done', done: 2, total: 2 });
+  });
+
+  it("verify Kafka schedules on the model and on Kafka's rules in PostgreSQL, as eolab verify --schedules --system kafka", async () => {
+    const { detail: d } = await sweepOnServer({
+      schedules: 2,
+      seed: 40,
+      backend: 'postgres',
+      system: 'kafka',
+    });
+    expect(d.error).toBeNull();
+    expect(d.spec).toMatchObject({ backend: 'postgres', system: 'kafka' });
+    expect(d.spec.baseLabel).toMatch(/^random Kafka schedules/);
+    const verified = d.verification!.schedules;
+    expect(verified.map((v) => v.seed)).toEqual([40, 41]);
+    for (const v of verified) expect(['agree', 'timing']).toContain(v.agreement);
+    // The same seeds on Pravega draw Pravega's schedules: the system reached the real backend.
+    const pravega = (await sweepOnServer({ schedules: 2, seed: 40, backend: 'postgres' })).detail;
+    expect(verified.map((v) => v.faults)).not.toEqual(pravega.verification!.schedules.map((v) => v.faults));
   });
 
   it('hold the real-run slot, and a cancel keeps what was verified', async () => {

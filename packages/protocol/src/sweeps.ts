@@ -73,13 +73,6 @@ export const createSweepSchema = boundedJson(
     })
     .superRefine((r, ctx) => {
       if (r.backend !== 'postgres') return;
-      if (r.system === 'kafka')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['system'],
-          message:
-            'Kafka schedules on PostgreSQL run from the command line only (eolab verify --schedules N --system kafka): the dashboard sweeps them on the model',
-        });
       for (const field of ['base', 'kinds', 'maxFaults'] as const)
         if (r[field] !== undefined)
           ctx.addIssue({
@@ -112,7 +105,7 @@ export interface StoredSweepSpec {
   maxFaults: number;
   /** Absent in sweeps stored before sweeps on PostgreSQL: the model. */
   backend?: (typeof SWEEP_BACKENDS)[number];
-  /** Random knobs drawn on Kafka (absent: Pravega); a base scenario names its own system. */
+  /** Random knobs drawn on Kafka, or Kafka schedules on PostgreSQL (absent: Pravega); a base scenario names its own system. */
   system?: System;
 }
 

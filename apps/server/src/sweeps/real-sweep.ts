@@ -1,18 +1,17 @@
-import type { Report } from '@eolab/engine';
+import type { Report, System } from '@eolab/engine';
 import type { ScheduleVerification } from '@eolab/postgres-backend';
 import type { VerifiedOutcome, VerifiedSchedule } from '@eolab/protocol';
 import type { PreparedRealSweep, RealBackend, RealSlot } from '../real/real-run';
 import { SweepCancelled, type SweepJob } from './sweep-pool';
 
 /**
- * A sweep on PostgreSQL: `eolab verify --schedules` on the server. Each schedule runs on the model
+ * A sweep on PostgreSQL: `eolab verify --schedules [--system kafka]` on the server. Each schedule runs on the model
  * and for real, one after the other, holding the one real-run slot (a real run beside it would
  * change its timing); a cancel stops before the next schedule and keeps what was verified.
  */
 export function runRealSweep(
   sweepId: string,
-  count: number,
-  seed: number,
+  { count, seed, system }: { count: number; seed: number; system: System },
   real: RealBackend,
   { pg, server }: PreparedRealSweep,
   onSchedule: (schedule: VerifiedSchedule) => void,
@@ -40,6 +39,7 @@ export function runRealSweep(
         onSchedule(schedule);
       },
       () => stopped !== null,
+      system,
     )
     .finally(() => real.release(slot))
     .then(() => {

@@ -189,8 +189,12 @@ export class SweepManager {
     const stopped = (error: Error) => (error instanceof SweepCancelled ? 'cancelled' : 'failed');
     if (spec.backend === 'postgres') {
       let verified = 0;
-      const job = runRealSweep(summary.id, spec.schedules, spec.seed, real!.backend, real!.prepared, () =>
-        progress(++verified),
+      const job = runRealSweep(
+        summary.id,
+        { count: spec.schedules, seed: spec.seed, system: spec.system ?? 'pravega' },
+        real!.backend,
+        real!.prepared,
+        () => progress(++verified),
       );
       entry.job = job;
       entry.written = job.result.then(

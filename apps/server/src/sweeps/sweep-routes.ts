@@ -65,10 +65,14 @@ export function specOf(request: CreateSweepRequest, runs: RunManager): StoredSwe
       schedules: request.schedules,
       seed: request.seed ?? 1,
       base: null,
-      baseLabel: 'random schedules of the faults PostgreSQL reproduces (as eolab verify --schedules)',
+      baseLabel:
+        request.system === 'kafka'
+          ? 'random Kafka schedules of the faults PostgreSQL reproduces (as eolab verify --schedules --system kafka)'
+          : 'random schedules of the faults PostgreSQL reproduces (as eolab verify --schedules)',
       kinds: [],
       maxFaults: 3,
       backend: 'postgres',
+      ...(request.system === 'kafka' ? { system: 'kafka' as const } : {}),
     };
   const { base, label } = onSystem(baseOf(request, runs), request.system);
   if (base !== null && base.numEvents > MAX_SWEEP_BASE_EVENTS)

@@ -1,19 +1,25 @@
+import type { System } from '@eolab/engine';
 import type { BackendKind, RunBackend } from '@eolab/protocol';
 import { chooseBackend } from '../actions/controls';
 import { useStore } from '../state/store';
 
 /**
  * Where the next run happens: the model, or the sample's job for real against PostgreSQL (the
- * server's own, started on the first real run: real task processes, real prepared transactions,
- * real kills). A real run goes in real time, so speed and pause do not apply to it.
+ * server's own, started on the first real run: real task processes, real prepared transactions
+ * or, on Kafka, a real partition log with markers, real kills). A real run goes in real time, so speed and pause do not apply to it.
  */
 
-const CHOICES: { kind: BackendKind; label: string; help: string }[] = [
-  { kind: 'simulated', label: 'Simulated', help: 'The deterministic model: any speed, pause, replay.' },
+const CHOICES: { kind: BackendKind; label: string; help: (system: System) => string }[] = [
+  { kind: 'simulated', label: 'Simulated', help: () => 'The deterministic model: any speed, pause, replay.' },
   {
     kind: 'postgres',
     label: 'PostgreSQL, real processes',
-    help: 'The job for real: a task process writing to PostgreSQL with its two-phase commit, in real time (no speed or pause). Faults it cannot reproduce are refused with the reason.',
+    help: (system) =>
+      `The job for real: a task process writing to PostgreSQL ${
+        system === 'kafka'
+          ? "as to Kafka (a partition log with commit and abort markers; the coordinator's epochs, fencing and timeouts as SQL)"
+          : 'with its two-phase commit'
+      }, in real time (no speed or pause). Faults it cannot reproduce are refused with the reason.`,
   },
 ];
 
@@ -23,11 +29,12 @@ export const REAL_TIME_REASON =
 
 export function BackendChoice() {
   const backend = useStore((s) => s.backendChoice);
+  const system = useStore((s) => s.knobs.system);
   return (
     <fieldset className="backend-choice">
       <legend>Backend</legend>
       {CHOICES.map((c) => (
-        <label key={c.kind} title={c.help}>
+        <label key={c.kind} title={c.help(system)}>
           <input
             type="radio"
             name="backend"
@@ -38,7 +45,7 @@ export function BackendChoice() {
           {c.label}
         </label>
       ))}
-      <small className="help">{CHOICES.find((c) => c.kind === backend)?.help}</small>
+      <small className="help">{CHOICES.find((c) => c.kind === backend)?.help(system)}</small>
     </fieldset>
   );
 }

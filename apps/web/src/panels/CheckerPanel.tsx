@@ -162,20 +162,17 @@ function CompareButton() {
           {`Run this on ${other} too`}
         </button>
       )}
-      {/* No real Kafka backend: the real backend is PostgreSQL standing for Pravega. */}
-      {system === 'pravega' && (
-        <button
-          type="button"
-          className="small"
-          disabled={!ready || !ended}
-          title="The same scenario and fault timeline on the other backend, held against this run"
-          onClick={() => {
-            if (ready) void compareBackends(runId, mode, backend);
-          }}
-        >
-          Simulated vs real
-        </button>
-      )}
+      <button
+        type="button"
+        className="small"
+        disabled={!ready || !ended}
+        title="The same scenario and fault timeline on the other backend, held against this run"
+        onClick={() => {
+          if (ready) void compareBackends(runId, mode, backend);
+        }}
+      >
+        Simulated vs real
+      </button>
     </span>
   );
 }

@@ -37,7 +37,8 @@ export function SweepForm({
     setKinds((k) =>
       k.includes(kind) ? k.filter((x) => x !== kind) : FAULT_KINDS.filter((x) => x === kind || k.includes(x)),
     );
-  const request = (): CreateSweepRequest => (real ? { schedules, seed, backend } : simulatedRequest());
+  const request = (): CreateSweepRequest =>
+    real ? { schedules, seed, backend, ...(system === 'kafka' ? { system } : {}) } : simulatedRequest();
   const simulatedRequest = (): CreateSweepRequest => ({
     schedules,
     seed,
@@ -66,10 +67,25 @@ export function SweepForm({
         </select>
       </label>
       {real ? (
-        <p className="hint">
-          Each schedule is drawn from the faults the real backend reproduces, run on the model and for real,
-          and the two compared: agree, differ where timing decides (and why), or differ.
-        </p>
+        <>
+          <label>
+            System
+            <select
+              value={system === 'kafka' ? 'kafka' : 'pravega'}
+              onChange={(e) => setSystem(e.target.value as System)}
+            >
+              <option value="pravega">Pravega (PostgreSQL's two-phase commit)</option>
+              <option value="kafka">
+                Kafka (a partition log with markers, as eolab verify --system kafka)
+              </option>
+            </select>
+          </label>
+          <p className="hint">
+            Each schedule is drawn from the faults the real backend reproduces
+            {system === 'kafka' ? ' on Kafka' : ''}, run on the model and for real, and the two compared:
+            agree, differ where timing decides (and why), or differ.
+          </p>
+        </>
       ) : (
         <SimulatedChoices
           base={base}
