@@ -54,9 +54,16 @@ export async function fleetSweep(
   const note = options.onNote ?? (() => {});
   const connection = await connectRedis(redisUrl, (message) => note(`Redis: ${message}`));
   const queue = new Queue<ChunkJob>(FLEET_QUEUE, { connection });
-  const events = new QueueEvents(FLEET_QUEUE, { connection: connection.duplicate() });
+  // The listener reads the events stream from its newest entry now, before any chunk is queued.
+  // BullMQ's default ('$') is taken when its first XREAD reaches Redis, which can come after a
+  // fast worker finished a chunk: that completion went unseen, the chunk (removed on completion)
+  // was gone, and the sweep waited for it forever (a loaded CI machine met it).
+  const [newest] = await connection.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1);
+  const events = new QueueEvents(FLEET_QUEUE, {
+    connection: connection.duplicate(),
+    lastEventId: newest?.[0] ?? '0-0',
+  });
   try {
-    // Listening before the first chunk is queued: no chunk can finish unseen.
     await events.waitUntilReady();
     return await collect(queue, events, spec, options, note);
   } finally {
