@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { SimEvent } from '@eolab/engine';
+import { presetScenario, type SimEvent, type WriterMode } from '@eolab/engine';
 import type {
   CheckpointDetail,
   CheckpointsPage,
@@ -13,6 +13,17 @@ import type {
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, command, type Harness, ok, runEnded, startServer } from './harness';
+
+/**
+ * The seed with checkpoints 1 s apart instead of 100 ms: the same outcome in the model (restore
+ * from checkpoint 1 at position 16, duplicates 17..24), and a loaded machine cannot slip checkpoint
+ * 2 in before the failure at element 26, which a real job whose notification of checkpoint 1 came
+ * 90 ms late did at 100 ms.
+ */
+function seedWithRoomyCheckpoints(mode: WriterMode) {
+  const seed = presetScenario('seed', mode)!;
+  return { ...seed, checkpoint: { ...seed.checkpoint, intervalMs: 1_000 } };
+}
 
 /**
  * The dashboard's backend choice, through the server: the start request's `backend`, a real run
@@ -138,8 +149,7 @@ describe('a real run through the server', () => {
   it('ATLEAST_ONCE on PostgreSQL: streamed like a simulated run, duplicates 17..24, stored with its backend', async () => {
     const socket = await server.client();
     const { runId } = await ok<{ runId: string }>(socket, 'run:create', {
-      preset: 'seed',
-      mode: 'ATLEAST_ONCE',
+      scenario: seedWithRoomyCheckpoints('ATLEAST_ONCE'),
       backend: 'postgres',
       speed: 'max',
       start: false,
