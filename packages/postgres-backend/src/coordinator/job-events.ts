@@ -1,5 +1,5 @@
 import type { SimEvent, TxnRef } from '@eolab/engine';
-import type { PendingTxn, TaskEvent } from './messages';
+import { type PendingTxn, type TaskEvent, valueFields } from './messages';
 
 interface KnownTxn {
   ref: TxnRef;
@@ -61,9 +61,7 @@ export class JobEvents {
       {
         kind: 'txn-expired',
         ...known.ref,
-        events: v?.count ?? 0,
-        firstValue: v?.first ?? null,
-        lastValue: v?.last ?? null,
+        ...valueFields(v),
       },
       atMs,
     );

@@ -107,3 +107,8 @@ export function kafkaTxnName(run: string, id: number, epoch: number): string {
 export function gidPrefix(run: string): string {
   return `eolab-${run}-`;
 }
+
+/** A transaction's values as the engine's events tell them: how many, the first and the last. */
+export function valueFields(values: PendingTxn['values'] | undefined) {
+  return { events: values?.count ?? 0, firstValue: values?.first ?? null, lastValue: values?.last ?? null };
+}

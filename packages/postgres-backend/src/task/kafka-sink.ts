@@ -5,7 +5,7 @@ import {
   type TxnRef,
   transactionalIdOf,
 } from '@eolab/engine';
-import { kafkaTxnName, type PendingTxn } from '../coordinator/messages';
+import { kafkaTxnName, type PendingTxn, valueFields } from '../coordinator/messages';
 import {
   type EndTxnOutcome,
   endTxn,
@@ -14,7 +14,14 @@ import {
   type KafkaProducer,
 } from '../postgres/kafka-schema';
 import type { Connection } from './connection';
-import { connectionFor, PlainSink, type SinkContext, type SinkSubtask, type Write } from './sinks';
+import {
+  committedEvent,
+  connectionFor,
+  PlainSink,
+  type SinkContext,
+  type SinkSubtask,
+  type Write,
+} from './sinks';
 
 /**
  * FlinkKafkaProducer's three Semantics over the Kafka imitation on PostgreSQL
@@ -192,7 +199,7 @@ class KafkaTransactionalSink implements SinkSubtask {
           checkpointId: txn.checkpointId,
           recovery: true,
         });
-      this.committedEvent(txn);
+      committedEvent(this.ctx, txn);
     } else if (outcome === 'fenced-aborted') {
       this.ctx.lost(txn);
       this.ctx.log(
@@ -342,9 +349,7 @@ class KafkaTransactionalSink implements SinkSubtask {
         kind: 'txn-flushed',
         ...ref,
         checkpointId,
-        events: v?.count ?? 0,
-        firstValue: v?.first ?? null,
-        lastValue: v?.last ?? null,
+        ...valueFields(v),
       },
       gid,
     );
@@ -390,7 +395,7 @@ class KafkaTransactionalSink implements SinkSubtask {
           continue;
         }
         this.pool.push(k.id);
-        if (outcome === 'committed' || outcome === 'empty') this.committedEvent(txn);
+        if (outcome === 'committed' || outcome === 'empty') committedEvent(this.ctx, txn);
         else if (outcome.startsWith('fenced-')) {
           if (txn.ref !== undefined)
             this.ctx.event({
@@ -410,21 +415,6 @@ class KafkaTransactionalSink implements SinkSubtask {
     });
   }
 
-  private committedEvent(txn: PendingTxn): void {
-    if (txn.ref === undefined) return;
-    const v = txn.values;
-    this.ctx.event(
-      {
-        kind: 'txn-committed',
-        ...txn.ref,
-        events: v?.count ?? 0,
-        firstValue: v?.first ?? null,
-        lastValue: v?.last ?? null,
-      },
-      txn.gid,
-    );
-  }
-
   /**
    * close() (TwoPhaseCommitSinkFunction.close): the open transaction is aborted (EndTxn abort,
    * not retried: a closing task does not wait out an outage); pre-committed ones are left for
@@ -441,10 +431,8 @@ class KafkaTransactionalSink implements SinkSubtask {
       this.ctx.event({
         kind: 'txn-aborted',
         ...txn.ref,
-        events: v?.count ?? 0,
+        ...valueFields(v),
         why,
-        firstValue: v?.first ?? null,
-        lastValue: v?.last ?? null,
       });
     }
     await Promise.all([this.data?.end(), this.coordinator?.end()]);

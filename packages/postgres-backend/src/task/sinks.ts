@@ -6,6 +6,7 @@ import {
   type PendingTxn,
   type TaskEvent,
   type TaskFailedReason,
+  valueFields,
 } from '../coordinator/messages';
 import { commitPrepared, isUnknownGid, preparedOfRun } from '../postgres/schema';
 import { Connection } from './connection';
@@ -309,7 +310,7 @@ class TransactionalSink implements SinkSubtask {
           checkpointId: txn.checkpointId,
           recovery: true,
         });
-        this.committedEvent(txn);
+        committedEvent(this.ctx, txn);
       }
       if (outcome === 'gone') {
         this.ctx.lost(txn);
@@ -372,21 +373,6 @@ class TransactionalSink implements SinkSubtask {
     this.send('BEGIN', [], 'cannot begin a transaction');
     this.ctx.txnBegun();
     this.ctx.event({ kind: 'txn-begun', ...this.currentRef });
-  }
-
-  private committedEvent(txn: PendingTxn): void {
-    if (txn.ref === undefined) return;
-    const v = txn.values;
-    this.ctx.event(
-      {
-        kind: 'txn-committed',
-        ...txn.ref,
-        events: v?.count ?? 0,
-        firstValue: v?.first ?? null,
-        lastValue: v?.last ?? null,
-      },
-      txn.gid,
-    );
   }
 
   /** Sends a statement of the data connection's transaction, unless the connection is down or being replayed. */
@@ -477,9 +463,7 @@ class TransactionalSink implements SinkSubtask {
         kind: 'txn-flushed',
         ...ref,
         checkpointId,
-        events: values?.count ?? 0,
-        firstValue: values?.first ?? null,
-        lastValue: values?.last ?? null,
+        ...valueFields(values),
       },
       gid,
     );
@@ -506,7 +490,7 @@ class TransactionalSink implements SinkSubtask {
               recovery: false,
             });
           const outcome = await this.committer.run((c) => commitPrepared(c, this.ctx.run, txn.gid, txn.txn));
-          if (outcome === 'committed') this.committedEvent(txn);
+          if (outcome === 'committed') committedEvent(this.ctx, txn);
           if (outcome === 'gone') {
             // Rolled back before its commit (by the lease reaper, during a long pause): its data is lost.
             this.ctx.lost(txn);
@@ -539,11 +523,23 @@ class TransactionalSink implements SinkSubtask {
       this.ctx.event({
         kind: 'txn-aborted',
         ...this.currentRef,
-        events: v?.count ?? 0,
+        ...valueFields(v),
         why,
-        firstValue: v?.first ?? null,
-        lastValue: v?.last ?? null,
       });
     await Promise.all([this.data.end(), this.committer.end()]);
   }
+}
+
+/** A committed transaction told in the engine's vocabulary (its values, when it had any). */
+export function committedEvent(ctx: SinkContext, txn: PendingTxn): void {
+  if (txn.ref === undefined) return;
+  const v = txn.values;
+  ctx.event(
+    {
+      kind: 'txn-committed',
+      ...txn.ref,
+      ...valueFields(v),
+    },
+    txn.gid,
+  );
 }
