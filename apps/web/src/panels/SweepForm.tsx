@@ -74,16 +74,17 @@ export function SweepForm({
               value={system === 'kafka' ? 'kafka' : 'pravega'}
               onChange={(e) => setSystem(e.target.value as System)}
             >
-              <option value="pravega">Pravega (PostgreSQL's two-phase commit)</option>
-              <option value="kafka">
-                Kafka (a partition log with markers, as eolab verify --system kafka)
-              </option>
+              <option value="pravega">Pravega</option>
+              <option value="kafka">Kafka (as eolab verify --system kafka)</option>
             </select>
           </label>
           <p className="hint">
-            Each schedule is drawn from the faults the real backend reproduces
-            {system === 'kafka' ? ' on Kafka' : ''}, run on the model and for real, and the two compared:
-            agree, differ where timing decides (and why), or differ.
+            Each schedule is drawn from the faults the real backend reproduces{' '}
+            {system === 'kafka'
+              ? "on Kafka (its rules on PostgreSQL: a partition log with commit and abort markers, the coordinator's epochs and timeouts)"
+              : "on Pravega (PostgreSQL's two-phase commit)"}
+            , run on the model and for real, and the two compared: agree, differ where timing decides (and
+            why), or differ.
           </p>
         </>
       ) : (
