@@ -211,9 +211,13 @@ describe("the Kafka presets, for real (their minutes scaled to seconds, the mode
   });
 
   it('kafka-zombie-fenced: the restore fences the zombie, whose next send fails: it stops long before it would have, nothing twice', async () => {
-    // The preset's zombie, left to run 5 s instead of 200 ms: only fencing stops it sooner.
+    // The preset's zombie, left to run 5 s instead of 200 ms: only fencing stops it sooner. 4,000
+    // events keep its source sending until about 4 s, so it has a next send after the fence
+    // however late a loaded machine starts the new attempt (with the preset's 1,000 it could finish
+    // them all first, then wait for checkpoints that never reach a zombie, sending nothing).
     const scenario = scaled('kafka-zombie-fenced', 'EXACTLY_ONCE', (s) => ({
       ...s,
+      numEvents: 4_000,
       faults: [{ kind: 'zombie-writer', atMs: 500, durationMs: 5_000 }],
     }));
     const events: SimEvent[] = [];
