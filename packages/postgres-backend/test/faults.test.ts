@@ -3,6 +3,7 @@ import { type Fault, parseScenario, type Scenario, type WriterMode } from '@eola
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres, verifyScenario } from '../src/index';
+import { alive, queryOn } from './real-postgres';
 
 /**
  * The real backend's faults held against the model: each scenario runs in the engine and for real
@@ -49,24 +50,7 @@ const QUICK_RETRY = {
   writerRetry: { attempts: 20, initialBackoffMs: 10, backoffMultiple: 2, maxBackoffMs: 500 },
 };
 
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const query = <T>(sql: string, params: unknown[] = []) => queryOn<T>(server.url, sql, params);
 
 /** The process state letter in /proc/<pid>/stat ('T': stopped by a signal), or null once it is gone. */
 function processState(pid: number): string | null {

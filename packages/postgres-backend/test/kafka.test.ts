@@ -1,12 +1,10 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseScenario, presetScenario, type Scenario, type SimEvent, withSystem } from '@eolab/engine';
+import { presetScenario, type Scenario, type SimEvent, withSystem } from '@eolab/engine';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadRow } from '../src/check/checker';
-import { type PostgresServer, startPostgres, verifyScenario } from '../src/index';
+import { verifyScenario } from '../src/index';
 import { ensureKafkaSchema } from '../src/postgres/kafka-schema';
+import { ownPostgres, parsed, queryOn } from './real-postgres';
 import { roomySeed } from './roomy-seed';
 
 /**
@@ -15,35 +13,8 @@ import { roomySeed } from './roomy-seed';
  * embedded PostgreSQL, compared as `eolab verify --system kafka` compares them. One PostgreSQL for
  * the file, in a temporary directory of its own.
  */
-const sharedCache = process.env.EOLAB_POSTGRES_CACHE ?? join(tmpdir(), 'eolab-postgres');
-const ownTmp = mkdtempSync(join(tmpdir(), 'eolab-kafka-test-'));
-chmodSync(ownTmp, 0o755);
-process.env.TMPDIR = ownTmp;
-process.env.EOLAB_POSTGRES_CACHE = sharedCache;
-
-let server: PostgresServer;
-const pids: number[] = [];
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-
-afterAll(async () => {
-  await server?.stop();
-  for (const pid of pids) expect(alive(pid)).toBe(false);
-  const left = readdirSync(ownTmp).filter((d) => d.startsWith('eolab-pg-'));
-  rmSync(ownTmp, { recursive: true, force: true });
-  expect(left).toEqual([]);
-});
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const real = ownPostgres('eolab-kafka-test-');
+const pids = real.pids;
 
 /** A preset moved onto Kafka (the seed is Pravega's). */
 function onKafka(preset: string, mode: Scenario['mode']): Scenario {
@@ -52,24 +23,10 @@ function onKafka(preset: string, mode: Scenario['mode']): Scenario {
   return moved.value;
 }
 
-function parsed(input: unknown): Scenario {
-  const result = parseScenario(input);
-  if (!result.ok) throw new Error(result.errors.join('; '));
-  return result.value;
-}
-
 const verify = (scenario: Scenario, onEvent?: (e: SimEvent) => void) =>
-  verifyScenario(scenario, server, { onAttempt: (a) => pids.push(a.pid), onEvent });
+  verifyScenario(scenario, real.server, { onAttempt: (a) => pids.push(a.pid), onEvent });
 
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <T>(sql: string, params: unknown[] = []) => queryOn<T>(real.server.url, sql, params);
 
 describe('the seed on Kafka', () => {
   it('ATLEAST_ONCE: the restore sends 17..24 again, as the model does', async () => {
@@ -163,7 +120,7 @@ describe("the Kafka presets, for real (their minutes scaled to seconds, the mode
       ],
     }));
     let rows: readonly ReadRow[] = [];
-    const v = await verifyScenario(scenario, server, {
+    const v = await verifyScenario(scenario, real.server, {
       onAttempt: (a) => pids.push(a.pid),
       onChecked: (read) => {
         rows = read;
@@ -327,7 +284,7 @@ describe("the coordinator's rules in SQL (postgres/kafka-schema.ts), one call at
     );
 
   beforeAll(async () => {
-    const client = new pg.Client({ connectionString: server.url });
+    const client = new pg.Client({ connectionString: real.server.url });
     await client.connect();
     await ensureKafkaSchema(client).finally(() => client.end());
   });

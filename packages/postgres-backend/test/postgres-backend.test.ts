@@ -2,65 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_DUPLICATE, parseScenario, presetScenario, type Scenario, type SimEvent } from '@eolab/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type PostgresServer,
-  runOnPostgres,
-  startPostgres,
-  UnsupportedScenarioError,
-  verifyScenario,
-} from '../src/index';
+import { NO_DUPLICATE, presetScenario, type Scenario, type SimEvent } from '@eolab/engine';
+import { describe, expect, it } from 'vitest';
+import { runOnPostgres, startPostgres, UnsupportedScenarioError, verifyScenario } from '../src/index';
+import { alive, ownPostgres, parsed, sharedCache } from './real-postgres';
 import { roomySeed } from './roomy-seed';
 
-/**
- * This file's PostgreSQL servers keep their data directories in a temporary directory of their
- * own: other suites start servers of their own at the same time (turbo runs the packages' tests
- * side by side), and what is left behind is counted here for this file's servers only. The
- * template cache stays where every suite shares it.
- */
-const sharedCache = process.env.EOLAB_POSTGRES_CACHE ?? join(tmpdir(), 'eolab-postgres');
-const ownTmp = mkdtempSync(join(tmpdir(), 'eolab-backend-test-'));
-// As root, PostgreSQL runs as the postgres user, who must get through to its data directory.
-chmodSync(ownTmp, 0o755);
-process.env.TMPDIR = ownTmp;
-process.env.EOLAB_POSTGRES_CACHE = sharedCache;
-
-/** The real backend: one PostgreSQL for the file, real task processes, real kills. */
-let server: PostgresServer;
-const pids: number[] = [];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The real backend: one PostgreSQL for the file (its own temporary directory), real task processes, real kills. */
+const real = ownPostgres('eolab-backend-test-');
+const pids = real.pids;
 
 const seed = (mode: Scenario['mode']) => presetScenario('seed', mode)!;
-/** A scenario as a user writes it, through the schema (bounds such as the 10 s minimum lease apply). */
-function parsed(input: unknown): Scenario {
-  const result = parseScenario(input);
-  if (!result.ok) throw new Error(result.errors.join('; '));
-  return result.value;
-}
 const run = (scenario: Scenario, onEvent?: (e: SimEvent) => void) =>
-  runOnPostgres(scenario, { server, onAttempt: (a) => pids.push(a.pid), onEvent });
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-
-afterAll(async () => {
-  await server?.stop();
-  // Every task process is gone and the server's data directory removed.
-  for (const pid of pids) expect(alive(pid)).toBe(false);
-  const left = readdirSync(ownTmp).filter((d) => d.startsWith('eolab-pg-'));
-  rmSync(ownTmp, { recursive: true, force: true });
-  expect(left).toEqual([]);
-});
+  runOnPostgres(scenario, { server: real.server, onAttempt: (a) => pids.push(a.pid), onEvent });
 
 describe('the seed against PostgreSQL', () => {
   it('ATLEAST_ONCE: the restore replays 17..24, the sample prints them', async () => {
@@ -177,7 +131,7 @@ describe('the seed against PostgreSQL', () => {
       postgres: report,
       model,
       differences,
-    } = await verifyScenario(scenario, server, {
+    } = await verifyScenario(scenario, real.server, {
       onAttempt: (a) => pids.push(a.pid),
       onEvent: (e) => events.push(e),
     });

@@ -15,9 +15,12 @@ import {
 } from '../postgres/kafka-schema';
 import type { Connection } from './connection';
 import {
+  abortedByName,
+  commitFoundClosed,
   committedEvent,
   connectionFor,
   PlainSink,
+  recoveredEvents,
   type SinkContext,
   type SinkSubtask,
   type Write,
@@ -155,18 +158,10 @@ class KafkaTransactionalSink implements SinkSubtask {
           `InitProducerId on ${transactionalIdOf(id)} aborted its ongoing transaction (epoch ${producer.abortedEpoch}) and fenced its producer`,
         );
         // Its begin (or pre-commit) named it: the coordinator fills in the ref (unknown: not drawn).
-        this.ctx.event(
-          {
-            kind: 'txn-aborted',
-            txnId: 0,
-            subtask: this.subtask,
-            attempt: 0,
-            epoch: 0,
-            events: 0,
-            why: 'fenced',
-            firstValue: null,
-            lastValue: null,
-          },
+        abortedByName(
+          this.ctx,
+          this.subtask,
+          'fenced',
           kafkaTxnName(this.ctx.run, id, producer.abortedEpoch),
         );
       }
@@ -191,28 +186,13 @@ class KafkaTransactionalSink implements SinkSubtask {
     const k = txn.kafka;
     if (k === undefined) return;
     const outcome = await this.coordinator.run((c) => endTxn(c, this.ctx.run, k.id, k.epoch, true));
-    if (outcome === 'committed') {
-      if (txn.ref !== undefined)
-        this.ctx.event({
-          kind: 'txn-committing',
-          ...txn.ref,
-          checkpointId: txn.checkpointId,
-          recovery: true,
-        });
-      committedEvent(this.ctx, txn);
-    } else if (outcome === 'fenced-aborted') {
+    if (outcome === 'committed') recoveredEvents(this.ctx, txn);
+    else if (outcome === 'fenced-aborted') {
       this.ctx.lost(txn);
       this.ctx.log(
         `Encountered error ProducerFencedException while recovering transaction ${transactionalIdOf(k.id)} (producer ${k.producerId}, epoch ${k.epoch}). Presumably this transaction has been already committed before`,
       );
-      if (txn.ref !== undefined)
-        this.ctx.event({
-          kind: 'txn-commit-failed',
-          ...txn.ref,
-          checkpointId: txn.checkpointId,
-          why: 'not-open',
-          state: 'ABORTED',
-        });
+      commitFoundClosed(this.ctx, txn, 'ABORTED');
     }
   }
 
@@ -397,14 +377,7 @@ class KafkaTransactionalSink implements SinkSubtask {
         this.pool.push(k.id);
         if (outcome === 'committed' || outcome === 'empty') committedEvent(this.ctx, txn);
         else if (outcome.startsWith('fenced-')) {
-          if (txn.ref !== undefined)
-            this.ctx.event({
-              kind: 'txn-commit-failed',
-              ...txn.ref,
-              checkpointId: txn.checkpointId,
-              why: 'not-open',
-              state: outcome === 'fenced-committed' ? 'COMMITTED' : 'ABORTED',
-            });
+          commitFoundClosed(this.ctx, txn, outcome === 'fenced-committed' ? 'COMMITTED' : 'ABORTED');
           firstFailure ??= {
             reason: 'producer-fenced',
             detail: `Committing transaction ${transactionalIdOf(k.id)} (producer ${k.producerId}, epoch ${k.epoch}) failed: ProducerFencedException`,

@@ -303,15 +303,7 @@ class TransactionalSink implements SinkSubtask {
     for (const txn of restored) {
       const outcome = await this.committer.run((c) => commitPrepared(c, this.ctx.run, txn.gid, txn.txn));
       // Already committed is a no-op, as in the model: only a commit that happened now is told.
-      if (outcome === 'committed' && txn.ref !== undefined) {
-        this.ctx.event({
-          kind: 'txn-committing',
-          ...txn.ref,
-          checkpointId: txn.checkpointId,
-          recovery: true,
-        });
-        committedEvent(this.ctx, txn);
-      }
+      if (outcome === 'committed') recoveredEvents(this.ctx, txn);
       if (outcome === 'gone') {
         this.ctx.lost(txn);
         this.ctx.log(
@@ -335,20 +327,7 @@ class TransactionalSink implements SinkSubtask {
       if (!rolledBack) continue;
       this.ctx.log(`Transaction ${gid}: abort of transaction left prepared by a failed attempt`);
       // The coordinator knows the transaction's name from its pre-commit: it fills in the ref.
-      this.ctx.event(
-        {
-          kind: 'txn-aborted',
-          txnId: 0,
-          subtask: this.subtask,
-          attempt: 0,
-          epoch: 0,
-          events: 0,
-          why: 'restore',
-          firstValue: null,
-          lastValue: null,
-        },
-        gid,
-      );
+      abortedByName(this.ctx, this.subtask, 'restore', gid);
     }
   }
 
@@ -495,14 +474,7 @@ class TransactionalSink implements SinkSubtask {
             // Rolled back before its commit (by the lease reaper, during a long pause): its data is lost.
             this.ctx.lost(txn);
             this.ctx.log(`Transaction ${txn.gid}: unexpected transaction status: gone before its commit`);
-            if (txn.ref !== undefined)
-              this.ctx.event({
-                kind: 'txn-commit-failed',
-                ...txn.ref,
-                checkpointId: txn.checkpointId,
-                why: 'not-open',
-                state: 'ABORTED',
-              });
+            commitFoundClosed(this.ctx, txn, 'ABORTED');
           }
         } catch (error) {
           firstFailure ??= `Failed to commit transaction ${txn.gid}: ${(error as Error).message}`;
@@ -542,4 +514,39 @@ export function committedEvent(ctx: SinkContext, txn: PendingTxn): void {
     },
     txn.gid,
   );
+}
+
+/** A restore's recoverAndCommit that committed a transaction now: its commit, told as a recovery. */
+export function recoveredEvents(ctx: SinkContext, txn: PendingTxn): void {
+  if (txn.ref === undefined) return;
+  ctx.event({ kind: 'txn-committing', ...txn.ref, checkpointId: txn.checkpointId, recovery: true });
+  committedEvent(ctx, txn);
+}
+
+/**
+ * A transaction another attempt left, aborted now: told by its store name only (`name`), and the
+ * coordinator, which knows that name from the transaction's begin or pre-commit, fills in the ref.
+ */
+export function abortedByName(
+  ctx: SinkContext,
+  subtask: number,
+  why: 'restore' | 'fenced',
+  name: string,
+): void {
+  ctx.event(
+    { kind: 'txn-aborted', txnId: 0, subtask, attempt: 0, epoch: 0, ...valueFields(null), why },
+    name,
+  );
+}
+
+/** A commit that found its transaction no longer open (the store's answer: `state`). */
+export function commitFoundClosed(ctx: SinkContext, txn: PendingTxn, state: 'ABORTED' | 'COMMITTED'): void {
+  if (txn.ref === undefined) return;
+  ctx.event({
+    kind: 'txn-commit-failed',
+    ...txn.ref,
+    checkpointId: txn.checkpointId,
+    why: 'not-open',
+    state,
+  });
 }
